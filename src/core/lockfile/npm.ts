@@ -1,0 +1,325 @@
+import type { DependencyEdge, EdgeType, InstalledPackage, Lockfile, Manifest } from '../model';
+import { linkGraph } from '../graph';
+import { readJsonWithKeys } from '../json-keys';
+import { LineIndex } from '../positions';
+import { ProblemSink } from '../problems';
+import { sourceOfResolved } from '../spec';
+import { isWorkspaceDir } from '../workspace-glob';
+
+type Obj = Record<string, unknown>;
+type Span = [start: number, end: number];
+
+/**
+ * package-lock.json / npm-shrinkwrap.json, lockfileVersion 1, 2 and 3.
+ * v2/v3 are read from `packages` (keyed by install location); v1 from the nested `dependencies` tree.
+ * `rootManifest` supplies the root's edges for v1 lockfiles, which do not record them.
+ */
+export function parseNpmLockfile(text: string, file: string, rootManifest?: Manifest): Lockfile {
+  const index = new LineIndex(text);
+  const sink = new ProblemSink(file, index);
+  const lock: Lockfile = { file, kind: 'npm', version: '', importers: [], packages: [], problems: sink.problems };
+
+  // Key offsets of `packages` entries (v2+) and of nested `dependencies` entries (v1), by install location.
+  const v2Keys = new Map<string, Span>();
+  const v1Keys = new Map<string, Span>();
+  const topKeys = new Map<string, Span>();
+  const { value: root, errors } = readJsonWithKeys(text, (parents, key, start, end) => {
+    if (parents.length === 0) topKeys.set(key, [start, end]);
+    else if (parents.length === 1 && parents[0] === 'packages') v2Keys.set(key, [start, end]);
+    else if (parents.length % 2 === 1 && parents[0] === 'dependencies' && parents[parents.length - 1] === 'dependencies') {
+      v1Keys.set(v1Location(parents, key), [start, end]);
+    }
+  });
+  if (errors.length) {
+    const e = errors[0];
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more errors after it)` : '';
+    sink.error('invalid-json', `Invalid JSON: ${e.message}${more}`, e.offset, e.offset + e.length);
+  }
+
+  if (root === undefined) {
+    if (!errors.length) sink.error('invalid-json', 'Invalid JSON: the file is empty', 0);
+    return lock;
+  }
+  if (!isObj(root)) {
+    sink.error('unexpected-type', `${baseName(file)} must contain a JSON object`, 0, text.length);
+    return lock;
+  }
+  const version = typeof root.lockfileVersion === 'number' ? root.lockfileVersion : 1;
+  lock.version = String(version);
+  if (version > 3) {
+    const at = topKeys.get('lockfileVersion') ?? [0, 0];
+    sink.warning('unsupported-lockfile-version', `lockfileVersion ${version} is newer than the newest TrustLens knows (3); reading it as 3`, ...at);
+  }
+  const ctx: Ctx = { lock, index, sink };
+  if (version >= 2 && isObj(root.packages)) readPackages(ctx, root.packages, v2Keys);
+  else readV1(ctx, root, v1Keys, rootManifest);
+  linkGraph(lock, { computeFlags: false });
+  return lock;
+}
+
+interface Ctx {
+  lock: Lockfile;
+  index: LineIndex;
+  sink: ProblemSink;
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function strOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function baseName(file: string): string {
+  return file.slice(file.lastIndexOf('/') + 1);
+}
+
+/** `['dependencies','a','dependencies']` + `b` → `node_modules/a/node_modules/b`. */
+function v1Location(parents: readonly string[], key: string): string {
+  let loc = '';
+  for (let i = 1; i < parents.length; i += 2) loc += `node_modules/${parents[i]}/`;
+  return `${loc}node_modules/${key}`;
+}
+
+/** The package name a node_modules location installs: `node_modules/@s/a/node_modules/b` → `b`. */
+export function nameFromLocation(location: string): string {
+  const i = location.lastIndexOf('node_modules/');
+  const rest = i < 0 ? location : location.slice(i + 'node_modules/'.length);
+  const parts = rest.split('/');
+  return parts.length === 2 && parts[0].startsWith('@') ? rest : parts[parts.length - 1];
+}
+
+/** The location npm's resolution looks in next: the enclosing package, or the enclosing folder. */
+function parentLocation(loc: string): string | undefined {
+  if (loc === '') return undefined;
+  const i = loc.lastIndexOf('/node_modules/');
+  if (i >= 0) return loc.slice(0, i);
+  if (loc.startsWith('node_modules/')) return '';
+  const j = loc.lastIndexOf('/');
+  return j >= 0 ? loc.slice(0, j) : '';
+}
+
+/** Node's module resolution over lockfile locations: the nearest `node_modules/<name>` walking up. */
+function resolveFrom(locations: Map<string, unknown>, from: string, name: string): string | undefined {
+  let loc: string | undefined = from;
+  while (loc !== undefined) {
+    const candidate = loc === '' ? `node_modules/${name}` : `${loc}/node_modules/${name}`;
+    if (locations.has(candidate)) return candidate;
+    loc = parentLocation(loc);
+  }
+  return undefined;
+}
+
+function edgesOf(entry: Obj, withDev: boolean): DependencyEdge[] {
+  const edges: DependencyEdge[] = [];
+  const peerMeta = isObj(entry.peerDependenciesMeta) ? entry.peerDependenciesMeta : {};
+  const add = (section: unknown, type: EdgeType) => {
+    if (!isObj(section)) return;
+    for (const [name, spec] of Object.entries(section)) {
+      const meta = peerMeta[name];
+      const t = type === 'peer' && isObj(meta) && meta.optional === true ? 'peerOptional' : type;
+      edges.push({ name, spec: strOf(spec) ?? '*', type: t });
+    }
+  };
+  add(entry.dependencies, 'prod');
+  add(entry.optionalDependencies, 'optional');
+  add(entry.peerDependencies, 'peer');
+  if (withDev) add(entry.devDependencies, 'dev');
+  // npm lists an optional dependency under dependencies too; keep only the optional edge.
+  const optional = new Set(edges.filter((e) => e.type === 'optional').map((e) => e.name));
+  return optional.size ? edges.filter((e) => e.type !== 'prod' || !optional.has(e.name)) : edges;
+}
+
+function newPackage(ctx: Ctx, id: string, name: string, span: Span | undefined): InstalledPackage {
+  const [s, e] = span ?? [0, 0];
+  return {
+    id,
+    name,
+    version: '',
+    source: 'unknown',
+    dev: false,
+    optional: false,
+    devOptional: false,
+    peer: false,
+    direct: false,
+    workspaces: [],
+    paths: [],
+    dependencies: [],
+    file: ctx.lock.file,
+    range: ctx.index.range(s, e),
+  };
+}
+
+function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {
+  const { lock, sink } = ctx;
+  const nodes = new Map<string, Obj>();
+  for (const [loc, value] of Object.entries(packages)) {
+    if (isObj(value)) nodes.set(loc, value);
+    else sink.warning('unexpected-type', `"packages" entry "${loc}" should be an object`, ...(keys.get(loc) ?? [0, 0]));
+  }
+  const rootEntry = nodes.get('');
+  const ws = rootEntry?.workspaces;
+  const wsList = isObj(ws) ? ws.packages : ws;
+  const workspaceGlobs = Array.isArray(wsList) ? wsList.filter((g): g is string => typeof g === 'string') : [];
+  // A link entry stands for its target folder: resolving to a link ends at the target.
+  const linkTarget = new Map<string, string>();
+  for (const [loc, entry] of nodes) if (entry.link === true) linkTarget.set(loc, strOf(entry.resolved) ?? '');
+  const linkedFrom = new Map([...linkTarget].map(([from, to]) => [to, from]));
+  const isImporter = (loc: string) => loc === '' || (!loc.includes('node_modules/') && linkedFrom.has(loc) && isWorkspaceDir(loc, workspaceGlobs));
+  const importerId = (loc: string) => (loc === '' ? '.' : loc);
+
+  const resolve = (from: string, name: string): string | undefined => {
+    const found = resolveFrom(nodes, from, name);
+    if (found === undefined) return undefined;
+    const target = linkTarget.get(found) ?? found;
+    return isImporter(target) ? importerId(target) : target;
+  };
+
+  for (const [loc, entry] of nodes) {
+    if (linkTarget.has(loc)) continue;
+    const local = !loc.includes('node_modules/');
+    const edges = edgesOf(entry, local);
+    for (const e of edges) e.to = resolve(loc, e.name);
+    if (isImporter(loc)) {
+      // A workspace entry may omit its name: the link that points at it is named after the package.
+      const name = strOf(entry.name) ?? (linkedFrom.has(loc) ? nameFromLocation(linkedFrom.get(loc)!) : undefined);
+      lock.importers.push({ id: importerId(loc), name, version: strOf(entry.version), dependencies: edges });
+      continue;
+    }
+    const folderName = nameFromLocation(loc);
+    const pkg = newPackage(ctx, loc, strOf(entry.name) ?? folderName, keys.get(loc));
+    pkg.version = strOf(entry.version) ?? '';
+    pkg.resolved = strOf(entry.resolved);
+    pkg.integrity = strOf(entry.integrity);
+    pkg.source = local ? 'link' : sourceOfResolved(pkg.resolved);
+    pkg.dev = entry.dev === true;
+    pkg.optional = entry.optional === true;
+    pkg.devOptional = entry.devOptional === true;
+    pkg.peer = entry.peer === true;
+    pkg.dependencies = edges;
+    if (pkg.name !== folderName && !local) pkg.alias = folderName;
+    if (entry.hasInstallScript === true) pkg.hasInstallScript = true;
+    if (entry.inBundle === true) pkg.bundled = true;
+    lock.packages.push(pkg);
+  }
+}
+
+/**
+ * lockfileVersion 1: a nested tree under `dependencies`, with `requires` for each package's edges.
+ * Its `version` field holds the spec for anything not from the registry: `file:` folders are links (their
+ * nested dependencies live under the link target), tarballs carry the version in their file name, git has none.
+ */
+function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Manifest | undefined): void {
+  const { lock } = ctx;
+  const nodes = new Map<string, Obj>();
+  const links = new Map<string, string>();
+  // Folders that exist only as link targets (a real entry at the same location wins).
+  const linkOnly = new Set<string>();
+  const keyOf = new Map<string, Span | undefined>();
+  const walk = (deps: unknown, parent: string, keyParent: string) => {
+    if (!isObj(deps)) return;
+    for (const [name, value] of Object.entries(deps)) {
+      if (!isObj(value)) continue;
+      const loc = `${parent === '' ? '' : parent + '/'}node_modules/${name}`;
+      const keyLoc = `${keyParent === '' ? '' : keyParent + '/'}node_modules/${name}`;
+      const version = strOf(value.version) ?? '';
+      const target = linkTargetOf(version);
+      if (target !== undefined) {
+        links.set(loc, target);
+        if (!nodes.has(target)) {
+          nodes.set(target, value);
+          linkOnly.add(target);
+          keyOf.set(target, keys.get(keyLoc));
+        }
+        walk(value.dependencies, target, keyLoc);
+      } else {
+        nodes.set(loc, value);
+        linkOnly.delete(loc);
+        keyOf.set(loc, keys.get(keyLoc));
+        walk(value.dependencies, loc, keyLoc);
+      }
+    }
+  };
+  walk(root.dependencies, '', '');
+  const resolve = (from: string, name: string) => {
+    const found = resolveFrom(nodes, from, name) ?? resolveFrom(links, from, name);
+    return found === undefined ? undefined : (links.get(found) ?? found);
+  };
+
+  for (const [loc, entry] of nodes) {
+    const isLink = linkOnly.has(loc);
+    const folderName = nameFromLocation(loc);
+    const meta = isLink ? { name: folderName, version: '', resolved: `file:${loc}` } : v1Meta(folderName, strOf(entry.version) ?? '', strOf(entry.resolved));
+    const pkg = newPackage(ctx, loc, meta.name, keyOf.get(loc));
+    pkg.version = meta.version;
+    pkg.resolved = meta.resolved;
+    pkg.integrity = strOf(entry.integrity);
+    pkg.source = isLink ? 'link' : sourceOfResolved(pkg.resolved);
+    pkg.dev = entry.dev === true;
+    pkg.optional = entry.optional === true;
+    if (isObj(entry.requires)) {
+      for (const [dep, spec] of Object.entries(entry.requires)) {
+        pkg.dependencies.push({ name: dep, spec: strOf(spec) ?? '*', type: 'prod', to: resolve(loc, dep) });
+      }
+    }
+    if (meta.name !== folderName) pkg.alias = folderName;
+    if (entry.bundled === true) pkg.bundled = true;
+    lock.packages.push(pkg);
+  }
+
+  // v1 does not record the root's edges: take them from package.json, or failing that, the top level.
+  const dependencies: DependencyEdge[] = [];
+  if (rootManifest) {
+    const typeOf: Record<string, EdgeType | undefined> = { dependencies: 'prod', devDependencies: 'dev', optionalDependencies: 'optional', peerDependencies: 'peer' };
+    for (const d of rootManifest.dependencies) {
+      const type = typeOf[d.section];
+      if (type) dependencies.push({ name: d.name, spec: d.spec.raw, type, to: resolve('', d.name) });
+    }
+  } else {
+    for (const name of Object.keys(isObj(root.dependencies) ? root.dependencies : {})) {
+      const to = resolve('', name);
+      const p = lock.packages.find((x) => x.id === to);
+      dependencies.push({ name, spec: p?.version ?? '*', type: p?.dev ? 'dev' : p?.optional ? 'optional' : 'prod', to });
+    }
+  }
+  lock.importers.push({ id: '.', name: strOf(root.name), version: strOf(root.version), dependencies });
+}
+
+/** A v1 `file:` spec of a folder (not a tarball) is a link; returns its target relative to the lockfile. */
+function linkTargetOf(version: string): string | undefined {
+  if (!version.startsWith('file:') || /\.(tgz|tar\.gz|tar)$/i.test(version)) return undefined;
+  return normalisePath(version.slice('file:'.length));
+}
+
+/** `a/./b/../c` → `a/c`; keeps leading `..`; `` for the root. */
+function normalisePath(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.replace(/\\/g, '/').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else out.push(seg);
+  }
+  return out.join('/');
+}
+
+/** Name, version and resolved URL of a v1 entry whose `version` may be an alias, a git spec or a tarball. */
+function v1Meta(folderName: string, version: string, resolved: string | undefined): { name: string; version: string; resolved?: string } {
+  const alias = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(version);
+  if (alias) return { name: alias[1], version: alias[2], resolved };
+  if (/^\d/.test(version) && !version.includes('/')) return { name: folderName, version, resolved };
+  // Not a version: the spec of a git repository, a remote tarball or a file tarball.
+  const fromTarball = versionFromTarball(folderName, version);
+  return { name: fromTarball?.name ?? folderName, version: fromTarball?.version ?? '', resolved: resolved ?? version };
+}
+
+/** `…/@s/name/-/name-1.2.3.tgz` or `name-1.2.3.tgz` → name and version; undefined when the file name says neither. */
+function versionFromTarball(folderName: string, url: string): { name: string; version: string } | undefined {
+  const m = /(?:^|\/)((?:@[^/]+(?:\/|%2f))?[^/]+)\/-\/([^/]+)\.tgz$/i.exec(url);
+  const name = m ? decodeURIComponent(m[1]) : folderName;
+  const base = m ? m[2] : /([^/:]+)\.tgz$/i.exec(url)?.[1];
+  const bare = name.slice(name.lastIndexOf('/') + 1);
+  if (!base?.startsWith(bare + '-')) return undefined;
+  const version = base.slice(bare.length + 1);
+  return /^\d+\.\d+\.\d+/.test(version) ? { name, version } : undefined;
+}

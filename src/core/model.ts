@@ -1,0 +1,171 @@
+/**
+ * The dependency model: what a project declares (manifests) and what it installs (lockfile),
+ * with exact source positions so later stages can put diagnostics and edits on the right characters.
+ *
+ * Everything here is plain data (JSON-serialisable) so it can cross the extension ↔ service boundary.
+ */
+
+/** 0-based line and UTF-16 character, as VS Code counts them. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** A span of a source file: both line/character and UTF-16 offsets (end exclusive). */
+export interface SourceRange {
+  start: Position;
+  end: Position;
+  startOffset: number;
+  endOffset: number;
+}
+
+export type ProblemCode =
+  | 'invalid-json'
+  | 'merge-conflict'
+  | 'invalid-yaml'
+  | 'invalid-lockfile'
+  | 'unsupported-lockfile-version'
+  | 'unexpected-type'
+  | 'unresolved-dependency'
+  | 'missing-file';
+
+/** Something in a file that could not be read as expected. Parsing never throws; it reports these. */
+export interface ParseProblem {
+  code: ProblemCode;
+  message: string;
+  file: string;
+  range: SourceRange;
+  severity: 'error' | 'warning';
+}
+
+/** How a dependency spec in a manifest (or a lockfile edge) points at its code. */
+export type SpecType = 'range' | 'version' | 'tag' | 'alias' | 'git' | 'remote' | 'file' | 'link' | 'workspace' | 'other';
+
+export interface DependencySpec {
+  type: SpecType;
+  /** The spec exactly as written, e.g. `npm:chalk@^5` or `^1.2.0`. */
+  raw: string;
+  /** For registry specs (range/version/tag/alias): the name the registry knows, e.g. `chalk` for an alias. */
+  registryName?: string;
+  /** For registry specs: the range, version or tag after any alias prefix. */
+  range?: string;
+}
+
+export type ManifestSection =
+  | 'dependencies'
+  | 'devDependencies'
+  | 'optionalDependencies'
+  | 'peerDependencies'
+  | 'bundleDependencies'
+  | 'overrides'
+  | 'resolutions'
+  | 'pnpm.overrides';
+
+/** One entry of a manifest's dependency section. */
+export interface ManifestDependency {
+  /** The key as written: for an alias, the alias name. Overrides may use `a>b` or `a@1` forms (kept as written). */
+  name: string;
+  section: ManifestSection;
+  spec: DependencySpec;
+  /** Range of the key string, quotes included. */
+  keyRange: SourceRange;
+  /** Range of the value string, quotes included (for bundleDependencies, the array element). */
+  valueRange: SourceRange;
+  /** For nested npm `overrides`: the chain of parent keys, outermost first. */
+  overridePath?: string[];
+}
+
+export interface Manifest {
+  /** Path relative to the project root, `/`-separated (e.g. `package.json`, `packages/a/package.json`). */
+  file: string;
+  /** Directory relative to the project root (`.` for the root). */
+  dir: string;
+  name?: string;
+  version?: string;
+  dependencies: ManifestDependency[];
+  /** Workspace globs declared by this manifest (npm/yarn `workspaces`, or pnpm-workspace.yaml for the root). */
+  workspaces: string[];
+  /** `packageManager` field, e.g. `pnpm@9.1.0`. */
+  packageManager?: string;
+  /** Range of the whole JSON object of each section, for edits that add entries. */
+  sectionRanges: Partial<Record<ManifestSection, SourceRange>>;
+  problems: ParseProblem[];
+}
+
+export type LockfileKind = 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm';
+
+export type PackageSource = 'registry' | 'git' | 'remote' | 'file' | 'link' | 'workspace' | 'unknown';
+
+export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer' | 'peerOptional';
+
+export interface DependencyEdge {
+  name: string;
+  spec: string;
+  type: EdgeType;
+  /** Id of the installed package this edge resolves to; undefined when the lockfile does not contain it. */
+  to?: string;
+}
+
+/** One package instance recorded in a lockfile. */
+export interface InstalledPackage {
+  /**
+   * Unique within the lockfile. npm: the install location (`node_modules/a/node_modules/b`);
+   * yarn: `name@version` (berry: the resolution); pnpm: the package key.
+   */
+  id: string;
+  /** The real package name (for an alias, the registry name, not the folder name). */
+  name: string;
+  version: string;
+  /** The folder name it is installed under when that differs from `name` (npm aliases). */
+  alias?: string;
+  resolved?: string;
+  integrity?: string;
+  source: PackageSource;
+  dev: boolean;
+  optional: boolean;
+  /** npm's devOptional: needed by dev dependencies, and only optionally by the rest. */
+  devOptional: boolean;
+  peer: boolean;
+  /** Directly depended on by the root project or by one of its workspaces. */
+  direct: boolean;
+  /** Importers (`.` for the root, else the workspace dir) whose dependency graph contains this package. */
+  workspaces: string[];
+  /** Up to three shortest dependency paths from an importer, as ids: the first element is an importer id. */
+  paths: string[][];
+  /** Edges out of this package. */
+  dependencies: DependencyEdge[];
+  hasInstallScript?: boolean;
+  bundled?: boolean;
+  /** The lockfile and the range of this package's entry (its key). */
+  file: string;
+  range: SourceRange;
+}
+
+/** The root project or a workspace, as the lockfile records it. */
+export interface Importer {
+  /** `.` for the root, else the workspace dir relative to the root. */
+  id: string;
+  name?: string;
+  version?: string;
+  dependencies: DependencyEdge[];
+}
+
+export interface Lockfile {
+  file: string;
+  kind: LockfileKind;
+  /** lockfileVersion for npm/pnpm, __metadata.version for berry, 1 for yarn classic. */
+  version: string;
+  importers: Importer[];
+  packages: InstalledPackage[];
+  problems: ParseProblem[];
+}
+
+export interface ProjectModel {
+  /** Absolute path or another caller-chosen label of the project root. */
+  root: string;
+  manifests: Manifest[];
+  lockfile?: Lockfile;
+  /** The package manager the project uses, from the lockfile or `packageManager`. */
+  packageManager?: 'npm' | 'yarn' | 'pnpm';
+  problems: ParseProblem[];
+}

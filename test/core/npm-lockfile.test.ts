@@ -1,0 +1,187 @@
+import { strict as assert } from 'node:assert';
+import { parseNpmLockfile } from '../../src/core/lockfile/npm';
+import { parseManifest } from '../../src/core/manifest';
+
+const v3 = JSON.stringify(
+  {
+    name: 'mono',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      '': { name: 'mono', version: '1.0.0', workspaces: ['packages/*'], dependencies: { a: '^1.0.0', 'str-alias': 'npm:string-width@^4' }, devDependencies: { d: '^1' }, optionalDependencies: { o: '^1' } },
+      'node_modules/a': { version: '1.0.0', resolved: 'https://registry.npmjs.org/a/-/a-1.0.0.tgz', integrity: 'sha512-aaa', dependencies: { b: '^2.0.0' } },
+      'node_modules/b': { version: '2.0.0', resolved: 'https://registry.npmjs.org/b/-/b-2.0.0.tgz', integrity: 'sha512-bbb' },
+      'node_modules/a/node_modules/b': { version: '3.0.0', resolved: 'https://registry.npmjs.org/b/-/b-3.0.0.tgz' },
+      'node_modules/d': { version: '1.1.0', dev: true, hasInstallScript: true },
+      'node_modules/o': { version: '1.0.0', optional: true },
+      'node_modules/str-alias': { name: 'string-width', version: '4.2.3' },
+      'node_modules/ws-b': { resolved: 'packages/b', link: true },
+      'packages/b': { name: 'ws-b', version: '0.0.1', dependencies: { b: '^2.0.0' }, devDependencies: { x: '1.0.0' } },
+      'packages/b/node_modules/x': { version: '1.0.0', dev: true },
+      'node_modules/gitdep': { version: '1.0.0', resolved: 'git+ssh://git@github.com/u/gitdep.git#0123456789abcdef' },
+    },
+  },
+  null,
+  2,
+);
+
+describe('package-lock.json v2/v3', () => {
+  const lock = parseNpmLockfile(v3, 'package-lock.json');
+  const pkg = (id: string) => lock.packages.find((p) => p.id === id)!;
+
+  it('reads every package with the range of its key', () => {
+    assert.equal(lock.problems.length, 0);
+    assert.equal(lock.version, '3');
+    assert.deepEqual(
+      lock.packages.map((p) => p.id),
+      ['node_modules/a', 'node_modules/b', 'node_modules/a/node_modules/b', 'node_modules/d', 'node_modules/o', 'node_modules/str-alias', 'packages/b/node_modules/x', 'node_modules/gitdep'],
+    );
+    const b = pkg('node_modules/a/node_modules/b');
+    const line = v3.split('\n').findIndex((l) => l.includes('"node_modules/a/node_modules/b"'));
+    assert.deepEqual(b.range.start, { line, character: 4 });
+    assert.equal(v3.slice(b.range.startOffset, b.range.endOffset), '"node_modules/a/node_modules/b"');
+  });
+
+  it('resolves edges the way node does (nearest node_modules) and follows workspace links', () => {
+    assert.deepEqual(pkg('node_modules/a').dependencies, [{ name: 'b', spec: '^2.0.0', type: 'prod', to: 'node_modules/a/node_modules/b' }]);
+    const root = lock.importers.find((i) => i.id === '.')!;
+    assert.deepEqual(
+      root.dependencies.map((e) => [e.name, e.type, e.to]),
+      [
+        ['a', 'prod', 'node_modules/a'],
+        ['str-alias', 'prod', 'node_modules/str-alias'],
+        ['o', 'optional', 'node_modules/o'],
+        ['d', 'dev', 'node_modules/d'],
+      ],
+    );
+    const ws = lock.importers.find((i) => i.id === 'packages/b')!;
+    assert.equal(ws.name, 'ws-b');
+    assert.deepEqual(ws.dependencies.map((e) => e.to), ['node_modules/b', 'packages/b/node_modules/x']);
+  });
+
+  it('marks direct, dev, optional, aliases, sources and install scripts', () => {
+    assert.equal(pkg('node_modules/a').direct, true);
+    assert.equal(pkg('node_modules/a/node_modules/b').direct, false);
+    assert.equal(pkg('node_modules/b').direct, true, 'a workspace dependency is direct');
+    assert.equal(pkg('node_modules/d').dev, true);
+    assert.equal(pkg('node_modules/d').hasInstallScript, true);
+    assert.equal(pkg('node_modules/o').optional, true);
+    assert.equal(pkg('node_modules/str-alias').name, 'string-width');
+    assert.equal(pkg('node_modules/str-alias').alias, 'str-alias');
+    assert.equal(pkg('node_modules/gitdep').source, 'git');
+    assert.equal(pkg('node_modules/a').source, 'registry');
+    assert.equal(pkg('node_modules/a').integrity, 'sha512-aaa');
+  });
+
+  it('records dependency paths and workspaces', () => {
+    assert.deepEqual(pkg('node_modules/a/node_modules/b').paths, [['.', 'node_modules/a', 'node_modules/a/node_modules/b']]);
+    assert.deepEqual(pkg('node_modules/b').workspaces, ['packages/b']);
+    assert.deepEqual(pkg('node_modules/b').paths, [['packages/b', 'node_modules/b']]);
+    assert.deepEqual(pkg('node_modules/gitdep').paths, [], 'extraneous: nothing depends on it');
+  });
+
+  it('keeps the packages before a truncation and reports where the file breaks', () => {
+    const cut = v3.slice(0, v3.indexOf('"node_modules/o"') + 5);
+    const t = parseNpmLockfile(cut, 'package-lock.json');
+    assert.deepEqual(t.packages.map((p) => p.id).slice(0, 4), ['node_modules/a', 'node_modules/b', 'node_modules/a/node_modules/b', 'node_modules/d']);
+    assert.ok(t.problems.some((p) => p.code === 'invalid-json'));
+    assert.equal(t.problems[0].range.start.line, cut.split('\n').length - 1);
+  });
+
+  it('never throws on junk and says what is wrong', () => {
+    for (const junk of ['', '[1]', 'null', '{"lockfileVersion":2,"packages":[]}', '{"packages":{"node_modules/a":5}}', '\u0000', '{"lockfileVersion":3,"packages":{"":{"dependencies":7}}}']) {
+      const r = parseNpmLockfile(junk, 'package-lock.json');
+      assert.ok(Array.isArray(r.packages), junk);
+    }
+    assert.equal(parseNpmLockfile('[1]', 'package-lock.json').problems[0].code, 'unexpected-type');
+    const wrong = parseNpmLockfile('{"lockfileVersion":3,"packages":{\n"node_modules/a":5}}', 'package-lock.json');
+    assert.deepEqual([wrong.problems[0].code, wrong.problems[0].range.start.line], ['unexpected-type', 1]);
+  });
+
+  it('warns about lockfile versions it does not know yet and still reads them', () => {
+    const r = parseNpmLockfile('{"lockfileVersion":4,"packages":{"node_modules/a":{"version":"1.0.0"}}}', 'package-lock.json');
+    assert.equal(r.packages.length, 1);
+    assert.equal(r.problems[0].code, 'unsupported-lockfile-version');
+  });
+});
+
+describe('package-lock.json v1', () => {
+  const text = `{
+  "name": "old",
+  "version": "1.0.0",
+  "lockfileVersion": 1,
+  "requires": true,
+  "dependencies": {
+    "a": {
+      "version": "1.0.0",
+      "resolved": "https://registry.npmjs.org/a/-/a-1.0.0.tgz",
+      "integrity": "sha1-abc",
+      "requires": { "b": "^1.0.0" },
+      "dependencies": {
+        "b": { "version": "1.5.0", "resolved": "https://registry.npmjs.org/b/-/b-1.5.0.tgz" }
+      }
+    },
+    "b": { "version": "2.0.0", "dev": true },
+    "al": { "version": "npm:real-name@3.0.0" },
+    "g": { "version": "git+https://github.com/u/g.git#abcdef", "from": "git+https://github.com/u/g.git" }
+  }
+}`;
+  const manifest = parseManifest('{"dependencies":{"a":"^1","al":"npm:real-name@^3","g":"u/g"},"devDependencies":{"b":"^2"}}');
+  const lock = parseNpmLockfile(text, 'package-lock.json', manifest);
+  const pkg = (id: string) => lock.packages.find((p) => p.id === id)!;
+
+  it('walks the nested tree into install locations with positions', () => {
+    assert.deepEqual(lock.packages.map((p) => `${p.id} ${p.name}@${p.version}`), [
+      'node_modules/a a@1.0.0',
+      'node_modules/a/node_modules/b b@1.5.0',
+      'node_modules/b b@2.0.0',
+      'node_modules/al real-name@3.0.0',
+      'node_modules/g g@',
+    ]);
+    // A v1 git dependency records no version, only its spec: the version is unknown, the source is not.
+    assert.equal(pkg('node_modules/g').resolved, 'git+https://github.com/u/g.git#abcdef');
+    assert.deepEqual(pkg('node_modules/a/node_modules/b').range.start, { line: 12, character: 8 });
+  });
+
+  it('resolves requires and root edges from package.json', () => {
+    assert.equal(pkg('node_modules/a').dependencies[0].to, 'node_modules/a/node_modules/b');
+    assert.deepEqual(lock.importers[0].dependencies.map((e) => [e.name, e.type, e.to]), [
+      ['a', 'prod', 'node_modules/a'],
+      ['al', 'prod', 'node_modules/al'],
+      ['g', 'prod', 'node_modules/g'],
+      ['b', 'dev', 'node_modules/b'],
+    ]);
+    assert.equal(pkg('node_modules/b').dev, true);
+    assert.equal(pkg('node_modules/b').direct, true);
+    assert.equal(pkg('node_modules/al').alias, 'al');
+    assert.equal(pkg('node_modules/g').source, 'git');
+  });
+
+  it('reads v1 file: folders as links, tarballs by their file name', () => {
+    const t = parseNpmLockfile(
+      JSON.stringify({
+        lockfileVersion: 1,
+        dependencies: {
+          linked: { version: 'file:libs/linked', requires: { x: '1' }, dependencies: { x: { version: '1.0.0' } } },
+          tar: { version: 'file:tar-2.3.4.tgz', integrity: 'sha512-t' },
+          remote: { version: 'https://registry.example/@s%2fremote/-/remote-0.1.0.tgz' },
+        },
+      }),
+      'package-lock.json',
+    );
+    assert.deepEqual(t.packages.map((p) => `${p.id} ${p.name}@${p.version} ${p.source}`), [
+      'libs/linked linked@ link',
+      'libs/linked/node_modules/x x@1.0.0 unknown',
+      'node_modules/tar tar@2.3.4 file',
+      'node_modules/remote @s/remote@0.1.0 registry',
+    ]);
+    assert.equal(t.packages[0].dependencies[0].to, 'libs/linked/node_modules/x');
+    assert.equal(t.importers[0].dependencies[0].to, 'libs/linked');
+  });
+
+  it('without package.json, takes the top level as the root edges', () => {
+    const bare = parseNpmLockfile(text, 'package-lock.json');
+    assert.deepEqual(bare.importers[0].dependencies.map((e) => e.to), ['node_modules/a', 'node_modules/b', 'node_modules/al', 'node_modules/g']);
+  });
+});
