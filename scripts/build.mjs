@@ -13,6 +13,8 @@ const common = {
   minify: production,
   define: { TRUSTLENS_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
+  // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 await Promise.all([

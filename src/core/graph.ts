@@ -1,6 +1,10 @@
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage } from './model';
 
 const MAX_PATHS = 3;
+/** Paths longer than this (only hostile or broken lockfiles have them) keep their importer and their last hops. */
+export const MAX_PATH_LENGTH = 32;
+/** Stands for the hops left out of a shortened path. */
+export const PATH_ELISION = '…';
 
 interface GraphInput {
   importers: Importer[];
@@ -28,6 +32,7 @@ function markWorkspacesAndPaths(importers: Importer[], byId: Map<string, Install
   // Breadth-first from every importer at once: distance and up to MAX_PATHS shortest-path parents per package.
   const dist = new Map<string, number>();
   const parents = new Map<string, string[]>();
+  const order: string[] = [];
   let frontier: string[] = [];
   for (const imp of importers) {
     for (const e of imp.dependencies) {
@@ -41,6 +46,7 @@ function markWorkspacesAndPaths(importers: Importer[], byId: Map<string, Install
   }
   let d = 1;
   while (frontier.length) {
+    order.push(...frontier);
     const next: string[] = [];
     for (const id of frontier) {
       for (const e of byId.get(id)!.dependencies) {
@@ -58,26 +64,19 @@ function markWorkspacesAndPaths(importers: Importer[], byId: Map<string, Install
     frontier = next;
     d++;
   }
-  const importerIds = new Set(importers.map((i) => i.id));
-  const memo = new Map<string, string[][]>();
-  const pathsTo = (id: string): string[][] => {
-    if (importerIds.has(id) && !byId.has(id)) return [[id]];
-    const cached = memo.get(id);
-    if (cached) return cached;
+  // In breadth-first order every parent's paths are known before its children's (no recursion: chains can be long).
+  const paths = new Map<string, string[][]>();
+  for (const imp of importers) if (!byId.has(imp.id)) paths.set(imp.id, [[imp.id]]);
+  for (const id of order) {
     const out: string[][] = [];
     for (const parent of parents.get(id) ?? []) {
-      for (const p of pathsTo(parent)) {
-        out.push([...p, id]);
-        if (out.length >= MAX_PATHS) break;
+      for (const p of paths.get(parent) ?? []) {
+        if (out.length < MAX_PATHS) out.push(extend(p, id));
       }
-      if (out.length >= MAX_PATHS) break;
     }
-    memo.set(id, out);
-    return out;
-  };
-  for (const p of byId.values()) {
-    p.paths = dist.has(p.id) ? pathsTo(p.id) : [];
+    paths.set(id, out);
   }
+  for (const p of byId.values()) p.paths = paths.get(p.id) ?? [];
   // Which importers' graphs contain each package: one walk per importer.
   for (const imp of importers) {
     const seen = new Set<string>();
@@ -91,6 +90,12 @@ function markWorkspacesAndPaths(importers: Importer[], byId: Map<string, Install
       for (const e of p.dependencies) if (e.to !== undefined && e.type !== 'dev' && byId.has(e.to) && !seen.has(e.to)) stack.push(e.to);
     }
   }
+}
+
+function extend(path: string[], id: string): string[] {
+  if (path.length < MAX_PATH_LENGTH) return [...path, id];
+  const tail = path.slice(path.length - (MAX_PATH_LENGTH - 3));
+  return [path[0], PATH_ELISION, ...tail.filter((x) => x !== PATH_ELISION), id];
 }
 
 function addParent(parents: Map<string, string[]>, id: string, parent: string): void {

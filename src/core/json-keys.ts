@@ -15,6 +15,8 @@ export interface LocatedJson {
  * takes the tolerant path through jsonc-parser, which recovers what it can and says where it failed.
  */
 export function readJsonWithKeys(text: string, onKey: KeyVisitor): LocatedJson {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) return { value: undefined, errors: [tooDeepError(deep)] };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -23,6 +25,10 @@ export function readJsonWithKeys(text: string, onKey: KeyVisitor): LocatedJson {
   }
   scanKeys(text, onKey);
   return { value, errors: [] };
+}
+
+export function tooDeepError(offset: number): { message: string; offset: number; length: number } {
+  return { message: `it nests more than ${MAX_JSON_NESTING} levels deep here, and was not read`, offset, length: 1 };
 }
 
 function readTolerant(text: string, onKey: KeyVisitor): LocatedJson {
@@ -124,4 +130,27 @@ function scanKeys(text: string, onKey: KeyVisitor): void {
       expectKey = false;
     }
   }
+}
+
+/** JSON nesting far deeper than any manifest or lockfile: refuse it before a recursive reader overflows the stack. */
+export const MAX_JSON_NESTING = 1000;
+
+/** Offset of the first bracket that opens a level deeper than `limit`, or undefined. Strings are skipped. */
+export function tooDeepAt(text: string, limit = MAX_JSON_NESTING): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === LBRACE || c === LBRACKET) {
+      if (++depth > limit) return i;
+    } else if (c === RBRACE || c === RBRACKET) {
+      depth--;
+    }
+  }
+  return undefined;
 }

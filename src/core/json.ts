@@ -1,4 +1,5 @@
 import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { tooDeepAt, tooDeepError } from './json-keys';
 import { LineIndex } from './positions';
 import { ProblemSink } from './problems';
 
@@ -17,6 +18,11 @@ export interface ParsedJson {
 export function parseJsonTree(text: string, file: string): ParsedJson {
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    sink.error('invalid-json', `Invalid JSON: ${tooDeepError(deep).message}`, deep, deep + 1);
+    return { root: undefined, index, sink };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (errors.length) {

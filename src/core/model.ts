@@ -130,7 +130,10 @@ export interface InstalledPackage {
   direct: boolean;
   /** Importers (`.` for the root, else the workspace dir) whose dependency graph contains this package. */
   workspaces: string[];
-  /** Up to three shortest dependency paths from an importer, as ids: the first element is an importer id. */
+  /**
+   * Up to three shortest dependency paths from an importer, as ids: the first element is an importer id.
+   * A path longer than 32 hops keeps its importer and its last hops, with `…` standing for the rest.
+   */
   paths: string[][];
   /** Edges out of this package. */
   dependencies: DependencyEdge[];

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { parseNpmLockfile } from '../../src/core/lockfile/npm';
 import { parseManifest } from '../../src/core/manifest';
+import { MAX_PATH_LENGTH, PATH_ELISION } from '../../src/core/graph';
 
 const v3 = JSON.stringify(
   {
@@ -97,6 +98,19 @@ describe('package-lock.json v2/v3', () => {
     assert.equal(parseNpmLockfile('[1]', 'package-lock.json').problems[0].code, 'unexpected-type');
     const wrong = parseNpmLockfile('{"lockfileVersion":3,"packages":{\n"node_modules/a":5}}', 'package-lock.json');
     assert.deepEqual([wrong.problems[0].code, wrong.problems[0].range.start.line], ['unexpected-type', 1]);
+  });
+
+  it('survives hostile shapes: nesting deeper than any lockfile, and a 20,000-package dependency chain', () => {
+    const deep = parseNpmLockfile('{"a":'.repeat(100_000), 'package-lock.json');
+    assert.deepEqual([deep.problems[0].code, deep.problems[0].range.start.character], ['invalid-json', 5 * 1000]);
+    assert.match(deep.problems[0].message, /nests more than 1000 levels/);
+    const packages: Record<string, unknown> = { '': { dependencies: { p0: '1' } } };
+    for (let i = 0; i < 20_000; i++) packages[`node_modules/p${i}`] = { version: '1.0.0', dependencies: { [`p${i + 1}`]: '1' } };
+    const chain = parseNpmLockfile(JSON.stringify({ lockfileVersion: 3, packages }), 'package-lock.json');
+    const last = chain.packages[chain.packages.length - 1];
+    assert.equal(last.paths[0].length, MAX_PATH_LENGTH);
+    assert.deepEqual(last.paths[0].slice(0, 2), ['.', PATH_ELISION]);
+    assert.equal(last.paths[0][MAX_PATH_LENGTH - 1], 'node_modules/p19999');
   });
 
   it('warns about lockfile versions it does not know yet and still reads them', () => {

@@ -41,7 +41,10 @@ const ARBORIST_REFUSES: Record<string, RegExp> = {
   'workspace3/packages/a': /Invalid JSON/,
 };
 
-const ARBORIST_DIR = path.join(SHARED_FIXTURES, 'lockfiles/arborist');
+const LOCKFILES = path.join(SHARED_FIXTURES, 'lockfiles');
+const ARBORIST_DIR = path.join(LOCKFILES, 'arborist');
+/** The big generated lockfiles (npm's own output for real dependency graphs of 80 to 1,800 packages). */
+const GENERATED = ['small', 'medium', 'large'].map((s) => path.join(LOCKFILES, 'generated', s));
 
 /** Every real node (not the root, not a symlink): installed packages, workspace folders and link targets. */
 function arboristSet(tree: { inventory: Map<string, ArboristNode> }): Set<string> {
@@ -62,18 +65,18 @@ interface ArboristNode {
 }
 
 describe('cross-check with @npmcli/arborist loadVirtual on npm test-suite lockfiles', function () {
-  const dirs = fs.existsSync(ARBORIST_DIR) ? dirsWith(ARBORIST_DIR, ['package-lock.json', 'npm-shrinkwrap.json']) : [];
+  const dirs = fs.existsSync(ARBORIST_DIR) ? [...dirsWith(ARBORIST_DIR, ['package-lock.json', 'npm-shrinkwrap.json']), ...GENERATED.filter((d) => fs.existsSync(d))] : [];
 
   before(function () {
     requireSharedFixtures(this, 'lockfiles/arborist');
   });
 
   it('finds the real lockfiles', function () {
-    assert.ok(dirs.length >= 100, `expected 100+ lockfile directories, found ${dirs.length}`);
+    assert.ok(dirs.length >= 103, `expected 103+ lockfile directories, found ${dirs.length}`);
   });
 
   for (const dir of dirs) {
-    const rel = path.relative(ARBORIST_DIR, dir);
+    const rel = path.relative(dir.startsWith(ARBORIST_DIR) ? ARBORIST_DIR : LOCKFILES, dir);
     it(rel, async function () {
       const ours = await loadProject(dir);
       let theirs: Set<string>;

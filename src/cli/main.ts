@@ -1,0 +1,78 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { loadProject } from '../engine/project-files';
+import { describePosition } from '../core/problems';
+import { UsageError, parseArgs } from './args';
+import { formatListText, listRecords } from '../core/list';
+
+declare const TRUSTLENS_VERSION: string | undefined;
+
+const USAGE = `Usage: trustlens <command> [options]
+
+Commands:
+  list [dir]     Print every installed package of the project in dir (default: .)
+                 with the file and line of its lockfile entry.
+
+Options:
+  --format json|text   Output format (default: text)
+  -h, --help           Show this help
+  --version            Show the version
+
+Exit codes: 0 success, 2 unusable input.`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+/** Runs the CLI and returns its exit code. Never throws: every failure is a one-line reason on stderr. */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (!command || command === '-h' || command === '--help' || command === 'help') {
+      io.out(USAGE + '\n');
+      return command ? 0 : 2;
+    }
+    if (command === '--version') {
+      io.out(`${typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev'}\n`);
+      return 0;
+    }
+    if (command === 'list') return await listCommand(rest, io);
+    throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
+  } catch (e) {
+    const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    io.err(`trustlens: ${message}\n`);
+    return 2;
+  }
+}
+
+async function listCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, new Set(['format']), new Set());
+  const format = args.flags.get('format') ?? 'text';
+  if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, not "${format}"`);
+  if (args.positionals.length > 1) throw new UsageError('list takes at most one directory');
+  const dir = path.resolve(args.positionals[0] ?? '.');
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+
+  const model = await loadProject(dir);
+  if (!model.manifests.length && !model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
+  const errors = model.problems.filter((p) => p.severity === 'error');
+  for (const p of model.problems.slice(0, 50)) io.err(`${describePosition(p)}: ${p.severity}: ${p.message}\n`);
+  if (model.problems.length > 50) io.err(`…and ${model.problems.length - 50} more problems\n`);
+  if (model.lockfile && errors.some((e) => e.file === model.lockfile!.file) && model.lockfile.packages.length === 0) {
+    throw new UsageError(`${model.lockfile.file} could not be read (${describePosition(errors[0])}: ${errors[0].message})`);
+  }
+  if (!model.lockfile) io.err('trustlens: no lockfile found; listing declared dependencies without versions\n');
+
+  const records = listRecords(model);
+  if (format === 'json') {
+    const lockfile = model.lockfile ? { file: model.lockfile.file, kind: model.lockfile.kind, version: model.lockfile.version } : null;
+    io.out(JSON.stringify({ lockfile, packages: records, problems: model.problems }, null, 2) + '\n');
+  } else {
+    io.out(formatListText(records) + (records.length ? '\n' : ''));
+  }
+  return 0;
+}

@@ -1,0 +1,120 @@
+import { parseDocument } from 'yaml';
+import { parseManifest } from './manifest';
+import { type ConflictMarker, conflictMessage, takeOurSide } from './merge-conflicts';
+import { LineIndex } from './positions';
+import type { DependencyEdge, EdgeType, Importer, Lockfile, Manifest, ParseProblem, ProjectModel } from './model';
+import { parseNpmLockfile } from './lockfile/npm';
+import { parsePnpmLockfile } from './lockfile/pnpm';
+import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from './lockfile/yarn';
+import { isWorkspaceDir } from './workspace-glob';
+
+/** Lockfile names in the order npm, pnpm and yarn would pick them when several are present. */
+export const LOCKFILE_NAMES = ['npm-shrinkwrap.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock'] as const;
+export type LockfileName = (typeof LOCKFILE_NAMES)[number];
+
+/**
+ * The texts of one project's dependency files, keyed by `/`-separated path relative to the project root:
+ * `package.json`, any lockfile at the root, `pnpm-workspace.yaml`, and workspace manifests
+ * (`packages/a/package.json`). The editor passes unsaved buffers here; the CLI passes what is on disk.
+ */
+export type ProjectFiles = ReadonlyMap<string, string>;
+
+/** Workspace globs of a project: package.json `workspaces`, or pnpm-workspace.yaml `packages`. */
+export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspaceYaml: string | undefined): string[] {
+  if (rootManifest?.workspaces.length) return rootManifest.workspaces;
+  if (pnpmWorkspaceYaml === undefined) return [];
+  try {
+    const doc = parseDocument(pnpmWorkspaceYaml).toJS() as { packages?: unknown } | null;
+    return Array.isArray(doc?.packages) ? doc.packages.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Builds the dependency model of a project from its files. Pure; never throws. */
+export function buildProject(root: string, files: ProjectFiles): ProjectModel {
+  const manifests: Manifest[] = [];
+  const rootText = files.get('package.json');
+  const rootManifest = rootText === undefined ? undefined : parseManifest(rootText, 'package.json');
+  if (rootManifest) manifests.push(rootManifest);
+  const globs = workspaceGlobs(rootManifest, files.get('pnpm-workspace.yaml'));
+  for (const [path, text] of files) {
+    if (path === 'package.json' || !path.endsWith('/package.json')) continue;
+    const dir = path.slice(0, -'/package.json'.length);
+    if (isWorkspaceDir(dir, globs)) manifests.push(parseManifest(text, path));
+  }
+  manifests.sort((a, b) => a.file.localeCompare(b.file));
+
+  const lockName = pickLockfile(files, rootManifest?.packageManager);
+  const lockfile = lockName === undefined ? undefined : parseLockfile(lockName, files.get(lockName)!, manifests);
+  const problems = [...manifests.flatMap((m) => m.problems), ...(lockfile?.problems ?? [])];
+  return { root, manifests, lockfile, packageManager: packageManagerOf(lockfile, rootManifest), problems };
+}
+
+function pickLockfile(files: ProjectFiles, packageManager: string | undefined): LockfileName | undefined {
+  const present = LOCKFILE_NAMES.filter((n) => files.has(n));
+  if (present.length <= 1) return present[0];
+  const pm = packageManager?.split('@')[0];
+  const preferred = pm === 'pnpm' ? 'pnpm-lock.yaml' : pm === 'yarn' ? 'yarn.lock' : undefined;
+  return preferred && present.includes(preferred) ? preferred : present[0];
+}
+
+function packageManagerOf(lockfile: Lockfile | undefined, root: Manifest | undefined): ProjectModel['packageManager'] {
+  if (lockfile) return lockfile.kind === 'npm' ? 'npm' : lockfile.kind === 'pnpm' ? 'pnpm' : 'yarn';
+  const pm = root?.packageManager?.split('@')[0];
+  return pm === 'npm' || pm === 'yarn' || pm === 'pnpm' ? pm : undefined;
+}
+
+/**
+ * Parses one lockfile by its name; `manifests` supply importers for formats that do not record them.
+ * Unresolved git merge conflicts are read on the HEAD side and reported.
+ */
+export function parseLockfile(name: string, rawText: string, manifests: Manifest[]): Lockfile {
+  const { text, conflicts } = takeOurSide(rawText);
+  const lock = parseLockfileText(name, text, manifests);
+  if (conflicts.length) lock.problems.unshift(conflictProblem(name, text, conflicts));
+  return lock;
+}
+
+/** One problem for all the merge conflicts of a file, at the first marker. */
+export function conflictProblem(file: string, text: string, conflicts: ConflictMarker[]): ParseProblem {
+  const first = conflicts[0];
+  return {
+    code: 'merge-conflict',
+    severity: 'error',
+    file,
+    message: conflictMessage(conflicts),
+    range: new LineIndex(text).range(first.offset, first.offset + first.length),
+  };
+}
+
+function parseLockfileText(name: string, text: string, manifests: Manifest[]): Lockfile {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const rootManifest = manifests.find((m) => m.dir === '.');
+  if (base === 'pnpm-lock.yaml') return parsePnpmLockfile(text, name);
+  if (base === 'yarn.lock') {
+    return isYarnBerry(text) ? parseYarnBerryLockfile(text, name, importersOf(manifests)) : parseYarnClassicLockfile(text, name, importersOf(manifests));
+  }
+  return parseNpmLockfile(text, name, rootManifest);
+}
+
+const EDGE_TYPE: Partial<Record<string, EdgeType>> = {
+  dependencies: 'prod',
+  devDependencies: 'dev',
+  optionalDependencies: 'optional',
+  peerDependencies: 'peer',
+};
+
+/** Importers (root and workspaces) with the edges their manifests declare, unresolved. */
+export function importersOf(manifests: Manifest[]): Importer[] {
+  return manifests.map((m) => {
+    const dependencies: DependencyEdge[] = [];
+    const optional = new Set(m.dependencies.filter((d) => d.section === 'optionalDependencies').map((d) => d.name));
+    for (const d of m.dependencies) {
+      const type = EDGE_TYPE[d.section];
+      if (!type || (type === 'prod' && optional.has(d.name))) continue;
+      dependencies.push({ name: d.name, spec: d.spec.raw, type });
+    }
+    return { id: m.dir, name: m.name, dependencies };
+  });
+}
