@@ -1,0 +1,173 @@
+/**
+ * The trust model: what the engine learns about each package version, and the findings the rules derive from it.
+ * Plain data (JSON-serialisable): it is cached on disk and crosses the extension ↔ service boundary.
+ */
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+export type FindingCode =
+  | 'malware'
+  | 'vulnerability'
+  | 'provenance-invalid'
+  | 'provenance-downgrade'
+  | 'provenance-source-changed'
+  | 'provenance-workflow-changed'
+  | 'signature-invalid'
+  | 'signature-missing'
+  | 'publisher-changed'
+  | 'maintainer-added'
+  | 'install-script-added'
+  | 'install-script'
+  | 'too-new'
+  | 'integrity-mismatch'
+  | 'untrusted-source'
+  | 'version-missing'
+  | 'deprecated'
+  | 'trust-metadata-unavailable';
+
+/** A GitHub/GitLab trusted publisher (OIDC) as the registry records it in `_npmUser.trustedPublisher`. */
+export interface TrustedPublisher {
+  id: string;
+  oidcConfigId?: string;
+}
+
+export interface Publisher {
+  name: string;
+  email?: string;
+  trustedPublisher?: TrustedPublisher;
+  /** Staged publishing: the maintainer who approved a staged release (`_npmUser.approver`). */
+  approver?: { name: string; email?: string };
+}
+
+/** One version of a package, reduced from the registry's packument: everything the rules need, nothing else. */
+export interface VersionSummary {
+  version: string;
+  /** ISO-8601 publish time from the packument's `time` map. */
+  publishedAt?: string;
+  publisher?: Publisher;
+  /** Maintainer names at the time of this version's publish (as the version document lists them). */
+  maintainers?: string[];
+  /** Lifecycle scripts that run on install. */
+  installScripts?: { preinstall?: string; install?: string; postinstall?: string };
+  /** The registry's own flag (also set for a binding.gyp without scripts). */
+  hasInstallScript?: boolean;
+  dependencies?: Record<string, string>;
+  integrity?: string;
+  shasum?: string;
+  tarball?: string;
+  signatures?: { keyid: string; sig: string }[];
+  /** `dist.attestations`: where the Sigstore bundles are and which provenance predicate they carry. */
+  attestations?: { url: string; provenancePredicateType?: string };
+  deprecated?: string;
+  fileCount?: number;
+  unpackedSize?: number;
+}
+
+/** Which kinds of trust metadata a registry's packument carries at all (a mirror may strip them all). */
+export interface TrustMetadataPresence {
+  publisher: boolean;
+  maintainers: boolean;
+  signatures: boolean;
+  attestations: boolean;
+}
+
+export interface PackageSummary {
+  name: string;
+  /** Registry base URL the summary came from (with trailing slash). */
+  registry: string;
+  distTags: Record<string, string>;
+  versions: Record<string, VersionSummary>;
+  /** Whether any version carried each kind of trust metadata. */
+  trustMetadata: TrustMetadataPresence;
+  /** When the summary was fetched (ISO-8601), and the validators for revalidation. */
+  fetchedAt: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+/** What Sigstore verification of a version's attestations concluded. */
+export interface ProvenanceVerdict {
+  /**
+   * verified: every bundle verified and the subject matched; invalid: a bundle failed or did not match;
+   * absent: the registry says this version has no attestations; unknown: it could not be checked (say why).
+   */
+  status: 'verified' | 'invalid' | 'absent' | 'unknown';
+  reason?: string;
+  /** The registry's keyed npm publish attestation was present and verified. */
+  publishAttestation?: boolean;
+  provenance?: ProvenanceIdentity;
+  /** Which trusted root verified it: Sigstore's TUF repository, the copy embedded in @sigstore/tuf (offline), or a test root. */
+  trustedRoot?: 'tuf' | 'embedded' | 'custom';
+}
+
+/** The signer identity in a verified SLSA provenance attestation (v1 or v0.2). */
+export interface ProvenanceIdentity {
+  predicateType: string;
+  /** e.g. https://github.com/owner/repo */
+  sourceRepository?: string;
+  /** e.g. refs/tags/v1.2.3 or refs/heads/main */
+  sourceRef?: string;
+  sourceCommit?: string;
+  /** e.g. .github/workflows/release.yml */
+  workflowPath?: string;
+  /** Full build signer URI (certificate SAN). */
+  buildSignerUri?: string;
+  issuer?: string;
+  runnerEnvironment?: string;
+  /** The transparency-log entry: index, integrated time (ISO-8601) and a link to it. */
+  tlog?: { logIndex: string; integratedTime?: string; url?: string };
+}
+
+/** What verifying the registry's ECDSA signature over `${name}@${version}:${integrity}` concluded. */
+export interface SignatureVerdict {
+  status: 'valid' | 'invalid' | 'missing' | 'unknown';
+  keyid?: string;
+  reason?: string;
+}
+
+/** How an advisory says which versions it affects: an npm semver range, or OSV `affected` entries. */
+export type AffectedVersions =
+  | { kind: 'semver'; range: string }
+  | { kind: 'osv'; affected: OsvAffected[] };
+
+/** The subset of an OSV `affected[]` entry that decides which versions are affected. */
+export interface OsvAffected {
+  package?: { ecosystem?: string; name?: string };
+  ranges?: { type: string; events: Record<string, string>[] }[];
+  versions?: string[];
+}
+
+export interface Advisory {
+  /** e.g. GHSA-xxxx, MAL-2025-12345, or the npm advisory number. */
+  id: string;
+  aliases: string[];
+  source: 'npm' | 'osv' | 'osv-offline';
+  packageName: string;
+  severity: Severity;
+  title: string;
+  url?: string;
+  /** The advisory marks versions as malicious (OSV MAL-*, a GHSA malware advisory, CWE-506). */
+  malware: boolean;
+  affected: AffectedVersions;
+}
+
+export interface Evidence {
+  /** What was compared or observed, e.g. "publisher of 1.4.1". */
+  label: string;
+  /** The observed value, e.g. "alice <alice@example.com>". */
+  value: string;
+}
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  package: string;
+  version: string;
+  message: string;
+  evidence: Evidence[];
+  /** The newest version the range allows that is safe (see safe-version.ts), or null when there is none. */
+  safeVersion: string | null;
+  /** For advisories: the advisory. */
+  advisory?: { id: string; url?: string; title: string };
+}
