@@ -4,6 +4,7 @@ import { loadProject } from '../engine/project-files';
 import { describePosition } from '../core/problems';
 import { UsageError, parseArgs } from './args';
 import { formatListText, listRecords } from '../core/list';
+import { checkCommand } from './check-command';
 
 declare const TRUSTLENS_VERSION: string | undefined;
 
@@ -12,13 +13,28 @@ const USAGE = `Usage: trustlens <command> [options]
 Commands:
   list [dir]     Print every installed package of the project in dir (default: .)
                  with the file and line of its lockfile entry.
+  check [dir]    Check every installed package version's trust signals.
 
-Options:
-  --format json|text   Output format (default: text)
-  -h, --help           Show this help
-  --version            Show the version
+Options of list:
+  --format json|text        Output format (default: text)
 
-Exit codes: 0 success, 2 unusable input.`;
+Options of check:
+  --format text|json|sarif  Output format (default: text)
+  --output FILE             Write the report to FILE instead of stdout
+  --fail-on SEVERITY        Exit 1 when a finding reaches it: info, low, medium, high (default), critical
+  --registry URL            Default registry (else .npmrc, else https://registry.npmjs.org/)
+  --advisories LIST         npm, osv, npm,osv or off (default: npm)
+  --osv-dir DIR             Also read OSV records from DIR (offline advisories)
+  --offline                 Use only the cache: no network at all
+  --cache-dir DIR           Persistent cache (default: ~/.cache/trustlens)
+  --now ISO-8601            Evaluate as of that instant (release age; later versions do not exist yet)
+  --trusted-root FILE       Verify provenance against this Sigstore trusted root
+
+  -h, --help                Show this help
+  --version                 Show the version
+
+Exit codes: 0 success (check: nothing reached --fail-on), 1 check found something at
+or above --fail-on, 2 unusable input or the registry could not be reached.`;
 
 export interface Io {
   out: (s: string) => void;
@@ -40,6 +56,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return 0;
     }
     if (command === 'list') return await listCommand(rest, io);
+    if (command === 'check') return await checkCommand(rest, io, process.stderr.isTTY === true);
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;

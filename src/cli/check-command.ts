@@ -1,0 +1,134 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { toSarif } from '../core/report/sarif';
+import type { LocatedFinding } from '../core/report/locate';
+import { atLeast, isSeverity, severityRank } from '../core/trust/severity';
+import { SEVERITIES, type Severity } from '../core/trust/types';
+import { type CheckReport, runCheck } from '../engine/check';
+import { EngineError } from '../engine/errors';
+import { customTrustContext } from '../engine/sigstore/trust-root';
+import { UsageError, parseArgs } from './args';
+import type { Io } from './main';
+
+declare const TRUSTLENS_VERSION: string | undefined;
+const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
+const HELP_URI = 'https://github.com/trustlens/trustlens#finding-codes';
+
+const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output']);
+const BOOLEANS = new Set(['offline']);
+
+export async function checkCommand(argv: string[], io: Io, isTty: boolean): Promise<number> {
+  const args = parseArgs(argv, VALUED, BOOLEANS);
+  const flag = (n: string) => args.flags.get(n) as string | undefined;
+  const format = flag('format') ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  const failOn = (flag('fail-on') ?? 'high') as Severity;
+  if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+  const now = flag('now') !== undefined ? new Date(flag('now')!) : undefined;
+  if (now && Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO-8601 instant, e.g. 2025-09-08T13:00:00Z`);
+  const advisories = parseAdvisories(flag('advisories') ?? 'npm', flag('osv-dir'), flag('osv-url'));
+  if (args.positionals.length > 1) throw new UsageError('check takes at most one directory');
+  const dir = path.resolve(args.positionals[0] ?? '.');
+  if (!(await fs.stat(dir).catch(() => undefined))?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  const registry = flag('registry');
+  if (registry !== undefined && !/^https?:\/\//.test(registry)) throw new UsageError(`--registry must be an http(s) URL`);
+  const trustedRoot = flag('trusted-root');
+  const trust = trustedRoot ? customTrustContext(JSON.parse(await fs.readFile(trustedRoot, 'utf8'))) : undefined;
+
+  let report: CheckReport;
+  const progress = isTty ? (done: number, total: number) => io.err(`\rtrustlens: checking ${done}/${total} packages…${done === total ? '\n' : ''}`) : undefined;
+  try {
+    report = await runCheck({
+      projectDir: dir,
+      now,
+      registry,
+      advisories,
+      offline: args.flags.has('offline'),
+      cacheDir: flag('cache-dir'),
+      trust,
+      onProgress: progress,
+    });
+  } catch (e) {
+    if (e instanceof EngineError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!report.model.manifests.length && !report.model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
+  for (const p of report.model.problems.slice(0, 20)) io.err(`${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}\n`);
+  for (const e of report.errors.slice(0, 20)) io.err(`trustlens: ${e.package}: ${e.message}\n`);
+
+  const findings = [...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.package.localeCompare(b.package));
+  const failed = findings.some((f) => atLeast(f.severity, failOn));
+  const out =
+    format === 'json' ? JSON.stringify(toJson(report, findings, failOn, failed), null, 2) + '\n'
+    : format === 'sarif' ? JSON.stringify(toSarif(findings, { version: VERSION, helpUri: HELP_URI }), null, 2) + '\n'
+    : toText(report, findings, failOn);
+  const output = flag('output');
+  if (output) await fs.writeFile(output, out);
+  else io.out(out);
+  return failed ? 1 : 0;
+}
+
+function parseAdvisories(value: string, osvDir: string | undefined, osvUrl: string | undefined) {
+  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.some((p) => !['npm', 'osv', 'off'].includes(p)) || (parts.includes('off') && parts.length > 1)) {
+    throw new UsageError('--advisories takes npm, osv, npm,osv or off');
+  }
+  return { npm: parts.includes('npm'), osv: parts.includes('osv'), osvDir, osvUrl };
+}
+
+function counts(findings: LocatedFinding[]): Record<Severity, number> {
+  const c = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) c[f.severity]++;
+  return c;
+}
+
+function toJson(report: CheckReport, findings: LocatedFinding[], failOn: Severity, failed: boolean) {
+  return {
+    findings: findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      package: f.package,
+      version: f.version,
+      file: f.file,
+      line: f.line,
+      message: f.message,
+      safeVersion: f.safeVersion,
+      evidence: f.evidence,
+      direct: f.direct,
+      via: f.via,
+      locations: f.locations.map((l) => ({ kind: l.kind, file: l.file, line: l.line })),
+      ...(f.advisory ? { advisory: f.advisory } : {}),
+    })),
+    summary: {
+      packages: report.stats.packages,
+      versions: report.stats.versions,
+      findings: counts(findings),
+      failOn,
+      failed,
+      allowed: report.allowed.map((a) => ({ code: a.finding.code, package: a.finding.package, version: a.finding.version, reason: a.reason, expires: a.expires ?? null })),
+      registries: report.registries,
+      errors: report.errors,
+      requests: report.stats.requests,
+      durationMs: report.stats.durationMs,
+    },
+  };
+}
+
+const LABEL: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
+
+function toText(report: CheckReport, findings: LocatedFinding[], failOn: Severity): string {
+  const lines: string[] = [];
+  for (const f of findings) {
+    lines.push(`${LABEL[f.severity].padEnd(8)} ${f.code}  ${f.package}${f.version ? '@' + f.version : ''}  ${f.file}:${f.line}`);
+    lines.push(`         ${f.message}`);
+    if (!f.direct && f.via.length) lines.push(`         brought in by ${f.via.slice(0, 3).join(', ')}`);
+    if (f.safeVersion && f.safeVersion !== f.version && atLeast(f.severity, 'medium')) lines.push(`         safe version: ${f.safeVersion}`);
+  }
+  const c = counts(findings);
+  const parts = SEVERITIES.slice().reverse().filter((s) => c[s]).map((s) => `${c[s]} ${s}`);
+  lines.push(
+    `${lines.length ? '\n' : ''}${report.stats.packages} packages (${report.stats.versions} versions) checked in ${(report.stats.durationMs / 1000).toFixed(1)} s: ` +
+      `${parts.length ? parts.join(', ') : 'no findings'}; failing on ${failOn} and above.`,
+  );
+  return lines.join('\n') + '\n';
+}

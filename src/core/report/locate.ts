@@ -1,0 +1,101 @@
+import type { InstalledPackage, ManifestDependency, ProjectModel, SourceRange } from '../model';
+import type { Finding } from '../trust/types';
+
+export interface FindingLocation {
+  kind: 'lockfile' | 'manifest';
+  file: string;
+  /** 1-based line. */
+  line: number;
+  range: SourceRange;
+}
+
+/** A finding placed in the project: the lockfile entries of the version, and the manifest entries for direct deps. */
+export interface LocatedFinding extends Finding {
+  /** The first lockfile entry (or, without a lockfile, the manifest entry). */
+  file: string;
+  line: number;
+  locations: FindingLocation[];
+  /** Lockfile ids of every installed instance of this name@version. */
+  packageIds: string[];
+  direct: boolean;
+  /** For a transitive package: the direct dependencies that bring it in (`name@version`). */
+  via: string[];
+}
+
+/** Where each installed name@version sits, and which direct dependencies bring it in. */
+export class ProjectIndex {
+  private readonly byKey = new Map<string, InstalledPackage[]>();
+  private readonly byId = new Map<string, InstalledPackage>();
+
+  constructor(readonly model: ProjectModel) {
+    for (const p of model.lockfile?.packages ?? []) {
+      const key = `${p.name}@${p.version}`;
+      this.byKey.set(key, [...(this.byKey.get(key) ?? []), p]);
+      this.byId.set(p.id, p);
+    }
+  }
+
+  instances(name: string, version: string): InstalledPackage[] {
+    return this.byKey.get(`${name}@${version}`) ?? [];
+  }
+
+  get(id: string): InstalledPackage | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Manifest entries (dependency sections, not overrides) that declare `name` directly. */
+  manifestEntries(pkg: InstalledPackage): ManifestDependency[] {
+    const sections = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']);
+    const out: ManifestDependency[] = [];
+    for (const m of this.model.manifests) {
+      if (!pkg.workspaces.includes(m.dir) && !(pkg.workspaces.length === 0 && m.dir === '.')) continue;
+      for (const d of m.dependencies) {
+        if (!sections.has(d.section)) continue;
+        const real = d.spec.registryName ?? d.name;
+        if (d.name === (pkg.alias ?? pkg.name) || real === pkg.name) out.push(d);
+      }
+    }
+    return out;
+  }
+
+  /** The direct dependencies (first hop of each dependency path) that bring a package in. */
+  via(pkg: InstalledPackage): InstalledPackage[] {
+    const out = new Map<string, InstalledPackage>();
+    for (const path of pkg.paths) {
+      const first = path.length > 1 ? this.byId.get(path[1]) : undefined;
+      if (first && first.id !== pkg.id) out.set(first.id, first);
+    }
+    return [...out.values()];
+  }
+}
+
+export function locateFinding(index: ProjectIndex, f: Finding): LocatedFinding {
+  const instances = index.instances(f.package, f.version);
+  const locations: FindingLocation[] = [];
+  let direct = false;
+  const via = new Set<string>();
+  for (const p of instances) {
+    locations.push({ kind: 'lockfile', file: p.file, line: p.range.start.line + 1, range: p.range });
+    if (p.direct) {
+      direct = true;
+      for (const d of index.manifestEntries(p)) {
+        const file = index.model.manifests.find((m) => m.dependencies.includes(d))!.file;
+        locations.push({ kind: 'manifest', file, line: d.keyRange.start.line + 1, range: d.keyRange });
+      }
+    } else {
+      for (const v of index.via(p)) via.add(`${v.name}@${v.version}`);
+    }
+  }
+  const first = locations[0];
+  return { ...f, file: first?.file ?? '', line: first?.line ?? 1, locations: dedupe(locations), packageIds: instances.map((p) => p.id), direct, via: [...via] };
+}
+
+function dedupe(list: FindingLocation[]): FindingLocation[] {
+  const seen = new Set<string>();
+  return list.filter((l) => {
+    const k = `${l.file}:${l.range.startOffset}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { CODES } from '../trust/codes';
+import type { FindingCode, Severity } from '../trust/types';
+import type { LocatedFinding } from './locate';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+/** GitHub code scanning ranks security alerts by this score (0–10). */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+
+/** SARIF 2.1.0 that GitHub code scanning accepts: one rule per finding code, one result per finding. */
+export function toSarif(findings: LocatedFinding[], tool: { version: string; helpUri?: string }): object {
+  const codes = [...new Set(findings.map((f) => f.code))].sort() as FindingCode[];
+  const ruleIndex = new Map(codes.map((c, i) => [c, i]));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'TrustLens',
+            version: tool.version,
+            ...(tool.helpUri ? { informationUri: tool.helpUri } : {}),
+            rules: codes.map((code) => ({
+              id: code,
+              name: CODES[code].title.replace(/[^A-Za-z0-9]+/g, ''),
+              shortDescription: { text: CODES[code].title },
+              fullDescription: { text: CODES[code].description },
+              ...(tool.helpUri ? { helpUri: `${tool.helpUri}#${code}` } : {}),
+              defaultConfiguration: { level: LEVEL[CODES[code].severity] },
+              properties: { tags: ['security', 'supply-chain'], 'security-severity': SECURITY_SEVERITY[CODES[code].severity] },
+            })),
+          },
+        },
+        results: findings.map((f) => ({
+          ruleId: f.code,
+          ruleIndex: ruleIndex.get(f.code),
+          level: LEVEL[f.severity],
+          message: { text: f.safeVersion && f.safeVersion !== f.version ? `${f.message}. Safe version: ${f.safeVersion}` : f.message },
+          locations: f.locations.slice(0, 10).map((l) => ({
+            physicalLocation: {
+              artifactLocation: { uri: l.file, uriBaseId: '%SRCROOT%' },
+              region: { startLine: l.line, startColumn: l.range.start.character + 1, endLine: l.range.end.line + 1, endColumn: l.range.end.character + 1 },
+            },
+          })),
+          partialFingerprints: { 'trustlens/v1': createHash('sha256').update(`${f.code}\0${f.package}\0${f.version}\0${f.advisory?.id ?? ''}`).digest('hex') },
+          properties: { package: f.package, version: f.version, severity: f.severity, safeVersion: f.safeVersion, 'security-severity': SECURITY_SEVERITY[f.severity] },
+        })),
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
+  };
+}

@@ -1,0 +1,29 @@
+import type { FindingCode, Severity } from './types';
+
+export interface CodeInfo {
+  title: string;
+  severity: Severity;
+  description: string;
+}
+
+/** One line of explanation per finding code: shown in SARIF rules, hovers and the README. */
+export const CODES: Record<FindingCode, CodeInfo> = {
+  malware: { title: 'Malicious version', severity: 'critical', description: 'An advisory (OSV MAL-*, a GitHub malware advisory) marks this version as malicious.' },
+  vulnerability: { title: 'Known vulnerability', severity: 'high', description: 'An advisory says this version is vulnerable; the severity is the advisory\'s.' },
+  'provenance-invalid': { title: 'Provenance does not verify', severity: 'critical', description: 'The version has Sigstore attestations, but they fail verification or describe another package or tarball.' },
+  'provenance-downgrade': { title: 'Weaker trust evidence than earlier releases', severity: 'high', description: 'Earlier releases were published with stronger evidence (staged publish > trusted publisher with provenance > provenance > none) than this one.' },
+  'provenance-source-changed': { title: 'Built from another repository', severity: 'high', description: 'Verified provenance names a different source repository than the earlier releases\' provenance.' },
+  'provenance-workflow-changed': { title: 'Built by another workflow', severity: 'medium', description: 'Verified provenance names another workflow file than earlier releases, or a branch where earlier releases were built from tags.' },
+  'signature-invalid': { title: 'Registry signature invalid', severity: 'critical', description: 'The registry\'s ECDSA signature over name@version:integrity does not verify with the registry\'s keys.' },
+  'signature-missing': { title: 'Registry signature missing', severity: 'medium', description: 'The registry publishes signing keys, but this version carries no signature.' },
+  'publisher-changed': { title: 'New publisher', severity: 'medium', description: 'The account that published this version published none of the earlier releases.' },
+  'maintainer-added': { title: 'New maintainer', severity: 'low', description: 'The maintainer list gained names since the release before.' },
+  'install-script-added': { title: 'Install script added', severity: 'high', description: 'This version runs a preinstall, install or postinstall script that the release before did not (or runs a changed one).' },
+  'install-script': { title: 'Install script', severity: 'info', description: 'This version runs install scripts, as the release before did.' },
+  'too-new': { title: 'Published within the cooldown', severity: 'medium', description: 'Published less than the cooldown (default 2 days) ago: most hijacked releases are found and pulled within days.' },
+  'integrity-mismatch': { title: 'Integrity mismatch', severity: 'critical', description: 'The lockfile\'s hash differs from the registry\'s for the same version.' },
+  'untrusted-source': { title: 'Installed from outside the registry', severity: 'high', description: 'Resolved from a host that is not a configured registry, from git or a remote tarball, or over plain http.' },
+  'version-missing': { title: 'Version not on the registry', severity: 'high', description: 'The locked version does not exist on the registry (unpublished), or was not published yet at the evaluation time.' },
+  deprecated: { title: 'Deprecated', severity: 'low', description: 'The version is deprecated on the registry.' },
+  'trust-metadata-unavailable': { title: 'Registry serves no trust metadata', severity: 'info', description: 'The registry (e.g. a mirror) serves no publishers, signatures, attestations or keys: those checks are unknown, not failed.' },
+};

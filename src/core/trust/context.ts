@@ -1,0 +1,49 @@
+import type { PackageSource } from '../model';
+import type { History } from './history';
+import type { Advisory, Evidence, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
+
+/** What the registry a package comes from can tell us at all. */
+export interface RegistryFacts {
+  /** Base URL, trailing slash. */
+  url: string;
+  /** The registry serves some trust metadata (publishers, signatures, attestations); false for stripped mirrors. */
+  trustData: boolean;
+  /** The registry publishes signing keys (`/-/npm/v1/keys`). */
+  hasKeys: boolean;
+}
+
+/** Everything known about one installed package version when the rules run. */
+export interface PackageContext {
+  name: string;
+  version: string;
+  /** How the lockfile says it was obtained. */
+  locked: { integrity?: string; resolved?: string; source: PackageSource };
+  /** The registry's history of the package, or undefined when the registry could not be asked. */
+  history?: History;
+  registry: RegistryFacts;
+  /** Hosts (lower-case, with port if any) of every configured registry: default and scoped. */
+  configuredHosts: string[];
+  provenance?: ProvenanceVerdict;
+  /** The verified provenance of the latest earlier release that had provenance, for comparison. */
+  baselineProvenance?: { version: string; verdict: ProvenanceVerdict };
+  signature?: SignatureVerdict;
+  advisories: Advisory[];
+  now: Date;
+  cooldownMs: number;
+}
+
+/** A finding before policy and safe-version choice. */
+export interface RawFinding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  evidence: Evidence[];
+  advisory?: { id: string; url?: string; title: string };
+}
+
+export type Rule = (ctx: PackageContext) => RawFinding[];
+
+export function publisherLabel(p: { name: string; email?: string } | undefined): string {
+  if (!p) return 'unknown';
+  return p.email ? `${p.name} <${p.email}>` : p.name;
+}

@@ -1,0 +1,61 @@
+import type { PackageContext, RawFinding, Rule } from './context';
+import { allowFor, type AllowEntry, type Policy } from './policy';
+import { advisoryRule } from './rules/advisories';
+import { installScriptRule } from './rules/install-scripts';
+import { integrityRule } from './rules/integrity';
+import { provenanceChangeRule, provenanceDowngradeRule, provenanceInvalidRule } from './rules/provenance';
+import { publisherRule } from './rules/publisher';
+import { registryFactsRule } from './rules/registry-facts';
+import { releaseAgeRule } from './rules/release-age';
+import { signatureRule } from './rules/signature';
+import { sourceRule } from './rules/source';
+import { chooseSafeVersion } from './safe-version';
+import { severityRank } from './severity';
+import type { Finding } from './types';
+
+/** Every rule, in the order their findings are listed. */
+export const RULES: Rule[] = [
+  advisoryRule,
+  integrityRule,
+  provenanceInvalidRule,
+  signatureRule,
+  provenanceDowngradeRule,
+  provenanceChangeRule,
+  sourceRule,
+  installScriptRule,
+  publisherRule,
+  registryFactsRule,
+  releaseAgeRule,
+];
+
+/** The rules that need nothing beyond the registry's document and advisories: they judge candidate versions too. */
+export const CANDIDATE_RULES: Rule[] = [advisoryRule, provenanceDowngradeRule, installScriptRule, publisherRule, registryFactsRule];
+
+export interface Evaluation {
+  findings: Finding[];
+  /** Findings an unexpired allow entry of the policy covers, with the entry. */
+  allowed: { finding: Finding; allow: AllowEntry }[];
+}
+
+/** Runs every rule on one installed package version, applies the policy, and picks the safe version. */
+export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: string): Evaluation {
+  const allowed: Evaluation['allowed'] = [];
+  const judge = (version: string, raw: RawFinding[]): RawFinding[] =>
+    raw
+      .map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }))
+      .filter((f) => !allowFor(policy, ctx.name, version, f.code, ctx.now));
+  const raw = RULES.flatMap((r) => r(ctx)).map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }));
+  const kept: RawFinding[] = [];
+  for (const f of raw) {
+    const allow = allowFor(policy, ctx.name, ctx.version, f.code, ctx.now);
+    if (allow) allowed.push({ finding: toFinding(ctx, f, null), allow });
+    else kept.push(f);
+  }
+  const safeVersion = kept.length ? chooseSafeVersion(ctx, kept, CANDIDATE_RULES, judge, policy.threshold, range) : ctx.version;
+  const findings = kept.map((f) => toFinding(ctx, f, safeVersion)).sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return { findings, allowed };
+}
+
+function toFinding(ctx: PackageContext, f: RawFinding, safeVersion: string | null): Finding {
+  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}) };
+}

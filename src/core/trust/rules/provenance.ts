@@ -1,0 +1,98 @@
+import type { Rule } from '../context';
+import type { ProvenanceIdentity, VersionSummary } from '../types';
+
+/** Trust evidence a packument shows for a version, weakest first (pnpm's ranking, plus staged publishing on top). */
+export const EVIDENCE_LEVELS = ['none', 'provenance', 'trusted publisher with provenance', 'staged publish'] as const;
+export type EvidenceLevel = (typeof EVIDENCE_LEVELS)[number];
+
+export function evidenceLevel(v: VersionSummary): number {
+  if (v.publisher?.approver) return 3;
+  if (v.attestations && v.publisher?.trustedPublisher) return 2;
+  if (v.attestations) return 1;
+  return 0;
+}
+
+/** `provenance-invalid`: attestations exist but do not verify, or do not describe this tarball. */
+export const provenanceInvalidRule: Rule = (ctx) => {
+  if (ctx.provenance?.status !== 'invalid') return [];
+  return [
+    {
+      code: 'provenance-invalid',
+      severity: 'critical',
+      message: `The provenance of ${ctx.name}@${ctx.version} does not verify: ${ctx.provenance.reason ?? 'verification failed'}`,
+      evidence: [{ label: 'Sigstore verification', value: ctx.provenance.reason ?? 'failed' }],
+    },
+  ];
+};
+
+/** `provenance-downgrade`: weaker trust evidence than the strongest any earlier release had. */
+export const provenanceDowngradeRule: Rule = (ctx) => {
+  const h = ctx.history;
+  const v = h?.get(ctx.version);
+  if (!h || !v || !ctx.registry.trustData) return [];
+  const level = evidenceLevel(v);
+  let best: VersionSummary | undefined;
+  for (const e of h.earlier(ctx.version)) if (!best || evidenceLevel(e) >= evidenceLevel(best)) best = e;
+  if (!best || evidenceLevel(best) <= level) return [];
+  return [
+    {
+      code: 'provenance-downgrade',
+      severity: 'high',
+      message: `${ctx.name}@${ctx.version} was published with ${EVIDENCE_LEVELS[level]}, weaker than ${best.version} (${EVIDENCE_LEVELS[evidenceLevel(best)]})`,
+      evidence: [
+        { label: `trust evidence of ${ctx.version}`, value: EVIDENCE_LEVELS[level] },
+        { label: `trust evidence of ${best.version}`, value: EVIDENCE_LEVELS[evidenceLevel(best)] },
+        { label: `publisher of ${ctx.version}`, value: v.publisher?.name ?? 'unknown' },
+      ],
+    },
+  ];
+};
+
+function repo(p: ProvenanceIdentity): string {
+  return (p.sourceRepository ?? '').replace(/\.git$/, '').toLowerCase();
+}
+
+/**
+ * `provenance-source-changed` (high): verified provenance names another source repository than the earlier
+ * release's; `provenance-workflow-changed` (medium): another workflow file, or a branch where it was a tag.
+ */
+export const provenanceChangeRule: Rule = (ctx) => {
+  const now = ctx.provenance?.status === 'verified' ? ctx.provenance.provenance : undefined;
+  const base = ctx.baselineProvenance?.verdict.status === 'verified' ? ctx.baselineProvenance.verdict.provenance : undefined;
+  if (!now || !base) return [];
+  const baseVersion = ctx.baselineProvenance!.version;
+  if (repo(now) && repo(base) && repo(now) !== repo(base)) {
+    return [
+      {
+        code: 'provenance-source-changed',
+        severity: 'high',
+        message: `${ctx.name}@${ctx.version} was built from ${now.sourceRepository}, but ${baseVersion} was built from ${base.sourceRepository}`,
+        evidence: [
+          { label: `source of ${ctx.version}`, value: describeBuild(now) },
+          { label: `source of ${baseVersion}`, value: describeBuild(base) },
+        ],
+      },
+    ];
+  }
+  const workflowChanged = now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath;
+  const tagToBranch = base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/');
+  if (!workflowChanged && !tagToBranch) return [];
+  return [
+    {
+      code: 'provenance-workflow-changed',
+      severity: 'medium',
+      message: workflowChanged
+        ? `${ctx.name}@${ctx.version} was built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`
+        : `${ctx.name}@${ctx.version} was built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`,
+      evidence: [
+        { label: `build of ${ctx.version}`, value: describeBuild(now) },
+        { label: `build of ${baseVersion}`, value: describeBuild(base) },
+      ],
+    },
+  ];
+};
+
+export function describeBuild(p: ProvenanceIdentity): string {
+  const parts = [p.sourceRepository, p.workflowPath, p.sourceRef, p.sourceCommit?.slice(0, 12)].filter(Boolean);
+  return parts.join(' · ') || 'unknown';
+}

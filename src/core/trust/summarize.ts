@@ -1,0 +1,93 @@
+import type { PackageSummary, Publisher, TrustMetadataPresence, VersionSummary } from './types';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
+
+/**
+ * Reduces a full packument to the per-version facts the rules use, so the (possibly huge) document can be
+ * dropped at once. Tolerates any shape: fields of the wrong type are left out, never thrown over.
+ */
+export function summarizePackument(doc: unknown, registry: string, fetchedAt: string): PackageSummary | undefined {
+  if (!isObj(doc) || !isObj(doc.versions)) return undefined;
+  const name = str(doc.name) ?? '';
+  const time = isObj(doc.time) ? doc.time : {};
+  const presence: TrustMetadataPresence = { publisher: false, maintainers: false, signatures: false, attestations: false };
+  const versions: Record<string, VersionSummary> = {};
+  for (const [version, raw] of Object.entries(doc.versions)) {
+    if (!isObj(raw)) continue;
+    const v = summarizeVersion(version, raw, str(time[version]));
+    versions[version] = v;
+    presence.publisher ||= v.publisher !== undefined;
+    presence.maintainers ||= (v.maintainers?.length ?? 0) > 0;
+    presence.signatures ||= (v.signatures?.length ?? 0) > 0;
+    presence.attestations ||= v.attestations !== undefined;
+  }
+  const distTags: Record<string, string> = {};
+  if (isObj(doc['dist-tags'])) for (const [tag, v] of Object.entries(doc['dist-tags'])) if (typeof v === 'string') distTags[tag] = v;
+  return { name, registry, distTags, versions, trustMetadata: presence, fetchedAt };
+}
+
+function summarizeVersion(version: string, raw: Obj, publishedAt: string | undefined): VersionSummary {
+  const v: VersionSummary = { version };
+  if (publishedAt && !Number.isNaN(Date.parse(publishedAt))) v.publishedAt = new Date(publishedAt).toISOString();
+  const publisher = readPublisher(raw._npmUser);
+  if (publisher) v.publisher = publisher;
+  if (Array.isArray(raw.maintainers)) {
+    const names = raw.maintainers.map((m) => (isObj(m) ? str(m.name) : str(m))).filter((n): n is string => !!n);
+    if (names.length) v.maintainers = names;
+  }
+  if (isObj(raw.scripts)) {
+    const scripts: NonNullable<VersionSummary['installScripts']> = {};
+    for (const s of INSTALL_SCRIPTS) {
+      const cmd = str(raw.scripts[s]);
+      if (cmd) scripts[s] = cmd;
+    }
+    if (Object.keys(scripts).length) v.installScripts = scripts;
+  }
+  if (raw.hasInstallScript === true) v.hasInstallScript = true;
+  if (isObj(raw.dependencies)) {
+    const deps: Record<string, string> = {};
+    for (const [k, d] of Object.entries(raw.dependencies)) if (typeof d === 'string') deps[k] = d;
+    v.dependencies = deps;
+  }
+  if (typeof raw.deprecated === 'string' && raw.deprecated) v.deprecated = raw.deprecated;
+  const dist = isObj(raw.dist) ? raw.dist : {};
+  v.integrity = str(dist.integrity);
+  v.shasum = str(dist.shasum);
+  v.tarball = str(dist.tarball);
+  v.fileCount = num(dist.fileCount);
+  v.unpackedSize = num(dist.unpackedSize);
+  if (Array.isArray(dist.signatures)) {
+    const sigs = dist.signatures
+      .filter(isObj)
+      .map((s) => ({ keyid: str(s.keyid) ?? '', sig: str(s.sig) ?? '' }))
+      .filter((s) => s.keyid && s.sig);
+    if (sigs.length) v.signatures = sigs;
+  }
+  if (isObj(dist.attestations) && str(dist.attestations.url)) {
+    const provenance = isObj(dist.attestations.provenance) ? str(dist.attestations.provenance.predicateType) : undefined;
+    v.attestations = { url: str(dist.attestations.url)!, ...(provenance ? { provenancePredicateType: provenance } : {}) };
+  }
+  for (const k of Object.keys(v) as (keyof VersionSummary)[]) if (v[k] === undefined) delete v[k];
+  return v;
+}
+
+function readPublisher(raw: unknown): Publisher | undefined {
+  if (!isObj(raw) || !str(raw.name)) return undefined;
+  const p: Publisher = { name: str(raw.name)! };
+  if (str(raw.email)) p.email = str(raw.email);
+  if (isObj(raw.trustedPublisher) && str(raw.trustedPublisher.id)) {
+    p.trustedPublisher = { id: str(raw.trustedPublisher.id)! };
+    if (str(raw.trustedPublisher.oidcConfigId)) p.trustedPublisher.oidcConfigId = str(raw.trustedPublisher.oidcConfigId);
+  }
+  if (isObj(raw.approver) && str(raw.approver.name)) {
+    p.approver = { name: str(raw.approver.name)! };
+    if (str(raw.approver.email)) p.approver.email = str(raw.approver.email);
+  }
+  return p;
+}

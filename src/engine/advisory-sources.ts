@@ -1,0 +1,77 @@
+import type { Advisory } from '../core/trust/types';
+import type { PackageError } from './check';
+import { fetchNpmBulkAdvisories } from './advisories/npm-bulk';
+import { loadOfflineOsv } from './advisories/osv-offline';
+import { OSV_API, fetchOsvAdvisories } from './advisories/osv';
+import { isAbort } from './errors';
+import { type NpmConfig, type RegistryMap, authHeaderFor, registryFor } from './registry/npmrc';
+
+export interface AdvisoryConfig {
+  /** The registry's bulk advisory endpoint (what npm audit asks). */
+  npm: boolean;
+  /** osv.dev's querybatch API. */
+  osv: boolean;
+  osvUrl?: string;
+  /** A folder of OSV records for air-gapped use. */
+  osvDir?: string;
+}
+
+/**
+ * Advisories for each name from every enabled source. Each name is asked of its own registry's bulk endpoint;
+ * names in private scopes are never sent to OSV. A source that fails is reported, and the others still count.
+ */
+export async function gatherAdvisories(
+  query: Map<string, string[]>,
+  ctx: {
+    config: AdvisoryConfig;
+    registries: RegistryMap;
+    npmConfig: NpmConfig;
+    isPrivate: (name: string) => boolean;
+    signal?: AbortSignal;
+    offline?: boolean;
+    errors: PackageError[];
+  },
+): Promise<Map<string, Advisory[]>> {
+  const out = new Map<string, Advisory[]>();
+  const add = (name: string, list: Advisory[]) => out.set(name, [...(out.get(name) ?? []), ...list]);
+  const fail = (source: string, e: unknown) => {
+    if (isAbort(e, ctx.signal)) throw e;
+    ctx.errors.push({ package: '*', code: (e as { code?: string }).code ?? 'error', message: `${source} advisories: ${(e as Error).message}` });
+  };
+  const jobs: Promise<void>[] = [];
+  if (ctx.config.npm && !ctx.offline) {
+    const byRegistry = new Map<string, Map<string, string[]>>();
+    for (const [name, versions] of query) {
+      const reg = registryFor(ctx.registries, name);
+      byRegistry.set(reg, (byRegistry.get(reg) ?? new Map()).set(name, versions));
+    }
+    for (const [registry, q] of byRegistry) {
+      const auth = authHeaderFor(ctx.npmConfig, registry);
+      jobs.push(
+        fetchNpmBulkAdvisories(registry, q, { signal: ctx.signal, headers: auth ? { authorization: auth } : undefined })
+          .then((m) => m.forEach((list, name) => add(name, list)))
+          .catch((e) => fail(`${registry} bulk`, e)),
+      );
+    }
+  }
+  if (ctx.config.osv && !ctx.offline) {
+    const publicOnly = new Map([...query].filter(([name]) => !ctx.isPrivate(name)));
+    jobs.push(
+      fetchOsvAdvisories(ctx.config.osvUrl ?? OSV_API, publicOnly, { signal: ctx.signal, shouldQuery: (n) => !ctx.isPrivate(n) })
+        .then((m) => m.forEach((list, name) => add(name, list)))
+        .catch((e) => fail('OSV', e)),
+    );
+  }
+  if (ctx.config.osvDir) {
+    jobs.push(
+      loadOfflineOsv(ctx.config.osvDir)
+        .then((index) => {
+          for (const name of query.keys()) add(name, index.advisoriesFor(name));
+          for (const p of index.problems.slice(0, 5)) ctx.errors.push({ package: '*', code: 'bad-response', message: `offline OSV: ${p.file}: ${p.message}` });
+        })
+        .catch((e) => fail('offline OSV', e)),
+    );
+  }
+  await Promise.all(jobs);
+  return out;
+}

@@ -1,0 +1,60 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** One cached value with the validators needed to revalidate it. */
+export interface CacheEntry<T> {
+  key: string;
+  storedAt: string;
+  etag?: string;
+  lastModified?: string;
+  value: T;
+}
+
+/**
+ * A persistent JSON cache: one file per key under `dir/<namespace>/`, written atomically (temp file + rename)
+ * so a crash never leaves half an entry. A file that does not parse or holds another key is discarded.
+ */
+export class DiskCache {
+  constructor(readonly dir: string) {}
+
+  private file(namespace: string, key: string): string {
+    const h = createHash('sha256').update(key).digest('hex');
+    return path.join(this.dir, namespace, h.slice(0, 2), `${h}.json`);
+  }
+
+  async get<T>(namespace: string, key: string): Promise<CacheEntry<T> | undefined> {
+    const file = this.file(namespace, key);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const entry = JSON.parse(text) as CacheEntry<T>;
+      if (entry && entry.key === key && typeof entry.storedAt === 'string' && 'value' in entry) return entry;
+    } catch {
+      // truncated or garbage: fall through and drop it
+    }
+    await fs.rm(file, { force: true }).catch(() => undefined);
+    return undefined;
+  }
+
+  async set<T>(namespace: string, entry: CacheEntry<T>): Promise<void> {
+    const file = this.file(namespace, entry.key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(tmp, JSON.stringify(entry));
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async clear(): Promise<void> {
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+}

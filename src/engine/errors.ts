@@ -1,0 +1,25 @@
+/** Typed failures of the engine; messages are one line and never contain credentials. */
+export type EngineErrorCode =
+  | 'registry-unreachable'
+  | 'timeout'
+  | 'http-error'
+  | 'not-found'
+  | 'bad-response'
+  | 'too-large'
+  | 'aborted'
+  | 'offline-miss';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (e as { name?: string })?.name === 'AbortError' || (e as EngineError)?.code === 'aborted';
+}

@@ -1,0 +1,158 @@
+import npmFetch from 'npm-registry-fetch';
+import { redact } from '@npmcli/redact';
+import { EngineError, isAbort } from '../errors';
+import { Limiter, sleep } from '../limiter';
+import type { NpmConfig } from './npmrc';
+
+export interface HttpOptions {
+  config: NpmConfig;
+  /** Requests at once, across all hosts. */
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  /** Cap on one response body (bytes); larger bodies fail with 'too-large'. */
+  maxBodyBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: { get(name: string): string | null | undefined };
+  body: Buffer;
+}
+
+const RETRYABLE = new Set([408, 420, 429, 500, 502, 503, 504]);
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * HTTP to registries, the way npm does it (npm-registry-fetch: .npmrc auth per registry, proxies, CA, strict-ssl),
+ * plus what a background scanner needs: a concurrency limit, per-request timeouts, retries with backoff on
+ * 429/5xx honouring Retry-After, AbortSignal, request counting, and logs with credentials redacted.
+ */
+export class RegistryHttp {
+  readonly limiter: Limiter;
+  requestCount = 0;
+  private readonly opts: Required<Omit<HttpOptions, 'log'>> & Pick<HttpOptions, 'log'>;
+  private readonly fetchOpts: Record<string, unknown>;
+
+  constructor(opts: HttpOptions) {
+    this.opts = { concurrency: 16, timeoutMs: 30_000, retries: 3, maxBodyBytes: 256 * 1024 * 1024, ...opts };
+    this.limiter = new Limiter(this.opts.concurrency);
+    this.fetchOpts = toFetchOptions(opts.config);
+  }
+
+  async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string } = {}): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.limiter.run(() => this.once(url, init), init.signal);
+        if (RETRYABLE.has(res.status) && attempt < this.opts.retries) {
+          await sleep(retryDelay(attempt, res.headers.get('retry-after') ?? null), init.signal);
+          continue;
+        }
+        return res;
+      } catch (e) {
+        if (isAbort(e, init.signal)) throw new EngineError('aborted', 'the request was cancelled');
+        const err = e as EngineError;
+        const retryable = err.code === 'registry-unreachable' || err.code === 'timeout';
+        if (!retryable || attempt >= this.opts.retries) throw e;
+        await sleep(retryDelay(attempt, null), init.signal);
+      }
+    }
+  }
+
+  private async once(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string }): Promise<HttpResponse> {
+    this.requestCount++;
+    const started = Date.now();
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let res: Awaited<ReturnType<typeof npmFetch>>;
+    try {
+      res = await npmFetch(url, {
+        ...this.fetchOpts,
+        ...(init.registry ? { registry: init.registry } : {}),
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        body: init.body,
+        signal,
+        retry: { retries: 0 },
+      } as npmFetch.Options);
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== undefined) return this.errorResponse(e as Error & { statusCode: number; headers?: unknown }, url, started);
+      if (init.signal?.aborted) throw e;
+      if (timeout.aborted) throw new EngineError('timeout', `no answer from ${safeUrl(url)} within ${this.opts.timeoutMs} ms`);
+      throw new EngineError('registry-unreachable', `cannot reach ${safeUrl(url)}: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
+    }
+    const body = await readBody(res.body as unknown as AsyncIterable<Buffer>, this.opts.maxBodyBytes, url).catch((e: unknown) => {
+      if (timeout.aborted && !init.signal?.aborted) throw new EngineError('timeout', `the answer from ${safeUrl(url)} did not finish within ${this.opts.timeoutMs} ms`);
+      throw e;
+    });
+    this.opts.log?.(`${init.method ?? 'GET'} ${safeUrl(url)} ${res.status} ${Date.now() - started} ms ${body.length} B`);
+    return { status: res.status, headers: res.headers as unknown as HttpResponse['headers'], body };
+  }
+
+  private errorResponse(e: Error & { statusCode: number; headers?: unknown }, url: string, started: number): HttpResponse {
+    this.opts.log?.(`${safeUrl(url)} ${e.statusCode} ${Date.now() - started} ms`);
+    // npm-registry-fetch's errors carry the raw header map: { name: [values] }.
+    const raw = (e.headers ?? {}) as Record<string, string[] | string | undefined>;
+    const headers = {
+      get: (n: string) => {
+        const v = raw[n.toLowerCase()];
+        return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+      },
+    };
+    const body = Buffer.from(typeof (e as { body?: unknown }).body === 'string' ? ((e as { body?: string }).body as string) : '');
+    return { status: e.statusCode, headers, body };
+  }
+}
+
+/** Reads a streamed body up to `max` bytes. */
+async function readBody(stream: AsyncIterable<Buffer>, max: number, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > max) throw new EngineError('too-large', `the answer from ${safeUrl(url)} is larger than ${Math.round(max / 1048576)} MB`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function retryDelay(attempt: number, retryAfter: string | null): number {
+  if (retryAfter) {
+    const secs = Number(retryAfter);
+    const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(retryAfter) - Date.now();
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
+  }
+  return Math.min(200 * 2 ** attempt + Math.floor(Math.random() * 100), 5000);
+}
+
+/** A URL fit for logs and messages: no credentials, no query string. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return redact(u.toString());
+  } catch {
+    return redact(url);
+  }
+}
+
+/** npm config keys → npm-registry-fetch options (auth keys pass through as npm names them). */
+function toFetchOptions(config: NpmConfig): Record<string, unknown> {
+  const v = config.values;
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v)) {
+    if (k.startsWith('//') || /^@[^:]+:registry$/.test(k)) out[k] = value;
+  }
+  if (v.registry) out.registry = v.registry;
+  if (v.proxy) out.proxy = v.proxy;
+  if (v['https-proxy']) out.httpsProxy = v['https-proxy'];
+  if (v.noproxy ?? v['no-proxy']) out.noProxy = v.noproxy ?? v['no-proxy'];
+  if (v['strict-ssl'] !== undefined) out.strictSSL = v['strict-ssl'] !== 'false';
+  if (v.ca) out.ca = v.ca;
+  if (v['user-agent']) out.userAgent = v['user-agent'];
+  return out;
+}

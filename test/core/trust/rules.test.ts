@@ -1,0 +1,242 @@
+import { strict as assert } from 'node:assert';
+import { evaluatePackage } from '../../../src/core/trust/evaluate';
+import { History } from '../../../src/core/trust/history';
+import { DEFAULT_POLICY, parsePolicy } from '../../../src/core/trust/policy';
+import { summarizePackument } from '../../../src/core/trust/summarize';
+import type { Advisory, FindingCode, ProvenanceVerdict } from '../../../src/core/trust/types';
+import { DAY, NOW, alice, ctx, daysAgo, mallory, summary } from './helpers';
+
+const codes = (e: ReturnType<typeof evaluatePackage>) => e.findings.map((f) => f.code).sort();
+const only = (e: ReturnType<typeof evaluatePackage>, code: FindingCode) => e.findings.find((f) => f.code === code);
+
+const history = summary('lib', [
+  { version: '1.0.0', publishedAt: daysAgo(300), publisher: alice, maintainers: ['alice'], integrity: 'sha512-AAAA' },
+  { version: '1.1.0', publishedAt: daysAgo(200), publisher: alice, maintainers: ['alice'], integrity: 'sha512-BBBB' },
+  { version: '1.2.0', publishedAt: daysAgo(100), publisher: alice, maintainers: ['alice'], integrity: 'sha512-CCCC' },
+]);
+
+describe('trust rules', () => {
+  it('an ordinary release by the usual publisher has no findings and is its own safe version', () => {
+    const e = evaluatePackage(ctx(history, '1.2.0'), DEFAULT_POLICY, '^1.0.0');
+    assert.deepEqual(e.findings, []);
+  });
+
+  describe('publisher-changed / maintainer-added', () => {
+    const s = summary('lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' }]);
+    it('flags a publisher who published none of the earlier releases, with evidence', () => {
+      const f = only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY), 'publisher-changed')!;
+      assert.equal(f.severity, 'medium');
+      assert.match(f.message, /mallory <mallory@evil.example>, who published none of the 3 earlier releases/);
+      assert.deepEqual(f.evidence.map((x) => x.label), ['publisher of 1.2.1', 'earlier publishers', 'publisher of 1.2.0']);
+      assert.ok(only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY), 'maintainer-added'));
+    });
+    it('stays quiet where the registry carries no publisher data (unknown is not missing)', () => {
+      const e = evaluatePackage(ctx(s, '1.2.1', { registry: { url: 'https://mirror.example/', trustData: false, hasKeys: false } }), DEFAULT_POLICY);
+      assert.deepEqual(codes(e), []);
+    });
+  });
+
+  describe('install-script-added / install-script', () => {
+    const s = summary('lib', [
+      ...Object.values(history.versions),
+      { version: '1.2.1', publishedAt: daysAgo(10), publisher: alice, installScripts: { postinstall: 'node setup.js' }, integrity: 'sha512-E' },
+      { version: '1.2.2', publishedAt: daysAgo(5), publisher: alice, installScripts: { postinstall: 'node setup.js' }, integrity: 'sha512-F' },
+      { version: '1.2.3', publishedAt: daysAgo(4), publisher: alice, installScripts: { postinstall: 'node bundle.js' }, integrity: 'sha512-G' },
+    ]);
+    it('is high when the release before had no such script, and names both', () => {
+      const f = only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY, '^1.0.0'), 'install-script-added')!;
+      assert.equal(f.severity, 'high');
+      assert.deepEqual(f.evidence, [
+        { label: 'postinstall in 1.2.1', value: 'node setup.js' },
+        { label: 'postinstall in 1.2.0', value: '(none)' },
+      ]);
+      assert.equal(f.safeVersion, '1.2.0', 'the newest release in range without it');
+    });
+    it('is info when the script is unchanged, high again when its command changes', () => {
+      assert.equal(only(evaluatePackage(ctx(s, '1.2.2'), DEFAULT_POLICY), 'install-script')!.severity, 'info');
+      assert.match(only(evaluatePackage(ctx(s, '1.2.3'), DEFAULT_POLICY), 'install-script-added')!.message, /changes its postinstall script/);
+    });
+  });
+
+  describe('too-new', () => {
+    const s = summary('lib', [...Object.values(history.versions), { version: '1.3.0', publishedAt: new Date(NOW.getTime() - 5 * 3600_000).toISOString(), publisher: alice, integrity: 'sha512-H' }]);
+    it('flags a release younger than the cooldown; the safe version is older than the cooldown', () => {
+      const f = only(evaluatePackage(ctx(s, '1.3.0'), { ...DEFAULT_POLICY, threshold: 'medium' }, '^1.0.0'), 'too-new')!;
+      assert.match(f.message, /published 5 hours ago, within the 2-day cooldown/);
+      assert.equal(f.safeVersion, '1.2.0');
+    });
+    it('respects a configured cooldown', () => {
+      assert.equal(only(evaluatePackage(ctx(s, '1.3.0', { cooldownMs: 0 }), DEFAULT_POLICY), 'too-new'), undefined);
+      assert.ok(only(evaluatePackage(ctx(history, '1.2.0', { cooldownMs: 150 * DAY }), DEFAULT_POLICY), 'too-new'));
+    });
+  });
+
+  describe('provenance-downgrade', () => {
+    const tp = { ...alice, name: 'GitHub Actions', trustedPublisher: { id: 'github' } };
+    const s = summary('lib', [
+      { version: '2.0.0', publishedAt: daysAgo(50), publisher: tp, attestations: { url: 'x' }, integrity: 'sha512-1' },
+      { version: '2.0.1', publishedAt: daysAgo(40), publisher: tp, attestations: { url: 'x' }, integrity: 'sha512-2' },
+      { version: '2.0.2', publishedAt: daysAgo(30), publisher: alice, integrity: 'sha512-3' },
+      { version: '3.0.0-beta.1', publishedAt: daysAgo(20), publisher: alice, integrity: 'sha512-4' },
+    ]);
+    it('flags a release with weaker evidence than an earlier one, and offers the last strong one', () => {
+      const f = only(evaluatePackage(ctx(s, '2.0.2'), DEFAULT_POLICY, '^2.0.0'), 'provenance-downgrade')!;
+      assert.equal(f.severity, 'high');
+      assert.match(f.message, /published with none, weaker than 2\.0\.1 \(trusted publisher with provenance\)/);
+      assert.equal(f.safeVersion, '2.0.1');
+    });
+    it('compares prereleases only with prereleases, and needs trust data', () => {
+      assert.equal(only(evaluatePackage(ctx(s, '3.0.0-beta.1'), DEFAULT_POLICY), 'provenance-downgrade'), undefined);
+      assert.equal(only(evaluatePackage(ctx(s, '2.0.2', { registry: { url: 'm', trustData: false, hasKeys: false } }), DEFAULT_POLICY), 'provenance-downgrade'), undefined);
+    });
+  });
+
+  describe('provenance verdicts', () => {
+    const s = summary('lib', [
+      { version: '1.0.0', publishedAt: daysAgo(50), publisher: alice, attestations: { url: 'x' }, integrity: 'sha512-1' },
+      { version: '1.0.1', publishedAt: daysAgo(40), publisher: alice, attestations: { url: 'x' }, integrity: 'sha512-2' },
+    ]);
+    const verified = (repo: string, workflow: string, ref: string): ProvenanceVerdict => ({
+      status: 'verified',
+      provenance: { predicateType: 'https://slsa.dev/provenance/v1', sourceRepository: repo, workflowPath: workflow, sourceRef: ref, sourceCommit: 'abc' },
+    });
+    const base = { version: '1.0.0', verdict: verified('https://github.com/o/lib', '.github/workflows/release.yml', 'refs/tags/v1.0.0') };
+    it('invalid provenance is critical', () => {
+      const f = only(evaluatePackage(ctx(s, '1.0.1', { provenance: { status: 'invalid', reason: 'subject digest mismatch' } }), DEFAULT_POLICY), 'provenance-invalid')!;
+      assert.equal(f.severity, 'critical');
+      assert.match(f.message, /subject digest mismatch/);
+    });
+    it('another source repository is high; another workflow or a branch build is medium; the same build is nothing', () => {
+      const run = (v: ProvenanceVerdict) => codes(evaluatePackage(ctx(s, '1.0.1', { provenance: v, baselineProvenance: base }), DEFAULT_POLICY));
+      assert.deepEqual(run(verified('https://github.com/evil/lib', '.github/workflows/release.yml', 'refs/tags/v1.0.1')), ['provenance-source-changed']);
+      assert.deepEqual(run(verified('https://github.com/o/lib', '.github/workflows/other.yml', 'refs/tags/v1.0.1')), ['provenance-workflow-changed']);
+      assert.deepEqual(run(verified('https://github.com/o/lib', '.github/workflows/release.yml', 'refs/heads/main')), ['provenance-workflow-changed']);
+      assert.deepEqual(run(verified('https://github.com/O/lib.git', '.github/workflows/release.yml', 'refs/tags/v1.0.1')), []);
+    });
+  });
+
+  describe('signatures, integrity, source, registry facts', () => {
+    it('signature-invalid is critical; signature-missing only where the registry has keys', () => {
+      assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'invalid', keyid: 'k', reason: 'bad' } }), DEFAULT_POLICY), 'signature-invalid')!.severity, 'critical');
+      const reg = { url: 'https://registry.example/', trustData: true, hasKeys: true };
+      assert.ok(only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'missing' }, registry: reg }), DEFAULT_POLICY), 'signature-missing'));
+      assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'missing' } }), DEFAULT_POLICY), 'signature-missing'), undefined);
+    });
+    it('integrity-mismatch compares like with like (sha512 with sha512, sha1 with shasum)', () => {
+      const mismatch = ctx(history, '1.2.0', { locked: { source: 'registry', integrity: 'sha512-ZZZZ' } });
+      assert.equal(only(evaluatePackage(mismatch, DEFAULT_POLICY), 'integrity-mismatch')!.severity, 'critical');
+      const s = summary('lib', [{ version: '1.0.0', publishedAt: daysAgo(30), shasum: '0123456789abcdef0123456789abcdef01234567' }]);
+      const sha1 = Buffer.from('0123456789abcdef0123456789abcdef01234567', 'hex').toString('base64');
+      assert.deepEqual(codes(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: `sha1-${sha1}` } }), DEFAULT_POLICY)), []);
+      assert.ok(only(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: 'sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=' } }), DEFAULT_POLICY), 'integrity-mismatch'));
+      assert.deepEqual(codes(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: '10c0/abcdef' } }), DEFAULT_POLICY)), [], 'berry checksums are not tarball hashes');
+    });
+    it('untrusted-source: another host, git, remote tarballs, plain http', () => {
+      const at = (resolved: string, source: 'registry' | 'git' | 'remote' = 'registry') => only(evaluatePackage(ctx(history, '1.2.0', { locked: { source, resolved } }), DEFAULT_POLICY), 'untrusted-source');
+      assert.ok(at('https://evil.example/lib/-/lib-1.2.0.tgz'));
+      assert.ok(at('git+ssh://git@github.com/o/lib.git#abc', 'git'));
+      assert.ok(at('https://example.com/lib.tgz', 'remote'));
+      assert.ok(at('http://registry.example/lib/-/lib-1.2.0.tgz'));
+      assert.equal(at('https://registry.example/lib/-/lib-1.2.0.tgz'), undefined);
+    });
+    it('version-missing and deprecated', () => {
+      assert.match(only(evaluatePackage(ctx(history, '1.9.9'), DEFAULT_POLICY), 'version-missing')!.message, /does not exist/);
+      const d = summary('lib', [{ version: '1.0.0', publishedAt: daysAgo(30), deprecated: 'use other-lib' }]);
+      assert.equal(only(evaluatePackage(ctx(d, '1.0.0'), DEFAULT_POLICY), 'deprecated')!.severity, 'low');
+    });
+    it('--now: a version published after the evaluation instant does not exist yet', () => {
+      const early = new Date(Date.parse(daysAgo(150)));
+      const f = only(evaluatePackage(ctx(history, '1.2.0', { now: early, history: new History(history, early) }), DEFAULT_POLICY), 'version-missing')!;
+      assert.match(f.message, /was not published yet/);
+    });
+  });
+
+  describe('advisories', () => {
+    const mal: Advisory = { id: 'MAL-1', aliases: ['GHSA-x'], source: 'osv', packageName: 'lib', severity: 'critical', title: 'Malicious code in lib', malware: true, affected: { kind: 'osv', affected: [{ versions: ['1.2.0'] }] } };
+    const vuln: Advisory = { id: 'GHSA-y', aliases: [], source: 'npm', packageName: 'lib', severity: 'medium', title: 'ReDoS', malware: false, affected: { kind: 'semver', range: '<1.1.0' } };
+    it('malware is critical, a vulnerability keeps its severity, unaffected versions are clean', () => {
+      const e = evaluatePackage(ctx(history, '1.2.0', { advisories: [mal, vuln] }), DEFAULT_POLICY, '^1.0.0');
+      assert.deepEqual(codes(e), ['malware']);
+      assert.equal(e.findings[0].safeVersion, '1.1.0');
+      assert.deepEqual(e.findings[0].advisory, { id: 'MAL-1', url: undefined, title: 'Malicious code in lib' });
+      assert.equal(only(evaluatePackage(ctx(history, '1.0.0', { advisories: [mal, vuln] }), DEFAULT_POLICY), 'vulnerability')!.severity, 'medium');
+    });
+    it('reports an advisory once even when npm and OSV both carry it', () => {
+      const twin: Advisory = { ...mal, id: 'GHSA-x', aliases: [], source: 'npm' };
+      assert.equal(evaluatePackage(ctx(history, '1.2.0', { advisories: [mal, twin] }), DEFAULT_POLICY).findings.length, 1);
+    });
+    it('no safe version when every candidate is affected', () => {
+      const all: Advisory = { ...mal, affected: { kind: 'semver', range: '*' } };
+      assert.equal(evaluatePackage(ctx(history, '1.2.0', { advisories: [all] }), DEFAULT_POLICY, '^1.0.0').findings[0].safeVersion, null);
+    });
+  });
+
+  describe('policy', () => {
+    const text = `{
+  // reviewed by the security team
+  "cooldownDays": 7,
+  "threshold": "medium",
+  "severity": { "publisher-changed": "high", "nope": "low" },
+  "allow": [
+    { "package": "lib", "version": "1.2.x", "code": "deprecated", "reason": "we know", "expires": "2099-01-01" },
+    { "package": "lib", "code": "deprecated", "reason": "old", "expires": "2020-01-01" },
+    { "package": "lib", "code": "deprecated" }
+  ]
+}`;
+    it('parses, and reports bad entries with positions', () => {
+      const { policy, problems } = parsePolicy(text);
+      assert.equal(policy.cooldownDays, 7);
+      assert.equal(policy.threshold, 'medium');
+      assert.deepEqual(policy.severity, { 'publisher-changed': 'high' });
+      assert.equal(policy.allow.length, 2);
+      assert.deepEqual(problems.map((p) => [p.range.start.line, p.message]), [
+        [4, 'unknown finding code "nope"'],
+        [8, 'an allow entry needs "package", a known "code" and a "reason"'],
+      ]);
+    });
+    it('allows until expiry, and overrides severities', () => {
+      const { policy } = parsePolicy(text);
+      const d = summary('lib', [{ version: '1.2.0', publishedAt: daysAgo(30), deprecated: 'x' }, { version: '1.3.0', publishedAt: daysAgo(20), deprecated: 'x' }]);
+      const e = evaluatePackage(ctx(d, '1.2.0'), policy);
+      assert.deepEqual(codes(e), []);
+      assert.equal(e.allowed[0].allow.reason, 'we know');
+      assert.deepEqual(codes(evaluatePackage(ctx(d, '1.3.0'), policy)), ['deprecated'], 'the 1.2.x allow does not cover 1.3.0; the expired one applies to nothing');
+    });
+  });
+
+  describe('summarizePackument', () => {
+    it('keeps what the rules need from a real-shaped packument and drops the rest', () => {
+      const s = summarizePackument(
+        {
+          name: 'x',
+          'dist-tags': { latest: '1.0.0' },
+          time: { '1.0.0': '2020-01-01T00:00:00.000Z' },
+          versions: {
+            '1.0.0': {
+              _npmUser: { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } },
+              maintainers: [{ name: 'a', email: 'a@x' }],
+              scripts: { postinstall: 'node x.js', test: 'mocha' },
+              dist: { integrity: 'sha512-x', shasum: 'ab', attestations: { url: 'https://r/-/npm/v1/attestations/x@1.0.0', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } },
+              readme: 'huge',
+            },
+            junk: 5,
+          },
+        },
+        'https://r/',
+        NOW.toISOString(),
+      )!;
+      assert.deepEqual(s.versions['1.0.0'], {
+        version: '1.0.0',
+        publishedAt: '2020-01-01T00:00:00.000Z',
+        publisher: { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } },
+        maintainers: ['a'],
+        installScripts: { postinstall: 'node x.js' },
+        integrity: 'sha512-x',
+        shasum: 'ab',
+        attestations: { url: 'https://r/-/npm/v1/attestations/x@1.0.0', provenancePredicateType: 'https://slsa.dev/provenance/v1' },
+      });
+      assert.deepEqual(s.trustMetadata, { publisher: true, maintainers: true, signatures: false, attestations: true });
+      assert.equal(summarizePackument('nope', 'r', '')!, undefined);
+    });
+  });
+});
