@@ -129,7 +129,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   });
 
   // 4. Provenance and registry signatures of the locked versions.
-  const provenance = new ProvenanceSource(http, cache, opts.trust, { offline: opts.offline, signal: opts.signal, registries });
+  const provenance = new ProvenanceSource(http, cache, opts.trust, { offline: opts.offline, signal: opts.signal, registries, keys });
   const versions = uniqueVersions(registryPackages);
   const contexts = await Promise.all(
     versions.map(async (p) => {

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LOCKFILE_NAMES, type ProjectFiles, buildProject, workspaceGlobs } from '../core/project';
 import { parseManifest } from '../core/manifest';
+import { POLICY_FILE } from '../core/trust/policy';
 import { isWorkspaceDir } from '../core/workspace-glob';
 import type { ProjectModel } from '../core/model';
 
@@ -10,7 +11,7 @@ const MAX_DEPTH = 8;
 
 /**
  * Reads a project's dependency files from disk: the root package.json, its lockfile(s), pnpm-workspace.yaml,
- * and the package.json of every workspace. `overlay` (path relative to `root` → text) replaces what is on disk,
+ * the TrustLens policy (.trustlens.jsonc), and the package.json of every workspace. `overlay` (path relative to `root` → text) replaces what is on disk,
  * so an editor can pass unsaved buffers.
  */
 export async function readProjectFiles(root: string, overlay?: ReadonlyMap<string, string>): Promise<Map<string, string>> {
@@ -19,7 +20,7 @@ export async function readProjectFiles(root: string, overlay?: ReadonlyMap<strin
     const text = overlay?.get(rel) ?? (await readIfExists(path.join(root, rel)));
     if (text !== undefined) files.set(rel, text);
   };
-  await Promise.all(['package.json', 'pnpm-workspace.yaml', ...LOCKFILE_NAMES].map(read));
+  await Promise.all(['package.json', 'pnpm-workspace.yaml', POLICY_FILE, ...LOCKFILE_NAMES].map(read));
   const rootText = files.get('package.json');
   const globs = workspaceGlobs(rootText === undefined ? undefined : parseManifest(rootText), files.get('pnpm-workspace.yaml'));
   if (globs.length) {

@@ -6,6 +6,7 @@ import { type RegistryHttp, safeUrl } from './registry/http';
 import { type RegistryMap, registryFor } from './registry/npmrc';
 import { type TrustContext, createTrustContext } from './sigstore/trust-root';
 import { verifyAttestations } from './sigstore/verify-attestations';
+import type { RegistryKey } from './sigstore/registry-signatures';
 
 const NAMESPACE = 'provenance-verdicts-v1';
 
@@ -21,7 +22,7 @@ export class ProvenanceSource {
     private readonly http: RegistryHttp,
     private readonly cache: DiskCache | undefined,
     private readonly trustOption: TrustContext | (() => Promise<TrustContext>) | undefined,
-    private readonly opts: { offline?: boolean; signal?: AbortSignal; registries: RegistryMap },
+    private readonly opts: { offline?: boolean; signal?: AbortSignal; registries: RegistryMap; keys?: Map<string, RegistryKey[]> },
   ) {}
 
   private trustContext(): Promise<TrustContext> {
@@ -31,6 +32,24 @@ export class ProvenanceSource {
         ? Promise.resolve(this.trustOption)
         : createTrustContext({ offline: this.opts.offline });
     return this.trust;
+  }
+
+  private readonly perRegistry = new Map<string, Promise<TrustContext>>();
+
+  /**
+   * The Sigstore root with the keys of the registry that serves the package: npm's keyed publish attestations
+   * are signed with the registry's own key. Without keys from the registry, the trust material's own keys apply.
+   */
+  private trustFor(registry: string): Promise<TrustContext> {
+    let p = this.perRegistry.get(registry);
+    if (!p) {
+      p = this.trustContext().then((t) => {
+        const keys = this.opts.keys?.get(registry);
+        return keys?.length ? { ...t, registryKeys: keys } : t;
+      });
+      this.perRegistry.set(registry, p);
+    }
+    return p;
   }
 
   verify(name: string, v: VersionSummary, errors: PackageError[]): Promise<ProvenanceVerdict | undefined> {
@@ -59,7 +78,7 @@ export class ProvenanceSource {
       } catch {
         body = undefined;
       }
-      const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, await this.trustContext(), { signal: this.opts.signal });
+      const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, await this.trustFor(registry), { signal: this.opts.signal });
       if (verdict.status === 'verified' || verdict.status === 'invalid') {
         await this.cache?.set(NAMESPACE, { key, storedAt: new Date().toISOString(), value: verdict }).catch(() => undefined);
       }

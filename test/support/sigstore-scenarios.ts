@@ -74,7 +74,11 @@ export interface SigstoreTestEnv {
 
 type Handler = { path: string; fn: (body: string) => Promise<{ statusCode: number; response: string | ArrayBufferView; contentType?: string }> };
 
-export async function createSigstoreTestEnv(): Promise<SigstoreTestEnv> {
+/**
+ * `npmKey`: the registry key that signs npm's keyed publish attestations (and `signPackage`); pass the fixture
+ * registry's key so that `/-/npm/v1/keys` serves it. Default: a fresh key.
+ */
+export async function createSigstoreTestEnv(options: { npmKey?: { keyid: string; privateKey: crypto.KeyObject; publicKey: crypto.KeyObject } } = {}): Promise<SigstoreTestEnv> {
   const routes = new Map<string, Handler>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -98,9 +102,9 @@ export async function createSigstoreTestEnv(): Promise<SigstoreTestEnv> {
   // The SAN comes from a claim of our own so that the certificate looks like real Fulcio's (see identityToken).
   for (const h of [fulcioHandler(ca, { strict: true, subjectClaim: 'trustlens_san' }), rekorHandler(tlog, { strict: true })]) routes.set(h.path, h);
 
-  const npm = keyPair();
+  const npm = options.npmKey ?? keyPair();
   const npmDer = npm.publicKey.export({ format: 'der', type: 'spki' });
-  const npmKeyid = `SHA256:${crypto.createHash('sha256').update(npmDer).digest('base64').replace(/=+$/, '')}`;
+  const npmKeyid = options.npmKey?.keyid ?? `SHA256:${crypto.createHash('sha256').update(npmDer).digest('base64').replace(/=+$/, '')}`;
   const since = new Date(Date.now() - 24 * 3600_000).toISOString();
   const npmKeys: RegistryKey[] = (['npm:signatures', 'npm:attestations'] as const).map((usage) => ({
     keyid: npmKeyid,

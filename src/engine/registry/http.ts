@@ -36,7 +36,13 @@ export class RegistryHttp {
   private readonly fetchOpts: Record<string, unknown>;
 
   constructor(opts: HttpOptions) {
-    this.opts = { concurrency: 16, timeoutMs: 30_000, retries: 3, maxBodyBytes: 256 * 1024 * 1024, ...opts };
+    this.opts = {
+      ...opts,
+      concurrency: opts.concurrency ?? 16,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      retries: opts.retries ?? 3,
+      maxBodyBytes: opts.maxBodyBytes ?? 256 * 1024 * 1024,
+    };
     this.limiter = new Limiter(this.opts.concurrency);
     this.fetchOpts = toFetchOptions(opts.config);
   }
