@@ -82,7 +82,7 @@ describe('trust rules', () => {
     it('flags a release with weaker evidence than an earlier one, and offers the last strong one', () => {
       const f = only(evaluatePackage(ctx(s, '2.0.2'), DEFAULT_POLICY, '^2.0.0'), 'provenance-downgrade')!;
       assert.equal(f.severity, 'high');
-      assert.match(f.message, /published with none, weaker than 2\.0\.1 \(trusted publisher with provenance\)/);
+      assert.match(f.message, /published with no provenance, weaker than 2\.0\.1 \(trusted publisher with provenance\)/);
       assert.equal(f.safeVersion, '2.0.1');
     });
     it('compares prereleases only with prereleases, and needs trust data', () => {

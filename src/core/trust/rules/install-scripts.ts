@@ -29,7 +29,7 @@ export const installScriptRule: Rule = (ctx) => {
       {
         code: 'install-script',
         severity: 'info',
-        message: `${ctx.name}@${ctx.version} runs ${names.join(', ')} on install${prev ? `, as ${prev.version} did` : ''}`,
+        message: `${ctx.name}@${ctx.version} runs install scripts (${names.join(', ')})${prev ? `, as ${prev.version} did` : ''}`,
         evidence: names.map((n) => ({ label: n, value: mine[n] })),
       },
     ];

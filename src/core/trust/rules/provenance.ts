@@ -2,7 +2,7 @@ import type { Rule } from '../context';
 import type { ProvenanceIdentity, VersionSummary } from '../types';
 
 /** Trust evidence a packument shows for a version, weakest first (pnpm's ranking, plus staged publishing on top). */
-export const EVIDENCE_LEVELS = ['none', 'provenance', 'trusted publisher with provenance', 'staged publish'] as const;
+export const EVIDENCE_LEVELS = ['no provenance', 'provenance', 'trusted publisher with provenance', 'staged publish'] as const;
 export type EvidenceLevel = (typeof EVIDENCE_LEVELS)[number];
 
 export function evidenceLevel(v: VersionSummary): number {
@@ -19,7 +19,7 @@ export const provenanceInvalidRule: Rule = (ctx) => {
     {
       code: 'provenance-invalid',
       severity: 'critical',
-      message: `The provenance of ${ctx.name}@${ctx.version} does not verify: ${ctx.provenance.reason ?? 'verification failed'}`,
+      message: `The provenance of ${ctx.name}@${ctx.version} does not verify: ${shorten(ctx.provenance.reason ?? 'verification failed')}`,
       evidence: [{ label: 'Sigstore verification', value: ctx.provenance.reason ?? 'failed' }],
     },
   ];
@@ -95,4 +95,10 @@ export const provenanceChangeRule: Rule = (ctx) => {
 export function describeBuild(p: ProvenanceIdentity): string {
   const parts = [p.sourceRepository, p.workflowPath, p.sourceRef, p.sourceCommit?.slice(0, 12)].filter(Boolean);
   return parts.join(' · ') || 'unknown';
+}
+
+/** The first reason of several, with long hex digests cut to their first 16 digits: a message, not a dump. */
+export function shorten(reason: string): string {
+  const first = reason.split('; ')[0];
+  return first.replace(/\b([0-9a-f]{16})[0-9a-f]{16,}\b/g, '$1…').replace(/(sha512-[A-Za-z0-9+/]{16})[A-Za-z0-9+/=]{16,}/g, '$1…');
 }

@@ -1,4 +1,5 @@
 import type { Rule } from '../context';
+import { shorten } from './provenance';
 
 /** `signature-invalid` (critical) and `signature-missing` (medium, only where the registry publishes keys). */
 export const signatureRule: Rule = (ctx) => {
@@ -9,9 +10,10 @@ export const signatureRule: Rule = (ctx) => {
       {
         code: 'signature-invalid',
         severity: 'critical',
-        message: `The registry signature of ${ctx.name}@${ctx.version} does not verify: ${s.reason ?? 'bad signature'}`,
+        message: `The registry signature of ${ctx.name}@${ctx.version} does not verify: ${shorten(s.reason ?? 'bad signature')}`,
         evidence: [
           { label: 'key', value: s.keyid ?? 'unknown' },
+          { label: 'verification', value: s.reason ?? 'bad signature' },
           { label: 'signed text', value: `${ctx.name}@${ctx.version}:<dist.integrity>` },
         ],
       },

@@ -1,0 +1,127 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { PROJECT_ROOT } from '../support/fixtures';
+import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+
+const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
+
+/** Runs the built CLI as a user would (asynchronously: the fixture registry lives in this process). */
+function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('trustlens check (CLI)', function () {
+  this.timeout(120_000);
+  let scenario: Scenario;
+  let registry: FixtureRegistry;
+  let project: string;
+  let rootFile: string;
+  let env: NodeJS.ProcessEnv;
+  const base = () => ['check', project, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile];
+
+  before(async () => {
+    scenario = await buildScenario();
+    registry = await startFixtureRegistry(scenario.corpus);
+    project = writeProject(scenario, registry.url);
+    rootFile = path.join(project, 'trusted-root.json');
+    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
+    env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') };
+  });
+  after(async () => {
+    await registry?.close();
+    await scenario?.sigstore.close();
+  });
+
+  it('JSON: the documented fields, file/line on the lockfile entry, exit 1 on a high finding', async () => {
+    const r = await trustlens([...base(), '--format', 'json'], env);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const f = out.findings.find((x: { code: string }) => x.code === 'provenance-downgrade');
+    for (const field of ['code', 'severity', 'package', 'version', 'file', 'line', 'message', 'safeVersion', 'evidence']) assert.ok(field in f, field);
+    const lock = fs.readFileSync(path.join(project, 'package-lock.json'), 'utf8');
+    assert.equal(f.line, lock.split('\n').findIndex((l) => l.includes('"node_modules/downgrade"')) + 1);
+    assert.equal(f.safeVersion, '2.0.1');
+    assert.ok(f.locations.some((l: { kind: string; file: string }) => l.kind === 'manifest' && l.file === 'package.json'));
+    assert.equal(out.summary.failed, true);
+    assert.equal(out.summary.failOn, 'high');
+    assert.ok(out.summary.findings.critical >= 4);
+  });
+
+  it('exit 0 when nothing reaches --fail-on', async () => {
+    const clean = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', native: '3.0.1' });
+    const r = await trustlens(['check', clean, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--fail-on', 'low'], env);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /install-script {2}native@3\.0\.1/);
+    assert.match(r.stdout, /2 packages \(2 versions\) checked in [\d.]+ s: 1 info; failing on low and above\./);
+  });
+
+  it('SARIF 2.1.0 with one rule per code and locations GitHub accepts', async () => {
+    const out = path.join(project, 'report.sarif');
+    const r = await trustlens([...base(), '--format', 'sarif', '--output', out], env);
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(fs.readFileSync(out, 'utf8'));
+    assert.equal(sarif.version, '2.1.0');
+    const run = sarif.runs[0];
+    assert.equal(run.tool.driver.name, 'TrustLens');
+    const ids = run.tool.driver.rules.map((x: { id: string }) => x.id);
+    assert.deepEqual(ids, [...new Set(ids)].sort());
+    for (const rule of run.tool.driver.rules) {
+      assert.ok(rule.shortDescription.text && rule.fullDescription.text);
+      assert.match(rule.properties['security-severity'], /^\d+\.\d$/);
+    }
+    for (const res of run.results) {
+      assert.ok(ids.includes(res.ruleId));
+      assert.equal(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+      assert.ok(['error', 'warning', 'note'].includes(res.level));
+      const loc = res.locations[0].physicalLocation;
+      assert.ok(!path.isAbsolute(loc.artifactLocation.uri));
+      assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1);
+      assert.match(res.partialFingerprints['trustlens/v1'], /^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('text: one block per finding, worst first, with the safe version', async () => {
+    const r = await trustlens(base(), env);
+    assert.equal(r.code, 1);
+    const first = r.stdout.split('\n')[0];
+    assert.match(first, /^CRITICAL /);
+    assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}safe version: 2\.0\.1/);
+  });
+
+  it('exit 2 with one line when the registry cannot be reached at all', async () => {
+    const dead = await startFixtureRegistry(scenario.corpus);
+    const url = dead.url;
+    await dead.close();
+    const dir = writeProject(scenario, url, { 'good-lib': '1.2.0' });
+    const r = await trustlens(['check', dir, '--registry', url, '--advisories', 'off'], env);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^trustlens: cannot reach http:\/\/127\.0\.0\.1:\d+\/good-lib: .*\n$/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('exit 2 on bad options, each with a one-line reason', async () => {
+    for (const [args, reason] of [
+      [['check', project, '--fail-on', 'severe'], /--fail-on must be one of/],
+      [['check', project, '--now', 'yesterday'], /--now must be an ISO-8601 instant/],
+      [['check', project, '--format', 'xml'], /--format must be text, json or sarif/],
+      [['check', project, '--advisories', 'npm,off'], /--advisories takes/],
+      [['check', path.join(os.tmpdir(), 'nope-trustlens')], /is not a directory/],
+    ] as const) {
+      const r = await trustlens([...args], env);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, reason);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  });
+});
