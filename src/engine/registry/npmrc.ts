@@ -143,7 +143,7 @@ export function authHeaderFor(config: NpmConfig, url: string): string | undefine
   const nerf = `//${u.host}${u.pathname}`;
   let best: { len: number; header: string } | undefined;
   for (const [k, v] of Object.entries(config.values)) {
-    const m = /^(\/\/[^:]+?)\/?:(_authToken|_auth|username|_password)$/.exec(k);
+    const m = /^(\/\/.+?)\/?:(_authToken|_auth|username|_password)$/.exec(k);
     if (!m) continue;
     const covers = nerf === m[1] || nerf.startsWith(m[1].endsWith('/') ? m[1] : `${m[1]}/`);
     if (!covers) continue;

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { authHeaderFor, configuredHosts, isPrivateName, loadNpmConfig, parseNpmrc, registryFor, registryMap } from '../../src/engine/registry/npmrc';
+
+describe('.npmrc', () => {
+  it('expands ${VAR} and ${VAR?} from the environment, and keeps escaped ones', () => {
+    assert.deepEqual(parseNpmrc('a=${X}\nb=${MISSING?}\nc=\\${X}\nd=${MISSING}\n', { X: 'x' }), { a: 'x', b: '', c: '${X}', d: '${MISSING}' });
+  });
+
+  it('layers environment over project over user, and maps scopes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-npmrc-'));
+    fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=https://project.example/\n@corp:registry=https://npm.corp.example/repo/\n');
+    fs.writeFileSync(path.join(dir, 'user-npmrc'), 'registry=https://user.example/\nstrict-ssl=false\n');
+    const env = { npm_config_userconfig: path.join(dir, 'user-npmrc'), npm_config_globalconfig: path.join(dir, 'none'), NPM_CONFIG_HTTPS_PROXY: 'http://proxy:3128' };
+    const c = await loadNpmConfig({ projectDir: dir, env });
+    assert.equal(c.values.registry, 'https://project.example/');
+    assert.equal(c.values['strict-ssl'], 'false');
+    assert.equal(c.values['https-proxy'], 'http://proxy:3128');
+    const map = registryMap(c);
+    assert.equal(registryFor(map, '@corp/lib'), 'https://npm.corp.example/repo/');
+    assert.equal(registryFor(map, '@CORP/lib'), 'https://npm.corp.example/repo/');
+    assert.equal(registryFor(map, 'left-pad'), 'https://project.example/');
+    assert.ok(isPrivateName(map, '@corp/lib'));
+    assert.ok(!isPrivateName(map, 'left-pad'));
+    assert.deepEqual(configuredHosts(map).sort(), ['npm.corp.example', 'project.example']);
+    const restricted = await loadNpmConfig({ projectDir: dir, env, ignoreProject: true });
+    assert.equal(restricted.values.registry, 'https://user.example/', 'Restricted Mode ignores the repository .npmrc');
+  });
+
+  it('finds the credentials npm would send, by the longest matching path, never for another host', () => {
+    const config = {
+      values: {
+        '//npm.corp.example/:_authToken': 'host-token',
+        '//npm.corp.example/repo/:_authToken': 'repo-token',
+        '//127.0.0.1:4873/:_authToken': 'local-token',
+        '//basic.example/:username': 'u',
+        '//basic.example/:_password': Buffer.from('p').toString('base64'),
+      },
+      sources: [],
+    };
+    assert.equal(authHeaderFor(config, 'https://npm.corp.example/repo/-/npm/v1/security/advisories/bulk'), 'Bearer repo-token');
+    assert.equal(authHeaderFor(config, 'https://npm.corp.example/other/x'), 'Bearer host-token');
+    assert.equal(authHeaderFor(config, 'http://127.0.0.1:4873/x'), 'Bearer local-token');
+    assert.equal(authHeaderFor(config, 'https://basic.example/x'), `Basic ${Buffer.from('u:p').toString('base64')}`);
+    assert.equal(authHeaderFor(config, 'https://registry.npmjs.org/x'), undefined);
+    assert.equal(authHeaderFor(config, 'https://npm.corp.example.evil.com/repo/x'), undefined);
+  });
+});
