@@ -1,5 +1,6 @@
 import type { DependencyEdge, EdgeType, InstalledPackage, Lockfile, Manifest } from '../model';
 import { linkGraph } from '../graph';
+import { installedPackage } from './installed-package';
 import { readJsonWithKeys } from '../json-keys';
 import { LineIndex } from '../positions';
 import { ProblemSink } from '../problems';
@@ -133,22 +134,7 @@ function edgesOf(entry: Obj, withDev: boolean): DependencyEdge[] {
 
 function newPackage(ctx: Ctx, id: string, name: string, span: Span | undefined): InstalledPackage {
   const [s, e] = span ?? [0, 0];
-  return {
-    id,
-    name,
-    version: '',
-    source: 'unknown',
-    dev: false,
-    optional: false,
-    devOptional: false,
-    peer: false,
-    direct: false,
-    workspaces: [],
-    paths: [],
-    dependencies: [],
-    file: ctx.lock.file,
-    range: ctx.index.range(s, e),
-  };
+  return installedPackage({ id, name, version: '', source: 'unknown', dependencies: [], file: ctx.lock.file, range: ctx.index.range(s, e) });
 }
 
 function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { type CST, Composer, type Document, isMap, isScalar, Parser, type YAMLMap } from 'yaml';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
+import { installedPackage } from './installed-package';
 import { LineIndex } from '../positions';
 import { ProblemSink } from '../problems';
 import { sourceOfResolved } from '../spec';
@@ -350,24 +351,17 @@ function makePackage(id: string, keyRange: [number, number], meta: Node | undefi
   const split = splitKey(id, ctx.legacy);
   const resolution = get(meta, 'resolution');
   const { resolved, source } = readResolution(resolution);
-  const pkg: InstalledPackage = {
+  const pkg: InstalledPackage = installedPackage({
     id,
     name: str(get(meta, 'name')) ?? split?.name ?? id,
     version: str(get(meta, 'version')) ?? split?.version ?? '',
     resolved,
     integrity: str(get(resolution, 'integrity')),
     source,
-    dev: false,
-    optional: false,
-    devOptional: false,
-    peer: false,
-    direct: false,
-    workspaces: [],
-    paths: [],
     dependencies: [],
     file: ctx.file,
     range: ctx.index.range(keyRange[0], keyRange[1]),
-  };
+  });
   if (isTrue(get(meta, 'requiresBuild'))) pkg.hasInstallScript = true;
 
   const peers = get(meta, 'peerDependencies');

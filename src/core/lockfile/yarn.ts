@@ -3,6 +3,7 @@ import { parseSyml } from '@yarnpkg/parsers';
 import * as semver from 'semver';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
+import { installedPackage } from './installed-package';
 import { LineIndex } from '../positions';
 import { ProblemSink } from '../problems';
 import { parseSpec, sourceOfResolved } from '../spec';
@@ -246,8 +247,7 @@ type PackageFacts = Pick<InstalledPackage, 'id' | 'name' | 'version' | 'resolved
 
 /** A package for one entry; the graph flags start false and linkGraph fills them. */
 function newPackage(entry: Entry, index: LineIndex, file: string, facts: PackageFacts): InstalledPackage {
-  const pkg: InstalledPackage = {
-    // Listed one by one: spreading `facts` here made this function the parser's hot spot.
+  const pkg = installedPackage({
     id: facts.id,
     name: facts.name,
     version: facts.version,
@@ -255,16 +255,10 @@ function newPackage(entry: Entry, index: LineIndex, file: string, facts: Package
     integrity: facts.integrity,
     source: facts.source,
     dependencies: facts.dependencies,
-    dev: false,
-    optional: false,
-    devOptional: false,
-    peer: false,
-    direct: false,
-    workspaces: [],
-    paths: [],
     file,
     range: index.range(entry.keyStart, entry.keyEnd),
-  };
+  });
+
   const alias = aliasOf(entry.descriptors, facts.name);
   if (alias !== undefined) pkg.alias = alias;
   return pkg;
