@@ -12,7 +12,6 @@ import type { Io } from './main';
 
 declare const TRUSTLENS_VERSION: string | undefined;
 const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
-const HELP_URI = 'https://github.com/trustlens/trustlens#finding-codes';
 
 const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output']);
 const BOOLEANS = new Set(['offline']);
@@ -60,7 +59,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   const failed = findings.some((f) => atLeast(f.severity, failOn));
   const out =
     format === 'json' ? JSON.stringify(toJson(report, findings, failOn, failed), null, 2) + '\n'
-    : format === 'sarif' ? JSON.stringify(toSarif(findings, { version: VERSION, helpUri: HELP_URI }), null, 2) + '\n'
+    : format === 'sarif' ? JSON.stringify(toSarif(findings, { version: VERSION }), null, 2) + '\n'
     : toText(report, findings, failOn);
   const output = flag('output');
   if (output) await fs.writeFile(output, out);
