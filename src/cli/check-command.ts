@@ -54,6 +54,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   if (!report.model.manifests.length && !report.model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
   for (const p of report.model.problems.slice(0, 20)) io.err(`${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}\n`);
   for (const e of report.errors.slice(0, 20)) io.err(`trustlens: ${e.package}: ${e.message}\n`);
+  for (const n of report.notes) io.err(`trustlens: note: ${n}\n`);
 
   const findings = [...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.package.localeCompare(b.package));
   const failed = findings.some((f) => atLeast(f.severity, failOn));
@@ -107,6 +108,7 @@ function toJson(report: CheckReport, findings: LocatedFinding[], failOn: Severit
       allowed: report.allowed.map((a) => ({ code: a.finding.code, package: a.finding.package, version: a.finding.version, reason: a.reason, expires: a.expires ?? null })),
       registries: report.registries,
       errors: report.errors,
+      notes: report.notes,
       requests: report.stats.requests,
       durationMs: report.stats.durationMs,
     },

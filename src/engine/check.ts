@@ -56,6 +56,8 @@ export interface CheckReport {
   findings: LocatedFinding[];
   allowed: { finding: Finding; reason: string; expires?: string }[];
   errors: PackageError[];
+  /** Things the reader should know about how the check ran (e.g. an offline Sigstore trusted root). */
+  notes: string[];
   registries: RegistryFacts[];
   policy: Policy;
   stats: { packages: number; versions: number; requests: number; durationMs: number };
@@ -198,11 +200,15 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   for (const r of facts.values()) {
     if (!r.trustData && !r.hasKeys) findings.push(trustMetadataUnavailable(r, model));
   }
+  const notes: string[] = [];
+  const trustNote = await provenance.note();
+  if (trustNote) notes.push(trustNote);
   return {
     model,
     findings,
     allowed,
     errors,
+    notes,
     registries: [...facts.values()],
     policy,
     stats: { packages: packages.length, versions: versions.length, requests: http.requestCount, durationMs: Date.now() - started },

@@ -25,6 +25,12 @@ export class ProvenanceSource {
     private readonly opts: { offline?: boolean; signal?: AbortSignal; registries: RegistryMap; keys?: Map<string, RegistryKey[]> },
   ) {}
 
+  /** Why the trust material in use is not Sigstore's live TUF root, when it is not (for the report). */
+  async note(): Promise<string | undefined> {
+    if (!this.trust) return undefined;
+    return (await this.trust.catch(() => undefined))?.note;
+  }
+
   private trustContext(): Promise<TrustContext> {
     this.trust ??= typeof this.trustOption === 'function'
       ? this.trustOption()

@@ -156,6 +156,13 @@ describe('real data from ../shared/fixtures', function () {
       assert.deepEqual(r.errors, []);
     });
 
+    it("without a trusted root given, tries Sigstore's TUF repository, falls back to the embedded root, and says so", async () => {
+      const r = await check(corpusWith(sig('valid')), { sigstore: { version: '0.4.0', integrity: realIntegrity() } }, { now: new Date('2023-06-01T00:00:00Z'), trust: undefined });
+      assert.deepEqual(r.findings.filter((f) => f.code.startsWith('provenance')), []);
+      assert.equal(r.notes.length, 1);
+      assert.match(r.notes[0], /embedded in @sigstore\/tuf/);
+    });
+
     for (const variant of ['invalid', 'malformed-subject', 'mismatched-keyid', 'mismatched-subject-digest', 'mismatched-subject-name', 'no-keyid', 'unsupported']) {
       it(`the tampered "${variant}" bundles fail: provenance-invalid (critical)`, async () => {
         const r = await check(corpusWith(sig(variant)), { sigstore: { version: '0.4.0', integrity: realIntegrity() } }, { now: new Date('2023-06-01T00:00:00Z') });
