@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import type { InstalledPackage, ProjectModel } from '../core/model';
-import { type LocatedFinding, ProjectIndex, locateFinding } from '../core/report/locate';
+import { type TrustCard, trustCard } from '../core/report/card';
+import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../core/report/locate';
 import type { PackageContext, RegistryFacts } from '../core/trust/context';
 import { evaluatePackage } from '../core/trust/evaluate';
 import { History } from '../core/trust/history';
@@ -54,6 +55,8 @@ export interface PackageError {
 export interface CheckReport {
   model: ProjectModel;
   findings: LocatedFinding[];
+  /** One card per checked registry name@version: what a hover shows. */
+  cards: TrustCard[];
   allowed: { finding: Finding; reason: string; expires?: string }[];
   errors: PackageError[];
   /** Things the reader should know about how the check ran (e.g. an offline Sigstore trusted root). */
@@ -177,10 +180,12 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   // 5. Evaluate and place each finding in the files.
   const index = new ProjectIndex(model);
   const findings: LocatedFinding[] = [];
+  const cards: TrustCard[] = [];
   const allowed: CheckReport['allowed'] = [];
   for (const { pkg, ctx } of contexts) {
     const evaluation = evaluatePackage(ctx, policy, rangeFor(index, pkg));
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
+    cards.push(trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, sourceSpans(index, ctx.name, ctx.version)));
     for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
   }
   // Packages from git or remote tarballs have no registry history; only their source is judged.
@@ -206,6 +211,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   return {
     model,
     findings,
+    cards,
     allowed,
     errors,
     notes,

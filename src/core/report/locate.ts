@@ -2,11 +2,15 @@ import type { InstalledPackage, ManifestDependency, ProjectModel, SourceRange } 
 import type { Finding } from '../trust/types';
 
 export interface FindingLocation {
-  kind: 'lockfile' | 'manifest';
+  /** lockfile: the entry of the flagged version; manifest: its own package.json entry (direct dependencies);
+   *  via: the package.json entry of a direct dependency that brings the flagged package in. */
+  kind: 'lockfile' | 'manifest' | 'via';
   file: string;
   /** 1-based line. */
   line: number;
   range: SourceRange;
+  /** For `via`: the direct dependency (`name@version`) and the path from it to the flagged package. */
+  via?: { dependency: string; path: string[] };
 }
 
 /** A finding placed in the project: the lockfile entries of the version, and the manifest entries for direct deps. */
@@ -58,6 +62,15 @@ export class ProjectIndex {
     return out;
   }
 
+  /** A dependency path from the direct dependency `first` to `pkg`, as name@version labels. */
+  pathThrough(pkg: InstalledPackage, first: InstalledPackage): string[] {
+    const path = pkg.paths.find((p) => p[1] === first.id) ?? [];
+    return path.slice(1).map((id) => {
+      const p = this.byId.get(id);
+      return p ? `${p.name}@${p.version}` : id;
+    });
+  }
+
   /** The direct dependencies (first hop of each dependency path) that bring a package in. */
   via(pkg: InstalledPackage): InstalledPackage[] {
     const out = new Map<string, InstalledPackage>();
@@ -83,7 +96,14 @@ export function locateFinding(index: ProjectIndex, f: Finding): LocatedFinding {
         locations.push({ kind: 'manifest', file, line: d.keyRange.start.line + 1, range: d.keyRange });
       }
     } else {
-      for (const v of index.via(p)) via.add(`${v.name}@${v.version}`);
+      for (const v of index.via(p)) {
+        via.add(`${v.name}@${v.version}`);
+        const path = index.pathThrough(p, v);
+        for (const d of index.manifestEntries(v)) {
+          const file = index.model.manifests.find((m) => m.dependencies.includes(d))!.file;
+          locations.push({ kind: 'via', file, line: d.keyRange.start.line + 1, range: d.keyRange, via: { dependency: `${v.name}@${v.version}`, path } });
+        }
+      }
     }
   }
   const first = locations[0];
@@ -98,4 +118,18 @@ function dedupe(list: FindingLocation[]): FindingLocation[] {
     seen.add(k);
     return true;
   });
+}
+
+/** Offsets of every place a name@version sits: lockfile entries, and package.json key-to-value spans of direct entries. */
+export function sourceSpans(index: ProjectIndex, name: string, version: string): { file: string; startOffset: number; endOffset: number }[] {
+  const out: { file: string; startOffset: number; endOffset: number }[] = [];
+  for (const p of index.instances(name, version)) {
+    out.push({ file: p.file, startOffset: p.range.startOffset, endOffset: p.range.endOffset });
+    if (!p.direct) continue;
+    for (const d of index.manifestEntries(p)) {
+      const file = index.model.manifests.find((m) => m.dependencies.includes(d))!.file;
+      out.push({ file, startOffset: d.keyRange.startOffset, endOffset: d.valueRange.endOffset });
+    }
+  }
+  return out;
 }

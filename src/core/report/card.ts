@@ -1,0 +1,51 @@
+import type { PackageContext } from '../trust/context';
+import { isAffected } from '../trust/affected';
+import { installScriptsOf } from '../trust/rules/install-scripts';
+import type { Finding, ProvenanceVerdict, Publisher, Severity, SignatureVerdict } from '../trust/types';
+
+/** What a hover shows about one installed name@version: the facts, the findings and the safe version. */
+export interface TrustCard {
+  name: string;
+  version: string;
+  registry: string;
+  publishedAt?: string;
+  publisher?: Publisher;
+  /** The publisher published none of the earlier releases (undefined: unknown). */
+  publisherIsNew?: boolean;
+  provenance?: ProvenanceVerdict;
+  signature?: SignatureVerdict;
+  installScripts?: Record<string, string>;
+  advisories: { id: string; severity: Severity; title: string; url?: string; malware: boolean }[];
+  safeVersion: string | null;
+  findings: Pick<Finding, 'code' | 'severity' | 'message'>[];
+  /** The registry carries trust metadata at all (else provenance and publisher are unknown). */
+  trustData: boolean;
+  /** Tarball and package page links. */
+  tarball?: string;
+  /** Where this name@version sits: its lockfile entries and, for a direct dependency, its package.json entries (offsets). */
+  locations: { file: string; startOffset: number; endOffset: number }[];
+}
+
+export function trustCard(ctx: PackageContext, findings: Finding[], safeVersion: string | null, locations: TrustCard['locations']): TrustCard {
+  const v = ctx.history?.get(ctx.version);
+  const earlier = v ? ctx.history!.earlier(ctx.version) : [];
+  const publishers = new Set(earlier.map((e) => e.publisher?.name).filter(Boolean));
+  const scripts = v ? installScriptsOf(v) : {};
+  return {
+    name: ctx.name,
+    version: ctx.version,
+    registry: ctx.registry.url,
+    publishedAt: v?.publishedAt,
+    publisher: v?.publisher,
+    publisherIsNew: v?.publisher && publishers.size ? !publishers.has(v.publisher.name) : undefined,
+    provenance: ctx.provenance,
+    signature: ctx.signature,
+    ...(Object.keys(scripts).length ? { installScripts: scripts } : {}),
+    advisories: ctx.advisories.filter((a) => isAffected(a.affected, ctx.version)).map((a) => ({ id: a.id, severity: a.severity, title: a.title, url: a.url, malware: a.malware })),
+    safeVersion,
+    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+    trustData: ctx.registry.trustData,
+    tarball: v?.tarball,
+    locations,
+  };
+}

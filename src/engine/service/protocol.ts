@@ -1,0 +1,87 @@
+/**
+ * The one protocol between the extension and the background trust service (vscode-jsonrpc over Node IPC).
+ * Both sides import this file; everything crossing it is plain JSON.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ParseProblem } from '../../core/model';
+import type { TrustCard } from '../../core/report/card';
+import type { LocatedFinding } from '../../core/report/locate';
+import type { ReleaseTimeline } from '../../core/report/timeline';
+import type { RegistryFacts } from '../../core/trust/context';
+import type { FindingCode, Severity } from '../../core/trust/types';
+
+/** Settings the extension passes with every request (from `trustlens.*` and workspace trust). */
+export interface ServiceSettings {
+  /** Online lookups allowed (registry, advisories). Off: cache only. */
+  online: boolean;
+  advisories: { npm: boolean; osv: boolean; osvDir?: string };
+  cooldownDays?: number;
+  threshold?: Severity;
+  severity?: Partial<Record<FindingCode, Severity>>;
+  /** Registry override for trust metadata (default: from .npmrc). */
+  registry?: string;
+  cacheTtlMinutes?: number;
+  /** Restricted Mode: the repository's .npmrc must not redirect lookups or provide credentials. */
+  restricted: boolean;
+  /** Sigstore trusted root JSON file (a private Sigstore instance, or tests). */
+  trustedRoot?: string;
+  /** Evaluate as of this instant (tests and replays). */
+  now?: string;
+}
+
+export interface EvaluateParams {
+  /** Workspace folder (absolute path). A newer request for the same root supersedes an older one. */
+  root: string;
+  /** Unsaved editor buffers: path relative to root → text. */
+  overlay: { path: string; text: string }[];
+  settings: ServiceSettings;
+}
+
+export interface EvaluateResult {
+  root: string;
+  findings: LocatedFinding[];
+  cards: TrustCard[];
+  problems: ParseProblem[];
+  errors: { package: string; code: string; message: string }[];
+  notes: string[];
+  registries: RegistryFacts[];
+  packageManager?: 'npm' | 'yarn' | 'pnpm';
+  lockfile?: string;
+  stats: { packages: number; versions: number; requests: number; durationMs: number };
+}
+
+export interface ReportParams {
+  root: string;
+  name: string;
+  settings: ServiceSettings;
+}
+
+export interface ReportResult {
+  timeline: ReleaseTimeline;
+  findings: LocatedFinding[];
+}
+
+export interface ProgressParams {
+  root: string;
+  done: number;
+  total: number;
+}
+
+export interface LogParams {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Error codes a request can fail with (in the JSON-RPC error's `data.code`). */
+export type ServiceErrorCode = 'registry-unreachable' | 'bad-input' | 'cancelled' | 'internal';
+
+export const EvaluateRequest = new RequestType<EvaluateParams, EvaluateResult, void>('trustlens/evaluate');
+export const ReportRequest = new RequestType<ReportParams, ReportResult, void>('trustlens/report');
+export const ClearCacheRequest = new RequestType0<void, void>('trustlens/clearCache');
+export const ProgressNotification = new NotificationType<ProgressParams>('trustlens/progress');
+export const LogNotification = new NotificationType<LogParams>('trustlens/log');
+
+/** Passed to the service process on start (argv[2], JSON). */
+export interface ServiceStartOptions {
+  cacheDir: string;
+}

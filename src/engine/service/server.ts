@@ -1,0 +1,152 @@
+/**
+ * The background trust service: a separate Node process forked by the extension, so that registry traffic,
+ * tarball work and Sigstore verification never block the extension host. Speaks protocol.ts over IPC.
+ */
+import { promises as fs } from 'node:fs';
+import { type CancellationToken, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
+import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { type CheckOptions, type CheckReport, runCheck } from '../check';
+import { DiskCache } from '../disk-cache';
+import { EngineError, isAbort } from '../errors';
+import { customTrustContext } from '../sigstore/trust-root';
+import type { TrustContext } from '../sigstore/trust-root';
+import { packageTimeline } from '../timeline';
+import { DEFAULT_POLICY, POLICY_FILE, parsePolicy } from '../../core/trust/policy';
+import {
+  ClearCacheRequest,
+  EvaluateRequest,
+  type EvaluateParams,
+  type EvaluateResult,
+  LogNotification,
+  ProgressNotification,
+  ReportRequest,
+  type ServiceSettings,
+  type ServiceStartOptions,
+} from './protocol';
+
+const options: ServiceStartOptions = (() => {
+  try {
+    return JSON.parse(process.argv[2] ?? '{}') as ServiceStartOptions;
+  } catch {
+    return { cacheDir: '' };
+  }
+})();
+
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+const log = (level: 'info' | 'warn' | 'error', message: string) => void connection.sendNotification(LogNotification, { level, message });
+
+/** The scan running for each workspace folder: a newer request supersedes it. */
+const running = new Map<string, AbortController>();
+/** The last report per folder, for the trust report page. */
+const lastReports = new Map<string, CheckReport>();
+
+function cancelled(): ResponseError<{ code: string }> {
+  return new ResponseError(-32800, 'cancelled', { code: 'cancelled' });
+}
+
+function abortOn(token: CancellationToken, controller: AbortController): void {
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+}
+
+async function trustFor(settings: ServiceSettings): Promise<TrustContext | undefined> {
+  if (!settings.trustedRoot) return undefined;
+  return customTrustContext(JSON.parse(await fs.readFile(settings.trustedRoot, 'utf8')));
+}
+
+async function checkOptions(root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal): Promise<CheckOptions> {
+  const policyText = overlay.get(POLICY_FILE) ?? (await fs.readFile(`${root}/${POLICY_FILE}`, 'utf8').catch(() => undefined));
+  const policy = policyText === undefined ? { ...DEFAULT_POLICY, severity: {}, allow: [] } : parsePolicy(policyText).policy;
+  if (settings.cooldownDays !== undefined && policyText === undefined) policy.cooldownDays = settings.cooldownDays;
+  if (settings.threshold && policyText === undefined) policy.threshold = settings.threshold;
+  policy.severity = { ...(settings.severity ?? {}), ...policy.severity };
+  return {
+    projectDir: root,
+    overlay,
+    now: settings.now ? new Date(settings.now) : undefined,
+    registry: settings.registry,
+    advisories: settings.advisories,
+    offline: !settings.online,
+    cacheDir: options.cacheDir || undefined,
+    ignoreProjectNpmrc: settings.restricted,
+    policy,
+    trust: await trustFor(settings),
+    signal,
+    log: (line) => log('info', line),
+  };
+}
+
+connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Promise<EvaluateResult> => {
+  running.get(params.root)?.abort();
+  const controller = new AbortController();
+  running.set(params.root, controller);
+  abortOn(token, controller);
+  const overlay = new Map(params.overlay.map((o) => [o.path, o.text]));
+  try {
+    const opts = await checkOptions(params.root, overlay, params.settings, controller.signal);
+    opts.onProgress = (done, total) => void connection.sendNotification(ProgressNotification, { root: params.root, done, total });
+    const report = await runCheck(opts);
+    lastReports.set(params.root, report);
+    log('info', `${params.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.requests} requests, ${report.stats.durationMs} ms`);
+    return {
+      root: params.root,
+      findings: report.findings,
+      cards: report.cards,
+      problems: report.model.problems,
+      errors: report.errors,
+      notes: report.notes,
+      registries: report.registries,
+      packageManager: report.model.packageManager,
+      lockfile: report.model.lockfile?.file,
+      stats: report.stats,
+    };
+  } catch (e) {
+    if (isAbort(e, controller.signal)) throw cancelled();
+    const code = e instanceof EngineError && e.code === 'registry-unreachable' ? 'registry-unreachable' : 'internal';
+    log('error', `${params.root}: ${(e as Error).message}`);
+    throw new ResponseError(-32603, (e as Error).message, { code });
+  } finally {
+    if (running.get(params.root) === controller) running.delete(params.root);
+  }
+});
+
+connection.onRequest(ReportRequest, async (params, token) => {
+  const controller = new AbortController();
+  abortOn(token, controller);
+  const report = lastReports.get(params.root);
+  const findings = (report?.findings ?? []).filter((f) => f.package === params.name);
+  const locked = [...new Set((report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name).map((p) => p.version))];
+  try {
+    const timeline = await packageTimeline({
+      projectDir: params.root,
+      name: params.name,
+      locked,
+      registry: params.settings.registry,
+      advisories: params.settings.advisories,
+      offline: !params.settings.online,
+      cacheDir: options.cacheDir || undefined,
+      ignoreProjectNpmrc: params.settings.restricted,
+      now: params.settings.now ? new Date(params.settings.now) : undefined,
+      signal: controller.signal,
+    });
+    return { timeline, findings };
+  } catch (e) {
+    if (isAbort(e, controller.signal)) throw cancelled();
+    throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });
+  }
+});
+
+connection.onRequest(ClearCacheRequest, async () => {
+  if (options.cacheDir) await new DiskCache(options.cacheDir).clear();
+  lastReports.clear();
+  log('info', 'cache cleared');
+});
+
+// The extension owns this process: when it goes, so do we.
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', (e) => {
+  log('error', `uncaught: ${e.stack ?? e.message}`);
+  process.exit(1);
+});
+connection.listen();
+log('info', `TrustLens service ${process.pid} started (cache ${options.cacheDir || 'none'})`);

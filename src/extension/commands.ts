@@ -1,0 +1,130 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { allowEdits, pinAllEdits, pinEdit } from '../core/edits';
+import { parseManifest } from '../core/manifest';
+import type { DiagnosticData } from '../core/report/diagnostics';
+import { toSarif } from '../core/report/sarif';
+import { POLICY_FILE } from '../core/trust/policy';
+import { ClearCacheRequest, ReportRequest } from '../engine/service/protocol';
+import { openRootManifest, toWorkspaceEdit } from './code-actions';
+import type { DiagnosticsRenderer } from './diagnostics';
+import { showReportPanel } from './report-panel';
+import type { Scanner } from './scanner';
+import type { ServiceClient } from './service-client';
+import { serviceSettings } from './settings';
+
+interface Deps {
+  context: vscode.ExtensionContext;
+  scanner: Scanner;
+  service: ServiceClient;
+  diagnostics: DiagnosticsRenderer;
+  output: vscode.LogOutputChannel;
+  scanAll: () => Promise<void>;
+}
+
+function activeFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
+  const u = uri ?? vscode.window.activeTextEditor?.document.uri;
+  return (u && vscode.workspace.getWorkspaceFolder(u)) ?? vscode.workspace.workspaceFolders?.[0];
+}
+
+/** The commands of the "TrustLens" category. */
+export function registerCommands(d: Deps): vscode.Disposable[] {
+  const { scanner, service, output } = d;
+  return [
+    vscode.commands.registerCommand('trustlens.scan', () => d.scanAll()),
+    vscode.commands.registerCommand('trustlens.showLog', () => output.show()),
+    vscode.commands.registerCommand('trustlens.restartService', () => {
+      service.reset();
+      return d.scanAll();
+    }),
+    vscode.commands.registerCommand('trustlens.clearCache', async () => {
+      await (await service.get()).sendRequest(ClearCacheRequest);
+      void vscode.window.showInformationMessage('TrustLens: cache cleared; scanning again.');
+      await d.scanAll();
+    }),
+    vscode.commands.registerCommand('trustlens.showReport', async (name?: string, folderUri?: vscode.Uri) => {
+      const folder = activeFolder(folderUri);
+      if (!folder) return;
+      const result = scanner.results.get(folder.uri.fsPath);
+      const pick = name ?? (await vscode.window.showQuickPick([...new Set((result?.cards ?? []).map((c) => c.name))].sort(), { placeHolder: 'Show the trust report of which package?' }));
+      if (!pick) return;
+      const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `TrustLens: ${pick}` }, async () =>
+        (await service.get()).sendRequest(ReportRequest, { root: folder.uri.fsPath, name: pick, settings: serviceSettings(folder) }),
+      );
+      showReportPanel(d.context, report, {
+        pin: (pkg, version) => void pinDirect(folder, pkg, version),
+        open: (file, line) => void vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { selection: new vscode.Range(line - 1, 0, line - 1, 0) }),
+      });
+    }),
+    vscode.commands.registerCommand('trustlens.exportSarif', async () => {
+      const folder = activeFolder();
+      const result = folder && scanner.results.get(folder.uri.fsPath);
+      if (!folder || !result) return void vscode.window.showWarningMessage('TrustLens: no scan result to export yet.');
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder.uri, 'trustlens.sarif'), filters: { SARIF: ['sarif', 'json'] } });
+      if (!target) return;
+      const version = (d.context.extension.packageJSON as { version: string }).version;
+      await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(toSarif(result.findings, { version }), null, 2)));
+      void vscode.window.showInformationMessage(`TrustLens: ${result.findings.length} findings written to ${path.basename(target.fsPath)}.`);
+    }),
+    vscode.commands.registerCommand('trustlens.pinAllDirect', async () => {
+      const folder = activeFolder();
+      const result = folder && scanner.results.get(folder.uri.fsPath);
+      const doc = folder && (await openRootManifest(folder));
+      if (!folder || !result || !doc) return void vscode.window.showWarningMessage('TrustLens: scan the workspace first.');
+      const locked = (dep: { name: string; spec: { registryName?: string } }) =>
+        result.cards.find((c) => c.name === (dep.spec.registryName ?? dep.name) && c.locations.some((l) => l.file === 'package.json'))?.version;
+      const edits = pinAllEdits(parseManifest(doc.getText()).dependencies, locked);
+      if (!edits.length) return void vscode.window.showInformationMessage('TrustLens: every direct dependency is already pinned.');
+      await vscode.workspace.applyEdit(toWorkspaceEdit(doc, edits));
+      await offerInstall(folder, `${edits.length} dependencies`, result.packageManager);
+    }),
+    vscode.commands.registerCommand('trustlens.allow', async (folderUri: vscode.Uri, data: DiagnosticData) => {
+      const folder = activeFolder(folderUri);
+      if (!folder || !data) return;
+      const reason = await vscode.window.showInputBox({
+        title: `Allow ${data.package}@${data.version} for ${data.code}`,
+        prompt: 'Why is this acceptable? The reason is recorded in .trustlens.jsonc for review.',
+        validateInput: (v) => (v.trim().length < 3 ? 'Give a reason a reviewer can check' : undefined),
+      });
+      if (!reason) return;
+      const days = vscode.workspace.getConfiguration('trustlens').get<number>('allowExpiryDays', 90);
+      const expires = new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+      const uri = vscode.Uri.joinPath(folder.uri, POLICY_FILE);
+      const existing = await vscode.workspace.openTextDocument(uri).then((doc) => doc, () => undefined);
+      const entry = { package: data.package, version: data.version, code: data.code, reason: reason.trim(), expires };
+      const we = new vscode.WorkspaceEdit();
+      if (!existing) {
+        we.createFile(uri, { ignoreIfExists: true });
+        we.insert(uri, new vscode.Position(0, 0), allowEdits(undefined, entry)[0].content);
+      } else {
+        for (const e of allowEdits(existing.getText(), entry)) we.replace(uri, new vscode.Range(existing.positionAt(e.offset), existing.positionAt(e.offset + e.length)), e.content);
+      }
+      await vscode.workspace.applyEdit(we);
+      await (await vscode.workspace.openTextDocument(uri)).save();
+      scanner.schedule(folder, 0);
+    }),
+    vscode.commands.registerCommand('trustlens.offerInstall', (folderUri: vscode.Uri, what: string) => {
+      const folder = activeFolder(folderUri);
+      return folder && offerInstall(folder, what, scanner.results.get(folder.uri.fsPath)?.packageManager);
+    }),
+  ];
+
+  async function pinDirect(folder: vscode.WorkspaceFolder, pkg: string, version: string): Promise<void> {
+    const doc = await openRootManifest(folder);
+    if (!doc) return;
+    const dep = parseManifest(doc.getText()).dependencies.find((x) => (x.spec.registryName ?? x.name) === pkg && ['dependencies', 'devDependencies', 'optionalDependencies'].includes(x.section));
+    if (!dep) return void vscode.window.showWarningMessage(`TrustLens: ${pkg} is not a direct dependency; use the override quick fix.`);
+    await vscode.workspace.applyEdit(toWorkspaceEdit(doc, [pinEdit(dep, version)]));
+    await offerInstall(folder, `${pkg}@${version}`, scanner.results.get(folder.uri.fsPath)?.packageManager);
+  }
+}
+
+/** After a pin, offer to run the package manager's install in a terminal; never run it silently. */
+async function offerInstall(folder: vscode.WorkspaceFolder, what: string, pm: 'npm' | 'yarn' | 'pnpm' = 'npm'): Promise<void> {
+  const run = `Run ${pm} install`;
+  const choice = await vscode.window.showInformationMessage(`TrustLens pinned ${what}. Update the lockfile with ${pm} install?`, run);
+  if (choice !== run) return;
+  const terminal = vscode.window.createTerminal({ name: `TrustLens: ${pm} install`, cwd: folder.uri });
+  terminal.show();
+  terminal.sendText(`${pm} install`);
+}

@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import { type ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type MessageConnection, createMessageConnection } from 'vscode-jsonrpc/node';
+import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  ClearCacheRequest,
+  EvaluateRequest,
+  LogNotification,
+  ProgressNotification,
+  ReportRequest,
+  type ServiceSettings,
+} from '../../src/engine/service/protocol';
+import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { NOW, type Scenario, buildScenario, writeProject } from './check-scenarios';
+
+/** The real service process (the compiled server module), driven over IPC exactly as the extension does. */
+describe('background trust service (separate process, JSON-RPC over IPC)', function () {
+  this.timeout(120_000);
+  let scenario: Scenario;
+  let registry: FixtureRegistry;
+  let project: string;
+  let settings: ServiceSettings;
+  let child: ChildProcess;
+  let connection: MessageConnection;
+  const logs: string[] = [];
+  const progress: number[] = [];
+
+  before(async () => {
+    scenario = await buildScenario();
+    registry = await startFixtureRegistry(scenario.corpus, { latencyMs: 5 });
+    project = writeProject(scenario, registry.url);
+    const root = path.join(project, 'root.json');
+    fs.writeFileSync(root, JSON.stringify(scenario.sigstore.trustedRootJSON));
+    settings = { online: true, advisories: { npm: true, osv: false }, registry: registry.url, restricted: false, trustedRoot: root, now: NOW };
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-service-cache-'));
+    child = fork(path.join(__dirname, '../../src/engine/service/server.js'), [JSON.stringify({ cacheDir })], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
+    });
+    connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.onNotification(LogNotification, (p) => logs.push(p.message));
+    connection.onNotification(ProgressNotification, (p) => progress.push(p.done));
+    connection.listen();
+  });
+  after(async () => {
+    connection?.dispose();
+    child?.kill();
+    await registry?.close();
+    await scenario?.sigstore.close();
+  });
+
+  it('evaluates a project: findings, hover cards with source spans, package manager, stats', async () => {
+    const r = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+    assert.equal(r.packageManager, 'npm');
+    assert.ok(r.findings.some((f) => f.code === 'provenance-downgrade' && f.safeVersion === '2.0.1'));
+    const card = r.cards.find((c) => c.name === 'good-lib')!;
+    assert.equal(card.provenance?.status, 'verified');
+    assert.equal(card.provenance?.provenance?.sourceRepository, 'https://github.com/o/good-lib');
+    assert.deepEqual(card.locations.map((l) => l.file).sort(), ['package-lock.json', 'package.json']);
+    assert.ok(progress.length > 0, 'progress notifications arrive');
+    assert.ok(logs.some((l) => /packages, \d+ findings, \d+ requests/.test(l)), 'timings and request counts are logged');
+  });
+
+  it('evaluates unsaved buffers: the overlay replaces the file on disk', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+    pkg.dependencies = { 'good-lib': '^1.0.0' };
+    const lock = JSON.parse(fs.readFileSync(path.join(project, 'package-lock.json'), 'utf8'));
+    lock.packages = { '': { dependencies: pkg.dependencies }, 'node_modules/good-lib': lock.packages['node_modules/good-lib'] };
+    const r = await connection.sendRequest(EvaluateRequest, {
+      root: project,
+      overlay: [
+        { path: 'package.json', text: JSON.stringify(pkg) },
+        { path: 'package-lock.json', text: JSON.stringify(lock) },
+      ],
+      settings,
+    });
+    assert.deepEqual(r.cards.map((c) => c.name), ['good-lib']);
+    assert.deepEqual(r.findings, []);
+  });
+
+  it('a newer request for the same folder supersedes the older one, which is cancelled', async () => {
+    const first = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: registry.url } });
+    const second = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+    const [a, b] = await Promise.allSettled([first, second]);
+    assert.equal(a.status, 'rejected');
+    assert.match(String((a as PromiseRejectedResult).reason?.message), /cancelled/);
+    assert.equal(b.status, 'fulfilled');
+  });
+
+  it('serves the trust report timeline of a package, with the break visible', async () => {
+    await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+    const r = await connection.sendRequest(ReportRequest, { root: project, name: 'downgrade', settings });
+    assert.deepEqual(r.timeline.releases.map((x) => [x.version, x.evidence, x.locked]), [
+      ['2.0.0', 'trusted publisher with provenance', false],
+      ['2.0.1', 'trusted publisher with provenance', false],
+      ['2.0.2', 'no provenance', true],
+    ]);
+    assert.deepEqual(r.timeline.releases[2].changes, ['new publisher alice', 'no provenance after trusted publisher with provenance']);
+    assert.ok(r.findings.some((f) => f.code === 'provenance-downgrade'));
+  });
+
+  it('clears its cache on request', async () => {
+    await connection.sendRequest(ClearCacheRequest);
+    assert.ok(logs.includes('cache cleared'));
+  });
+});
