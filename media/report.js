@@ -7,6 +7,9 @@
   /* global acquireVsCodeApi */
   const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage() {} };
   const root = document.getElementById('report');
+  /** Re-lays the overview's year labels of the current report on resize. */
+  let fitYears = () => {};
+  window.addEventListener('resize', () => fitYears());
 
   // ---------------------------------------------------------------------------------------------------------------
   // Vocabulary
@@ -144,8 +147,8 @@
         changes: arr(r.changes).filter((c) => typeof c === 'string' && c),
       };
       rel.malware = advisories.some((a) => a.malware);
-      rel.vulnSeverity = advisories.filter((a) => !a.malware).reduce((s, a) => (sevRank(a.severity) > sevRank(s) ? a.severity : s), '');
-      rel.tone = rel.malware ? 'red' : rel.vulnSeverity ? toneOf(rel.vulnSeverity) : rel.changes.length ? 'yellow' : scripts.length ? 'script' : rel.locked ? 'locked' : '';
+      // One colour per kind of signal, as the legend says: malware red, vulnerability orange, change yellow.
+      rel.tone = rel.malware ? 'red' : advisories.length ? 'orange' : rel.changes.length ? 'yellow' : scripts.length ? 'script' : rel.locked ? 'locked' : '';
       rel.notable = rel.locked || rel.changes.length > 0 || advisories.length > 0 || scripts.length > 0;
       return rel;
     });
@@ -181,14 +184,11 @@
       registry: str(tl.registry),
       trustData,
       releases,
+      total: typeof tl.total === 'number' ? tl.total : releases.length,
       findings,
       locked,
       codes,
     };
-  }
-
-  function toneOf(severity) {
-    return { critical: 'red', high: 'orange', medium: 'yellow', low: 'blue', info: 'muted' }[severity] || 'muted';
   }
 
   function codeInfo(model, code) {
@@ -206,7 +206,8 @@
     const dated = model.releases.filter((r) => r.date);
     if (model.releases.length) {
       const span = dated.length ? ` · ${ym(dated[0].date)} → ${ym(dated[dated.length - 1].date)}` : '';
-      facts.push(fact('Releases', `${model.releases.length}${span}`));
+      const total = model.total > model.releases.length ? ` (newest of ${model.total})` : '';
+      facts.push(fact('Releases', `${model.releases.length}${total}${span}`));
     }
     const publishers = [...new Set(model.releases.map((r) => r.publisher).filter(Boolean))];
     if (publishers.length) facts.push(fact(publishers.length === 1 ? 'Publisher' : 'Publishers', publishers.length > 3 ? `${publishers.length}` : publishers.join(', ')));
@@ -261,9 +262,16 @@
           more > 0 ? el('span', { class: 'muted' }, ` · ${more} more finding${more > 1 ? 's' : ''} below`) : null),
         safe
           ? el('p', { class: 'verdict-safe' }, 'Safe version ', el('span', { class: 'mono strong' }, safe), pinButton(model, safe, 'primary'))
-          : el('p', { class: 'verdict-safe muted' }, 'No safe version within the allowed range.'),
+          : actionable(worst)
+            ? el('p', { class: 'verdict-safe muted' }, 'No safe version within the allowed range.')
+            : null,
       ),
     );
+  }
+
+  /** Whether a finding calls for moving off the version (info and low ones are notes). */
+  function actionable(f) {
+    return sevRank(f.severity) >= sevRank('medium');
   }
 
   function pinButton(model, version, kind) {
@@ -304,9 +312,9 @@
       : [UNKNOWN_EVIDENCE];
     return el('ul', { class: 'legend', 'aria-label': 'Legend' },
       items.map((e) => el('li', { title: e.help }, el('span', { class: `swatch ev-${e.key}` }), e.label)),
-      el('li', { title: 'A malware advisory covers the release' }, el('span', { class: 'dot t-red' }), 'malware'),
-      el('li', { title: 'A vulnerability advisory covers the release' }, el('span', { class: 'dot t-orange' }), 'vulnerability'),
-      el('li', { title: 'Something changed since the release before: publisher, evidence or install scripts' }, el('span', { class: 'dot t-yellow' }), 'change'),
+      el('li', { title: 'A malware advisory covers the release' }, el('span', { class: 'mark m-malware' }), 'malware'),
+      el('li', { title: 'A vulnerability advisory covers the release' }, el('span', { class: 'mark m-vuln' }), 'vulnerability'),
+      el('li', { title: 'Something changed since the release before: publisher, evidence or install scripts' }, el('span', { class: 'mark m-change' }), 'change'),
       el('li', { title: 'Runs an install script' }, icon('script', 'legend-icon'), 'install script'),
       el('li', { title: 'Installed by this project' }, icon('lock', 'legend-icon locked-ink'), 'locked'));
   }
@@ -340,7 +348,7 @@
         'data-i': String(i),
         on: { click: () => list.reveal(i, true) },
       },
-      el('span', { class: 'mk' }),
+      el('span', { class: 'mk' }, marks(r)),
       el('span', { class: 'col' }, el('span', { class: 'fill' })),
       r.locked ? el('span', { class: 'caret' }, icon('lock')) : null,
       year !== null && year !== prevYear ? el('span', { class: 'yr' }, String(year)) : null);
@@ -372,8 +380,17 @@
       scroller.scrollLeft = scroller.scrollWidth;
       fit();
     });
-    window.addEventListener('resize', fit);
+    fitYears = fit;
     return wrap;
+  }
+
+  /** The overview's markers above a bar, by shape as well as colour: change ◆, vulnerability ▲, malware ●. */
+  function marks(r) {
+    return [
+      r.changes.length ? el('span', { class: 'mark m-change' }) : null,
+      r.advisories.some((a) => !a.malware) ? el('span', { class: 'mark m-vuln' }) : null,
+      r.malware ? el('span', { class: 'mark m-malware' }) : null,
+    ];
   }
 
   /** Consecutive unremarkable releases that look alike (same publisher, evidence, scripts, advisories) fold into one row. */
@@ -428,6 +445,16 @@
       const toggle = runSummary(item.run);
       const expand = (open) => {
         toggle.setAttribute('aria-expanded', String(open));
+        if (!open) {
+          // Folding away the list's tab stop (or focus) hands both to the run's own row.
+          const hadFocus = inner.contains(document.activeElement);
+          const stop = inner.querySelector('[data-nav][tabindex="0"]');
+          if (stop) {
+            stop.tabIndex = -1;
+            toggle.tabIndex = 0;
+          }
+          if (hadFocus) toggle.focus();
+        }
         inner.hidden = !open;
         li.classList.toggle('open', open);
       };
@@ -496,7 +523,7 @@
     for (const a of shown) {
       out.push(a.malware
         ? el('span', { class: 'chip malware', title: `Malware: ${a.id}${a.title ? ' — ' + a.title : ''}` }, icon('bug'), 'malware')
-        : el('span', { class: `chip vuln sev-${a.severity}`, title: `${SEVERITY_LABEL[a.severity]} vulnerability ${a.id}${a.title ? ' — ' + a.title : ''}` }, icon('warning'), a.id));
+        : el('span', { class: 'chip vuln', title: `${SEVERITY_LABEL[a.severity]} vulnerability ${a.id}${a.title ? ' — ' + a.title : ''}` }, icon('warning'), a.id));
     }
     if (shown.length < advisories.length) out.push(el('span', { class: 'chip more', title: advisories.slice(shown.length).map((a) => a.id).join(', ') }, `+${advisories.length - shown.length}`));
     if (r.deprecated) out.push(el('span', { class: 'chip deprecated', title: `Deprecated: ${r.deprecated}` }, icon('archive'), 'deprecated'));
@@ -516,15 +543,25 @@
     if (r.notable) cls.push('notable');
     if (r.locked) cls.push('is-locked');
     const details = [];
-    for (const c of r.changes) details.push(el('li', { class: 'change' }, icon(changeIcon(c)), c));
-    const showScripts = r.locked || r.changes.some((c) => /script|changed$/i.test(c));
-    if (showScripts) {
-      for (const s of r.scripts) details.push(el('li', { class: 'cmd', title: `${s.name}: ${s.command}` }, icon('script'), el('span', { class: 'cmd-name' }, s.name), el('code', null, s.command)));
+    const shownScripts = new Set();
+    for (const c of r.changes) {
+      // "new postinstall script" / "postinstall changed": show the command that now runs.
+      const m = /^new (\S+) script$/.exec(c) || /^(\S+) changed$/.exec(c);
+      const script = m && r.scripts.find((s) => s.name === m[1]);
+      if (script) shownScripts.add(script.name);
+      details.push(el('li', { class: 'change', title: script ? `${script.name}: ${script.command}` : c }, icon(changeIcon(c)), c,
+        script ? el('code', null, script.command) : null));
+    }
+    if (r.locked) {
+      for (const s of r.scripts.filter((x) => !shownScripts.has(x.name))) {
+        details.push(el('li', { class: 'cmd', title: `${s.name}: ${s.command}` }, icon('script'), el('span', { class: 'cmd-name' }, s.name), el('code', null, s.command)));
+      }
     }
     for (const a of r.advisories) {
       if (a.malware || r.locked) {
-        details.push(el('li', { class: a.malware ? 'adv malware' : `adv sev-${a.severity}` }, icon(a.malware ? 'bug' : 'warning'),
-          el('span', { class: 'mono' }, a.id), a.title ? ` ${a.title}` : ''));
+        details.push(el('li', { class: a.malware ? 'adv malware' : 'adv vuln' }, icon(a.malware ? 'bug' : 'warning'),
+          el('span', { class: 'mono' }, a.id), a.malware ? null : el('span', { class: 'muted' }, a.severity),
+          a.title ? el('span', { class: 'adv-title' }, a.title) : null));
       }
     }
     return el('li', {
@@ -608,7 +645,7 @@
     const places = f.locations.length ? f.locations.slice(0, 6) : f.file ? [{ kind: 'lockfile', file: f.file, line: f.line }] : [];
     return el(
       'li',
-      { class: `card sev-${f.severity}`, 'aria-label': `${SEVERITY_LABEL[f.severity]}: ${info.title}, ${f.package}@${f.version}` },
+      { class: `card sev-${f.severity}` },
       el('div', { class: 'card-head' },
         el('span', { class: `chip sev sev-${f.severity}` }, SEVERITY_LABEL[f.severity]),
         el('h3', { title: info.description }, info.title),
@@ -622,7 +659,7 @@
       el('div', { class: 'card-foot' },
         f.safeVersion
           ? el('span', { class: 'safe' }, 'Safe version ', el('span', { class: 'mono strong' }, f.safeVersion), pinButton(model, f.safeVersion, 'secondary'))
-          : el('span', { class: 'safe muted' }, 'No safe version within the allowed range'),
+          : el('span', { class: 'safe muted' }, actionable(f) ? 'No safe version within the allowed range' : ''),
         el('span', { class: 'where' },
           f.direct ? el('span', { class: 'muted' }, 'direct dependency') : f.via.length ? el('span', { class: 'muted', title: f.via.join(', ') }, `via ${f.via.slice(0, 2).join(', ')}${f.via.length > 2 ? ` +${f.via.length - 2}` : ''}`) : null,
           places.map((p) => el('button', {

@@ -26,6 +26,8 @@ export interface ReleaseTimeline {
   registry: string;
   trustData: boolean;
   releases: ReleaseRow[];
+  /** Releases in the history; `releases` may hold fewer (the newest and every locked one). */
+  total: number;
 }
 
 /** The package's releases oldest first, each with what changed since the one before, so breaks stand out. */
@@ -62,5 +64,5 @@ export function releaseTimeline(summary: PackageSummary, advisories: Advisory[],
   }
   // Keep the newest releases and every locked one.
   const kept = rows.length > limit ? rows.filter((r, i) => i >= rows.length - limit || r.locked) : rows;
-  return { name: summary.name, registry: summary.registry, trustData: Object.values(summary.trustMetadata).some(Boolean), releases: kept };
+  return { name: summary.name, registry: summary.registry, trustData: Object.values(summary.trustMetadata).some(Boolean), releases: kept, total: rows.length };
 }
