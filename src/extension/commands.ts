@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { allowEdits, pinAllEdits, pinEdit } from '../core/edits';
+import { allowEdits, overrideEdits, pinAllEdits, pinEdit } from '../core/edits';
 import { parseManifest } from '../core/manifest';
 import type { DiagnosticData } from '../core/report/diagnostics';
 import { toSarif } from '../core/report/sarif';
@@ -113,9 +113,11 @@ export function registerCommands(d: Deps): vscode.Disposable[] {
     const doc = await openRootManifest(folder);
     if (!doc) return;
     const dep = parseManifest(doc.getText()).dependencies.find((x) => (x.spec.registryName ?? x.name) === pkg && ['dependencies', 'devDependencies', 'optionalDependencies'].includes(x.section));
-    if (!dep) return void vscode.window.showWarningMessage(`TrustLens: ${pkg} is not a direct dependency; use the override quick fix.`);
-    await vscode.workspace.applyEdit(toWorkspaceEdit(doc, [pinEdit(dep, version)]));
-    await offerInstall(folder, `${pkg}@${version}`, scanner.results.get(folder.uri.fsPath)?.packageManager);
+    const pm = scanner.results.get(folder.uri.fsPath)?.packageManager ?? 'npm';
+    // A transitive package cannot be pinned where it is not declared: force it in the package manager's overrides.
+    const edits = dep ? [pinEdit(dep, version)] : overrideEdits(doc.getText(), pm, pkg, version);
+    await vscode.workspace.applyEdit(toWorkspaceEdit(doc, edits));
+    await offerInstall(folder, `${pkg}@${version}`, pm);
   }
 }
 
