@@ -128,6 +128,67 @@ export function stageExtension(extensionsDir: string, sourceRoot = PROJECT_ROOT)
   return target;
 }
 
+export interface SuiteResult {
+  passed: boolean;
+  /** What the suite printed (mocha's spec report), colours removed. */
+  output: string;
+  error?: string;
+}
+
+/**
+ * Stages a test-only extension that, once VS Code has started, runs a mocha suite module inside the real extension
+ * host (a module exporting `run(): Promise<void>`, like test/vscode/suite/index.js, compiled) and writes a
+ * SuiteResult to the returned file. This is how vscode-API-level tests (vscode.executeHoverProvider,
+ * languages.getDiagnostics, ...) run here: code-server has no --extensionTestsPath. Wait with waitForSuiteResult().
+ */
+export function stageSuiteRunner(extensionsDir: string, suiteModule: string): { resultFile: string } {
+  const dir = path.join(extensionsDir, 'trustlens-test.suite-runner-0.0.0');
+  const resultFile = path.join(dir, 'result.json');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = {
+    name: 'suite-runner',
+    publisher: 'trustlens-test',
+    version: '0.0.0',
+    engines: { vscode: '*' },
+    activationEvents: ['onStartupFinished'],
+    main: './extension.js',
+    capabilities: { untrustedWorkspaces: { supported: true } },
+  };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'extension.js'),
+    `'use strict';
+const fs = require('fs');
+exports.activate = async function () {
+  // Capture the report: mocha's reporters keep the console.log they find when first loaded, so patch it before.
+  const lines = [];
+  const original = console.log;
+  console.log = (...args) => { lines.push(args.join(' ')); original(...args); };
+  let result;
+  try {
+    await require(${JSON.stringify(path.resolve(suiteModule))}).run();
+    result = { passed: true };
+  } catch (err) {
+    result = { passed: false, error: String((err && err.stack) || err) };
+  } finally {
+    console.log = original;
+  }
+  result.output = lines.join('\n').replace(/\u001b\[[0-9;]*m/g, '');
+  fs.writeFileSync(${JSON.stringify(resultFile)} + '.tmp', JSON.stringify(result, null, 2));
+  fs.renameSync(${JSON.stringify(resultFile)} + '.tmp', ${JSON.stringify(resultFile)});
+};
+exports.deactivate = function () {};
+`,
+  );
+  return { resultFile };
+}
+
+/** Waits for the suite staged by stageSuiteRunner() to finish and returns its result. */
+export async function waitForSuiteResult(resultFile: string, timeoutMs = 120_000): Promise<SuiteResult> {
+  return waitFor(`the suite runner to write ${resultFile}`, () => fs.existsSync(resultFile) && (JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult), timeoutMs, 250);
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // Waiting
 // ------------------------------------------------------------------------------------------------------------

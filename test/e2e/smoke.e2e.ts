@@ -5,7 +5,17 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyWorkspace, PROJECT_ROOT, requireE2e, startCodeServer, type CodeServerSession } from './harness';
+import {
+  copyWorkspace,
+  makeTempDir,
+  PROJECT_ROOT,
+  requireE2e,
+  stageExtension,
+  stageSuiteRunner,
+  startCodeServer,
+  waitForSuiteResult,
+  type CodeServerSession,
+} from './harness';
 
 describe('e2e: TrustLens in code-server', function () {
   this.timeout(300_000);
@@ -84,5 +94,30 @@ describe('e2e: Restricted Mode', function () {
     await s.screenshot('restricted');
     const indicator = s.page.locator('#status\\.workspaceTrust');
     assert.match(await indicator.innerText(), /Restricted Mode/);
+  });
+});
+
+describe('e2e: the VS Code integration suite (test/vscode/suite) in code-server\'s extension host', function () {
+  this.timeout(300_000);
+  let session: CodeServerSession | undefined;
+  let resultFile = '';
+
+  before(async function () {
+    requireE2e(this);
+    const extensionDir = makeTempDir('exts');
+    stageExtension(extensionDir);
+    ({ resultFile } = stageSuiteRunner(extensionDir, path.join(PROJECT_ROOT, 'out/test/vscode/suite/index.js')));
+    session = await startCodeServer({ workspace: copyWorkspace(path.join(PROJECT_ROOT, 'samples/demo')), extensionDir, test: 'vscode-suite' });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('passes', async () => {
+    const result = await waitForSuiteResult(resultFile);
+    await session!.screenshot('suite-done');
+    assert.ok(result.passed, `${result.error}\n${result.output}`);
+    assert.match(result.output, /3 passing/);
   });
 });

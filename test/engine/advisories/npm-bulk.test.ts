@@ -1,48 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { isAffected } from '../../../src/core/trust/affected';
 import { AdvisorySourceError, fetchNpmBulkAdvisories, NPM_BULK_ADVISORY_PATH } from '../../../src/engine/advisories/npm-bulk';
 import { requireSharedFixtures } from '../../support/fixtures';
+import { type Handler, json, serve } from '../../support/recording-server';
 
-interface Recorded {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-type Handler = (req: Recorded, res: http.ServerResponse) => void;
-
-/** A real HTTP server on 127.0.0.1 that records every request (bodies un-gzipped) and answers with `handler`. */
-async function serve(handler: Handler) {
-  const requests: Recorded[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-      const rec = { method: req.method!, path: req.url!, headers: req.headers, body };
-      requests.push(rec);
-      handler(rec, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { url, requests, close };
-}
-
-const json = (res: http.ServerResponse, body: unknown, status = 200) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
 
 async function rejectsWith(p: Promise<unknown>, code: AdvisorySourceError['code'], status?: number): Promise<AdvisorySourceError> {
   const err = await p.then(

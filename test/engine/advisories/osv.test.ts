@@ -1,45 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { advisoryFromOsv, isAffected, type OsvRecord } from '../../../src/core/trust/affected';
 import { AdvisorySourceError } from '../../../src/engine/advisories/npm-bulk';
 import { fetchOsvAdvisories } from '../../../src/engine/advisories/osv';
 import { requireSharedFixtures } from '../../support/fixtures';
+import { type Handler, type Recorded, json, serve } from '../../support/recording-server';
 
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
-type Handler = (req: Recorded, res: http.ServerResponse) => void;
-
-/** A real HTTP server on 127.0.0.1 that records every request and answers with `handler`. */
-async function serve(handler: Handler) {
-  const requests: Recorded[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rec = { method: req.method!, path: req.url!, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(rec);
-      handler(rec, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { url, requests, close };
-}
-
-const json = (res: http.ServerResponse, body: unknown, status = 200) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
 
 interface OsvQuery {
   package: { name: string; ecosystem: string };
