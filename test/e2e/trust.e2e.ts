@@ -1,0 +1,159 @@
+/**
+ * TrustLens as a person uses it, in a real VS Code (code-server) against the local fixture registry: problems in
+ * package.json and the lockfile, the hover trust card, the "Pin … (last trusted)" quick fix, and Restricted Mode.
+ * Screenshots of each step go to test-artifacts/e2e/<test>/.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { ScenarioBuilder } from '../fixtures/registry/corpus';
+import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer } from './harness';
+
+describe('e2e: TrustLens findings in a real VS Code', function () {
+  this.timeout(300_000);
+  let scenario: Scenario;
+  let registry: FixtureRegistry;
+  let session: CodeServerSession | undefined;
+  let workspace: string;
+
+  before(async function () {
+    requireE2e(this);
+    scenario = await buildScenario();
+    registry = await startFixtureRegistry(scenario.corpus);
+    workspace = writeProject(scenario, registry.url);
+    const rootFile = path.join(makeTempDir('trustlens-root-'), 'trusted-root.json');
+    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
+    session = await startCodeServer({
+      workspace,
+      test: 'trust',
+      settings: {
+        'trustlens.registry': registry.url,
+        'trustlens.sigstoreTrustedRoot': rootFile,
+        'trustlens.evaluationTime': NOW,
+        'trustlens.advisories.sources': ['npm'],
+      },
+    });
+    await session.waitForExtension('trustlens.trustlens');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) await session.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    await session?.close();
+    await registry?.close();
+    await scenario?.sigstore.close();
+  });
+
+  it('opening package.json shows the expected TrustLens problems on the dependencies', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /downgrade@2\.0\.2 was published with no provenance/.test(x.text)) });
+    await s.screenshot('package-json-problems');
+    const text = rows.map((r) => r.text).join('\n');
+    assert.match(text, /malicious@4\.0\.1 is malicious/);
+    assert.match(text, /The provenance of forged@1\.0\.0 does not verify/);
+    assert.match(text, /moved@1\.0\.1 was built from https:\/\/github\.com\/evil\/moved/);
+    assert.match(text, /scripted@1\.0\.1 adds a postinstall script/);
+    assert.ok(!rows.some((r) => /good-lib/.test(r.text)), 'the clean package has no problem');
+    const downgrade = rows.find((r) => /downgrade@2\.0\.2 was published with no provenance/.test(r.text))!;
+    const manifest = fs.readFileSync(path.join(workspace, 'package.json'), 'utf8');
+    assert.equal(downgrade.line, manifest.split('\n').findIndex((l) => l.includes('"downgrade"')) + 1);
+    assert.equal(downgrade.severity, 'error');
+  });
+
+  it('a lockfile shows its diagnostic on the line of the flagged entry', async () => {
+    const s = session!;
+    await s.openFile('package-lock.json');
+    const rows = await s.problems({ source: 'TrustLens', file: 'package-lock.json', until: (r) => r.some((x) => /tampered@1\.0\.0 differs/.test(x.text)) });
+    await s.screenshot('lockfile-problems');
+    const lock = fs.readFileSync(path.join(workspace, 'package-lock.json'), 'utf8');
+    const row = rows.find((r) => /tampered@1\.0\.0 differs/.test(r.text))!;
+    assert.equal(row.line, lock.split('\n').findIndex((l) => l.includes('"node_modules/tampered"')) + 1);
+  });
+
+  it('hovering a dependency shows its trust card', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    const card = await s.hoverOn('"good-lib"', { contains: /Provenance/ });
+    await s.screenshot('hover-good-lib');
+    assert.match(card, /good-lib@1\.2\.0/);
+    assert.match(card, /verified — https:\/\/github\.com\/o\/good-lib/);
+    assert.match(card, /Registry signature: valid/);
+    const bad = await s.hoverOn('"downgrade"', { contains: /Safe version/ });
+    await s.screenshot('hover-downgrade');
+    assert.match(bad, /Weaker trust evidence than earlier releases/);
+    assert.match(bad, /Safe version: 2\.0\.1/);
+  });
+
+  it('"Pin … (last trusted)" changes package.json to the safe version', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    await s.quickFix('"downgrade"', 'Pin downgrade to 2.0.1 (last trusted)');
+    const text = await s.editorText();
+    await s.screenshot('after-pin');
+    assert.match(text, /"downgrade": "2\.0\.1"/);
+    assert.match(text, /"malicious": "\^4\.0\.0"/, 'nothing else changed');
+  });
+});
+
+describe('e2e: Restricted Mode', function () {
+  this.timeout(300_000);
+  let pub: FixtureRegistry;
+  let company: FixtureRegistry;
+  let session: CodeServerSession | undefined;
+
+  before(async function () {
+    requireE2e(this);
+    const publicCorpus = new ScenarioBuilder({ registryKey: null });
+    publicCorpus.package('left-pad').version('1.3.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'a' } });
+    const companyCorpus = new ScenarioBuilder({ registryKey: null });
+    companyCorpus.package('@acme/secret').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'acme' } });
+    pub = await startFixtureRegistry(await publicCorpus.build());
+    company = await startFixtureRegistry(await companyCorpus.build());
+    const workspace = makeTempDir('trustlens-restricted-');
+    // The repository's own .npmrc tries to send the @acme scope (and a token) to a registry of its choosing.
+    fs.writeFileSync(path.join(workspace, '.npmrc'), `@acme:registry=${company.url}\n//${new URL(company.url).host}/:_authToken=stolen\n`);
+    const deps = { 'left-pad': '^1.3.0', '@acme/secret': '^1.0.0' };
+    fs.writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'untrusted', dependencies: deps }, null, 2));
+    fs.writeFileSync(
+      path.join(workspace, 'package-lock.json'),
+      JSON.stringify(
+        {
+          lockfileVersion: 3,
+          packages: {
+            '': { dependencies: deps },
+            'node_modules/left-pad': { version: '1.3.0', resolved: `${pub.url}left-pad/-/left-pad-1.3.0.tgz` },
+            'node_modules/@acme/secret': { version: '1.0.0', resolved: `${company.url}@acme/secret/-/secret-1.0.0.tgz` },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    session = await startCodeServer({ workspace, trust: false, test: 'restricted-mode', settings: { 'trustlens.registry': pub.url, 'trustlens.advisories.sources': [] } });
+  });
+
+  after(async () => {
+    await session?.close();
+    await pub?.close();
+    await company?.close();
+  });
+
+  it("ignores the repository's .npmrc: the scan asks the configured registry, never the repository's", async () => {
+    const s = session!;
+    await s.waitForExtension('trustlens.trustlens');
+    await s.openFile('package.json');
+    const deadline = Date.now() + 60_000;
+    while (!pub.requests.some((r) => r.url.includes('acme')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await s.screenshot('restricted-scan');
+    assert.ok(pub.requests.some((r) => r.url === '/left-pad'), 'the scan ran against the configured registry');
+    assert.equal(company.requests.length, 0, "the repository's registry was never asked");
+    assert.ok(pub.requests.every((r) => r.headers.authorization === undefined), "the repository's token was never sent");
+    const status = await s.page.locator('#trustlens\\.status').first().getAttribute('aria-label').catch(() => null);
+    if (status !== null) assert.match(status, /TrustLens/);
+  });
+});
