@@ -150,7 +150,7 @@ export function stageSuiteRunner(extensionsDir: string, suiteModule: string): { 
     name: 'suite-runner',
     publisher: 'trustlens-test',
     version: '0.0.0',
-    engines: { vscode: '*' },
+    engines: { vscode: '^1.90.0' }, // '*' is rejected as not specific enough
     activationEvents: ['onStartupFinished'],
     main: './extension.js',
     capabilities: { untrustedWorkspaces: { supported: true } },
@@ -160,23 +160,34 @@ export function stageSuiteRunner(extensionsDir: string, suiteModule: string): { 
     path.join(dir, 'extension.js'),
     `'use strict';
 const fs = require('fs');
+const path = require('path');
+const util = require('util');
+const suite = ${JSON.stringify(path.resolve(suiteModule))};
+const resultFile = ${JSON.stringify(resultFile)};
 exports.activate = async function () {
-  // Capture the report: mocha's reporters keep the console.log they find when first loaded, so patch it before.
+  // Capture mocha's report through its reporters' printer (the extension host does not let console.log be replaced).
   const lines = [];
-  const original = console.log;
-  console.log = (...args) => { lines.push(args.join(' ')); original(...args); };
+  let restore = () => {};
+  try {
+    const Base = require(require.resolve('mocha', { paths: [path.dirname(suite)] })).reporters.Base;
+    const print = Base.consoleLog;
+    Base.consoleLog = (...args) => { lines.push(util.format(...args)); print(...args); };
+    restore = () => { Base.consoleLog = print; };
+  } catch {
+    // no mocha beside the suite: no report, the result still says pass or fail
+  }
   let result;
   try {
-    await require(${JSON.stringify(path.resolve(suiteModule))}).run();
+    await require(suite).run();
     result = { passed: true };
   } catch (err) {
     result = { passed: false, error: String((err && err.stack) || err) };
   } finally {
-    console.log = original;
+    restore();
   }
-  result.output = lines.join('\n').replace(/\u001b\[[0-9;]*m/g, '');
-  fs.writeFileSync(${JSON.stringify(resultFile)} + '.tmp', JSON.stringify(result, null, 2));
-  fs.renameSync(${JSON.stringify(resultFile)} + '.tmp', ${JSON.stringify(resultFile)});
+  result.output = lines.join('\\n').replace(/\\u001b\\[[0-9;]*m/g, '');
+  fs.writeFileSync(resultFile + '.tmp', JSON.stringify(result, null, 2));
+  fs.renameSync(resultFile + '.tmp', resultFile);
 };
 exports.deactivate = function () {};
 `,
@@ -186,16 +197,20 @@ exports.deactivate = function () {};
 
 /** Waits for the suite staged by stageSuiteRunner() to finish and returns its result. */
 export async function waitForSuiteResult(resultFile: string, timeoutMs = 120_000): Promise<SuiteResult> {
-  return waitFor(`the suite runner to write ${resultFile}`, () => fs.existsSync(resultFile) && (JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult), timeoutMs, 250);
+  const hint = 'if the runner never started, logs/*/remoteagent.log in the artifacts says why';
+  return waitFor(`the suite runner to write ${resultFile} (${hint})`, () => fs.existsSync(resultFile) && (JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult), timeoutMs, 250);
 }
 
 // ------------------------------------------------------------------------------------------------------------
 // Waiting
 // ------------------------------------------------------------------------------------------------------------
 
+/** Thrown from a waitFor() probe to stop waiting at once (other errors are retried until the timeout). */
+export class GiveUp extends Error {}
+
 /**
  * Polls `probe` until it returns something other than undefined/false/null, and returns that.
- * Throws after `timeoutMs` with `what` and the last error the probe threw, if any.
+ * Errors the probe throws count as "not yet" (the last one is reported), except GiveUp, which ends the wait.
  */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -205,6 +220,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       const value = await probe();
       if (value !== undefined && value !== null && value !== false) return value;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {
@@ -275,8 +291,15 @@ export interface CodeServerSession {
   screenshot(name: string): Promise<string>;
   /** Opens a file of the workspace with quick open (Ctrl+P) and waits for its editor. */
   openFile(relPath: string): Promise<void>;
-  /** Runs a command by its palette title, e.g. 'TrustLens: Show Dependency Model' (F1, pick the exact row). */
+  /**
+   * Runs a command by its palette title, e.g. 'TrustLens: Show Dependency Model' (F1, click the exact row). If the
+   * command opens its own quick pick or input box, it is left open: answer it with quickPick() or answerInput().
+   */
   runCommand(title: string): Promise<void>;
+  /** In the open quick pick, types `label` as the filter and clicks the row labelled exactly `label`. */
+  quickPick(label: string): Promise<void>;
+  /** Types `value` into the open input box (or quick pick filter) and presses Enter. */
+  answerInput(value: string): Promise<void>;
   /** The titles the command palette offers for `query` (empty when none match). */
   findCommands(query: string): Promise<string[]>;
   /** Opens the Problems panel and reads its rows (optionally filtered, optionally waiting for a condition). */
@@ -435,11 +458,13 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
 
   const consoleLines: string[] = [];
   let browser: Page | undefined;
+  let tracing: Page | undefined;
   let closed = false;
 
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    if (tracing) await tracing.tracing.stop({ path: path.join(artifactsDir, 'trace.zip') }).catch(() => undefined);
     if (browser) await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
     if (!exited) {
       const gone = new Promise<void>((resolve) => server.once('exit', () => resolve()));
@@ -459,18 +484,24 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     const url = await waitFor(
       'code-server to listen',
       () => {
-        if (exited) throw new Error(`${exited}:\n${serverOutput.slice(-3000)}`);
+        if (exited) throw new GiveUp(`${exited}:\n${serverOutput.slice(-3000)}`);
         return /HTTP server listening on (http:\/\/\S+)/.exec(serverOutput)?.[1];
       },
       startTimeoutMs,
       100,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\ncode-server output:\n${serverOutput.slice(-3000)}`);
+      throw err instanceof GiveUp ? err : new Error(`${err.message}\ncode-server output:\n${serverOutput.slice(-3000)}`);
     });
 
     const { chromium } = loadPlaywright();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    // TRUSTLENS_E2E_HEADED=1 shows the window (on a machine with a display), slowed down to follow along.
+    const headed = process.env.TRUSTLENS_E2E_HEADED === '1';
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: !headed, slowMo: headed ? 250 : 0, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+    if (process.env.TRUSTLENS_E2E_TRACE === '1') {
+      await context.tracing.start({ screenshots: true, snapshots: true });
+      tracing = context;
+    }
     // editorText() and outputChannel() copy through the clipboard.
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
     const page: Page = await context.newPage();
@@ -536,20 +567,17 @@ class Session implements CodeServerSession {
 
   async waitForExtension(extensionId = 'trustlens.trustlens', timeoutMs = 60_000): Promise<void> {
     const activated = `ExtensionService#_doActivateExtension ${extensionId},`;
-    const failed = new RegExp(`Activating extension '?${escapeRegExp(extensionId)}'? failed[^\\n]*`, 'i');
+    const failed = new RegExp(`Activating extension '?${escapeRegExp(extensionId)}'? failed[^\\n]*(\\n[^\\n]*)?`, 'i');
     await waitFor(
-      `${extensionId} to activate (see ${path.join(this.artifactsDir, 'logs')} after close)`,
+      `${extensionId} to activate (the extension host log is in ${path.join(this.artifactsDir, 'logs')} after close)`,
       () => {
         const log = this.extensionHostLog();
         const failure = failed.exec(log);
-        if (failure) throw new Error(failure[0]);
+        if (failure) throw new GiveUp(`${extensionId} failed to activate: ${failure[0]}`);
         return log.includes(activated);
       },
       timeoutMs,
-    ).catch((err: Error) => {
-      const failure = failed.exec(this.extensionHostLog());
-      throw failure ? new Error(`${extensionId} failed to activate: ${failure[0]}`) : err;
-    });
+    );
   }
 
   // --- quick input ------------------------------------------------------------------------------------------
@@ -562,7 +590,7 @@ class Session implements CodeServerSession {
     return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   }
 
-  /** Opens the quick input with `key`, puts `value` in its box and waits for the list to settle. */
+  /** Opens the quick input with `key` and puts `value` in its box. */
   private async openQuickInput(key: string, value: string): Promise<void> {
     await this.dismissWidgets();
     await this.page.keyboard.press(key);
@@ -576,8 +604,11 @@ class Session implements CodeServerSession {
     await this.quickInput().waitFor({ state: 'hidden' });
   }
 
-  /** Clicks the quick input row whose label is exactly `label`, waiting for it to appear (and the input to close). */
-  private async pickRow(label: string, what: string, { opensAnother = false, timeoutMs = 30_000 } = {}): Promise<void> {
+  /**
+   * Clicks the quick input row whose label is exactly `label`, waiting for it to appear, then for it to go away:
+   * either the quick input closed or the pick opened another one (a command's own quick pick or input box).
+   */
+  private async pickRow(label: string, what: string, timeoutMs = 30_000): Promise<void> {
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) }).first();
     try {
       await row.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -587,8 +618,21 @@ class Session implements CodeServerSession {
       throw new Error(`${what} "${label}" not found; offered: ${JSON.stringify(offered)}`);
     }
     await row.click();
-    if (opensAnother) await row.waitFor({ state: 'detached' });
-    else await this.quickInput().waitFor({ state: 'hidden' });
+    await row.waitFor({ state: 'hidden' });
+  }
+
+  async quickPick(label: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(label);
+    await this.pickRow(label, 'quick pick item');
+  }
+
+  async answerInput(value: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(value);
+    await this.page.keyboard.press('Enter');
   }
 
   /** Closes hovers, suggestion and code action widgets, and the quick input, so that keys go where expected. */
@@ -599,10 +643,15 @@ class Session implements CodeServerSession {
 
   async openFile(relPath: string): Promise<void> {
     const name = path.basename(relPath);
+    const dir = path.dirname(relPath).replace(/\\/g, '/');
     await this.openQuickInput('Control+P', relPath);
     // The first row must be the file itself before Enter, or Enter would open whatever was first a moment ago.
     const first = this.quickInputRows().first();
-    await waitFor(`quick open to offer ${relPath}`, async () => ((await first.getAttribute('aria-label')) ?? '').startsWith(name));
+    await waitFor(`quick open to offer ${relPath}`, async () => {
+      const label = (await first.locator('.label-name').innerText()).trim();
+      const description = (await first.locator('.label-description').allInnerTexts()).join('').trim();
+      return label === name && (dir === '.' || description.replace(/\\/g, '/').endsWith(dir));
+    });
     await this.page.keyboard.press('Enter');
     await this.quickInput().waitFor({ state: 'hidden' });
     await this.page.locator('.editor-group-container.active .tab.active', { hasText: name }).waitFor({ state: 'visible' });
@@ -641,14 +690,23 @@ class Session implements CodeServerSession {
     return waitFor(`problems matching ${JSON.stringify({ source: query.source, file: query.file })}`, read, query.timeoutMs ?? (query.until ? 60_000 : 10_000), 500);
   }
 
-  /** Reads every row of the Problems tree, scrolling through it, since the list only renders what is visible. */
+  /**
+   * Reads every row of the Problems tree. The tree only renders the rows in view, so this pages through it with the
+   * keyboard (Home, then PageDown until the focus stops moving), which never skips a row, then goes back to the top.
+   */
   private async readProblemRows(): Promise<Problem[]> {
     type Row = { index: number; level: string | null; file?: string; text?: string; source?: string; code?: string; position?: string; icon?: string };
+    type El = { getAttribute(n: string): string | null; querySelector(s: string): { textContent: string | null; className: string } | null };
     const list = this.page.locator('.markers-panel .monaco-list').first();
+    // Only the tree's own rows: the sticky-scroll header repeats a file row (without aria-level) above them.
+    const rows = this.page.locator('.markers-panel .monaco-list-rows > .monaco-list-row');
+    const focusedIndex = async () => this.page.locator('.markers-panel .monaco-list-rows > .monaco-list-row.focused').first().getAttribute('data-index', { timeout: 1_000 }).catch(() => null);
     const seen = new Map<number, Row>();
-    for (let pass = 0; pass < 50; pass++) {
-      const rows: Row[] = await this.page.locator('.markers-panel .monaco-list-row').evaluateAll(
-        (els: Array<{ getAttribute(n: string): string | null; querySelector(s: string): { textContent: string | null; className: string } | null }>) =>
+    if ((await rows.count()) > 0) {
+      await list.focus();
+      await this.page.keyboard.press('Home');
+      for (let page = 0; page < 1_000; page++) {
+        const visible: Row[] = await rows.evaluateAll((els: El[]) =>
           els.map((el) => ({
             index: Number(el.getAttribute('data-index')),
             level: el.getAttribute('aria-level'),
@@ -659,16 +717,14 @@ class Session implements CodeServerSession {
             position: el.querySelector('.marker-line')?.textContent ?? undefined,
             icon: el.querySelector('.marker-icon')?.className ?? undefined,
           })),
-      );
-      const before = seen.size;
-      for (const row of rows) seen.set(row.index, row);
-      if (seen.size === before || rows.length === 0) break;
-      const box = await list.boundingBox();
-      if (!box) break;
-      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await this.page.mouse.wheel(0, box.height);
+        );
+        for (const row of visible) seen.set(row.index, row);
+        const before = await focusedIndex();
+        await this.page.keyboard.press('PageDown');
+        if ((await focusedIndex()) === before) break; // the last row already had the focus
+      }
+      await this.page.keyboard.press('Home');
     }
-    if (seen.size > 0) await this.page.mouse.wheel(0, -100_000); // back to the top for screenshots
 
     const problems: Problem[] = [];
     let file: string | undefined;
@@ -810,9 +866,8 @@ class Session implements CodeServerSession {
   }
 
   async outputChannel(name: string, options: { contains?: string | RegExp; timeoutMs?: number } = {}): Promise<string> {
-    await this.openQuickInput('F1', '>Output: Show Output Channels...');
-    await this.pickRow('Output: Show Output Channels...', 'command', { opensAnother: true });
-    await this.pickRow(name, 'output channel');
+    await this.runCommand('Output: Show Output Channels...');
+    await this.quickPick(name);
     const editor = this.page.locator('.part.panel .output-view .monaco-editor').first();
     await editor.waitFor({ state: 'visible' });
     return waitFor(

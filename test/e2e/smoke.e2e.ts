@@ -17,7 +17,7 @@ import {
   type CodeServerSession,
 } from './harness';
 
-describe('e2e: TrustLens in code-server', function () {
+describe('e2e smoke: TrustLens in code-server', function () {
   this.timeout(300_000);
   let session: CodeServerSession | undefined;
 
@@ -25,8 +25,9 @@ describe('e2e: TrustLens in code-server', function () {
     requireE2e(this);
     const workspace = copyWorkspace(path.join(PROJECT_ROOT, 'samples/demo'));
     // A small script for the harness self-check below: the built-in TypeScript extension reports on it.
+    fs.mkdirSync(path.join(workspace, 'src'));
     fs.writeFileSync(
-      path.join(workspace, 'check.js'),
+      path.join(workspace, 'src', 'check.js'),
       ['// @ts-check', '/** Adds one to a number. */', 'function addOne(n) {', '  return n + 1;', '}', 'const total = addOne(41) + missingName;', 'module.exports = { total };', ''].join('\n'),
     );
     session = await startCodeServer({ workspace, test: 'smoke' });
@@ -58,7 +59,7 @@ describe('e2e: TrustLens in code-server', function () {
 
   it('harness self-check: problems, hover, quick fix and editor text on a built-in language', async () => {
     const s = session!;
-    await s.openFile('check.js');
+    await s.openFile('src/check.js');
     await s.screenshot('check-js');
 
     const problems = await s.problems({ source: 'ts', until: (rows) => rows.some((p) => p.text.includes('missingName')) });
@@ -76,13 +77,13 @@ describe('e2e: TrustLens in code-server', function () {
   });
 });
 
-describe('e2e: Restricted Mode', function () {
+describe('e2e smoke: the harness opens untrusted folders in Restricted Mode', function () {
   this.timeout(300_000);
   let session: CodeServerSession | undefined;
 
   before(async function () {
     requireE2e(this);
-    session = await startCodeServer({ workspace: copyWorkspace(path.join(PROJECT_ROOT, 'samples/demo')), trust: false, test: 'restricted-mode' });
+    session = await startCodeServer({ workspace: copyWorkspace(path.join(PROJECT_ROOT, 'samples/demo')), trust: false, test: 'smoke-restricted-mode' });
   });
 
   after(async () => {
@@ -97,7 +98,7 @@ describe('e2e: Restricted Mode', function () {
   });
 });
 
-describe('e2e: the VS Code integration suite (test/vscode/suite) in code-server\'s extension host', function () {
+describe('e2e smoke: the VS Code integration suite (test/vscode/suite) in code-server\'s extension host', function () {
   this.timeout(300_000);
   let session: CodeServerSession | undefined;
   let resultFile = '';
@@ -107,7 +108,7 @@ describe('e2e: the VS Code integration suite (test/vscode/suite) in code-server\
     const extensionDir = makeTempDir('exts');
     stageExtension(extensionDir);
     ({ resultFile } = stageSuiteRunner(extensionDir, path.join(PROJECT_ROOT, 'out/test/vscode/suite/index.js')));
-    session = await startCodeServer({ workspace: copyWorkspace(path.join(PROJECT_ROOT, 'samples/demo')), extensionDir, test: 'vscode-suite' });
+    session = await startCodeServer({ workspace: copyWorkspace(path.join(PROJECT_ROOT, 'samples/demo')), extensionDir, test: 'smoke-vscode-suite' });
   });
 
   after(async () => {
@@ -115,8 +116,10 @@ describe('e2e: the VS Code integration suite (test/vscode/suite) in code-server\
   });
 
   it('passes', async () => {
+    await session!.waitForExtension('trustlens-test.suite-runner'); // fails fast if the runner itself broke
     const result = await waitForSuiteResult(resultFile);
     await session!.screenshot('suite-done');
+    console.log(result.output.replace(/^/gm, '      | '));
     assert.ok(result.passed, `${result.error}\n${result.output}`);
     assert.match(result.output, /3 passing/);
   });
