@@ -23,6 +23,16 @@ export const FINDING_CODES: readonly FindingCode[] = [
   'version-missing',
   'deprecated',
   'trust-metadata-unavailable',
+  'content-install-hook',
+  'manifest-mismatch',
+  'content-process',
+  'content-network',
+  'content-credentials',
+  'content-obfuscation',
+  'content-binary',
+  'content-self-publish',
+  'content-persistence',
+  'content-size-jump',
 ];
 
 export interface AllowEntry {

@@ -24,7 +24,17 @@ export type FindingCode =
   | 'untrusted-source'
   | 'version-missing'
   | 'deprecated'
-  | 'trust-metadata-unavailable';
+  | 'trust-metadata-unavailable'
+  | 'content-install-hook'
+  | 'manifest-mismatch'
+  | 'content-process'
+  | 'content-network'
+  | 'content-credentials'
+  | 'content-obfuscation'
+  | 'content-binary'
+  | 'content-self-publish'
+  | 'content-persistence'
+  | 'content-size-jump';
 
 /** A GitHub/GitLab trusted publisher (OIDC) as the registry records it in `_npmUser.trustedPublisher`. */
 export interface TrustedPublisher {
