@@ -5,6 +5,8 @@ export type EngineErrorCode =
   | 'http-error'
   | 'not-found'
   | 'bad-response'
+  /** Downloaded bytes do not match the expected SRI integrity (a tampered or corrupted tarball). */
+  | 'integrity'
   | 'too-large'
   | 'aborted'
   | 'offline-miss';

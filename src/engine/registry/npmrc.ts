@@ -41,11 +41,36 @@ export async function loadNpmConfig(opts: NpmConfigOptions): Promise<NpmConfig> 
     Object.assign(values, parseNpmrc(text, env));
   }
   Object.assign(values, fromEnv(env), opts.overrides ?? {});
+  moveUrlCredentials(values);
   if (values.cafile && !values.ca) {
     const ca = await fs.readFile(values.cafile, 'utf8').catch(() => undefined);
     if (ca !== undefined) values.ca = ca;
   }
   return { values, sources };
+}
+
+/**
+ * `registry=https://user:pass@host/` works in npm, but a URL with credentials must never reach a report, a log
+ * or a cache key: the credentials move to `//host/path/:username` / `:_password` (as npm stores them) and the
+ * registry URL keeps only the location.
+ */
+function moveUrlCredentials(values: Record<string, string>): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (key !== 'registry' && !/^@[^:]+:registry$/.test(key)) continue;
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      continue;
+    }
+    if (!u.username && !u.password) continue;
+    const nerf = `//${u.host}${u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`}`;
+    values[`${nerf}:username`] ??= decodeURIComponent(u.username);
+    values[`${nerf}:_password`] ??= Buffer.from(decodeURIComponent(u.password)).toString('base64');
+    u.username = '';
+    u.password = '';
+    values[key] = u.toString();
+  }
 }
 
 /** Parses .npmrc text; `${VAR}` and `${VAR?}` are replaced from the environment as npm does. */

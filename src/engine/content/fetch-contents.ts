@@ -1,0 +1,211 @@
+/**
+ * Tarball contents from a registry, and a cache of content-analysis results.
+ *
+ * Tarballs are immutable (a registry never serves other bytes for the same name@version and integrity), so the
+ * result of analysing one release against the one before it is kept forever, keyed by registry, name, version,
+ * previous version and analyzer version. Only results (findings) are stored, never the files.
+ */
+import type { ContentLimits, PackageContents } from '../../core/content/types';
+import type { RawFinding, RegistryFacts } from '../../core/trust/context';
+import type { History } from '../../core/trust/history';
+import type { DiskCache } from '../disk-cache';
+import { EngineError, isAbort } from '../errors';
+import { type RegistryHttp, safeUrl } from '../registry/http';
+import { type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
+
+/** Where one version's tarball is and what it must hash to (from the packument's `dist`). */
+export interface TarballRef {
+  version: string;
+  /** `dist.tarball` */
+  tarball: string;
+  /** `dist.integrity` (SRI) */
+  integrity?: string;
+  /** `dist.shasum` (hex sha1), used when there is no `integrity` */
+  shasum?: string;
+}
+
+export interface DownloadOptions {
+  name: string;
+  version: string;
+  integrity?: string;
+  shasum?: string;
+  /** The registry the package comes from: its credentials are the ones npm would send. */
+  registry?: string;
+  signal?: AbortSignal;
+}
+
+export interface FetchContentsOptions extends DownloadOptions {
+  limits?: Partial<ContentLimits>;
+  /** See readTarball. */
+  maxInflatedBytes?: number;
+}
+
+/** The SRI to check a download against: `integrity`, else `shasum` as sha1 SRI, else none. */
+export function expectedIntegrity(o: { integrity?: string; shasum?: string }): string | undefined {
+  return o.integrity || (o.shasum ? sriFromShasum(o.shasum) : undefined);
+}
+
+/**
+ * Downloads a tarball with the registry client (auth, proxies, timeouts, retries, body cap) and checks its
+ * integrity before returning it. Throws EngineError: 'not-found', 'http-error', 'integrity', or the client's.
+ */
+export async function downloadTarball(http: RegistryHttp, url: string, opts: DownloadOptions): Promise<Buffer> {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL is not a URL`);
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL uses ${protocol}, not http(s)`);
+  const res = await http.request(url, { signal: opts.signal, registry: opts.registry, headers: { accept: 'application/octet-stream, */*' } });
+  if (res.status === 404 || res.status === 410) throw new EngineError('not-found', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
+  if (res.status < 200 || res.status >= 300) throw new EngineError('http-error', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
+  const sri = expectedIntegrity(opts);
+  if (sri) verifyIntegrity(res.body, sri, `${opts.name}@${opts.version}`);
+  return res.body;
+}
+
+/** Downloads a tarball (integrity checked) and reads it in memory: see readTarball. */
+export async function fetchContents(http: RegistryHttp, url: string, opts: FetchContentsOptions): Promise<TarballContents> {
+  const tgz = await downloadTarball(http, url, opts);
+  // Integrity was checked on download; readTarball checks it again only when asked (cheap, but once is enough).
+  return readTarball(tgz, { name: opts.name, version: opts.version, limits: opts.limits, maxInflatedBytes: opts.maxInflatedBytes, signal: opts.signal });
+}
+
+// ---------------------------------------------------------------- analysis results cache
+
+/** What an analyzer may know besides the two tarballs. */
+export interface ContentAnalyzerContext {
+  registry?: RegistryFacts;
+  history?: History;
+}
+
+/** The content analyzers: the current release, the one before it (none for a first release), context. */
+export type ContentAnalyzer = (current: PackageContents, previous: PackageContents | undefined, context: ContentAnalyzerContext) => RawFinding[] | Promise<RawFinding[]>;
+
+export interface ContentAnalysisRequest {
+  name: string;
+  /** Registry base URL (credentials, and part of the cache key). */
+  registry?: string;
+  current: TarballRef;
+  /** The release to compare with; absent for a first release. */
+  previous?: TarballRef;
+  context?: ContentAnalyzerContext;
+}
+
+export interface ContentAnalysis {
+  findings: RawFinding[];
+  /** Reads that stopped early (the findings cover what was read). */
+  truncated?: { current?: 'byte-budget' | 'timeout'; previous?: 'byte-budget' | 'timeout' };
+  analyzerVersion: string;
+  analyzedAt: string;
+}
+
+export interface ContentAnalysisCacheOptions {
+  analyze: ContentAnalyzer;
+  /** Bump whenever the analyzers change what they find: older results are then not used. */
+  analyzerVersion: string;
+  /** Persistent store; without it results live in memory only. */
+  cache?: DiskCache;
+  limits?: Partial<ContentLimits>;
+  /** Only cached results; never download (EngineError 'offline-miss'). */
+  offline?: boolean;
+  /** How to obtain a version's contents; default: fetchContents with `http`. */
+  load?: (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal) => Promise<PackageContents>;
+}
+
+const NAMESPACE = 'content-analysis-v1';
+const MEMORY_ENTRIES = 10_000;
+
+/**
+ * Content-analysis results per (registry, name, version, previous version, analyzer version): on disk forever,
+ * in memory for the session, and shared while in flight (two asks for the same pair make one analysis; a
+ * tarball needed by two pairs at once is downloaded once). Failures are not remembered.
+ */
+export class ContentAnalysisCache {
+  private readonly inflight = new Map<string, Promise<ContentAnalysis>>();
+  private readonly contentsInflight = new Map<string, Promise<PackageContents>>();
+  private readonly memory = new Map<string, ContentAnalysis>();
+
+  constructor(
+    private readonly http: RegistryHttp | undefined,
+    private readonly opts: ContentAnalysisCacheOptions,
+  ) {}
+
+  static key(req: ContentAnalysisRequest, analyzerVersion: string): string {
+    return JSON.stringify([req.registry ?? '', req.name, req.current.version, req.previous?.version ?? null, analyzerVersion]);
+  }
+
+  async analyze(req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
+    // A shared analysis started by a caller that then cancelled fails with 'aborted'; a caller still waiting retries.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.shared(req, signal);
+      } catch (e) {
+        if (attempt < 2 && isAbort(e) && !signal?.aborted) continue;
+        if (signal?.aborted) throw new EngineError('aborted', `content analysis of ${req.name}@${req.current.version} was cancelled`);
+        throw e;
+      }
+    }
+  }
+
+  /** The cached result, if any (memory, then disk); never downloads. */
+  async peek(req: ContentAnalysisRequest): Promise<ContentAnalysis | undefined> {
+    const key = ContentAnalysisCache.key(req, this.opts.analyzerVersion);
+    const hit = this.memory.get(key);
+    if (hit) return hit;
+    const entry = await this.opts.cache?.get<ContentAnalysis>(NAMESPACE, key);
+    if (entry && Array.isArray(entry.value?.findings)) {
+      this.remember(key, entry.value);
+      return entry.value;
+    }
+    return undefined;
+  }
+
+  private shared(req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
+    const key = ContentAnalysisCache.key(req, this.opts.analyzerVersion);
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.run(key, req, signal).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  private async run(key: string, req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
+    const cached = await this.peek(req);
+    if (cached) return cached;
+    if (this.opts.offline) throw new EngineError('offline-miss', `content analysis of ${req.name}@${req.current.version} is not in the cache and offline mode forbids downloading`);
+    const [current, previous] = await Promise.all([this.contents(req.name, req.current, req.registry, signal), req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined]);
+    if (signal?.aborted) throw new EngineError('aborted', `content analysis of ${req.name}@${req.current.version} was cancelled`);
+    const findings = await this.opts.analyze(current, previous, req.context ?? {});
+    const result: ContentAnalysis = { findings, analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
+    if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
+    this.remember(key, result);
+    // A read cut short by the clock may cover more next time: keep it for this session only.
+    const timedOut = current.truncated === 'timeout' || previous?.truncated === 'timeout';
+    if (!timedOut) await this.opts.cache?.set(NAMESPACE, { key, storedAt: result.analyzedAt, value: result }).catch(() => undefined);
+    return result;
+  }
+
+  private contents(name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal): Promise<PackageContents> {
+    const key = JSON.stringify([registry ?? '', name, ref.version, ref.tarball]);
+    let p = this.contentsInflight.get(key);
+    if (!p) {
+      const load = this.opts.load ?? this.defaultLoad;
+      p = load(name, ref, registry, signal).finally(() => this.contentsInflight.delete(key));
+      this.contentsInflight.set(key, p);
+    }
+    return p;
+  }
+
+  private readonly defaultLoad = async (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal): Promise<PackageContents> => {
+    if (!this.http) throw new EngineError('offline-miss', `no HTTP client to download ${name}@${ref.version}`);
+    return fetchContents(this.http, ref.tarball, { name, version: ref.version, integrity: ref.integrity, shasum: ref.shasum, registry, limits: this.opts.limits, signal });
+  };
+
+  private remember(key: string, value: ContentAnalysis): void {
+    if (this.memory.size >= MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value as string);
+    this.memory.set(key, value);
+  }
+}

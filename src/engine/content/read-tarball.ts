@@ -1,0 +1,315 @@
+/**
+ * Reads an npm tarball in memory: integrity first, then a bounded, streaming walk over the tar entries with
+ * tar's Parser. Nothing is written to disk, no path from the archive is ever used as a file-system path, no link
+ * is followed, and no content is executed or required: the result is plain data for the content analyzers.
+ *
+ * Bounds: the compressed input is at most what the HTTP client accepted; inflated bytes stop at
+ * `maxInflatedBytes` (a gzip bomb is never inflated past it); file bytes kept stop at `limits.maxBytes`
+ * (later files are listed with `skipped: 'over-budget'`); files over `limits.maxFileBytes` are listed, not read;
+ * the whole read stops at `limits.timeoutMs` (partial result, `truncated: 'timeout'`) or when `signal` aborts
+ * (EngineError 'aborted').
+ */
+import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile } from '../../core/content/types';
+import { EngineError } from '../errors';
+
+/** A tarball entry as read: PackageFile plus what the tar header said about it. */
+export interface TarballFile extends PackageFile {
+  /** Entry kind when it is not a regular file. */
+  entryType?: 'symlink' | 'hardlink' | 'other';
+  /** The archive path as written, when it had to be neutralised (`..` segments, absolute). */
+  rawPath?: string;
+  suspicious?: SuspiciousPathReason;
+}
+
+export type SuspiciousPathReason = 'traversal' | 'absolute';
+
+export interface SuspiciousPath {
+  /** The neutralised key in `files` (never leaves the package: `..` → `%2E%2E`, leading `/` → `%2F`). */
+  path: string;
+  /** The path as the archive wrote it (without the top folder); a string to show, never a path to use. */
+  rawPath: string;
+  reason: SuspiciousPathReason;
+}
+
+export interface TarballContents extends PackageContents {
+  files: Map<string, TarballFile>;
+  /** Entries whose path tried to leave the package; their files are in `files` under the neutralised path. */
+  suspiciousPaths: SuspiciousPath[];
+  /** Entry paths seen more than once (the last one wins, as on extraction). */
+  duplicates: string[];
+  /** Tar warnings (invalid headers, entries outside the top folder, …), at most 50. */
+  warnings: string[];
+  /** Bytes of tar stream inflated (headers and skipped bodies included). */
+  inflatedBytes: number;
+}
+
+export interface ReadTarballOptions {
+  name: string;
+  version: string;
+  /** SRI (`sha512-…`, `sha1-…`, several separated by spaces); checked over the compressed bytes before anything else. */
+  integrity?: string;
+  limits?: Partial<ContentLimits>;
+  /** Stop inflating after this many tar-stream bytes (default: max(8 × maxBytes, 64 MB)). */
+  maxInflatedBytes?: number;
+  /** Stop after this many entries (default 200,000). */
+  maxEntries?: number;
+  signal?: AbortSignal;
+}
+
+const MAX_WARNINGS = 50;
+const SLICE = 64 * 1024;
+const SRI_ALGORITHMS = ['sha512', 'sha384', 'sha256', 'sha1'] as const;
+
+/** Verifies `data` against an SRI string: the strongest supported algorithm present decides. Throws EngineError('integrity'). */
+export function verifyIntegrity(data: Buffer, integrity: string, label: string): void {
+  const byAlgo = new Map<string, string[]>();
+  for (const token of integrity.trim().split(/\s+/)) {
+    const m = /^([a-z0-9]+)-([A-Za-z0-9+/=_-]+)(\?.*)?$/i.exec(token);
+    if (!m) continue;
+    const algo = m[1].toLowerCase();
+    byAlgo.set(algo, [...(byAlgo.get(algo) ?? []), m[2]]);
+  }
+  const algo = SRI_ALGORITHMS.find((a) => byAlgo.has(a));
+  if (!algo) throw new EngineError('integrity', `integrity of ${label} cannot be checked: "${integrity.slice(0, 40)}" has no sha512/sha384/sha256/sha1 hash`);
+  const actual = createHash(algo).update(data).digest();
+  const ok = byAlgo.get(algo)!.some((expected) => Buffer.from(expected.replace(/-/g, '+').replace(/_/g, '/'), 'base64').equals(actual));
+  if (!ok) {
+    const want = byAlgo.get(algo)![0];
+    throw new EngineError('integrity', `integrity mismatch for ${label}: expected ${algo}-${want.slice(0, 16)}…, the downloaded tarball is ${algo}-${actual.toString('base64').slice(0, 16)}…`);
+  }
+}
+
+/** `dist.shasum` (hex sha1) as an SRI string, for packuments that predate `dist.integrity`. */
+export function sriFromShasum(shasum: string): string | undefined {
+  return /^[0-9a-f]{40}$/i.test(shasum) ? `sha1-${Buffer.from(shasum, 'hex').toString('base64')}` : undefined;
+}
+
+/**
+ * An archive path → the key used in `files`: the top folder (`package/` or whatever it is) dropped, `.` and empty
+ * segments removed, `\` treated as a separator. `..` segments and absolute paths are neutralised (`%2E%2E`,
+ * a leading `%2F` segment, drive letters `C%3A`) so the key can never leave the package, and flagged.
+ * Undefined for entries at the top level itself (npm does not install them).
+ */
+export function neutralisePath(raw: string): { path: string; suspicious?: SuspiciousPathReason; rawPath: string } | undefined {
+  const drive = /^[A-Za-z]:/.test(raw);
+  const absolute = drive || /^[\\/]/.test(raw);
+  const segments = raw.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
+  if (!absolute) segments.shift();
+  if (segments.length === 0) return undefined;
+  const rawPath = segments.join('/');
+  const traversal = segments.includes('..');
+  if (!absolute && !traversal) return { path: rawPath, rawPath };
+  const safe = segments.map((s) => (s === '..' ? '%2E%2E' : s.replace(/:/g, '%3A')));
+  return { path: (absolute && !drive ? ['%2F', ...safe] : safe).join('/'), suspicious: absolute ? 'absolute' : 'traversal', rawPath: absolute ? raw : rawPath };
+}
+
+/** Reads a (gzipped) npm tarball into PackageContents. See the file comment for the guarantees. */
+export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promise<TarballContents> {
+  const label = `${opts.name}@${opts.version}`;
+  if (opts.signal?.aborted) throw new EngineError('aborted', `reading ${label} was cancelled`);
+  if (opts.integrity) verifyIntegrity(tgz, opts.integrity, label);
+  const limits: ContentLimits = { ...DEFAULT_CONTENT_LIMITS, ...definedOnly(opts.limits ?? {}) };
+  const maxInflated = opts.maxInflatedBytes ?? Math.max(8 * limits.maxBytes, 64 * 1024 * 1024);
+  const maxEntries = opts.maxEntries ?? 200_000;
+  if (tgz.length < 2) throw new EngineError('bad-response', `${label}: the tarball is empty or too short (${tgz.length} bytes)`);
+  const gzipped = tgz[0] === 0x1f && tgz[1] === 0x8b;
+
+  const result: TarballContents = {
+    name: opts.name,
+    version: opts.version,
+    files: new Map(),
+    bytesRead: 0,
+    unpackedSize: 0,
+    fileCount: 0,
+    suspiciousPaths: [],
+    duplicates: [],
+    warnings: [],
+    inflatedBytes: 0,
+  };
+  const warn = (w: string) => {
+    if (result.warnings.length < MAX_WARNINGS) result.warnings.push(w);
+  };
+
+  return new Promise<TarballContents>((resolve, reject) => {
+    let settled = false;
+    let reserved = 0; // file bytes promised to files being read
+    let entries = 0;
+    let firstBytes = true;
+    /** The file whose bytes are being collected right now, if any. */
+    let reading: { file: TarballFile; chunks: Buffer[] } | undefined;
+    const deadline = Date.now() + limits.timeoutMs;
+    const parser = new Parser({ strict: false, zstd: false, brotli: false });
+    let gunzip: zlib.Gunzip | undefined;
+
+    const cleanup = () => {
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      parser.removeAllListeners('entry');
+      if (gunzip) {
+        gunzip.removeAllListeners('data');
+        gunzip.destroy();
+      }
+    };
+    const fail = (e: EngineError) => {
+      if (settled) return;
+      cleanup();
+      reject(e);
+    };
+    const finish = (truncated?: 'byte-budget' | 'timeout') => {
+      if (settled) return;
+      cleanup();
+      if (reading) {
+        // Stopped in the middle of a file: keep it listed, without half its bytes.
+        reading.file.skipped = 'over-budget';
+        reading = undefined;
+      }
+      if (truncated) result.truncated = truncated;
+      else if ([...result.files.values()].some((f) => f.skipped === 'over-budget')) result.truncated = 'byte-budget';
+      result.manifest = parseManifest(result.files.get('package.json'));
+      resolve(result);
+    };
+    const onAbort = () => fail(new EngineError('aborted', `reading ${label} was cancelled`));
+    const timer = setTimeout(() => finish('timeout'), limits.timeoutMs);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    parser.on('warn', (code: string, message: string) => {
+      if (settled) return;
+      if (code === 'TAR_BAD_ARCHIVE') {
+        const what = /truncated/i.test(message) ? 'the tar archive is truncated' : 'not a tar archive';
+        fail(new EngineError('bad-response', `${label}: ${what} (${message})`));
+      } else warn(`${code}: ${message}`);
+    });
+    parser.on('error', (e: Error) => fail(new EngineError('bad-response', `${label}: unreadable tar archive (${e.message})`)));
+    parser.on('ignoredEntry', (entry: ReadEntry) => {
+      if (!settled && !entry.meta) warn(`ignored entry of type ${entry.type}: ${JSON.stringify(String(entry.path)).slice(0, 200)}`);
+    });
+    parser.on('end', () => finish());
+
+    parser.on('entry', (entry: ReadEntry) => {
+      if (settled) return entry.resume();
+      if (++entries > maxEntries) {
+        entry.resume();
+        warn(`more than ${maxEntries} entries: stopped`);
+        return finish('byte-budget');
+      }
+      const type = entry.type;
+      if (type === 'Directory' || type === 'GNUDumpDir') return entry.resume();
+      const where = neutralisePath(String(entry.path));
+      if (!where) {
+        warn(`entry outside the top folder (npm does not install it): ${JSON.stringify(String(entry.path)).slice(0, 200)}`);
+        return entry.resume();
+      }
+      const size = Number(entry.size) || 0;
+      const file: TarballFile = { path: where.path, size, mode: (entry.mode ?? 0) & 0o7777 };
+      if (where.suspicious) {
+        file.suspicious = where.suspicious;
+        file.rawPath = where.rawPath;
+        result.suspiciousPaths.push({ path: where.path, rawPath: where.rawPath, reason: where.suspicious });
+      }
+      if (result.files.has(where.path)) {
+        result.duplicates.push(where.path);
+        result.files.delete(where.path); // the last one wins, as on extraction; re-inserted in archive order
+      }
+      result.files.set(where.path, file);
+
+      const regular = type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
+      if (!regular) {
+        if (type === 'SymbolicLink' || type === 'Link') {
+          file.entryType = type === 'Link' ? 'hardlink' : 'symlink';
+          file.linkTarget = String(entry.linkpath ?? '');
+        } else file.entryType = 'other';
+        return entry.resume();
+      }
+      result.fileCount++;
+      result.unpackedSize += size;
+      // The root package.json is always read (it is what install scripts come from), budget or not.
+      const isManifest = where.path === 'package.json' && !where.suspicious;
+      if (size > limits.maxFileBytes) {
+        file.skipped = 'too-large';
+        return entry.resume();
+      }
+      if (!isManifest && reserved + size > limits.maxBytes) {
+        file.skipped = 'over-budget';
+        return entry.resume();
+      }
+      reserved += size;
+      const current = { file, chunks: [] as Buffer[] };
+      reading = current;
+      entry.on('data', (c: Buffer) => {
+        if (reading === current) current.chunks.push(c);
+      });
+      entry.on('end', () => {
+        if (reading !== current) return;
+        reading = undefined;
+        file.data = Buffer.concat(current.chunks); // a copy: never pin the inflate buffers
+        result.bytesRead += file.data.length;
+      });
+    });
+
+    /** One chunk of tar stream (inflated, or raw for an uncompressed tarball). */
+    const onTar = (chunk: Buffer) => {
+      if (settled) return;
+      if (firstBytes && chunk.length > 0) {
+        firstBytes = false;
+        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) return fail(new EngineError('bad-response', `${label}: gzip inside gzip is not a tarball`));
+      }
+      if (Date.now() > deadline) return finish('timeout');
+      const room = maxInflated - result.inflatedBytes;
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      result.inflatedBytes += part.length;
+      try {
+        parser.write(part);
+      } catch (e) {
+        return fail(new EngineError('bad-response', `${label}: unreadable tar archive (${(e as Error).message})`));
+      }
+      if (chunk.length > room && !settled) {
+        warn(`stopped after ${maxInflated} inflated bytes`);
+        finish('byte-budget');
+      }
+    };
+
+    if (gzipped) {
+      gunzip = zlib.createGunzip({ chunkSize: SLICE });
+      gunzip.on('data', onTar);
+      gunzip.on('error', (e: NodeJS.ErrnoException) => {
+        const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
+        fail(new EngineError('bad-response', `${label}: ${truncated ? 'the gzip stream is truncated' : 'corrupt gzip data'} (${e.message})`));
+      });
+      gunzip.on('end', () => {
+        if (!settled) parser.end();
+      });
+      void (async () => {
+        for (let off = 0; off < tgz.length && !settled; off += SLICE) {
+          if (!gunzip!.write(tgz.subarray(off, off + SLICE))) await new Promise<void>((r) => gunzip!.once('drain', r).once('close', r));
+        }
+        if (!settled) gunzip!.end();
+      })();
+    } else {
+      void (async () => {
+        for (let off = 0, n = 0; off < tgz.length && !settled; off += SLICE, n++) {
+          onTar(tgz.subarray(off, off + SLICE));
+          if (n % 16 === 15) await new Promise<void>((r) => setImmediate(r));
+        }
+        if (!settled) parser.end();
+      })();
+    }
+  });
+}
+
+function parseManifest(file: PackageFile | undefined): Record<string, unknown> | undefined {
+  if (!file?.data || file.linkTarget !== undefined) return undefined;
+  try {
+    const doc: unknown = JSON.parse(file.data.toString('utf8').replace(/^\uFEFF/, ''));
+    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
