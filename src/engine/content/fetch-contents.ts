@@ -57,7 +57,15 @@ export async function downloadTarball(http: RegistryHttp, url: string, opts: Dow
     throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL is not a URL`);
   }
   if (protocol !== 'https:' && protocol !== 'http:') throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL uses ${protocol}, not http(s)`);
-  const res = await http.request(url, { signal: opts.signal, registry: opts.registry, headers: { accept: 'application/octet-stream, */*' } });
+  let res: Awaited<ReturnType<RegistryHttp['request']>>;
+  try {
+    res = await http.request(url, { signal: opts.signal, registry: opts.registry, headers: { accept: 'application/octet-stream, */*' } });
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    if (isAbort(e, opts.signal)) throw new EngineError('aborted', `download of ${opts.name}@${opts.version} was cancelled`);
+    // e.g. the connection dropped mid-body: the client lets the socket's own error through
+    throw new EngineError('registry-unreachable', `download of ${opts.name}@${opts.version} from ${safeUrl(url)} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+  }
   if (res.status === 404 || res.status === 410) throw new EngineError('not-found', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
   if (res.status < 200 || res.status >= 300) throw new EngineError('http-error', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
   const sri = expectedIntegrity(opts);

@@ -284,7 +284,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       });
       void (async () => {
         for (let off = 0; off < tgz.length && !settled; off += SLICE) {
-          if (!gunzip!.write(tgz.subarray(off, off + SLICE))) await new Promise<void>((r) => gunzip!.once('drain', r).once('close', r));
+          if (!gunzip!.write(tgz.subarray(off, off + SLICE))) await drainOrClose(gunzip!);
         }
         if (!settled) gunzip!.end();
       })();
@@ -297,6 +297,18 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
         if (!settled) parser.end();
       })();
     }
+  });
+}
+
+function drainOrClose(stream: zlib.Gunzip): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
   });
 }
 

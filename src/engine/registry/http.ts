@@ -47,7 +47,11 @@ export class RegistryHttp {
     this.fetchOpts = toFetchOptions(opts.config);
   }
 
-  async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string } = {}): Promise<HttpResponse> {
+  /**
+   * One request, retried on 429/5xx and network errors. Redirects are followed by make-fetch-happen, which drops
+   * the Authorization header when the host name changes: a redirect to another host never carries the token.
+   */
+  async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string }): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.limiter.run(() => this.once(url, init), init.signal);
@@ -90,8 +94,9 @@ export class RegistryHttp {
       throw new EngineError('registry-unreachable', `cannot reach ${safeUrl(url)}: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
     }
     const body = await readBody(res.body as unknown as AsyncIterable<Buffer>, this.opts.maxBodyBytes, url).catch((e: unknown) => {
-      if (timeout.aborted && !init.signal?.aborted) throw new EngineError('timeout', `the answer from ${safeUrl(url)} did not finish within ${this.opts.timeoutMs} ms`);
-      throw e;
+      if (init.signal?.aborted || e instanceof EngineError) throw e;
+      if (timeout.aborted) throw new EngineError('timeout', `the answer from ${safeUrl(url)} did not finish within ${this.opts.timeoutMs} ms`);
+      throw new EngineError('registry-unreachable', `the answer from ${safeUrl(url)} broke off: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
     });
     this.opts.log?.(`${init.method ?? 'GET'} ${safeUrl(url)} ${res.status} ${Date.now() - started} ms ${body.length} B`);
     return { status: res.status, headers: res.headers as unknown as HttpResponse['headers'], body };

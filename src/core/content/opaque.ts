@@ -1,0 +1,83 @@
+/**
+ * Long encoded strings (base64, hex) in code: one pass over the bytes, no regular expressions. What is opaque
+ * here is what a reader cannot review: high-entropy runs of the base64 alphabet, except data URIs (inline
+ * source maps, images, fonts) and inlined WebAssembly, which are data a bundler put there.
+ */
+
+/** Runs shorter than this are identifiers, hashes or keys, not payloads. */
+export const MIN_RUN = 200;
+
+export interface OpaqueRun {
+  start: number;
+  length: number;
+  /** Shannon entropy, bits per character. */
+  entropy: number;
+  /** Passed to a decoder: `atob(`/`Buffer.from(`/`decode(` before it, or a `'base64'`/`'hex'` encoding after it. */
+  decoded: boolean;
+  /** Right after `eval(`/`Function(`: evaluated as it is. */
+  evaluated: boolean;
+}
+
+export interface OpaqueSummary {
+  /** Bytes in high-entropy runs that are not data URIs or WebAssembly. */
+  opaqueBytes: number;
+  /** Runs worth reporting (capped). */
+  runs: OpaqueRun[];
+}
+
+const MAX_RUNS = 200;
+/** Below this a run is repetitive (padding, `AAAA…`) or hex-like text of low variety. */
+const MIN_ENTROPY = 3.5;
+
+// 1 for the base64 / base64url alphabet and `=`.
+const ALPHABET = new Uint8Array(256);
+for (let c = 48; c <= 57; c++) ALPHABET[c] = 1;
+for (let c = 65; c <= 90; c++) ALPHABET[c] = 1;
+for (let c = 97; c <= 122; c++) ALPHABET[c] = 1;
+for (const c of [43, 47, 61, 45, 95]) ALPHABET[c] = 1;
+
+const counts = new Uint32Array(256);
+
+export function opaqueRuns(data: Uint8Array, text: string): OpaqueSummary {
+  const out: OpaqueSummary = { opaqueBytes: 0, runs: [] };
+  const n = data.length;
+  let i = 0;
+  while (i < n) {
+    if (!ALPHABET[data[i]]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && ALPHABET[data[i]]) i++;
+    const length = i - start;
+    if (length < MIN_RUN) continue;
+    const entropy = entropyOf(data, start, i);
+    if (entropy < MIN_ENTROPY) continue;
+    const before = text.slice(Math.max(0, start - 48), start);
+    // Data URIs and WebAssembly (`\0asm` is `AGFzbQ` in base64) are data.
+    if (/base64,$/.test(before) || text.startsWith('AGFzbQ', start)) continue;
+    out.opaqueBytes += length;
+    if (out.runs.length < MAX_RUNS) {
+      const after = text.slice(i, i + 32);
+      const decoded = /(?:atob|from|decode|decodeBase64|base64ToString|unhex)\s*\(\s*['"`]$/i.test(before) || /^['"`]\s*,\s*['"`](?:base64|base64url|hex)['"`]/.test(after);
+      const evaluated = /(?:\beval|\bFunction|runInThisContext|runInNewContext|Script)\s*\(\s*['"`]$/.test(before);
+      out.runs.push({ start, length, entropy, decoded, evaluated });
+    }
+  }
+  return out;
+}
+
+function entropyOf(data: Uint8Array, from: number, to: number): number {
+  counts.fill(0);
+  for (let j = from; j < to; j++) counts[data[j]]++;
+  const len = to - from;
+  let h = 0;
+  for (let c = 0; c < 256; c++) {
+    const k = counts[c];
+    if (k) {
+      const p = k / len;
+      h -= p * Math.log2(p);
+    }
+  }
+  return h;
+}
