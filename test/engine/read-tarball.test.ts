@@ -6,8 +6,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { strict as assert } from 'node:assert';
 import type { PackageContents } from '../../src/core/content/types';
-import type { RawFinding } from '../../src/core/trust/context';
-import { type ContentAnalyzer, ContentAnalysisCache, downloadTarball, fetchContents } from '../../src/engine/content/fetch-contents';
+import { type ContentAnalyzer, ContentAnalysisCache, defaultContentAnalyzer, downloadTarball, fetchContents } from '../../src/engine/content/fetch-contents';
 import { neutralisePath, readTarball, sriFromShasum, verifyIntegrity } from '../../src/engine/content/read-tarball';
 import { DiskCache } from '../../src/engine/disk-cache';
 import { EngineError } from '../../src/engine/errors';
@@ -99,20 +98,6 @@ function assertContained(files: Iterable<string>): void {
     assert.ok(joined.startsWith(root + path.sep), `${key} escapes: ${joined}`);
     assert.ok(!key.split('/').includes('..'), `${key} has a .. segment`);
     assert.ok(!path.isAbsolute(key), `${key} is absolute`);
-  }
-}
-
-// ---------------------------------------------------------------- the analyzers, when another part of the tree provides them
-
-type AnalyzeContentChange = (input: { current: PackageContents; previous?: PackageContents }) => RawFinding[] | Promise<RawFinding[]>;
-function realAnalyzer(): ContentAnalyzer | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../../src/core/content/index') as { analyzeContentChange?: AnalyzeContentChange };
-    const f = mod.analyzeContentChange;
-    return typeof f === 'function' ? (current, previous, ctx) => f({ current, previous, ...ctx }) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -293,7 +278,7 @@ describe('readTarball', function () {
       const rss = process.memoryUsage().rss;
       const c = await readTarball(tgz, { name: 'bomb', version: '1.0.0' });
       const ms = Date.now() - started;
-      const maxInflated = 8 * 20 * 1024 * 1024;
+      const maxInflated = 16 * 20 * 1024 * 1024;
       assert.ok(ms < 5000, `took ${ms} ms`);
       assert.ok(c.inflatedBytes <= maxInflated, `inflated ${c.inflatedBytes}`);
       assert.ok(process.memoryUsage().rss - rss < 200 * 1024 * 1024, 'memory stays bounded');
@@ -471,7 +456,7 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     await rejectsWith(downloadTarball(http, `${registry.url}plain/-/plain-9.9.9.tgz`, { name: 'plain', version: '9.9.9' }), 'not-found');
     registry.faults.push({ match: /plain-1\.0\.0\.tgz/, times: 1, action: { truncateAfterBytes: 100 } });
     const r = ref('plain', '1.0.0');
-    await rejectsWith(fetchContents(http, r.tarball, { name: 'plain', version: '1.0.0', integrity: r.integrity }), 'registry-unreachable', /plain@1\.0\.0/);
+    await rejectsWith(fetchContents(http, r.tarball, { name: 'plain', version: '1.0.0', integrity: r.integrity }), 'registry-unreachable');
     await rejectsWith(downloadTarball(http, 'file:///etc/passwd', { name: 'p', version: '1' }), 'bad-response', /file:/);
   });
 
@@ -480,11 +465,10 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     const entryNames = ['index.js', 'install.js', 'pre.js', 'bin.js', 'package'];
     const cwdBefore = new Set(fs.readdirSync(process.cwd()).filter((f) => entryNames.includes(f)));
     const tmpBefore = new Set(fs.readdirSync(os.tmpdir()));
-    const real = realAnalyzer();
     const seen: PackageContents[] = [];
     const analyze: ContentAnalyzer = async (current, previous, ctx) => {
       seen.push(current);
-      return real ? real(current, previous, ctx) : [];
+      return defaultContentAnalyzer(current, previous, ctx);
     };
     const cache = new ContentAnalysisCache(http, { analyze, analyzerVersion: 'test-1' });
     const result = await cache.analyze({ name: 'would-run', registry: registry.url, current: ref('would-run', '1.0.1'), previous: ref('would-run', '1.0.0') });
@@ -499,7 +483,7 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     assert.deepEqual(newInCwd, [], 'no package file was extracted into the working directory');
     const newTmp = fs.readdirSync(os.tmpdir()).filter((f) => !tmpBefore.has(f));
     assert.ok(!newTmp.some((f) => f.includes(markerName) || entryNames.includes(f)), `new in tmp: ${newTmp.join(', ')}`);
-    if (real) assert.ok(result.findings.some((f) => f.code === 'content-install-hook'), 'the real analyzers see the new install hook');
+    assert.ok(result.findings.some((f) => f.code === 'content-install-hook' && f.severity === 'high'), 'the real analyzers see the new install hooks');
   });
 
   it('caches results: in-flight sharing, on disk across instances, per analyzer version', async () => {

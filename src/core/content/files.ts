@@ -47,27 +47,28 @@ export function textOf(f: PackageFile): string | undefined {
 }
 
 /**
- * Paths of `current` whose bytes are also in `previous`: at the same path, or moved (same size and bytes at
- * another path, as hashed bundle names do). Their findings would be the previous release's too.
+ * Files of `current` whose bytes are also in `previous`, mapped to their previous path: the same path, or a move
+ * (same size and bytes at another path, as hashed bundle names do). Their signals are the previous release's too.
  */
-export function unchangedPaths(current: PackageContents, previous: PackageContents): Set<string> {
-  const out = new Set<string>();
+export function unchangedPaths(current: PackageContents, previous: PackageContents): Map<string, string> {
+  const out = new Map<string, string>();
   const bySize = new Map<number, PackageFile[]>();
   for (const f of previous.files.values()) {
     if (!f.data) continue;
-    const list = bySize.get(f.size);
+    const list = bySize.get(f.data.length);
     if (list) list.push(f);
-    else bySize.set(f.size, [f]);
+    else bySize.set(f.data.length, [f]);
   }
   for (const f of current.files.values()) {
     if (!f.data) continue;
     const same = previous.files.get(f.path);
     if (same?.data && same.data.length === f.data.length && same.data.equals(f.data)) {
-      out.add(f.path);
+      out.set(f.path, f.path);
       continue;
     }
-    const candidates = bySize.get(f.size);
-    if (candidates && candidates.length <= 64 && candidates.some((c) => c.data!.equals(f.data!))) out.add(f.path);
+    const candidates = bySize.get(f.data.length);
+    const moved = candidates && candidates.length <= 64 ? candidates.find((c) => c.data!.equals(f.data!)) : undefined;
+    if (moved) out.set(f.path, moved.path);
   }
   return out;
 }

@@ -26,8 +26,12 @@ export interface OpaqueSummary {
 }
 
 const MAX_RUNS = 200;
-/** Below this a run is repetitive (padding, `AAAA…`) or hex-like text of low variety. */
-const MIN_ENTROPY = 3.5;
+/**
+ * Random base64 has close to 6 bits per character, random hex 4; words run together (entity tables, long
+ * identifiers) stay under 5, padding and repetition far under.
+ */
+const MIN_ENTROPY = 5.0;
+const MIN_HEX_ENTROPY = 3.8;
 
 // 1 for the base64 / base64url alphabet and `=`.
 const ALPHABET = new Uint8Array(256);
@@ -52,7 +56,7 @@ export function opaqueRuns(data: Uint8Array, text: string): OpaqueSummary {
     const length = i - start;
     if (length < MIN_RUN) continue;
     const entropy = entropyOf(data, start, i);
-    if (entropy < MIN_ENTROPY) continue;
+    if (entropy < (hexOnly() ? MIN_HEX_ENTROPY : MIN_ENTROPY)) continue;
     const before = text.slice(Math.max(0, start - 48), start);
     // Data URIs and WebAssembly (`\0asm` is `AGFzbQ` in base64) are data.
     if (/base64,$/.test(before) || text.startsWith('AGFzbQ', start)) continue;
@@ -65,6 +69,14 @@ export function opaqueRuns(data: Uint8Array, text: string): OpaqueSummary {
     }
   }
   return out;
+}
+
+/** Whether the run last measured by entropyOf used hex digits only. */
+function hexOnly(): boolean {
+  for (let c = 0; c < 256; c++) {
+    if (counts[c] && !((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 function entropyOf(data: Uint8Array, from: number, to: number): number {

@@ -5,9 +5,10 @@
  * result of analysing one release against the one before it is kept forever, keyed by registry, name, version,
  * previous version and analyzer version. Only results (findings) are stored, never the files.
  */
+import { analyzeContentChange } from '../../core/content/index';
 import type { ContentLimits, PackageContents } from '../../core/content/types';
-import type { RawFinding, RegistryFacts } from '../../core/trust/context';
-import type { History } from '../../core/trust/history';
+import type { RawFinding } from '../../core/trust/context';
+import type { VersionSummary } from '../../core/trust/types';
 import type { DiskCache } from '../disk-cache';
 import { EngineError, isAbort } from '../errors';
 import { type RegistryHttp, safeUrl } from '../registry/http';
@@ -82,10 +83,12 @@ export async function fetchContents(http: RegistryHttp, url: string, opts: Fetch
 
 // ---------------------------------------------------------------- analysis results cache
 
-/** What an analyzer may know besides the two tarballs. */
+/** What an analyzer may know besides the two tarballs (the shape analyzeContentChange takes). */
 export interface ContentAnalyzerContext {
-  registry?: RegistryFacts;
-  history?: History;
+  /** What the registry's packument says about the current version (scripts, dependencies, sizes). */
+  registry?: VersionSummary;
+  /** Earlier releases' sizes. */
+  history?: { unpackedSize?: number; fileCount?: number }[];
 }
 
 /** The content analyzers: the current release, the one before it (none for a first release), context. */
@@ -109,8 +112,12 @@ export interface ContentAnalysis {
   analyzedAt: string;
 }
 
+/** The content analyzers of src/core/content. */
+export const defaultContentAnalyzer: ContentAnalyzer = (current, previous, context) => analyzeContentChange({ current, previous, ...context });
+
 export interface ContentAnalysisCacheOptions {
-  analyze: ContentAnalyzer;
+  /** Default: analyzeContentChange from src/core/content. */
+  analyze?: ContentAnalyzer;
   /** Bump whenever the analyzers change what they find: older results are then not used. */
   analyzerVersion: string;
   /** Persistent store; without it results live in memory only. */
@@ -186,7 +193,7 @@ export class ContentAnalysisCache {
     if (this.opts.offline) throw new EngineError('offline-miss', `content analysis of ${req.name}@${req.current.version} is not in the cache and offline mode forbids downloading`);
     const [current, previous] = await Promise.all([this.contents(req.name, req.current, req.registry, signal), req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined]);
     if (signal?.aborted) throw new EngineError('aborted', `content analysis of ${req.name}@${req.current.version} was cancelled`);
-    const findings = await this.opts.analyze(current, previous, req.context ?? {});
+    const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
     const result: ContentAnalysis = { findings, analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
     if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
     this.remember(key, result);

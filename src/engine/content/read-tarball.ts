@@ -52,7 +52,7 @@ export interface ReadTarballOptions {
   /** SRI (`sha512-…`, `sha1-…`, several separated by spaces); checked over the compressed bytes before anything else. */
   integrity?: string;
   limits?: Partial<ContentLimits>;
-  /** Stop inflating after this many tar-stream bytes (default: max(8 × maxBytes, 64 MB)). */
+  /** Stop inflating after this many tar-stream bytes (default: max(16 × maxBytes, 64 MB): 320 MB, enough to list every file of the largest real packages, e.g. next at 164 MB unpacked). */
   maxInflatedBytes?: number;
   /** Stop after this many entries (default 200,000). */
   maxEntries?: number;
@@ -112,7 +112,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
   if (opts.signal?.aborted) throw new EngineError('aborted', `reading ${label} was cancelled`);
   if (opts.integrity) verifyIntegrity(tgz, opts.integrity, label);
   const limits: ContentLimits = { ...DEFAULT_CONTENT_LIMITS, ...definedOnly(opts.limits ?? {}) };
-  const maxInflated = opts.maxInflatedBytes ?? Math.max(8 * limits.maxBytes, 64 * 1024 * 1024);
+  const maxInflated = opts.maxInflatedBytes ?? Math.max(16 * limits.maxBytes, 64 * 1024 * 1024);
   const maxEntries = opts.maxEntries ?? 200_000;
   if (tgz.length < 2) throw new EngineError('bad-response', `${label}: the tarball is empty or too short (${tgz.length} bytes)`);
   const gzipped = tgz[0] === 0x1f && tgz[1] === 0x8b;

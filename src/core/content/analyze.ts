@@ -1,0 +1,50 @@
+/**
+ * analyzeContentChange: what a version's tarball contains compared with the release before it. Pure: the
+ * caller reads both tarballs (see PackageContents) and passes the registry's metadata of the version and the
+ * sizes of earlier releases.
+ */
+import type { RawFinding } from '../trust/context';
+import { SEVERITIES } from '../trust/types';
+import { binaryFindings } from './binary';
+import { credentialFindings, networkFindings, processFindings } from './capabilities';
+import { installHookFindings } from './install-hook';
+import { manifestMismatchFindings } from './manifest-mismatch';
+import { obfuscationFindings } from './obfuscation';
+import { persistenceFindings } from './persistence';
+import { analyze, type ContentInput } from './release';
+import { selfPublishFindings } from './self-publish';
+import { sizeFindings } from './size';
+
+export type { ContentInput };
+
+/**
+ * Findings about the current release's contents: `content-*` codes and `manifest-mismatch`, most severe first.
+ * Without `previous` only what is suspicious on its own is reported, and (credentials, self-publish,
+ * persistence and obfuscation aside) at most at medium.
+ */
+export function analyzeContentChange(input: ContentInput): RawFinding[] {
+  const a = analyze(input);
+  const credentials = credentialFindings(a);
+  const findings: RawFinding[] = [
+    ...installHookFindings(a),
+    ...manifestMismatchFindings(input.current, input.registry, a.label),
+    ...processFindings(a),
+    ...networkFindings(a, credentials.files),
+    ...credentials.findings,
+    ...obfuscationFindings(a),
+    ...binaryFindings(input.current, input.previous, a.label),
+    ...selfPublishFindings(a),
+    ...persistenceFindings(a),
+    ...sizeFindings(a.label, { unpackedSize: input.registry?.unpackedSize ?? input.current.unpackedSize, fileCount: input.registry?.fileCount ?? input.current.fileCount }, input.history),
+  ];
+  for (const f of findings) {
+    const seen = new Set<string>();
+    f.evidence = f.evidence.filter((e) => {
+      const k = `${e.label}\u0000${e.value}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  return findings.sort((x, y) => SEVERITIES.indexOf(y.severity) - SEVERITIES.indexOf(x.severity));
+}

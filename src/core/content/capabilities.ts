@@ -1,0 +1,228 @@
+/**
+ * What the code can do that the previous release's could not:
+ *
+ * - `content-process`: first use of child_process / execa-like modules / Bun.spawn / Deno.run anywhere in the
+ *   package (medium), high when install-time code or an obfuscated file does it, or when install-time code
+ *   starts processes for the first time even though other code did before.
+ * - `content-network`: first use of a network API anywhere (medium); hosts and public IPs that no file of the
+ *   previous release named (medium; hosts count only in packages that use the network, documentation hosts and
+ *   the package's own homepage/repository are ignored, comments too); high when install-time code, an
+ *   obfuscated file or a file that newly reads credentials does it, when an install hook downloads something
+ *   itself, or when the host receives stolen data for a living (request catchers, paste sites, webhooks).
+ * - `content-credentials`: credential reads no file of the previous release had. Strong ones (platform and CI
+ *   tokens, dumping process.env, .npmrc/.ssh/.aws/… files, cloud metadata, wallets) are high; an application's
+ *   own `*_TOKEN`/`*_KEY` settings or a `.env` file are medium unless install-time or obfuscated code reads them.
+ *
+ * Without a previous release only install-time code is judged, at medium, except strong credential reads of
+ * files, metadata endpoints, wallets or the whole environment, which stay high.
+ */
+import type { RawFinding } from '../trust/context';
+import type { Evidence, Severity } from '../trust/types';
+import { list, NO_BASELINE, placesEvidence } from './evidence';
+import { COUNTRY_SLD, DOC_HOSTS, EXFIL_HOSTS, SHARED_DOMAINS } from './patterns';
+import { capForUnreadBaseline, currentSignals, inInstallScope, isNewSignal, isObfuscated, type Analysis } from './release';
+import type { FileScan, Signal } from './scan';
+
+type Item = { scan: FileScan; signal: Signal; what?: string };
+
+/** Newness-based severities drop to medium when the previous release was not read whole, except for install-time code. */
+function capUnlessInstall(a: Analysis, installTime: boolean, severity: Severity, message: string): { severity: Severity; message: string } {
+  return installTime ? { severity, message } : capForUnreadBaseline(a, severity, message);
+}
+
+export function processFindings(a: Analysis): RawFinding[] {
+  const hits = currentSignals(a, ['process']);
+  if (!hits.length) return [];
+  const install = hits.filter((h) => inInstallScope(a, h.scan.path));
+  const apis = [...new Set(hits.map((h) => h.signal.key))];
+  if (!a.previous) {
+    if (!install.length) return [];
+    return [
+      {
+        code: 'content-process',
+        severity: 'medium',
+        message: `${a.label} starts processes (${list([...new Set(install.map((h) => h.signal.key))])}) in code its install hook runs (${NO_BASELINE})`,
+        evidence: placesEvidence(install),
+      },
+    ];
+  }
+  const prevVersion = a.input.previous!.version;
+  if (!a.previous.kinds.has('process')) {
+    const risky = hits.filter((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
+    const where = install.length ? ', in code its install hook runs' : risky.length ? ', in obfuscated code' : '';
+    const judged = capUnlessInstall(a, install.length > 0, risky.length ? 'high' : 'medium', `${a.label} starts processes for the first time (${list(apis)})${where}: no file of ${prevVersion} did`);
+    return [{ code: 'content-process', ...judged, evidence: placesEvidence([...risky, ...hits.filter((h) => !risky.includes(h))]) }];
+  }
+  const prevInstall = [...a.previous.scopeKeys].some((k) => k.startsWith('process\u0000'));
+  if (install.length && !prevInstall) {
+    return [
+      {
+        code: 'content-process',
+        severity: 'high',
+        message: `${a.label}'s install-time code starts processes (${list([...new Set(install.map((h) => h.signal.key))])}); ${prevVersion}'s did not`,
+        evidence: placesEvidence(install),
+      },
+    ];
+  }
+  return [];
+}
+
+/** The part of a host that says who runs it: the registrable domain, or the full host on shared platforms. */
+export function hostOwner(host: string): string {
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) return host;
+  const l = host.split('.');
+  if (l.length <= 2) return host;
+  const n = COUNTRY_SLD.has(l[l.length - 2]) && l[l.length - 1].length === 2 ? 3 : 2;
+  const domain = l.slice(-n).join('.');
+  if (SHARED_DOMAINS.has(domain) || SHARED_DOMAINS.has(l.slice(-3).join('.'))) return host;
+  return domain;
+}
+
+const isExfilHost = (h: string) => EXFIL_HOSTS.some((re) => re.test(h));
+
+/** Hosts the package names for itself: homepage, repository, bugs (either release). */
+function ownHosts(a: Analysis): Set<string> {
+  const out = new Set<string>();
+  for (const m of [a.input.current.manifest, a.input.previous?.manifest]) {
+    if (!m) continue;
+    const urls = [m.homepage, (m.repository as { url?: unknown })?.url ?? m.repository, (m.bugs as { url?: unknown })?.url ?? m.bugs];
+    for (const u of urls) {
+      if (typeof u !== 'string') continue;
+      const host = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:?#]+)/i.exec(u)?.[1]?.toLowerCase();
+      if (host) out.add(hostOwner(host));
+    }
+  }
+  return out;
+}
+
+export function networkFindings(a: Analysis, credentialFiles: Set<string>): RawFinding[] {
+  const prev = a.previous;
+  const apiHits = currentSignals(a, ['network']);
+  const firstUse = prev && !prev.kinds.has('network') ? apiHits : [];
+  const capable = apiHits.length > 0 || a.current.scope.runs.some((r) => r.parts.downloads.length);
+  const own = ownHosts(a);
+  const prevOwners = new Set<string>();
+  if (prev) {
+    for (const k of prev.keys) {
+      const [kind, key] = k.split('\u0000');
+      if (kind === 'url' || kind === 'ip') prevOwners.add(hostOwner(key));
+    }
+  }
+  const hostHits: Item[] = [];
+  const seenOwners = new Set<string>();
+  for (const h of currentSignals(a, ['url', 'ip'])) {
+    const host = h.signal.key;
+    const owner = hostOwner(host);
+    if (DOC_HOSTS.has(host) || own.has(owner) || prevOwners.has(owner)) continue;
+    const exfil = isExfilHost(host);
+    if (h.signal.kind === 'url' && !capable && !exfil && !/^\d/.test(host)) continue;
+    if (h.signal.kind === 'url' && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) continue; // reported as an ip signal
+    if (seenOwners.has(`${owner}\u0000${h.scan.path}`)) continue;
+    seenOwners.add(`${owner}\u0000${h.scan.path}`);
+    hostHits.push({ ...h, what: exfil ? `${host} (receives data for anyone)` : host });
+  }
+  const prevDownloads = new Set(prev?.scope.runs.flatMap((r) => r.parts.downloads) ?? []);
+  const deps = dependencyNames(a.input.current.manifest);
+  const downloads = a.current.scope.runs.flatMap((r) =>
+    r.parts.downloads.filter((d) => !prevDownloads.has(d) && !isLocalPackageRun(d, deps)).map((d) => ({ hook: r.hook.name, d })),
+  );
+  if (!prev) {
+    const install = [...apiHits, ...hostHits].filter((h) => inInstallScope(a, h.scan.path));
+    if (!install.length && !downloads.length) return [];
+    return [
+      {
+        code: 'content-network',
+        severity: 'medium',
+        message: `${a.label}'s install-time code uses the network (${list([...new Set(install.map((h) => h.signal.key)), ...downloads.map((d) => d.d)])}) (${NO_BASELINE})`,
+        evidence: [...downloads.map((d) => ({ label: d.hook, value: d.d })), ...placesEvidence(install)],
+      },
+    ];
+  }
+  const items = [...firstUse, ...hostHits];
+  if (!items.length && !downloads.length) return [];
+  const risky = (h: Item) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan) || credentialFiles.has(h.scan.path) || isExfilHost(h.signal.key);
+  const installTime = downloads.length > 0 || items.some((h) => inInstallScope(a, h.scan.path));
+  const severity: Severity = downloads.length || items.some(risky) ? 'high' : 'medium';
+  const parts: string[] = [];
+  if (firstUse.length) parts.push(`uses the network for the first time (${list([...new Set(firstUse.map((h) => h.signal.key))])})`);
+  if (hostHits.length) parts.push(`names ${hostHits.length === 1 ? 'a host' : 'hosts'} no file of ${a.input.previous!.version} named (${list([...new Set(hostHits.map((h) => h.signal.key))])})`);
+  if (downloads.length) parts.push(`downloads at install time (${list(downloads.map((d) => d.d))})`);
+  const why = severity === 'high' ? whyHigh(a, items, downloads.length > 0, credentialFiles) : '';
+  const evidence: Evidence[] = [
+    ...downloads.map((d) => ({ label: d.hook, value: d.d })),
+    ...placesEvidence([...items.filter(risky), ...items.filter((h) => !risky(h))]),
+  ];
+  return [{ code: 'content-network', ...capUnlessInstall(a, installTime, severity, `${a.label} ${list(parts)}${why}`), evidence }];
+}
+
+function whyHigh(a: Analysis, items: Item[], downloads: boolean, credentialFiles: Set<string>): string {
+  const r: string[] = [];
+  if (downloads || items.some((h) => inInstallScope(a, h.scan.path))) r.push('at install time');
+  if (items.some((h) => isObfuscated(h.scan))) r.push('from obfuscated code');
+  if (items.some((h) => credentialFiles.has(h.scan.path))) r.push('next to new credential reads');
+  if (items.some((h) => isExfilHost(h.signal.key))) r.push('to a service that collects data for anyone');
+  return r.length ? ` — ${list(r)}` : '';
+}
+
+function dependencyNames(m: Record<string, unknown> | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const field of ['dependencies', 'optionalDependencies']) {
+    const d = m?.[field];
+    if (d && typeof d === 'object') for (const k of Object.keys(d)) out.add(k);
+  }
+  return out;
+}
+
+/** `npx node-gyp …` with node-gyp among the dependencies runs the installed copy, not a download. */
+function isLocalPackageRun(d: string, deps: Set<string>): boolean {
+  const m = /^(?:npx|bunx|pnpx|bun x|npm exec|pnpm dlx|yarn dlx) (\S+)/.exec(d);
+  if (!m) return false;
+  const spec = m[1];
+  const name = spec.startsWith('@') ? spec.split('@').slice(0, 2).join('@') : spec.split('@')[0];
+  return deps.has(name);
+}
+
+/** Also returns the files with new high-severity credential reads (network code there is exfiltration). */
+export function credentialFindings(a: Analysis): { findings: RawFinding[]; files: Set<string> } {
+  const hits = currentSignals(a, ['credential']).filter((h) => isNewSignal(a, h.signal));
+  const files = new Set<string>();
+  if (!hits.length) return { findings: [], files };
+  const prev = a.previous;
+  const high: Item[] = [];
+  const medium: Item[] = [];
+  for (const h of hits) {
+    const s = h.signal;
+    const install = inInstallScope(a, h.scan.path);
+    const what = describeCredential(s);
+    if (!prev) {
+      // Presence alone: reading credential files, metadata, wallets or the whole environment is never a library's job.
+      if (s.strong && !s.key.startsWith('env:')) high.push({ ...h, what });
+      else if (s.strong || install) medium.push({ ...h, what });
+      continue;
+    }
+    if (s.strong || install || isObfuscated(h.scan)) high.push({ ...h, what });
+    else medium.push({ ...h, what });
+  }
+  if (!high.length && !medium.length) return { findings: [], files };
+  for (const h of high) files.add(h.scan.path);
+  const severity: Severity = high.length ? 'high' : 'medium';
+  const all = [...high, ...medium];
+  const whats = [...new Set(all.map((h) => h.what!))];
+  const message = prev
+    ? `${a.label} reads credentials that no file of ${a.input.previous!.version} read: ${list(whats, 5)}`
+    : `${a.label} reads credentials: ${list(whats, 5)} (${NO_BASELINE})`;
+  const judged = capUnlessInstall(a, all.some((h) => inInstallScope(a, h.scan.path)), severity, message);
+  if (judged.severity !== severity) files.clear();
+  return { findings: [{ code: 'content-credentials', ...judged, evidence: placesEvidence(all) }], files };
+}
+
+function describeCredential(s: Signal): string {
+  const k = s.key;
+  if (k === 'env-dump') return 'the whole environment (serialised)';
+  if (k === 'env-enumerate') return 'every environment variable';
+  if (k === 'metadata') return 'the cloud metadata endpoint';
+  if (k.startsWith('env:')) return k.slice(4);
+  if (k.startsWith('file:')) return k.slice(5);
+  if (k.startsWith('wallet:')) return `${k.slice(7)} wallet data`;
+  return k;
+}

@@ -1,0 +1,7 @@
+/** Content analysis: judging a version by what its tarball contains compared with the release before it. */
+export { analyzeContentChange, type ContentInput } from './analyze';
+export { codeKind, isRuntimePath, unchangedPaths } from './files';
+export { installHooksOf, parseCommand, hookScope, INSTALL_HOOKS, type Hook, type HookScope, type CommandParts } from './lifecycle';
+export { scanFile, type FileScan, type Signal, type SignalKind } from './scan';
+export { nativeFormat } from './binary';
+export * from './types';
