@@ -14,7 +14,7 @@ declare const TRUSTLENS_VERSION: string | undefined;
 const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
 
 const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output']);
-const BOOLEANS = new Set(['offline']);
+const BOOLEANS = new Set(['offline', 'deep', 'no-content']);
 
 export async function checkCommand(argv: string[], io: Io, isTty: boolean): Promise<number> {
   const args = parseArgs(argv, VALUED, BOOLEANS);
@@ -45,6 +45,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
       offline: args.flags.has('offline'),
       cacheDir: flag('cache-dir'),
       trust,
+      content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
       onProgress: progress,
     });
   } catch (e) {

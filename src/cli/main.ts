@@ -29,6 +29,10 @@ Options of check:
   --cache-dir DIR           Persistent cache (default: ~/.cache/trustlens)
   --now ISO-8601            Evaluate as of that instant (release age; later versions do not exist yet)
   --trusted-root FILE       Verify provenance against this Sigstore trusted root
+  --deep                    Look inside the tarball of every package (default: direct
+                            dependencies and versions with another finding or newer
+                            than the cooldown), compared with the release before it
+  --no-content              Do not look inside tarballs at all
 
   -h, --help                Show this help
   --version                 Show the version

@@ -11,6 +11,7 @@ import { DEFAULT_POLICY, POLICY_FILE, type Policy, parsePolicy } from '../core/t
 import type { Advisory, Finding, PackageSummary, ProvenanceVerdict, SignatureVerdict } from '../core/trust/types';
 import { type AdvisoryConfig, gatherAdvisories } from './advisory-sources';
 import { DiskCache } from './disk-cache';
+import { analyzeContents } from './content-stage';
 import { EngineError, isAbort } from './errors';
 import { readProjectFiles } from './project-files';
 import { buildProject } from '../core/project';
@@ -36,6 +37,11 @@ export interface CheckOptions {
   /** Restricted Mode: ignore the project's .npmrc. */
   ignoreProjectNpmrc?: boolean;
   policy?: Policy;
+  /**
+   * Look inside tarballs: 'auto' (default) for direct dependencies and versions that already have a finding or
+   * are new; 'deep' for every registry package; 'off' never.
+   */
+  content?: 'auto' | 'deep' | 'off';
   /** Sigstore trust material; default: TUF with the embedded fallback. */
   trust?: TrustContext | (() => Promise<TrustContext>);
   env?: NodeJS.ProcessEnv;
@@ -177,15 +183,24 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     }),
   );
 
-  // 5. Evaluate and place each finding in the files.
+  // 5. Look inside the tarballs of the versions that warrant it, compared with the release before each.
   const index = new ProjectIndex(model);
+  const mode = opts.content ?? 'auto';
+  const targets = mode === 'off' ? [] : contexts.filter(({ pkg, ctx }) => mode === 'deep' || pkg.direct || evaluatePackage(ctx, policy).findings.length > 0);
+  const contents = await analyzeContents(targets, { http, cache, offline: opts.offline, signal: opts.signal, errors });
+  for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
+
+  // 6. Evaluate and place each finding in the files.
   const findings: LocatedFinding[] = [];
   const cards: TrustCard[] = [];
   const allowed: CheckReport['allowed'] = [];
   for (const { pkg, ctx } of contexts) {
     const evaluation = evaluatePackage(ctx, policy, rangeFor(index, pkg));
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
-    cards.push(trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, sourceSpans(index, ctx.name, ctx.version)));
+    const card = trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, sourceSpans(index, ctx.name, ctx.version));
+    const content = contents.get(`${ctx.name}@${ctx.version}`);
+    if (content) card.changes = { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated };
+    cards.push(card);
     for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
   }
   // Packages from git or remote tarballs have no registry history; only their source is judged.

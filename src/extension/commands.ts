@@ -32,6 +32,13 @@ export function registerCommands(d: Deps): vscode.Disposable[] {
   const { scanner, service, output } = d;
   return [
     vscode.commands.registerCommand('trustlens.scan', () => d.scanAll()),
+    vscode.commands.registerCommand('trustlens.deepScan', async () => {
+      const folder = activeFolder();
+      if (!folder) return;
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
+        scanner.scan(folder, { content: 'deep' }),
+      );
+    }),
     vscode.commands.registerCommand('trustlens.showLog', () => output.show()),
     vscode.commands.registerCommand('trustlens.restartService', () => {
       service.reset();

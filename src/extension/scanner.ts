@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EvaluateRequest, type EvaluateResult } from '../engine/service/protocol';
+import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../engine/service/protocol';
 import type { ServiceClient } from './service-client';
 import { serviceSettings } from './settings';
 
@@ -48,7 +48,7 @@ export class Scanner implements vscode.Disposable {
     );
   }
 
-  async scan(folder: vscode.WorkspaceFolder): Promise<EvaluateResult | undefined> {
+  async scan(folder: vscode.WorkspaceFolder, extra: Partial<ServiceSettings> = {}): Promise<EvaluateResult | undefined> {
     const root = folder.uri.fsPath;
     this.inflight.get(root)?.cancel();
     const cts = new vscode.CancellationTokenSource();
@@ -60,7 +60,7 @@ export class Scanner implements vscode.Disposable {
     const started = Date.now();
     try {
       const connection = await this.service.get();
-      const result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings: serviceSettings(folder) }, cts.token);
+      const result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings: { ...serviceSettings(folder), ...extra } }, cts.token);
       if (cts.token.isCancellationRequested) return undefined;
       const stale = vscode.workspace.textDocuments.some((d) => versions.has(d.uri.toString()) && versions.get(d.uri.toString()) !== d.version);
       if (stale) {

@@ -49,7 +49,7 @@ describe('trustlens check against a local registry', function () {
   it('reads every package, asks each packument once, and reaches every registry service', () => {
     assert.equal(report.stats.packages, Object.keys(scenario.locked).length);
     assert.deepEqual(report.errors, []);
-    const packumentGets = registry.requests.filter((r) => r.method === 'GET' && !r.url.startsWith('/-/'));
+    const packumentGets = registry.requests.filter((r) => r.method === 'GET' && !r.url.includes('/-/'));
     const urls = packumentGets.map((r) => r.url);
     assert.equal(new Set(urls).size, urls.length, 'no packument fetched twice');
     assert.equal(urls.length, Object.keys(scenario.locked).length);
@@ -123,6 +123,26 @@ describe('trustlens check against a local registry', function () {
     assert.equal(r.findings.find((f) => f.package === 'vulnerable')!.safeVersion, '1.0.5');
   });
 
+  it('looks inside the tarballs of direct dependencies: a new postinstall running a new file', () => {
+    const f = find('scripted', 'content-install-hook')!;
+    assert.equal(f.severity, 'high');
+    assert.ok(f.evidence.some((e) => /setup\.js/.test(e.value)), JSON.stringify(f.evidence));
+    const card = report.cards.find((c) => c.name === 'scripted')!;
+    assert.equal(card.changes?.previous, '1.0.0');
+    assert.ok(card.changes?.findings.some((x) => x.code === 'content-install-hook'));
+    assert.equal(report.cards.find((c) => c.name === 'good-lib')!.changes?.findings.length, 0, 'a clean release: analysed, nothing found');
+  });
+
+  it('content analysis can be turned off, and results are cached for good', async () => {
+    const off = await run({ content: 'off' });
+    assert.ok(!off.findings.some((f) => f.code.startsWith('content-')));
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-content-cache-'));
+    await run({ cacheDir });
+    registry.resetRequests();
+    await run({ cacheDir });
+    assert.equal(registry.requests.filter((r) => r.url.endsWith('.tgz')).length, 0, 'no tarball is downloaded twice');
+  });
+
   it('no trust-metadata-unavailable on a registry that serves trust data', () => {
     assert.equal(report.findings.filter((f) => f.code === 'trust-metadata-unavailable').length, 0);
   });
@@ -165,7 +185,7 @@ describe('trustlens check against a local registry', function () {
     await run({ cacheDir });
     registry.resetRequests();
     const second = await run({ cacheDir });
-    assert.equal(registry.requests.filter((r) => !r.url.startsWith('/-/')).length, 0, 'fresh cache entries are used as they are');
+    assert.equal(registry.requests.filter((r) => !r.url.includes('/-/')).length, 0, 'fresh cache entries are used as they are');
     assert.deepEqual(second.findings.map(key).sort(), report.findings.map(key).sort());
     registry.resetRequests();
     const offline = await run({ cacheDir, offline: true });

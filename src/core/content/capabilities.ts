@@ -95,11 +95,10 @@ function ownHosts(a: Analysis): Set<string> {
   return out;
 }
 
-export function networkFindings(a: Analysis, credentialFiles: Set<string>): RawFinding[] {
+/** Hosts and public IPs in current code that no file of the previous release named (doc hosts and the package's own excluded). */
+function newHostItems(a: Analysis, includeIncapable = false): Item[] {
   const prev = a.previous;
-  const apiHits = currentSignals(a, ['network']);
-  const firstUse = prev && !prev.kinds.has('network') ? apiHits : [];
-  const capable = apiHits.length > 0 || a.current.scope.runs.some((r) => r.parts.downloads.length);
+  const capable = includeIncapable || currentSignals(a, ['network']).length > 0 || a.current.scope.runs.some((r) => r.parts.downloads.length);
   const own = ownHosts(a);
   const prevOwners = new Set<string>();
   if (prev) {
@@ -108,19 +107,27 @@ export function networkFindings(a: Analysis, credentialFiles: Set<string>): RawF
       if (kind === 'url' || kind === 'ip') prevOwners.add(hostOwner(key));
     }
   }
-  const hostHits: Item[] = [];
-  const seenOwners = new Set<string>();
+  const out: Item[] = [];
+  const seen = new Set<string>();
   for (const h of currentSignals(a, ['url', 'ip'])) {
     const host = h.signal.key;
     const owner = hostOwner(host);
     if (DOC_HOSTS.has(host) || own.has(owner) || prevOwners.has(owner)) continue;
     const exfil = isExfilHost(host);
-    if (h.signal.kind === 'url' && !capable && !exfil && !/^\d/.test(host)) continue;
     if (h.signal.kind === 'url' && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) continue; // reported as an ip signal
-    if (seenOwners.has(`${owner}\u0000${h.scan.path}`)) continue;
-    seenOwners.add(`${owner}\u0000${h.scan.path}`);
-    hostHits.push({ ...h, what: exfil ? `${host} (receives data for anyone)` : host });
+    if (h.signal.kind === 'url' && !capable && !exfil) continue;
+    if (seen.has(`${owner}\u0000${h.scan.path}`)) continue;
+    seen.add(`${owner}\u0000${h.scan.path}`);
+    out.push({ ...h, what: exfil ? `${host} (receives data for anyone)` : host });
   }
+  return out;
+}
+
+export function networkFindings(a: Analysis, credentialFiles: Set<string>): RawFinding[] {
+  const prev = a.previous;
+  const apiHits = currentSignals(a, ['network']);
+  const firstUse = prev && !prev.kinds.has('network') ? apiHits : [];
+  const hostHits = newHostItems(a);
   const prevDownloads = new Set(prev?.scope.runs.flatMap((r) => r.parts.downloads) ?? []);
   const deps = dependencyNames(a.input.current.manifest);
   const downloads = a.current.scope.runs.flatMap((r) =>
@@ -182,35 +189,73 @@ function isLocalPackageRun(d: string, deps: Set<string>): boolean {
   return deps.has(name);
 }
 
-/** Also returns the files with new high-severity credential reads (network code there is exfiltration). */
+/** Which kind of secret a credential signal is after (reading three kinds in one file is harvesting). */
+export function credentialFamily(key: string): string {
+  if (key === 'env-dump' || key === 'env-enumerate') return 'environment';
+  if (key === 'metadata') return 'cloud metadata';
+  if (key.startsWith('wallet:')) return 'wallet';
+  const n = key.slice(key.indexOf(':') + 1);
+  if (/^(?:NPM_|NODE_AUTH_TOKEN|\.npmrc$)/.test(n)) return 'npm';
+  if (/^(?:GITHUB_|GH_|ACTIONS_|gh\/)/.test(n)) return 'github';
+  if (/^(?:GITLAB_|CI_JOB_)/.test(n)) return 'gitlab';
+  if (/^(?:AWS_|\.aws$)/.test(n)) return 'aws';
+  if (/^(?:AZURE_|\.azure$)/.test(n)) return 'azure';
+  if (/^(?:GOOGLE_|gcloud$)/.test(n)) return 'gcp';
+  return n;
+}
+
+/** Files whose network use is new: a first network API in the package, or a host/IP no file of the previous release named. */
+function newNetworkFiles(a: Analysis): Set<string> {
+  const out = new Set<string>();
+  const firstUse = !a.previous || !a.previous.kinds.has('network');
+  if (firstUse && a.previous) for (const h of currentSignals(a, ['network'])) out.add(h.scan.path);
+  for (const h of newHostItems(a, true)) out.add(h.scan.path);
+  return out;
+}
+
+/**
+ * Severity of new credential reads: high for serialising the environment, wallet stores, any read by
+ * install-time or obfuscated code, three kinds of secrets read in one file (harvesting), or a platform token or
+ * credential file read in a file that also starts talking to a new host. Otherwise medium: SDKs read their
+ * own cloud's keys and metadata endpoint, release tools read ~/.npmrc and GITHUB_TOKEN.
+ * Also returns the files with high reads (network code there is exfiltration).
+ */
 export function credentialFindings(a: Analysis): { findings: RawFinding[]; files: Set<string> } {
   const hits = currentSignals(a, ['credential']).filter((h) => isNewSignal(a, h.signal));
   const files = new Set<string>();
   if (!hits.length) return { findings: [], files };
   const prev = a.previous;
+  const networkFiles = newNetworkFiles(a);
+  const families = new Map<string, Set<string>>();
+  for (const h of hits) if (h.signal.strong || h.signal.key === 'env-dump') families.set(h.scan.path, (families.get(h.scan.path) ?? new Set()).add(credentialFamily(h.signal.key)));
   const high: Item[] = [];
   const medium: Item[] = [];
+  const reasons = new Set<string>();
   for (const h of hits) {
     const s = h.signal;
-    const install = inInstallScope(a, h.scan.path);
     const what = describeCredential(s);
-    if (!prev) {
-      // Presence alone: reading credential files, metadata, wallets or the whole environment is never a library's job.
-      if (s.strong && !s.key.startsWith('env:')) high.push({ ...h, what });
-      else if (s.strong || install) medium.push({ ...h, what });
-      continue;
-    }
-    if (s.strong || install || isObfuscated(h.scan)) high.push({ ...h, what });
-    else medium.push({ ...h, what });
+    const p = h.scan.path;
+    let why: string | undefined;
+    if (s.key === 'env-dump') why = 'serialises the whole environment';
+    else if (s.key.startsWith('wallet:') && s.strong) why = 'reads wallet stores';
+    else if (inInstallScope(a, p)) why = 'at install time';
+    else if (isObfuscated(h.scan)) why = 'from obfuscated code';
+    else if ((families.get(p)?.size ?? 0) >= 3) why = `collects ${families.get(p)!.size} kinds of secrets in one file`;
+    else if (s.strong && s.key !== 'metadata' && networkFiles.has(p)) why = 'in a file that newly talks to the network';
+    if (why) {
+      high.push({ ...h, what });
+      reasons.add(why);
+    } else if (prev || s.strong || s.key.startsWith('env:')) medium.push({ ...h, what });
   }
   if (!high.length && !medium.length) return { findings: [], files };
   for (const h of high) files.add(h.scan.path);
   const severity: Severity = high.length ? 'high' : 'medium';
   const all = [...high, ...medium];
   const whats = [...new Set(all.map((h) => h.what!))];
+  const tail = reasons.size ? ` — ${list([...reasons])}` : '';
   const message = prev
-    ? `${a.label} reads credentials that no file of ${a.input.previous!.version} read: ${list(whats, 5)}`
-    : `${a.label} reads credentials: ${list(whats, 5)} (${NO_BASELINE})`;
+    ? `${a.label} reads credentials that no file of ${a.input.previous!.version} read: ${list(whats, 5)}${tail}`
+    : `${a.label} reads credentials: ${list(whats, 5)}${tail} (${NO_BASELINE})`;
   const judged = capUnlessInstall(a, all.some((h) => inInstallScope(a, h.scan.path)), severity, message);
   if (judged.severity !== severity) files.clear();
   return { findings: [{ code: 'content-credentials', ...judged, evidence: placesEvidence(all) }], files };

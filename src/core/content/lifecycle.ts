@@ -150,6 +150,8 @@ function commandOf(seg: string[], pipedFrom: string[] | undefined, parts: Comman
     return undefined;
   };
   if (pipedFrom && SHELLS.has(exe) && pipedFrom.length && /^(?:curl|wget)$/.test(base(pipedFrom[0]))) {
+    // `curl URL | sh`: one download, run as it arrives.
+    if (parts.downloads.length && parts.downloads[parts.downloads.length - 1].startsWith(`${base(pipedFrom[0])} `)) parts.downloads.pop();
     parts.downloads.push(`${pipedFrom.join(' ')} | ${exe}`);
     return;
   }

@@ -46,23 +46,34 @@ export function opaqueRuns(data: Uint8Array, text: string): OpaqueSummary {
   const out: OpaqueSummary = { opaqueBytes: 0, runs: [] };
   const n = data.length;
   let i = 0;
-  while (i < n) {
-    if (!ALPHABET[data[i]]) {
-      i++;
+  // Skip-ahead search for runs of at least MIN_RUN: when the byte MIN_RUN-1 ahead is outside the alphabet no run
+  // can start before it; otherwise walk back to the last outsider. Code has short runs (identifiers), so this
+  // reads a few percent of the bytes.
+  while (i + MIN_RUN <= n) {
+    const p = i + MIN_RUN - 1;
+    if (!ALPHABET[data[p]]) {
+      i = p + 1;
+      continue;
+    }
+    let q = p - 1;
+    while (q >= i && ALPHABET[data[q]]) q--;
+    if (q >= i) {
+      i = q + 1;
       continue;
     }
     const start = i;
-    while (i < n && ALPHABET[data[i]]) i++;
-    const length = i - start;
-    if (length < MIN_RUN) continue;
-    const entropy = entropyOf(data, start, i);
+    let e = p + 1;
+    while (e < n && ALPHABET[data[e]]) e++;
+    i = e;
+    const length = e - start;
+    const entropy = entropyOf(data, start, e);
     if (entropy < (hexOnly() ? MIN_HEX_ENTROPY : MIN_ENTROPY)) continue;
     const before = text.slice(Math.max(0, start - 48), start);
     // Data URIs and WebAssembly (`\0asm` is `AGFzbQ` in base64) are data.
     if (/base64,$/.test(before) || text.startsWith('AGFzbQ', start)) continue;
     out.opaqueBytes += length;
     if (out.runs.length < MAX_RUNS) {
-      const after = text.slice(i, i + 32);
+      const after = text.slice(e, e + 32);
       const decoded = /(?:atob|from|decode|decodeBase64|base64ToString|unhex)\s*\(\s*['"`]$/i.test(before) || /^['"`]\s*,\s*['"`](?:base64|base64url|hex)['"`]/.test(after);
       const evaluated = /(?:\beval|\bFunction|runInThisContext|runInNewContext|Script)\s*\(\s*['"`]$/.test(before);
       out.runs.push({ start, length, entropy, decoded, evaluated });

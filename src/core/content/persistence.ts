@@ -2,12 +2,12 @@
  * `content-persistence` (high): a file that writes (writeFile/appendFile/copyFile/createWriteStream, `>>`,
  * `reg add`, `crontab -`, `launchctl load`, …) and names a shell startup file, .vscode/tasks.json,
  * .claude/settings.json, crontab, a systemd user unit, LaunchAgents, a Windows Run key or the Startup folder,
- * for a location no file of the previous release wrote. Writing a startup location is strong without a
- * previous release too.
+ * for a location no file of the previous release wrote. Without a previous release it is high where install-time
+ * or obfuscated code does it, medium elsewhere (pm2 writes LaunchAgents for a living).
  */
 import type { RawFinding } from '../trust/context';
 import { list, NO_BASELINE, placesEvidence } from './evidence';
-import { capForUnreadBaseline, currentSignals, inInstallScope, isNewSignal, type Analysis } from './release';
+import { capForUnreadBaseline, currentSignals, inInstallScope, isNewSignal, isObfuscated, type Analysis } from './release';
 
 export function persistenceFindings(a: Analysis): RawFinding[] {
   const hits = currentSignals(a, ['persistence']).filter((h) => isNewSignal(a, h.signal));
@@ -16,6 +16,7 @@ export function persistenceFindings(a: Analysis): RawFinding[] {
   const message = a.previous
     ? `${a.label} writes ${where}, which no file of ${a.input.previous!.version} did: code that runs again later, outside the package`
     : `${a.label} writes ${where}: code that runs again later, outside the package (${NO_BASELINE})`;
-  const install = hits.some((h) => inInstallScope(a, h.scan.path));
-  return [{ code: 'content-persistence', ...(install ? { severity: 'high' as const, message } : capForUnreadBaseline(a, 'high', message)), evidence: placesEvidence(hits) }];
+  const strong = hits.some((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
+  if (!a.previous) return [{ code: 'content-persistence', severity: strong ? 'high' : 'medium', message, evidence: placesEvidence(hits) }];
+  return [{ code: 'content-persistence', ...(strong ? { severity: 'high' as const, message } : capForUnreadBaseline(a, 'high', message)), evidence: placesEvidence(hits) }];
 }

@@ -5,6 +5,7 @@
  * adversarial line costs what any 5 MB line costs. Each trigger group has a match budget per file; once spent,
  * the scan goes on without it (a file with 50,000 `require(` calls has said what it needs to say).
  */
+import { AnchorSet } from './anchors';
 import { type CodeKind, inComment, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
 import {
@@ -97,12 +98,24 @@ type Handler = (st: State, at: number, m: string) => void;
 interface Group {
   name: string;
   kinds: readonly CodeKind[];
-  source: string;
+  /** Literal anchors: the trigger finds these; the handler checks the surroundings. */
+  anchors: readonly string[];
   handle: Handler;
 }
 
 const ALL: readonly CodeKind[] = ['js', 'shell', 'python'];
 const JS: readonly CodeKind[] = ['js'];
+const SHELL: readonly CodeKind[] = ['shell'];
+
+/** The match of a sticky pattern at a place, or null. */
+function at_(re: RegExp, text: string, offset: number): RegExpExecArray | null {
+  re.lastIndex = offset;
+  return re.exec(text);
+}
+
+const isWordChar = (c: string): boolean => /[\w$]/.test(c);
+/** The anchor starts a word (no identifier character before it). */
+const wordStart = (t: string, at: number): boolean => !isWordChar(charBefore(t, at));
 
 function add(st: State, kind: SignalKind, key: string, offset: number, length: number, extra: { strong?: boolean; detail?: string; noCommentCheck?: boolean } = {}): void {
   const id = signalId(kind, key);
@@ -143,66 +156,144 @@ export function packageOfSpecifier(spec: string): string | undefined {
 function classifyEnvName(st: State, name: string, offset: number, length: number, detail: string): void {
   const upper = name.toUpperCase();
   if (PLATFORM_TOKENS.has(upper)) add(st, 'credential', `env:${upper}`, offset, length, { strong: true, detail });
-  else if (CREDENTIAL_NAME.test(upper) && !NOT_SECRET_NAMES.has(upper)) add(st, 'credential', `env:${upper}`, offset, length, { strong: false, detail });
+  else if (CREDENTIAL_NAME.test(upper) && !NOT_SECRET_NAMES.has(upper) && !upper.includes('PUBLIC')) add(st, 'credential', `env:${upper}`, offset, length, { strong: false, detail });
   if (upper === 'NPM_TOKEN' || upper === 'NODE_AUTH_TOKEN' || upper === 'NPM_CONFIG__AUTHTOKEN') add(st, 'registry-token', upper, offset, length, { detail });
 }
 
+const MODULE_CALL = /(?:require|import)\s{0,3}\(/y;
+const MODULE_FROM = /(?:from|import)\s{0,3}(?=['"])/y;
 const MODULE_SPEC = /\s{0,8}(['"`])([^'"`\s]{1,214})\1/y;
 const ENV_MEMBER = /\s{0,3}(?:\.\s{0,3}([A-Za-z_][A-Za-z0-9_]{0,80})\b(?!\s{0,3}\()|\[\s{0,3}(['"`])([A-Za-z_][A-Za-z0-9_]{0,80})\2\s{0,3}\]|\.get\(\s{0,3}(['"`])([A-Za-z_][A-Za-z0-9_]{0,80})\4)/y;
 const ENV_DYNAMIC = /\s{0,3}\[\s{0,3}[^'"`\s\]]/y;
 const PY_ENV = /(?:\.get\(\s{0,3}|\[\s{0,3}|\(\s{0,3})(['"])([A-Za-z_]\w{0,80})\1/y;
+const CALL_PAREN = /\s{0,3}\(/y;
+const SCHEME_BEFORE = /(?:^|[^\w+.-])(https?|wss?|ftp)$/i;
+const TAR_CMD = /tar(?:\.c(?:reate)?\s{0,3}\(|\s{1,3}-?c[a-z]{0,4}z)/y;
+const HOME_CONTEXT = /homedir|\bHOME\b|USERPROFILE|~[\\/]|getHomeDir|\bhome\s{0,3}[,+)]|\/root\/|\/home\//;
+const HOST_OPTION = /host(?:name)?['"]?\s{0,3}:\s{0,3}['"`]([A-Za-z0-9.-]{4,253})['"`]/y;
+/** Request catchers and tunnels, found also where code names them without a scheme (`hostname: 'webhook.site'`). */
+const EXFIL_NAMES = ['webhook.site', 'pipedream.net', 'oastify.com', 'burpcollaborator.net', 'interact.sh', 'requestbin', 'ngrok.io', 'ngrok-free.app', 'trycloudflare.com', 'pastebin.com', 'transfer.sh', 'api.telegram.org', 'discord.com/api/webhooks', 'discordapp.com/api/webhooks'];
+const PERSIST_WRITE = /(?:crontab\s{1,3}-|systemctl\s{1,3}--user\s{1,3}enable|launchctl\s{1,3}load)/y;
+
+function moduleUse(st: State, at: number, anchor: string): void {
+  const t = st.text;
+  if (!wordStart(t, at)) return;
+  const call = at_(MODULE_CALL, t, at);
+  const from = call ? null : at_(MODULE_FROM, t, at);
+  if (!call && !from) return;
+  const specAt = call ? MODULE_CALL.lastIndex : MODULE_FROM.lastIndex;
+  const r = at_(MODULE_SPEC, t, specAt);
+  if (!r) {
+    if (call) {
+      // require(atob('…')) / require(Buffer.from('…','base64').toString()): a module name hidden from readers.
+      const arg = t.slice(specAt, specAt + 80);
+      if (/^\s{0,3}(?:atob\s{0,3}\(|Buffer\.from\s{0,3}\(|String\.fromCharCode|[\w$]{1,40}\s{0,3}\(\s{0,3}['"`][A-Za-z0-9+/=]{8,}['"`]\s{0,3}\)\s{0,3}\))/.test(arg)) {
+        add(st, 'obfuscation', 'decoded-require', at, specAt - at + 40, { noCommentCheck: true, detail: `${anchor}(${arg.slice(0, 40)}` });
+      }
+    }
+    return;
+  }
+  const pkg = packageOfSpecifier(r[2]);
+  if (!pkg) return;
+  const detail = t.slice(at, MODULE_SPEC.lastIndex);
+  if (PROCESS_MODULES.has(pkg)) add(st, 'process', pkg, at, MODULE_SPEC.lastIndex - at, { detail });
+  else if (NETWORK_MODULES.has(pkg)) add(st, 'network', pkg, at, MODULE_SPEC.lastIndex - at, { detail });
+}
+
+function envUse(st: State, at: number): void {
+  const t = st.text;
+  const b = charBefore(t, at);
+  // `.env` as a file name: '.env', "/app/.env.local"
+  if (b === '.') {
+    if (QUOTE_OR_PATH.test(charBefore(t, at - 1)) && /^env(?:\.[a-z]{1,12})?['"`/\\]/.test(t.slice(at, at + 18))) {
+      add(st, 'credential', 'file:.env', at - 1, 4, { strong: false, detail: snippetOf(t, at - 1, 4) });
+    }
+    if (!/process\.$|Bun\.$|Deno\.$|meta\.$|\w\.$/.test(t.slice(Math.max(0, at - 8), at))) return;
+  }
+  const word = /^(?:getenv|environ|env)\b/.exec(t.slice(b === 't' && t.slice(at - 3, at) === 'get' ? at - 3 : at, at + 8));
+  if (!word) return;
+  const m = word[0];
+  const start = m === 'getenv' ? at - 3 : at;
+  if (m !== 'getenv' && isWordChar(b)) return;
+  if (m === 'getenv' && isWordChar(charBefore(t, start))) return;
+  const end = start + m.length;
+  if (m === 'env') {
+    const before = t.slice(Math.max(0, start - 48), start);
+    const member = /^\s{0,3}(?:\?\.|[.[])/.test(t.slice(end, end + 6));
+    if (!member && /process\.$/.test(before) && /JSON\.stringify\(\s{0,3}(?:\{(?:[^(){}]{0,160}?[:,])?\s{0,3}(?:\.\.\.)?\s{0,3})?process\.$/.test(t.slice(Math.max(0, start - 200), start))) {
+      return add(st, 'credential', 'env-dump', Math.max(0, start - 8), 11, { strong: true, detail: snippetOf(t, Math.max(0, start - 24), 27) });
+    }
+    if (!member && /(?:Object\.(?:keys|entries|values)\(\s{0,3}|\bfor\s{0,3}\(\s{0,3}(?:const|let|var)?\s{0,3}[\w$]{1,30}\s{1,3}in\s{1,3})process\.$/.test(before)) {
+      // Object.keys(process.env).filter(k => /^debug_/i.test(k)) picks its own settings; an unfiltered walk collects all.
+      if (!/^env\s{0,3}\)\s{0,3}\.\s{0,3}filter\b/.test(t.slice(start, start + 24))) st.envEnumerate ??= { offset: Math.max(0, start - 20), length: 28 };
+      return;
+    }
+    if (/\}\s{0,3}=\s{0,3}process\.$/.test(before)) {
+      const win = t.slice(Math.max(0, start - 400), start);
+      const open = win.lastIndexOf('{');
+      if (open >= 0) {
+        for (const name of win.slice(open).match(/[A-Za-z_][A-Za-z0-9_]{0,80}/g) ?? []) {
+          if (name !== 'process') classifyEnvName(st, name, start, 3, `{ ${name} } = process.env`);
+        }
+      }
+      return;
+    }
+    const r = at_(ENV_MEMBER, t, end);
+    if (r) {
+      const name = r[1] ?? r[3] ?? r[5];
+      const owner = /(?:process|Bun|Deno|meta)\.$/.exec(before)?.[0] ?? '';
+      classifyEnvName(st, name, start - owner.length, ENV_MEMBER.lastIndex - start + owner.length, `${owner}env${r[0].trim()}`);
+      return;
+    }
+    if (/process\.$/.test(before) && at_(ENV_DYNAMIC, t, end)) st.envDynamic = true;
+    return;
+  }
+  // Python: os.environ['X'], os.environ.get('X'), os.getenv('X'); json.dumps(dict(os.environ)).
+  if (st.kind === 'python') {
+    if (/dumps\(\s{0,3}(?:dict\(\s{0,3})?os\.$/.test(t.slice(Math.max(0, start - 24), start))) {
+      return add(st, 'credential', 'env-dump', start, m.length, { strong: true, detail: 'json.dumps(os.environ)' });
+    }
+    const r = at_(PY_ENV, t, end);
+    if (r) classifyEnvName(st, r[2], start, PY_ENV.lastIndex - start, `${m}${r[0]}`);
+  }
+}
 
 const GROUPS: Group[] = [
   {
     name: 'process',
     kinds: JS,
-    source: String.raw`child_process|\bBun\.(?:spawnSync|spawn|\$)|\bDeno\.(?:run|Command)\b|\b(?:execSync|execFileSync|spawnSync)\s{0,3}\(`,
+    anchors: ['child_process', 'Bun.spawn', 'Bun.$', 'Deno.run', 'Deno.Command', 'execSync', 'execFileSync', 'spawnSync'],
     handle(st, at, m) {
+      const t = st.text;
       if (m === 'child_process') return add(st, 'process', 'child_process', at, m.length);
-      if (m.startsWith('Bun.') || m.startsWith('Deno.')) return add(st, 'process', m, at, m.length);
-      if (charBefore(st.text, at) === '.') return; // someone else's execSync method
-      if (/function\s{1,3}$/.test(st.text.slice(Math.max(0, at - 12), at))) return;
-      add(st, 'process', m.replace(/\s*\($/, ''), at, m.length);
-    },
-  },
-  {
-    name: 'module',
-    kinds: JS,
-    source: String.raw`\brequire\s{0,3}\(|\bimport\s{0,3}\(|\bfrom\s{0,3}['"]|\bimport\s{0,3}['"]`,
-    handle(st, at, m) {
-      const quoted = m.endsWith('"') || m.endsWith("'");
-      MODULE_SPEC.lastIndex = quoted ? at + m.length - 1 : at + m.length;
-      const r = MODULE_SPEC.exec(st.text);
-      if (!r) {
-        if (!quoted) {
-          // require(atob('…')) / require(Buffer.from('…','base64').toString()): a module name hidden from readers.
-          const arg = st.text.slice(at + m.length, at + m.length + 80);
-          if (/^\s{0,3}(?:atob\s{0,3}\(|Buffer\.from\s{0,3}\(|String\.fromCharCode|[\w$]{1,40}\s{0,3}\(\s{0,3}['"`][A-Za-z0-9+/=]{8,}['"`]\s{0,3}\)\s{0,3}\))/.test(arg)) {
-            add(st, 'obfuscation', 'decoded-require', at, m.length + 40, { noCommentCheck: true, detail: `${m}${arg.slice(0, 40)}` });
-          }
-        }
-        return;
+      if (!wordStart(t, at)) return;
+      if (m.startsWith('Bun.') || m.startsWith('Deno.')) {
+        if (isWordChar(t[at + m.length] ?? '') && m !== 'Bun.spawn') return;
+        return add(st, 'process', m, at, m.length);
       }
-      const pkg = packageOfSpecifier(r[2]);
-      if (!pkg) return;
-      if (PROCESS_MODULES.has(pkg)) add(st, 'process', pkg, at, MODULE_SPEC.lastIndex - at, { detail: `${m}${r[0].trim()}` });
-      else if (NETWORK_MODULES.has(pkg)) add(st, 'network', pkg, at, MODULE_SPEC.lastIndex - at, { detail: `${m}${r[0].trim()}` });
+      if (charBefore(t, at) === '.') return; // someone else's execSync method
+      if (!at_(CALL_PAREN, t, at + m.length)) return;
+      if (/function\s{1,3}$/.test(t.slice(Math.max(0, at - 12), at))) return;
+      add(st, 'process', m, at, m.length);
     },
   },
+  { name: 'module', kinds: JS, anchors: ['require', 'import', 'from'], handle: moduleUse },
   {
     name: 'network-api',
     kinds: JS,
-    source: String.raw`\bfetch\s{0,3}\(|\bXMLHttpRequest\b|\bWebSocket\b|\bsendBeacon\b|\bEventSource\b`,
+    anchors: ['fetch', 'XMLHttpRequest', 'WebSocket', 'sendBeacon', 'EventSource'],
     handle(st, at, m) {
-      const before = st.text.slice(Math.max(0, at - 24), at);
-      if (m.startsWith('fetch')) {
+      const t = st.text;
+      if (!wordStart(t, at) || isWordChar(t[at + m.length] ?? '')) return;
+      const before = t.slice(Math.max(0, at - 24), at);
+      if (m === 'fetch') {
+        if (!at_(CALL_PAREN, t, at + m.length)) return;
         if (before.endsWith('.') && !/\b(?:window|globalThis|self|global)\s{0,3}\.$/.test(before)) return;
         if (/(?:function|async|get|set|static)\s{1,3}$/.test(before) || /[:#]\s{0,3}$/.test(before)) return;
         return add(st, 'network', 'fetch', at, m.length);
       }
       if (m === 'WebSocket' || m === 'EventSource') {
-        const after = st.text.slice(at + m.length, at + m.length + 4);
-        if (!/new\s{1,3}(?:[\w$]{1,20}\.)?$/.test(before) && !/^\s{0,3}\(/.test(after)) return;
+        if (!/new\s{1,3}(?:[\w$]{1,20}\.)?$/.test(before) && !at_(CALL_PAREN, t, at + m.length)) return;
       }
       add(st, 'network', m, at, m.length);
     },
@@ -210,9 +301,13 @@ const GROUPS: Group[] = [
   {
     name: 'url',
     kinds: ALL,
-    source: String.raw`\b(?:https?|wss?|ftp)://`,
-    handle(st, at, m) {
-      const rest = st.text.slice(at + m.length, at + m.length + 300);
+    anchors: ['://'],
+    handle(st, at) {
+      const t = st.text;
+      const scheme = SCHEME_BEFORE.exec(t.slice(Math.max(0, at - 6), at));
+      if (!scheme) return;
+      const start = at - scheme[1].length;
+      const rest = t.slice(at + 3, at + 303);
       const hm = /^[^\s'"`<>()\\/?#]{1,255}/.exec(rest);
       if (!hm) return;
       let host = hm[0];
@@ -220,151 +315,126 @@ const GROUPS: Group[] = [
       if (atSign >= 0) host = host.slice(atSign + 1);
       host = host.replace(/:\d{1,5}$/, '').replace(/\.$/, '').toLowerCase();
       if (!isHost(host)) return;
-      const urlText = st.text.slice(at, at + Math.min(m.length + 200, m.length + (/^[^\s'"`<>()\\]{1,200}/.exec(rest)?.[0].length ?? hm[0].length)));
-      if (METADATA_HOSTS.has(host)) return add(st, 'credential', 'metadata', at, urlText.length, { strong: true, detail: urlText });
-      add(st, 'url', host, at, urlText.length, { detail: urlText });
+      const tail = /^[^\s'"`<>()\\]{1,200}/.exec(rest)?.[0] ?? hm[0];
+      const urlText = t.slice(start, at + 3 + tail.length);
+      if (METADATA_HOSTS.has(host)) return add(st, 'credential', 'metadata', start, urlText.length, { strong: true, detail: urlText });
+      const key = /^discord(?:app)?\.com$/.test(host) && /^[^/]*\/api\/webhooks\//.test(tail) ? `${host}/api/webhooks` : host;
+      add(st, 'url', key, start, urlText.length, { detail: urlText });
     },
   },
   {
-    name: 'ip',
+    name: 'host',
     kinds: ALL,
-    source: String.raw`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`,
-    handle(st, at, m) {
-      const after = st.text[at + m.length] ?? '';
-      if (after === '.' || /\d/.test(after)) return;
-      if (METADATA_HOSTS.has(m)) return add(st, 'credential', 'metadata', at, m.length, { strong: true, detail: m });
-      const b = charBefore(st.text, at);
-      if (!/['"`/@]/.test(b) || !/['"`:/]/.test(after)) return;
-      if (!isPublicIPv4(m)) return;
-      add(st, 'ip', m, at, m.length, { detail: m });
-    },
-  },
-  {
-    name: 'env',
-    kinds: ALL,
-    source: String.raw`\benv\b|\benviron\b|\bgetenv\b`,
+    anchors: ['hostname', 'host:', "host':", 'host":', ...EXFIL_NAMES],
     handle(st, at, m) {
       const t = st.text;
-      const end = at + m.length;
-      if (m === 'env') {
-        const before = t.slice(Math.max(0, at - 48), at);
-        if (/JSON\.stringify\(\s{0,3}(?:\{\s{0,3}\.\.\.\s{0,3})?process\.$/.test(before)) {
-          return add(st, 'credential', 'env-dump', at - 8, 12, { strong: true, detail: 'JSON.stringify(process.env)' });
-        }
-        if (/(?:Object\.(?:keys|entries|values)\(\s{0,3}|\bin\s{1,3})process\.$/.test(before)) {
-          st.envEnumerate ??= { offset: Math.max(0, at - 20), length: 28 };
-          return;
-        }
-        if (/\}\s{0,3}=\s{0,3}process\.$/.test(before)) {
-          const win = t.slice(Math.max(0, at - 400), at);
-          const open = win.lastIndexOf('{');
-          if (open >= 0) {
-            for (const name of win.slice(open).match(/[A-Za-z_][A-Za-z0-9_]{0,80}/g) ?? []) {
-              if (name !== 'process') classifyEnvName(st, name, at, m.length, `{ ${name} } = process.env`);
-            }
-          }
-          return;
-        }
-        ENV_MEMBER.lastIndex = end;
-        const r = ENV_MEMBER.exec(t);
-        if (r) {
-          const name = r[1] ?? r[3] ?? r[5];
-          const owner = /(?:process|Bun|Deno|meta)\.$/.exec(before)?.[0] ?? '';
-          classifyEnvName(st, name, at - owner.length, ENV_MEMBER.lastIndex - at + owner.length, `${owner}env${r[0].trim()}`);
-          return;
-        }
-        ENV_DYNAMIC.lastIndex = end;
-        if (/process\.$/.test(before) && ENV_DYNAMIC.test(t)) st.envDynamic = true;
-        return;
+      if (m.startsWith('host')) {
+        if (!wordStart(t, at)) return;
+        const r = at_(HOST_OPTION, t, at);
+        if (!r) return;
+        const host = r[1].toLowerCase();
+        if (!isHost(host) || /^\d/.test(host)) return;
+        return add(st, 'url', host, at, HOST_OPTION.lastIndex - at, { detail: r[0] });
       }
-      // Python: os.environ['X'], os.environ.get('X'), os.getenv('X'); json.dumps(dict(os.environ)).
-      if (st.kind === 'python') {
-        if (/dumps\(\s{0,3}(?:dict\(\s{0,3})?os\.$/.test(t.slice(Math.max(0, at - 24), at))) {
-          return add(st, 'credential', 'env-dump', at, m.length, { strong: true, detail: 'json.dumps(os.environ)' });
-        }
-        PY_ENV.lastIndex = end;
-        const r = PY_ENV.exec(t);
-        if (r) classifyEnvName(st, r[2], at, PY_ENV.lastIndex - at, `${m}${r[0]}`);
-      }
+      // A request catcher named without a scheme: the whole host around it.
+      let s0 = at;
+      while (s0 > 0 && /[A-Za-z0-9.-]/.test(t[s0 - 1]) && at - s0 < 200) s0--;
+      let e = at + m.length;
+      while (e < t.length && /[A-Za-z0-9.-]/.test(t[e]) && e - at < 300) e++;
+      const host = t.slice(s0, e).replace(/^[.-]+|[.-]+$/g, '').toLowerCase();
+      if (!isHost(host)) return;
+      const key = m.includes('/api/webhooks') ? `${host}/api/webhooks` : host;
+      add(st, 'url', key, s0, Math.max(e - s0, m.length), { detail: snippetOf(t, s0, Math.max(e - s0, m.length)) });
     },
   },
-  {
-    name: 'shell-env',
-    kinds: ['shell'],
-    source: String.raw`\$\{?[A-Za-z_][A-Za-z0-9_]{2,80}|%[A-Za-z_][A-Za-z0-9_]{2,80}%|\$env:[A-Za-z_][A-Za-z0-9_]{2,80}`,
-    handle(st, at, m) {
-      const name = m.replace(/^\$env:|^\$\{?|^%|%$/g, '');
-      classifyEnvName(st, name, at, m.length, m);
-    },
-  },
+  { name: 'env', kinds: ALL, anchors: ['env'], handle: envUse },
   {
     name: 'platform-token',
     kinds: ALL,
-    source: String.raw`\b(?:${PLATFORM_TOKEN_ALTERNATION})\b|_authToken|/-/whoami|\bnpm\s{1,3}whoami\b`,
+    anchors: [...PLATFORM_TOKENS, '_authToken', 'whoami'],
     handle(st, at, m) {
+      const t = st.text;
       if (PLATFORM_TOKENS.has(m)) {
+        if (!wordStart(t, at) || isWordChar(t[at + m.length] ?? '')) return;
         st.platformNames.push({ name: m, offset: at });
         if (m === 'NPM_TOKEN' || m === 'NODE_AUTH_TOKEN' || m === 'NPM_CONFIG__AUTHTOKEN') add(st, 'registry-token', m, at, m.length);
         return;
       }
-      add(st, 'registry-token', m.replace(/\s+/g, ' '), at, m.length);
+      if (m === 'whoami') {
+        const before = t.slice(Math.max(0, at - 8), at);
+        if (/\/-\/$/.test(before)) return add(st, 'registry-token', '/-/whoami', at - 3, 9);
+        if (/\bnpm\s{1,3}$/.test(before)) return add(st, 'registry-token', 'npm whoami', at, m.length);
+        return;
+      }
+      add(st, 'registry-token', m, at, m.length);
     },
   },
   {
     name: 'credential-file',
     kinds: ALL,
-    source: String.raw`\.npmrc\b|\.netrc\b|\.pypirc\b|\.git-credentials\b|\.ssh\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.aws\b|\.azure\b|gcloud[\\/]|\.docker\b|\.kube\b|\bgh[\\/]{1,2}hosts\.yml|metadata\.google\.internal|\.env\b`,
+    anchors: ['.npmrc', '.netrc', '.pypirc', '.git-credentials', '.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'id_dsa', '.aws', '.azure', 'gcloud', '.docker', '.kube', 'hosts.yml', 'metadata.google.internal'],
     handle(st, at, m) {
       const t = st.text;
       if (m === 'metadata.google.internal') return add(st, 'credential', 'metadata', at, m.length, { strong: true, detail: m });
+      const after = t[at + m.length] ?? '';
+      if (isWordChar(after) && !(m === 'gcloud' || m === 'hosts.yml')) return;
+      const win = t.slice(Math.max(0, at - 8), at + m.length + 60);
       for (const f of CREDENTIAL_FILES) {
-        if (!f.re.test(m)) continue;
+        if (!f.re.test(win)) continue;
         if (m.startsWith('.')) {
-          // A path, not a member: `'.npmrc'`, `~/.ssh`, `path.join(home, '.aws')`; not `process.env` or `www.docker.com`.
+          // A path, not a member: `'.npmrc'`, `~/.ssh`, `path.join(home, '.aws')`; not `www.docker.com`.
           if (!QUOTE_OR_PATH.test(charBefore(t, at))) return;
-          if (f.key === '.env') {
-            const after = /^(?:\.[a-z]{1,12})?['"`/\\]/.exec(t.slice(at + m.length, at + m.length + 16));
-            if (!after) return;
-          }
-        }
-        return add(st, 'credential', `file:${f.key}`, at, m.length, { strong: f.strong, detail: snippetOf(t, at, m.length) });
+        } else if (!wordStart(t, at)) return;
+        // The user's file (in the home directory) rather than a project's or a name in a list of patterns.
+        const home = HOME_CONTEXT.test(t.slice(Math.max(0, at - 150), at + m.length + 40));
+        return add(st, 'credential', `file:${f.key}`, at, m.length, { strong: f.strong && home, detail: snippetOf(t, at, m.length) });
       }
     },
   },
   {
     name: 'wallet',
     kinds: ALL,
-    source: WALLET_MARKERS.map((w) => escapeRe(w.text)).join('|') + String.raw`|\bethereum\.request\b`,
+    anchors: [...WALLET_MARKERS.map((w) => w.text).filter((x) => x !== 'window.ethereum'), 'ethereum'],
     handle(st, at, m) {
+      if (m === 'ethereum') {
+        const t = st.text;
+        if (!/window\.$/.test(t.slice(Math.max(0, at - 7), at)) && !/^ethereum\.request\b/.test(t.slice(at, at + 20))) return;
+        // Web3 libraries talk to the injected provider for a living: weak on its own.
+        return add(st, 'credential', 'wallet:window.ethereum', at, m.length, { strong: false, detail: snippetOf(t, at, m.length) });
+      }
       const w = WALLET_MARKERS.find((x) => x.text === m);
-      add(st, 'credential', `wallet:${w ? w.key : 'window.ethereum'}`, at, m.length, { strong: true, detail: m });
+      add(st, 'credential', `wallet:${w ? w.key : m}`, at, m.length, { strong: true, detail: m });
     },
   },
   {
     name: '_0x',
     kinds: JS,
-    source: String.raw`\b_0x[0-9a-f]{4}`,
+    anchors: ['_0x'],
     handle(st, at) {
+      const name = /^_0x[0-9a-f]{4,12}/.exec(st.text.slice(at, at + 16));
+      if (!name || isWordChar(charBefore(st.text, at))) return;
       const h = st.hex0x;
       if (h.count === 0) h.first = at;
       h.count++;
-      if (h.names.size < 1000) {
-        const name = /^_0x[0-9a-f]{4,12}/.exec(st.text.slice(at, at + 16));
-        if (name) h.names.add(name[0]);
-      }
+      if (h.names.size < 1000) h.names.add(name[0]);
     },
   },
   {
     name: 'obfuscator',
     kinds: JS,
-    source: String.raw`['"]push['"]\s{0,3}\]|\bwhile\s{0,3}\(\s{0,3}!!\[\]\s{0,3}\)|\bfromCharCode\b`,
+    anchors: ["'push'", '"push"', '!![]', 'fromCharCode'],
     handle(st, at, m) {
       const t = st.text;
       if (m.includes('push')) {
-        if (/['"]shift['"]\s{0,3}\]/.test(t.slice(at, at + 200))) add(st, 'obfuscation', 'string-array-rotation', at, m.length, { noCommentCheck: true, detail: t.slice(at, at + 60) });
+        if (/^\s{0,3}\]/.test(t.slice(at + 6, at + 10)) && /['"]shift['"]\s{0,3}\]/.test(t.slice(at, at + 200))) {
+          add(st, 'obfuscation', 'string-array-rotation', at, m.length, { noCommentCheck: true, detail: t.slice(at, at + 60) });
+        }
         return;
       }
-      if (m.startsWith('while')) return add(st, 'obfuscation', 'obfuscator-loop', at, m.length, { noCommentCheck: true, detail: m });
+      if (m === '!![]') {
+        if (/while\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at))) add(st, 'obfuscation', 'obfuscator-loop', at, m.length, { noCommentCheck: true, detail: 'while(!![])' });
+        return;
+      }
       if (st.fromCharCodeChecks++ > 200) return;
       const list = longestIntList(t, Math.max(0, at - 3000), Math.min(t.length, at + 3000));
       if (list.count >= 64 && list.printable >= 0.9) {
@@ -381,50 +451,72 @@ const GROUPS: Group[] = [
   {
     name: 'eval',
     kinds: JS,
-    source: String.raw`\beval\s{0,3}\(|\bFunction\s{0,3}\(|\brunIn(?:This|New)?Context\b|\bcompileFunction\b|\bnew\s{1,3}(?:vm\.)?Script\s{0,3}\(`,
+    anchors: ['eval', 'Function', 'runInThisContext', 'runInNewContext', 'runInContext', 'compileFunction', 'Script'],
     handle(st, at, m) {
       const t = st.text;
+      if (!wordStart(t, at) || isWordChar(t[at + m.length] ?? '')) return;
       const before = t.slice(Math.max(0, at - 16), at);
-      if (before.endsWith('.') && !/\b(?:window|globalThis|global|self|vm)\s{0,3}\.$/.test(before) && !m.startsWith('runIn') && !m.startsWith('compile')) {
+      if (m === 'Script' && !/new\s{1,3}(?:vm\.)?$/.test(before)) return;
+      if (before.endsWith('.') && !/\b(?:window|globalThis|global|self|vm)\s{0,3}\.$/.test(before) && !m.startsWith('runIn') && m !== 'compileFunction') {
         // obj.eval( / obj.Function( are someone else's methods; window.eval( and vm.runIn… are what we look for.
         return;
       }
-      if (/function\s{1,3}$/.test(t.slice(Math.max(0, at - 12), at))) return;
-      const argStart = m.endsWith('(') ? at + m.length : t.indexOf('(', at + m.length);
-      if (argStart < 0 || argStart - at > 40) return;
+      if (/function\s{1,3}$/.test(before)) return;
+      if (!at_(CALL_PAREN, t, at + m.length)) return;
+      const argStart = CALL_PAREN.lastIndex;
       const arg = t.slice(argStart, argStart + 300);
       if (/^\s{0,3}\)/.test(arg)) return;
       if (!CONSTANT_ARGS.test(arg)) st.scan.dynamicEval = true;
       if (/^[^;]{0,240}?(?:\batob\s{0,3}\(|Buffer\.from\s{0,3}\(|fromCharCode|['"`](?:base64|hex)['"`]|\bunescape\s{0,3}\(|decodeURIComponent\s{0,3}\(\s{0,3}escape|\.reverse\(\)\s{0,3}\.join)/.test(arg)) {
-        add(st, 'obfuscation', 'decode-eval', at, Math.min(arg.length, 120) + (argStart - at), { noCommentCheck: true, detail: `${m}${arg.slice(0, 60)}` });
+        add(st, 'obfuscation', 'decode-eval', at, Math.min(arg.length, 120) + (argStart - at), { noCommentCheck: true, detail: `${m}(${arg.slice(0, 60)}` });
       }
     },
   },
   {
     name: 'publish',
     kinds: ALL,
-    source: String.raw`\b(?:npm|pnpm|yarn|bun)(?:\s{1,3}|['"]\s{0,3},\s{0,3}\[?\s{0,3}['"])publish\b|\blibnpmpublish\b|\bnpm\s{1,3}pack\b|\btar\.c(?:reate)?\s{0,3}\(|\.tgz\b|\btar\s{1,3}-?c[a-z]{0,4}z|\bpackage\.json\b`,
+    anchors: ['publish', 'npm pack', 'tar.c', 'tar ', '.tgz', 'package.json'],
     handle(st, at, m) {
+      const t = st.text;
       if (m === 'package.json') {
         st.mentionsPackageJson ??= { offset: at };
         return;
       }
-      if (/publish/.test(m)) return add(st, 'publish', m.startsWith('lib') ? 'libnpmpublish' : 'npm publish', at, m.length, { detail: snippetOf(st.text, at, m.length) });
-      if (m === '.tgz' && !QUOTE_OR_PATH.test(charBefore(st.text, at)) && !/[\w$-]/.test(charBefore(st.text, at))) return;
-      add(st, 'tarball', m === '.tgz' ? '.tgz' : m.replace(/\s+/g, ' ').replace(/\s*\($/, ''), at, m.length, { detail: snippetOf(st.text, at, m.length) });
+      if (m === 'publish') {
+        if (isWordChar(t[at + 7] ?? '')) return;
+        const before = t.slice(Math.max(0, at - 24), at);
+        if (/libnpm$/.test(before)) return add(st, 'publish', 'libnpmpublish', at - 6, 13, { detail: 'libnpmpublish' });
+        if (/\b(?:npm|pnpm|yarn|bun)(?:\s{1,3}|\s{1,3}npm\s{1,3}|['"]\s{0,3},\s{0,3}\[?\s{0,3}['"])$/.test(before)) {
+          return add(st, 'publish', 'npm publish', at, m.length, { detail: snippetOf(t, at, m.length) });
+        }
+        return;
+      }
+      if (m === 'npm pack') {
+        if (isWordChar(t[at + m.length] ?? '')) return;
+        return add(st, 'tarball', 'npm pack', at, m.length, { detail: snippetOf(t, at, m.length) });
+      }
+      if (m === '.tgz') {
+        if (isWordChar(t[at + 4] ?? '')) return;
+        return add(st, 'tarball', '.tgz', at, m.length, { detail: snippetOf(t, at, m.length) });
+      }
+      if (!wordStart(t, at)) return;
+      const r = at_(TAR_CMD, t, at);
+      if (r) add(st, 'tarball', r[0].startsWith('tar.') ? 'tar.create' : 'tar -cz', at, r[0].length, { detail: snippetOf(t, at, r[0].length) });
     },
   },
   {
     name: 'persistence',
     kinds: ALL,
-    source: String.raw`\.bashrc\b|\.bash_profile\b|\.zshrc\b|\.zprofile\b|\.profile\b|config\.fish\b|\btasks\.json\b|\.claude\b|\bcrontab\b|/etc/cron|\bsystemd\b|systemctl\s{1,3}--user|Launch(?:Agents|Daemons)\b|CurrentVersion\\{1,2}Run|\bStartup\b|shell:startup|\.config[\\/]{1,2}autostart`,
+    anchors: ['.bashrc', '.bash_profile', '.zshrc', '.zprofile', '.profile', 'config.fish', 'tasks.json', '.claude', 'crontab', '/etc/cron', 'systemd', 'systemctl', 'LaunchAgents', 'LaunchDaemons', 'CurrentVersion', 'Startup', 'startup', 'autostart'],
     handle(st, at, m) {
-      const win = st.text.slice(Math.max(0, at - 40), at + m.length + 40);
+      const t = st.text;
+      if (at_(PERSIST_WRITE, t, at)) st.writes ??= { offset: at, length: PERSIST_WRITE.lastIndex - at };
+      const win = t.slice(Math.max(0, at - 40), at + m.length + 40);
       for (const loc of PERSISTENCE_LOCATIONS) {
         if (!loc.re.test(win)) continue;
         if (loc.key === '.vscode/tasks.json' && !/\.vscode/.test(win)) continue;
-        if (loc.key === '.claude/settings.json' && !/settings|hooks/.test(st.text.slice(at, at + 80))) continue;
-        if (inComment(st.text, at, st.kind)) return;
+        if (loc.key === '.claude/settings.json' && !/settings|hooks/.test(t.slice(at, at + 80))) continue;
+        if (inComment(t, at, st.kind)) return;
         st.persistence.push({ key: loc.key, offset: at, length: m.length });
         return;
       }
@@ -433,33 +525,83 @@ const GROUPS: Group[] = [
   {
     name: 'write',
     kinds: ALL,
-    source: String.raw`\b(?:write|append)File(?:Sync)?\b|\bcreateWriteStream\b|\bcopyFile(?:Sync)?\b|\boutputFile(?:Sync)?\b|\bwriteJson(?:Sync)?\b|\breg(?:\.exe)?\s{1,3}add\b|\bNew-ItemProperty\b|\bSet-ItemProperty\b|\bAdd-Content\b|\bcrontab\s{1,3}-|\blaunchctl\s{1,3}load\b|\bsystemctl\s{1,3}--user\s{1,3}enable\b|>>\s{0,3}["']?(?:~/|\$HOME|\$\{HOME\}|%USERPROFILE%)`,
+    anchors: ['writeFile', 'appendFile', 'createWriteStream', 'copyFile', 'outputFile', 'writeJson', 'reg add', 'reg.exe add', 'ItemProperty', 'Add-Content', 'launchctl', '~/.', '$HOME', '${HOME}', '%USERPROFILE%'],
     handle(st, at, m) {
-      st.writes ??= { offset: at, length: m.length };
-    },
-  },
-  {
-    name: 'shell-write',
-    kinds: ['shell'],
-    source: String.raw`>>|\btee\b|\bcat\s{1,3}>|\becho\b[^\n>]{0,200}>`,
-    handle(st, at, m) {
+      const t = st.text;
+      if (st.writes || inComment(t, at, st.kind)) return;
+      if (m === '~/.' || m === '$HOME' || m === '${HOME}' || m === '%USERPROFILE%') {
+        // A redirect into the home directory: `>> ~/.bashrc`.
+        if (/>>\s{0,3}["']?$/.test(t.slice(Math.max(0, at - 6), at))) st.writes ??= { offset: at, length: m.length };
+        return;
+      }
+      if (m === 'launchctl') {
+        if (at_(PERSIST_WRITE, t, at)) st.writes ??= { offset: at, length: PERSIST_WRITE.lastIndex - at };
+        return;
+      }
+      if (/^[a-z]/i.test(m) && !wordStart(t, at)) return;
       st.writes ??= { offset: at, length: m.length };
     },
   },
   {
     name: 'shell-network',
     kinds: ['shell', 'python'],
-    source: String.raw`\bcurl\b|\bwget\b|\bInvoke-WebRequest\b|\bInvoke-RestMethod\b|\biwr\b|\birm\b|Net\.WebClient|/dev/tcp/|\burllib\b|\brequests\.(?:get|post|put)\b|\bhttp\.client\b|\bsocket\.socket\b`,
+    anchors: ['curl', 'wget', 'Invoke-WebRequest', 'Invoke-RestMethod', 'iwr ', 'irm ', 'Net.WebClient', '/dev/tcp/', 'urllib', 'requests.', 'http.client', 'socket.socket'],
     handle(st, at, m) {
-      add(st, 'network', m.replace(/\.(?:get|post|put)$/, ''), at, m.length, { detail: snippetOf(st.text, at, m.length) });
+      const t = st.text;
+      if (/^[a-z]/i.test(m) && !wordStart(t, at)) return;
+      if (m === 'requests.' && !/^requests\.(?:get|post|put)\b/.test(t.slice(at, at + 14))) return;
+      add(st, 'network', m.trim().replace(/\.$/, ''), at, m.length, { detail: snippetOf(t, at, m.length) });
     },
   },
   {
     name: 'python-process',
     kinds: ['python'],
-    source: String.raw`\bsubprocess\b|\bos\.system\b|\bos\.popen\b|\bos\.exec[lv]p?e?\b`,
+    anchors: ['subprocess', 'os.system', 'os.popen', 'os.exec'],
     handle(st, at, m) {
+      if (!wordStart(st.text, at)) return;
       add(st, 'process', m, at, m.length);
+    },
+  },
+];
+
+/** Patterns that do not start with a literal, run as passes of their own (each is fast alone). */
+interface Pass {
+  name: string;
+  kinds: readonly CodeKind[];
+  re: RegExp;
+  handle: Handler;
+}
+
+const PASSES: Pass[] = [
+  {
+    name: 'ip',
+    kinds: ALL,
+    re: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g,
+    handle(st, at, m) {
+      const t = st.text;
+      const b = charBefore(t, at);
+      const after = t[at + m.length] ?? '';
+      if (/[\w.]/.test(b) || after === '.' || /\w/.test(after)) return;
+      if (METADATA_HOSTS.has(m)) return add(st, 'credential', 'metadata', at, m.length, { strong: true, detail: m });
+      if (!/['"`/@]/.test(b) || !/['"`:/]/.test(after)) return;
+      if (!isPublicIPv4(m)) return;
+      add(st, 'ip', m, at, m.length, { detail: m });
+    },
+  },
+  {
+    name: 'shell-write',
+    kinds: SHELL,
+    re: />>|\btee\b|\bcat\s{1,3}>|\becho\b[^\n>]{0,200}>/g,
+    handle(st, at, m) {
+      st.writes ??= { offset: at, length: m.length };
+    },
+  },
+  {
+    name: 'shell-env',
+    kinds: SHELL,
+    re: /\$\{?[A-Za-z_][A-Za-z0-9_]{2,80}|%[A-Za-z_][A-Za-z0-9_]{2,80}%|\$env:[A-Za-z_][A-Za-z0-9_]{2,80}/g,
+    handle(st, at, m) {
+      classifyEnvName(st, m.replace(/^\$env:|^\$\{?|^%|%$/g, ''), at, m.length, m);
     },
   },
 ];
@@ -552,26 +694,18 @@ function snippetOf(t: string, at: number, length: number): string {
     .trim();
 }
 
-interface Compiled {
-  re: RegExp;
-  groups: Group[];
-}
-const compiled = new Map<string, Compiled>();
+const anchorSets = new Map<CodeKind, AnchorSet<Group>>();
 
-function triggerFor(kind: CodeKind, skip: ReadonlySet<string>): Compiled {
-  const key = `${kind}:${[...skip].sort().join(',')}`;
-  let c = compiled.get(key);
-  if (!c) {
-    const groups = GROUPS.filter((g) => g.kinds.includes(kind) && !skip.has(g.name));
-    c = { re: new RegExp(groups.map((g) => `(${g.source})`).join('|'), 'g'), groups };
-    // Nested capture groups inside a source would shift indexes: sources use (?:…) only, and \1-style
-    // backreferences nowhere.
-    compiled.set(key, c);
+function anchorsFor(kind: CodeKind): AnchorSet<Group> {
+  let set = anchorSets.get(kind);
+  if (!set) {
+    set = new AnchorSet(GROUPS.filter((g) => g.kinds.includes(kind)).flatMap((g) => g.anchors.map((text) => ({ text, value: g }))));
+    anchorSets.set(kind, set);
   }
-  return c;
+  return set;
 }
 
-/** Scans one file's text. */
+/** Scans one file's text (`text` is `data` decoded as latin1: one character per byte). */
 export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
   const scan: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [] };
   const st: State = {
@@ -585,25 +719,24 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     hex0x: { count: 0, names: new Set(), first: 0 },
     fromCharCodeChecks: 0,
   };
-  const spent = new Map<string, number>();
-  const skip = new Set<string>();
-  let trig = triggerFor(kind, skip);
-  let pos = 0;
-  for (;;) {
-    trig.re.lastIndex = pos;
-    const m = trig.re.exec(text);
-    if (!m) break;
-    let gi = 1;
-    while (m[gi] === undefined) gi++;
-    const g = trig.groups[gi - 1];
-    g.handle(st, m.index, m[0]);
-    pos = m.index + Math.max(1, m[0].length);
-    const n = (spent.get(g.name) ?? 0) + 1;
-    spent.set(g.name, n);
-    if (n >= BUDGET) {
-      skip.add(g.name);
-      scan.capped.push(g.name);
-      trig = triggerFor(kind, skip);
+  const spent = new Map<Group, number>();
+  anchorsFor(kind).scan(data, (at, anchor, g) => {
+    const n = spent.get(g) ?? 0;
+    if (n >= BUDGET) return;
+    spent.set(g, n + 1);
+    if (n + 1 === BUDGET) scan.capped.push(g.name);
+    g.handle(st, at, anchor);
+  });
+  for (const p of PASSES) {
+    if (!p.kinds.includes(kind)) continue;
+    p.re.lastIndex = 0;
+    let n = 0;
+    for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
+      p.handle(st, m.index, m[0]);
+      if (++n >= BUDGET) {
+        scan.capped.push(p.name);
+        break;
+      }
     }
   }
   finish(st, data);
@@ -624,11 +757,10 @@ function finish(st: State, data: Uint8Array): void {
       detail: `${h.count} uses of ${h.names.size}${h.names.size >= 1000 ? '+' : ''} _0x… identifiers (${[...h.names].slice(0, 3).join(', ')}, …)`,
     });
   }
-  const hasNetwork = [...scan.signals.values()].some((s) => s.kind === 'network' && s.inCode);
   if (st.envEnumerate) {
-    // Listing every variable is how a dump starts; with network code in the same file it is one.
+    // Listing every variable is how a dump starts, and how config loaders find their prefixes: weak.
     add(st, 'credential', 'env-enumerate', st.envEnumerate.offset, st.envEnumerate.length, {
-      strong: hasNetwork,
+      strong: false,
       detail: snippetOf(st.text, st.envEnumerate.offset, st.envEnumerate.length),
     });
   }

@@ -3,12 +3,13 @@
  * token (NPM_TOKEN, `_authToken`, `npm whoami` / `/-/whoami`) and writes a package.json or creates a tarball —
  * the shape of a worm that republishes its victims' packages (Shai-Hulud). Release tooling (np, lerna,
  * semantic-release) has the same shape, but in every release: only a combination the previous release lacked
- * counts. Without a previous release the combination itself is strong enough.
+ * counts. Without a previous release it is critical where install-time or obfuscated code has it, medium
+ * elsewhere.
  */
 import type { RawFinding } from '../trust/context';
 import type { Evidence } from '../trust/types';
 import { list, NO_BASELINE, signalEvidence } from './evidence';
-import { capForUnreadBaseline, type Analysis, type Release } from './release';
+import { capForUnreadBaseline, inInstallScope, isObfuscated, type Analysis, type Release } from './release';
 import type { FileScan, Signal, SignalKind } from './scan';
 
 function combo(scan: FileScan): { publish: Signal; token: Signal; write: Signal } | undefined {
@@ -41,5 +42,11 @@ export function selfPublishFindings(a: Analysis): RawFinding[] {
   const message = a.previous
     ? `${a.label} can republish packages with the user's registry token (npm publish, a token, and package.json or tarball writing in ${files}); ${a.input.previous!.version} could not`
     : `${a.label} can republish packages with the user's registry token (npm publish, a token, and package.json or tarball writing in ${files}) (${NO_BASELINE})`;
+  if (!a.previous) {
+    // Release tools (lerna, np, yarn, pnpm) have this shape too: on presence alone only install-time or
+    // obfuscated code is critical.
+    const strong = found.some((f) => inInstallScope(a, f.scan.path) || isObfuscated(f.scan));
+    return [{ code: 'content-self-publish', severity: strong ? 'critical' : 'medium', message, evidence }];
+  }
   return [{ code: 'content-self-publish', ...capForUnreadBaseline(a, 'critical', message), evidence }];
 }

@@ -22,6 +22,8 @@ export interface TrustCard {
   trustData: boolean;
   /** Tarball and package page links. */
   tarball?: string;
+  /** What looking inside the tarball found, compared with `previous` (absent when it was not analysed). */
+  changes?: { previous: string | null; findings: Pick<Finding, 'code' | 'severity' | 'message'>[]; truncated: boolean };
   /** Where this name@version sits: its lockfile entries and, for a direct dependency, its package.json entries (offsets). */
   locations: { file: string; startOffset: number; endOffset: number }[];
 }

@@ -30,6 +30,17 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     );
     lines.push('');
   }
+  if (card.changes) {
+    const c = card.changes;
+    const since = c.previous ? `since ${esc(c.previous)}` : 'in this first release';
+    const worst = c.findings.filter((f) => f.severity !== 'info' && f.severity !== 'low');
+    lines.push(
+      worst.length
+        ? `Changed ${since}: ${worst.slice(0, 4).map((f) => `${CODES[f.code].title.toLowerCase()} (${f.severity})`).join('; ')}${worst.length > 4 ? ` and ${worst.length - 4} more` : ''}`
+        : `Changed ${since}: nothing suspicious in the code${c.truncated ? ' (read in part: size limits)' : ''}`,
+    );
+    lines.push('');
+  }
   if (card.safeVersion && card.safeVersion !== card.version) {
     lines.push(`Safe version: **${esc(card.safeVersion)}** (last trusted in your range)`);
     lines.push('');

@@ -28,6 +28,8 @@ export interface PackageContext {
   baselineProvenance?: { version: string; verdict: ProvenanceVerdict };
   signature?: SignatureVerdict;
   advisories: Advisory[];
+  /** What looking inside the tarball found, compared with the release before (when it was analysed). */
+  contentFindings?: RawFinding[];
   now: Date;
   cooldownMs: number;
 }

@@ -13,8 +13,12 @@ import { chooseSafeVersion } from './safe-version';
 import { severityRank } from './severity';
 import type { Finding } from './types';
 
+/** Findings of content analysis, made in the engine (tarballs are I/O); here they join the others. */
+const contentRule: Rule = (ctx) => ctx.contentFindings ?? [];
+
 /** Every rule, in the order their findings are listed. */
 export const RULES: Rule[] = [
+  contentRule,
   advisoryRule,
   integrityRule,
   provenanceInvalidRule,

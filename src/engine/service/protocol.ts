@@ -27,6 +27,8 @@ export interface ServiceSettings {
   trustedRoot?: string;
   /** Evaluate as of this instant (tests and replays). */
   now?: string;
+  /** Content analysis: 'auto' (direct deps, flagged and new versions), 'deep' (everything), 'off'. */
+  content?: 'auto' | 'deep' | 'off';
 }
 
 export interface EvaluateParams {

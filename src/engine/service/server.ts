@@ -71,6 +71,7 @@ async function checkOptions(root: string, overlay: Map<string, string>, settings
     ignoreProjectNpmrc: settings.restricted,
     policy,
     trust: await trustFor(settings),
+    content: settings.content,
     signal,
     log: (line) => log('info', line),
   };

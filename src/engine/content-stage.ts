@@ -1,0 +1,64 @@
+import type { InstalledPackage } from '../core/model';
+import type { PackageContext, RawFinding } from '../core/trust/context';
+import type { PackageError } from './check';
+import { ContentAnalysisCache, type ContentAnalysis, type TarballRef } from './content/fetch-contents';
+import type { DiskCache } from './disk-cache';
+import { isAbort } from './errors';
+import type { RegistryHttp } from './registry/http';
+import type { VersionSummary } from '../core/trust/types';
+
+/** Bump when the analyzers change what they find: cached results of older analyzers are not used. */
+export const ANALYZER_VERSION = 'content-1';
+
+/** What content analysis said about one version compared with the release before it. */
+export interface ContentResult {
+  previous: string | null;
+  findings: RawFinding[];
+  truncated: boolean;
+}
+
+function tarballRef(registry: string, name: string, v: VersionSummary): TarballRef {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return { version: v.version, tarball: v.tarball ?? `${registry}${name}/-/${base}-${v.version}.tgz`, integrity: v.integrity, shasum: v.shasum };
+}
+
+/**
+ * Looks inside the tarballs: each target version against the release before it (by publish date, same
+ * stable/prerelease line), downloaded with integrity checks, read in memory, never executed. Results are
+ * cached for good per (name, version, previous version, analyzer version).
+ */
+export async function analyzeContents(
+  targets: { pkg: InstalledPackage; ctx: PackageContext }[],
+  opts: { http: RegistryHttp; cache?: DiskCache; offline?: boolean; signal?: AbortSignal; errors: PackageError[] },
+): Promise<Map<string, ContentResult>> {
+  const analyses = new ContentAnalysisCache(opts.http, { analyzerVersion: ANALYZER_VERSION, cache: opts.cache, offline: opts.offline });
+  const out = new Map<string, ContentResult>();
+  await Promise.all(
+    targets.map(async ({ ctx }) => {
+      const h = ctx.history;
+      const v = h?.get(ctx.version);
+      if (!h || !v) return;
+      const prev = h.previous(ctx.version);
+      let analysis: ContentAnalysis;
+      try {
+        analysis = await analyses.analyze(
+          {
+            name: ctx.name,
+            registry: ctx.registry.url,
+            current: tarballRef(ctx.registry.url, ctx.name, v),
+            previous: prev ? tarballRef(ctx.registry.url, ctx.name, prev) : undefined,
+            context: { registry: v, history: h.earlier(ctx.version).slice(-10).map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })) },
+          },
+          opts.signal,
+        );
+      } catch (e) {
+        if (isAbort(e, opts.signal)) throw e;
+        const err = e as { code?: string; message?: string };
+        if (err.code !== 'offline-miss') opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
+        return;
+      }
+      out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings: analysis.findings, truncated: !!analysis.truncated });
+    }),
+  );
+  return out;
+}
