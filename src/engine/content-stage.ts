@@ -7,8 +7,7 @@ import { isAbort } from './errors';
 import type { RegistryHttp } from './registry/http';
 import type { VersionSummary } from '../core/trust/types';
 
-/** Bump when the analyzers change what they find: cached results of older analyzers are not used. */
-export const ANALYZER_VERSION = 'content-1';
+import { ANALYZER_VERSION } from '../core/content';
 
 /** What content analysis said about one version compared with the release before it. */
 export interface ContentResult {

@@ -9,12 +9,11 @@
  *   the package's own homepage/repository are ignored, comments too); high when install-time code, an
  *   obfuscated file or a file that newly reads credentials does it, when an install hook downloads something
  *   itself, or when the host receives stolen data for a living (request catchers, paste sites, webhooks).
- * - `content-credentials`: credential reads no file of the previous release had. Strong ones (platform and CI
- *   tokens, dumping process.env, .npmrc/.ssh/.aws/… files, cloud metadata, wallets) are high; an application's
- *   own `*_TOKEN`/`*_KEY` settings or a `.env` file are medium unless install-time or obfuscated code reads them.
+ * - `content-credentials`: credential reads no file of the previous release had (see credentialFindings for
+ *   when they are high).
  *
- * Without a previous release only install-time code is judged, at medium, except strong credential reads of
- * files, metadata endpoints, wallets or the whole environment, which stay high.
+ * Without a previous release process and network use are judged only in install-time code, at medium;
+ * credentials are high only for the signals that are strong on their own.
  */
 import type { RawFinding } from '../trust/context';
 import type { Evidence, Severity } from '../trust/types';
@@ -26,8 +25,8 @@ import type { FileScan, Signal } from './scan';
 type Item = { scan: FileScan; signal: Signal; what?: string };
 
 /** Newness-based severities drop to medium when the previous release was not read whole, except for install-time code. */
-function capUnlessInstall(a: Analysis, installTime: boolean, severity: Severity, message: string): { severity: Severity; message: string } {
-  return installTime ? { severity, message } : capForUnreadBaseline(a, severity, message);
+function capUnlessInstall(a: Analysis, installTime: boolean, severity: Severity, message: string, items: Item[]): { severity: Severity; message: string } {
+  return installTime ? { severity, message } : capForUnreadBaseline(a, severity, message, items.map((i) => i.scan.path));
 }
 
 export function processFindings(a: Analysis): RawFinding[] {
@@ -50,7 +49,7 @@ export function processFindings(a: Analysis): RawFinding[] {
   if (!a.previous.kinds.has('process')) {
     const risky = hits.filter((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
     const where = install.length ? ', in code its install hook runs' : risky.length ? ', in obfuscated code' : '';
-    const judged = capUnlessInstall(a, install.length > 0, risky.length ? 'high' : 'medium', `${a.label} starts processes for the first time (${list(apis)})${where}: no file of ${prevVersion} did`);
+    const judged = capUnlessInstall(a, install.length > 0, risky.length ? 'high' : 'medium', `${a.label} starts processes for the first time (${list(apis)})${where}: no file of ${prevVersion} did`, risky);
     return [{ code: 'content-process', ...judged, evidence: placesEvidence([...risky, ...hits.filter((h) => !risky.includes(h))]) }];
   }
   const prevInstall = [...a.previous.scopeKeys].some((k) => k.startsWith('process\u0000'));
@@ -159,7 +158,7 @@ export function networkFindings(a: Analysis, credentialFiles: Set<string>): RawF
     ...downloads.map((d) => ({ label: d.hook, value: d.d })),
     ...placesEvidence([...items.filter(risky), ...items.filter((h) => !risky(h))]),
   ];
-  return [{ code: 'content-network', ...capUnlessInstall(a, installTime, severity, `${a.label} ${list(parts)}${why}`), evidence }];
+  return [{ code: 'content-network', ...capUnlessInstall(a, installTime, severity, `${a.label} ${list(parts)}${why}`, items.filter(risky)), evidence }];
 }
 
 function whyHigh(a: Analysis, items: Item[], downloads: boolean, credentialFiles: Set<string>): string {
@@ -241,7 +240,7 @@ export function credentialFindings(a: Analysis): { findings: RawFinding[]; files
     else if (inInstallScope(a, p)) why = 'at install time';
     else if (isObfuscated(h.scan)) why = 'from obfuscated code';
     else if ((families.get(p)?.size ?? 0) >= 3) why = `collects ${families.get(p)!.size} kinds of secrets in one file`;
-    else if (s.strong && s.key !== 'metadata' && networkFiles.has(p)) why = 'in a file that newly talks to the network';
+    else if (prev && s.strong && s.key !== 'metadata' && networkFiles.has(p)) why = 'in a file that newly talks to the network';
     if (why) {
       high.push({ ...h, what });
       reasons.add(why);
@@ -256,7 +255,7 @@ export function credentialFindings(a: Analysis): { findings: RawFinding[]; files
   const message = prev
     ? `${a.label} reads credentials that no file of ${a.input.previous!.version} read: ${list(whats, 5)}${tail}`
     : `${a.label} reads credentials: ${list(whats, 5)}${tail} (${NO_BASELINE})`;
-  const judged = capUnlessInstall(a, all.some((h) => inInstallScope(a, h.scan.path)), severity, message);
+  const judged = capUnlessInstall(a, all.some((h) => inInstallScope(a, h.scan.path)), severity, message, high);
   if (judged.severity !== severity) files.clear();
   return { findings: [{ code: 'content-credentials', ...judged, evidence: placesEvidence(all) }], files };
 }

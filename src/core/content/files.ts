@@ -118,7 +118,6 @@ export function snippet(text: string, offset: number, length = 0, before = 24, a
   const from = Math.max(0, offset - before);
   const to = Math.min(text.length, offset + Math.max(length, 0) + after);
   let s = text.slice(from, to).replace(/\s+/g, ' ');
-  // eslint-disable-next-line no-control-regex
   s = s.replace(/[\x00-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (s.length > 120) s = s.slice(0, 117) + '...';
   return `${from > 0 ? '…' : ''}${s.trim()}${to < text.length ? '…' : ''}`;
@@ -130,8 +129,10 @@ export function snippet(text: string, offset: number, length = 0, before = 24, a
  */
 export function inComment(text: string, offset: number, kind: CodeKind): boolean {
   const windowStart = Math.max(0, offset - 1000);
-  const nl = text.lastIndexOf('\n', offset - 1);
-  const lineStart = nl >= windowStart ? nl + 1 : -1;
+  // Searched within the window only: lastIndexOf on a 5 MB line without newlines would walk back to its start.
+  const win = text.slice(windowStart, offset);
+  const nl = win.lastIndexOf('\n');
+  const lineStart = nl >= 0 ? windowStart + nl + 1 : windowStart === 0 ? 0 : -1;
   if (lineStart >= 0) {
     const prefix = text.slice(lineStart, offset);
     const t = prefix.trimStart();
@@ -140,7 +141,6 @@ export function inComment(text: string, offset: number, kind: CodeKind): boolean
     if (hasLineComment(prefix)) return true;
   }
   if (kind !== 'js') return false;
-  const win = text.slice(windowStart, offset);
   const close = win.lastIndexOf('*/');
   let open = win.lastIndexOf('/*');
   // `/*` inside globs (`src/**/*.js`) is not a comment opener: a real one follows space, punctuation or nothing.

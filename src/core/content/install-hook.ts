@@ -51,12 +51,16 @@ export function installHookFindings(a: Analysis): RawFinding[] {
   const files = a.input.current.files;
   // Install-time code this release changed (code only: a version bump in package.json is not a change of code).
   const changedCode = [...cur.scope.files].filter((p) => !a.unchanged.has(p) && (p === 'binding.gyp' || (files.get(p) && codeKind(files.get(p)!))));
+  // Processes and network count by kind (swapping `request` for `make-fetch-happen` gains nothing); hosts,
+  // credentials and the rest by key.
+  const prevScopeKinds = new Set([...prev.scopeKeys].map((k) => k.slice(0, k.indexOf('\u0000'))));
   const gained = new Map<string, Set<string>>();
   for (const [p, scan] of cur.scans) {
     if (!(isHookPath(p) || changedCode.includes(p))) continue;
     for (const s of scan.signals.values()) {
       const what = CAPABILITY[s.kind];
-      if (!s.inCode || !what || prev.scopeKeys.has(signalId(s.kind, s.key))) continue;
+      if (!s.inCode || !what) continue;
+      if (s.kind === 'process' || s.kind === 'network' ? prevScopeKinds.has(s.kind) : prev.scopeKeys.has(signalId(s.kind, s.key))) continue;
       gained.set(what, (gained.get(what) ?? new Set()).add(p));
     }
   }

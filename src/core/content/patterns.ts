@@ -83,9 +83,6 @@ export const PLATFORM_TOKENS: ReadonlySet<string> = new Set([
   'DOCKERHUB_TOKEN',
 ]);
 
-/** The names above as one alternation (for the trigger pattern): bundles name them as plain strings too. */
-export const PLATFORM_TOKEN_ALTERNATION = [...PLATFORM_TOKENS].join('|');
-
 /** A credential-like variable name (upper-cased): a secret, token, key, password or credentials part. */
 export const CREDENTIAL_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|KEY|CREDENTIALS?|AUTH_?TOKEN)(?:_|$)/;
 

@@ -18,5 +18,5 @@ export function persistenceFindings(a: Analysis): RawFinding[] {
     : `${a.label} writes ${where}: code that runs again later, outside the package (${NO_BASELINE})`;
   const strong = hits.some((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
   if (!a.previous) return [{ code: 'content-persistence', severity: strong ? 'high' : 'medium', message, evidence: placesEvidence(hits) }];
-  return [{ code: 'content-persistence', ...(strong ? { severity: 'high' as const, message } : capForUnreadBaseline(a, 'high', message)), evidence: placesEvidence(hits) }];
+  return [{ code: 'content-persistence', ...(strong ? { severity: 'high' as const, message } : capForUnreadBaseline(a, 'high', message, hits.map((h) => h.scan.path))), evidence: placesEvidence(hits) }];
 }

@@ -4,10 +4,10 @@
  * count for both; a signal is new when no file of the previous release shows it.
  */
 import { SEVERITIES, type Severity, type VersionSummary } from '../trust/types';
-import { codeKind, isRuntimePath, textOf, unchangedPaths } from './files';
+import { type CodeKind, codeKind, dirOf, isRuntimePath, resolveIn, textOf, unchangedPaths } from './files';
 import { hookScope, installHooksOf, type Hook, type HookScope } from './lifecycle';
 import { scanFile, signalId, type FileScan, type Signal, type SignalKind } from './scan';
-import type { PackageContents } from './types';
+import type { PackageContents, PackageFile } from './types';
 
 export interface Release {
   contents: PackageContents;
@@ -52,23 +52,36 @@ export interface Analysis {
 export const hookPath = (hook: string, inline = false): string => `package.json (scripts.${hook}${inline ? ', inline code' : ''})`;
 export const isHookPath = (p: string): boolean => p.startsWith('package.json (scripts.');
 
-function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>, skip: Set<string>): Release {
+const MAX_FOLLOWED = 2000;
+
+function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): Release {
   const hooks = installHooksOf(contents);
   const scope = hookScope(contents, hooks);
   const scans = new Map<string, FileScan>();
+  const scanOne = (f: PackageFile, kind: CodeKind) => {
+    const shared = reuse.get(f.path);
+    const s = shared ?? scanFile(f.path, kind, f.data!, textOf(f)!);
+    scans.set(f.path, s);
+    return s;
+  };
+  const required: string[] = [];
   for (const f of contents.files.values()) {
     if (!f.data || f.linkTarget !== undefined) continue;
     const kind = codeKind(f);
     if (!kind) continue;
     const inScope = scope.files.has(f.path);
     if (!inScope && (kind === 'python' || !isRuntimePath(f.path))) continue;
-    const shared = reuse.get(f.path);
-    if (shared) {
-      scans.set(f.path, shared);
-      continue;
-    }
-    if (skip.has(f.path)) continue;
-    scans.set(f.path, scanFile(f.path, kind, f.data, textOf(f)!));
+    for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
+  }
+  // Tests, examples and docs are skipped, unless code that runs requires them (`require('./test/x')`).
+  for (let i = 0, extra = 0; i < required.length && extra < MAX_FOLLOWED; i++) {
+    const [dir, ref] = required[i].split('\u0000');
+    const p = resolveIn(contents.files, dir, ref);
+    const f = p !== undefined ? contents.files.get(p) : undefined;
+    const kind = f?.data ? codeKind(f) : undefined;
+    if (!f || !kind || kind === 'python' || scans.has(f.path)) continue;
+    extra++;
+    for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
   }
   for (const run of scope.runs) {
     if (run.hook.implicit) continue;
@@ -99,7 +112,7 @@ export function analyze(input: ContentInput): Analysis {
   const { current, previous } = input;
   const pairs = previous ? unchangedPaths(current, previous) : new Map<string, string>();
   const unchanged = new Set(pairs.keys());
-  const cur = scanRelease(current, new Map(), new Set());
+  const cur = scanRelease(current, new Map());
   let prev: Release | undefined;
   const baselineGaps = new Set<string>();
   if (previous) {
@@ -109,7 +122,7 @@ export function analyze(input: ContentInput): Analysis {
       const s = cur.scans.get(c);
       if (s) reuse.set(p, s);
     }
-    prev = scanRelease(previous, reuse, new Set());
+    prev = scanRelease(previous, reuse);
     for (const p of cur.scans.keys()) {
       const before = previous.files.get(p);
       if (before && !before.data) baselineGaps.add(p);
@@ -152,10 +165,18 @@ export function isObfuscated(scan: FileScan): boolean {
 
 /**
  * Caps a severity that rests on "the previous release did not have this" when part of the previous release's
- * code was not read, and says why.
+ * code was not read and the signals are only in files the previous release did not have, and says why.
  */
-export function capForUnreadBaseline(a: Analysis, severity: Severity, message: string): { severity: Severity; message: string } {
+export function capForUnreadBaseline(a: Analysis, severity: Severity, message: string, paths: readonly string[] = []): { severity: Severity; message: string } {
   if (!a.previous || !a.baselineUnread.length || SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf('medium')) return { severity, message };
+  // A file the previous release had (and that was read) gained it: new for that file at least, and that is
+  // where injected code shows.
+  const injectedInto = (p: string) => {
+    const before = a.input.previous!.files.get(p)?.data?.length;
+    const now = a.input.current.files.get(p)?.size ?? 0;
+    return before !== undefined && now - before <= Math.max(before, 64 * 1024); // not replaced wholesale
+  };
+  if (paths.some(injectedInto)) return { severity, message };
   const n = a.baselineUnread.length;
   return {
     severity: 'medium',

@@ -1,10 +1,11 @@
 /**
- * One file → the capabilities its code shows (signals). A single pass of one trigger pattern (literal
- * alternatives only) finds candidate places; a small handler looks at a bounded window around each. Every
- * pattern is linear: alternations of literals, bounded repetitions, and windows of fixed size, so a 5 MB
- * adversarial line costs what any 5 MB line costs. Each trigger group has a match budget per file; once spent,
- * the scan goes on without it (a file with 50,000 `require(` calls has said what it needs to say).
- */
+ * One file → the capabilities its code shows (signals). One linear pass of an AnchorSet finds the literal
+ * anchors of every group (`child_process`, `require`, `env`, `://`, `_0x`, …); a small handler looks at a
+ * bounded window around each. The few patterns that do not start with a literal (IPv4 addresses, shell `$VARS`)
+ * run as passes of their own. Every regular expression here is applied to a bounded window or is free of
+ * nested repetition, so a 5 MB adversarial line costs what any 5 MB line costs. Each group has a match budget
+ * per file; once spent, its anchors are ignored (a file with 50,000 `require(` calls has said what it needs to
+ * say). */
 import { AnchorSet } from './anchors';
 import { type CodeKind, inComment, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
@@ -15,7 +16,6 @@ import {
   NETWORK_MODULES,
   NOT_SECRET_NAMES,
   PERSISTENCE_LOCATIONS,
-  PLATFORM_TOKEN_ALTERNATION,
   PLATFORM_TOKENS,
   PROCESS_MODULES,
   WALLET_MARKERS,
@@ -71,6 +71,8 @@ export interface FileScan {
   dynamicEval: boolean;
   /** Trigger groups whose match budget ran out. */
   capped: string[];
+  /** Relative specifiers this file requires or imports (`./lib/x`), for following them into skipped folders. */
+  relative: string[];
 }
 
 export const signalId = (kind: SignalKind, key: string): string => `${kind}\u0000${key}`;
@@ -101,6 +103,8 @@ interface Group {
   /** Literal anchors: the trigger finds these; the handler checks the surroundings. */
   anchors: readonly string[];
   handle: Handler;
+  /** Matches handled per file (default BUDGET). */
+  budget?: number;
 }
 
 const ALL: readonly CodeKind[] = ['js', 'shell', 'python'];
@@ -194,7 +198,10 @@ function moduleUse(st: State, at: number, anchor: string): void {
     return;
   }
   const pkg = packageOfSpecifier(r[2]);
-  if (!pkg) return;
+  if (!pkg) {
+    if (r[2].startsWith('.') && st.scan.relative.length < 2000) st.scan.relative.push(r[2]);
+    return;
+  }
   const detail = t.slice(at, MODULE_SPEC.lastIndex);
   if (PROCESS_MODULES.has(pkg)) add(st, 'process', pkg, at, MODULE_SPEC.lastIndex - at, { detail });
   else if (NETWORK_MODULES.has(pkg)) add(st, 'network', pkg, at, MODULE_SPEC.lastIndex - at, { detail });
@@ -326,6 +333,7 @@ const GROUPS: Group[] = [
     name: 'host',
     kinds: ALL,
     anchors: ['hostname', 'host:', "host':", 'host":', ...EXFIL_NAMES],
+    budget: 5000,
     handle(st, at, m) {
       const t = st.text;
       if (m.startsWith('host')) {
@@ -338,9 +346,9 @@ const GROUPS: Group[] = [
       }
       // A request catcher named without a scheme: the whole host around it.
       let s0 = at;
-      while (s0 > 0 && /[A-Za-z0-9.-]/.test(t[s0 - 1]) && at - s0 < 200) s0--;
+      while (s0 > 0 && /[A-Za-z0-9.-]/.test(t[s0 - 1]) && at - s0 < 100) s0--;
       let e = at + m.length;
-      while (e < t.length && /[A-Za-z0-9.-]/.test(t[e]) && e - at < 300) e++;
+      while (e < t.length && /[A-Za-z0-9.-]/.test(t[e]) && e - at < 100) e++;
       const host = t.slice(s0, e).replace(/^[.-]+|[.-]+$/g, '').toLowerCase();
       if (!isHost(host)) return;
       const key = m.includes('/api/webhooks') ? `${host}/api/webhooks` : host;
@@ -609,10 +617,6 @@ const PASSES: Pass[] = [
 /** Only string literals (and commas) up to the closing parenthesis: `Function("return this")`. */
 const CONSTANT_ARGS = /^\s{0,3}(?:(['"`])(?:(?!\1)[^\\\n]|\\.){0,200}\1\s{0,3},?\s{0,3}){1,6}\)/;
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
 function isHost(h: string): boolean {
   if (!h || h.length > 253 || h.includes('${') || /[{}%*]/.test(h)) return false;
   if (h === 'localhost') return true;
@@ -705,9 +709,14 @@ function anchorsFor(kind: CodeKind): AnchorSet<Group> {
   return set;
 }
 
+/** The literal anchors scanned for in a kind of file (for tests that feed them back adversarially). */
+export function anchorsOf(kind: CodeKind): string[] {
+  return GROUPS.filter((g) => g.kinds.includes(kind)).flatMap((g) => g.anchors);
+}
+
 /** Scans one file's text (`text` is `data` decoded as latin1: one character per byte). */
 export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
-  const scan: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [] };
+  const scan: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
   const st: State = {
     scan,
     text,
@@ -722,9 +731,10 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
   const spent = new Map<Group, number>();
   anchorsFor(kind).scan(data, (at, anchor, g) => {
     const n = spent.get(g) ?? 0;
-    if (n >= BUDGET) return;
+    const budget = g.budget ?? BUDGET;
+    if (n >= budget) return;
     spent.set(g, n + 1);
-    if (n + 1 === BUDGET) scan.capped.push(g.name);
+    if (n + 1 === budget) scan.capped.push(g.name);
     g.handle(st, at, anchor);
   });
   for (const p of PASSES) {

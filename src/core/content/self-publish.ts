@@ -48,5 +48,5 @@ export function selfPublishFindings(a: Analysis): RawFinding[] {
     const strong = found.some((f) => inInstallScope(a, f.scan.path) || isObfuscated(f.scan));
     return [{ code: 'content-self-publish', severity: strong ? 'critical' : 'medium', message, evidence }];
   }
-  return [{ code: 'content-self-publish', ...capForUnreadBaseline(a, 'critical', message), evidence }];
+  return [{ code: 'content-self-publish', ...capForUnreadBaseline(a, 'critical', message, found.map((f) => f.scan.path)), evidence }];
 }
