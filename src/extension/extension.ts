@@ -24,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new DiagnosticsRenderer(vscode.Uri.joinPath(context.extensionUri, 'README.md'));
   const status = new StatusItem(scanner, service, diagnostics);
   const scanned = new Set<string>();
+  let restarted = false;
 
   const scanAll = async () => {
     const folders = vscode.workspace.workspaceFolders ?? [];
@@ -46,7 +47,12 @@ export function activate(context: vscode.ExtensionContext): void {
       status.update();
     }),
     scanner.onBusy(() => status.update()),
-    service.onState(() => status.update()),
+    service.onState((state) => {
+      status.update();
+      // After a crash the service comes back empty-handed: scan again (the last results stay on screen meanwhile).
+      if (state === 'running' && restarted) void scanAll();
+      restarted = state === 'restarting';
+    }),
     firstScanProgress(service),
     vscode.languages.registerHoverProvider(DEPENDENCY_DOCUMENTS, new TrustHoverProvider(scanner)),
     vscode.languages.registerCodeActionsProvider(DEPENDENCY_DOCUMENTS, new TrustCodeActions(scanner), { providedCodeActionKinds: TrustCodeActions.kinds }),

@@ -71,7 +71,11 @@ export class ServiceClient implements vscode.Disposable {
   }
 
   private exited(child: ChildProcess, connection: MessageConnection, code: number | null, signal: NodeJS.Signals | null): void {
-    connection.dispose();
+    try {
+      connection.dispose();
+    } catch (e) {
+      this.output.debug(`disposing the dead service's connection: ${(e as Error).message}`);
+    }
     if (this.child !== child) return;
     this.child = undefined;
     this.connection = undefined;
@@ -85,8 +89,11 @@ export class ServiceClient implements vscode.Disposable {
     }
     const delay = Math.min(30_000, 500 * 2 ** (this.crashes.length - 1));
     this.setState('restarting');
+    this.output.info(`restarting the service in ${delay} ms`);
     setTimeout(() => {
-      if (!this.disposed && !this.connection && this.state !== 'failed') this.connection = this.launch();
+      if (this.disposed || this.connection || this.state === 'failed') return;
+      this.connection = this.launch();
+      this.connection.catch((e: Error) => this.output.error(`restart failed: ${e.message}`));
     }, delay);
   }
 

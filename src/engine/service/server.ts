@@ -83,6 +83,7 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
   running.set(params.root, controller);
   abortOn(token, controller);
   const overlay = new Map(params.overlay.map((o) => [o.path, o.text]));
+  log('info', `evaluate ${params.root} (registry ${params.settings.registry ?? 'from .npmrc'}, ${params.overlay.length} unsaved files${params.settings.restricted ? ', Restricted Mode' : ''})`);
   try {
     const opts = await checkOptions(params.root, overlay, params.settings, controller.signal);
     opts.onProgress = (done, total) => void connection.sendNotification(ProgressNotification, { root: params.root, done, total });
