@@ -9,6 +9,7 @@
  */
 import type { FindingCode, Severity } from '../../src/core/trust/types';
 import { type RegistryCorpus, ScenarioBuilder, type VersionInput } from '../../test/fixtures/registry/corpus';
+import { seededRandom } from '../../test/support/rng';
 
 export interface ReplicaRelease {
   version: string;
@@ -44,16 +45,7 @@ export interface Control {
 
 // ---------------------------------------------------------------- deterministic obfuscation (obfuscator.io style)
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const hexEscape = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
 

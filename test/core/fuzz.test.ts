@@ -5,6 +5,7 @@ import { parseManifest } from '../../src/core/manifest';
 import type { Lockfile, Manifest } from '../../src/core/model';
 import { parseLockfile } from '../../src/core/project';
 import { SHARED_FIXTURES } from '../support/fixtures';
+import { seededRandom } from '../support/rng';
 
 /**
  * Seeded fuzzing of every parser: real files mutated in ways that break structure (byte flips, truncation,
@@ -17,17 +18,7 @@ const RUNS = Number(process.env.TRUSTLENS_FUZZ_RUNS ?? 10_000);
 /** A parse taking longer than this is a hang, not slowness: termination is what is asserted. */
 const HANG_MS = 10_000;
 
-/** mulberry32: small, fast, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const TOKENS = ['{', '}', '[', ']', '"', ':', ',', '\n', '  ', '- ', '\\', '\u0000', '<<<<<<< HEAD\n', '=======\n', '>>>>>>> x\n', '1e999999', '"__proto__"', 'null', '@', '#', '\t', '\r\n', '\uFFFF', '\uD800'];
 
