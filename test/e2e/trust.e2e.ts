@@ -147,7 +147,7 @@ describe('e2e: Restricted Mode', function () {
     const s = session!;
     await s.waitForExtension('trustlens.trustlens');
     await s.openFile('package.json');
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (!pub.requests.some((r) => r.url.includes('acme')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     await s.screenshot('restricted-scan');
     assert.ok(pub.requests.some((r) => r.url === '/left-pad'), 'the scan ran against the configured registry');
