@@ -1,5 +1,3 @@
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as semver from 'semver';
 import type { InstalledPackage, ProjectModel } from '../core/model';
 import { type TrustCard, trustCard } from '../core/report/card';
@@ -10,7 +8,7 @@ import { History } from '../core/trust/history';
 import { DEFAULT_POLICY, POLICY_FILE, type Policy, parsePolicy } from '../core/trust/policy';
 import type { Advisory, Finding, PackageSummary, ProvenanceVerdict, SignatureVerdict } from '../core/trust/types';
 import { type AdvisoryConfig, gatherAdvisories } from './advisory-sources';
-import { DiskCache } from './disk-cache';
+import { DiskCache, defaultCacheDir } from './disk-cache';
 import { analyzeContents } from './content-stage';
 import { EngineError, isAbort } from './errors';
 import { readProjectFiles } from './project-files';
@@ -185,8 +183,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   // 5. Look inside the tarballs of the versions that warrant it, compared with the release before each.
   const index = new ProjectIndex(model);
+  const incoming = incomingRanges(model);
+  const rangeOf = (pkg: InstalledPackage) => rangeFor(index, incoming, pkg);
+  const first = contexts.map(({ pkg, ctx }) => evaluatePackage(ctx, policy, rangeOf(pkg)));
   const mode = opts.content ?? 'auto';
-  const targets = mode === 'off' ? [] : contexts.filter(({ pkg, ctx }) => mode === 'deep' || pkg.direct || evaluatePackage(ctx, policy).findings.length > 0);
+  const targets = mode === 'off' ? [] : contexts.filter(({ pkg }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0);
   const contents = await analyzeContents(targets, { http, cache, offline: opts.offline, signal: opts.signal, errors });
   for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
 
@@ -194,8 +195,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const findings: LocatedFinding[] = [];
   const cards: TrustCard[] = [];
   const allowed: CheckReport['allowed'] = [];
-  for (const { pkg, ctx } of contexts) {
-    const evaluation = evaluatePackage(ctx, policy, rangeFor(index, pkg));
+  for (const [i, { pkg, ctx }] of contexts.entries()) {
+    // Only versions whose tarballs said something need judging again.
+    const evaluation = ctx.contentFindings?.length ? evaluatePackage(ctx, policy, rangeOf(pkg)) : first[i];
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
     const card = trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, sourceSpans(index, ctx.name, ctx.version));
     const content = contents.get(`${ctx.name}@${ctx.version}`);
@@ -243,11 +245,6 @@ function readPolicy(text: string | undefined, model: ProjectModel): Policy {
   return policy;
 }
 
-function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return path.join(base, 'trustlens');
-}
-
 /** Registry packages: from a registry tarball, or a pnpm/yarn entry that records no URL but a semver version. */
 function fromRegistry(p: InstalledPackage): boolean {
   if (p.source === 'registry') return true;
@@ -265,15 +262,19 @@ function trustedHosts(map: ReturnType<typeof registryMap>): string[] {
   return [...new Set([...configuredHosts(map), new URL(PUBLIC_REGISTRY).host, 'registry.yarnpkg.com'])];
 }
 
-/** The range the user's manifest (or the dependent's edge) allows for a package: where a safe version may come from. */
-function rangeFor(index: ProjectIndex, pkg: InstalledPackage): string | undefined {
-  const declared = index.manifestEntries(pkg).find((d) => d.spec.range && pkg.direct);
-  if (declared?.spec.range) return declared.spec.range;
-  for (const other of index.model.lockfile?.packages ?? []) {
-    const edge = other.dependencies.find((e) => e.to === pkg.id && semver.validRange(e.spec));
-    if (edge) return edge.spec;
+/** For each package id, the semver range of the first lockfile edge that points at it. */
+function incomingRanges(model: ProjectModel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const other of model.lockfile?.packages ?? []) {
+    for (const e of other.dependencies) if (e.to !== undefined && !out.has(e.to) && semver.validRange(e.spec)) out.set(e.to, e.spec);
   }
-  return undefined;
+  return out;
+}
+
+/** The range the user's manifest (or the dependent's edge) allows for a package: where a safe version may come from. */
+function rangeFor(index: ProjectIndex, incoming: Map<string, string>, pkg: InstalledPackage): string | undefined {
+  const declared = index.manifestEntries(pkg).find((d) => d.spec.range && pkg.direct);
+  return declared?.spec.range ?? incoming.get(pkg.id);
 }
 
 /** name → versions to ask advisories about: the locked ones and the newest few the history offers. */

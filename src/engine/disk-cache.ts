@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** One cached value with the validators needed to revalidate it. */
@@ -57,4 +58,9 @@ export class DiskCache {
   async clear(): Promise<void> {
     await fs.rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Where the CLI keeps its cache unless told otherwise: `$XDG_CACHE_HOME/trustlens`, else `~/.cache/trustlens`. */
+export function defaultCacheDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'trustlens');
 }

@@ -1,8 +1,6 @@
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { type ReleaseTimeline, releaseTimeline } from '../core/report/timeline';
 import { gatherAdvisories, type AdvisoryConfig } from './advisory-sources';
-import { DiskCache } from './disk-cache';
+import { DiskCache, defaultCacheDir } from './disk-cache';
 import type { PackageError } from './check';
 import { RegistryHttp } from './registry/http';
 import { isPrivateName, loadNpmConfig, registryMap } from './registry/npmrc';
@@ -28,7 +26,7 @@ export async function packageTimeline(opts: TimelineOptions): Promise<ReleaseTim
   const config = await loadNpmConfig({ projectDir: opts.projectDir, env: opts.env, ignoreProject: opts.ignoreProjectNpmrc, overrides: opts.registry ? { registry: opts.registry } : undefined });
   const registries = registryMap(config);
   const http = new RegistryHttp({ config });
-  const cache = new DiskCache(opts.cacheDir ?? path.join(os.homedir(), '.cache', 'trustlens'));
+  const cache = new DiskCache(opts.cacheDir ?? defaultCacheDir());
   const summary = await new PackumentSource(http, registries, cache, { offline: opts.offline }).summary(opts.name, opts.signal);
   const errors: PackageError[] = [];
   const advisories = await gatherAdvisories(new Map([[opts.name, Object.keys(summary.versions)]]), {
