@@ -21,6 +21,11 @@ export interface HttpResponse {
   body: Buffer;
 }
 
+/**
+ * Requests in flight at once (also the socket limit). At a registry's typical 30 ms per request, fetching packuments
+ * is latency-bound: 12 at once (npm's default) kept 1,334 packuments at 3.7 s in the bench.
+ */
+export const DEFAULT_CONCURRENCY = 48;
 const RETRYABLE = new Set([408, 420, 429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 30_000;
 
@@ -38,13 +43,14 @@ export class RegistryHttp {
   constructor(opts: HttpOptions) {
     this.opts = {
       ...opts,
-      concurrency: opts.concurrency ?? 16,
+      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
       timeoutMs: opts.timeoutMs ?? 30_000,
       retries: opts.retries ?? 3,
       maxBodyBytes: opts.maxBodyBytes ?? 256 * 1024 * 1024,
     };
     this.limiter = new Limiter(this.opts.concurrency);
-    this.fetchOpts = toFetchOptions(opts.config);
+    // npm-registry-fetch keeps 12 sockets per host unless told otherwise, which would cap us below our own limit.
+    this.fetchOpts = { ...toFetchOptions(opts.config), maxSockets: this.opts.concurrency };
   }
 
   /**
