@@ -25,6 +25,7 @@ import * as semver from 'semver';
 import { type MessageConnection, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import * as YAML from 'yaml';
 import { runCheck } from '../src/engine/check';
+import { CheckSession } from '../src/engine/session';
 import { loadProject } from '../src/engine/project-files';
 import { EvaluateRequest, type ServiceSettings } from '../src/engine/service/protocol';
 import { customTrustContext } from '../src/engine/sigstore/trust-root';
@@ -488,7 +489,9 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
   const cacheDir = tmpDir('hundred-cache');
   const trust = customTrustContext(JSON.parse(fs.readFileSync(rootFile, 'utf8')));
   const env = childEnv();
-  const check = (overlay?: Map<string, string>) => runCheck({ projectDir: dir, overlay, registry: registry.url, cacheDir, advisories: { npm: true, osv: false }, trust, env });
+  // The service keeps a CheckSession between evaluations; so does this in-process measure.
+  const session = new CheckSession();
+  const check = (overlay?: Map<string, string>) => runCheck({ projectDir: dir, overlay, registry: registry.url, cacheDir, advisories: { npm: true, osv: false }, trust, env, session });
 
   const fill = await time(() => check());
   await check(); // warm-up of the warm path itself (JIT)
@@ -510,7 +513,7 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
     ratio: p95 / 100,
     target: 'p95 < 100 ms',
     met: p95 < 100,
-    notes: `p50 ${fmtMs(p50)}, ${WARM_EDITS} edits (each moves one dependency to another version), content analysis 'auto' as in the editor, warm cacheDir, ${median(reqs)} request(s) per edit (median); cold fill ${fmtMs(fill.ms)}`,
+    notes: `p50 ${fmtMs(p50)}, ${WARM_EDITS} edits (each moves one dependency to another version), content analysis 'auto' as in the editor, warm cacheDir and CheckSession (as in the service), ${median(reqs)} request(s) per edit (median); cold fill ${fmtMs(fill.ms)}`,
   });
 
   // The same through the real service process over IPC, as the extension drives it.

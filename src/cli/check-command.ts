@@ -14,7 +14,7 @@ declare const TRUSTLENS_VERSION: string | undefined;
 const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
 
 const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output']);
-const BOOLEANS = new Set(['offline', 'deep', 'no-content']);
+const BOOLEANS = new Set(['offline', 'deep', 'no-content', 'advisories-only']);
 
 export async function checkCommand(argv: string[], io: Io, isTty: boolean): Promise<number> {
   const args = parseArgs(argv, VALUED, BOOLEANS);
@@ -26,6 +26,9 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   const now = flag('now') !== undefined ? new Date(flag('now')!) : undefined;
   if (now && Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO-8601 instant, e.g. 2025-09-08T13:00:00Z`);
   const advisories = parseAdvisories(flag('advisories') ?? 'npm', flag('osv-dir'), flag('osv-url'));
+  const advisoriesOnly = args.flags.has('advisories-only');
+  if (advisoriesOnly && !advisories.npm && !advisories.osv && !advisories.osvDir) throw new UsageError('--advisories-only needs an advisory source (--advisories npm, osv or --osv-dir)');
+  if (advisoriesOnly && args.flags.has('deep')) throw new UsageError('--advisories-only does not look inside tarballs; drop --deep');
   if (args.positionals.length > 1) throw new UsageError('check takes at most one directory');
   const dir = path.resolve(args.positionals[0] ?? '.');
   if (!(await fs.stat(dir).catch(() => undefined))?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
@@ -46,6 +49,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
       cacheDir: flag('cache-dir'),
       trust,
       content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
+      signals: advisoriesOnly ? 'advisories' : 'all',
       onProgress: progress,
     });
   } catch (e) {

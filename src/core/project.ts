@@ -32,7 +32,33 @@ export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspace
 }
 
 /** Builds the dependency model of a project from its files. Pure; never throws. */
-export function buildProject(root: string, files: ProjectFiles): ProjectModel {
+/**
+ * The last few lockfile parses, for a long-lived caller. A parse depends on the lockfile's text alone, except for
+ * npm v1 and yarn lockfiles, which take the root's or the workspaces' edges from the manifests.
+ */
+export class LockfileMemo {
+  private entries: { name: string; text: string; manifestsKey?: string; lock: Lockfile }[] = [];
+
+  constructor(private readonly max = 4) {}
+
+  parse(name: string, text: string, manifests: Manifest[]): Lockfile {
+    let key: string | undefined;
+    const manifestsKey = () => (key ??= JSON.stringify(manifests.map((m) => [m.dir, m.name, m.dependencies.map((d) => [d.section, d.name, d.spec.raw])])));
+    const hit = this.entries.find((e) => e.name === name && e.text === text && (e.manifestsKey === undefined || e.manifestsKey === manifestsKey()));
+    if (hit) return hit.lock;
+    const lock = parseLockfile(name, text, manifests);
+    const usesManifests = lock.kind === 'yarn-classic' || lock.kind === 'yarn-berry' || (lock.kind === 'npm' && !(Number(lock.version) >= 2));
+    this.entries = [{ name, text, manifestsKey: usesManifests ? manifestsKey() : undefined, lock }, ...this.entries].slice(0, this.max);
+    return lock;
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+/** The dependency model of a project from its files (`memo` keeps lockfile parses between calls). */
+export function buildProject(root: string, files: ProjectFiles, memo?: LockfileMemo): ProjectModel {
   const manifests: Manifest[] = [];
   const rootText = files.get('package.json');
   const rootManifest = rootText === undefined ? undefined : parseManifest(rootText, 'package.json');
@@ -46,7 +72,8 @@ export function buildProject(root: string, files: ProjectFiles): ProjectModel {
   manifests.sort((a, b) => a.file.localeCompare(b.file));
 
   const lockName = pickLockfile(files, rootManifest?.packageManager);
-  const lockfile = lockName === undefined ? undefined : parseLockfile(lockName, files.get(lockName)!, manifests);
+  const lockText = lockName === undefined ? undefined : files.get(lockName)!;
+  const lockfile = lockName === undefined ? undefined : memo ? memo.parse(lockName, lockText!, manifests) : parseLockfile(lockName, lockText!, manifests);
   const problems = [...manifests.flatMap((m) => m.problems), ...(lockfile?.problems ?? [])];
   return { root, manifests, lockfile, packageManager: packageManagerOf(lockfile, rootManifest), problems };
 }

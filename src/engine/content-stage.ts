@@ -1,13 +1,9 @@
 import type { InstalledPackage } from '../core/model';
 import type { PackageContext, RawFinding } from '../core/trust/context';
 import type { PackageError } from './check';
-import { ContentAnalysisCache, type ContentAnalysis, type TarballRef } from './content/fetch-contents';
-import type { DiskCache } from './disk-cache';
+import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from './content/fetch-contents';
 import { isAbort } from './errors';
-import type { RegistryHttp } from './registry/http';
 import type { VersionSummary } from '../core/trust/types';
-
-import { ANALYZER_VERSION } from '../core/content';
 
 /** What content analysis said about one version compared with the release before it. */
 export interface ContentResult {
@@ -28,9 +24,9 @@ function tarballRef(registry: string, name: string, v: VersionSummary): TarballR
  */
 export async function analyzeContents(
   targets: { pkg: InstalledPackage; ctx: PackageContext }[],
-  opts: { http: RegistryHttp; cache?: DiskCache; offline?: boolean; signal?: AbortSignal; errors: PackageError[] },
+  opts: { analyses: ContentAnalysisCache; signal?: AbortSignal; errors: PackageError[] },
 ): Promise<Map<string, ContentResult>> {
-  const analyses = new ContentAnalysisCache(opts.http, { analyzerVersion: ANALYZER_VERSION, cache: opts.cache, offline: opts.offline });
+  const analyses = opts.analyses;
   const out = new Map<string, ContentResult>();
   await Promise.all(
     targets.map(async ({ ctx }) => {

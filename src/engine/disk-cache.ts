@@ -17,6 +17,9 @@ export interface CacheEntry<T> {
  * so a crash never leaves half an entry. A file that does not parse or holds another key is discarded.
  */
 export class DiskCache {
+  /** Folders known to exist: a scan writes thousands of entries into 256 folders per namespace. */
+  private readonly madeDirs = new Set<string>();
+
   constructor(readonly dir: string) {}
 
   private file(namespace: string, key: string): string {
@@ -44,10 +47,23 @@ export class DiskCache {
 
   async set<T>(namespace: string, entry: CacheEntry<T>): Promise<void> {
     const file = this.file(namespace, entry.key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    const dir = path.dirname(file);
+    if (!this.madeDirs.has(dir)) {
+      await fs.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fs.writeFile(tmp, JSON.stringify(entry));
+      try {
+        await fs.writeFile(tmp, JSON.stringify(entry));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        // the folder went away (cache cleared meanwhile): make it again, once
+        this.madeDirs.clear();
+        await fs.mkdir(dir, { recursive: true });
+        this.madeDirs.add(dir);
+        await fs.writeFile(tmp, JSON.stringify(entry));
+      }
       await fs.rename(tmp, file);
     } catch (e) {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
@@ -56,6 +72,7 @@ export class DiskCache {
   }
 
   async clear(): Promise<void> {
+    this.madeDirs.clear();
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 }

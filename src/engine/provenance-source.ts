@@ -2,6 +2,7 @@ import type { PackageError } from './check';
 import type { ProvenanceVerdict, VersionSummary } from '../core/trust/types';
 import type { DiskCache } from './disk-cache';
 import { EngineError, isAbort } from './errors';
+import { Memo, untilAborted } from './memo';
 import { type RegistryHttp, safeUrl } from './registry/http';
 import { type RegistryMap, registryFor } from './registry/npmrc';
 import { type TrustContext, createTrustContext } from './sigstore/trust-root';
@@ -16,13 +17,19 @@ const NAMESPACE = 'provenance-verdicts-v1';
  */
 export class ProvenanceSource {
   private trust?: Promise<TrustContext>;
-  private readonly inflight = new Map<string, Promise<ProvenanceVerdict | undefined>>();
 
   constructor(
     private readonly http: RegistryHttp,
     private readonly cache: DiskCache | undefined,
     private readonly trustOption: TrustContext | (() => Promise<TrustContext>) | undefined,
-    private readonly opts: { offline?: boolean; signal?: AbortSignal; registries: RegistryMap; keys?: Map<string, RegistryKey[]> },
+    private readonly opts: {
+      offline?: boolean;
+      /** Ends the shared work (the check's signal for a one-off check; none for a long-lived session). */
+      signal?: AbortSignal;
+      registries: RegistryMap;
+      /** The registry's signing keys (npm's keyed publish attestations are signed with them). */
+      keys?: (registry: string) => Promise<RegistryKey[] | undefined>;
+    },
   ) {}
 
   /** Why the trust material in use is not Sigstore's live TUF root, when it is not (for the report). */
@@ -49,51 +56,57 @@ export class ProvenanceSource {
   private trustFor(registry: string): Promise<TrustContext> {
     let p = this.perRegistry.get(registry);
     if (!p) {
-      p = this.trustContext().then((t) => {
-        const keys = this.opts.keys?.get(registry);
-        return keys?.length ? { ...t, registryKeys: keys } : t;
-      });
+      p = Promise.all([this.trustContext(), this.opts.keys?.(registry)]).then(([t, keys]) => (keys?.length ? { ...t, registryKeys: keys } : t));
       this.perRegistry.set(registry, p);
     }
     return p;
   }
 
-  verify(name: string, v: VersionSummary, errors: PackageError[]): Promise<ProvenanceVerdict | undefined> {
+  /**
+   * The verdict for one version (shared by every check that asks; an 'unknown' one is asked again next time).
+   * A failure to fetch is added to `errors` of every caller that receives it.
+   */
+  async verify(name: string, v: VersionSummary, errors: PackageError[], signal?: AbortSignal): Promise<ProvenanceVerdict> {
     const key = `${name}@${v.version}:${v.integrity}`;
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = this.load(name, v, key, errors);
-      this.inflight.set(key, p);
-    }
-    return p;
+    const r = await untilAborted(this.verdicts.get(key, () => this.load(name, v, key), (x) => x.verdict.status !== 'unknown'), signal);
+    if (r.error) errors.push(r.error);
+    return r.verdict;
   }
 
-  private async load(name: string, v: VersionSummary, key: string, errors: PackageError[]): Promise<ProvenanceVerdict | undefined> {
+  private readonly verdicts = new Memo<{ verdict: ProvenanceVerdict; error?: PackageError }>(Infinity, 50_000);
+
+  private async load(name: string, v: VersionSummary, key: string): Promise<{ verdict: ProvenanceVerdict; error?: PackageError }> {
+    const verdict = await this.fetchAndVerify(name, v, key).catch((e: unknown) => {
+      if (isAbort(e, this.opts.signal)) throw e;
+      const err = e as EngineError;
+      return { status: 'unknown' as const, reason: err.message, error: { package: `${name}@${v.version}`, code: err.code ?? 'error', message: `provenance: ${err.message}` } };
+    });
+    if ('error' in verdict) {
+      const { error, ...rest } = verdict;
+      return { verdict: rest, error };
+    }
+    return { verdict };
+  }
+
+  private async fetchAndVerify(name: string, v: VersionSummary, key: string): Promise<ProvenanceVerdict> {
     const cached = await this.cache?.get<ProvenanceVerdict>(NAMESPACE, key);
     if (cached) return cached.value;
     if (this.opts.offline) return { status: 'unknown', reason: 'offline, and this verdict is not cached' };
     const registry = registryFor(this.opts.registries, name);
     const url = new URL(v.attestations!.url, registry).toString();
+    const res = await this.http.request(url, { signal: this.opts.signal, registry });
+    if (res.status === 404) return { status: 'invalid', reason: `the packument lists attestations at ${safeUrl(url)}, but the registry has none there` };
+    if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
+    let body: unknown;
     try {
-      const res = await this.http.request(url, { signal: this.opts.signal, registry });
-      if (res.status === 404) return { status: 'invalid', reason: `the packument lists attestations at ${safeUrl(url)}, but the registry has none there` };
-      if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
-      let body: unknown;
-      try {
-        body = JSON.parse(res.body.toString('utf8'));
-      } catch {
-        body = undefined;
-      }
-      const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, await this.trustFor(registry), { signal: this.opts.signal });
-      if (verdict.status === 'verified' || verdict.status === 'invalid') {
-        await this.cache?.set(NAMESPACE, { key, storedAt: new Date().toISOString(), value: verdict }).catch(() => undefined);
-      }
-      return verdict;
-    } catch (e) {
-      if (isAbort(e, this.opts.signal)) throw e;
-      const err = e as EngineError;
-      errors.push({ package: `${name}@${v.version}`, code: err.code ?? 'error', message: `provenance: ${err.message}` });
-      return { status: 'unknown', reason: err.message };
+      body = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      body = undefined;
     }
+    const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, await this.trustFor(registry), { signal: this.opts.signal });
+    if (verdict.status === 'verified' || verdict.status === 'invalid') {
+      await this.cache?.set(NAMESPACE, { key, storedAt: new Date().toISOString(), value: verdict }).catch(() => undefined);
+    }
+    return verdict;
   }
 }

@@ -99,6 +99,15 @@ describe('trustlens check (CLI)', function () {
     assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}safe version: 2\.0\.1/);
   });
 
+  it('--advisories-only: the advisory findings alone, as npm audit would judge them', async () => {
+    registry.resetRequests();
+    const r = await trustlens([...base(), '--advisories-only', '--format', 'json'], env);
+    assert.equal(r.code, 1, r.stderr);
+    const codes = new Set(JSON.parse(r.stdout).findings.map((f: { code: string }) => f.code));
+    assert.deepEqual([...codes].sort(), ['malware', 'vulnerability']);
+    assert.ok(!registry.requests.some((q) => /attestations|\/keys|\.tgz/.test(q.url)));
+  });
+
   it('exit 2 with one line when the registry cannot be reached at all', async () => {
     const dead = await startFixtureRegistry(scenario.corpus);
     const url = dead.url;
@@ -116,6 +125,8 @@ describe('trustlens check (CLI)', function () {
       [['check', project, '--now', 'yesterday'], /--now must be an ISO-8601 instant/],
       [['check', project, '--format', 'xml'], /--format must be text, json or sarif/],
       [['check', project, '--advisories', 'npm,off'], /--advisories takes/],
+      [['check', project, '--advisories-only', '--advisories', 'off'], /--advisories-only needs an advisory source/],
+      [['check', project, '--advisories-only', '--deep'], /--advisories-only does not look inside tarballs/],
       [['check', path.join(os.tmpdir(), 'nope-trustlens')], /is not a directory/],
     ] as const) {
       const r = await trustlens([...args], env);

@@ -67,6 +67,9 @@ function obfuscated(body: string): string {
   );
 }
 
+/** Bound for the hang guards below: ~20× what a linear scan takes on a loaded 2-core machine. */
+const HANG_MS = 10_000;
+
 describe('content analysis', () => {
   describe('content-install-hook', () => {
     const v1 = pkg('1.0.0', { 'package.json': { main: 'index.js' }, 'index.js': LIB_V1 });
@@ -534,8 +537,10 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
       assert.match(f.message, /too large to read, e\.g\. dist\/big\.js: this may not be new/);
     });
 
-    it('patterns are linear: 5 MB adversarial lines scan in well under a second each', function () {
-      this.timeout(60_000);
+    // Hang guards, not speed targets (those are in `npm run bench:detect`): a super-linear pattern on 5 MB runs for
+    // hours, a linear scan for a fraction of a second; the bound sits far from both so machine load cannot flip it.
+    it('patterns are linear: 5 MB adversarial lines each finish (hang guard)', function () {
+      this.timeout(120_000);
       const five = 5 * 1024 * 1024;
       const cases: Record<string, string> = {
         'env members': 'process.env.'.repeat(five / 12),
@@ -558,7 +563,7 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
         const t0 = process.hrtime.bigint();
         scanFile('x.js', 'js', data, text);
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        assert.ok(ms < 800, `${name}: ${ms.toFixed(0)} ms`);
+        assert.ok(ms < HANG_MS, `${name}: ${ms.toFixed(0)} ms`);
       }
       for (const kind of ['js', 'shell', 'python'] as const) {
         // Every anchor the scanner looks for, back to back and with separators, to 5 MB.
@@ -567,16 +572,16 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
         const t0 = process.hrtime.bigint();
         scanFile(`x.${kind}`, kind, Buffer.from(text, 'latin1'), text);
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        assert.ok(ms < 800, `all ${kind} anchors: ${ms.toFixed(0)} ms`);
+        assert.ok(ms < HANG_MS, `all ${kind} anchors: ${ms.toFixed(0)} ms`);
       }
       const shell = 'echo '.repeat(five / 5);
       const t0 = process.hrtime.bigint();
       scanFile('x.sh', 'shell', Buffer.from(shell), shell);
-      assert.ok(Number(process.hrtime.bigint() - t0) / 1e6 < 800, 'shell echo');
+      assert.ok(Number(process.hrtime.bigint() - t0) / 1e6 < HANG_MS, 'shell echo');
     });
 
-    it('a 20 MB package compared with its previous release is analysed in well under a second', function () {
-      this.timeout(60_000);
+    it('a 20 MB package compared with its previous release is analysed without findings (hang guard)', function () {
+      this.timeout(120_000);
       const out = buildSync({ entryPoints: [require.resolve('yaml'), require.resolve('semver')], bundle: true, minify: true, write: false, platform: 'node', outdir: path.join(__dirname, 'unused'), logLevel: 'silent' });
       const chunk = out.outputFiles.map((o) => o.text).join('\n');
       const files: Record<string, string> = {};
@@ -593,7 +598,7 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
       const fs = run({ current, previous });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       assert.deepEqual(fs, []);
-      assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+      assert.ok(ms < 2 * HANG_MS, `${ms.toFixed(0)} ms`);
     });
   });
 });

@@ -82,9 +82,12 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
   });
 
   it('a newer request for the same folder supersedes the older one, which is cancelled', async () => {
-    const first = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: registry.url } });
+    // The first asks a slow registry (the service remembers the fast one's answers, so it would finish at once).
+    const slow = await startFixtureRegistry(scenario.corpus, { latencyMs: 2000 });
+    const first = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: slow.url } });
     const second = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
     const [a, b] = await Promise.allSettled([first, second]);
+    await slow.close();
     assert.equal(a.status, 'rejected');
     assert.match(String((a as PromiseRejectedResult).reason?.message), /cancelled/);
     assert.equal(b.status, 'fulfilled');

@@ -41,21 +41,31 @@ export interface Evaluation {
   allowed: { finding: Finding; allow: AllowEntry }[];
 }
 
-/** Runs every rule on one installed package version, applies the policy, and picks the safe version. */
-export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: string): Evaluation {
+/** Which rules judge a version, and which of them judge the candidates for a safe version. */
+export interface RuleSet {
+  rules: Rule[];
+  candidates: Rule[];
+}
+
+export const ALL_RULES: RuleSet = { rules: RULES, candidates: CANDIDATE_RULES };
+/** `trustlens check --advisories-only`: what npm audit judges, nothing else. */
+export const ADVISORY_RULES: RuleSet = { rules: [advisoryRule], candidates: [advisoryRule] };
+
+/** Runs the rules on one installed package version, applies the policy, and picks the safe version. */
+export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: string, ruleSet: RuleSet = ALL_RULES): Evaluation {
   const allowed: Evaluation['allowed'] = [];
   const judge = (version: string, raw: RawFinding[]): RawFinding[] =>
     raw
       .map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }))
       .filter((f) => !allowFor(policy, ctx.name, version, f.code, ctx.now));
-  const raw = RULES.flatMap((r) => r(ctx)).map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }));
+  const raw = ruleSet.rules.flatMap((r) => r(ctx)).map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }));
   const kept: RawFinding[] = [];
   for (const f of raw) {
     const allow = allowFor(policy, ctx.name, ctx.version, f.code, ctx.now);
     if (allow) allowed.push({ finding: toFinding(ctx, f, null), allow });
     else kept.push(f);
   }
-  const safeVersion = kept.length ? chooseSafeVersion(ctx, kept, CANDIDATE_RULES, judge, policy.threshold, range) : ctx.version;
+  const safeVersion = kept.length ? chooseSafeVersion(ctx, kept, ruleSet.candidates, judge, policy.threshold, range) : ctx.version;
   const findings = kept.map((f) => toFinding(ctx, f, safeVersion)).sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   return { findings, allowed };
 }

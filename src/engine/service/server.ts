@@ -8,6 +8,7 @@ import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import { type CheckOptions, type CheckReport, runCheck } from '../check';
 import { DiskCache } from '../disk-cache';
 import { EngineError, isAbort } from '../errors';
+import { CheckSession } from '../session';
 import { customTrustContext } from '../sigstore/trust-root';
 import type { TrustContext } from '../sigstore/trust-root';
 import { packageTimeline } from '../timeline';
@@ -49,9 +50,21 @@ function abortOn(token: CancellationToken, controller: AbortController): void {
   token.onCancellationRequested(() => controller.abort());
 }
 
+/** What the service keeps between evaluations: HTTP sockets, summaries, keys, verdicts, advisories. */
+const session = new CheckSession();
+
+/** The custom trusted root per file, read once (the same object keeps the session's parts for it). */
+const trustRoots = new Map<string, Promise<TrustContext>>();
 async function trustFor(settings: ServiceSettings): Promise<TrustContext | undefined> {
-  if (!settings.trustedRoot) return undefined;
-  return customTrustContext(JSON.parse(await fs.readFile(settings.trustedRoot, 'utf8')));
+  const file = settings.trustedRoot;
+  if (!file) return undefined;
+  let p = trustRoots.get(file);
+  if (!p) {
+    p = fs.readFile(file, 'utf8').then((text) => customTrustContext(JSON.parse(text)));
+    trustRoots.set(file, p);
+    p.catch(() => trustRoots.delete(file));
+  }
+  return p;
 }
 
 async function checkOptions(root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal): Promise<CheckOptions> {
@@ -72,6 +85,7 @@ async function checkOptions(root: string, overlay: Map<string, string>, settings
     policy,
     trust: await trustFor(settings),
     content: settings.content,
+    session,
     signal,
     log: (line) => log('info', line),
   };
@@ -140,6 +154,8 @@ connection.onRequest(ReportRequest, async (params, token) => {
 
 connection.onRequest(ClearCacheRequest, async () => {
   if (options.cacheDir) await new DiskCache(options.cacheDir).clear();
+  session.clear();
+  trustRoots.clear();
   lastReports.clear();
   log('info', 'cache cleared');
 });

@@ -89,12 +89,21 @@ export function keyValidAt(key: RegistryKey, time: number): boolean {
 
 /** A Node public key for the registry key, or undefined when its bytes are not a key. */
 export function registryPublicKey(key: RegistryKey): crypto.KeyObject | undefined {
+  // createPublicKey parses DER synchronously; a scan checks thousands of signatures against one or two keys.
+  if (publicKeys.has(key.key)) return publicKeys.get(key.key);
+  let pub: crypto.KeyObject | undefined;
   try {
-    return crypto.createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
+    pub = crypto.createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
   } catch {
-    return undefined;
+    pub = undefined;
   }
+  if (publicKeys.size >= 64) publicKeys.clear();
+  publicKeys.set(key.key, pub);
+  return pub;
 }
+
+/** Parsed keys by their base64 text (bounded: registries have a handful). */
+const publicKeys = new Map<string, crypto.KeyObject | undefined>();
 
 const window = (k: RegistryKey) => `${k.validFrom ?? 'the beginning'} to ${k.expires ?? 'now'}`;
 

@@ -1,0 +1,56 @@
+import type { PackageContext } from '../core/trust/context';
+import { type Evaluation, type RuleSet, evaluatePackage } from '../core/trust/evaluate';
+import type { Policy } from '../core/trust/policy';
+
+/**
+ * Evaluations remembered by everything they depend on, so that a check after a one-line edit judges only what the
+ * edit changed. Objects in the context (history, verdicts, advisory lists, content findings) count by identity:
+ * the session hands out the same object while its answer is unchanged. Bounded; cleared when full.
+ */
+export class EvaluationMemo {
+  private readonly entries = new Map<string, Evaluation>();
+
+  constructor(private readonly max = 50_000) {}
+
+  evaluate(ctx: PackageContext, policy: Policy, policyKey: string, range: string | undefined, ruleSet: RuleSet): Evaluation {
+    const key = [
+      policyKey,
+      identity(ruleSet),
+      range ?? '',
+      ctx.now.getTime(),
+      ctx.cooldownMs,
+      ctx.name,
+      ctx.version,
+      ctx.locked.integrity ?? '',
+      ctx.locked.resolved ?? '',
+      ctx.locked.source,
+      identity(ctx.history),
+      ctx.registry.url,
+      ctx.registry.trustData,
+      ctx.registry.hasKeys,
+      identity(ctx.configuredHosts),
+      identity(ctx.provenance),
+      ctx.baselineProvenance?.version ?? '',
+      identity(ctx.baselineProvenance?.verdict),
+      identity(ctx.signature),
+      identity(ctx.advisories),
+      identity(ctx.contentFindings),
+    ].join('\n');
+    let hit = this.entries.get(key);
+    if (!hit) {
+      hit = evaluatePackage(ctx, policy, range, ruleSet);
+      if (this.entries.size >= this.max) this.entries.clear();
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+}
+
+const ids = new WeakMap<object, number>();
+let next = 1;
+function identity(o: object | undefined): number {
+  if (!o) return 0;
+  let id = ids.get(o);
+  if (!id) ids.set(o, (id = next++));
+  return id;
+}

@@ -1,0 +1,190 @@
+import type { RegistryFacts } from '../core/trust/context';
+import { History } from '../core/trust/history';
+import { isAffected } from '../core/trust/affected';
+import { advisoryQuery } from '../core/trust/scope';
+import type { Advisory, PackageSummary, ProvenanceVerdict } from '../core/trust/types';
+import { gatherAdvisories } from './advisory-sources';
+import type { CheckOptions, PackageError } from './check';
+import { EngineError, isAbort } from './errors';
+import { untilAborted } from './memo';
+import { type NpmConfig, type RegistryMap, isPrivateName, registryFor } from './registry/npmrc';
+import type { EngineParts } from './session';
+import type { RegistryKey } from './sigstore/registry-signatures';
+
+export interface GatherEnv {
+  parts: EngineParts;
+  registries: RegistryMap;
+  npmConfig: NpmConfig;
+  now: Date;
+  signal?: AbortSignal;
+  errors: PackageError[];
+  opts: CheckOptions;
+}
+
+/** A locked version's Sigstore evidence: its verdict, and the verified one of the release it is compared with. */
+export interface VersionTrust {
+  provenance: ProvenanceVerdict;
+  baseline?: { version: string; verdict: ProvenanceVerdict };
+}
+
+/** Everything the rules need besides the project itself. */
+export interface Evidence {
+  histories: Map<string, History>;
+  facts: Map<string, RegistryFacts>;
+  keys: Map<string, RegistryKey[]>;
+  advisories: Map<string, Advisory[]>;
+  /** name@version → Sigstore evidence, for the versions that have attestations. */
+  trust: Map<string, VersionTrust>;
+}
+
+/**
+ * Every signal, pipelined: keys are asked at once, each version's attestations as soon as its packument is in
+ * (while other packuments are still coming), advisories when every history is known (the safe-version candidates
+ * come from them).
+ */
+export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[]>): Promise<Evidence> {
+  const { parts, registries, signal } = env;
+  const names = [...locked.keys()];
+  const registryUrls = [...new Set(names.map((n) => registryFor(registries, n)))];
+  const keyJobs = new Map(registryUrls.map((url) => [url, parts.keys(url)]));
+  for (const job of keyJobs.values()) job.catch(() => undefined);
+
+  const trustJobs = new Map<string, Promise<VersionTrust>>();
+  const histories = await loadHistories(env, names, (name, history) => {
+    for (const version of locked.get(name) ?? []) {
+      const job = versionTrust(env, name, version, history);
+      if (!job) continue;
+      job.catch(() => undefined); // awaited below; this only keeps an early abort from being "unhandled"
+      trustJobs.set(`${name}@${version}`, job);
+    }
+  });
+
+  const keys = new Map<string, RegistryKey[]>();
+  for (const [url, job] of keyJobs) {
+    const k = await untilAborted(job, signal).catch((e: unknown) => {
+      if (isAbort(e, signal)) throw e;
+      return undefined;
+    });
+    if (k) keys.set(url, k);
+  }
+  const facts = new Map<string, RegistryFacts>();
+  for (const url of registryUrls) {
+    let trustData = false;
+    for (const h of histories.values()) {
+      const t = h.summary.trustMetadata;
+      if (h.summary.registry === url && (t.publisher || t.signatures || t.attestations || t.maintainers)) {
+        trustData = true;
+        break;
+      }
+    }
+    facts.set(url, { url, trustData, hasKeys: (keys.get(url)?.length ?? 0) > 0 });
+  }
+
+  const advisories = await advisoriesFor(env, advisoryQuery(locked, histories));
+  const trust = new Map<string, VersionTrust>();
+  for (const [key, job] of trustJobs) trust.set(key, await job);
+  return { histories, facts, keys, advisories, trust };
+}
+
+/**
+ * `--advisories-only`: what npm audit does. Advisories for the locked versions first; packuments only for the
+ * names an advisory hits (their histories give the safe-version candidates, which are then asked about too).
+ */
+export async function gatherAdvisoryEvidence(env: GatherEnv, locked: Map<string, string[]>): Promise<Evidence> {
+  const first = await advisoriesFor(env, locked);
+  const hit = [...locked].filter(([name, versions]) => (first.get(name) ?? []).some((a) => versions.some((v) => isAffected(a.affected, v))));
+  const histories = await loadHistories(env, hit.map(([name]) => name));
+  const advisories = await advisoriesFor(env, advisoryQuery(locked, histories));
+  return { histories, facts: new Map(), keys: new Map(), advisories, trust: new Map() };
+}
+
+/** One packument per name, all at once (the limiter paces them); `onHistory` runs as each arrives. */
+async function loadHistories(env: GatherEnv, names: string[], onHistory?: (name: string, history: History) => void): Promise<Map<string, History>> {
+  const { parts, signal, errors, now } = env;
+  const histories = new Map<string, History>();
+  let done = 0;
+  let failures = 0;
+  await Promise.all(
+    names.map(async (name) => {
+      let summary: PackageSummary;
+      try {
+        summary = await untilAborted(parts.summary(name), signal);
+      } catch (e) {
+        if (isAbort(e, signal)) throw e;
+        const err = e as EngineError;
+        if (err.code !== 'not-found') errors.push({ package: name, code: err.code ?? 'error', message: err.message });
+        if (err.code === 'registry-unreachable' || err.code === 'timeout') failures++;
+        return;
+      } finally {
+        env.opts.onProgress?.(++done, names.length);
+      }
+      const history = historyOf(parts, summary, now);
+      histories.set(name, history);
+      onHistory?.(name, history);
+    }),
+  );
+  if (names.length > 0 && failures === names.length) {
+    throw new EngineError('registry-unreachable', errors.find((e) => e.code === 'registry-unreachable' || e.code === 'timeout')!.message);
+  }
+  return histories;
+}
+
+/**
+ * The history of a summary as of `now`, reused while no version of it was published between the instant it was
+ * cut at and `now` (the same history object then also keeps the evaluations made with it).
+ */
+function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): History {
+  const t = now.getTime();
+  const known = parts.histories.get(summary);
+  if (known && t >= known.history.now.getTime() && t < known.until) return known.history;
+  let until = Infinity;
+  for (const v of Object.values(summary.versions)) {
+    const at = v.publishedAt === undefined ? NaN : Date.parse(v.publishedAt);
+    if (at > t && at < until) until = at;
+  }
+  const history = new History(summary, now);
+  parts.histories.set(summary, { history, until });
+  return history;
+}
+
+/** Verifies a version's attestations and, when they verify, those of the latest earlier release that has some. */
+function versionTrust(env: GatherEnv, name: string, version: string, history: History): Promise<VersionTrust> | undefined {
+  const v = history.get(version);
+  if (!v?.attestations || !v.integrity) return undefined;
+  const { parts, errors, signal } = env;
+  return (async () => {
+    const provenance = await parts.provenance.verify(name, v, errors, signal);
+    if (provenance.status !== 'verified') return { provenance };
+    const base = [...history.earlier(version)].reverse().find((e) => e.attestations && e.integrity);
+    if (!base) return { provenance };
+    return { provenance, baseline: { version: base.version, verdict: await parts.provenance.verify(name, base, errors, signal) } };
+  })();
+}
+
+/**
+ * Advisories for `query` from every configured source, asking only what this session has not asked yet. Names in
+ * private scopes never leave for public services (gatherAdvisories enforces it).
+ */
+async function advisoriesFor(env: GatherEnv, query: Map<string, string[]>): Promise<Map<string, Advisory[]>> {
+  const { parts, errors } = env;
+  const missing = parts.advisories.missing(query);
+  if (missing.size === 0) return parts.advisories.lookup(query.keys());
+  const before = errors.length;
+  const answer = await gatherAdvisories(missing, {
+    config: env.opts.advisories ?? { npm: true, osv: false },
+    registries: env.registries,
+    npmConfig: env.npmConfig,
+    isPrivate: (n) => isPrivateName(env.registries, n),
+    signal: env.signal,
+    offline: env.opts.offline,
+    errors,
+  });
+  // Remember only complete answers: after a failed source, the next check asks again.
+  if (errors.length === before) {
+    parts.advisories.record(missing, answer);
+    return parts.advisories.lookup(query.keys());
+  }
+  const out = parts.advisories.lookup(query.keys());
+  for (const [name, list] of answer) out.set(name, [...(out.get(name) ?? []), ...list]);
+  return out;
+}

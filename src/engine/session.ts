@@ -1,0 +1,127 @@
+import { ANALYZER_VERSION } from '../core/content';
+import { LockfileMemo } from '../core/project';
+import type { History } from '../core/trust/history';
+import type { PackageSummary, SignatureVerdict } from '../core/trust/types';
+import { AdvisoryMemo } from './advisory-memo';
+import type { AdvisoryConfig } from './advisory-sources';
+import { ContentAnalysisCache } from './content/fetch-contents';
+import { DiskCache, defaultCacheDir } from './disk-cache';
+import { EvaluationMemo } from './evaluation-memo';
+import { Memo } from './memo';
+import { ProvenanceSource } from './provenance-source';
+import { RegistryHttp } from './registry/http';
+import { loadRegistryKeys } from './registry/keys';
+import { type NpmConfig, type RegistryMap } from './registry/npmrc';
+import { PackumentSource } from './registry/packuments';
+import type { RegistryKey } from './sigstore/registry-signatures';
+import type { TrustContext } from './sigstore/trust-root';
+
+/** How long a long-lived process trusts what it learnt without asking again (as the disk cache's packument TTL). */
+export const SESSION_TTL_MS = 5 * 60_000;
+
+/** The engine's I/O parts for one configuration (registries, auth, cache, trust material, advisory sources). */
+export interface EngineParts {
+  http: RegistryHttp;
+  cache?: DiskCache;
+  /** name → summary of its packument. */
+  summary(name: string): Promise<PackageSummary>;
+  /** registry URL → its signing keys ([] when it publishes none; undefined when unknown). */
+  keys(registry: string): Promise<RegistryKey[] | undefined>;
+  provenance: ProvenanceSource;
+  advisories: AdvisoryMemo;
+  contents: ContentAnalysisCache;
+  /** Registry signature verdicts by (registry, name, version, integrity, signatures). */
+  signatures: Map<string, SignatureVerdict>;
+  evaluations: EvaluationMemo;
+  /** Histories by summary, each valid from the instant it is cut at until the next publish after it. */
+  histories: WeakMap<PackageSummary, { history: History; until: number }>;
+}
+
+export interface PartsConfig {
+  npmConfig: NpmConfig;
+  registries: RegistryMap;
+  offline?: boolean;
+  cacheDir?: string;
+  trust?: TrustContext | (() => Promise<TrustContext>);
+  advisories?: AdvisoryConfig;
+  concurrency?: number;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Builds the parts. `signal` ends their shared work: a one-off check passes its own; a session passes none, so a
+ * superseded check's requests still land in the memo for the check that replaced it.
+ */
+export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttlMs: number): EngineParts {
+  const http = new RegistryHttp({ config: c.npmConfig, concurrency: c.concurrency, timeoutMs: c.timeoutMs, log: c.log });
+  const cache = c.offline || c.cacheDir ? new DiskCache(c.cacheDir ?? defaultCacheDir()) : undefined;
+  const summaries = new Memo<PackageSummary>(ttlMs);
+  const keys = new Memo<RegistryKey[] | undefined>(ttlMs);
+  const loadKeys = (registry: string) =>
+    keys.get(registry, async () => (await loadRegistryKeys(http, cache, [registry], { offline: c.offline, signal })).get(registry), (k) => k !== undefined);
+  return {
+    http,
+    cache,
+    // A fresh PackumentSource per load: its own in-flight map would otherwise outlive the TTL.
+    summary: (name) => summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline }).summary(name, signal)),
+    keys: loadKeys,
+    provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, signal, registries: c.registries, keys: loadKeys }),
+    advisories: new AdvisoryMemo(ttlMs),
+    contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline }),
+    signatures: new Map(),
+    evaluations: new EvaluationMemo(),
+    histories: new WeakMap(),
+  };
+}
+
+/**
+ * What a long-lived process (the service) keeps between checks: for each configuration, its HTTP agent (open
+ * sockets), summaries, keys, verdicts and advisories, each trusted for `ttlMs`. An edit then costs a parse, the
+ * few requests the edit really needs, and the evaluation.
+ */
+export class CheckSession {
+  private readonly byConfig = new Map<string, { created: number; parts: EngineParts }>();
+  /** The last few lockfile parses: an edit to package.json leaves a 2 MB lockfile as it was. */
+  readonly lockfiles = new LockfileMemo();
+
+  constructor(
+    readonly ttlMs = SESSION_TTL_MS,
+    /** Parts older than this are rebuilt (trust material and keys are then read again). */
+    private readonly maxAgeMs = 60 * 60_000,
+    private readonly maxConfigs = 4,
+  ) {}
+
+  parts(c: PartsConfig): EngineParts {
+    const key = fingerprint(c);
+    const hit = this.byConfig.get(key);
+    if (hit && Date.now() - hit.created < this.maxAgeMs) {
+      this.byConfig.delete(key);
+      this.byConfig.set(key, hit); // most recently used last
+      return hit.parts;
+    }
+    const parts = createParts(c, undefined, this.ttlMs);
+    this.byConfig.set(key, { created: Date.now(), parts });
+    while (this.byConfig.size > this.maxConfigs) this.byConfig.delete(this.byConfig.keys().next().value as string);
+    return parts;
+  }
+
+  /** Forget everything (e.g. after the user cleared the cache). */
+  clear(): void {
+    this.byConfig.clear();
+    this.lockfiles.clear();
+  }
+}
+
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+function identity(o: object | undefined): number {
+  if (!o) return 0;
+  let id = identities.get(o);
+  if (!id) identities.set(o, (id = nextIdentity++));
+  return id;
+}
+
+function fingerprint(c: PartsConfig): string {
+  return JSON.stringify([c.npmConfig.values, !!c.offline, c.cacheDir ?? '', identity(c.trust), c.advisories ?? null, c.concurrency ?? 0, c.timeoutMs ?? 0]);
+}
