@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { InstalledPackage, ProjectModel } from '../core/model';
 import { buildProject } from '../core/project';
 import { type TrustCard, trustCard } from '../core/report/card';
@@ -81,6 +82,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   // With a session, as of the current minute: checks within a minute then share their evaluations.
   const now = opts.now ?? (opts.session ? new Date(Math.floor(Date.now() / 60_000) * 60_000) : new Date());
   const signal = opts.signal;
+  // Every request and wait of the check listens to its signal: thousands, legitimately.
+  if (signal) setMaxListeners(0, signal);
   const files = await readProjectFiles(opts.projectDir, opts.overlay);
   const model = buildProject(opts.projectDir, files, opts.session?.lockfiles);
   const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model);

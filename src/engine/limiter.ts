@@ -1,25 +1,30 @@
-/** Runs at most `max` tasks at once; waiting tasks leave the queue when their signal aborts. */
+/**
+ * Runs at most `max` tasks at once; waiting tasks leave the queue when their signal aborts. Urgent tasks go ahead
+ * of normal ones (e.g. a version's attestations, which can be verified while other packuments are still coming).
+ */
 export class Limiter {
   private active = 0;
+  private readonly urgent: (() => void)[] = [];
   private readonly queue: (() => void)[] = [];
 
   constructor(readonly max: number) {}
 
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal, urgent = false): Promise<T> {
     if (this.active >= this.max) {
+      const lane = urgent ? this.urgent : this.queue;
       await new Promise<void>((resolve, reject) => {
         const start = () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         };
         const onAbort = () => {
-          const i = this.queue.indexOf(start);
-          if (i >= 0) this.queue.splice(i, 1);
+          const i = lane.indexOf(start);
+          if (i >= 0) lane.splice(i, 1);
           reject(signal!.reason ?? new Error('aborted'));
         };
         if (signal?.aborted) return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });
-        this.queue.push(start);
+        lane.push(start);
       });
     }
     this.active++;
@@ -27,7 +32,7 @@ export class Limiter {
       return await task();
     } finally {
       this.active--;
-      this.queue.shift()?.();
+      (this.urgent.shift() ?? this.queue.shift())?.();
     }
   }
 }
