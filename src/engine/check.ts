@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { InstalledPackage, ProjectModel } from '../core/model';
 import { buildProject } from '../core/project';
-import { type TrustCard, trustCard } from '../core/report/card';
+import type { TrustCard } from '../core/report/card';
 import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../core/report/locate';
 import type { PackageContext, RegistryFacts } from '../core/trust/context';
 import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../core/trust/evaluate';
@@ -10,6 +10,7 @@ import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMeta
 import type { Advisory, Finding, ProvenanceVerdict, SignatureVerdict, VersionSummary } from '../core/trust/types';
 import type { AdvisoryConfig } from './advisory-sources';
 import { analyzeContents } from './content-stage';
+import { cardFor } from './evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence } from './evidence';
 import { readProjectFiles } from './project-files';
 import { PUBLIC_REGISTRY, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
@@ -73,7 +74,17 @@ export interface CheckReport {
   notes: string[];
   registries: RegistryFacts[];
   policy: Policy;
-  stats: { packages: number; versions: number; requests: number; durationMs: number };
+  stats: { packages: number; versions: number; requests: number; durationMs: number; phases: PhaseTimes };
+}
+
+/** Where a check's time went, in ms: reading files, parsing, gathering evidence, judging, tarballs, placing. */
+export interface PhaseTimes {
+  read: number;
+  parse: number;
+  evidence: number;
+  evaluate: number;
+  content: number;
+  report: number;
 }
 
 /** Runs every trust check on one project: parse → gather evidence → evaluate → locate. */
@@ -84,8 +95,17 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const signal = opts.signal;
   // Every request and wait of the check listens to its signal: thousands, legitimately.
   if (signal) setMaxListeners(0, signal);
+  const phases: PhaseTimes = { read: 0, parse: 0, evidence: 0, evaluate: 0, content: 0, report: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof PhaseTimes) => {
+    const t = performance.now();
+    phases[phase] += Math.round((t - mark) * 10) / 10;
+    mark = t;
+  };
   const files = await readProjectFiles(opts.projectDir, opts.overlay);
+  lap('read');
   const model = buildProject(opts.projectDir, files, opts.session?.lockfiles);
+  lap('parse');
   const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model);
 
   const npmConfig = await loadNpmConfig({
@@ -98,6 +118,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log: opts.log };
   const parts = opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS);
   const requestsBefore = parts.http.requestCount;
+  lap('read');
 
   const packages = (model.lockfile?.packages ?? []).filter((p) => p.version !== '');
   const registryPackages = packages.filter(fromRegistry);
@@ -107,6 +128,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const onlyAdvisories = opts.signals === 'advisories';
   const evidence = onlyAdvisories ? await gatherAdvisoryEvidence(env, locked) : await gatherEvidence(env, locked);
   const ruleSet = onlyAdvisories ? ADVISORY_RULES : ALL_RULES;
+  lap('evidence');
 
   const versions = uniqueVersions(registryPackages);
   const hosts = trustedHosts(registries);
@@ -125,7 +147,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       configuredHosts: hosts,
       provenance: trust ? trust.provenance : v && registry.trustData ? ABSENT : undefined,
       baselineProvenance: trust?.baseline,
-      signature: onlyAdvisories ? undefined : signatureOf(parts, registry.url, p.name, v, evidence.keys.get(registry.url)),
+      signature: onlyAdvisories ? undefined : signatureOf(parts, p.name, v, evidence.keys.get(registry.url)),
       advisories: evidence.advisories.get(p.name) ?? NO_ADVISORIES,
       now,
       cooldownMs: policy.cooldownDays * 86_400_000,
@@ -135,15 +157,17 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   // Look inside the tarballs of the versions that warrant it, compared with the release before each.
   const index = new ProjectIndex(model);
-  const incoming = incomingRanges(model);
+  const incoming = incomingOf(parts, model);
   const rangeOf = (pkg: InstalledPackage) => rangeFor(index, incoming, pkg);
   const policyKey = JSON.stringify(policy);
   const evaluate = (pkg: InstalledPackage, ctx: PackageContext) => parts.evaluations.evaluate(ctx, policy, policyKey, rangeOf(pkg), ruleSet);
   const first = contexts.map(({ pkg, ctx }) => evaluate(pkg, ctx));
+  lap('evaluate');
   const mode = onlyAdvisories ? 'off' : (opts.content ?? 'auto');
   const targets = mode === 'off' ? [] : contexts.filter(({ pkg }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0);
   const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors });
   for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
+  lap('content');
 
   // Evaluate and place each finding in the files.
   const findings: LocatedFinding[] = [];
@@ -153,7 +177,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     // Only versions whose tarballs said something need judging again.
     const evaluation = ctx.contentFindings?.length ? evaluate(pkg, ctx) : first[i];
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
-    const card = trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, sourceSpans(index, ctx.name, ctx.version));
+    // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
+    const card = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
     const content = contents.get(`${ctx.name}@${ctx.version}`);
     if (content) card.changes = { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated };
     cards.push(card);
@@ -181,6 +206,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
   if (trustNote) notes.push(trustNote);
+  lap('report');
   return {
     model,
     findings,
@@ -190,7 +216,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     notes,
     registries: [...evidence.facts.values()],
     policy,
-    stats: { packages: packages.length, versions: versions.length, requests: parts.http.requestCount - requestsBefore, durationMs: Date.now() - started },
+    stats: { packages: packages.length, versions: versions.length, requests: parts.http.requestCount - requestsBefore, durationMs: Date.now() - started, phases },
   };
 }
 
@@ -209,16 +235,22 @@ function trustedHosts(map: ReturnType<typeof registryMap>): string[] {
   return [...new Set([...configuredHosts(map), new URL(PUBLIC_REGISTRY).host, 'registry.yarnpkg.com'])];
 }
 
-/** The registry signature verdict, remembered per (registry, name, version, integrity, signatures). */
-function signatureOf(parts: EngineParts, registry: string, name: string, v: VersionSummary | undefined, keys: RegistryKey[] | undefined): SignatureVerdict | undefined {
+/** The first edge range into each package, once per lockfile parse. */
+function incomingOf(parts: EngineParts, model: ProjectModel): Map<string, string> {
+  const lock = model.lockfile;
+  if (!lock) return incomingRanges(model);
+  let known = parts.incoming.get(lock);
+  if (!known) parts.incoming.set(lock, (known = incomingRanges(model)));
+  return known;
+}
+
+/** The registry signature verdict, remembered per version summary and key set (both stable within a session). */
+function signatureOf(parts: EngineParts, name: string, v: VersionSummary | undefined, keys: RegistryKey[] | undefined): SignatureVerdict | undefined {
   if (!v?.integrity || !keys?.length) return undefined;
-  const key = `${registry}\n${name}@${v.version}\n${v.integrity}\n${v.publishedAt ?? ''}\n${JSON.stringify(v.signatures ?? null)}`;
-  let verdict = parts.signatures.get(key);
-  if (!verdict) {
-    verdict = verifyRegistrySignature({ name, version: v.version, integrity: v.integrity, signatures: v.signatures }, keys, v.publishedAt);
-    if (parts.signatures.size > 200_000) parts.signatures.clear();
-    parts.signatures.set(key, verdict);
-  }
+  const known = parts.signatures.get(v);
+  if (known?.keys === keys) return known.verdict;
+  const verdict = verifyRegistrySignature({ name, version: v.version, integrity: v.integrity, signatures: v.signatures }, keys, v.publishedAt);
+  parts.signatures.set(v, { keys, verdict });
   return verdict;
 }
 

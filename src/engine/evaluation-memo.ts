@@ -1,6 +1,7 @@
 import type { PackageContext } from '../core/trust/context';
 import { type Evaluation, type RuleSet, evaluatePackage } from '../core/trust/evaluate';
 import type { Policy } from '../core/trust/policy';
+import { type TrustCard, trustCard } from '../core/report/card';
 
 /**
  * Evaluations remembered by everything they depend on, so that a check after a one-line edit judges only what the
@@ -9,6 +10,8 @@ import type { Policy } from '../core/trust/policy';
  */
 export class EvaluationMemo {
   private readonly entries = new Map<string, Evaluation>();
+  /** Hover cards, by the evaluation they show (which stands for everything the card is made of). */
+  private readonly cards = new WeakMap<Evaluation, TrustCard>();
 
   constructor(private readonly max = 50_000) {}
 
@@ -28,7 +31,7 @@ export class EvaluationMemo {
       ctx.registry.url,
       ctx.registry.trustData,
       ctx.registry.hasKeys,
-      identity(ctx.configuredHosts),
+      ctx.configuredHosts.join(),
       identity(ctx.provenance),
       ctx.baselineProvenance?.version ?? '',
       identity(ctx.baselineProvenance?.verdict),
@@ -44,6 +47,23 @@ export class EvaluationMemo {
     }
     return hit;
   }
+
+  card(evaluation: Evaluation): TrustCard | undefined {
+    return this.cards.get(evaluation);
+  }
+
+  remember(evaluation: Evaluation, card: TrustCard): void {
+    this.cards.set(evaluation, { ...card, locations: [] });
+  }
+}
+
+/** The card of a remembered evaluation, made once; `locations` are the caller's (they move with edits). */
+export function cardFor(memo: EvaluationMemo | undefined, ctx: PackageContext, evaluation: Evaluation, locations: TrustCard['locations']): TrustCard {
+  const cached = memo?.card(evaluation);
+  if (cached) return { ...cached, locations };
+  const card = trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, locations);
+  memo?.remember(evaluation, card);
+  return card;
 }
 
 const ids = new WeakMap<object, number>();

@@ -80,7 +80,7 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
     facts.set(url, { url, trustData, hasKeys: (keys.get(url)?.length ?? 0) > 0 });
   }
 
-  const advisories = await advisoriesFor(env, advisoryQuery(locked, histories));
+  const advisories = await advisoriesFor(env, advisoryQuery(locked, histories, parts.newest));
   const trust = new Map<string, VersionTrust>();
   for (const [key, job] of trustJobs) trust.set(key, await job);
   return { histories, facts, keys, advisories, trust };
@@ -94,7 +94,7 @@ export async function gatherAdvisoryEvidence(env: GatherEnv, locked: Map<string,
   const first = await advisoriesFor(env, locked);
   const hit = [...locked].filter(([name, versions]) => (first.get(name) ?? []).some((a) => versions.some((v) => isAffected(a.affected, v))));
   const histories = await loadHistories(env, hit.map(([name]) => name));
-  const advisories = await advisoriesFor(env, advisoryQuery(locked, histories));
+  const advisories = await advisoriesFor(env, advisoryQuery(locked, histories, env.parts.newest));
   return { histories, facts: new Map(), keys: new Map(), advisories, trust: new Map() };
 }
 

@@ -1,7 +1,8 @@
 import { ANALYZER_VERSION } from '../core/content';
 import { LockfileMemo } from '../core/project';
 import type { History } from '../core/trust/history';
-import type { PackageSummary, SignatureVerdict } from '../core/trust/types';
+import type { Lockfile } from '../core/model';
+import type { PackageSummary, SignatureVerdict, VersionSummary } from '../core/trust/types';
 import { AdvisoryMemo } from './advisory-memo';
 import type { AdvisoryConfig } from './advisory-sources';
 import { ContentAnalysisCache } from './content/fetch-contents';
@@ -30,8 +31,12 @@ export interface EngineParts {
   provenance: ProvenanceSource;
   advisories: AdvisoryMemo;
   contents: ContentAnalysisCache;
-  /** Registry signature verdicts by (registry, name, version, integrity, signatures). */
-  signatures: Map<string, SignatureVerdict>;
+  /** Registry signature verdicts per version summary, with the key set they were checked against. */
+  signatures: WeakMap<VersionSummary, { keys: RegistryKey[]; verdict: SignatureVerdict }>;
+  /** Per lockfile: the range of the first edge into each package. */
+  incoming: WeakMap<Lockfile, Map<string, string>>;
+  /** Per history: the newest releases of the given majors (advisory candidates). */
+  newest: WeakMap<History, Map<string, string[]>>;
   evaluations: EvaluationMemo;
   /** Histories by summary, each valid from the instant it is cut at until the next publish after it. */
   histories: WeakMap<PackageSummary, { history: History; until: number }>;
@@ -69,7 +74,9 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
     provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, signal, registries: c.registries, keys: loadKeys }),
     advisories: new AdvisoryMemo(ttlMs),
     contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline }),
-    signatures: new Map(),
+    signatures: new WeakMap(),
+    incoming: new WeakMap(),
+    newest: new WeakMap(),
     evaluations: new EvaluationMemo(),
     histories: new WeakMap(),
   };

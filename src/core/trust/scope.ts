@@ -47,21 +47,36 @@ export function rangeFor(index: ProjectIndex, incoming: Map<string, string>, pkg
  * name → versions to ask advisories about: the locked ones and the newest few of the same majors the history
  * offers (the candidates a safe version is chosen from).
  */
-export function advisoryQuery(locked: Map<string, string[]>, histories: ReadonlyMap<string, History>): Map<string, string[]> {
+export function advisoryQuery(
+  locked: Map<string, string[]>,
+  histories: ReadonlyMap<string, History>,
+  /** Remembers each history's answer per set of majors (a long-lived caller asks again after every edit). */
+  memo?: WeakMap<History, Map<string, string[]>>,
+): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [name, versions] of locked) {
-    const set = new Set(versions);
     const h = histories.get(name);
-    if (h) {
-      const majors = new Set([...set].filter((v) => semver.valid(v)).map((v) => semver.major(v)));
-      const newest = h.releases
+    if (!h) {
+      out.set(name, versions);
+      continue;
+    }
+    const majors = [...new Set(versions.filter((v) => semver.valid(v)).map((v) => semver.major(v)))].sort((a, b) => a - b);
+    const key = majors.join(',');
+    let known = memo?.get(h);
+    let newest = known?.get(key);
+    if (!newest) {
+      const wanted = new Set(majors);
+      newest = h.releases
         .map((r) => r.version)
-        .filter((v) => majors.has(semver.major(v)) && !semver.prerelease(v))
+        .filter((v) => wanted.has(semver.major(v)) && !semver.prerelease(v))
         .sort(semver.rcompare)
         .slice(0, 5);
-      for (const v of newest) set.add(v);
+      if (memo) {
+        if (!known) memo.set(h, (known = new Map()));
+        known.set(key, newest);
+      }
     }
-    out.set(name, [...set]);
+    out.set(name, [...new Set([...versions, ...newest])]);
   }
   return out;
 }

@@ -49,7 +49,7 @@ export interface EvaluateResult {
   registries: RegistryFacts[];
   packageManager?: 'npm' | 'yarn' | 'pnpm';
   lockfile?: string;
-  stats: { packages: number; versions: number; requests: number; durationMs: number };
+  stats: { packages: number; versions: number; requests: number; durationMs: number; phases?: Record<string, number> };
 }
 
 export interface ReportParams {

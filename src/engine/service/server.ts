@@ -103,7 +103,8 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
     opts.onProgress = (done, total) => void connection.sendNotification(ProgressNotification, { root: params.root, done, total });
     const report = await runCheck(opts);
     lastReports.set(params.root, report);
-    log('info', `${params.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.requests} requests, ${report.stats.durationMs} ms`);
+    const phases = Object.entries(report.stats.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
+    log('info', `${params.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.requests} requests, ${report.stats.durationMs} ms (${phases})`);
     return {
       root: params.root,
       findings: report.findings,
@@ -114,7 +115,7 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
       registries: report.registries,
       packageManager: report.model.packageManager,
       lockfile: report.model.lockfile?.file,
-      stats: report.stats,
+      stats: { ...report.stats, phases: { ...report.stats.phases } },
     };
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();
