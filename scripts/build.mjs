@@ -1,6 +1,6 @@
 // Bundles the extension and the CLI into dist/ with esbuild (vscode stays external).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const production = process.argv.includes('--production');
@@ -16,9 +16,38 @@ const common = {
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
 };
+const extension = { ...common, external: ['vscode'] };
 
-await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+// dist/extension.js is what VS Code loads at activation (issue #6: activation < 50 ms): it registers and loads
+// nothing else. What the registrations lead to are bundles of their own that it requires on first use
+// (src/extension/extension.ts): dist/runtime.js (service client, scanner, diagnostics, hover, quick fixes,
+// commands) and dist/show-model.js ("Show Dependency Model", with every lockfile parser).
+const [activation] = await Promise.all([
+  build({ ...extension, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', metafile: true }),
+  build({ ...extension, entryPoints: ['src/extension/runtime.ts'], outfile: 'dist/runtime.js' }),
+  build({ ...extension, entryPoints: ['src/extension/show-model-command.ts'], outfile: 'dist/show-model.js' }),
   build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['src/engine/service/server.ts'], outfile: 'dist/service.js' }),
+  // The Sigstore verification worker that dist/cli.js and dist/service.js start (src/engine/sigstore/verify-pool.ts).
+  build({ ...common, entryPoints: ['src/engine/sigstore/sigstore-worker.ts'], outfile: 'dist/sigstore-worker.js' }),
 ]);
+
+// Keep it that way: an import that drags a package or a parser into the activation bundle fails the build.
+// (Compared as real paths: the benchmark packages from a folder whose src/ is a symbolic link.)
+const ACTIVATION_SOURCES = ['src/extension/extension.ts', 'src/extension/contributions.ts'];
+const allowed = new Set(ACTIVATION_SOURCES.map((f) => realpathSync(f)));
+const out = activation.metafile.outputs['dist/extension.js'];
+const strays = [
+  ...new Set(
+    Object.keys(out.inputs)
+      .filter((input) => !allowed.has(realpathSync(input)))
+      .map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? input),
+  ),
+];
+if (strays.length) {
+  console.error(
+    `dist/extension.js is loaded at activation and must contain only ${ACTIVATION_SOURCES.join(' and ')}, ` +
+      `but it bundles ${strays.join(', ')}. Import such code from src/extension/runtime.ts (loaded on first use) instead.`,
+  );
+  process.exit(1);
+}

@@ -7,6 +7,7 @@ import { toSarif } from '../core/report/sarif';
 import { POLICY_FILE } from '../core/trust/policy';
 import { ClearCacheRequest, ReportRequest } from '../engine/service/protocol';
 import { openRootManifest, toWorkspaceEdit } from './code-actions';
+import type { RuntimeCommand } from './contributions';
 import type { DiagnosticsRenderer } from './diagnostics';
 import { showReportPanel } from './report-panel';
 import type { Scanner } from './scanner';
@@ -27,29 +28,29 @@ function activeFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
   return (u && vscode.workspace.getWorkspaceFolder(u)) ?? vscode.workspace.workspaceFolders?.[0];
 }
 
-/** The commands of the "TrustLens" category. */
-export function registerCommands(d: Deps): vscode.Disposable[] {
+/** What each command of the "TrustLens" category does (extension.ts registers them at activation). */
+export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never[]) => unknown> {
   const { scanner, service, output } = d;
-  return [
-    vscode.commands.registerCommand('trustlens.scan', () => d.scanAll()),
-    vscode.commands.registerCommand('trustlens.deepScan', async () => {
+  return {
+    'trustlens.scan': () => d.scanAll(),
+    'trustlens.deepScan': async () => {
       const folder = activeFolder();
       if (!folder) return;
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
         scanner.scan(folder, { content: 'deep' }),
       );
-    }),
-    vscode.commands.registerCommand('trustlens.showLog', () => output.show()),
-    vscode.commands.registerCommand('trustlens.restartService', () => {
+    },
+    'trustlens.showLog': () => output.show(),
+    'trustlens.restartService': () => {
       service.reset();
       return d.scanAll();
-    }),
-    vscode.commands.registerCommand('trustlens.clearCache', async () => {
+    },
+    'trustlens.clearCache': async () => {
       await (await service.get()).sendRequest(ClearCacheRequest);
       void vscode.window.showInformationMessage('TrustLens: cache cleared; scanning again.');
       await d.scanAll();
-    }),
-    vscode.commands.registerCommand('trustlens.showReport', async (name?: string, folderUri?: vscode.Uri) => {
+    },
+    'trustlens.showReport': async (name?: string, folderUri?: vscode.Uri) => {
       const folder = activeFolder(folderUri);
       if (!folder) return;
       const result = scanner.results.get(folder.uri.fsPath);
@@ -62,8 +63,8 @@ export function registerCommands(d: Deps): vscode.Disposable[] {
         pin: (pkg, version) => void pinDirect(folder, pkg, version),
         open: (file, line) => void vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { selection: new vscode.Range(line - 1, 0, line - 1, 0) }),
       });
-    }),
-    vscode.commands.registerCommand('trustlens.exportSarif', async () => {
+    },
+    'trustlens.exportSarif': async () => {
       const folder = activeFolder();
       const result = folder && scanner.results.get(folder.uri.fsPath);
       if (!folder || !result) return void vscode.window.showWarningMessage('TrustLens: no scan result to export yet.');
@@ -72,8 +73,8 @@ export function registerCommands(d: Deps): vscode.Disposable[] {
       const version = (d.context.extension.packageJSON as { version: string }).version;
       await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(toSarif(result.findings, { version }), null, 2)));
       void vscode.window.showInformationMessage(`TrustLens: ${result.findings.length} findings written to ${path.basename(target.fsPath)}.`);
-    }),
-    vscode.commands.registerCommand('trustlens.pinAllDirect', async () => {
+    },
+    'trustlens.pinAllDirect': async () => {
       const folder = activeFolder();
       const result = folder && scanner.results.get(folder.uri.fsPath);
       const doc = folder && (await openRootManifest(folder));
@@ -84,8 +85,8 @@ export function registerCommands(d: Deps): vscode.Disposable[] {
       if (!edits.length) return void vscode.window.showInformationMessage('TrustLens: every direct dependency is already pinned.');
       await vscode.workspace.applyEdit(toWorkspaceEdit(doc, edits));
       await offerInstall(folder, `${edits.length} dependencies`, result.packageManager);
-    }),
-    vscode.commands.registerCommand('trustlens.allow', async (folderUri: vscode.Uri, data: DiagnosticData) => {
+    },
+    'trustlens.allow': async (folderUri: vscode.Uri, data: DiagnosticData) => {
       const folder = activeFolder(folderUri);
       if (!folder || !data) return;
       const reason = await vscode.window.showInputBox({
@@ -109,12 +110,12 @@ export function registerCommands(d: Deps): vscode.Disposable[] {
       await vscode.workspace.applyEdit(we);
       await (await vscode.workspace.openTextDocument(uri)).save();
       scanner.schedule(folder, 0);
-    }),
-    vscode.commands.registerCommand('trustlens.offerInstall', (folderUri: vscode.Uri, what: string) => {
+    },
+    'trustlens.offerInstall': (folderUri: vscode.Uri, what: string) => {
       const folder = activeFolder(folderUri);
       return folder && offerInstall(folder, what, scanner.results.get(folder.uri.fsPath)?.packageManager);
-    }),
-  ];
+    },
+  };
 
   async function pinDirect(folder: vscode.WorkspaceFolder, pkg: string, version: string): Promise<void> {
     const doc = await openRootManifest(folder);

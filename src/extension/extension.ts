@@ -1,112 +1,78 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { TrustCodeActions } from './code-actions';
-import { registerCommands } from './commands';
-import { DiagnosticsRenderer } from './diagnostics';
-import { TrustHoverProvider } from './hover-provider';
-import { Scanner, isDependencyFile } from './scanner';
-import { ServiceClient } from './service-client';
-import { registerShowModelCommand } from './show-model-command';
-import { StatusItem } from './status-item';
+import { DEPENDENCY_DOCUMENTS, RUNTIME_COMMANDS, WATCHED_FILES, isDependencyFile } from './contributions';
+import type * as RuntimeModule from './runtime';
+import type { Runtime } from './runtime';
+import type * as ShowModelModule from './show-model-command';
 
-const DEPENDENCY_DOCUMENTS: vscode.DocumentSelector = [
-  { scheme: 'file', pattern: '**/package.json' },
-  { scheme: 'file', pattern: '**/{package-lock.json,npm-shrinkwrap.json,yarn.lock,pnpm-lock.yaml}' },
-];
+/** Requires a sibling bundle (dist/<file>) once, on first use; esbuild leaves a require of a computed path alone. */
+function lazy<T>(file: string): () => T {
+  let loaded: T | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return () => (loaded ??= require(path.join(__dirname, file)) as T);
+}
+
+const runtimeModule = lazy<typeof RuntimeModule>('runtime.js');
+const showModelModule = lazy<typeof ShowModelModule>('show-model.js');
 
 /**
- * Activation only wires things up: no network, no parsing, no process. The service starts with the first scan,
- * which is scheduled right after activation for folders that have a package.json.
+ * Activation only registers: no network, no parsing, no process, and no more code than this file and
+ * contributions.ts (dist/extension.js, a few KB). What the registrations lead to is runtime.ts (dist/runtime.js),
+ * loaded on first need; in a folder with a package.json that is the first scan, scheduled right after activation.
  */
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('TrustLens', { log: true });
-  const service = new ServiceClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'service.js').fsPath, { cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath }, output);
-  const scanner = new Scanner(service, output);
-  const diagnostics = new DiagnosticsRenderer(vscode.Uri.joinPath(context.extensionUri, 'README.md'));
-  const status = new StatusItem(scanner, service, diagnostics);
-  const scanned = new Set<string>();
-  let restarted = false;
-
-  const scanAll = async () => {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    await Promise.all(folders.map((f) => scanner.scan(f)));
-  };
-  const scheduleFor = (uri: vscode.Uri) => {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (folder && isDependencyFile(uri)) scanner.schedule(folder);
+  let started: Runtime | undefined;
+  const runtime = (): Runtime => (started ??= runtimeModule().startRuntime(context, output));
+  /** The folder of a dependency file, or undefined for any other file (which loads nothing). */
+  const folderOf = (uri: vscode.Uri) => (isDependencyFile(uri) ? vscode.workspace.getWorkspaceFolder(uri) : undefined);
+  const changed = (uri: vscode.Uri) => {
+    const folder = folderOf(uri);
+    if (folder) runtime().changed(folder);
   };
 
   context.subscriptions.push(
     output,
-    service,
-    scanner,
-    diagnostics,
-    status,
-    scanner.onResult((r) => {
-      scanned.add(r.root);
-      diagnostics.render(r);
-      status.update();
+    vscode.languages.registerHoverProvider(DEPENDENCY_DOCUMENTS, {
+      provideHover: (doc, pos, token) => (folderOf(doc.uri) ? runtime().hover.provideHover(doc, pos, token) : undefined),
     }),
-    scanner.onBusy(() => status.update()),
-    service.onState((state) => {
-      status.update();
-      // After a crash the service comes back empty-handed: scan again (the last results stay on screen meanwhile).
-      if (state === 'running' && restarted) void scanAll();
-      restarted = state === 'restarting';
-    }),
-    firstScanProgress(service),
-    vscode.languages.registerHoverProvider(DEPENDENCY_DOCUMENTS, new TrustHoverProvider(scanner)),
-    vscode.languages.registerCodeActionsProvider(DEPENDENCY_DOCUMENTS, new TrustCodeActions(scanner), { providedCodeActionKinds: TrustCodeActions.kinds }),
-    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && scheduleFor(e.document.uri)),
-    vscode.workspace.onDidSaveTextDocument((d) => scheduleFor(d.uri)),
+    vscode.languages.registerCodeActionsProvider(
+      DEPENDENCY_DOCUMENTS,
+      {
+        // Quick fixes belong to TrustLens problems, and there are none before the runtime has scanned.
+        provideCodeActions: (doc, range, ctx, token) => (started ? started.codeActions.provideCodeActions(doc, range, ctx, token) : []),
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && changed(e.document.uri)),
+    vscode.workspace.onDidSaveTextDocument((d) => changed(d.uri)),
     vscode.workspace.onDidOpenTextDocument((d) => {
-      const folder = vscode.workspace.getWorkspaceFolder(d.uri);
-      if (folder && isDependencyFile(d.uri) && !scanned.has(folder.uri.fsPath)) scanner.schedule(folder, 0);
+      const folder = folderOf(d.uri);
+      if (folder) runtime().opened(folder);
     }),
-    lockfileWatcher(scheduleFor),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void scanAll()),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('trustlens') && void scanAll()),
-    registerShowModelCommand(output),
-    ...registerCommands({ context, scanner, service, diagnostics, output, scanAll }),
+    lockfileWatcher(changed),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void runtime().scanAll()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('trustlens') && void runtime().scanAll()),
+    ...RUNTIME_COMMANDS.map((id) =>
+      vscode.commands.registerCommand(id, (...args: unknown[]) => (runtime().commands[id] as (...a: unknown[]) => unknown)(...args)),
+    ),
+    vscode.commands.registerCommand('trustlens.showDependencyModel', () => showModelModule().showDependencyModel(output)),
   );
-  status.update();
-  void initialScan(scanner);
+  void initialScan(runtime);
 }
 
 /** Lockfiles change on disk when the package manager runs: scan again then. */
 function lockfileWatcher(onChange: (uri: vscode.Uri) => void): vscode.Disposable {
-  const watcher = vscode.workspace.createFileSystemWatcher('**/{package.json,package-lock.json,npm-shrinkwrap.json,yarn.lock,pnpm-lock.yaml,.trustlens.jsonc}');
+  const watcher = vscode.workspace.createFileSystemWatcher(WATCHED_FILES);
   return vscode.Disposable.from(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange));
 }
 
-async function initialScan(scanner: Scanner): Promise<void> {
+/** Scans each folder with a package.json at once: the runtime loads here, after activation, only if there is one. */
+async function initialScan(runtime: () => Runtime): Promise<void> {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const manifest = vscode.Uri.joinPath(folder.uri, 'package.json');
-    if (await vscode.workspace.fs.stat(manifest).then(() => true, () => false)) scanner.schedule(folder, 0);
+    if (await vscode.workspace.fs.stat(manifest).then(() => true, () => false)) runtime().scanNow(folder);
   }
-}
-
-/** Window progress with a count while the first scan of a folder fetches package histories. */
-function firstScanProgress(service: ServiceClient): vscode.Disposable {
-  const shown = new Set<string>();
-  const active = new Map<string, (done: number, total: number) => void>();
-  return service.onProgress((p) => {
-    if (p.total < 50 || (shown.has(p.root) && !active.has(p.root))) return;
-    if (!active.has(p.root)) {
-      shown.add(p.root);
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'TrustLens' }, (progress) =>
-        new Promise<void>((resolve) => {
-          active.set(p.root, (done, total) => {
-            progress.report({ message: `checking ${done}/${total} packages` });
-            if (done >= total) {
-              active.delete(p.root);
-              resolve();
-            }
-          });
-        }),
-      );
-    }
-    active.get(p.root)?.(p.done, p.total);
-  });
 }
 
 export function deactivate(): void {}

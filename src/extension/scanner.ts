@@ -1,14 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../engine/service/protocol';
+import { isDependencyFile } from './contributions';
 import type { ServiceClient } from './service-client';
 import { serviceSettings } from './settings';
-
-const DEPENDENCY_FILES = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.trustlens.jsonc']);
-
-export function isDependencyFile(uri: vscode.Uri): boolean {
-  return uri.scheme === 'file' && DEPENDENCY_FILES.has(path.basename(uri.fsPath));
-}
 
 /**
  * Asks the service to evaluate workspace folders: debounced per folder while typing, unsaved buffers included,
