@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib';
 import { strict as assert } from 'node:assert';
 import type { PackageContents } from '../../src/core/content/types';
 import { type ContentAnalyzer, ContentAnalysisCache, defaultContentAnalyzer, downloadTarball, fetchContents } from '../../src/engine/content/fetch-contents';
-import { neutralisePath, readTarball, sriFromShasum, verifyIntegrity } from '../../src/engine/content/read-tarball';
+import { IntegrityMismatchError, MAX_PATH_LENGTH, neutralisePath, printablePath, readTarball, sriFromShasum, verifyIntegrity } from '../../src/engine/content/read-tarball';
 import { DiskCache } from '../../src/engine/disk-cache';
 import { EngineError } from '../../src/engine/errors';
 import { RegistryHttp } from '../../src/engine/registry/http';
@@ -162,6 +162,20 @@ describe('readTarball', function () {
   describe('integrity', () => {
     const tgz = createTarball({ 'package.json': manifest(), 'index.js': '1' });
 
+    it('a mismatch carries both hashes', () => {
+      const tgz = createTarball({ 'package.json': manifest() });
+      const expected = sri(Buffer.from('other bytes'));
+      try {
+        verifyIntegrity(tgz, expected, 'x@1');
+        assert.fail('no mismatch');
+      } catch (e) {
+        assert.ok(e instanceof IntegrityMismatchError && e instanceof EngineError);
+        assert.equal(e.code, 'integrity');
+        assert.equal(e.expected, expected);
+        assert.equal(e.actual, sri(tgz));
+      }
+    });
+
     it('rejects a mismatch before parsing anything', async () => {
       const garbage = Buffer.from('this is not even gzip, and parsing it would fail differently');
       await rejectsWith(readTarball(garbage, { name: 'x', version: '1.0.0', integrity: sri(tgz) }), 'integrity', /integrity mismatch for x@1\.0\.0/);
@@ -218,6 +232,37 @@ describe('readTarball', function () {
       assert.equal(neutralisePath('package/..')?.suspicious, 'traversal');
       assert.equal(neutralisePath('..'), undefined, 'the top folder itself');
       assert.equal(neutralisePath('package/a\\..\\..\\b')?.suspicious, 'traversal');
+    });
+
+    it('control characters in names become %XX; names over MAX_PATH_LENGTH are kept shortened, extension and distinctness kept', async () => {
+      assert.deepEqual(neutralisePath('package/\u001b]0;x\u0007\u009b2J.js'), { path: '%1B]0;x%07%9B2J.js', rawPath: '%1B]0;x%07%9B2J.js' });
+      assert.equal(neutralisePath('/tmp/\u001bx')?.rawPath, '/tmp/%1Bx');
+      const long = `a/${'b'.repeat(MAX_PATH_LENGTH)}.js`;
+      const short = printablePath(long);
+      assert.ok(short.length < 300 && short.startsWith('a/bbb') && short.endsWith('.js'), short);
+      assert.notEqual(printablePath(`${long}x.js`), short);
+      assert.equal(printablePath('lib/ok.js'), 'lib/ok.js');
+      const c = await readTarball(
+        rawTgz([
+          { path: 'package/package.json', data: manifest() },
+          { path: 'package/\u001b[2Jclear.js', data: '1' },
+          { path: 'package/link', type: '2', linkname: `/etc/\u0007${'x'.repeat(MAX_PATH_LENGTH)}` },
+        ]),
+        { name: 'x', version: '1' },
+      );
+      assert.ok(c.files.has('%1B[2Jclear.js'));
+      const target = c.files.get('link')!.linkTarget!;
+      assert.ok(target.startsWith('/etc/%07xxx') && target.length < 300, target.slice(0, 80));
+    });
+
+    it('stops when the names alone would take more memory than allowed (maxPathChars)', async () => {
+      const entries: RawEntry[] = [{ path: 'package/package.json', data: manifest() }];
+      for (let i = 0; i < 50; i++) entries.push({ path: `package/${String(i).padStart(90, '0')}.js`, data: '1' });
+      const c = await readTarball(rawTgz(entries), { name: 'x', version: '1', maxPathChars: 2000 });
+      assert.equal(c.truncated, 'byte-budget');
+      assert.ok(c.files.size < 25, `${c.files.size} files kept`);
+      assert.ok(c.warnings.some((w) => /entry names add up to more than 2000 characters/.test(w)), c.warnings.join('; '));
+      assert.equal((await readTarball(rawTgz(entries), { name: 'x', version: '1' })).files.size, 51);
     });
 
     it('records symlinks and hardlinks with their target, never following them', async () => {
@@ -520,6 +565,31 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     await c.analyze(req);
     await c.analyze({ ...req, previous: undefined });
     assert.equal(calls, 3);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a served tarball that does not match dist.integrity: an integrity-mismatch finding, never cached', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-content-cache-'));
+    const disk = new DiskCache(dir);
+    const req = { name: 'tampered', registry: registry.url, current: ref('tampered', '1.0.0') };
+    let calls = 0;
+    const analyze: ContentAnalyzer = () => (calls++, []);
+    const a = new ContentAnalysisCache(http, { analyze, analyzerVersion: 'v1', cache: disk });
+    const r = await a.analyze(req);
+    assert.equal(calls, 0, 'bytes that are not the published ones are not analysed');
+    assert.equal(r.findings.length, 1);
+    const f = r.findings[0];
+    assert.equal(f.code, 'integrity-mismatch');
+    assert.equal(f.severity, 'critical');
+    assert.match(f.message, /tampered@1\.0\.0 does not match the registry's own integrity hash/);
+    assert.deepEqual(f.evidence.map((e) => e.label), ['registry metadata (dist.integrity)', 'served tarball', 'from']);
+    assert.equal(f.evidence[0].value, req.current.integrity);
+    assert.equal(f.evidence[1].value, sri(corpus.tarballs.get(tarballPath('tampered', '1.0.0'))!));
+    registry.resetRequests();
+    assert.deepEqual((await a.analyze(req)).findings, r.findings);
+    assert.equal(registry.requests.length, 1, 'not remembered: asked again, downloaded again');
+    assert.equal(await a.peek(req), undefined);
+    assert.equal(await new ContentAnalysisCache(http, { analyze, analyzerVersion: 'v1', cache: disk }).peek(req), undefined, 'never written to disk');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -11,6 +11,7 @@ import { installHookFindings } from './install-hook';
 import { manifestMismatchFindings } from './manifest-mismatch';
 import { obfuscationFindings } from './obfuscation';
 import { persistenceFindings } from './persistence';
+import { pathEscapeFindings } from './archive';
 import { analyze, type ContentInput } from './release';
 import { selfPublishFindings } from './self-publish';
 import { sizeFindings } from './size';
@@ -35,7 +36,9 @@ export function analyzeContentChange(input: ContentInput): RawFinding[] {
     ...binaryFindings(input.current, input.previous, a.label),
     ...selfPublishFindings(a),
     ...persistenceFindings(a),
-    ...sizeFindings(a.label, { unpackedSize: input.registry?.unpackedSize ?? input.current.unpackedSize, fileCount: input.registry?.fileCount ?? input.current.fileCount }, input.history),
+    ...pathEscapeFindings(input.current, a.label),
+    // The larger of what the registry says and what the tarball holds: a registry that understates a bomb's size must not hide it.
+    ...sizeFindings(a.label, { unpackedSize: Math.max(input.registry?.unpackedSize ?? 0, input.current.unpackedSize), fileCount: Math.max(input.registry?.fileCount ?? 0, input.current.fileCount) }, input.history),
   ];
   for (const f of findings) {
     const seen = new Set<string>();

@@ -15,7 +15,16 @@ export interface PackageFile {
   skipped?: 'too-large' | 'over-budget';
   /** Tar entry type other than a regular file (symlink, hardlink, …) — never followed. */
   linkTarget?: string;
+  /** Entry kind when it is not a regular file. */
+  entryType?: 'symlink' | 'hardlink' | 'other';
+  /** The archive path tried to leave the package: `path` is its neutralised form (see readTarball). */
+  suspicious?: SuspiciousPathReason;
+  /** The path as the archive wrote it (control characters as `%XX`), when `suspicious`: a string to show, never a path to use. */
+  rawPath?: string;
 }
+
+/** Why an archive path was neutralised: `..` segments, or an absolute path (`/x`, `C:\\x`). */
+export type SuspiciousPathReason = 'traversal' | 'absolute';
 
 export interface PackageContents {
   name: string;

@@ -21,7 +21,7 @@ export const CODES: Record<FindingCode, CodeInfo> = {
   'install-script-added': { title: 'Install script added', severity: 'high', description: 'This version runs a preinstall, install or postinstall script that the release before did not (or runs a changed one).' },
   'install-script': { title: 'Install script', severity: 'info', description: 'This version runs install scripts, as the release before did.' },
   'too-new': { title: 'Published within the cooldown', severity: 'medium', description: 'Published less than the cooldown (default 2 days) ago: most hijacked releases are found and pulled within days.' },
-  'integrity-mismatch': { title: 'Integrity mismatch', severity: 'critical', description: 'The lockfile\'s hash differs from the registry\'s for the same version.' },
+  'integrity-mismatch': { title: 'Integrity mismatch', severity: 'critical', description: 'The lockfile\'s hash differs from the registry\'s for the same version, or the tarball the registry serves does not match the registry\'s own hash for it.' },
   'untrusted-source': { title: 'Installed from outside the registry', severity: 'high', description: 'Resolved from a host that is not a configured registry, from git or a remote tarball, or over plain http.' },
   'version-missing': { title: 'Version not on the registry', severity: 'high', description: 'The locked version does not exist on the registry (unpublished), or was not published yet at the evaluation time.' },
   deprecated: { title: 'Deprecated', severity: 'low', description: 'The version is deprecated on the registry.' },
@@ -34,6 +34,7 @@ export const CODES: Record<FindingCode, CodeInfo> = {
   'content-binary': { title: 'New binary', severity: 'medium', description: 'A native binary or executable file appears that the previous release did not have.' },
   'content-self-publish': { title: 'Publishes packages itself', severity: 'critical', description: 'npm publish or registry-token handling combined with writing package.json or tarballs: how worms spread.' },
   'content-persistence': { title: 'Writes persistence locations', severity: 'high', description: 'Writes shell rc files, .vscode/tasks.json, .claude/settings.json, cron or autostart locations.' },
+  'content-path-escape': { title: 'Entries escape the package', severity: 'high', description: 'The tarball has entries with .. or absolute paths, or links pointing outside the package (or files placed through such a link): npm pack never makes them.' },
   'content-size-jump': { title: 'Size far outside history', severity: 'low', description: 'Unpacked size or file count far outside the package\'s history.' },
   'trust-metadata-unavailable': { title: 'Registry serves no trust metadata', severity: 'info', description: 'The registry (e.g. a mirror) serves no publishers, signatures, attestations or keys: those checks are unknown, not failed.' },
 };

@@ -32,6 +32,7 @@ export const FINDING_CODES: readonly FindingCode[] = [
   'content-binary',
   'content-self-publish',
   'content-persistence',
+  'content-path-escape',
   'content-size-jump',
 ];
 

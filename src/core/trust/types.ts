@@ -34,6 +34,7 @@ export type FindingCode =
   | 'content-binary'
   | 'content-self-publish'
   | 'content-persistence'
+  | 'content-path-escape'
   | 'content-size-jump';
 
 /** A GitHub/GitLab trusted publisher (OIDC) as the registry records it in `_npmUser.trustedPublisher`. */

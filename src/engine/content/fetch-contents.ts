@@ -12,7 +12,7 @@ import type { VersionSummary } from '../../core/trust/types';
 import type { DiskCache } from '../disk-cache';
 import { EngineError, isAbort } from '../errors';
 import { type RegistryHttp, safeUrl } from '../registry/http';
-import { type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
+import { IntegrityMismatchError, type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
 
 /** Where one version's tarball is and what it must hash to (from the packument's `dist`). */
 export interface TarballRef {
@@ -59,13 +59,19 @@ export async function downloadTarball(http: RegistryHttp, url: string, opts: Dow
   }
   if (protocol !== 'https:' && protocol !== 'http:') throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL uses ${protocol}, not http(s)`);
   let res: Awaited<ReturnType<RegistryHttp['request']>>;
+  // The client stops reading a body at its size cap ('too-large') but leaves the response open: a body that never
+  // ends kept arriving, into memory, until the request's timeout (GBs). Cancelling once the request settles ends it.
+  const settled = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, settled.signal]) : settled.signal;
   try {
-    res = await http.request(url, { signal: opts.signal, registry: opts.registry, headers: { accept: 'application/octet-stream, */*' } });
+    res = await http.request(url, { signal, registry: opts.registry, headers: { accept: 'application/octet-stream, */*' } });
   } catch (e) {
     if (e instanceof EngineError) throw e;
     if (isAbort(e, opts.signal)) throw new EngineError('aborted', `download of ${opts.name}@${opts.version} was cancelled`);
     // e.g. the connection dropped mid-body: the client lets the socket's own error through
     throw new EngineError('registry-unreachable', `download of ${opts.name}@${opts.version} from ${safeUrl(url)} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+  } finally {
+    settled.abort();
   }
   if (res.status === 404 || res.status === 410) throw new EngineError('not-found', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
   if (res.status < 200 || res.status >= 300) throw new EngineError('http-error', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
@@ -110,6 +116,21 @@ export interface ContentAnalysis {
   truncated?: { current?: 'byte-budget' | 'timeout'; previous?: 'byte-budget' | 'timeout' };
   analyzerVersion: string;
   analyzedAt: string;
+}
+
+/** `integrity-mismatch` for a served tarball whose bytes are not the ones the registry's metadata describes. */
+function tamperedTarball(req: ContentAnalysisRequest, e: IntegrityMismatchError): RawFinding {
+  const label = `${req.name}@${req.current.version}`;
+  return {
+    code: 'integrity-mismatch',
+    severity: 'critical',
+    message: `The tarball the registry serves for ${label} does not match the registry's own integrity hash for it: it is not the tarball that was published, so its contents were not analysed`,
+    evidence: [
+      { label: 'registry metadata (dist.integrity)', value: e.expected },
+      { label: 'served tarball', value: e.actual },
+      { label: 'from', value: safeUrl(req.current.tarball) },
+    ],
+  };
 }
 
 /** The content analyzers of src/core/content. */
@@ -191,8 +212,19 @@ export class ContentAnalysisCache {
     const cached = await this.peek(req);
     if (cached) return cached;
     if (this.opts.offline) throw new EngineError('offline-miss', `content analysis of ${req.name}@${req.current.version} is not in the cache and offline mode forbids downloading`);
-    const [current, previous] = await Promise.all([this.contents(req.name, req.current, req.registry, signal), req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined]);
+    const [got, before] = await Promise.allSettled([this.contents(req.name, req.current, req.registry, signal), req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined]);
     if (signal?.aborted) throw new EngineError('aborted', `content analysis of ${req.name}@${req.current.version} was cancelled`);
+    if (got.status === 'rejected') {
+      // The registry serves other bytes than it published for this version: a finding, not a skipped analysis.
+      // Never remembered: a proxy that corrupted one download must not leave a finding behind; the next ask checks again.
+      if (got.reason instanceof IntegrityMismatchError) {
+        return { findings: [tamperedTarball(req, got.reason)], analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
+      }
+      throw got.reason;
+    }
+    if (before.status === 'rejected') throw before.reason;
+    const current = got.value;
+    const previous = before.value;
     const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
     const result: ContentAnalysis = { findings, analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
     if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };

@@ -12,19 +12,12 @@
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile } from '../../core/content/types';
+import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile, type SuspiciousPathReason } from '../../core/content/types';
 import { EngineError } from '../errors';
 
-/** A tarball entry as read: PackageFile plus what the tar header said about it. */
-export interface TarballFile extends PackageFile {
-  /** Entry kind when it is not a regular file. */
-  entryType?: 'symlink' | 'hardlink' | 'other';
-  /** The archive path as written, when it had to be neutralised (`..` segments, absolute). */
-  rawPath?: string;
-  suspicious?: SuspiciousPathReason;
-}
-
-export type SuspiciousPathReason = 'traversal' | 'absolute';
+/** A tarball entry as read: PackageFile with what the tar header said about it (entryType, suspicious, rawPath). */
+export type TarballFile = PackageFile;
+export type { SuspiciousPathReason };
 
 export interface SuspiciousPath {
   /** The neutralised key in `files` (never leaves the package: `..` → `%2E%2E`, leading `/` → `%2F`). */
@@ -56,6 +49,8 @@ export interface ReadTarballOptions {
   maxInflatedBytes?: number;
   /** Stop after this many entries (default 200,000). */
   maxEntries?: number;
+  /** Stop when the kept paths and link targets add up to more characters than this (default 32 M): names are memory too. */
+  maxPathChars?: number;
   signal?: AbortSignal;
 }
 
@@ -63,7 +58,23 @@ const MAX_WARNINGS = 50;
 const SLICE = 64 * 1024;
 const SRI_ALGORITHMS = ['sha512', 'sha384', 'sha256', 'sha1'] as const;
 
-/** Verifies `data` against an SRI string: the strongest supported algorithm present decides. Throws EngineError('integrity'). */
+/** Downloaded bytes that do not hash to what the registry published: EngineError 'integrity' with both hashes (SRI). */
+export class IntegrityMismatchError extends EngineError {
+  constructor(
+    message: string,
+    /** What the packument says (`dist.integrity`, or `dist.shasum` as sha1). */
+    readonly expected: string,
+    /** What the bytes hash to, with the same algorithm. */
+    readonly actual: string,
+  ) {
+    super('integrity', message);
+  }
+}
+
+/**
+ * Verifies `data` against an SRI string: the strongest supported algorithm present decides. Throws
+ * IntegrityMismatchError when the bytes differ, EngineError('integrity') when the SRI has no usable hash.
+ */
 export function verifyIntegrity(data: Buffer, integrity: string, label: string): void {
   const byAlgo = new Map<string, string[]>();
   for (const token of integrity.trim().split(/\s+/)) {
@@ -77,8 +88,9 @@ export function verifyIntegrity(data: Buffer, integrity: string, label: string):
   const actual = createHash(algo).update(data).digest();
   const ok = byAlgo.get(algo)!.some((expected) => Buffer.from(expected.replace(/-/g, '+').replace(/_/g, '/'), 'base64').equals(actual));
   if (!ok) {
-    const want = byAlgo.get(algo)![0];
-    throw new EngineError('integrity', `integrity mismatch for ${label}: expected ${algo}-${want.slice(0, 16)}…, the downloaded tarball is ${algo}-${actual.toString('base64').slice(0, 16)}…`);
+    const want = `${algo}-${byAlgo.get(algo)![0]}`;
+    const got = `${algo}-${actual.toString('base64')}`;
+    throw new IntegrityMismatchError(`integrity mismatch for ${label}: expected ${want.slice(0, 23)}…, the downloaded tarball is ${got.slice(0, 23)}…`, want, got);
   }
 }
 
@@ -88,10 +100,19 @@ export function sriFromShasum(shasum: string): string | undefined {
 }
 
 /**
+ * Paths (and link targets) longer than this many characters are kept shortened: no file system holds them (PATH_MAX
+ * is 4096 on Linux, less on macOS and Windows), so npm cannot install such a file, and a 1 MB pax path must not
+ * become a 1 MB key, message or report line.
+ */
+export const MAX_PATH_LENGTH = 4096;
+
+/**
  * An archive path → the key used in `files`: the top folder (`package/` or whatever it is) dropped, `.` and empty
  * segments removed, `\` treated as a separator. `..` segments and absolute paths are neutralised (`%2E%2E`,
  * a leading `%2F` segment, drive letters `C%3A`) so the key can never leave the package, and flagged.
- * Undefined for entries at the top level itself (npm does not install them).
+ * Control characters (which could drive a terminal that prints a report) become `%XX`; paths over
+ * MAX_PATH_LENGTH are shortened (see printablePath). Undefined for entries at the top level itself (npm does not
+ * install them).
  */
 export function neutralisePath(raw: string): { path: string; suspicious?: SuspiciousPathReason; rawPath: string } | undefined {
   const drive = /^[A-Za-z]:/.test(raw);
@@ -99,11 +120,23 @@ export function neutralisePath(raw: string): { path: string; suspicious?: Suspic
   const segments = raw.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
   if (!absolute) segments.shift();
   if (segments.length === 0) return undefined;
-  const rawPath = segments.join('/');
+  const rawPath = printablePath(absolute ? raw : segments.join('/'));
   const traversal = segments.includes('..');
   if (!absolute && !traversal) return { path: rawPath, rawPath };
   const safe = segments.map((s) => (s === '..' ? '%2E%2E' : s.replace(/:/g, '%3A')));
-  return { path: (absolute && !drive ? ['%2F', ...safe] : safe).join('/'), suspicious: absolute ? 'absolute' : 'traversal', rawPath: absolute ? raw : rawPath };
+  return { path: printablePath((absolute && !drive ? ['%2F', ...safe] : safe).join('/')), suspicious: absolute ? 'absolute' : 'traversal', rawPath };
+}
+
+/**
+ * A path from an archive as it may be kept and shown: C0/C1 control characters as `%XX`, and beyond
+ * MAX_PATH_LENGTH its first 200 characters, `…`, a hash of the whole (distinct paths stay distinct) and its
+ * extension (so the kind of file is still known).
+ */
+export function printablePath(p: string): string {
+  const visible = p.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  if (visible.length <= MAX_PATH_LENGTH) return visible;
+  const ext = /\.[A-Za-z0-9]{1,10}$/.exec(visible)?.[0] ?? '';
+  return `${visible.slice(0, 200)}…${createHash('sha256').update(visible).digest('hex').slice(0, 16)}${ext}`;
 }
 
 /** Reads a (gzipped) npm tarball into PackageContents. See the file comment for the guarantees. */
@@ -114,6 +147,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
   const limits: ContentLimits = { ...DEFAULT_CONTENT_LIMITS, ...definedOnly(opts.limits ?? {}) };
   const maxInflated = opts.maxInflatedBytes ?? Math.max(16 * limits.maxBytes, 64 * 1024 * 1024);
   const maxEntries = opts.maxEntries ?? 200_000;
+  const maxPathChars = opts.maxPathChars ?? 32 * 1024 * 1024;
   if (tgz.length < 2) throw new EngineError('bad-response', `${label}: the tarball is empty or too short (${tgz.length} bytes)`);
   const gzipped = tgz[0] === 0x1f && tgz[1] === 0x8b;
 
@@ -137,6 +171,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
     let settled = false;
     let reserved = 0; // file bytes promised to files being read
     let entries = 0;
+    let pathChars = 0;
     let firstBytes = true;
     /** The file whose bytes are being collected right now, if any. */
     let reading: { file: TarballFile; chunks: Buffer[] } | undefined;
@@ -199,6 +234,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       const type = entry.type;
       if (type === 'Directory' || type === 'GNUDumpDir') return entry.resume();
       const where = neutralisePath(String(entry.path));
+      if (String(entry.path).length > MAX_PATH_LENGTH) warn(`a path of ${String(entry.path).length} characters, kept shortened: ${where?.rawPath.slice(0, 200) ?? ''}`);
       if (!where) {
         warn(`entry outside the top folder (npm does not install it): ${JSON.stringify(String(entry.path)).slice(0, 200)}`);
         return entry.resume();
@@ -210,6 +246,12 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
         file.rawPath = where.rawPath;
         result.suspiciousPaths.push({ path: where.path, rawPath: where.rawPath, reason: where.suspicious });
       }
+      pathChars += where.path.length + (where.rawPath === where.path ? 0 : where.rawPath.length);
+      if (pathChars > maxPathChars) {
+        entry.resume();
+        warn(`the entry names add up to more than ${maxPathChars} characters: stopped`);
+        return finish('byte-budget');
+      }
       if (result.files.has(where.path)) {
         result.duplicates.push(where.path);
         result.files.delete(where.path); // the last one wins, as on extraction; re-inserted in archive order
@@ -220,7 +262,8 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       if (!regular) {
         if (type === 'SymbolicLink' || type === 'Link') {
           file.entryType = type === 'Link' ? 'hardlink' : 'symlink';
-          file.linkTarget = String(entry.linkpath ?? '');
+          file.linkTarget = printablePath(String(entry.linkpath ?? ''));
+          pathChars += file.linkTarget.length;
         } else file.entryType = 'other';
         return entry.resume();
       }
