@@ -33,6 +33,9 @@ export class StatusItem implements vscode.Disposable {
       const counts = `$(error) ${c.error} $(warning) ${c.warning}`;
       this.item.text = `${busy ? '$(sync~spin)' : '$(shield)'} TrustLens ${counts}${restricted ? ' $(lock)' : ''}`;
       tooltip.appendMarkdown(`TrustLens: ${c.error} errors, ${c.warning} warnings, ${c.info} notes${busy ? ' — scanning…' : ''}. Click to open the Problems panel.`);
+      if (this.service.state === 'restarting') {
+        tooltip.appendMarkdown('\n\nThe TrustLens service stopped unexpectedly and is restarting; these results stay until it has scanned again. [Show log](command:trustlens.showLog)');
+      }
     }
     if (restricted) {
       tooltip.appendMarkdown("\n\nRestricted Mode: this workspace's .npmrc is ignored (no registry overrides or credentials from the repository).");

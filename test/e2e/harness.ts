@@ -285,6 +285,8 @@ export interface CodeServerSession {
   workspace: string;
   /** code-server's --user-data-dir; its logs/ holds the extension host's logs. */
   userDataDir: string;
+  /** code-server's --extensions-dir (the built extension is staged in it). */
+  extensionsDir: string;
   /** test-artifacts/e2e/<test>/: screenshots, code-server.log, browser-console.log, and logs/ after close(). */
   artifactsDir: string;
   /** Saves a PNG of the whole window as <artifactsDir>/<n>-<name>.png and returns its path. */
@@ -321,6 +323,12 @@ export interface CodeServerSession {
   waitForExtension(extensionId?: string, timeoutMs?: number): Promise<void>;
   /** The text of the current extension host's log (remoteexthost.log). */
   extensionHostLog(): string;
+  /**
+   * The text of an extension's log output channel as the current extension host writes it to disk
+   * (exthostN/<extensionId>/<channel>.log), e.g. extensionLog('TrustLens'); '' until it exists. Reading the file
+   * leaves the Output panel alone, so it can be polled while the test looks at something else.
+   */
+  extensionLog(channel: string, extensionId?: string): string;
   /** Closes the browser, ends code-server's process group, keeps its logs in artifactsDir. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -512,7 +520,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: startTimeoutMs });
 
-    const session = new Session(url, page, workspace, userDataDir, artifactsDir, close);
+    const session = new Session(url, page, workspace, userDataDir, extensionsDir, artifactsDir, close);
     await session.waitForExtensionHost(startTimeoutMs);
     if (!trust) await page.locator('#status\\.workspaceTrust').waitFor({ state: 'visible', timeout: startTimeoutMs });
     return session;
@@ -528,6 +536,7 @@ class Session implements CodeServerSession {
     readonly page: Page,
     readonly workspace: string,
     readonly userDataDir: string,
+    readonly extensionsDir: string,
     readonly artifactsDir: string,
     readonly close: () => Promise<void>,
   ) {}
@@ -558,6 +567,12 @@ class Session implements CodeServerSession {
   extensionHostLog(): string {
     const dir = this.extensionHostLogDir();
     const file = dir && path.join(dir, 'remoteexthost.log');
+    return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  }
+
+  extensionLog(channel: string, extensionId = 'trustlens.trustlens'): string {
+    const dir = this.extensionHostLogDir();
+    const file = dir && path.join(dir, extensionId, `${channel}.log`);
     return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   }
 

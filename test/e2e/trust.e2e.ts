@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer } from './harness';
+import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer, waitFor } from './harness';
 
 describe('e2e: TrustLens findings in a real VS Code', function () {
   this.timeout(300_000);
@@ -147,13 +147,16 @@ describe('e2e: Restricted Mode', function () {
     const s = session!;
     await s.waitForExtension('trustlens.trustlens');
     await s.openFile('package.json');
-    const deadline = Date.now() + 120_000;
-    while (!pub.requests.some((r) => r.url.includes('acme')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    // The extension logs each finished scan ("<folder>: 2 packages, 1 findings, ..."): wait for that, not for time.
+    await waitFor('the Restricted Mode scan to finish', () => /: 2 packages, \d+ findings/.test(s.extensionLog('TrustLens')), 60_000);
     await s.screenshot('restricted-scan');
     assert.ok(pub.requests.some((r) => r.url === '/left-pad'), 'the scan ran against the configured registry');
+    assert.ok(pub.requests.some((r) => r.url.includes('acme')), "the scoped package was asked of the configured registry, not the repository's");
     assert.equal(company.requests.length, 0, "the repository's registry was never asked");
     assert.ok(pub.requests.every((r) => r.headers.authorization === undefined), "the repository's token was never sent");
-    const status = await s.page.locator('#trustlens\\.status').first().getAttribute('aria-label').catch(() => null);
-    if (status !== null) assert.match(status, /TrustLens/);
+    // The status item (its DOM id is "<extension id>.<item id>") shows the lock and says why.
+    const status = await s.page.locator('[id="trustlens.trustlens.trustlens.status"]').getAttribute('aria-label');
+    assert.match(status ?? '', /TrustLens.*lock/s);
+    assert.match(status ?? '', /Restricted Mode: this workspace's \.npmrc is ignored/);
   });
 });
