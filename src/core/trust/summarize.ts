@@ -8,9 +8,17 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
 
+/** `obj[key] = value` as an own property, also for `__proto__` (a hostile version or dependency name), never the prototype. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /**
  * Reduces a full packument to the per-version facts the rules use, so the (possibly huge) document can be
  * dropped at once. Tolerates any shape: fields of the wrong type are left out, never thrown over.
+ * The fields it reads are listed in packument-stream.ts (PACKUMENT_SHAPE), which reads huge packuments as they
+ * stream in: a field read here must be added there (a test checks).
  */
 export function summarizePackument(doc: unknown, registry: string, fetchedAt: string): PackageSummary | undefined {
   if (!isObj(doc) || !isObj(doc.versions)) return undefined;
@@ -21,14 +29,14 @@ export function summarizePackument(doc: unknown, registry: string, fetchedAt: st
   for (const [version, raw] of Object.entries(doc.versions)) {
     if (!isObj(raw)) continue;
     const v = summarizeVersion(version, raw, str(time[version]));
-    versions[version] = v;
+    setOwn(versions, version, v);
     presence.publisher ||= v.publisher !== undefined;
     presence.maintainers ||= (v.maintainers?.length ?? 0) > 0;
     presence.signatures ||= (v.signatures?.length ?? 0) > 0;
     presence.attestations ||= v.attestations !== undefined;
   }
   const distTags: Record<string, string> = {};
-  if (isObj(doc['dist-tags'])) for (const [tag, v] of Object.entries(doc['dist-tags'])) if (typeof v === 'string') distTags[tag] = v;
+  if (isObj(doc['dist-tags'])) for (const [tag, v] of Object.entries(doc['dist-tags'])) if (typeof v === 'string') setOwn(distTags, tag, v);
   return { name, registry, distTags, versions, trustMetadata: presence, fetchedAt };
 }
 
@@ -52,7 +60,7 @@ function summarizeVersion(version: string, raw: Obj, publishedAt: string | undef
   if (raw.hasInstallScript === true) v.hasInstallScript = true;
   if (isObj(raw.dependencies)) {
     const deps: Record<string, string> = {};
-    for (const [k, d] of Object.entries(raw.dependencies)) if (typeof d === 'string') deps[k] = d;
+    for (const [k, d] of Object.entries(raw.dependencies)) if (typeof d === 'string') setOwn(deps, k, d);
     v.dependencies = deps;
   }
   if (typeof raw.deprecated === 'string' && raw.deprecated) v.deprecated = raw.deprecated;

@@ -21,6 +21,32 @@ export interface HttpResponse {
   body: Buffer;
 }
 
+/** What is known of a response before its body: enough to decide how to read the body. */
+export interface HttpHead {
+  status: number;
+  headers: HttpResponse['headers'];
+}
+
+/**
+ * Takes a response body piece by piece as it arrives, instead of having it buffered whole. write() may throw (an
+ * EngineError, e.g. 'bad-response' for a body that is not what was expected): the download stops there.
+ */
+export interface BodyConsumer<T> {
+  write(chunk: Buffer): void;
+  /** The body is complete: the result. */
+  end(): T;
+  /** A word for the request's log line, e.g. how the body was read. */
+  note?(): string | undefined;
+}
+
+/** A response whose body went to a BodyConsumer: `value` is what it ended with, and `body` is empty. */
+export interface ConsumedResponse<T> extends HttpResponse {
+  value?: T;
+}
+
+type RequestInit = { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string };
+type ConsumerFactory<T> = (head: HttpHead) => BodyConsumer<T> | undefined;
+
 /**
  * Requests in flight at once (also the socket limit). At a registry's typical 30 ms per request, fetching packuments
  * is latency-bound: 12 at once (npm's default) kept 1,334 packuments at 3.7 s in the bench.
@@ -57,10 +83,20 @@ export class RegistryHttp {
    * One request, retried on 429/5xx and network errors. Redirects are followed by make-fetch-happen, which drops
    * the Authorization header when the host name changes: a redirect to another host never carries the token.
    */
-  async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string }): Promise<HttpResponse> {
+  async request(url: string, init: RequestInit): Promise<HttpResponse> {
+    return this.requestConsumed(url, init, () => undefined);
+  }
+
+  /**
+   * request(), with the body of a successful (2xx/304) response handed to the consumer `consume(head)` returns as it
+   * arrives, instead of buffered whole: memory is then the consumer's business. Everything else is request()'s:
+   * limits, timeouts (the body included), retries (each attempt gets a fresh consumer), abort, the body cap
+   * ('too-large'), request counting and logs. When `consume` returns undefined, the body is buffered as usual.
+   */
+  async requestConsumed<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.limiter.run(() => this.once(url, init), init.signal);
+        const res = await this.limiter.run(() => this.once(url, init, consume), init.signal);
         if (RETRYABLE.has(res.status) && attempt < this.opts.retries) {
           await sleep(retryDelay(attempt, res.headers.get('retry-after') ?? null), init.signal);
           continue;
@@ -76,7 +112,7 @@ export class RegistryHttp {
     }
   }
 
-  private async once(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string }): Promise<HttpResponse> {
+  private async once<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T>> {
     this.requestCount++;
     const started = Date.now();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
@@ -99,13 +135,21 @@ export class RegistryHttp {
       if (timeout.aborted) throw new EngineError('timeout', `no answer from ${safeUrl(url)} within ${this.opts.timeoutMs} ms`);
       throw new EngineError('registry-unreachable', `cannot reach ${safeUrl(url)}: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
     }
-    const body = await readBody(res.body as unknown as AsyncIterable<Buffer>, this.opts.maxBodyBytes, url).catch((e: unknown) => {
+    const headers = res.headers as unknown as HttpResponse['headers'];
+    const consumer = consume({ status: res.status, headers });
+    const stream = res.body as unknown as AsyncIterable<Buffer>;
+    const read = consumer ? consumeBody(stream, this.opts.maxBodyBytes, url, consumer) : readBody(stream, this.opts.maxBodyBytes, url).then((b) => ({ size: b.length, body: b, value: undefined }));
+    const got = await read.catch((e: unknown) => {
+      // Stop the download (too large, not what the consumer expected, broken): leaving the iteration only pauses the
+      // body, which would keep the connection busy until the timeout.
+      (stream as { destroy?: () => void }).destroy?.();
       if (init.signal?.aborted || e instanceof EngineError) throw e;
       if (timeout.aborted) throw new EngineError('timeout', `the answer from ${safeUrl(url)} did not finish within ${this.opts.timeoutMs} ms`);
       throw new EngineError('registry-unreachable', `the answer from ${safeUrl(url)} broke off: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
     });
-    this.opts.log?.(`${init.method ?? 'GET'} ${safeUrl(url)} ${res.status} ${Date.now() - started} ms ${body.length} B`);
-    return { status: res.status, headers: res.headers as unknown as HttpResponse['headers'], body };
+    const note = consumer?.note?.();
+    this.opts.log?.(`${init.method ?? 'GET'} ${safeUrl(url)} ${res.status} ${Date.now() - started} ms ${got.size} B${note ? ` (${note})` : ''}`);
+    return consumer ? { status: res.status, headers, body: EMPTY, value: got.value } : { status: res.status, headers, body: got.body };
   }
 
   private errorResponse(e: Error & { statusCode: number; headers?: unknown }, url: string, started: number): HttpResponse {
@@ -133,6 +177,28 @@ async function readBody(stream: AsyncIterable<Buffer>, max: number, url: string)
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Streams a body into `consumer` up to `max` bytes; nothing of it is kept here. */
+async function consumeBody<T>(stream: AsyncIterable<Buffer>, max: number, url: string, consumer: BodyConsumer<T>): Promise<{ size: number; body: Buffer; value: T }> {
+  let size = 0;
+  // A consumer's own failure is 'bad-response' (typed), never mistaken for a broken connection and retried.
+  const guarded = <R>(f: () => R): R => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError('bad-response', `the answer from ${safeUrl(url)} could not be read: ${redact(String((e as Error)?.message ?? e)).split('\n')[0]}`);
+    }
+  };
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > max) throw new EngineError('too-large', `the answer from ${safeUrl(url)} is larger than ${Math.round(max / 1048576)} MB`);
+    guarded(() => consumer.write(chunk));
+  }
+  return { size, body: EMPTY, value: guarded(() => consumer.end()) };
 }
 
 function retryDelay(attempt: number, retryAfter: string | null): number {

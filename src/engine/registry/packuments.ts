@@ -1,8 +1,10 @@
+import { JsonStreamError } from '../../core/json-stream';
+import { PackumentStreamReader } from '../../core/trust/packument-stream';
 import { summarizePackument } from '../../core/trust/summarize';
 import type { PackageSummary } from '../../core/trust/types';
 import type { DiskCache } from '../disk-cache';
 import { EngineError } from '../errors';
-import { type RegistryHttp, safeUrl } from './http';
+import { type BodyConsumer, type RegistryHttp, safeUrl } from './http';
 import { type RegistryMap, registryFor } from './npmrc';
 
 export interface PackumentOptions {
@@ -10,7 +12,16 @@ export interface PackumentOptions {
   offline?: boolean;
   /** How long a cached summary is used without revalidation. */
   ttlMs?: number;
+  /** Bodies above this many bytes are read as they stream in (default STREAM_ABOVE_BYTES). */
+  streamAboveBytes?: number;
 }
+
+/**
+ * Above this size a packument is read as it arrives, keeping only what its summary needs (PackumentStreamReader):
+ * memory follows the summary, not the body. Below it, JSON.parse of the whole body is faster (a 2 MB packument
+ * parses in a few ms), so ordinary packuments take that path.
+ */
+export const STREAM_ABOVE_BYTES = 8 * 1024 * 1024;
 
 const NAMESPACE = 'packument-summaries-v1';
 
@@ -56,21 +67,28 @@ export class PackumentSource {
     if (cached?.etag) headers['if-none-match'] = cached.etag;
     if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     const url = `${registry}${escapeName(name)}`;
-    const res = await this.http.request(url, { headers, signal, registry });
+    const above = this.opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
+    const res = await this.http.requestConsumed(url, { headers, signal, registry }, (head) => (head.status === 200 ? new PackumentBody(url, above, Number(head.headers.get('content-length'))) : undefined));
     const now = new Date().toISOString();
     if (res.status === 304 && cached) {
       await this.cache?.set(NAMESPACE, { ...cached, storedAt: now });
       return cached.value;
     }
     if (res.status === 404) throw new EngineError('not-found', `${name} is not on ${safeUrl(registry)}`, 404);
-    if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(res.body.toString('utf8'));
-    } catch {
-      throw new EngineError('bad-response', `${safeUrl(url)} did not return JSON`);
+    if (res.status !== 200 || !res.value) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
+    let summary: PackageSummary | undefined;
+    const body = res.value;
+    if (body instanceof PackumentStreamReader) {
+      summary = readSafely(url, () => body.summary(registry, now));
+    } else {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new EngineError('bad-response', `${safeUrl(url)} did not return JSON`);
+      }
+      summary = summarizePackument(doc, registry, now);
     }
-    const summary = summarizePackument(doc, registry, now);
     if (!summary) throw new EngineError('bad-response', `${safeUrl(url)} did not return a packument`);
     if (!summary.name) summary.name = name;
     const etag = res.headers.get('etag') ?? undefined;
@@ -79,5 +97,57 @@ export class PackumentSource {
     if (lastModified) summary.lastModified = lastModified;
     await this.cache?.set(NAMESPACE, { key, storedAt: now, etag, lastModified, value: summary }).catch(() => undefined);
     return summary;
+  }
+}
+
+/**
+ * A packument body: held whole while small (JSON.parse is faster), fed to a PackumentStreamReader once it passes
+ * `above` bytes (or at once when content-length says it will), after which no byte of it is kept.
+ */
+class PackumentBody implements BodyConsumer<Buffer | PackumentStreamReader> {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private reader: PackumentStreamReader | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly above: number,
+    contentLength: number,
+  ) {
+    if (contentLength > above) this.reader = new PackumentStreamReader();
+  }
+
+  write(chunk: Buffer): void {
+    if (this.reader) return this.feed(chunk);
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size <= this.above) return;
+    this.reader = new PackumentStreamReader();
+    const held = this.chunks;
+    this.chunks = [];
+    for (const c of held) this.feed(c);
+  }
+
+  end(): Buffer | PackumentStreamReader {
+    return this.reader ?? (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size));
+  }
+
+  note(): string | undefined {
+    return this.reader ? 'streamed' : undefined;
+  }
+
+  private feed(chunk: Buffer): void {
+    const reader = this.reader!;
+    readSafely(this.url, () => reader.write(chunk));
+  }
+}
+
+/** Runs a PackumentStreamReader step; a body that is not JSON becomes 'bad-response' with the byte offset. */
+function readSafely<T>(url: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof JsonStreamError) throw new EngineError('bad-response', `${safeUrl(url)} did not return JSON: ${e.reason} at byte ${e.offset}`);
+    throw e;
   }
 }
