@@ -116,6 +116,7 @@ function toJson(report: CheckReport, findings: LocatedFinding[], failOn: Severit
       notes: report.notes,
       requests: report.stats.requests,
       durationMs: report.stats.durationMs,
+      phases: report.stats.phases,
     },
   };
 }

@@ -94,7 +94,7 @@ export class ProvenanceSource {
     if (this.opts.offline) return { status: 'unknown', reason: 'offline, and this verdict is not cached' };
     const registry = registryFor(this.opts.registries, name);
     const url = new URL(v.attestations!.url, registry).toString();
-    const res = await this.http.request(url, { signal: this.opts.signal, registry });
+    const res = await this.http.request(url, { signal: this.opts.signal, registry, urgent: true });
     if (res.status === 404) return { status: 'invalid', reason: `the packument lists attestations at ${safeUrl(url)}, but the registry has none there` };
     if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
     let body: unknown;

@@ -44,7 +44,15 @@ export interface ConsumedResponse<T> extends HttpResponse {
   value?: T;
 }
 
-type RequestInit = { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal; registry?: string };
+type RequestInit = {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+  registry?: string;
+  /** Goes ahead of queued ordinary requests (work that can start while packuments are still coming). */
+  urgent?: boolean;
+};
 type ConsumerFactory<T> = (head: HttpHead) => BodyConsumer<T> | undefined;
 
 /**
@@ -96,7 +104,7 @@ export class RegistryHttp {
   async requestConsumed<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.limiter.run(() => this.once(url, init, consume), init.signal);
+        const res = await this.limiter.run(() => this.once(url, init, consume), init.signal, init.urgent);
         if (RETRYABLE.has(res.status) && attempt < this.opts.retries) {
           await sleep(retryDelay(attempt, res.headers.get('retry-after') ?? null), init.signal);
           continue;

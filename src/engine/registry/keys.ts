@@ -28,7 +28,7 @@ export async function loadRegistryKeys(
       }
       if (opts.offline) return;
       try {
-        const res = await http.request(`${registry}-/npm/v1/keys`, { signal: opts.signal, registry });
+        const res = await http.request(`${registry}-/npm/v1/keys`, { signal: opts.signal, registry, urgent: true });
         if (res.status !== 200) {
           out.set(registry, []);
           return;
