@@ -13,7 +13,7 @@ import type { Io } from './main';
 declare const TRUSTLENS_VERSION: string | undefined;
 const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
 
-const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output']);
+const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output', 'timeout']);
 const BOOLEANS = new Set(['offline', 'deep', 'no-content', 'advisories-only']);
 
 export async function checkCommand(argv: string[], io: Io, isTty: boolean): Promise<number> {
@@ -32,6 +32,8 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   if (args.positionals.length > 1) throw new UsageError('check takes at most one directory');
   const dir = path.resolve(args.positionals[0] ?? '.');
   if (!(await fs.stat(dir).catch(() => undefined))?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  const timeout = flag('timeout') === undefined ? undefined : Number(flag('timeout'));
+  if (timeout !== undefined && !(timeout > 0 && timeout <= 3600)) throw new UsageError('--timeout takes seconds per request, more than 0 and at most 3600');
   const registry = flag('registry');
   if (registry !== undefined && !/^https?:\/\//.test(registry)) throw new UsageError(`--registry must be an http(s) URL`);
   const trustedRoot = flag('trusted-root');
@@ -50,6 +52,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
       trust,
       content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
       signals: advisoriesOnly ? 'advisories' : 'all',
+      timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
       onProgress: progress,
     });
   } catch (e) {

@@ -33,6 +33,8 @@ Options of check:
                             dependencies and versions with another finding or newer
                             than the cooldown), compared with the release before it
   --no-content              Do not look inside tarballs at all
+  --timeout SECONDS         Give up on one registry request after this long (default 30;
+                            retried up to 3 times)
   --advisories-only         Only advisories (what npm audit judges): no trust signals,
                             packuments only for the packages an advisory hits
 

@@ -119,6 +119,18 @@ describe('trustlens check (CLI)', function () {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 
+  it('--timeout bounds each registry request: a registry that stalls ends the check with one line', async () => {
+    const stalled = await startFixtureRegistry(scenario.corpus, { faults: [{ match: /./, action: { stall: true } }] });
+    try {
+      const dir = writeProject(scenario, stalled.url, { 'good-lib': '1.2.0' });
+      const r = await trustlens(['check', dir, '--registry', stalled.url, '--advisories', 'off', '--timeout', '0.3'], env);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^trustlens: no answer from http:\/\/127\.0\.0\.1:\d+\/good-lib within 300 ms\n$/);
+    } finally {
+      await stalled.close();
+    }
+  });
+
   it('exit 2 on bad options, each with a one-line reason', async () => {
     for (const [args, reason] of [
       [['check', project, '--fail-on', 'severe'], /--fail-on must be one of/],
@@ -127,6 +139,8 @@ describe('trustlens check (CLI)', function () {
       [['check', project, '--advisories', 'npm,off'], /--advisories takes/],
       [['check', project, '--advisories-only', '--advisories', 'off'], /--advisories-only needs an advisory source/],
       [['check', project, '--advisories-only', '--deep'], /--advisories-only does not look inside tarballs/],
+      [['check', project, '--timeout', '0'], /--timeout takes seconds/],
+      [['check', project, '--timeout', 'soon'], /--timeout takes seconds/],
       [['check', path.join(os.tmpdir(), 'nope-trustlens')], /is not a directory/],
     ] as const) {
       const r = await trustlens([...args], env);
