@@ -206,6 +206,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
   if (trustNote) notes.push(trustNote);
+  // Cache writes ran in the background; they are on disk before the caller (e.g. the CLI, about to exit) goes on.
+  await parts.cache?.flush();
   lap('report');
   return {
     model,

@@ -71,7 +71,26 @@ export class DiskCache {
     }
   }
 
+  /**
+   * Writes in the background: the caller goes on at once (a scan's thousands of writes queue in libuv's small
+   * thread pool and would otherwise hold each answer back). A failed write only loses that entry. `flush()`
+   * waits for every write started so far.
+   */
+  put<T>(namespace: string, entry: CacheEntry<T>): void {
+    const p: Promise<void> = this.set(namespace, entry)
+      .catch(() => undefined)
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
   async clear(): Promise<void> {
+    await this.flush();
     this.madeDirs.clear();
     await fs.rm(this.dir, { recursive: true, force: true });
   }

@@ -105,7 +105,7 @@ export class ProvenanceSource {
     }
     const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, await this.trustFor(registry), { signal: this.opts.signal });
     if (verdict.status === 'verified' || verdict.status === 'invalid') {
-      await this.cache?.set(NAMESPACE, { key, storedAt: new Date().toISOString(), value: verdict }).catch(() => undefined);
+      this.cache?.put(NAMESPACE, { key, storedAt: new Date().toISOString(), value: verdict });
     }
     return verdict;
   }

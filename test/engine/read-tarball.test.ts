@@ -550,6 +550,7 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     assert.equal(registry.requests.length, 2, 'each tarball downloaded once');
 
     // a new process (new instance, same disk): no download, no analysis
+    await disk.flush();
     registry.resetRequests();
     const b = new ContentAnalysisCache(http, { analyze, analyzerVersion: 'v1', cache: disk });
     assert.deepEqual((await b.analyze(req)).findings, r1.findings);

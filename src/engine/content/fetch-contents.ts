@@ -231,7 +231,7 @@ export class ContentAnalysisCache {
     this.remember(key, result);
     // A read cut short by the clock may cover more next time: keep it for this session only.
     const timedOut = current.truncated === 'timeout' || previous?.truncated === 'timeout';
-    if (!timedOut) await this.opts.cache?.set(NAMESPACE, { key, storedAt: result.analyzedAt, value: result }).catch(() => undefined);
+    if (!timedOut) this.opts.cache?.put(NAMESPACE, { key, storedAt: result.analyzedAt, value: result });
     return result;
   }
 

@@ -35,7 +35,7 @@ export async function loadRegistryKeys(
         }
         const keys = parseNpmKeysResponse(JSON.parse(res.body.toString('utf8')));
         out.set(registry, keys);
-        await cache?.set(NAMESPACE, { key: registry, storedAt: new Date().toISOString(), value: keys }).catch(() => undefined);
+        cache?.put(NAMESPACE, { key: registry, storedAt: new Date().toISOString(), value: keys });
       } catch (e) {
         if (isAbort(e, opts.signal)) throw e;
       }

@@ -71,7 +71,7 @@ export class PackumentSource {
     const res = await this.http.requestConsumed(url, { headers, signal, registry }, (head) => (head.status === 200 ? new PackumentBody(url, above, Number(head.headers.get('content-length'))) : undefined));
     const now = new Date().toISOString();
     if (res.status === 304 && cached) {
-      await this.cache?.set(NAMESPACE, { ...cached, storedAt: now });
+      this.cache?.put(NAMESPACE, { ...cached, storedAt: now });
       return cached.value;
     }
     if (res.status === 404) throw new EngineError('not-found', `${name} is not on ${safeUrl(registry)}`, 404);
@@ -95,7 +95,7 @@ export class PackumentSource {
     const lastModified = res.headers.get('last-modified') ?? undefined;
     if (etag) summary.etag = etag;
     if (lastModified) summary.lastModified = lastModified;
-    await this.cache?.set(NAMESPACE, { key, storedAt: now, etag, lastModified, value: summary }).catch(() => undefined);
+    this.cache?.put(NAMESPACE, { key, storedAt: now, etag, lastModified, value: summary });
     return summary;
   }
 }
