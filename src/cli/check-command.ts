@@ -5,6 +5,7 @@ import type { LocatedFinding } from '../core/report/locate';
 import { atLeast, isSeverity, severityRank } from '../core/trust/severity';
 import { SEVERITIES, type Severity } from '../core/trust/types';
 import { type CheckReport, runCheck } from '../engine/check';
+import { defaultCacheDir } from '../engine/disk-cache';
 import { EngineError } from '../engine/errors';
 import { customTrustContext } from '../engine/sigstore/trust-root';
 import { UsageError, parseArgs } from './args';
@@ -48,7 +49,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
       registry,
       advisories,
       offline: args.flags.has('offline'),
-      cacheDir: flag('cache-dir'),
+      cacheDir: flag('cache-dir') ?? defaultCacheDir(),
       trust,
       content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
       signals: advisoriesOnly ? 'advisories' : 'all',

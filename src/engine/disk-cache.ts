@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -13,8 +13,9 @@ export interface CacheEntry<T> {
 }
 
 /**
- * A persistent JSON cache: one file per key under `dir/<namespace>/`, written atomically (temp file + rename)
- * so a crash never leaves half an entry. A file that does not parse or holds another key is discarded.
+ * A persistent JSON cache: one file per key under `dir/<namespace>/`. `set` writes atomically (temp file +
+ * rename); `put` writes in the background, in place. A file that does not parse or holds another key (a crash
+ * or a concurrent writer half-way) is discarded and fetched again, so several processes may share one folder.
  */
 export class DiskCache {
   /** Folders known to exist: a scan writes thousands of entries into 256 folders per namespace. */
@@ -72,22 +73,61 @@ export class DiskCache {
   }
 
   /**
-   * Writes in the background: the caller goes on at once (a scan's thousands of writes queue in libuv's small
-   * thread pool and would otherwise hold each answer back). A failed write only loses that entry. `flush()`
-   * waits for every write started so far.
+   * Writes in the background: the caller goes on at once. Queued entries are written a few milliseconds' worth
+   * per turn of the event loop, synchronously and in place: on this kind of disk a temp file + rename per entry
+   * cost ten times as much (a cold scan writes thousands), and `get` already discards a torn entry (it does not
+   * parse, or holds another key). A failed write only loses its entry. `flush()` waits for the queue.
    */
   put<T>(namespace: string, entry: CacheEntry<T>): void {
-    const p: Promise<void> = this.set(namespace, entry)
-      .catch(() => undefined)
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
+    this.queue.push({ namespace, entry });
+    this.draining ??= new Promise<void>((resolve) => setImmediate(() => this.drain(resolve)));
   }
 
   async flush(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+    while (this.draining) await this.draining;
   }
 
-  private readonly pending = new Set<Promise<void>>();
+  private queue: { namespace: string; entry: CacheEntry<unknown> }[] = [];
+  private draining?: Promise<void>;
+
+  private drain(done: () => void): void {
+    const until = performance.now() + 8;
+    let i = 0;
+    while (i < this.queue.length && performance.now() < until) {
+      const { namespace, entry } = this.queue[i++];
+      try {
+        this.writeNow(namespace, entry);
+      } catch {
+        // a lost entry is fetched again next time
+      }
+    }
+    this.queue = this.queue.slice(i);
+    if (this.queue.length) {
+      setImmediate(() => this.drain(done));
+    } else {
+      this.draining = undefined;
+      done();
+    }
+  }
+
+  private writeNow(namespace: string, entry: CacheEntry<unknown>): void {
+    const file = this.file(namespace, entry.key);
+    const dir = path.dirname(file);
+    const text = JSON.stringify(entry);
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    try {
+      writeFileSync(file, text);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.madeDirs.clear(); // the folder went away (cache cleared meanwhile)
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+      writeFileSync(file, text);
+    }
+  }
 
   async clear(): Promise<void> {
     await this.flush();

@@ -119,6 +119,18 @@ describe('trustlens check (CLI)', function () {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 
+  it('keeps its cache in $XDG_CACHE_HOME/trustlens by default: a second run asks for no packument again', async () => {
+    const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-xdg-'));
+    const withXdg = { ...env, XDG_CACHE_HOME: xdg };
+    const first = await trustlens([...base(), '--format', 'json'], withXdg);
+    assert.equal(first.code, 1, first.stderr);
+    assert.ok(fs.readdirSync(path.join(xdg, 'trustlens')).includes('packument-summaries-v1'));
+    registry.resetRequests();
+    const second = await trustlens([...base(), '--format', 'json'], withXdg);
+    assert.deepEqual(JSON.parse(second.stdout).findings, JSON.parse(first.stdout).findings);
+    assert.deepEqual(registry.requests.filter((r) => r.method === 'GET' && !/attestations|\.tgz|keys/.test(r.url)), []);
+  });
+
   it('--timeout bounds each registry request: a registry that stalls ends the check with one line', async () => {
     const stalled = await startFixtureRegistry(scenario.corpus, { faults: [{ match: /./, action: { stall: true } }] });
     try {
