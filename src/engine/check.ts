@@ -178,9 +178,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const evaluation = ctx.contentFindings?.length ? evaluate(pkg, ctx) : first[i];
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
     // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
-    const card = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
+    const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
     const content = contents.get(`${ctx.name}@${ctx.version}`);
-    if (content) card.changes = { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated };
+    const card = content ? { ...placed, changes: { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated } } : placed;
     cards.push(card);
     for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
   }

@@ -11,7 +11,7 @@ import { type TrustCard, trustCard } from '../core/report/card';
 export class EvaluationMemo {
   private readonly entries = new Map<string, Evaluation>();
   /** Hover cards, by the evaluation they show (which stands for everything the card is made of). */
-  private readonly cards = new WeakMap<Evaluation, TrustCard>();
+  private readonly cards = new WeakMap<Evaluation, { card: TrustCard; placed?: { key: string; card: TrustCard } }>();
 
   constructor(private readonly max = 50_000) {}
 
@@ -48,21 +48,26 @@ export class EvaluationMemo {
     return hit;
   }
 
-  card(evaluation: Evaluation): TrustCard | undefined {
+  card(evaluation: Evaluation): { card: TrustCard; placed?: { key: string; card: TrustCard } } | undefined {
     return this.cards.get(evaluation);
   }
 
-  remember(evaluation: Evaluation, card: TrustCard): void {
-    this.cards.set(evaluation, { ...card, locations: [] });
+  remember(evaluation: Evaluation, card: TrustCard, placed?: { key: string; card: TrustCard }): void {
+    this.cards.set(evaluation, { card: { ...card, locations: [] }, placed });
   }
 }
 
-/** The card of a remembered evaluation, made once; `locations` are the caller's (they move with edits). */
+/**
+ * The card of a remembered evaluation, made once; `locations` are the caller's (they move with edits). The same
+ * evaluation at the same locations gives the very same object, so the service can tell unchanged cards by
+ * identity. Cards are never changed after they are made.
+ */
 export function cardFor(memo: EvaluationMemo | undefined, ctx: PackageContext, evaluation: Evaluation, locations: TrustCard['locations']): TrustCard {
+  const key = locations.map((l) => `${l.file}:${l.startOffset}:${l.endOffset}`).join('|');
   const cached = memo?.card(evaluation);
-  if (cached) return { ...cached, locations };
-  const card = trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, locations);
-  memo?.remember(evaluation, card);
+  if (cached?.placed?.key === key) return cached.placed.card;
+  const card = cached ? { ...cached.card, locations } : trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, locations);
+  memo?.remember(evaluation, card, { key, card });
   return card;
 }
 

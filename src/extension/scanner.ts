@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { TrustCard } from '../core/report/card';
+import { applyCards } from '../engine/service/cards-delta';
 import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../engine/service/protocol';
 import { isDependencyFile } from './contributions';
 import type { ServiceClient } from './service-client';
@@ -11,6 +13,8 @@ import { serviceSettings } from './settings';
  */
 export class Scanner implements vscode.Disposable {
   readonly results = new Map<string, EvaluateResult>();
+  /** The cards of each folder's last kept result, under the tag the service gave them. */
+  private readonly held = new Map<string, { tag: string; cards: TrustCard[] }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inflight = new Map<string, vscode.CancellationTokenSource>();
   private readonly resultEmitter = new vscode.EventEmitter<EvaluateResult>();
@@ -55,14 +59,24 @@ export class Scanner implements vscode.Disposable {
     const started = Date.now();
     try {
       const connection = await this.service.get();
-      const result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings: { ...serviceSettings(folder), ...extra } }, cts.token);
+      const settings = { ...serviceSettings(folder), ...extra };
+      let result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings, cardsBase: this.held.get(root)?.tag }, cts.token);
       if (cts.token.isCancellationRequested) return undefined;
+      let cards = applyCards(this.held.get(root), result);
+      if (!cards) {
+        // A delta for cards we no longer hold (cannot happen unless results crossed): ask for all of them.
+        result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings }, cts.token);
+        if (cts.token.isCancellationRequested) return undefined;
+        cards = result.cards;
+      }
+      result = { ...result, cards, cardsDelta: undefined };
       const stale = vscode.workspace.textDocuments.some((d) => versions.has(d.uri.toString()) && versions.get(d.uri.toString()) !== d.version);
       if (stale) {
         this.output.debug(`dropped a result for ${folder.name}: the buffers changed while it was computed`);
         return undefined;
       }
       this.results.set(root, result);
+      this.held.set(root, { tag: result.cardsTag, cards });
       this.output.info(`${folder.name}: ${result.stats.packages} packages, ${result.findings.length} findings, ${result.stats.requests} requests, ${Date.now() - started} ms`);
       this.resultEmitter.fire(result);
       return result;

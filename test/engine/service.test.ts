@@ -81,6 +81,17 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     assert.deepEqual(r.findings, []);
   });
 
+  it('a later evaluation sends only the hover cards that changed since the ones the extension holds', async () => {
+    const full = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+    assert.ok(full.cards.length >= 10 && full.cardsDelta === undefined);
+    const again = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings, cardsBase: full.cardsTag });
+    assert.deepEqual(again.cards, []);
+    assert.deepEqual(again.cardsDelta, { base: full.cardsTag, changed: [], removed: [] });
+    const stale = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings, cardsBase: full.cardsTag });
+    assert.equal(stale.cardsDelta, undefined, 'the tag the extension sent is not the last one sent: everything again');
+    assert.equal(stale.cards.length, full.cards.length);
+  });
+
   it('a newer request for the same folder supersedes the older one, which is cancelled', async () => {
     // The first asks a slow registry (the service remembers the fast one's answers, so it would finish at once).
     const slow = await startFixtureRegistry(scenario.corpus, { latencyMs: 2000 });

@@ -4,6 +4,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ParseProblem } from '../../core/model';
+import type { CardsDelta } from './cards-delta';
 import type { TrustCard } from '../../core/report/card';
 import type { LocatedFinding } from '../../core/report/locate';
 import type { ReleaseTimeline } from '../../core/report/timeline';
@@ -37,12 +38,18 @@ export interface EvaluateParams {
   /** Unsaved editor buffers: path relative to root → text. */
   overlay: { path: string; text: string }[];
   settings: ServiceSettings;
+  /** The `cardsTag` of the last result the extension kept for this root: the service then sends a delta. */
+  cardsBase?: string;
 }
 
 export interface EvaluateResult {
   root: string;
   findings: LocatedFinding[];
+  /** Every hover card, or none when `cardsDelta` says what changed since `cardsBase`. */
   cards: TrustCard[];
+  cardsDelta?: CardsDelta;
+  /** Names the full card set after this result (send it back as `cardsBase`). */
+  cardsTag: string;
   problems: ParseProblem[];
   errors: { package: string; code: string; message: string }[];
   notes: string[];

@@ -9,6 +9,7 @@ import { type CheckOptions, type CheckReport, runCheck } from '../check';
 import { DiskCache } from '../disk-cache';
 import { EngineError, isAbort } from '../errors';
 import { CheckSession } from '../session';
+import { CardsSent } from './cards-delta';
 import { customTrustContext } from '../sigstore/trust-root';
 import type { TrustContext } from '../sigstore/trust-root';
 import { packageTimeline } from '../timeline';
@@ -52,6 +53,8 @@ function abortOn(token: CancellationToken, controller: AbortController): void {
 
 /** What the service keeps between evaluations: HTTP sockets, summaries, keys, verdicts, advisories. */
 const session = new CheckSession();
+/** The hover cards last sent per folder: later results send only what changed. */
+const cardsSent = new CardsSent();
 
 /** The custom trusted root per file, read once (the same object keeps the session's parts for it). */
 const trustRoots = new Map<string, Promise<TrustContext>>();
@@ -100,7 +103,14 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
   log('info', `evaluate ${params.root} (registry ${params.settings.registry ?? 'from .npmrc'}, ${params.overlay.length} unsaved files${params.settings.restricted ? ', Restricted Mode' : ''})`);
   try {
     const opts = await checkOptions(params.root, overlay, params.settings, controller.signal);
-    opts.onProgress = (done, total) => void connection.sendNotification(ProgressNotification, { root: params.root, done, total });
+    // At most every 100 ms, and the last one: a warm evaluation counts thousands of names in a few milliseconds.
+    let lastProgress = 0;
+    opts.onProgress = (done, total) => {
+      const now = Date.now();
+      if (done < total && now - lastProgress < 100) return;
+      lastProgress = now;
+      void connection.sendNotification(ProgressNotification, { root: params.root, done, total });
+    };
     const report = await runCheck(opts);
     lastReports.set(params.root, report);
     const phases = Object.entries(report.stats.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
@@ -108,7 +118,7 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
     return {
       root: params.root,
       findings: report.findings,
-      cards: report.cards,
+      ...cardsSent.encode(params.root, report.cards, params.cardsBase),
       problems: report.model.problems,
       errors: report.errors,
       notes: report.notes,
@@ -156,6 +166,7 @@ connection.onRequest(ReportRequest, async (params, token) => {
 connection.onRequest(ClearCacheRequest, async () => {
   if (options.cacheDir) await new DiskCache(options.cacheDir).clear();
   session.clear();
+  cardsSent.forget();
   trustRoots.clear();
   lastReports.clear();
   log('info', 'cache cleared');
