@@ -50,7 +50,7 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
   for (const job of keyJobs.values()) job.catch(() => undefined);
 
   const trustJobs = new Map<string, Promise<VersionTrust>>();
-  const histories = await loadHistories(env, names, (name, history) => {
+  const histories = await loadHistories(env, locked, names, (name, history) => {
     for (const version of locked.get(name) ?? []) {
       const job = versionTrust(env, name, version, history);
       if (!job) continue;
@@ -93,13 +93,13 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
 export async function gatherAdvisoryEvidence(env: GatherEnv, locked: Map<string, string[]>): Promise<Evidence> {
   const first = await advisoriesFor(env, locked);
   const hit = [...locked].filter(([name, versions]) => (first.get(name) ?? []).some((a) => versions.some((v) => isAffected(a.affected, v))));
-  const histories = await loadHistories(env, hit.map(([name]) => name));
+  const histories = await loadHistories(env, locked, hit.map(([name]) => name));
   const advisories = await advisoriesFor(env, advisoryQuery(locked, histories, env.parts.newest));
   return { histories, facts: new Map(), keys: new Map(), advisories, trust: new Map() };
 }
 
 /** One packument per name, all at once (the limiter paces them); `onHistory` runs as each arrives. */
-async function loadHistories(env: GatherEnv, names: string[], onHistory?: (name: string, history: History) => void): Promise<Map<string, History>> {
+async function loadHistories(env: GatherEnv, locked: Map<string, string[]>, names: string[], onHistory?: (name: string, history: History) => void): Promise<Map<string, History>> {
   const { parts, signal, errors, now } = env;
   const histories = new Map<string, History>();
   let done = 0;
@@ -109,6 +109,10 @@ async function loadHistories(env: GatherEnv, names: string[], onHistory?: (name:
       let summary: PackageSummary;
       try {
         summary = await untilAborted(parts.summary(name), signal);
+        // A remembered history (memo or disk, up to 5 minutes old) may predate a version the lockfile now names.
+        const known = summary.versions;
+        const old = Date.now() - Date.parse(summary.fetchedAt) > 60_000;
+        if (old && (locked.get(name) ?? []).some((v) => !Object.hasOwn(known, v))) summary = await untilAborted(parts.summary(name, true), signal);
       } catch (e) {
         if (isAbort(e, signal)) throw e;
         const err = e as EngineError;

@@ -30,6 +30,11 @@ export class Memo<T> {
     return promise;
   }
 
+  /** Forgets one key: the next ask loads again. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

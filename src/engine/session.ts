@@ -24,8 +24,11 @@ export const SESSION_TTL_MS = 5 * 60_000;
 export interface EngineParts {
   http: RegistryHttp;
   cache?: DiskCache;
-  /** name → summary of its packument. */
-  summary(name: string): Promise<PackageSummary>;
+  /**
+   * name → summary of its packument. `fresh`: revalidate with the registry now (a conditional request), whatever
+   * the memo and the disk cache hold — for a lockfile naming a version the remembered history lacks.
+   */
+  summary(name: string, fresh?: boolean): Promise<PackageSummary>;
   /** registry URL → its signing keys ([] when it publishes none; undefined when unknown). */
   keys(registry: string): Promise<RegistryKey[] | undefined>;
   provenance: ProvenanceSource;
@@ -62,6 +65,7 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
   const http = new RegistryHttp({ config: c.npmConfig, concurrency: c.concurrency, timeoutMs: c.timeoutMs, log: c.log });
   const cache = c.offline || c.cacheDir ? new DiskCache(c.cacheDir ?? defaultCacheDir()) : undefined;
   const summaries = new Memo<PackageSummary>(ttlMs);
+  const revalidated = new Map<string, number>();
   const keys = new Memo<RegistryKey[] | undefined>(ttlMs);
   const loadKeys = (registry: string) =>
     keys.get(registry, async () => (await loadRegistryKeys(http, cache, [registry], { offline: c.offline, signal })).get(registry), (k) => k !== undefined);
@@ -69,7 +73,15 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
     http,
     cache,
     // A fresh PackumentSource per load: its own in-flight map would otherwise outlive the TTL.
-    summary: (name) => summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline }).summary(name, signal)),
+    summary: (name, fresh) => {
+      // At most once a minute per name: a version that is really missing must not cost a request per edit.
+      const revalidate = fresh && !c.offline && Date.now() - (revalidated.get(name) ?? -Infinity) >= 60_000;
+      if (revalidate) {
+        revalidated.set(name, Date.now());
+        summaries.delete(name);
+      }
+      return summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs: revalidate ? 0 : undefined }).summary(name, signal));
+    },
     keys: loadKeys,
     provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, signal, registries: c.registries, keys: loadKeys }),
     advisories: new AdvisoryMemo(ttlMs),

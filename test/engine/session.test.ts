@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LocatedFinding } from '../../src/core/report/locate';
 import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
+import type { PackageSummary } from '../../src/core/trust/types';
+import { DiskCache } from '../../src/engine/disk-cache';
 import { CheckSession } from '../../src/engine/session';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
@@ -80,6 +83,31 @@ describe('check session (what the service remembers between evaluations)', funct
     } finally {
       await slow.close();
     }
+  });
+
+  it('a lockfile naming a version the remembered history lacks (published since) revalidates that packument', async () => {
+    const full = scenario.corpus.packuments.get('good-lib')!;
+    const before = structuredClone(full);
+    delete before.versions['1.2.0'];
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-session-cache-'));
+    scenario.corpus.packuments.set('good-lib', before);
+    try {
+      const older = writeProject(scenario, registry.url, { 'good-lib': '1.1.0' });
+      await run(older, { cacheDir });
+    } finally {
+      scenario.corpus.packuments.set('good-lib', full); // 1.2.0 is published now
+    }
+    // The disk cache still holds the summary without 1.2.0, within its TTL; make it an hour old.
+    const cache = new DiskCache(cacheDir);
+    const key = `${registry.url}good-lib`;
+    const entry = (await cache.get<PackageSummary>('packument-summaries-v1', key))!;
+    assert.ok(entry && !('1.2.0' in entry.value.versions));
+    await cache.set('packument-summaries-v1', { ...entry, value: { ...entry.value, fetchedAt: new Date(Date.now() - 3600_000).toISOString() } });
+    const newer = writeProject(scenario, registry.url, { 'good-lib': '1.2.0' });
+    registry.resetRequests();
+    const r = await run(newer, { cacheDir, content: 'off' });
+    assert.deepEqual(r.findings.filter((f) => f.package === 'good-lib').map((f) => f.code), []);
+    assert.ok(registry.requests.some((q) => q.method === 'GET' && q.url === '/good-lib'), 'the packument was asked again');
   });
 
   it('a failed advisory source is asked again by the next check, not remembered as "no advisories"', async () => {
