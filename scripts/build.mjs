@@ -28,6 +28,8 @@ const [activation] = await Promise.all([
   build({ ...extension, entryPoints: ['src/extension/show-model-command.ts'], outfile: 'dist/show-model.js' }),
   build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['src/engine/service/server.ts'], outfile: 'dist/service.js' }),
+  // The Sigstore verification worker that dist/cli.js and dist/service.js start (src/engine/sigstore/verify-pool.ts).
+  build({ ...common, entryPoints: ['src/engine/sigstore/sigstore-worker.ts'], outfile: 'dist/sigstore-worker.js' }),
 ]);
 
 // Keep it that way: an import that drags a package or a parser into the activation bundle fails the build.
