@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,9 +13,9 @@ export interface CacheEntry<T> {
 }
 
 /**
- * A persistent JSON cache: one file per key under `dir/<namespace>/`. `set` writes atomically (temp file +
- * rename); `put` writes in the background, in place. A file that does not parse or holds another key (a crash
- * or a concurrent writer half-way) is discarded and fetched again, so several processes may share one folder.
+ * A persistent JSON cache: one file per key under `dir/<namespace>/`, written in the background and in place
+ * (`put`). A file that does not parse or holds another key (a crash or a concurrent writer half-way) is
+ * discarded and fetched again, so several processes may share one folder.
  */
 export class DiskCache {
   /** Folders known to exist: a scan writes thousands of entries into 256 folders per namespace. */
@@ -44,32 +44,6 @@ export class DiskCache {
     }
     await fs.rm(file, { force: true }).catch(() => undefined);
     return undefined;
-  }
-
-  async set<T>(namespace: string, entry: CacheEntry<T>): Promise<void> {
-    const file = this.file(namespace, entry.key);
-    const dir = path.dirname(file);
-    if (!this.madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      try {
-        await fs.writeFile(tmp, JSON.stringify(entry));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        // the folder went away (cache cleared meanwhile): make it again, once
-        this.madeDirs.clear();
-        await fs.mkdir(dir, { recursive: true });
-        this.madeDirs.add(dir);
-        await fs.writeFile(tmp, JSON.stringify(entry));
-      }
-      await fs.rename(tmp, file);
-    } catch (e) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      throw e;
-    }
   }
 
   /**

@@ -2,6 +2,7 @@ import type { PackageContext } from '../core/trust/context';
 import { type Evaluation, type RuleSet, evaluatePackage } from '../core/trust/evaluate';
 import type { Policy } from '../core/trust/policy';
 import { type TrustCard, trustCard } from '../core/report/card';
+import { objectId } from './memo';
 
 /**
  * Evaluations remembered by everything they depend on, so that a check after a one-line edit judges only what the
@@ -18,7 +19,7 @@ export class EvaluationMemo {
   evaluate(ctx: PackageContext, policy: Policy, policyKey: string, range: string | undefined, ruleSet: RuleSet): Evaluation {
     const key = [
       policyKey,
-      identity(ruleSet),
+      objectId(ruleSet),
       range ?? '',
       ctx.now.getTime(),
       ctx.cooldownMs,
@@ -27,17 +28,17 @@ export class EvaluationMemo {
       ctx.locked.integrity ?? '',
       ctx.locked.resolved ?? '',
       ctx.locked.source,
-      identity(ctx.history),
+      objectId(ctx.history),
       ctx.registry.url,
       ctx.registry.trustData,
       ctx.registry.hasKeys,
       ctx.configuredHosts.join(),
-      identity(ctx.provenance),
+      objectId(ctx.provenance),
       ctx.baselineProvenance?.version ?? '',
-      identity(ctx.baselineProvenance?.verdict),
-      identity(ctx.signature),
-      identity(ctx.advisories),
-      identity(ctx.contentFindings),
+      objectId(ctx.baselineProvenance?.verdict),
+      objectId(ctx.signature),
+      objectId(ctx.advisories),
+      objectId(ctx.contentFindings),
     ].join('\n');
     let hit = this.entries.get(key);
     if (!hit) {
@@ -71,11 +72,3 @@ export function cardFor(memo: EvaluationMemo | undefined, ctx: PackageContext, e
   return card;
 }
 
-const ids = new WeakMap<object, number>();
-let next = 1;
-function identity(o: object | undefined): number {
-  if (!o) return 0;
-  let id = ids.get(o);
-  if (!id) ids.set(o, (id = next++));
-  return id;
-}

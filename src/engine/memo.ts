@@ -68,3 +68,13 @@ function aborted(signal: AbortSignal): Promise<never> {
   }
   return p;
 }
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+/** A number per object (0 for none), for keys that must tell objects apart by identity. */
+export function objectId(o: object | undefined): number {
+  if (!o) return 0;
+  let id = ids.get(o);
+  if (!id) ids.set(o, (id = nextId++));
+  return id;
+}

@@ -8,7 +8,7 @@ import type { AdvisoryConfig } from './advisory-sources';
 import { ContentAnalysisCache } from './content/fetch-contents';
 import { DiskCache, defaultCacheDir } from './disk-cache';
 import { EvaluationMemo } from './evaluation-memo';
-import { Memo } from './memo';
+import { Memo, objectId } from './memo';
 import { ProvenanceSource } from './provenance-source';
 import { RegistryHttp } from './registry/http';
 import { loadRegistryKeys } from './registry/keys';
@@ -132,15 +132,6 @@ export class CheckSession {
   }
 }
 
-const identities = new WeakMap<object, number>();
-let nextIdentity = 1;
-function identity(o: object | undefined): number {
-  if (!o) return 0;
-  let id = identities.get(o);
-  if (!id) identities.set(o, (id = nextIdentity++));
-  return id;
-}
-
 function fingerprint(c: PartsConfig): string {
-  return JSON.stringify([c.npmConfig.values, !!c.offline, c.cacheDir ?? '', identity(c.trust), c.advisories ?? null, c.concurrency ?? 0, c.timeoutMs ?? 0]);
+  return JSON.stringify([c.npmConfig.values, !!c.offline, c.cacheDir ?? '', objectId(c.trust), c.advisories ?? null, c.concurrency ?? 0, c.timeoutMs ?? 0]);
 }

@@ -12,51 +12,10 @@ import { DiskCache } from '../../src/engine/disk-cache';
 import { EngineError } from '../../src/engine/errors';
 import { RegistryHttp } from '../../src/engine/registry/http';
 import { REGISTRY_PLACEHOLDER, type RegistryCorpus, ScenarioBuilder, createTarball, tarballPath } from '../fixtures/registry/corpus';
+import { type TarEntry as RawEntry, tarArchive as rawTar, tarHeader, tgz as rawTgz } from '../fixtures/registry/hostile-tarballs';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 
-// ---------------------------------------------------------------- helpers: raw tar archives the fixture writer refuses to make
-
-interface RawEntry {
-  path: string;
-  data?: string | Buffer;
-  /** ustar type flag: '0' file, '1' hardlink, '2' symlink, '3' char device, '5' directory, '6' FIFO */
-  type?: string;
-  linkname?: string;
-  mode?: number;
-  /** Declared size, when it must differ from the data (truncation tests). */
-  size?: number;
-}
-
-function ustarHeader(e: RawEntry, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  const octal = (offset: number, length: number, n: number) => h.write(`${n.toString(8).padStart(length - 1, '0')}\0`, offset, length, 'latin1');
-  h.write(e.path, 0, 100, 'utf8');
-  octal(100, 8, e.mode ?? 0o644);
-  octal(108, 8, 0);
-  octal(116, 8, 0);
-  octal(124, 12, size);
-  octal(136, 12, 499162500);
-  h.fill(' ', 148, 156);
-  h.write(e.type ?? '0', 156, 'latin1');
-  if (e.linkname) h.write(e.linkname, 157, 100, 'utf8');
-  h.write('ustar\u000000', 257, 'latin1');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
-  return h;
-}
-
-function rawTar(entries: RawEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const e of entries) {
-    const data = e.data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data);
-    blocks.push(ustarHeader(e, e.size ?? data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
-
-const rawTgz = (entries: RawEntry[]) => zlib.gzipSync(rawTar(entries));
+// Raw tar archives the fixture writer refuses to make: the hostile-tarball builders write any header.
 const sri = (b: Buffer, algo = 'sha512') => `${algo}-${crypto.createHash(algo).update(b).digest('base64')}`;
 const manifest = (extra: Record<string, unknown> = {}) => JSON.stringify({ name: 'x', version: '1.0.0', ...extra });
 
@@ -78,8 +37,8 @@ async function gzipBomb(size: number, extra: RawEntry[] = []): Promise<Buffer> {
   const out: Buffer[] = [];
   gz.on('data', (c: Buffer) => out.push(c));
   const ended = new Promise((r) => gz.on('end', r));
-  gz.write(rawTar([{ path: 'package/package.json', data: manifest() }]).subarray(0, -1024));
-  gz.write(ustarHeader({ path: 'package/zeros.bin' }, size));
+  gz.write(rawTar([{ path: 'package/package.json', data: manifest() }], { end: false }));
+  gz.write(tarHeader({ path: 'package/zeros.bin' }, size));
   const zeros = Buffer.alloc(1024 * 1024);
   for (let left = size; left > 0; left -= zeros.length) {
     if (!gz.write(left >= zeros.length ? zeros : zeros.subarray(0, left))) await new Promise((r) => gz.once('drain', r));

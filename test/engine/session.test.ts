@@ -102,7 +102,8 @@ describe('check session (what the service remembers between evaluations)', funct
     const key = `${registry.url}good-lib`;
     const entry = (await cache.get<PackageSummary>('packument-summaries-v1', key))!;
     assert.ok(entry && !('1.2.0' in entry.value.versions));
-    await cache.set('packument-summaries-v1', { ...entry, value: { ...entry.value, fetchedAt: new Date(Date.now() - 3600_000).toISOString() } });
+    cache.put('packument-summaries-v1', { ...entry, value: { ...entry.value, fetchedAt: new Date(Date.now() - 3600_000).toISOString() } });
+    await cache.flush();
     const newer = writeProject(scenario, registry.url, { 'good-lib': '1.2.0' });
     registry.resetRequests();
     const r = await run(newer, { cacheDir, content: 'off' });

@@ -290,3 +290,24 @@ function provenanceStatement(o: AttestOptions, subject: object[]): object {
     },
   };
 }
+
+/** Attestations responses that are not what the endpoint serves, built around one good attestation. */
+export function malformedAttestationResponses(good: AttestationsResponse['attestations'][number]): unknown[] {
+  return [
+    undefined,
+    null,
+    42,
+    'text',
+    [],
+    {},
+    { attestations: null },
+    { attestations: [] },
+    { attestations: [null] },
+    { attestations: [{ predicateType: 'x' }] },
+    { attestations: [{ predicateType: good.predicateType, bundle: {} }] },
+    { attestations: [{ predicateType: good.predicateType, bundle: { mediaType: 'nope', verificationMaterial: 7 } }] },
+    { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, dsseEnvelope: { payload: '!!', payloadType: 1, signatures: 'x' } } }] },
+    { attestations: [{ predicateType: 'https://example.com/other', bundle: good.bundle }] },
+    { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, verificationMaterial: { ...(good.bundle.verificationMaterial as object), tlogEntries: [] } } }] },
+  ];
+}

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import { verifyAttestations, type AttestationInput } from '../../../src/engine/sigstore/verify-attestations';
 import { customTrustContext, type TrustContext } from '../../../src/engine/sigstore/trust-root';
-import { createSigstoreTestEnv, purl, type AttestOptions, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
+import { createSigstoreTestEnv, malformedAttestationResponses, purl, type AttestOptions, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
 
 const tarball = (text: string) => crypto.createHash('sha512').update(text).digest();
 
@@ -141,24 +141,7 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
   });
 
   it('never throws on garbage responses', async () => {
-    const good = v1.attestations[0];
-    const garbage: unknown[] = [
-      undefined,
-      null,
-      42,
-      'text',
-      [],
-      {},
-      { attestations: null },
-      { attestations: [] },
-      { attestations: [null] },
-      { attestations: [{ predicateType: 'x' }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: {} }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: { mediaType: 'nope', verificationMaterial: 7 } }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, dsseEnvelope: { payload: '!!', payloadType: 1, signatures: 'x' } } }] },
-      { attestations: [{ predicateType: 'https://example.com/other', bundle: good.bundle }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, verificationMaterial: { ...(good.bundle.verificationMaterial as object), tlogEntries: [] } } }] },
-    ];
+    const garbage = malformedAttestationResponses(v1.attestations[0]);
     for (const response of garbage) {
       const v = await verifyAttestations(input(response, { version: `0.0.${garbage.indexOf(response)}` }), trust());
       assert.equal(v.status, 'invalid', JSON.stringify(response)?.slice(0, 80));

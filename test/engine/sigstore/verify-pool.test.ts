@@ -9,7 +9,7 @@ import { closeVerifyPool, configureVerifyPool, verifyPoolStats, verifyPoolWorker
 import { trustFromWire, trustToWire } from '../../../src/engine/sigstore/worker-protocol';
 import { customTrustContext, embeddedTrustContext, type TrustContext } from '../../../src/engine/sigstore/trust-root';
 import type { ProvenanceVerdict } from '../../../src/core/trust/types';
-import { createSigstoreTestEnv, type AttestOptions, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
+import { createSigstoreTestEnv, malformedAttestationResponses, type AttestOptions, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../../support/fixtures';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { NOW, type Scenario, buildScenario, writeProject } from '../check-scenarios';
@@ -109,24 +109,7 @@ describe('attestation verification in a worker thread', function () {
   });
 
   it('gives the same verdicts as this thread for malformed input', async () => {
-    const good = valid.attestations[0];
-    const garbage: unknown[] = [
-      undefined,
-      null,
-      42,
-      'text',
-      [],
-      {},
-      { attestations: null },
-      { attestations: [] },
-      { attestations: [null] },
-      { attestations: [{ predicateType: 'x' }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: {} }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: { mediaType: 'nope', verificationMaterial: 7 } }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, dsseEnvelope: { payload: '!!', payloadType: 1, signatures: 'x' } } }] },
-      { attestations: [{ predicateType: 'https://example.com/other', bundle: good.bundle }] },
-      { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, verificationMaterial: { ...(good.bundle.verificationMaterial as object), tlogEntries: [] } } }] },
-    ];
+    const garbage = malformedAttestationResponses(valid.attestations[0]);
     const inputs = [
       ...garbage.map((response, i) => input(response, { version: `0.0.${i}` })),
       { name: 'x', version: '1', integrity: undefined as unknown as string, response: valid },
