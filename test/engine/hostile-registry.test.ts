@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cacheLines } from '../support/cache-contents';
 import { type CheckOptions, runCheck } from '../../src/engine/check';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FaultRule, type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
@@ -79,12 +80,9 @@ describe('hostile registry', function () {
     assert.ok(huge.provenance?.status === 'invalid' || huge.provenance?.status === 'unknown');
     // Stalls and retries are bounded: timeouts of 1.5 s with 3 retries and backoff, in parallel.
     assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
-    // Nothing broken was cached: every cache file parses.
-    const files: string[] = [];
-    const walk = (d: string) => fs.existsSync(d) && fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
-    walk(cacheDir);
-    for (const f of files) JSON.parse(fs.readFileSync(f, 'utf8'));
-    assert.ok(!files.some((f) => fs.readFileSync(f, 'utf8').includes('"broken-json"')), 'the broken packument left no entry');
+    // Nothing broken was cached: every cache line is whole (cacheLines throws otherwise).
+    const lines = cacheLines(cacheDir);
+    assert.ok(!lines.some((l) => JSON.stringify(l.entry).includes('"broken-json"')), 'the broken packument left no entry');
   });
 
   it('a redirect to another host does not carry the registry token', () => {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cacheLines } from '../support/cache-contents';
 import { summarizePackument } from '../../src/core/trust/summarize';
 import type { PackageSummary } from '../../src/core/trust/types';
 import { runCheck } from '../../src/engine/check';
@@ -125,16 +126,13 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     assert.ok(log.some((l) => /^GET \S+\/huge 200 .* B \(streamed\)$/.test(l)), log.join('\n'));
     assert.ok(log.some((l) => /^GET \S+\/steady 200 .* B$/.test(l)), `an ordinary packument is read whole:\n${log.join('\n')}`);
 
-    // Every cache file parses; the huge summary is complete; the broken ones left nothing.
-    const files: string[] = [];
-    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
-    walk(cacheDir);
-    const summaries = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as { value?: PackageSummary }).map((e) => e.value).filter((v): v is PackageSummary => !!v && typeof v === 'object' && 'versions' in v);
+    // Every cache line is whole (cacheLines throws otherwise); the huge summary is complete; the broken ones left nothing.
+    const summaries = cacheLines(cacheDir).map((l) => l.entry.value as PackageSummary | undefined).filter((v): v is PackageSummary => !!v && typeof v === 'object' && 'versions' in v);
     const cached = summaries.find((s) => s.name === 'huge');
     assert.equal(Object.keys(cached?.versions ?? {}).length, huge.versions.length);
     assert.equal(cached?.etag, huge.etag);
     for (const n of ['huge-broken', 'huge-cut']) assert.ok(!summaries.some((s) => s.name === n), `${n} left no cache entry`);
-    assert.ok(files.every((f) => !f.endsWith('.tmp')), 'no half-written cache file');
+
   });
 
   it('the streamed summary equals summarizePackument(JSON.parse(body)), with or without content-length; revalidation gets 304', async () => {

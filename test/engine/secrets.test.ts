@@ -75,10 +75,10 @@ describe('secrets: registry tokens never leak', function () {
     }
   });
 
-  it('a truncated or garbage cache file is discarded and fetched again', async () => {
+  it('truncated or garbage cache segments are discarded and their entries fetched again', async () => {
     const cache = new DiskCache(cacheDir);
     await runCheck({ projectDir: project, registry: registry.url, env, cacheDir, advisories: { npm: false, osv: false } });
-    const files = listFiles(cacheDir).filter((f) => f.endsWith('.json'));
+    const files = listFiles(cacheDir).filter((f) => f.endsWith('.seg'));
     assert.ok(files.length > 0);
     for (const [i, f] of files.entries()) fs.writeFileSync(f, i % 2 ? fs.readFileSync(f, 'utf8').slice(0, 20) : '\u0000garbage');
     registry.resetRequests();
