@@ -368,6 +368,7 @@ describe('hostile tarballs through trustlens check', function () {
     assert.deepEqual(walk(cwd), [], 'nothing in the working folder');
     assert.deepEqual(walk(tmp), [], 'nothing in TMPDIR');
     assert.deepEqual(walk(cliProject).sort(), ['package-lock.json', 'package.json']);
-    for (const f of walk(cache)) if (fs.statSync(path.join(cache, f)).isFile()) assert.match(f, /\.json$/);
+    for (const f of walk(cache)) if (fs.statSync(path.join(cache, f)).isFile()) assert.match(f, /\.seg$/);
+    assert.ok(cacheLines(cache).length > 0, 'the cache holds whole JSON lines only');
   });
 });
