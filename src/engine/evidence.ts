@@ -151,17 +151,26 @@ function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): Hist
   return history;
 }
 
-/** Verifies a version's attestations and, when they verify, those of the latest earlier release that has some. */
+/**
+ * Verifies a version's attestations and those of the latest earlier release that has some, the baseline it is
+ * compared with when its own verify. Both are fetched and verified at once (the baseline is known from the history):
+ * one after the other, a scan's tail was two request round trips and two verifications long. The baseline's
+ * verdict (and its errors) count only when the version's own verify; otherwise it cost one request.
+ */
 function versionTrust(env: GatherEnv, name: string, version: string, history: History): Promise<VersionTrust> | undefined {
   const v = history.get(version);
   if (!v?.attestations || !v.integrity) return undefined;
   const { parts, errors, signal } = env;
+  const base = [...history.earlier(version)].reverse().find((e) => e.attestations && e.integrity);
+  const baseErrors: PackageError[] = [];
+  const baseJob = base && parts.provenance.verify(name, base, baseErrors, signal);
+  baseJob?.catch(() => undefined); // awaited below, or not needed
   return (async () => {
     const provenance = await parts.provenance.verify(name, v, errors, signal);
-    if (provenance.status !== 'verified') return { provenance };
-    const base = [...history.earlier(version)].reverse().find((e) => e.attestations && e.integrity);
-    if (!base) return { provenance };
-    return { provenance, baseline: { version: base.version, verdict: await parts.provenance.verify(name, base, errors, signal) } };
+    if (provenance.status !== 'verified' || !base || !baseJob) return { provenance };
+    const verdict = await baseJob;
+    errors.push(...baseErrors);
+    return { provenance, baseline: { version: base.version, verdict } };
   })();
 }
 
