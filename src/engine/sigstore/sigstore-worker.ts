@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { type AttestationInput, checkAttestations } from './attestation-check';
+import { installSigstoreSpeedups } from './speedups';
 import type { TrustContext } from './trust-root';
 import { type FromWorker, type ToWorker, trustFromWire } from './worker-protocol';
 
@@ -18,6 +19,9 @@ interface Job {
 
 const port = parentPort;
 if (!port) throw new Error('sigstore-worker.js runs as a worker thread of verify-pool');
+
+// Faster DER encoding and memoised CA keys and chain checks in this thread's copy of @sigstore/core (./speedups.ts).
+const speedups = installSigstoreSpeedups();
 
 const trusts = new Map<number, TrustContext | Error>();
 const queue: Job[] = [];
@@ -65,4 +69,4 @@ async function drain(): Promise<void> {
   }
 }
 
-send({ type: 'ready' });
+send({ type: 'ready', speedups });

@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ProvenanceVerdict } from '../../core/trust/types';
 import { type AttestationInput, abortedVerdict, checkAttestations } from './attestation-check';
+import { installSigstoreSpeedups } from './speedups';
 import type { TrustContext } from './trust-root';
 import { type FromWorker, type ToWorker, trustToWire } from './worker-protocol';
 
@@ -49,6 +50,8 @@ export interface VerifyPoolStats {
   /** Workers started since the last configureVerifyPool, and how long each took to load (ms). */
   started: number;
   startMs: number[];
+  /** Whether each of those workers installed the speed-ups of ./speedups.ts (faster DER, memoised keys and checks). */
+  speedups: { fastDER: boolean; cryptoMemo: boolean }[];
   /** Jobs verified by a worker; on the calling thread; of those, taken from busy workers' queue, and after a worker failed. */
   inWorker: number;
   inThread: number;
@@ -92,7 +95,7 @@ let slots: Slot[] = [];
 /** Jobs for the pool not yet given to a worker, first come first served. */
 const waiting: Job[] = [];
 let disabled: string | undefined;
-let stats = { started: 0, startMs: [] as number[], inWorker: 0, inThread: 0, helped: 0, fallbacks: 0, crashes: 0 };
+let stats = { started: 0, startMs: [] as number[], speedups: [] as VerifyPoolStats['speedups'], inWorker: 0, inThread: 0, helped: 0, fallbacks: 0, crashes: 0 };
 /** When recent calling-thread verifications started (for the burst rule). */
 let recent: number[] = [];
 let nextJob = 1;
@@ -156,7 +159,7 @@ export function verifyOffThread(input: AttestationInput, trust: TrustContext, si
 export function configureVerifyPool(o: VerifyPoolOptions = {}): void {
   options = { ...defaults(), ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   disabled = undefined;
-  stats = { started: 0, startMs: [], inWorker: 0, inThread: 0, helped: 0, fallbacks: 0, crashes: 0 };
+  stats = { started: 0, startMs: [], speedups: [], inWorker: 0, inThread: 0, helped: 0, fallbacks: 0, crashes: 0 };
   recent = [];
 }
 
@@ -166,7 +169,7 @@ export async function closeVerifyPool(): Promise<void> {
 }
 
 export function verifyPoolStats(): VerifyPoolStats {
-  return { workers: slots.length, ...stats, startMs: [...stats.startMs], ...(disabled ? { disabled } : {}) };
+  return { workers: slots.length, ...stats, startMs: [...stats.startMs], speedups: [...stats.speedups], ...(disabled ? { disabled } : {}) };
 }
 
 /** The live workers (tests terminate one mid-job to see its jobs verified elsewhere). */
@@ -178,6 +181,7 @@ export function verifyPoolWorkers(): readonly Worker[] {
 
 function here(input: AttestationInput, trust: TrustContext, signal: AbortSignal): Promise<ProvenanceVerdict> {
   stats.inThread++;
+  installSigstoreSpeedups();
   return checkAttestations(input, trust, signal);
 }
 
@@ -276,6 +280,7 @@ function onMessage(slot: Slot, m: FromWorker): void {
   if (m.type === 'ready') {
     slot.ready = true;
     stats.startMs.push(Math.round(performance.now() - slot.startedAt));
+    stats.speedups.push(m.speedups ?? { fastDER: false, cryptoMemo: false });
     return;
   }
   const job = slot.jobs.get(m.job);

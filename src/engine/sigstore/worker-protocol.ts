@@ -30,8 +30,8 @@ export type ToWorker =
   | { type: 'cancel'; job: number };
 
 export type FromWorker =
-  /** Loaded and listening (sent once, first). */
-  | { type: 'ready' }
+  /** Loaded and listening (sent once, first), with which speed-ups (./speedups.ts) are installed. */
+  | { type: 'ready'; speedups?: { fastDER: boolean; cryptoMemo: boolean } }
   | { type: 'verdict'; job: number; verdict: ProvenanceVerdict }
   /** The worker cannot verify this job (its trust context did not arrive or not rebuild): verify it elsewhere. */
   | { type: 'unable'; job: number; reason: string };
