@@ -1,8 +1,8 @@
-import npmFetch from 'npm-registry-fetch';
 import { redact } from '@npmcli/redact';
 import { EngineError, isAbort } from '../errors';
 import { Limiter, sleep } from '../limiter';
 import type { NpmConfig } from './npmrc';
+import { DirectTransport, NpmTransport, type Sent, isDecodeError } from './transport';
 
 export interface HttpOptions {
   config: NpmConfig;
@@ -13,6 +13,11 @@ export interface HttpOptions {
   /** Cap on one response body (bytes); larger bodies fail with 'too-large'. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
+  /**
+   * 'auto' (default): plain requests go straight through node:http(s) (DirectTransport), those a proxy or a client
+   * certificate may apply to through npm's client; 'npm': every request through npm's client.
+   */
+  transport?: 'auto' | 'npm';
 }
 
 export interface HttpResponse {
@@ -64,15 +69,19 @@ const RETRYABLE = new Set([408, 420, 429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
- * HTTP to registries, the way npm does it (npm-registry-fetch: .npmrc auth per registry, proxies, CA, strict-ssl),
- * plus what a background scanner needs: a concurrency limit, per-request timeouts, retries with backoff on
- * 429/5xx honouring Retry-After, AbortSignal, request counting, and logs with credentials redacted.
+ * HTTP to registries, the way npm does it (.npmrc auth per registry, proxies, CA, strict-ssl: see transport.ts for
+ * the two ways a request goes), plus what a background scanner needs: a concurrency limit, per-request timeouts,
+ * retries with backoff on 429/5xx honouring Retry-After, AbortSignal, request counting, and logs with credentials
+ * redacted.
  */
 export class RegistryHttp {
   readonly limiter: Limiter;
   requestCount = 0;
+  /** Attempts sent by each transport (for logs and tests). */
+  readonly sentVia = { direct: 0, npm: 0 };
   private readonly opts: Required<Omit<HttpOptions, 'log'>> & Pick<HttpOptions, 'log'>;
-  private readonly fetchOpts: Record<string, unknown>;
+  private readonly npm: NpmTransport;
+  private readonly direct: DirectTransport | undefined;
 
   constructor(opts: HttpOptions) {
     this.opts = {
@@ -81,15 +90,16 @@ export class RegistryHttp {
       timeoutMs: opts.timeoutMs ?? 30_000,
       retries: opts.retries ?? 3,
       maxBodyBytes: opts.maxBodyBytes ?? 256 * 1024 * 1024,
+      transport: opts.transport ?? 'auto',
     };
     this.limiter = new Limiter(this.opts.concurrency);
-    // npm-registry-fetch keeps 12 sockets per host unless told otherwise, which would cap us below our own limit.
-    this.fetchOpts = { ...toFetchOptions(opts.config), maxSockets: this.opts.concurrency };
+    this.npm = new NpmTransport(opts.config, this.opts.concurrency);
+    this.direct = this.opts.transport === 'npm' ? undefined : new DirectTransport(opts.config, this.opts.concurrency, this.npm);
   }
 
   /**
-   * One request, retried on 429/5xx and network errors. Redirects are followed by make-fetch-happen, which drops
-   * the Authorization header when the host name changes: a redirect to another host never carries the token.
+   * One request, retried on 429/5xx and network errors. Redirects are followed; the Authorization header is dropped
+   * when the host name changes: a redirect to another host never carries the token.
    */
   async request(url: string, init: RequestInit): Promise<HttpResponse> {
     return this.requestConsumed(url, init, () => undefined);
@@ -120,58 +130,56 @@ export class RegistryHttp {
     }
   }
 
+  private send(url: string, init: RequestInit, signal: AbortSignal): Promise<Sent> {
+    const req = { method: init.method ?? 'GET', headers: init.headers, body: init.body, signal, registry: init.registry };
+    const route = this.direct ? this.direct.route(url, init.registry) : 'npm';
+    if (route === 'npm') {
+      this.sentVia.npm++;
+      return this.npm.send(url, req);
+    }
+    this.sentVia.direct++;
+    return this.direct!.send(route, req);
+  }
+
   private async once<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T>> {
     this.requestCount++;
     const started = Date.now();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    let res: Awaited<ReturnType<typeof npmFetch>>;
+    let res: Sent;
     try {
-      res = await npmFetch(url, {
-        ...this.fetchOpts,
-        ...(init.registry ? { registry: init.registry } : {}),
-        method: init.method ?? 'GET',
-        headers: init.headers,
-        body: init.body,
-        signal,
-        retry: { retries: 0 },
-      } as npmFetch.Options);
+      res = await this.send(url, init, signal);
     } catch (e) {
-      const status = (e as { statusCode?: number }).statusCode;
-      if (status !== undefined) return this.errorResponse(e as Error & { statusCode: number; headers?: unknown }, url, started);
       if (init.signal?.aborted) throw e;
       if (timeout.aborted) throw new EngineError('timeout', `no answer from ${safeUrl(url)} within ${this.opts.timeoutMs} ms`);
       throw new EngineError('registry-unreachable', `cannot reach ${safeUrl(url)}: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
     }
-    const headers = res.headers as unknown as HttpResponse['headers'];
-    const consumer = consume({ status: res.status, headers });
-    const stream = res.body as unknown as AsyncIterable<Buffer>;
+    const { status, headers } = res;
+    if (res.buffered) {
+      this.opts.log?.(`${safeUrl(url)} ${status} ${Date.now() - started} ms`);
+      return { status, headers, body: res.buffered };
+    }
+    // 4xx/5xx bodies are read whole (npm's client does so too), never handed to a consumer.
+    const consumer = status >= 400 ? undefined : consume({ status, headers });
+    const stream = res.body!;
     const read = consumer ? consumeBody(stream, this.opts.maxBodyBytes, url, consumer) : readBody(stream, this.opts.maxBodyBytes, url).then((b) => ({ size: b.length, body: b, value: undefined }));
     const got = await read.catch((e: unknown) => {
       // Stop the download (too large, not what the consumer expected, broken): leaving the iteration only pauses the
       // body, which would keep the connection busy until the timeout.
-      (stream as { destroy?: () => void }).destroy?.();
+      stream.destroy?.();
       if (init.signal?.aborted || e instanceof EngineError) throw e;
       if (timeout.aborted) throw new EngineError('timeout', `the answer from ${safeUrl(url)} did not finish within ${this.opts.timeoutMs} ms`);
+      // Not the gzip/deflate/br it claims to be: the registry's answer is broken, not the connection.
+      if (isDecodeError(e)) throw new EngineError('bad-response', `the answer from ${safeUrl(url)} could not be decoded: ${(e as Error).message}`);
       throw new EngineError('registry-unreachable', `the answer from ${safeUrl(url)} broke off: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
     });
+    if (status >= 400) {
+      this.opts.log?.(`${safeUrl(url)} ${status} ${Date.now() - started} ms`);
+      return { status, headers, body: got.body };
+    }
     const note = consumer?.note?.();
-    this.opts.log?.(`${init.method ?? 'GET'} ${safeUrl(url)} ${res.status} ${Date.now() - started} ms ${got.size} B${note ? ` (${note})` : ''}`);
-    return consumer ? { status: res.status, headers, body: EMPTY, value: got.value } : { status: res.status, headers, body: got.body };
-  }
-
-  private errorResponse(e: Error & { statusCode: number; headers?: unknown }, url: string, started: number): HttpResponse {
-    this.opts.log?.(`${safeUrl(url)} ${e.statusCode} ${Date.now() - started} ms`);
-    // npm-registry-fetch's errors carry the raw header map: { name: [values] }.
-    const raw = (e.headers ?? {}) as Record<string, string[] | string | undefined>;
-    const headers = {
-      get: (n: string) => {
-        const v = raw[n.toLowerCase()];
-        return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
-      },
-    };
-    const body = Buffer.from(typeof (e as { body?: unknown }).body === 'string' ? ((e as { body?: string }).body as string) : '');
-    return { status: e.statusCode, headers, body };
+    this.opts.log?.(`${init.method ?? 'GET'} ${safeUrl(url)} ${status} ${Date.now() - started} ms ${got.size} B${note ? ` (${note})` : ''}`);
+    return consumer ? { status, headers, body: EMPTY, value: got.value } : { status, headers, body: got.body };
   }
 }
 
@@ -229,21 +237,4 @@ export function safeUrl(url: string): string {
   } catch {
     return redact(url);
   }
-}
-
-/** npm config keys → npm-registry-fetch options (auth keys pass through as npm names them). */
-function toFetchOptions(config: NpmConfig): Record<string, unknown> {
-  const v = config.values;
-  const out: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(v)) {
-    if (k.startsWith('//') || /^@[^:]+:registry$/.test(k)) out[k] = value;
-  }
-  if (v.registry) out.registry = v.registry;
-  if (v.proxy) out.proxy = v.proxy;
-  if (v['https-proxy']) out.httpsProxy = v['https-proxy'];
-  if (v.noproxy ?? v['no-proxy']) out.noProxy = v.noproxy ?? v['no-proxy'];
-  if (v['strict-ssl'] !== undefined) out.strictSSL = v['strict-ssl'] !== 'false';
-  if (v.ca) out.ca = v.ca;
-  if (v['user-agent']) out.userAgent = v['user-agent'];
-  return out;
 }
