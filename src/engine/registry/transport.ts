@@ -177,7 +177,9 @@ function agentsFor(maxSockets: number, rejectUnauthorized: boolean, ca: string |
   const key = JSON.stringify([maxSockets, rejectUnauthorized, ca ?? null]);
   let agents = agentCache.get(key);
   if (!agents) {
-    const keepAlive = { keepAlive: true, maxSockets, scheduling: 'lifo' as const };
+    // As @npmcli/agent under npm-registry-fetch: TCP keep-alive probes on idle sockets, and an idle socket closed
+    // after 5 minutes (npm-registry-fetch's default timeout). Requests themselves are timed by RegistryHttp.
+    const keepAlive = { keepAlive: true, keepAliveMsecs: 1000, timeout: 5 * 60_000, maxSockets, scheduling: 'lifo' as const };
     agents = { http: new http.Agent(keepAlive), https: new https.Agent({ ...keepAlive, rejectUnauthorized, ...(ca ? { ca } : {}) }) };
     // A few settings at most in practice; forgetting the oldest leaves its sockets to close on their own.
     if (agentCache.size >= 8) agentCache.delete(agentCache.keys().next().value!);
