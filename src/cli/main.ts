@@ -1,4 +1,3 @@
-import { isMainThread, workerData } from 'node:worker_threads';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadProject } from '../engine/project-files';
@@ -65,7 +64,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return 0;
     }
     if (command === 'list') return await listCommand(rest, io);
-    if (command === 'check') return await checkCommand(rest, io, stderrIsTTY());
+    if (command === 'check') return await checkCommand(rest, io, process.stderr.isTTY === true);
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
@@ -101,10 +100,4 @@ async function listCommand(argv: string[], io: Io): Promise<number> {
     io.out(formatListText(records) + (records.length ? '\n' : ''));
   }
   return 0;
-}
-
-/** Whether stderr is a terminal (bin/trustlens.js runs us in a worker thread, whose stderr is a pipe to it). */
-function stderrIsTTY(): boolean {
-  if (isMainThread) return process.stderr.isTTY === true;
-  return (workerData as { stderrIsTTY?: boolean } | null)?.stderrIsTTY === true;
 }
