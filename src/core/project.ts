@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { lazyModule } from './lazy-module';
 import { parseManifest } from './manifest';
 import { type ConflictMarker, conflictMessage, takeOurSide } from './merge-conflicts';
 import { LineIndex } from './positions';
@@ -19,12 +19,15 @@ export type LockfileName = (typeof LOCKFILE_NAMES)[number];
  */
 export type ProjectFiles = ReadonlyMap<string, string>;
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
+
 /** Workspace globs of a project: package.json `workspaces`, or pnpm-workspace.yaml `packages`. */
 export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspaceYaml: string | undefined): string[] {
   if (rootManifest?.workspaces.length) return rootManifest.workspaces;
   if (pnpmWorkspaceYaml === undefined) return [];
   try {
-    const doc = parseDocument(pnpmWorkspaceYaml).toJS() as { packages?: unknown } | null;
+    const doc = yaml().parseDocument(pnpmWorkspaceYaml).toJS() as { packages?: unknown } | null;
     return Array.isArray(doc?.packages) ? doc.packages.filter((p): p is string => typeof p === 'string') : [];
   } catch {
     return [];

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { type CST, Composer, type Document, isMap, isScalar, Parser, type YAMLMap } from 'yaml';
+import type { CST, Document, YAMLMap } from 'yaml';
+import { lazyModule } from '../lazy-module';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
@@ -14,17 +15,20 @@ import { sourceOfResolved } from '../spec';
  * a single project keeps its importer sections at the top level.
  * v9: `packages` (`name@1.2.3`) holds metadata, `snapshots` (`name@1.2.3(peer@2)`) holds edges; one package per snapshot.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
+
 export function parsePnpmLockfile(text: string, file: string): Lockfile {
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const lock: Lockfile = { file, kind: 'pnpm', version: '', importers: [], packages: [], problems: sink.problems };
   const doc = parseYaml(text, sink);
   const root = doc?.contents;
-  if (!root || (isScalar(root) && root.value === '')) {
+  if (!root || (yaml().isScalar(root) && root.value === '')) {
     if (!sink.problems.length) sink.error('invalid-lockfile', `${baseName(file)} is empty`, 0);
     return lock;
   }
-  if (!isMap(root)) {
+  if (!yaml().isMap(root)) {
     const [s, e] = root.range ?? [0, 0];
     sink.error('unexpected-type', `${baseName(file)} must contain a YAML mapping (lockfileVersion, importers, packages, …)`, s, e);
     return lock;
@@ -98,14 +102,14 @@ const MAX_NESTING = 32;
 function parseYaml(text: string, sink: ProblemSink): Document | undefined {
   let doc: Document | undefined;
   try {
-    const tokens = [...new Parser().parse(text)];
+    const tokens = [...new (yaml().Parser)().parse(text)];
     const deep = tooDeepAt(tokens);
     if (deep !== undefined) {
       sink.error('invalid-yaml', `The YAML nests more than ${MAX_NESTING} levels deep here; it is not a pnpm lockfile and was not read`, deep);
       return undefined;
     }
     // The failsafe schema keeps every scalar a string: `6.0` stays "6.0", `1.10` stays "1.10".
-    const docs = [...new Composer({ schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false }).compose(tokens, true, text.length)];
+    const docs = [...new (yaml().Composer)({ schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false }).compose(tokens, true, text.length)];
     doc = docs[0];
     if (docs.length > 1) sink.error('invalid-yaml', 'The file holds more than one YAML document; only the first was read', docs[1].range[0]);
   } catch (err) {
@@ -143,15 +147,15 @@ function tooDeepAt(tokens: CST.Token[]): number | undefined {
 // ---- small YAML helpers (all scalars are strings under the failsafe schema) ----
 
 function get(node: Node, key: string): Node | undefined {
-  if (!isMap(node)) return undefined;
+  if (!yaml().isMap(node)) return undefined;
   for (const pair of node.items) {
-    if (isScalar(pair.key) && pair.key.value === key) return pair.value ?? undefined;
+    if (yaml().isScalar(pair.key) && pair.key.value === key) return pair.value ?? undefined;
   }
   return undefined;
 }
 
 function str(node: Node | undefined): string | undefined {
-  return isScalar(node) && typeof node.value === 'string' && node.value !== '' ? node.value : undefined;
+  return yaml().isScalar(node) && typeof node.value === 'string' && node.value !== '' ? node.value : undefined;
 }
 
 function isTrue(node: Node | undefined): boolean {
@@ -166,14 +170,14 @@ interface Entry {
 
 /** The entries of a mapping with scalar keys; reports a warning when `node` is present but not a mapping. */
 function entries(node: Node | undefined, what: string, ctx: Ctx): Entry[] {
-  if (node === undefined || node === null || (isScalar(node) && node.value === '')) return [];
-  if (!isMap(node)) {
+  if (node === undefined || node === null || (yaml().isScalar(node) && node.value === '')) return [];
+  if (!yaml().isMap(node)) {
     warnType(ctx, `"${what}" should be a mapping`, node);
     return [];
   }
   const out: Entry[] = [];
   for (const pair of node.items) {
-    if (!isScalar(pair.key) || typeof pair.key.value !== 'string') continue;
+    if (!yaml().isScalar(pair.key) || typeof pair.key.value !== 'string') continue;
     const [s, e] = pair.key.range ?? [0, 0];
     out.push({ key: pair.key.value, keyRange: [s, e], value: pair.value ?? undefined });
   }
@@ -269,22 +273,22 @@ function readImporters(root: YAMLMap, ctx: Ctx): Importer[] {
 
 function readImporter(id: string, node: Node | undefined, ctx: Ctx): Importer {
   const importer: Importer = { id, dependencies: [] };
-  if (node !== undefined && !isMap(node) && !(isScalar(node) && node.value === '')) {
+  if (node !== undefined && !yaml().isMap(node) && !(yaml().isScalar(node) && node.value === '')) {
     warnType(ctx, `Importer "${id}" should be a mapping`, node);
     return importer;
   }
   const specifiers = get(node, 'specifiers'); // 5.x keeps specifiers apart from versions
   for (const [section, type] of IMPORTER_SECTIONS) {
     for (const { key, keyRange, value } of entries(get(node, section), section, ctx)) {
-      const ref = isMap(value) ? str(get(value, 'version')) : str(value);
+      const ref = yaml().isMap(value) ? str(get(value, 'version')) : str(value);
       if (ref === undefined) {
         warnType(ctx, `"${key}" in ${section} of importer "${id}" should have a version`, value, keyRange);
         continue;
       }
-      const spec = (isMap(value) ? str(get(value, 'specifier')) : str(get(specifiers, key))) ?? ref;
+      const spec = (yaml().isMap(value) ? str(get(value, 'specifier')) : str(get(specifiers, key))) ?? ref;
       const edge: DependencyEdge = { name: key, spec, type };
       importer.dependencies.push(edge);
-      ctx.pending.push({ edge, ref, from: id, at: rangeOf(isMap(value) ? get(value, 'version') : value, keyRange) });
+      ctx.pending.push({ edge, ref, from: id, at: rangeOf(yaml().isMap(value) ? get(value, 'version') : value, keyRange) });
     }
   }
   return importer;
@@ -297,7 +301,7 @@ function readV6Packages(root: YAMLMap, ctx: Ctx): InstalledPackage[] {
   const seen = new Set<string>();
   ctx.v6Flags = new Map();
   for (const { key, keyRange, value } of entries(get(root, 'packages'), 'packages', ctx)) {
-    if (!isMap(value)) {
+    if (!yaml().isMap(value)) {
       warnType(ctx, `Package "${key}" should be a mapping`, value, keyRange);
       continue;
     }
@@ -315,14 +319,14 @@ function readV6Packages(root: YAMLMap, ctx: Ctx): InstalledPackage[] {
 function readV9Packages(root: YAMLMap, ctx: Ctx): InstalledPackage[] {
   const meta = new Map<string, Entry>();
   for (const e of entries(get(root, 'packages'), 'packages', ctx)) {
-    if (!isMap(e.value)) warnType(ctx, `Package "${e.key}" should be a mapping`, e.value, e.keyRange);
+    if (!yaml().isMap(e.value)) warnType(ctx, `Package "${e.key}" should be a mapping`, e.value, e.keyRange);
     else if (!meta.has(e.key)) meta.set(e.key, e);
   }
   const out: InstalledPackage[] = [];
   const seen = new Set<string>();
   const withSnapshot = new Set<string>();
   for (const { key, keyRange, value } of entries(get(root, 'snapshots'), 'snapshots', ctx)) {
-    if (value !== undefined && !isMap(value) && !(isScalar(value) && value.value === '')) {
+    if (value !== undefined && !yaml().isMap(value) && !(yaml().isScalar(value) && value.value === '')) {
       warnType(ctx, `Snapshot "${key}" should be a mapping`, value);
       continue;
     }

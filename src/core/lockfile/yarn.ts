@@ -1,5 +1,3 @@
-import { parse as parseClassic } from '@yarnpkg/lockfile';
-import { parseSyml } from '@yarnpkg/parsers';
 import * as semver from 'semver';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
@@ -7,6 +5,12 @@ import { installedPackage } from './installed-package';
 import { LineIndex } from '../positions';
 import { ProblemSink } from '../problems';
 import { parseSpec, sourceOfResolved } from '../spec';
+import { lazyModule } from '../lazy-module';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const classic = lazyModule(() => require('@yarnpkg/lockfile') as typeof import('@yarnpkg/lockfile'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const berry = lazyModule(() => require('@yarnpkg/parsers') as typeof import('@yarnpkg/parsers'));
 
 /**
  * yarn.lock, classic (v1) and berry (yarn 2+). Both are a list of top-level entries, each keyed by the
@@ -207,14 +211,14 @@ const CLASSIC_TAIL = '\n#"\n';
 const COLON_FIELD = /^([ \t]+)("(?:[^"\\\n]|\\.)*"|[^\s":,#]+):[ \t]+(?=[^\s#])/gm;
 
 function parseClassicBlock(src: string) {
-  const object = parseClassic(src.replace(COLON_FIELD, '$1$2 ') + CLASSIC_TAIL).object as Record<string, unknown>;
+  const object = classic().parse(src.replace(COLON_FIELD, '$1$2 ') + CLASSIC_TAIL).object as Record<string, unknown>;
   // The library gives every descriptor of a key its own property, all sharing one object.
   const descriptors = Object.keys(object);
   return { descriptors, fields: object[descriptors[0]] };
 }
 
 function parseBerryBlock(src: string) {
-  const object = parseSyml(src);
+  const object = berry().parseSyml(src);
   const keys = Object.keys(object);
   return { descriptors: keys.flatMap((k) => k.split(/\s*,\s*/)), fields: object[keys[0]] };
 }

@@ -11,13 +11,17 @@
  */
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
+import { lazyModule } from '../../core/lazy-module';
 import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile, type SuspiciousPathReason } from '../../core/content/types';
 import { EngineError } from '../errors';
 
 /** A tarball entry as read: PackageFile with what the tar header said about it (entryType, suspicious, rawPath). */
 export type TarballFile = PackageFile;
 export type { SuspiciousPathReason };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tar = lazyModule(() => require('tar') as typeof import('tar'));
 
 export interface SuspiciousPath {
   /** The neutralised key in `files` (never leaves the package: `..` → `%2E%2E`, leading `/` → `%2F`). */
@@ -176,7 +180,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
     /** The file whose bytes are being collected right now, if any. */
     let reading: { file: TarballFile; chunks: Buffer[] } | undefined;
     const deadline = Date.now() + limits.timeoutMs;
-    const parser = new Parser({ strict: false, zstd: false, brotli: false });
+    const parser = new (tar().Parser)({ strict: false, zstd: false, brotli: false });
     let gunzip: zlib.Gunzip | undefined;
 
     const cleanup = () => {

@@ -2,7 +2,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Transform, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
-import npmFetch from 'npm-registry-fetch';
+import type npmFetchType from 'npm-registry-fetch';
+import { lazyModule } from '../../core/lazy-module';
 import { PUBLIC_REGISTRY, type NpmConfig } from './npmrc';
 
 /**
@@ -61,6 +62,10 @@ export function toFetchOptions(config: NpmConfig): Record<string, unknown> {
 
 // ------------------------------------------------------------------------------------------ npm-registry-fetch
 
+/** npm's client loads when a request needs it (a proxy, a client certificate, credentials to pick). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const npmFetch = lazyModule(() => require('npm-registry-fetch') as typeof npmFetchType);
+
 /** npm's client, one request (it follows redirects itself). A 4xx/5xx comes back as a Sent with its body read. */
 export class NpmTransport {
   private readonly fetchOpts: Record<string, unknown>;
@@ -72,9 +77,9 @@ export class NpmTransport {
 
   /** `forceAuth: {}` sends no credentials of npm's choosing: a redirect hop carries the headers it was given. */
   async send(url: string, init: SendInit, opts: { noConfigAuth?: boolean } = {}): Promise<Sent> {
-    let res: Awaited<ReturnType<typeof npmFetch>>;
+    let res: Awaited<ReturnType<typeof npmFetchType>>;
     try {
-      res = await npmFetch(url, {
+      res = await npmFetch()(url, {
         ...this.fetchOpts,
         ...(init.registry ? { registry: init.registry } : {}),
         ...(opts.noConfigAuth ? { forceAuth: {} } : {}),
@@ -83,7 +88,7 @@ export class NpmTransport {
         body: init.body,
         signal: init.signal,
         retry: { retries: 0 },
-      } as npmFetch.Options);
+      } as npmFetchType.Options);
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
       if (status === undefined) throw e;
@@ -161,7 +166,7 @@ export function isNoProxy(hostname: string, noProxy: string | undefined): boolea
 // ------------------------------------------------------------------------------------------ node:http(s)
 
 type NpmAuth = { token: string | null; auth: string | null; cert: string | null };
-const getAuth = (npmFetch as unknown as { getAuth: (uri: string, opts: Record<string, unknown>) => NpmAuth }).getAuth;
+const getAuth = (uri: string, opts: Record<string, unknown>): NpmAuth => (npmFetch() as unknown as { getAuth: (uri: string, opts: Record<string, unknown>) => NpmAuth }).getAuth(uri, opts);
 
 /** What npm-registry-fetch sends when npm config has no `user-agent`. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

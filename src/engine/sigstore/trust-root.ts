@@ -6,8 +6,12 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { initTUF } from '@sigstore/tuf';
+import { lazyModule } from '../../core/lazy-module';
 import { parseRegistryKeys, parseTufRegistryKeys, type RegistryKey } from './registry-signatures';
+
+/** Sigstore's TUF client (and its HTTP stack) loads only when the live root is asked for. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sigstoreTuf = lazyModule(() => require('@sigstore/tuf') as typeof import('@sigstore/tuf'));
 
 export type TrustRootSource = 'tuf' | 'embedded' | 'custom';
 
@@ -79,7 +83,7 @@ function embeddedTargets(): Record<string, string> {
 }
 
 async function fetchFromTuf(cachePath: string, timeout: number): Promise<{ root: TrustedRoot; keys: RegistryKey[] }> {
-  const tuf = await initTUF({ cachePath, mirrorURL: TUF_MIRROR, retry: { retries: 0 }, timeout });
+  const tuf = await sigstoreTuf().initTUF({ cachePath, mirrorURL: TUF_MIRROR, retry: { retries: 0 }, timeout });
   const [root, keys] = await Promise.all([tuf.getTarget(TRUSTED_ROOT_TARGET), tuf.getTarget(NPM_KEYS_TARGET)]);
   return { root: TrustedRoot.fromJSON(JSON.parse(root)), keys: parseTufRegistryKeys(JSON.parse(keys)) };
 }
