@@ -7,15 +7,14 @@ import type { PackageContext, RegistryFacts } from '../core/trust/context';
 import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../core/trust/evaluate';
 import { DEFAULT_POLICY, POLICY_FILE, type Policy, parsePolicy } from '../core/trust/policy';
 import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../core/trust/scope';
-import type { Advisory, Finding, ProvenanceVerdict, SignatureVerdict, VersionSummary } from '../core/trust/types';
+import type { Advisory, Finding, ProvenanceVerdict } from '../core/trust/types';
 import type { AdvisoryConfig } from './advisory-sources';
 import { analyzeContents } from './content-stage';
 import { cardFor } from './evaluation-memo';
-import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence } from './evidence';
+import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './evidence';
 import { readProjectFiles } from './project-files';
 import { PUBLIC_REGISTRY, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
 import { type CheckSession, type EngineParts, SESSION_TTL_MS, createParts } from './session';
-import { type RegistryKey, verifyRegistrySignature } from './sigstore/registry-signatures';
 import type { TrustContext } from './sigstore/trust-root';
 
 export interface CheckOptions {
@@ -247,13 +246,5 @@ function incomingOf(parts: EngineParts, model: ProjectModel): Map<string, string
 }
 
 /** The registry signature verdict, remembered per version summary and key set (both stable within a session). */
-function signatureOf(parts: EngineParts, name: string, v: VersionSummary | undefined, keys: RegistryKey[] | undefined): SignatureVerdict | undefined {
-  if (!v?.integrity || !keys?.length) return undefined;
-  const known = parts.signatures.get(v);
-  if (known?.keys === keys) return known.verdict;
-  const verdict = verifyRegistrySignature({ name, version: v.version, integrity: v.integrity, signatures: v.signatures }, keys, v.publishedAt);
-  parts.signatures.set(v, { keys, verdict });
-  return verdict;
-}
 
 export type { Advisory };

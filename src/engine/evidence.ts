@@ -2,14 +2,14 @@ import type { RegistryFacts } from '../core/trust/context';
 import { History } from '../core/trust/history';
 import { isAffected } from '../core/trust/affected';
 import { advisoryQuery } from '../core/trust/scope';
-import type { Advisory, PackageSummary, ProvenanceVerdict } from '../core/trust/types';
+import type { Advisory, PackageSummary, ProvenanceVerdict, SignatureVerdict, VersionSummary } from '../core/trust/types';
 import { gatherAdvisories } from './advisory-sources';
 import type { CheckOptions, PackageError } from './check';
 import { EngineError, isAbort } from './errors';
 import { untilAborted } from './memo';
 import { type NpmConfig, type RegistryMap, isPrivateName, registryFor } from './registry/npmrc';
 import type { EngineParts } from './session';
-import type { RegistryKey } from './sigstore/registry-signatures';
+import { type RegistryKey, verifyRegistrySignature } from './sigstore/registry-signatures';
 
 export interface GatherEnv {
   parts: EngineParts;
@@ -51,6 +51,11 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
 
   const trustJobs = new Map<string, Promise<VersionTrust>>();
   const histories = await loadHistories(env, locked, names, (name, history) => {
+    // The registry's signatures on the locked versions are checked now, while other packuments are on their way
+    // (~0.08 ms each: 130 ms of a 1,800-package scan's tail otherwise); the evaluation finds the verdicts memoised.
+    void keyJobs.get(registryFor(registries, name))?.then((keys) => {
+      for (const version of locked.get(name) ?? []) signatureOf(parts, name, history.get(version), keys);
+    }, () => undefined);
     for (const version of locked.get(name) ?? []) {
       const job = versionTrust(env, name, version, history);
       if (!job) continue;
@@ -200,4 +205,14 @@ async function advisoriesFor(env: GatherEnv, query: Map<string, string[]>): Prom
   const out = parts.advisories.lookup(query.keys());
   for (const [name, list] of answer) out.set(name, [...(out.get(name) ?? []), ...list]);
   return out;
+}
+
+/** The registry signature verdict of one version under `keys`, memoised per version summary and key set. */
+export function signatureOf(parts: EngineParts, name: string, v: VersionSummary | undefined, keys: RegistryKey[] | undefined): SignatureVerdict | undefined {
+  if (!v?.integrity || !keys?.length) return undefined;
+  const known = parts.signatures.get(v);
+  if (known?.keys === keys) return known.verdict;
+  const verdict = verifyRegistrySignature({ name, version: v.version, integrity: v.integrity, signatures: v.signatures }, keys, v.publishedAt);
+  parts.signatures.set(v, { keys, verdict });
+  return verdict;
 }
