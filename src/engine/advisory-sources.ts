@@ -1,9 +1,10 @@
 import type { Advisory } from '../core/trust/types';
 import type { PackageError } from './check';
-import { fetchNpmBulkAdvisories } from './advisories/npm-bulk';
+import { type AdvisorySend, fetchNpmBulkAdvisories } from './advisories/npm-bulk';
 import { loadOfflineOsv } from './advisories/osv-offline';
 import { OSV_API, fetchOsvAdvisories } from './advisories/osv';
 import { isAbort } from './errors';
+import type { RegistryHttp } from './registry/http';
 import { type NpmConfig, type RegistryMap, authHeaderFor, registryFor } from './registry/npmrc';
 
 export interface AdvisoryConfig {
@@ -30,6 +31,11 @@ export async function gatherAdvisories(
     signal?: AbortSignal;
     offline?: boolean;
     errors: PackageError[];
+    /**
+     * The check's HTTP client: advisory requests then honour npm's proxy, CA and strict-ssl settings like every
+     * other request, share its sockets, and count in its requests (it retries them itself). Without it: fetch.
+     */
+    http?: RegistryHttp;
   },
 ): Promise<Map<string, Advisory[]>> {
   const out = new Map<string, Advisory[]>();
@@ -38,6 +44,9 @@ export async function gatherAdvisories(
     if (isAbort(e, ctx.signal)) throw e;
     ctx.errors.push({ package: '*', code: (e as { code?: string }).code ?? 'error', message: `${source} advisories: ${(e as Error).message}` });
   };
+  const http = ctx.http;
+  const via = (registry?: string): { send?: AdvisorySend; retries?: number } =>
+    http ? { send: (url, init) => http.request(url, { ...init, registry, urgent: true }), retries: 0 } : {};
   const jobs: Promise<void>[] = [];
   if (ctx.config.npm && !ctx.offline) {
     const byRegistry = new Map<string, Map<string, string[]>>();
@@ -48,7 +57,7 @@ export async function gatherAdvisories(
     for (const [registry, q] of byRegistry) {
       const auth = authHeaderFor(ctx.npmConfig, registry);
       jobs.push(
-        fetchNpmBulkAdvisories(registry, q, { signal: ctx.signal, headers: auth ? { authorization: auth } : undefined })
+        fetchNpmBulkAdvisories(registry, q, { signal: ctx.signal, headers: auth ? { authorization: auth } : undefined, ...via(registry) })
           .then((m) => m.forEach((list, name) => add(name, list)))
           .catch((e) => fail(`${registry} bulk`, e)),
       );
@@ -57,7 +66,7 @@ export async function gatherAdvisories(
   if (ctx.config.osv && !ctx.offline) {
     const publicOnly = new Map([...query].filter(([name]) => !ctx.isPrivate(name)));
     jobs.push(
-      fetchOsvAdvisories(ctx.config.osvUrl ?? OSV_API, publicOnly, { signal: ctx.signal, shouldQuery: (n) => !ctx.isPrivate(n) })
+      fetchOsvAdvisories(ctx.config.osvUrl ?? OSV_API, publicOnly, { signal: ctx.signal, shouldQuery: (n) => !ctx.isPrivate(n), ...via() })
         .then((m) => m.forEach((list, name) => add(name, list)))
         .catch((e) => fail('OSV', e)),
     );

@@ -196,6 +196,7 @@ async function advisoriesFor(env: GatherEnv, query: Map<string, string[]>): Prom
     signal: env.signal,
     offline: env.opts.offline,
     errors,
+    http: parts.http,
   });
   // Remember only complete answers: after a failed source, the next check asks again.
   if (errors.length === before) {

@@ -37,6 +37,7 @@ export async function packageTimeline(opts: TimelineOptions): Promise<ReleaseTim
     signal: opts.signal,
     offline: opts.offline,
     errors,
+    http,
   });
   return releaseTimeline(summary, advisories.get(opts.name) ?? [], opts.locked, opts.now ?? new Date());
 }

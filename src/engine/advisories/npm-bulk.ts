@@ -108,9 +108,20 @@ export class AdvisorySourceError extends Error {
   }
 }
 
+/**
+ * How a request goes out when not through `fetch`: the check's RegistryHttp (npm's proxy, CA and TLS settings,
+ * keep-alive sockets, its own timeout and retries, requests counted). A non-2xx answer comes back, not thrown.
+ */
+export type AdvisorySend = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: Buffer; signal: AbortSignal },
+) => Promise<{ status: number; headers: { get(name: string): string | null | undefined }; body: Buffer }>;
+
 export interface AdvisoryRequestOptions {
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** Send through this instead of `fetch` (see AdvisorySend). */
+  send?: AdvisorySend;
   headers?: Record<string, string>;
   /** Per request, until the whole body is in. Default 30 s. */
   timeoutMs?: number;
@@ -186,6 +197,12 @@ async function attemptOnce(url: string, init: RequestInit, opts: AdvisoryRequest
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   try {
+    if (opts.send) {
+      const body = init.body === undefined || init.body === null ? undefined : Buffer.from(init.body as string | Uint8Array);
+      const res = await opts.send(url, { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body, signal });
+      if (res.status < 200 || res.status > 299) return { status: res.status, retryAfter: res.headers.get('retry-after') ?? null };
+      return { text: res.body.toString('utf8') };
+    }
     const res = await (opts.fetch ?? fetch)(url, { ...init, signal });
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
