@@ -5,9 +5,11 @@
  * - Size: `os.availableParallelism() - 1` workers, at least 1, at most 4 (TRUSTLENS_VERIFY_THREADS=n overrides;
  *   0 verifies on the calling thread). A worker starts on demand and is terminated after `idleMs` without work;
  *   it is unref'd whenever it has nothing to do, so it never keeps a process alive.
- * - Small bursts stay on the calling thread: a worker costs ~60–110 ms to start (and ~5–10 MB), more than
- *   verifying one or two responses, so the first `inThreadBelow - 1` verifications within `idleMs` of each
- *   other run here and the next one starts a worker.
+ * - Small bursts stay on the calling thread: a worker costs ~60–110 ms to start (and ~5–10 MB), as much as
+ *   verifying ~25 responses here since ./speedups.ts (~3 ms each), so the first `inThreadBelow - 1`
+ *   verifications within `idleMs` of each other run here and the next one starts a worker. (81-package cold scan,
+ *   16 responses: 418 ms with a worker at the third, 360 ms without one; 1,793 packages, 266 responses: 1.86 s
+ *   with a worker, 2.06 s without.)
  * - A worker holds two jobs at a time; the rest wait here (their input is here anyway, and a waiting job can be
  *   dropped without a message). While jobs wait, this thread takes the newest of them whenever its own event
  *   loop was mostly idle for the last few ms (`helpHere`): after a scan's last response only verification is
@@ -31,7 +33,7 @@ import { type FromWorker, type ToWorker, trustToWire } from './worker-protocol';
 export interface VerifyPoolOptions {
   /** Worker threads at most; 0: verify on the calling thread. Default `availableParallelism() - 1` within 1..4. */
   threads?: number;
-  /** A burst of fewer verifications than this stays on the calling thread (default 3; 1: always a worker). */
+  /** A burst of fewer verifications than this stays on the calling thread (default 24; 1: always a worker). */
   inThreadBelow?: number;
   /** A worker without work for this long is terminated (default 2000 ms). */
   idleMs?: number;
@@ -112,7 +114,7 @@ function defaults(): Required<VerifyPoolOptions> {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return {
     threads: Number.isInteger(fromEnv) && fromEnv >= 0 ? Math.min(fromEnv, MAX_THREADS) : Math.min(MAX_THREADS, Math.max(1, cores - 1)),
-    inThreadBelow: 3,
+    inThreadBelow: 24,
     idleMs: 2000,
     workerFile: path.join(__dirname, 'sigstore-worker.js'),
     helpHere: true,
