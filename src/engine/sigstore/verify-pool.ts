@@ -7,7 +7,8 @@
  *   it is unref'd whenever it has nothing to do, so it never keeps a process alive.
  * - Small bursts stay on the calling thread: a worker costs ~60–110 ms to start (and ~5–10 MB), as much as
  *   verifying ~25 responses here since ./speedups.ts (~3 ms each), so the first `inThreadBelow - 1`
- *   verifications within `idleMs` of each other run here and the next one starts a worker. (81-package cold scan,
+ *   verifications within `idleMs` of each other run here and the next one starts a worker (TRUSTLENS_VERIFY_BURST=n
+ *   sets `inThreadBelow`). (81-package cold scan,
  *   16 responses: 418 ms with a worker at the third, 360 ms without one; 1,793 packages, 266 responses: 1.86 s
  *   with a worker, 2.06 s without.)
  * - A worker holds two jobs at a time; the rest wait here (their input is here anyway, and a waiting job can be
@@ -111,10 +112,11 @@ const forgotten = new FinalizationRegistry<number>((id) => {
 
 function defaults(): Required<VerifyPoolOptions> {
   const fromEnv = Number.parseInt(process.env.TRUSTLENS_VERIFY_THREADS ?? '', 10);
+  const burst = Number.parseInt(process.env.TRUSTLENS_VERIFY_BURST ?? '', 10);
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return {
     threads: Number.isInteger(fromEnv) && fromEnv >= 0 ? Math.min(fromEnv, MAX_THREADS) : Math.min(MAX_THREADS, Math.max(1, cores - 1)),
-    inThreadBelow: 24,
+    inThreadBelow: Number.isInteger(burst) && burst >= 1 ? burst : 24,
     idleMs: 2000,
     workerFile: path.join(__dirname, 'sigstore-worker.js'),
     helpHere: true,
