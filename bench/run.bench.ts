@@ -575,6 +575,14 @@ async function buildVsix(): Promise<{ dir: string; vsix: string; ms: number } | 
   return { dir, vsix, ms: r.ms };
 }
 
+/** dist/vendor/*.js: the modules a scan loads only when it needs them (scripts/build.mjs). */
+function vendorKb(dir: string): string {
+  const vendor = path.join(dir, 'dist/vendor');
+  if (!fs.existsSync(vendor)) return '0';
+  const bytes = fs.readdirSync(vendor).filter((f) => f.endsWith('.js')).reduce((n, f) => n + fs.statSync(path.join(vendor, f)).size, 0);
+  return (bytes / 1024).toFixed(0);
+}
+
 async function extensionRows(): Promise<void> {
   const built = await buildVsix();
   if (built) {
@@ -593,7 +601,7 @@ async function extensionRows(): Promise<void> {
         .map((name) => `dist/${name}.js`)
         .filter((file) => fs.existsSync(path.join(built.dir, file)))
         .map((file) => `${file} ${(fs.statSync(path.join(built.dir, file)).size / 1024).toFixed(0)} KB`)
-        .join(' + ')} minified${fs.existsSync(existing) ? `; the tree's trustlens.vsix: ${(fs.statSync(existing).size / 1024).toFixed(0)} KB` : ''}`,
+        .join(' + ')} + dist/vendor/ ${vendorKb(built.dir)} KB (loaded on first need) minified${fs.existsSync(existing) ? `; the tree's trustlens.vsix: ${(fs.statSync(existing).size / 1024).toFixed(0)} KB` : ''}`,
     });
   }
   const extRoot = built?.dir ?? PROJECT_ROOT;
