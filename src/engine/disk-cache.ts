@@ -147,6 +147,8 @@ const MAX_QUIET_SEGMENTS = 8;
 const MIN_DEAD_BYTES = 1 << 20;
 /** A process starts a new segment of its own beyond this size. */
 const MAX_SEGMENT_BYTES = 64 << 20;
+/** Segments are read this much at a time, and compacted lines written in pieces of about this size. */
+const SCAN_CHUNK = 1 << 20;
 
 let lastWrite = 0;
 /**
@@ -175,24 +177,21 @@ async function loadStore(dir: string): Promise<Store> {
   names = names.filter((n) => n.endsWith('.seg')).sort();
   const now = Date.now();
   let dead = 0;
-  const quiet: { seg: Segment; bytes: Buffer }[] = [];
+  const quiet = new Set<Segment>();
   for (const name of names) {
     const file = path.join(dir, name);
-    let fd: number;
-    let bytes: Buffer;
-    let mtimeMs: number;
+    let seg: Segment;
+    let found: Omit<Loc, 'seg'>[];
     try {
-      fd = fs.openSync(file, 'r');
-      store.fds.push(fd);
-      bytes = fs.readFileSync(fd);
-      mtimeMs = fs.fstatSync(fd).mtimeMs;
+      seg = { file, fd: await call<number>((cb) => fs.open(file, 'r', cb)) };
+      store.fds.push(seg.fd);
+      const { mtimeMs } = await call<fs.Stats>((cb) => fs.fstat(seg.fd, cb));
+      if (now - mtimeMs > QUIET_MS) quiet.add(seg);
+      found = await scanSegment(seg.fd);
     } catch {
       continue; // deleted by another process's compaction meanwhile
     }
-    const seg: Segment = { file, fd };
-    if (now - mtimeMs > QUIET_MS) quiet.push({ seg, bytes });
-    for (const line of lines(bytes)) {
-      if (!line) continue;
+    for (const line of found) {
       const loc: Loc = { seg, ...line };
       const old = store.index.get(loc.hash);
       if (old && old.writtenAt > loc.writtenAt) {
@@ -204,25 +203,49 @@ async function loadStore(dir: string): Promise<Store> {
     }
   }
   const liveBytes = [...store.index.values()].reduce((n, l) => n + l.length, 0);
-  if (quiet.length >= MAX_QUIET_SEGMENTS || (quiet.length > 1 && dead > liveBytes && dead > MIN_DEAD_BYTES)) compact(store, quiet);
+  if (quiet.size >= MAX_QUIET_SEGMENTS || (quiet.size > 1 && dead > liveBytes && dead > MIN_DEAD_BYTES)) await compact(store, quiet);
   return store;
 }
 
-/** The well-formed lines of a segment (undefined for a malformed one); a torn last line is left out. */
-function* lines(bytes: Buffer): Generator<Omit<Loc, 'seg'> | undefined> {
+/** A callback API as a promise. */
+function call<T>(f: (cb: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => f((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+const readAt = (fd: number, buf: Buffer, position: number): Promise<number> => call<number>((cb) => fs.read(fd, buf, 0, buf.length, position, cb));
+
+/**
+ * The well-formed lines of a segment, read a megabyte at a time (a segment is never held whole): a torn last line
+ * is left out, a malformed one skipped.
+ */
+async function scanSegment(fd: number): Promise<Omit<Loc, 'seg'>[]> {
+  const out: Omit<Loc, 'seg'>[] = [];
+  const chunk = Buffer.allocUnsafe(SCAN_CHUNK);
+  let carry = Buffer.alloc(0);
+  let position = 0;
+  for (;;) {
+    const n = await readAt(fd, chunk, position);
+    if (n === 0) return out;
+    const base = position - carry.length;
+    const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+    const used = parseLines(data, base, out);
+    carry = Buffer.from(data.subarray(used)); // a copy: `chunk` is read into again
+    position += n;
+  }
+}
+
+/** Adds the well-formed complete lines of `data` (which starts at file offset `base`) to `out`; returns the bytes used. */
+function parseLines(data: Buffer, base: number, out: Omit<Loc, 'seg'>[]): number {
   let start = 0;
   for (;;) {
-    const end = bytes.indexOf(10, start);
-    if (end < 0) return;
+    const end = data.indexOf(10, start);
+    if (end < 0) return start;
     const tab = start + HASH_CHARS;
-    const tab2 = bytes.indexOf(9, tab + 1);
-    if (end - start > HASH_CHARS + 2 && bytes[tab] === 9 && tab2 > 0 && tab2 < end) {
-      const writtenAt = Number(bytes.toString('latin1', tab + 1, tab2));
-      const hash = bytes.toString('latin1', start, tab);
-      if (Number.isFinite(writtenAt) && /^[0-9a-f]{64}$/.test(hash)) yield { hash, offset: tab2 + 1, length: end - tab2 - 1, writtenAt };
-      else yield undefined;
-    } else {
-      yield undefined;
+    const tab2 = data.indexOf(9, tab + 1);
+    if (end - start > HASH_CHARS + 2 && data[tab] === 9 && tab2 > 0 && tab2 < end) {
+      const writtenAt = Number(data.toString('latin1', tab + 1, tab2));
+      const hash = data.toString('latin1', start, tab);
+      if (Number.isFinite(writtenAt) && /^[0-9a-f]{64}$/.test(hash)) out.push({ hash, offset: base + tab2 + 1, length: end - tab2 - 1, writtenAt });
     }
     start = end + 1;
   }
@@ -232,42 +255,59 @@ function* lines(bytes: Buffer): Generator<Omit<Loc, 'seg'> | undefined> {
  * Rewrites the live lines of the quiet segments into one new segment (written aside, then renamed into place)
  * and deletes the quiet ones. Lines of recent segments stay where they are. Any failure leaves things as they were.
  */
-function compact(store: Store, quiet: { seg: Segment; bytes: Buffer }[]): void {
-  const bytesOf = new Map(quiet.map((q) => [q.seg, q.bytes]));
-  const moving = [...store.index.values()].filter((l) => bytesOf.has(l.seg));
+async function compact(store: Store, quiet: Set<Segment>): Promise<void> {
+  const moving = [...store.index.values()].filter((l) => quiet.has(l.seg));
   const name = segmentName();
   const tmp = path.join(store.dir, `${name}.tmp`);
   const file = path.join(store.dir, `${name}.seg`);
-  const parts: Buffer[] = [];
   const moved: Loc[] = [];
-  let size = 0;
-  for (const l of moving) {
-    const head = Buffer.from(`${l.hash}\t${l.writtenAt}\t`, 'latin1');
-    const body = bytesOf.get(l.seg)!.subarray(l.offset, l.offset + l.length);
-    moved.push({ ...l, offset: size + head.length });
-    parts.push(head, body, NEWLINE);
-    size += head.length + body.length + 1;
-  }
-  let fd: number;
+  let fd: number | undefined;
   try {
-    fs.writeFileSync(tmp, Buffer.concat(parts, size));
-    fs.renameSync(tmp, file);
-    fd = fs.openSync(file, 'r');
+    const out = await call<number>((cb) => fs.open(tmp, 'w', cb));
+    let size = 0;
+    let parts: Buffer[] = [];
+    let pending = 0;
+    const write = async () => {
+      const data = Buffer.concat(parts, pending);
+      for (let done = 0; done < data.length; ) done += await call<number>((cb) => fs.write(out, data, done, data.length - done, null, cb));
+      parts = [];
+      pending = 0;
+    };
+    try {
+      for (const l of moving) {
+        const head = Buffer.from(`${l.hash}\t${l.writtenAt}\t`, 'latin1');
+        const body = Buffer.allocUnsafe(l.length);
+        if ((await readAt(l.seg.fd, body, l.offset)) !== l.length) continue; // cut short meanwhile: dropped
+        moved.push({ ...l, offset: size + head.length });
+        parts.push(head, body, NEWLINE);
+        pending += head.length + body.length + 1;
+        size += head.length + body.length + 1;
+        if (pending >= SCAN_CHUNK) await write();
+      }
+      await write();
+    } finally {
+      await call<void>((cb) => fs.close(out, (err) => cb(err, undefined)));
+    }
+    await fs.promises.rename(tmp, file);
+    fd = await call<number>((cb) => fs.open(file, 'r', cb));
     store.fds.push(fd);
   } catch {
-    fs.rmSync(tmp, { force: true });
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     return;
   }
   const seg: Segment = { file, fd };
-  for (const l of moved) store.index.set(l.hash, { ...l, seg });
-  for (const { seg: old } of quiet) {
+  for (const l of moved) {
+    const current = store.index.get(l.hash);
+    if (current && quiet.has(current.seg)) store.index.set(l.hash, { ...l, seg });
+  }
+  for (const old of quiet) {
     try {
       fs.unlinkSync(old.file);
     } catch {
       // in use elsewhere (Windows) or already gone: harmless, compacted again later
     }
     fs.close(old.fd, () => undefined);
-    store.fds = store.fds.filter((fd) => fd !== old.fd);
+    store.fds = store.fds.filter((d) => d !== old.fd);
   }
 }
 

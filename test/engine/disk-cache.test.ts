@@ -111,6 +111,30 @@ describe('disk cache', () => {
     assert.equal((await new DiskCache(dir).get<number>('ns', 'fresh'))?.value, 10);
   });
 
+  it('reads segments a piece at a time: entries larger than a piece and lines across piece boundaries, also after compaction', async () => {
+    const dir = tmp();
+    const big = (i: number) => `${i}`.repeat(1_500_000 + i);
+    for (let run = 0; run < 8; run++) {
+      const c = new DiskCache(dir);
+      c.put('ns', { key: `big-${run}`, storedAt: at(run), value: big(run) });
+      for (let i = 0; i < 300; i++) c.put('ns', { key: `small-${run}-${i}`, storedAt: at(run), value: 'v'.repeat((i * 37) % 5000) });
+      await c.flush();
+    }
+    const check = async (cache: DiskCache) => {
+      for (let run = 0; run < 8; run++) {
+        assert.equal((await cache.get<string>('ns', `big-${run}`))?.value, big(run));
+        for (const i of [0, 1, 150, 299]) assert.equal((await cache.get<string>('ns', `small-${run}-${i}`))?.value, 'v'.repeat((i * 37) % 5000));
+      }
+      assert.equal((await cache.list('ns')).length, 8 * 301);
+    };
+    await check(new DiskCache(dir));
+    const old = (Date.now() - 3600_000) / 1000;
+    for (const f of files(dir)) fs.utimesSync(f, old, old);
+    await check(new DiskCache(dir)); // this one compacts the eight quiet segments into one
+    assert.equal(files(dir).length, 1);
+    await check(new DiskCache(dir));
+  });
+
   it('a write that fails loses only its entry, never throws, and the folder coming back is handled', async () => {
     const dir = tmp();
     const cache = new DiskCache(dir);
