@@ -26,7 +26,8 @@ export interface CacheEntry<T> {
  * Nothing here can make a scan wrong: a torn line (a crash half-way), garbage, or a line for another key is
  * skipped and the entry fetched again; a failed write loses only its entries. When superseded lines outweigh
  * the live ones, or segments pile up, the reader writes the live lines into one new segment and deletes the
- * old ones (only segments nobody has written to for a while: another process may still be appending).
+ * old ones (only segments nobody has written to for a while: another process may still be appending); lines
+ * written more than 30 days ago are left out then.
  */
 export class DiskCache {
   private readonly stores = new Map<string, Promise<Store>>();
@@ -147,6 +148,12 @@ const MAX_QUIET_SEGMENTS = 8;
 const MIN_DEAD_BYTES = 1 << 20;
 /** A process starts a new segment of its own beyond this size. */
 const MAX_SEGMENT_BYTES = 64 << 20;
+/**
+ * Compaction leaves out lines written longer ago than this, so that a cache shared by many projects over months
+ * does not only grow: package histories are written again whenever they are revalidated; a provenance verdict or
+ * content analysis not written for that long is computed again the next time it is needed.
+ */
+const MAX_LINE_AGE_MS = 30 * 86_400_000;
 /** Segments are read this much at a time, and compacted lines written in pieces of about this size. */
 const SCAN_CHUNK = 1 << 20;
 
@@ -256,7 +263,8 @@ function parseLines(data: Buffer, base: number, out: Omit<Loc, 'seg'>[]): number
  * and deletes the quiet ones. Lines of recent segments stay where they are. Any failure leaves things as they were.
  */
 async function compact(store: Store, quiet: Set<Segment>): Promise<void> {
-  const moving = [...store.index.values()].filter((l) => quiet.has(l.seg));
+  const cutoff = Date.now() - MAX_LINE_AGE_MS;
+  const moving = [...store.index.values()].filter((l) => quiet.has(l.seg) && l.writtenAt >= cutoff);
   const name = segmentName();
   const tmp = path.join(store.dir, `${name}.tmp`);
   const file = path.join(store.dir, `${name}.seg`);
@@ -300,6 +308,8 @@ async function compact(store: Store, quiet: Set<Segment>): Promise<void> {
     const current = store.index.get(l.hash);
     if (current && quiet.has(current.seg)) store.index.set(l.hash, { ...l, seg });
   }
+  // What stayed behind in the quiet segments (too old) goes with them.
+  for (const [hash, l] of store.index) if (quiet.has(l.seg)) store.index.delete(hash);
   for (const old of quiet) {
     try {
       fs.unlinkSync(old.file);

@@ -111,6 +111,29 @@ describe('disk cache', () => {
     assert.equal((await new DiskCache(dir).get<number>('ns', 'fresh'))?.value, 10);
   });
 
+  it('compaction leaves out lines written more than 30 days ago', async () => {
+    const dir = tmp();
+    for (let run = 0; run < 8; run++) {
+      const c = new DiskCache(dir);
+      c.put('ns', { key: `old-${run}`, storedAt: at(run), value: run });
+      c.put('ns', { key: `recent-${run}`, storedAt: at(run), value: run });
+      await c.flush();
+    }
+    const longAgo = Date.now() - 40 * 86_400_000;
+    for (const f of files(dir)) {
+      const text = fs.readFileSync(f, 'utf8').split('\n').map((line) => (line.includes('"old-') ? line.replace(/\t[0-9.]+\t/, `\t${longAgo}\t`) : line));
+      fs.writeFileSync(f, text.join('\n'));
+      const quiet = (Date.now() - 3600_000) / 1000;
+      fs.utimesSync(f, quiet, quiet);
+    }
+    const reader = new DiskCache(dir);
+    assert.equal((await reader.get<number>('ns', 'recent-3'))?.value, 3);
+    assert.equal(await reader.get('ns', 'old-3'), undefined, 'dropped by the compaction this reader ran');
+    assert.equal(files(dir).length, 1);
+    const again = new DiskCache(dir);
+    assert.deepEqual((await again.list('ns')).map((e) => e.key).sort(), [...Array(8).keys()].map((i) => `recent-${i}`).sort());
+  });
+
   it('reads segments a piece at a time: entries larger than a piece and lines across piece boundaries, also after compaction', async () => {
     const dir = tmp();
     const big = (i: number) => `${i}`.repeat(1_500_000 + i);
