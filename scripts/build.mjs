@@ -19,20 +19,49 @@ const common = {
 
 // Modules a scan loads only when it needs them (src/core/lazy-module.ts): parsers of other lockfile formats, npm's
 // HTTP client (proxies, client certificates), Sigstore's TUF client (no --trusted-root) and tar (content
-// analysis). Each is its own file under dist/vendor/, so that starting the CLI or the service does not even parse
-// them: requiring dist/cli.js took 64 ms with them inside (not run), 35 ms without; 98 ms when they also ran.
-const LAZY = ['yaml', '@yarnpkg/lockfile', '@yarnpkg/parsers', 'npm-registry-fetch', '@sigstore/tuf', 'tar'];
-const vendorName = (name) => name.replace(/^@/, '').replace(/\//g, '-');
+// analysis). They are files of their own under dist/vendor/, so that starting the CLI or the service does not
+// even parse them: requiring dist/cli.js took 64 ms with them inside (not run), 35 ms without; 98 ms when they
+// also ran. npm-registry-fetch and @sigstore/tuf share a file: both are built on make-fetch-happen.
+// Each vendor file exports { [module name]: the module }.
+const VENDOR = {
+  yaml: 'yaml',
+  '@yarnpkg/lockfile': 'yarnpkg-lockfile',
+  '@yarnpkg/parsers': 'yarnpkg-parsers',
+  tar: 'tar',
+  'npm-registry-fetch': 'npm-http',
+  '@sigstore/tuf': 'npm-http',
+};
+const vendorFiles = [...new Set(Object.values(VENDOR))];
 const lazyVendor = {
   name: 'lazy-vendor',
   setup(b) {
-    const filter = new RegExp(`^(${LAZY.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    const filter = new RegExp(`^(${Object.keys(VENDOR).map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
     // Only the lazy require() calls in our own sources; a dependency's own imports stay as they are.
     b.onResolve({ filter }, (args) =>
       args.kind === 'require-call' && /[\\/]src[\\/]/.test(args.importer) && !args.importer.includes('node_modules')
-        ? { path: `./vendor/${vendorName(args.path)}.js`, external: true }
+        ? { path: args.path, namespace: 'vendor-stub' }
         : undefined,
     );
+    b.onLoad({ filter: /.*/, namespace: 'vendor-stub' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./vendor/${VENDOR[args.path]}.js`)})[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^\.\/vendor\//, namespace: 'vendor-stub' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+/** Builds dist/vendor/<file>.js from the modules VENDOR puts there. */
+const vendorEntry = {
+  name: 'vendor-entry',
+  setup(b) {
+    b.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => ({
+      contents: `module.exports = {${Object.entries(VENDOR)
+        .filter(([, file]) => file === args.path)
+        .map(([name]) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`)
+        .join(', ')}};`,
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
   },
 };
 common.plugins = [lazyVendor];
@@ -50,7 +79,7 @@ const [activation] = await Promise.all([
   build({ ...common, entryPoints: ['src/engine/service/server.ts'], outfile: 'dist/service.js' }),
   // The Sigstore verification worker that dist/cli.js and dist/service.js start (src/engine/sigstore/verify-pool.ts).
   build({ ...common, entryPoints: ['src/engine/sigstore/sigstore-worker.ts'], outfile: 'dist/sigstore-worker.js' }),
-  build({ ...common, plugins: [], entryPoints: Object.fromEntries(LAZY.map((n) => [`vendor/${vendorName(n)}`, n])), outdir: 'dist' }),
+  build({ ...common, plugins: [vendorEntry], entryPoints: Object.fromEntries(vendorFiles.map((f) => [`vendor/${f}`, `vendor-entry:${f}`])), outdir: 'dist' }),
 ]);
 
 // Keep it that way: an import that drags a package or a parser into the activation bundle fails the build.
