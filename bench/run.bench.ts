@@ -555,6 +555,39 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
     connection.dispose();
     child.kill();
   }
+  await serviceColdPeak(dir, settings);
+}
+
+/**
+ * The service process's peak resident memory (VmHWM, Linux) over one cold scan of the largest project, as right
+ * after the editor opens it with an empty cache.
+ */
+async function serviceColdPeak(dir: string, settings: ServiceSettings): Promise<void> {
+  const child: ChildProcess = fork(SERVICE, [JSON.stringify({ cacheDir: tmpDir('service-cold-cache') })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: childEnv() });
+  const connection: MessageConnection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  connection.listen();
+  try {
+    const started = Date.now();
+    const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings });
+    const ms = Date.now() - started;
+    const status = `/proc/${child.pid}/status`;
+    const hwm = fs.existsSync(status) ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(status, 'utf8'))?.[1] : undefined;
+    const peak = hwm ? Number(hwm) / 1024 : NaN;
+    addRow({
+      measure: 'Peak RSS, service process, cold scan of the largest project',
+      ours: Number.isFinite(peak) ? `${peak.toFixed(0)} MB` : 'n/a',
+      reference: '250 MB budget',
+      ratio: peak / 250,
+      target: '< 250 MB',
+      met: Number.isFinite(peak) ? peak < 250 : undefined,
+      notes: Number.isFinite(peak)
+        ? `VmHWM of dist/service.js after one evaluation (empty cache dir, ${r.cards.length} cards, ${fmtMs(ms)}), forked as the extension forks it`
+        : 'needs /proc (Linux)',
+    });
+  } finally {
+    connection.dispose();
+    child.kill();
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ 4. extension
