@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import * as zlib from 'node:zlib';
 import { EngineError } from '../../src/engine/errors';
-import { type BodyConsumer, type HttpOptions, RegistryHttp } from '../../src/engine/registry/http';
+import { type BodyConsumer, DEFAULT_CONCURRENCY, type HttpOptions, RegistryHttp } from '../../src/engine/registry/http';
 import { isNoProxy, mayUseProxy, NPM_DEFAULT_USER_AGENT, proxySettings } from '../../src/engine/registry/transport';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { startFixtureRegistry } from '../fixtures/registry/server';
@@ -163,6 +163,30 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
   beforeEach(() => {
     a.seen.length = 0;
     b.seen.length = 0;
+  });
+
+  it('keeps to npm\'s maxsockets: no more requests at once than .npmrc allows', async () => {
+    let open = 0;
+    let most = 0;
+    const slow = await listen((_req, res) => {
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open--;
+        res.end('{}');
+      }, 20);
+    });
+    try {
+      for (const [values, limit] of [[{ maxsockets: '3' }, 3], [{ maxsockets: 'lots' }, 12]] as const) {
+        most = 0;
+        const client = new RegistryHttp({ config: config({ registry: slow.url, ...values }), retries: 0 });
+        assert.equal(client.limiter.max, values.maxsockets === '3' ? 3 : DEFAULT_CONCURRENCY);
+        await Promise.all(Array.from({ length: 12 }, (_, i) => client.request(`${slow.url}p${i}`, {})));
+        assert.equal(most, limit, `${JSON.stringify(values)}: ${most} at once`);
+      }
+    } finally {
+      await slow.close();
+    }
   });
 
   describe('requests: what the registry sees is what npm sends', () => {

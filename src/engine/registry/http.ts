@@ -6,7 +6,7 @@ import { DirectTransport, NpmTransport, type Sent, isDecodeError } from './trans
 
 export interface HttpOptions {
   config: NpmConfig;
-  /** Requests at once, across all hosts. */
+  /** Requests at once, across all hosts (default: npm's `maxsockets` from .npmrc when set, else DEFAULT_CONCURRENCY). */
   concurrency?: number;
   timeoutMs?: number;
   retries?: number;
@@ -86,7 +86,7 @@ export class RegistryHttp {
   constructor(opts: HttpOptions) {
     this.opts = {
       ...opts,
-      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+      concurrency: opts.concurrency ?? maxSockets(opts.config) ?? DEFAULT_CONCURRENCY,
       timeoutMs: opts.timeoutMs ?? 30_000,
       retries: opts.retries ?? 3,
       maxBodyBytes: opts.maxBodyBytes ?? 256 * 1024 * 1024,
@@ -224,6 +224,15 @@ function retryDelay(attempt: number, retryAfter: string | null): number {
     if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
   }
   return Math.min(200 * 2 ** attempt + Math.floor(Math.random() * 100), 5000);
+}
+
+/**
+ * npm's `maxsockets` from .npmrc, when set to a positive whole number: an organisation whose mirror takes only so
+ * many connections at once says so there, and TrustLens keeps to it as npm does.
+ */
+function maxSockets(config: NpmConfig): number | undefined {
+  const n = Number(config.values.maxsockets ?? config.values['max-sockets']);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** A URL fit for logs and messages: no credentials, no query string. */
