@@ -166,7 +166,13 @@ export function isNoProxy(hostname: string, noProxy: string | undefined): boolea
 // ------------------------------------------------------------------------------------------ node:http(s)
 
 type NpmAuth = { token: string | null; auth: string | null; cert: string | null };
-const getAuth = (uri: string, opts: Record<string, unknown>): NpmAuth => (npmFetch() as unknown as { getAuth: (uri: string, opts: Record<string, unknown>) => NpmAuth }).getAuth(uri, opts);
+/**
+ * npm-registry-fetch's credential lookup (what its index exports as `getAuth`), from its own small module: a
+ * configured token must not load npm's whole HTTP client (and Sigstore's TUF client beside it in dist/vendor/).
+ * Loaded when a credential key is configured at all.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const getAuth = lazyModule(() => require('npm-registry-fetch/lib/auth.js') as (uri: string, opts: Record<string, unknown>) => NpmAuth);
 
 /** What npm-registry-fetch sends when npm config has no `user-agent`. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -237,7 +243,7 @@ export class DirectTransport {
     if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password) return 'npm';
     if (mayUseProxy(u, this.proxy)) return 'npm';
     if (!this.authOpts) return { url: u, authorization: undefined };
-    const auth = getAuth(url, this.authOptionsFor(registry));
+    const auth = getAuth()(url, this.authOptionsFor(registry));
     if (auth.cert) return 'npm';
     return { url: u, authorization: auth.token ? `Bearer ${auth.token}` : auth.auth ? `Basic ${auth.auth}` : undefined };
   }
