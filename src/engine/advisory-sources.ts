@@ -5,7 +5,7 @@ import { loadOfflineOsv } from './advisories/osv-offline';
 import { OSV_API, fetchOsvAdvisories } from './advisories/osv';
 import { isAbort } from './errors';
 import type { RegistryHttp } from './registry/http';
-import { type NpmConfig, type RegistryMap, authHeaderFor, registryFor } from './registry/npmrc';
+import { type RegistryMap, registryFor } from './registry/npmrc';
 
 export interface AdvisoryConfig {
   /** The registry's bulk advisory endpoint (what npm audit asks). */
@@ -26,16 +26,15 @@ export async function gatherAdvisories(
   ctx: {
     config: AdvisoryConfig;
     registries: RegistryMap;
-    npmConfig: NpmConfig;
     isPrivate: (name: string) => boolean;
     signal?: AbortSignal;
     offline?: boolean;
     errors: PackageError[];
     /**
-     * The check's HTTP client: advisory requests then honour npm's proxy, CA and strict-ssl settings like every
-     * other request, share its sockets, and count in its requests (it retries them itself). Without it: fetch.
+     * The check's HTTP client: advisory requests honour npm's credentials, proxy, CA and strict-ssl settings like
+     * every other request, share its sockets, and count in its requests (it retries them itself).
      */
-    http?: RegistryHttp;
+    http: RegistryHttp;
   },
 ): Promise<Map<string, Advisory[]>> {
   const out = new Map<string, Advisory[]>();
@@ -44,9 +43,7 @@ export async function gatherAdvisories(
     if (isAbort(e, ctx.signal)) throw e;
     ctx.errors.push({ package: '*', code: (e as { code?: string }).code ?? 'error', message: `${source} advisories: ${(e as Error).message}` });
   };
-  const http = ctx.http;
-  const via = (registry?: string): { send?: AdvisorySend; retries?: number } =>
-    http ? { send: (url, init) => http.request(url, { ...init, registry, urgent: true }), retries: 0 } : {};
+  const via = (registry?: string): { send: AdvisorySend; retries: number } => ({ send: (url, init) => ctx.http.request(url, { ...init, registry, urgent: true }), retries: 0 });
   const jobs: Promise<void>[] = [];
   if (ctx.config.npm && !ctx.offline) {
     const byRegistry = new Map<string, Map<string, string[]>>();
@@ -55,9 +52,8 @@ export async function gatherAdvisories(
       byRegistry.set(reg, (byRegistry.get(reg) ?? new Map()).set(name, versions));
     }
     for (const [registry, q] of byRegistry) {
-      const auth = authHeaderFor(ctx.npmConfig, registry);
       jobs.push(
-        fetchNpmBulkAdvisories(registry, q, { signal: ctx.signal, headers: auth ? { authorization: auth } : undefined, ...via(registry) })
+        fetchNpmBulkAdvisories(registry, q, { signal: ctx.signal, ...via(registry) })
           .then((m) => m.forEach((list, name) => add(name, list)))
           .catch((e) => fail(`${registry} bulk`, e)),
       );

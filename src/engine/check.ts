@@ -123,7 +123,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const registryPackages = packages.filter(fromRegistry);
   const locked = lockedVersionsByName(registryPackages);
   const errors: PackageError[] = [];
-  const env: GatherEnv = { parts, registries, npmConfig, now, signal, errors, opts };
+  const env: GatherEnv = { parts, registries, now, signal, errors, opts };
   const onlyAdvisories = opts.signals === 'advisories';
   const evidence = onlyAdvisories ? await gatherAdvisoryEvidence(env, locked) : await gatherEvidence(env, locked);
   const ruleSet = onlyAdvisories ? ADVISORY_RULES : ALL_RULES;

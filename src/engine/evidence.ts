@@ -7,14 +7,13 @@ import { gatherAdvisories } from './advisory-sources';
 import type { CheckOptions, PackageError } from './check';
 import { EngineError, isAbort } from './errors';
 import { untilAborted } from './memo';
-import { type NpmConfig, type RegistryMap, isPrivateName, registryFor } from './registry/npmrc';
+import { type RegistryMap, isPrivateName, registryFor } from './registry/npmrc';
 import type { EngineParts } from './session';
 import { type RegistryKey, verifyRegistrySignature } from './sigstore/registry-signatures';
 
 export interface GatherEnv {
   parts: EngineParts;
   registries: RegistryMap;
-  npmConfig: NpmConfig;
   now: Date;
   signal?: AbortSignal;
   errors: PackageError[];
@@ -191,7 +190,6 @@ async function advisoriesFor(env: GatherEnv, query: Map<string, string[]>): Prom
   const answer = await gatherAdvisories(missing, {
     config: env.opts.advisories ?? { npm: true, osv: false },
     registries: env.registries,
-    npmConfig: env.npmConfig,
     isPrivate: (n) => isPrivateName(env.registries, n),
     signal: env.signal,
     offline: env.opts.offline,

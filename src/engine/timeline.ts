@@ -32,7 +32,6 @@ export async function packageTimeline(opts: TimelineOptions): Promise<ReleaseTim
   const advisories = await gatherAdvisories(new Map([[opts.name, Object.keys(summary.versions)]]), {
     config: opts.advisories ?? { npm: true, osv: false },
     registries,
-    npmConfig: config,
     isPrivate: (n) => isPrivateName(registries, n),
     signal: opts.signal,
     offline: opts.offline,

@@ -45,7 +45,6 @@ describe('advisory sources through RegistryHttp', function () {
     const done = gatherAdvisories(new Map([['left-pad', ['1.3.0']], ['other', ['2.0.0']]]), {
       config: { npm: true, osv: false },
       registries: registryMap(npmConfig),
-      npmConfig,
       isPrivate: () => false,
       errors,
       http,

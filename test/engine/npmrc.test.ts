@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { authHeaderFor, configuredHosts, isPrivateName, loadNpmConfig, parseNpmrc, registryFor, registryMap } from '../../src/engine/registry/npmrc';
+import { type NpmConfig, configuredHosts, isPrivateName, loadNpmConfig, parseNpmrc, registryFor, registryMap } from '../../src/engine/registry/npmrc';
+import { DirectTransport, NpmTransport } from '../../src/engine/registry/transport';
 
 describe('.npmrc', () => {
   it('expands ${VAR} and ${VAR?} from the environment, and keeps escaped ones', () => {
@@ -30,6 +31,12 @@ describe('.npmrc', () => {
   });
 
   it('finds the credentials npm would send, by the longest matching path, never for another host', () => {
+    // What RegistryHttp puts on a request (npm-registry-fetch's own lookup), no proxy in the environment.
+    const authHeaderFor = (config: NpmConfig, url: string) => {
+      const route = new DirectTransport(config, 1, new NpmTransport(config, 1), {}).route(url, undefined);
+      assert.notEqual(route, 'npm');
+      return route === 'npm' ? undefined : route.authorization;
+    };
     const config = {
       values: {
         '//npm.corp.example/:_authToken': 'host-token',

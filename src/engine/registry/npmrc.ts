@@ -153,34 +153,3 @@ export function isPrivateName(map: RegistryMap, name: string): boolean {
 export function configuredHosts(map: RegistryMap): string[] {
   return [...new Set([map.defaultRegistry, ...map.scopes.values()].map((u) => new URL(u).host.toLowerCase()))];
 }
-
-/**
- * The Authorization header npm would send to `url`, from `//host/path/:_authToken` (or `:_auth`, or
- * `:username` + `:_password`) keys, matching the longest configured path prefix. Never for another host.
- */
-export function authHeaderFor(config: NpmConfig, url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const nerf = `//${u.host}${u.pathname}`;
-  let best: { len: number; header: string } | undefined;
-  for (const [k, v] of Object.entries(config.values)) {
-    const m = /^(\/\/.+?)\/?:(_authToken|_auth|username|_password)$/.exec(k);
-    if (!m) continue;
-    const covers = nerf === m[1] || nerf.startsWith(m[1].endsWith('/') ? m[1] : `${m[1]}/`);
-    if (!covers) continue;
-    const prefix = m[1];
-    let header: string | undefined;
-    if (m[2] === '_authToken') header = `Bearer ${v}`;
-    else if (m[2] === '_auth') header = `Basic ${v}`;
-    else if (m[2] === 'username') {
-      const pass = config.values[`${prefix}/:_password`] ?? config.values[`${prefix}:_password`];
-      if (pass) header = `Basic ${Buffer.from(`${v}:${Buffer.from(pass, 'base64').toString('utf8')}`).toString('base64')}`;
-    }
-    if (header && (!best || prefix.length > best.len)) best = { len: prefix.length, header };
-  }
-  return best?.header;
-}
