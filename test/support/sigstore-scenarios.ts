@@ -17,6 +17,7 @@ import { DSSEBundleBuilder, RekorWitness } from '@sigstore/sign';
 import { fulcioHandler, initializeCA, initializeCTLog } from '@sigstore/mock/dist/fulcio';
 import { initializeTLog, rekorHandler } from '@sigstore/mock/dist/rekor';
 import type { RegistryKey } from '../../src/engine/sigstore/registry-signatures';
+import type { AttestationInput } from '../../src/engine/sigstore/verify-attestations';
 
 export const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 export const SLSA_V02 = 'https://slsa.dev/provenance/v0.2';
@@ -215,6 +216,24 @@ function editDigest(statement: Record<string, unknown>): void {
 }
 
 /** The canonical npm purl (`pkg:npm/%40scope/name@1.0.0`). */
+/** The sha512 of a stand-in tarball's text (the digest inside `dist.integrity`). */
+export const tarballDigest = (text: string): Buffer => crypto.createHash('sha512').update(text).digest();
+
+/**
+ * A version to attest in a test: `attest` options for a GitHub release build of it (tag v<version>), and its
+ * verification input for a response (`over` changes fields, e.g. another integrity).
+ */
+export function releaseToAttest(
+  name: string,
+  version: string,
+  repository: string,
+  sha: string,
+): { opts: AttestOptions; input: (response: unknown, over?: Partial<AttestationInput>) => AttestationInput } {
+  const digest = tarballDigest(`${name}@${version}`);
+  const opts: AttestOptions = { name, version, integritySha512Hex: digest.toString('hex'), repository, workflowPath: '.github/workflows/release.yml', ref: `refs/tags/v${version}`, sha };
+  return { opts, input: (response, over = {}) => ({ name, version, integrity: `sha512-${digest.toString('base64')}`, response, ...over }) };
+}
+
 export function purl(name: string, version: string): string {
   return `pkg:npm/${name.replace(/^@/, '%40')}@${version}`;
 }

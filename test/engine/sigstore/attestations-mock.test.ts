@@ -1,31 +1,13 @@
 import { strict as assert } from 'node:assert';
-import * as crypto from 'node:crypto';
-import { verifyAttestations, type AttestationInput } from '../../../src/engine/sigstore/verify-attestations';
+import { verifyAttestations } from '../../../src/engine/sigstore/verify-attestations';
 import { customTrustContext, type TrustContext } from '../../../src/engine/sigstore/trust-root';
-import { createSigstoreTestEnv, malformedAttestationResponses, purl, type AttestOptions, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
+import { createSigstoreTestEnv, malformedAttestationResponses, purl, releaseToAttest, tarballDigest, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
 
-const tarball = (text: string) => crypto.createHash('sha512').update(text).digest();
 
 describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
   let env: SigstoreTestEnv;
   const trust = (): TrustContext => customTrustContext(env.trustedRootJSON, env.npmKeys);
-  const digest = tarball('demo-1.2.3');
-  const opts: AttestOptions = {
-    name: '@acme/demo',
-    version: '1.2.3',
-    integritySha512Hex: digest.toString('hex'),
-    repository: 'acme/demo',
-    workflowPath: '.github/workflows/release.yml',
-    ref: 'refs/tags/v1.2.3',
-    sha: 'a'.repeat(40),
-  };
-  const input = (response: unknown, over: Partial<AttestationInput> = {}): AttestationInput => ({
-    name: opts.name,
-    version: opts.version,
-    integrity: `sha512-${digest.toString('base64')}`,
-    response,
-    ...over,
-  });
+  const { opts, input } = releaseToAttest('@acme/demo', '1.2.3', 'acme/demo', 'a'.repeat(40));
   let v1: AttestationsResponse;
 
   before(async () => {
@@ -111,7 +93,7 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
   });
 
   it('rejects a wrong integrity', async () => {
-    const v = await verifyAttestations(input(v1, { integrity: `sha512-${tarball('other').toString('base64')}` }), trust());
+    const v = await verifyAttestations(input(v1, { integrity: `sha512-${tarballDigest('other').toString('base64')}` }), trust());
     assert.equal(v.status, 'invalid');
     assert.match(v.reason!, /does not match the package integrity/);
     const sha1Only = await verifyAttestations(input(v1, { integrity: 'sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }), trust());
@@ -159,7 +141,7 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
     assert.equal(verdicts[1], verdicts[2]);
     assert.equal(await verifyAttestations(input(v1), t), verdicts[0]);
     // Another integrity is another key.
-    const other = await verifyAttestations(input(v1, { integrity: `sha512-${tarball('x').toString('base64')}` }), t);
+    const other = await verifyAttestations(input(v1, { integrity: `sha512-${tarballDigest('x').toString('base64')}` }), t);
     assert.equal(other.status, 'invalid');
   });
 

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,12 +8,11 @@ import { closeVerifyPool, configureVerifyPool, verifyPoolStats, verifyPoolWorker
 import { trustFromWire, trustToWire } from '../../../src/engine/sigstore/worker-protocol';
 import { customTrustContext, embeddedTrustContext, type TrustContext } from '../../../src/engine/sigstore/trust-root';
 import type { ProvenanceVerdict } from '../../../src/core/trust/types';
-import { createSigstoreTestEnv, malformedAttestationResponses, type AttestOptions, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
+import { createSigstoreTestEnv, malformedAttestationResponses, releaseToAttest, tarballDigest, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../../support/fixtures';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { NOW, type Scenario, buildScenario, writeProject } from '../check-scenarios';
 
-const tarball = (text: string) => crypto.createHash('sha512').update(text).digest();
 const integrityOf = (hex: string) => `sha512-${Buffer.from(hex, 'hex').toString('base64')}`;
 /** Always a worker, from the first verification on, and only the worker. */
 const WORKER = { threads: 1, inThreadBelow: 1, helpHere: false };
@@ -37,23 +35,7 @@ describe('attestation verification in a worker thread', function () {
   this.timeout(120_000);
   let env: SigstoreTestEnv;
   const trust = (): TrustContext => customTrustContext(env.trustedRootJSON, env.npmKeys);
-  const digest = tarball('pool-1.0.0');
-  const opts: AttestOptions = {
-    name: '@acme/pool',
-    version: '1.0.0',
-    integritySha512Hex: digest.toString('hex'),
-    repository: 'acme/pool',
-    workflowPath: '.github/workflows/release.yml',
-    ref: 'refs/tags/v1.0.0',
-    sha: 'c'.repeat(40),
-  };
-  const input = (response: unknown, over: Partial<AttestationInput> = {}): AttestationInput => ({
-    name: opts.name,
-    version: opts.version,
-    integrity: `sha512-${digest.toString('base64')}`,
-    response,
-    ...over,
-  });
+  const { opts, input } = releaseToAttest('@acme/pool', '1.0.0', 'acme/pool', 'c'.repeat(40));
   let valid: AttestationsResponse;
 
   before(async () => {
@@ -92,7 +74,7 @@ describe('attestation verification in a worker thread', function () {
         ),
         input(await other.attest(opts)), // another Sigstore instance: forged as far as this root is concerned
         input({ attestations: [valid.attestations[0], (await env.attest({ ...opts, version: '9.9.9' })).attestations[1]] }),
-        input(valid, { integrity: `sha512-${tarball('other').toString('base64')}` }),
+        input(valid, { integrity: `sha512-${tarballDigest('other').toString('base64')}` }),
         input(valid, { integrity: 'sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
         input(valid, { version: '1.0.3' }),
       ];
