@@ -523,10 +523,7 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
 
   // The same through the real service process over IPC, as the extension drives it.
   const settings: ServiceSettings = { online: true, advisories: { npm: true, osv: false }, registry: registry.url, restricted: false, trustedRoot: rootFile };
-  const child: ChildProcess = fork(SERVICE, [JSON.stringify({ cacheDir })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: childEnv() });
-  const connection: MessageConnection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-  connection.listen();
-  try {
+  await withService(cacheDir, async (connection) => {
     // As the extension's scanner does: send the tag of the cards it holds, rebuild the full list from the delta.
     let held: { tag: string; cards: TrustCard[] } | undefined;
     const evaluate = async (text?: string) => {
@@ -551,11 +548,21 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
       met: s95 < 100,
       notes: `p50 ${fmtMs(s50)}; request → response as the extension sees it (hover cards sent as a delta and rebuilt, as the scanner does), excluding the scanner's 400 ms typing debounce`,
     });
+  });
+  await serviceColdPeak(dir, settings);
+}
+
+/** Runs `use` against a real service process (dist/service.js over IPC, forked as the extension forks it). */
+async function withService(cacheDir: string, use: (connection: MessageConnection, child: ChildProcess) => Promise<void>): Promise<void> {
+  const child: ChildProcess = fork(SERVICE, [JSON.stringify({ cacheDir })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: childEnv() });
+  const connection: MessageConnection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  connection.listen();
+  try {
+    await use(connection, child);
   } finally {
     connection.dispose();
     child.kill();
   }
-  await serviceColdPeak(dir, settings);
 }
 
 /**
@@ -563,10 +570,7 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
  * after the editor opens it with an empty cache.
  */
 async function serviceColdPeak(dir: string, settings: ServiceSettings): Promise<void> {
-  const child: ChildProcess = fork(SERVICE, [JSON.stringify({ cacheDir: tmpDir('service-cold-cache') })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: childEnv() });
-  const connection: MessageConnection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-  connection.listen();
-  try {
+  await withService(tmpDir('service-cold-cache'), async (connection, child) => {
     const started = Date.now();
     const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings });
     const ms = Date.now() - started;
@@ -584,10 +588,7 @@ async function serviceColdPeak(dir: string, settings: ServiceSettings): Promise<
         ? `VmHWM of dist/service.js after one evaluation (empty cache dir, ${r.cards.length} cards, ${fmtMs(ms)}), forked as the extension forks it`
         : 'needs /proc (Linux)',
     });
-  } finally {
-    connection.dispose();
-    child.kill();
-  }
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ 4. extension
