@@ -13,7 +13,7 @@ import { analyzeContents } from './content-stage';
 import { cardFor } from './evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './evidence';
 import { readProjectFiles } from './project-files';
-import { PUBLIC_REGISTRY, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
+import { PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
 import { type CheckSession, type EngineParts, SESSION_TTL_MS, createParts } from './session';
 import type { TrustContext } from './sigstore/trust-root';
 
@@ -107,15 +107,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('parse');
   const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model);
 
-  const npmConfig = await loadNpmConfig({
-    projectDir: opts.projectDir,
-    env: opts.env,
-    ignoreProject: opts.ignoreProjectNpmrc,
-    overrides: opts.registry ? { registry: opts.registry } : undefined,
-  });
-  const registries = registryMap(npmConfig);
-  const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log: opts.log };
-  const parts = opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS);
+  const { parts, registries } = await checkParts(opts, signal);
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
@@ -246,5 +238,21 @@ function incomingOf(parts: EngineParts, model: ProjectModel): Map<string, string
 }
 
 /** The registry signature verdict, remembered per version summary and key set (both stable within a session). */
+
+/**
+ * The I/O parts a check with these options uses: the session's for this configuration (HTTP sockets, memoised
+ * summaries, keys, verdicts, advisories), else new ones ended by `signal`.
+ */
+export async function checkParts(opts: CheckOptions, signal: AbortSignal | undefined): Promise<{ parts: EngineParts; registries: RegistryMap }> {
+  const npmConfig = await loadNpmConfig({
+    projectDir: opts.projectDir,
+    env: opts.env,
+    ignoreProject: opts.ignoreProjectNpmrc,
+    overrides: opts.registry ? { registry: opts.registry } : undefined,
+  });
+  const registries = registryMap(npmConfig);
+  const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log: opts.log };
+  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries };
+}
 
 export type { Advisory };

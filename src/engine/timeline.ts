@@ -1,42 +1,34 @@
 import { type ReleaseTimeline, releaseTimeline } from '../core/report/timeline';
-import { gatherAdvisories, type AdvisoryConfig } from './advisory-sources';
-import { DiskCache, defaultCacheDir } from './disk-cache';
-import type { PackageError } from './check';
-import { RegistryHttp } from './registry/http';
-import { isPrivateName, loadNpmConfig, registryMap } from './registry/npmrc';
-import { PackumentSource } from './registry/packuments';
+import { gatherAdvisories } from './advisory-sources';
+import { type CheckOptions, type PackageError, checkParts } from './check';
+import { untilAborted } from './memo';
+import { isPrivateName } from './registry/npmrc';
 
 export interface TimelineOptions {
-  projectDir: string;
+  /** The options the project is checked with: the same registries, cache and (in the service) session parts. */
+  check: CheckOptions;
   name: string;
   /** Versions the project has installed (marked on the timeline). */
   locked: string[];
-  registry?: string;
-  advisories?: AdvisoryConfig;
-  offline?: boolean;
-  cacheDir?: string;
-  ignoreProjectNpmrc?: boolean;
-  env?: NodeJS.ProcessEnv;
-  now?: Date;
-  signal?: AbortSignal;
 }
 
-/** The release history of one package with advisories per release: the data of the trust report page. */
-export async function packageTimeline(opts: TimelineOptions): Promise<ReleaseTimeline> {
-  const config = await loadNpmConfig({ projectDir: opts.projectDir, env: opts.env, ignoreProject: opts.ignoreProjectNpmrc, overrides: opts.registry ? { registry: opts.registry } : undefined });
-  const registries = registryMap(config);
-  const http = new RegistryHttp({ config });
-  const cache = new DiskCache(opts.cacheDir ?? defaultCacheDir());
-  const summary = await new PackumentSource(http, registries, cache, { offline: opts.offline }).summary(opts.name, opts.signal);
+/**
+ * The release history of one package with advisories per release: the data of the trust report page. With a
+ * session (the service), the package's summary usually comes from its memo (the project was just checked) and
+ * the advisory request uses its sockets.
+ */
+export async function packageTimeline({ check, name, locked }: TimelineOptions): Promise<ReleaseTimeline> {
+  const { parts, registries } = await checkParts(check, check.signal);
+  const summary = await untilAborted(parts.summary(name), check.signal);
   const errors: PackageError[] = [];
-  const advisories = await gatherAdvisories(new Map([[opts.name, Object.keys(summary.versions)]]), {
-    config: opts.advisories ?? { npm: true, osv: false },
+  const advisories = await gatherAdvisories(new Map([[name, Object.keys(summary.versions)]]), {
+    config: check.advisories ?? { npm: true, osv: false },
     registries,
     isPrivate: (n) => isPrivateName(registries, n),
-    signal: opts.signal,
-    offline: opts.offline,
+    signal: check.signal,
+    offline: check.offline,
     errors,
-    http,
+    http: parts.http,
   });
-  return releaseTimeline(summary, advisories.get(opts.name) ?? [], opts.locked, opts.now ?? new Date());
+  return releaseTimeline(summary, advisories.get(name) ?? [], locked, check.now ?? new Date());
 }

@@ -106,7 +106,10 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
 
   it('serves the trust report timeline of a package, with the break visible', async () => {
     await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+    registry.resetRequests();
     const r = await connection.sendRequest(ReportRequest, { root: project, name: 'downgrade', settings });
+    // The evaluation's session already holds the package's history: only its advisories are asked.
+    assert.deepEqual(registry.requests.map((q) => q.url), ['/-/npm/v1/security/advisories/bulk']);
     assert.deepEqual(r.timeline.releases.map((x) => [x.version, x.evidence, x.locked]), [
       ['2.0.0', 'trusted publisher with provenance', false],
       ['2.0.1', 'trusted publisher with provenance', false],

@@ -144,18 +144,9 @@ connection.onRequest(ReportRequest, async (params, token) => {
   const findings = (report?.findings ?? []).filter((f) => f.package === params.name);
   const locked = [...new Set((report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name).map((p) => p.version))];
   try {
-    const timeline = await packageTimeline({
-      projectDir: params.root,
-      name: params.name,
-      locked,
-      registry: params.settings.registry,
-      advisories: params.settings.advisories,
-      offline: !params.settings.online,
-      cacheDir: options.cacheDir || undefined,
-      ignoreProjectNpmrc: params.settings.restricted,
-      now: params.settings.now ? new Date(params.settings.now) : undefined,
-      signal: controller.signal,
-    });
+    // The evaluation's own options: the session's parts for them hold this package's summary already.
+    const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
+    const timeline = await packageTimeline({ check, name: params.name, locked });
     return { timeline, findings };
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();
