@@ -142,6 +142,12 @@ export interface InstalledPackage {
   /** The lockfile and the range of this package's entry (its key). */
   file: string;
   range: SourceRange;
+  /**
+   * Why this entry cannot be judged as it stands (a field the package manager needs has the wrong type, say a
+   * numeric `version`). The parser also reports it as a positioned problem; the engine reports the entry as not
+   * checked rather than leaving it out.
+   */
+  invalid?: string;
 }
 
 /** The root project or a workspace, as the lockfile records it. */
@@ -161,6 +167,12 @@ export interface Lockfile {
   importers: Importer[];
   packages: InstalledPackage[];
   problems: ParseProblem[];
+  /**
+   * The package manager itself would refuse this text (npm: `JSON.parse` fails after stripping a byte-order
+   * mark), and then ignores the lockfile and resolves fresh versions. TrustLens still reads what it can, for
+   * positions, but judges what would really be installed.
+   */
+  rejected?: { message: string; range: SourceRange };
 }
 
 export interface ProjectModel {
