@@ -1,4 +1,4 @@
-import type { FindingCode, Severity } from './types';
+import type { Severity } from './severity';
 
 export interface CodeInfo {
   title: string;
@@ -6,8 +6,13 @@ export interface CodeInfo {
   description: string;
 }
 
-/** One line of explanation per finding code: shown in SARIF rules, hovers and the README. */
-export const CODES: Record<FindingCode, CodeInfo> = {
+/**
+ * Every finding code, with its title, default severity and one line of explanation (SARIF rules, hovers, the
+ * README). This object is the only list of codes: the FindingCode type and FINDING_CODES derive from it, and tests
+ * hold the README table, the settings enums in package.json and the policy schema to it (`npm run sync-lists`
+ * rewrites the enums).
+ */
+const CODE_TABLE = {
   malware: { title: 'Malicious version', severity: 'critical', description: 'An advisory (OSV MAL-*, a GitHub malware advisory) marks this version as malicious.' },
   vulnerability: { title: 'Known vulnerability', severity: 'high', description: 'An advisory says this version is vulnerable; the severity is the advisory\'s.' },
   'provenance-invalid': { title: 'Provenance does not verify', severity: 'critical', description: 'The version has Sigstore attestations, but they fail verification or describe another package or tarball.' },
@@ -37,4 +42,8 @@ export const CODES: Record<FindingCode, CodeInfo> = {
   'content-path-escape': { title: 'Entries escape the package', severity: 'high', description: 'The tarball has entries with .. or absolute paths, or links pointing outside the package (or files placed through such a link): npm pack never makes them.' },
   'content-size-jump': { title: 'Size far outside history', severity: 'low', description: 'Unpacked size or file count far outside the package\'s history.' },
   'trust-metadata-unavailable': { title: 'Registry serves no trust metadata', severity: 'info', description: 'The registry (e.g. a mirror) serves no publishers, signatures, attestations or keys: those checks are unknown, not failed.' },
-};
+} satisfies Record<string, CodeInfo>;
+
+export type FindingCode = keyof typeof CODE_TABLE;
+export const CODES: Readonly<Record<FindingCode, CodeInfo>> = CODE_TABLE;
+export const FINDING_CODES = Object.keys(CODE_TABLE) as readonly FindingCode[];

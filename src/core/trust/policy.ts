@@ -2,39 +2,10 @@ import * as semver from 'semver';
 import { entries, parseJsonTree, prop, str } from '../json';
 import type { ParseProblem } from '../model';
 import { isSeverity } from './severity';
-import type { FindingCode, Severity } from './types';
+import { FINDING_CODES, type FindingCode } from './codes';
+import type { Severity } from './types';
 
-export const FINDING_CODES: readonly FindingCode[] = [
-  'malware',
-  'vulnerability',
-  'provenance-invalid',
-  'provenance-downgrade',
-  'provenance-source-changed',
-  'provenance-workflow-changed',
-  'signature-invalid',
-  'signature-missing',
-  'publisher-changed',
-  'maintainer-added',
-  'install-script-added',
-  'install-script',
-  'too-new',
-  'integrity-mismatch',
-  'untrusted-source',
-  'version-missing',
-  'deprecated',
-  'trust-metadata-unavailable',
-  'content-install-hook',
-  'manifest-mismatch',
-  'content-process',
-  'content-network',
-  'content-credentials',
-  'content-obfuscation',
-  'content-binary',
-  'content-self-publish',
-  'content-persistence',
-  'content-path-escape',
-  'content-size-jump',
-];
+export { FINDING_CODES };
 
 export interface AllowEntry {
   package: string;

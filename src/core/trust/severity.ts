@@ -1,4 +1,5 @@
-import { SEVERITIES, type Severity } from './types';
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);

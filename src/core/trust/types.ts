@@ -3,39 +3,10 @@
  * Plain data (JSON-serialisable): it is cached on disk and crosses the extension ↔ service boundary.
  */
 
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
-
-export type FindingCode =
-  | 'malware'
-  | 'vulnerability'
-  | 'provenance-invalid'
-  | 'provenance-downgrade'
-  | 'provenance-source-changed'
-  | 'provenance-workflow-changed'
-  | 'signature-invalid'
-  | 'signature-missing'
-  | 'publisher-changed'
-  | 'maintainer-added'
-  | 'install-script-added'
-  | 'install-script'
-  | 'too-new'
-  | 'integrity-mismatch'
-  | 'untrusted-source'
-  | 'version-missing'
-  | 'deprecated'
-  | 'trust-metadata-unavailable'
-  | 'content-install-hook'
-  | 'manifest-mismatch'
-  | 'content-process'
-  | 'content-network'
-  | 'content-credentials'
-  | 'content-obfuscation'
-  | 'content-binary'
-  | 'content-self-publish'
-  | 'content-persistence'
-  | 'content-path-escape'
-  | 'content-size-jump';
+export { SEVERITIES, type Severity } from './severity';
+export type { FindingCode } from './codes';
+import type { Severity } from './severity';
+import type { FindingCode } from './codes';
 
 /** A GitHub/GitLab trusted publisher (OIDC) as the registry records it in `_npmUser.trustedPublisher`. */
 export interface TrustedPublisher {
