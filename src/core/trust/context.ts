@@ -17,9 +17,11 @@ export interface PackageContext {
   name: string;
   version: string;
   /** How the lockfile says it was obtained. */
-  locked: { integrity?: string; resolved?: string; source: PackageSource };
+  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean };
   /** The registry's history of the package, or undefined when the registry could not be asked. */
   history?: History;
+  /** The registry answered that it has no package of this name at all (404). */
+  notOnRegistry?: boolean;
   registry: RegistryFacts;
   /** Hosts (lower-case, with port if any) of every configured registry: default and scoped. */
   configuredHosts: string[];

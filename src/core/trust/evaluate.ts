@@ -3,6 +3,7 @@ import { allowFor, type AllowEntry, type Policy } from './policy';
 import { advisoryRule } from './rules/advisories';
 import { installScriptRule } from './rules/install-scripts';
 import { integrityRule } from './rules/integrity';
+import { lockfileEntryRule } from './rules/lockfile-entry';
 import { provenanceChangeRule, provenanceDowngradeRule, provenanceInvalidRule } from './rules/provenance';
 import { publisherRule } from './rules/publisher';
 import { registryFactsRule } from './rules/registry-facts';
@@ -21,6 +22,7 @@ export const RULES: Rule[] = [
   contentRule,
   advisoryRule,
   integrityRule,
+  lockfileEntryRule,
   provenanceInvalidRule,
   signatureRule,
   provenanceDowngradeRule,

@@ -5,6 +5,8 @@ import { DEFAULT_POLICY, parsePolicy } from '../../../src/core/trust/policy';
 import { summarizePackument } from '../../../src/core/trust/summarize';
 import type { Advisory, FindingCode, ProvenanceVerdict } from '../../../src/core/trust/types';
 import { DAY, NOW, alice, ctx, daysAgo, mallory, summary } from './helpers';
+import { namedInResolved } from '../../../src/core/trust/rules/lockfile-entry';
+import type { PackageContext } from '../../../src/core/trust/context';
 
 const codes = (e: ReturnType<typeof evaluatePackage>) => e.findings.map((f) => f.code).sort();
 const only = (e: ReturnType<typeof evaluatePackage>, code: FindingCode) => e.findings.find((f) => f.code === code);
@@ -138,6 +140,42 @@ describe('trust rules', () => {
       assert.ok(at('https://example.com/lib.tgz', 'remote'));
       assert.ok(at('http://registry.example/lib/-/lib-1.2.0.tgz'));
       assert.equal(at('https://registry.example/lib/-/lib-1.2.0.tgz'), undefined);
+    });
+    it('resolved-mismatch: the lockfile installs what resolved names, whatever the entry says', () => {
+      const at = (resolved: string) => evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved, integrity: history.versions['1.2.0'].integrity } }), DEFAULT_POLICY);
+      const other = only(at('https://registry.example/evilpkg/-/evilpkg-6.6.6.tgz'), 'resolved-mismatch')!;
+      assert.equal(other.severity, 'critical');
+      assert.match(other.message, /resolved to evilpkg@6\.6\.6: the package manager installs that, under the name lib/);
+      assert.ok(only(at('https://registry.example/lib/-/lib-1.1.0.tgz'), 'resolved-mismatch'), 'another version of the same package');
+      assert.deepEqual(codes(at('https://registry.example/lib/-/lib-1.2.0.tgz')), []);
+      assert.equal(only(at('https://mirror.example/api/npm/npm-remote/lib/-/lib-1.2.0.tgz'), 'resolved-mismatch'), undefined, 'under a registry path prefix');
+      assert.equal(only(at('https://registry.yarnpkg.com/lib/-/lib-1.2.0.tgz#0123456789abcdef0123456789abcdef01234567'), 'resolved-mismatch'), undefined, "yarn classic's #sha1");
+      assert.ok(only(evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: 'lib@npm:1.3.0', integrity: '10c0/ab' } }), DEFAULT_POLICY), 'resolved-mismatch'), 'a berry locator of another version');
+      // The registry's own tarball for the version is another package's: something is off, whatever the lockfile says.
+      const s = summary('lib', [{ version: '1.0.0', publishedAt: daysAgo(30), integrity: 'sha512-AAAA', tarball: 'https://registry.example/evilpkg/-/evilpkg-6.6.6.tgz' }]);
+      assert.ok(only(evaluatePackage(ctx(s, '1.0.0'), DEFAULT_POLICY), 'resolved-mismatch'));
+    });
+    it('namedInResolved reads registry tarball URLs in every spelling, and nothing else', () => {
+      assert.deepEqual(namedInResolved('https://r.example/@s/a/-/a-1.0.0.tgz'), { name: '@s/a', version: '1.0.0' });
+      assert.deepEqual(namedInResolved('https://r.example/@s%2fa/-/a-1.0.0.tgz'), { name: '@s/a', version: '1.0.0' });
+      assert.deepEqual(namedInResolved('https://r.example/@s/a/-/@s/a-1.0.0-beta.1.tgz'), { name: '@s/a', version: '1.0.0-beta.1' });
+      assert.deepEqual(namedInResolved('@s/a@npm:2.0.0'), { name: '@s/a', version: '2.0.0' });
+      assert.deepEqual(namedInResolved('https://r.example/a/-/b-1.0.0.tgz'), { name: 'a', version: '' });
+      assert.equal(namedInResolved('https://codeload.github.com/o/r/tar.gz/abc'), undefined);
+      assert.equal(namedInResolved('not a url'), undefined);
+    });
+    it('integrity-missing: a registry entry with no hash at all (medium); bundled entries and #sha1 need none', () => {
+      const e = (locked: PackageContext['locked']) => codes(evaluatePackage(ctx(history, '1.2.0', { locked }), DEFAULT_POLICY));
+      const url = 'https://registry.example/lib/-/lib-1.2.0.tgz';
+      assert.deepEqual(e({ source: 'registry', resolved: url }), ['integrity-missing']);
+      assert.deepEqual(e({ source: 'unknown' }), ['integrity-missing'], 'a pnpm entry with neither resolution URL nor integrity');
+      assert.deepEqual(e({ source: 'registry', resolved: url, bundled: true }), []);
+      assert.deepEqual(e({ source: 'registry', resolved: `${url}#0123456789abcdef0123456789abcdef01234567` }), []);
+      assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: url } }), DEFAULT_POLICY), 'integrity-missing')!.severity, 'medium');
+    });
+    it('version-missing when the registry has no package of that name at all (404)', () => {
+      const f = only(evaluatePackage(ctx(history, '1.2.0', { history: undefined, notOnRegistry: true }), DEFAULT_POLICY), 'version-missing')!;
+      assert.match(f.message, /the registry has no package named lib/);
     });
     it('version-missing and deprecated', () => {
       assert.match(only(evaluatePackage(ctx(history, '1.9.9'), DEFAULT_POLICY), 'version-missing')!.message, /does not exist/);

@@ -3,6 +3,16 @@ import type { Rule } from '../context';
 /** `version-missing` (the locked version is gone or not yet published at --now) and `deprecated`. */
 export const registryFactsRule: Rule = (ctx) => {
   const h = ctx.history;
+  if (ctx.notOnRegistry) {
+    return [
+      {
+        code: 'version-missing',
+        severity: 'high',
+        message: `${ctx.name}@${ctx.version} does not exist on ${ctx.registry.url}: the registry has no package named ${ctx.name} (unpublished, or never published there)`,
+        evidence: [{ label: 'registry', value: `${ctx.registry.url} answered 404 for ${ctx.name}` }],
+      },
+    ];
+  }
   if (!h) return [];
   const v = h.get(ctx.version);
   if (!v) {

@@ -7,11 +7,12 @@ import type { Rule } from '../context';
  */
 export const sourceRule: Rule = (ctx) => {
   const { resolved, source } = ctx.locked;
+  const label = ctx.version ? `${ctx.name}@${ctx.version}` : ctx.name;
   const finding = (why: string) => [
     {
       code: 'untrusted-source' as const,
       severity: 'high' as const,
-      message: `${ctx.name}@${ctx.version} ${why}`,
+      message: `${label} ${why}`,
       evidence: [
         { label: 'resolved', value: resolved ?? 'unknown' },
         { label: 'configured registries', value: ctx.configuredHosts.join(', ') },
