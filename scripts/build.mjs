@@ -15,11 +15,13 @@ const common = {
   logLevel: 'warning',
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
+  // pacote's script runner resolves node-gyp only when it runs a package's scripts, which TrustLens never does.
+  external: ['node-gyp/bin/node-gyp.js'],
 };
 
 // Modules a scan loads only when it needs them (src/core/lazy-module.ts): parsers of other lockfile formats, npm's
-// HTTP client (proxies, client certificates), Sigstore's TUF client (no --trusted-root) and tar (content
-// analysis). They are files of their own under dist/vendor/, so that starting the CLI or the service does not
+// HTTP client (proxies, client certificates), Sigstore's TUF client (no --trusted-root), tar (content
+// analysis) and pacote (projects without a usable lockfile). They are files of their own under dist/vendor/, so that starting the CLI or the service does not
 // even parse them: requiring dist/cli.js took 64 ms with them inside (not run), 35 ms without; 98 ms when they
 // also ran. npm-registry-fetch and @sigstore/tuf share a file: both are built on make-fetch-happen.
 // Each vendor file exports { [module name]: the module }.
@@ -30,6 +32,8 @@ const VENDOR = {
   tar: 'tar',
   'npm-registry-fetch': 'npm-http',
   '@sigstore/tuf': 'npm-http',
+  // npm's manifest picker: only for projects without a lockfile npm would use (src/engine/unlocked.ts).
+  pacote: 'pacote',
 };
 const vendorFiles = [...new Set(Object.values(VENDOR))];
 const lazyVendor = {

@@ -4,6 +4,8 @@ import { toSarif } from '../core/report/sarif';
 import type { LocatedFinding } from '../core/report/locate';
 import { atLeast, isSeverity, severityRank } from '../core/trust/severity';
 import { SEVERITIES, type Severity } from '../core/trust/types';
+import { SIGNAL_LABEL } from '../core/trust/coverage';
+import { describePosition } from '../core/problems';
 import { type CheckReport, runCheck } from '../engine/check';
 import { defaultCacheDir } from '../engine/disk-cache';
 import { EngineError } from '../engine/errors';
@@ -15,7 +17,7 @@ declare const TRUSTLENS_VERSION: string | undefined;
 const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
 
 const VALUED = new Set(['format', 'registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'fail-on', 'trusted-root', 'output', 'timeout']);
-const BOOLEANS = new Set(['offline', 'deep', 'no-content', 'advisories-only']);
+const BOOLEANS = new Set(['offline', 'deep', 'no-content', 'advisories-only', 'allow-incomplete']);
 
 export async function checkCommand(argv: string[], io: Io, isTty: boolean): Promise<number> {
   const args = parseArgs(argv, VALUED, BOOLEANS);
@@ -53,6 +55,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
       trust,
       content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
       signals: advisoriesOnly ? 'advisories' : 'all',
+      allowIncomplete: args.flags.has('allow-incomplete'),
       timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
       onProgress: progress,
     });
@@ -60,7 +63,10 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
     if (e instanceof EngineError) throw new UsageError(e.message);
     throw e;
   }
-  if (!report.model.manifests.length && !report.model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
+  const { model } = report;
+  if (!model.manifests.length && !model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
+  const lockError = model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0 ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file) : undefined;
+  if (lockError) throw new UsageError(`${model.lockfile!.file} could not be read (${describePosition(lockError)}: ${lockError.message})`);
   for (const p of report.model.problems.slice(0, 20)) io.err(`${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}\n`);
   for (const e of report.errors.slice(0, 20)) io.err(`trustlens: ${e.package}: ${e.message}\n`);
   for (const n of report.notes) io.err(`trustlens: note: ${n}\n`);
@@ -69,7 +75,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   const failed = findings.some((f) => atLeast(f.severity, failOn));
   const out =
     format === 'json' ? JSON.stringify(toJson(report, findings, failOn, failed), null, 2) + '\n'
-    : format === 'sarif' ? JSON.stringify(toSarif(findings, { version: VERSION }), null, 2) + '\n'
+    : format === 'sarif' ? JSON.stringify(toSarif(findings, { version: VERSION }, report.notChecked), null, 2) + '\n'
     : toText(report, findings, failOn);
   const output = flag('output');
   if (output) await fs.writeFile(output, out);
@@ -114,6 +120,14 @@ function toJson(report: CheckReport, findings: LocatedFinding[], failOn: Severit
       findings: counts(findings),
       failOn,
       failed,
+      complete: report.notChecked.length === 0,
+      resolution: report.resolution,
+      notChecked: report.notChecked.map((u) => ({
+        package: u.package,
+        version: u.version,
+        status: u.status,
+        signals: u.gaps.map((g) => ({ signal: g.signal, reason: g.reason, ...(g.source ? { source: g.source } : {}) })),
+      })),
       allowed: report.allowed.map((a) => ({ code: a.finding.code, package: a.finding.package, version: a.finding.version, reason: a.reason, expires: a.expires ?? null })),
       registries: report.registries,
       errors: report.errors,
@@ -135,11 +149,25 @@ function toText(report: CheckReport, findings: LocatedFinding[], failOn: Severit
     if (!f.direct && f.via.length) lines.push(`         brought in by ${f.via.slice(0, 3).join(', ')}`);
     if (f.safeVersion && f.safeVersion !== f.version && atLeast(f.severity, 'medium')) lines.push(`         safe version: ${f.safeVersion}`);
   }
+  if (report.resolution !== 'locked') {
+    const why = report.resolution === 'no-lockfile' ? 'There is no lockfile' : `npm ignores ${report.model.lockfile?.file}`;
+    lines.push(`${lines.length ? '\n' : ''}${why}: the versions above are the ones package.json's ranges resolve to now, not locked ones.`);
+  }
+  if (report.notChecked.length) {
+    lines.push(`${lines.length ? '\n' : ''}Not checked (unknown is not clean${report.notChecked.length > 1 ? `; ${report.notChecked.length} entries` : ''}):`);
+    for (const u of report.notChecked) {
+      const label = u.package === '*' ? '(all packages)' : u.version ? `${u.package}@${u.version}` : u.package;
+      for (const [i, g] of u.gaps.entries()) {
+        lines.push(`  ${(i === 0 ? label : '').padEnd(28)} ${SIGNAL_LABEL[g.signal]}${g.source ? ` (${g.source})` : ''}: ${g.reason}`);
+      }
+    }
+  }
   const c = counts(findings);
   const parts = SEVERITIES.slice().reverse().filter((s) => c[s]).map((s) => `${c[s]} ${s}`);
+  const incomplete = report.notChecked.length ? `; ${report.notChecked.length} not checked` : '';
   lines.push(
     `${lines.length ? '\n' : ''}${report.stats.packages} packages (${report.stats.versions} versions) checked in ${(report.stats.durationMs / 1000).toFixed(1)} s: ` +
-      `${parts.length ? parts.join(', ') : 'no findings'}; failing on ${failOn} and above.`,
+      `${parts.length ? parts.join(', ') : 'no findings'}${incomplete}; failing on ${failOn} and above.`,
   );
   return lines.join('\n') + '\n';
 }

@@ -37,12 +37,16 @@ Options of check:
                             retried up to 3 times)
   --advisories-only         Only advisories (what npm audit judges): no trust signals,
                             packuments only for the packages an advisory hits
+  --allow-incomplete        Accept what could not be judged (a registry or advisory
+                            request failed, no lockfile, …): such check-incomplete
+                            findings become info instead of failing the check
 
   -h, --help                Show this help
   --version                 Show the version
 
 Exit codes: 0 success (check: nothing reached --fail-on), 1 check found something at
-or above --fail-on, 2 unusable input or the registry could not be reached.`;
+or above --fail-on (anything it could not judge counts, unless --allow-incomplete),
+2 unusable input or the registry could not be reached at all.`;
 
 export interface Io {
   out: (s: string) => void;

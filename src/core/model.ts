@@ -148,6 +148,11 @@ export interface InstalledPackage {
    * checked rather than leaving it out.
    */
   invalid?: string;
+  /**
+   * Not from a lockfile: the manifest spec this version was resolved from when the check ran (there is no lockfile,
+   * or the package manager ignores it). `file` and `range` then point at the package.json entry.
+   */
+  resolvedFrom?: string;
 }
 
 /** The root project or a workspace, as the lockfile records it. */

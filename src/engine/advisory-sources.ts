@@ -1,3 +1,4 @@
+import type { Gap } from '../core/trust/coverage';
 import type { Advisory } from '../core/trust/types';
 import type { PackageError } from './check';
 import { type AdvisorySend, fetchNpmBulkAdvisories } from './advisories/npm-bulk';
@@ -30,6 +31,8 @@ export async function gatherAdvisories(
     signal?: AbortSignal;
     offline?: boolean;
     errors: PackageError[];
+    /** A source that failed (or that offline mode kept from being asked) leaves advisories not judged: a gap. */
+    gaps?: Gap[];
     /**
      * The check's HTTP client: advisory requests honour npm's credentials, proxy, CA and strict-ssl settings like
      * every other request, share its sockets, and count in its requests (it retries them itself).
@@ -42,9 +45,14 @@ export async function gatherAdvisories(
   const fail = (source: string, e: unknown) => {
     if (isAbort(e, ctx.signal)) throw e;
     ctx.errors.push({ package: '*', code: (e as { code?: string }).code ?? 'error', message: `${source} advisories: ${(e as Error).message}` });
+    ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `${source} advisories`, reason: (e as Error).message });
   };
+  const notAsked = (source: string) =>
+    ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `${source} advisories`, reason: 'offline mode: not asked (use --advisories off to check without them, or --osv-dir for offline advisories)' });
   const via = (registry?: string): { send: AdvisorySend; retries: number } => ({ send: (url, init) => ctx.http.request(url, { ...init, registry, urgent: true }), retries: 0 });
   const jobs: Promise<void>[] = [];
+  if (ctx.config.npm && ctx.offline && query.size) notAsked('npm bulk');
+  if (ctx.config.osv && ctx.offline && query.size) notAsked('OSV');
   if (ctx.config.npm && !ctx.offline) {
     const byRegistry = new Map<string, Map<string, string[]>>();
     for (const [name, versions] of query) {
@@ -73,6 +81,11 @@ export async function gatherAdvisories(
         .then((index) => {
           for (const name of query.keys()) add(name, index.advisoriesFor(name));
           for (const p of index.problems.slice(0, 5)) ctx.errors.push({ package: '*', code: 'bad-response', message: `offline OSV: ${p.file}: ${p.message}` });
+          if (index.problems.length) {
+            const first = index.problems[0];
+            const more = index.problems.length > 1 ? ` (and ${index.problems.length - 1} more)` : '';
+            ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `offline OSV records in ${ctx.config.osvDir}`, reason: `${first.file}: ${first.message}${more}` });
+          }
         })
         .catch((e) => fail('offline OSV', e)),
     );

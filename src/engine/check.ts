@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import type { InstalledPackage, ProjectModel } from '../core/model';
+import type { InstalledPackage, ProjectModel, SourceRange } from '../core/model';
 import { buildProject } from '../core/project';
 import type { TrustCard } from '../core/report/card';
 import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../core/report/locate';
 import type { PackageContext, RegistryFacts } from '../core/trust/context';
+import { type Gap, type Uncovered, entryGap, incompleteFindings, incompleteSeverity, placedAt, uncovered } from '../core/trust/coverage';
 import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../core/trust/evaluate';
 import { DEFAULT_POLICY, POLICY_FILE, type Policy, parsePolicy } from '../core/trust/policy';
 import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../core/trust/scope';
@@ -13,7 +14,8 @@ import { analyzeContents } from './content-stage';
 import { cardFor } from './evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './evidence';
 import { readProjectFiles } from './project-files';
-import { PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
+import { resolveUnlocked } from './unlocked';
+import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
 import { type CheckSession, type EngineParts, SESSION_TTL_MS, createParts } from './session';
 import type { TrustContext } from './sigstore/trust-root';
 
@@ -40,6 +42,11 @@ export interface CheckOptions {
   trust?: TrustContext | (() => Promise<TrustContext>);
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /**
+   * Accept what could not be judged: `check-incomplete` findings are info instead of the policy threshold's severity
+   * (they are still reported).
+   */
+  allowIncomplete?: boolean;
   concurrency?: number;
   timeoutMs?: number;
   onProgress?: (done: number, total: number) => void;
@@ -69,6 +76,13 @@ export interface CheckReport {
   cards: TrustCard[];
   allowed: { finding: Finding; reason: string; expires?: string }[];
   errors: PackageError[];
+  /** What could not be judged (each also a `check-incomplete` finding, unless allowed): empty when the check is complete. */
+  notChecked: Uncovered[];
+  /**
+   * Where the judged versions come from: the lockfile, or (no lockfile, or one the package manager ignores) what the
+   * manifests' ranges resolve to at the evaluation time.
+   */
+  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored';
   /** Things the reader should know about how the check ran (e.g. an offline Sigstore trusted root). */
   notes: string[];
   registries: RegistryFacts[];
@@ -107,15 +121,34 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('parse');
   const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model);
 
-  const { parts, registries } = await checkParts(opts, signal);
+  const { parts, registries, npmConfig } = await checkParts(opts, signal);
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
-  const packages = (model.lockfile?.packages ?? []).filter((p) => p.version !== '');
+  // What would be installed: the lockfile's entries, or, without a lockfile npm would use, what the manifests'
+  // ranges resolve to now (their own dependencies are then unknown: a gap).
+  const gaps: Gap[] = [];
+  const extra: LocatedFinding[] = [];
+  const lock = model.lockfile;
+  let installed = lock?.packages ?? [];
+  if (lock?.rejected) extra.push(lockfileIgnored(lock.file, lock.rejected, model));
+  if (!lock || lock.rejected) {
+    const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs });
+    installed = unlocked.packages;
+    gaps.push(...unlocked.gaps);
+    if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
+  } else {
+    gaps.push(...unreadLockfile(model));
+  }
+  const packages = installed.filter((p) => {
+    const gap = entryGap(p) ?? versionlessGap(p);
+    if (gap) gaps.push(gap);
+    return !gap;
+  });
   const registryPackages = packages.filter(fromRegistry);
   const locked = lockedVersionsByName(registryPackages);
   const errors: PackageError[] = [];
-  const env: GatherEnv = { parts, registries, now, signal, errors, opts };
+  const env: GatherEnv = { parts, registries, now, signal, errors, gaps, opts };
   const onlyAdvisories = opts.signals === 'advisories';
   const evidence = onlyAdvisories ? await gatherAdvisoryEvidence(env, locked) : await gatherEvidence(env, locked);
   const ruleSet = onlyAdvisories ? ADVISORY_RULES : ALL_RULES;
@@ -132,8 +165,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const ctx: PackageContext = {
       name: p.name,
       version: p.version,
-      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source },
+      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}) },
       history,
+      ...(evidence.missing.has(p.name) ? { notOnRegistry: true } : {}),
       registry,
       configuredHosts: hosts,
       provenance: trust ? trust.provenance : v && registry.trustData ? ABSENT : undefined,
@@ -147,8 +181,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   });
 
   // Look inside the tarballs of the versions that warrant it, compared with the release before each.
-  const index = new ProjectIndex(model);
-  const incoming = incomingOf(parts, model);
+  const index = new ProjectIndex(model, installed);
+  const incoming = lock && !lock.rejected ? incomingOf(parts, model) : NO_INCOMING;
   const rangeOf = (pkg: InstalledPackage) => rangeFor(index, incoming, pkg);
   const policyKey = JSON.stringify(policy);
   const evaluate = (pkg: InstalledPackage, ctx: PackageContext) => parts.evaluations.evaluate(ctx, policy, policyKey, rangeOf(pkg), ruleSet);
@@ -156,14 +190,15 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('evaluate');
   const mode = onlyAdvisories ? 'off' : (opts.content ?? 'auto');
   const targets = mode === 'off' ? [] : contexts.filter(({ pkg }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0);
-  const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors });
+  const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps });
   for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
   lap('content');
 
   // Evaluate and place each finding in the files.
-  const findings: LocatedFinding[] = [];
+  const findings: LocatedFinding[] = [...extra];
   const cards: TrustCard[] = [];
   const allowed: CheckReport['allowed'] = [];
+  const notChecked = gapsByVersion(gaps);
   for (const [i, { pkg, ctx }] of contexts.entries()) {
     // Only versions whose tarballs said something need judging again.
     const evaluation = ctx.contentFindings?.length ? evaluate(pkg, ctx) : first[i];
@@ -171,8 +206,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
     const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
     const content = contents.get(`${ctx.name}@${ctx.version}`);
-    const card = content ? { ...placed, changes: { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated } } : placed;
-    cards.push(card);
+    const withChanges = content ? { ...placed, changes: { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated } } : placed;
+    const missed = notChecked.get(`${ctx.name}@${ctx.version}`);
+    cards.push(missed ? { ...withChanges, notChecked: missed } : withChanges);
     for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
   }
   // Packages from git or remote tarballs have no registry history; only their source is judged.
@@ -194,6 +230,10 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       if (!r.trustData && !r.hasKeys) findings.push(trustMetadataUnavailable(r, model));
     }
   }
+  // Everything that could not be judged, said out loud: one finding per version, one per failed source.
+  const incomplete = incompleteFindings(gaps, index, { policy, severity: incompleteSeverity(policy, !!opts.allowIncomplete), now });
+  findings.push(...incomplete.findings);
+  for (const a of incomplete.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
   const notes: string[] = [];
   const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
   if (trustNote) notes.push(trustNote);
@@ -206,6 +246,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     cards,
     allowed,
     errors,
+    notChecked: uncovered(gaps),
+    resolution: !lock ? 'no-lockfile' : lock.rejected ? 'lockfile-ignored' : 'locked',
     notes,
     registries: [...evidence.facts.values()],
     policy,
@@ -214,6 +256,62 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 }
 
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
+const NO_INCOMING: Map<string, string> = new Map();
+
+/** `lockfile-ignored`: npm would refuse the lockfile's text, ignore it and resolve fresh versions. */
+function lockfileIgnored(file: string, rejected: { message: string; range: SourceRange }, model: ProjectModel): LocatedFinding {
+  return placedAt(
+    {
+      code: 'lockfile-ignored',
+      severity: 'high',
+      package: '*',
+      version: '',
+      message: `npm cannot parse ${file} (${rejected.message}), so it ignores the lockfile and installs the newest versions your ranges allow: TrustLens judged those, not the ones the file lists`,
+      evidence: [
+        { label: 'npm reads it with', value: 'JSON.parse (no comments, no trailing commas)' },
+        { label: 'where it fails', value: `${file}:${rejected.range.start.line + 1}:${rejected.range.start.character + 1}` },
+      ],
+      safeVersion: null,
+    },
+    model,
+    { file, range: rejected.range },
+  );
+}
+
+/** Without a lockfile (or with one npm ignores), what the direct dependencies depend on is not known. */
+function unlockedTreeGap(model: ProjectModel): Gap {
+  const reason = model.lockfile
+    ? `${model.lockfile.file} is ignored by npm: only the direct dependencies were judged, as their ranges resolve now; what they depend on was not`
+    : 'there is no lockfile: only the direct dependencies were judged, as their ranges resolve now; what they depend on was not (commit a lockfile to judge every installed version)';
+  return { package: '*', version: '', signal: 'dependency-tree', source: model.lockfile?.file ?? 'lockfile', reason, at: model.manifests[0] ? { file: model.manifests[0].file, range: ZERO_RANGE } : undefined };
+}
+
+const ZERO_RANGE: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
+
+/** A lockfile that could not be read to its end (a syntax error, a truncated file): the entries after it are unknown. */
+function unreadLockfile(model: ProjectModel): Gap[] {
+  const lock = model.lockfile;
+  const bad = lock?.problems.find((p) => p.severity === 'error' && p.code !== 'merge-conflict' && p.file === lock.file);
+  if (!lock || !bad) return [];
+  return [{ package: '*', version: '', signal: 'dependency-tree', source: lock.file, reason: `${lock.file} could not be read in full (line ${bad.range.start.line + 1}: ${bad.message}): entries it holds beyond what was read are not checked`, at: { file: lock.file, range: bad.range } }];
+}
+
+/** A registry entry that names no version cannot be judged (git, tarball URLs and local folders need none). */
+function versionlessGap(p: InstalledPackage): Gap | undefined {
+  if (p.version !== '' || p.source === 'git' || p.source === 'remote' || p.source === 'link' || p.source === 'file' || p.source === 'workspace') return undefined;
+  return { package: p.name, version: '', signal: 'lockfile-entry', reason: `the lockfile entry ${p.id} names no version`, at: { file: p.file, range: p.range } };
+}
+
+/** name@version → what was not checked about it, for its hover card. */
+function gapsByVersion(gaps: Gap[]): Map<string, { signal: Gap['signal']; reason: string }[]> {
+  const out = new Map<string, { signal: Gap['signal']; reason: string }[]>();
+  for (const g of gaps) {
+    if (g.package === '*') continue;
+    const key = `${g.package}@${g.version}`;
+    out.set(key, [...(out.get(key) ?? []), { signal: g.signal, reason: g.reason }]);
+  }
+  return out;
+}
 const NO_ADVISORIES: Advisory[] = Object.freeze([]) as unknown as Advisory[];
 
 function readPolicy(text: string | undefined, model: ProjectModel): Policy {
@@ -243,7 +341,7 @@ function incomingOf(parts: EngineParts, model: ProjectModel): Map<string, string
  * The I/O parts a check with these options uses: the session's for this configuration (HTTP sockets, memoised
  * summaries, keys, verdicts, advisories), else new ones ended by `signal`.
  */
-export async function checkParts(opts: CheckOptions, signal: AbortSignal | undefined): Promise<{ parts: EngineParts; registries: RegistryMap }> {
+export async function checkParts(opts: CheckOptions, signal: AbortSignal | undefined): Promise<{ parts: EngineParts; registries: RegistryMap; npmConfig: NpmConfig }> {
   const npmConfig = await loadNpmConfig({
     projectDir: opts.projectDir,
     env: opts.env,
@@ -252,7 +350,7 @@ export async function checkParts(opts: CheckOptions, signal: AbortSignal | undef
   });
   const registries = registryMap(npmConfig);
   const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log: opts.log };
-  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries };
+  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries, npmConfig };
 }
 
 export type { Advisory };

@@ -1,5 +1,6 @@
 import type { InstalledPackage } from '../core/model';
 import type { PackageContext, RawFinding } from '../core/trust/context';
+import type { Gap } from '../core/trust/coverage';
 import type { PackageError } from './check';
 import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from './content/fetch-contents';
 import { isAbort } from './errors';
@@ -24,7 +25,7 @@ function tarballRef(registry: string, name: string, v: VersionSummary): TarballR
  */
 export async function analyzeContents(
   targets: { pkg: InstalledPackage; ctx: PackageContext }[],
-  opts: { analyses: ContentAnalysisCache; signal?: AbortSignal; errors: PackageError[] },
+  opts: { analyses: ContentAnalysisCache; signal?: AbortSignal; errors: PackageError[]; gaps: Gap[] },
 ): Promise<Map<string, ContentResult>> {
   const analyses = opts.analyses;
   const out = new Map<string, ContentResult>();
@@ -50,6 +51,7 @@ export async function analyzeContents(
         if (isAbort(e, opts.signal)) throw e;
         const err = e as { code?: string; message?: string };
         if (err.code !== 'offline-miss') opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
+        opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: err.message ?? String(e) });
         return;
       }
       out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings: analysis.findings, truncated: !!analysis.truncated });

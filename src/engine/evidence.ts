@@ -1,4 +1,5 @@
 import type { RegistryFacts } from '../core/trust/context';
+import type { Gap } from '../core/trust/coverage';
 import { History } from '../core/trust/history';
 import { isAffected } from '../core/trust/affected';
 import { advisoryQuery } from '../core/trust/scope';
@@ -17,6 +18,8 @@ export interface GatherEnv {
   now: Date;
   signal?: AbortSignal;
   errors: PackageError[];
+  /** What could not be judged is added here. */
+  gaps: Gap[];
   opts: CheckOptions;
 }
 
@@ -34,6 +37,8 @@ export interface Evidence {
   advisories: Map<string, Advisory[]>;
   /** name@version → Sigstore evidence, for the versions that have attestations. */
   trust: Map<string, VersionTrust>;
+  /** Names the registry answered 404 for: it has no such package at all. */
+  missing: Set<string>;
 }
 
 /**
@@ -49,7 +54,8 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
   for (const job of keyJobs.values()) job.catch(() => undefined);
 
   const trustJobs = new Map<string, Promise<VersionTrust>>();
-  const histories = await loadHistories(env, locked, names, (name, history) => {
+  const missing = new Set<string>();
+  const histories = await loadHistories(env, locked, names, missing, (name, history) => {
     // The registry's signatures on the locked versions are checked now, while other packuments are on their way
     // (~0.08 ms each: 130 ms of a 1,800-package scan's tail otherwise); the evaluation finds the verdicts memoised.
     void keyJobs.get(registryFor(registries, name))?.then((keys) => {
@@ -64,30 +70,41 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
   });
 
   const keys = new Map<string, RegistryKey[]>();
-  for (const [url, job] of keyJobs) {
-    const k = await untilAborted(job, signal).catch((e: unknown) => {
-      if (isAbort(e, signal)) throw e;
-      return undefined;
-    });
-    if (k) keys.set(url, k);
-  }
   const facts = new Map<string, RegistryFacts>();
   for (const url of registryUrls) {
-    let trustData = false;
-    for (const h of histories.values()) {
-      const t = h.summary.trustMetadata;
-      if (h.summary.registry === url && (t.publisher || t.signatures || t.attestations || t.maintainers)) {
-        trustData = true;
-        break;
-      }
+    const read = [...histories.values()].filter((h) => h.summary.registry === url);
+    // Decided from what only the registry writes (a package's own package.json may list maintainers).
+    const trustData = read.some((h) => h.summary.trustMetadata.publisher || h.summary.trustMetadata.signatures || h.summary.trustMetadata.attestations);
+    const carriesSignatures = read.some((h) => h.summary.trustMetadata.signatures);
+    if (carriesSignatures) parts.signs.remember(url);
+    const signs = carriesSignatures || (await parts.signs.known(url));
+    let failure: string | undefined;
+    const k = await untilAborted(keyJobs.get(url)!, signal).catch((e: unknown) => {
+      if (isAbort(e, signal)) throw e;
+      failure = (e as Error).message;
+      return undefined;
+    });
+    if (k?.length) keys.set(url, k);
+    else if (signs && read.length) {
+      // The registry signs its packages, but its keys could not be had: every signature of it is unknown, not absent.
+      const reason = failure ?? `${url}-/npm/v1/keys answered no keys, although the registry signs its packages`;
+      env.gaps.push({ package: '*', version: '', signal: 'registry-signature', source: `${url}-/npm/v1/keys`, reason });
     }
-    facts.set(url, { url, trustData, hasKeys: (keys.get(url)?.length ?? 0) > 0 });
+    // A registry none of whose packuments could be read is not known to lack trust data: it is simply unknown.
+    if (read.length) facts.set(url, { url, trustData, hasKeys: (k?.length ?? 0) > 0 });
   }
 
   const advisories = await advisoriesFor(env, advisoryQuery(locked, histories, parts.newest));
   const trust = new Map<string, VersionTrust>();
-  for (const [key, job] of trustJobs) trust.set(key, await job);
-  return { histories, facts, keys, advisories, trust };
+  for (const [key, job] of trustJobs) {
+    const t = await job;
+    trust.set(key, t);
+    if (t.provenance.status === 'unknown') {
+      const at = key.lastIndexOf('@');
+      env.gaps.push({ package: key.slice(0, at), version: key.slice(at + 1), signal: 'provenance', reason: t.provenance.reason ?? 'the attestations could not be verified' });
+    }
+  }
+  return { histories, facts, keys, advisories, trust, missing };
 }
 
 /**
@@ -97,13 +114,24 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
 export async function gatherAdvisoryEvidence(env: GatherEnv, locked: Map<string, string[]>): Promise<Evidence> {
   const first = await advisoriesFor(env, locked);
   const hit = [...locked].filter(([name, versions]) => (first.get(name) ?? []).some((a) => versions.some((v) => isAffected(a.affected, v))));
-  const histories = await loadHistories(env, locked, hit.map(([name]) => name));
+  const missing = new Set<string>();
+  const histories = await loadHistories(env, locked, hit.map(([name]) => name), missing);
   const advisories = await advisoriesFor(env, advisoryQuery(locked, histories, env.parts.newest));
-  return { histories, facts: new Map(), keys: new Map(), advisories, trust: new Map() };
+  return { histories, facts: new Map(), keys: new Map(), advisories, trust: new Map(), missing };
 }
 
-/** One packument per name, all at once (the limiter paces them); `onHistory` runs as each arrives. */
-async function loadHistories(env: GatherEnv, locked: Map<string, string[]>, names: string[], onHistory?: (name: string, history: History) => void): Promise<Map<string, History>> {
+/**
+ * One packument per name, all at once (the limiter paces them); `onHistory` runs as each arrives. A name the
+ * registry has no package for goes to `missing`; one whose packument could not be read leaves its locked versions
+ * not judged (gaps).
+ */
+async function loadHistories(
+  env: GatherEnv,
+  locked: Map<string, string[]>,
+  names: string[],
+  missing: Set<string>,
+  onHistory?: (name: string, history: History) => void,
+): Promise<Map<string, History>> {
   const { parts, signal, errors, now } = env;
   const histories = new Map<string, History>();
   let done = 0;
@@ -120,7 +148,12 @@ async function loadHistories(env: GatherEnv, locked: Map<string, string[]>, name
       } catch (e) {
         if (isAbort(e, signal)) throw e;
         const err = e as EngineError;
-        if (err.code !== 'not-found') errors.push({ package: name, code: err.code ?? 'error', message: err.message });
+        if (err.code === 'not-found') {
+          missing.add(name);
+          return;
+        }
+        errors.push({ package: name, code: err.code ?? 'error', message: err.message });
+        for (const version of locked.get(name) ?? []) env.gaps.push({ package: name, version, signal: 'registry-history', reason: err.message });
         if (err.code === 'registry-unreachable' || err.code === 'timeout') failures++;
         return;
       } finally {
@@ -194,6 +227,7 @@ async function advisoriesFor(env: GatherEnv, query: Map<string, string[]>): Prom
     signal: env.signal,
     offline: env.opts.offline,
     errors,
+    gaps: env.gaps,
     http: parts.http,
   });
   // Remember only complete answers: after a failed source, the next check asks again.

@@ -28,7 +28,7 @@ export class ProvenanceSource {
       signal?: AbortSignal;
       registries: RegistryMap;
       /** The registry's signing keys (npm's keyed publish attestations are signed with them). */
-      keys?: (registry: string) => Promise<RegistryKey[] | undefined>;
+      keys?: (registry: string) => Promise<RegistryKey[]>;
     },
   ) {}
 
@@ -56,7 +56,7 @@ export class ProvenanceSource {
   private trustFor(registry: string): Promise<TrustContext> {
     let p = this.perRegistry.get(registry);
     if (!p) {
-      p = Promise.all([this.trustContext(), this.opts.keys?.(registry)]).then(([t, keys]) => (keys?.length ? { ...t, registryKeys: keys } : t));
+      p = Promise.all([this.trustContext(), this.opts.keys?.(registry).catch(() => undefined)]).then(([t, keys]) => (keys?.length ? { ...t, registryKeys: keys } : t));
       this.perRegistry.set(registry, p);
     }
     return p;

@@ -17,6 +17,9 @@ import { PackumentSource } from './registry/packuments';
 import type { RegistryKey } from './sigstore/registry-signatures';
 import type { TrustContext } from './sigstore/trust-root';
 
+const SIGNS_NAMESPACE = 'registry-signs-v1';
+const SIGNS = Promise.resolve(true);
+
 /** How long a long-lived process trusts what it learnt without asking again (as the disk cache's packument TTL). */
 export const SESSION_TTL_MS = 5 * 60_000;
 
@@ -29,8 +32,13 @@ export interface EngineParts {
    * the memo and the disk cache hold — for a lockfile naming a version the remembered history lacks.
    */
   summary(name: string, fresh?: boolean): Promise<PackageSummary>;
-  /** registry URL → its signing keys ([] when it publishes none; undefined when unknown). */
-  keys(registry: string): Promise<RegistryKey[] | undefined>;
+  /** registry URL → its signing keys ([] when it publishes none); rejects when they could not be had (unknown). */
+  keys(registry: string): Promise<RegistryKey[]>;
+  /**
+   * Whether a registry is known to sign its packages: once one of its packuments carried `dist.signatures`, a
+   * later answer without keys (or packuments stripped of signatures) is not taken as "this registry does not sign".
+   */
+  signs: { known(registry: string): Promise<boolean>; remember(registry: string): void };
   provenance: ProvenanceSource;
   advisories: AdvisoryMemo;
   contents: ContentAnalysisCache;
@@ -66,9 +74,9 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
   const cache = c.offline || c.cacheDir ? new DiskCache(c.cacheDir ?? defaultCacheDir()) : undefined;
   const summaries = new Memo<PackageSummary>(ttlMs);
   const revalidated = new Map<string, number>();
-  const keys = new Memo<RegistryKey[] | undefined>(ttlMs);
-  const loadKeys = (registry: string) =>
-    keys.get(registry, async () => (await loadRegistryKeys(http, cache, [registry], { offline: c.offline, signal })).get(registry), (k) => k !== undefined);
+  const keys = new Memo<RegistryKey[]>(ttlMs);
+  const loadKeys = (registry: string) => keys.get(registry, () => loadRegistryKeys(http, cache, registry, { offline: c.offline, signal }));
+  const signing = new Map<string, Promise<boolean>>();
   return {
     http,
     cache,
@@ -83,6 +91,18 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
       return summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs: revalidate ? 0 : undefined }).summary(name, signal));
     },
     keys: loadKeys,
+    signs: {
+      known: (registry) => {
+        let p = signing.get(registry);
+        if (!p) signing.set(registry, (p = cache ? cache.get<boolean>(SIGNS_NAMESPACE, registry).then((e) => e?.value === true, () => false) : Promise.resolve(false)));
+        return p;
+      },
+      remember: (registry) => {
+        if (signing.get(registry) === SIGNS) return;
+        signing.set(registry, SIGNS);
+        cache?.put(SIGNS_NAMESPACE, { key: registry, storedAt: new Date().toISOString(), value: true });
+      },
+    },
     provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, signal, registries: c.registries, keys: loadKeys }),
     advisories: new AdvisoryMemo(ttlMs),
     contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline }),

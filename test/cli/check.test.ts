@@ -161,4 +161,59 @@ describe('trustlens check (CLI)', function () {
       assert.equal(r.stderr.trim().split('\n').length, 1);
     }
   });
+
+  it('what could not be judged fails the check in every format, unless --allow-incomplete', async () => {
+    registry.faults.push({ match: /^\/scripted$/, action: { status: 500 } });
+    try {
+      const dir = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', scripted: '1.0.1' });
+      // A cache of its own: the other tests' cache holds this packument already.
+      const args = ['check', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--cache-dir', path.join(dir, 'cache')];
+      const json = await trustlens([...args, '--format', 'json'], env);
+      assert.equal(json.code, 1, json.stderr);
+      const out = JSON.parse(json.stdout);
+      assert.equal(out.summary.complete, false);
+      assert.equal(out.summary.resolution, 'locked');
+      assert.deepEqual(out.summary.notChecked.map((u: { package: string; version: string; status: string }) => [u.package, u.version, u.status]), [['scripted', '1.0.1', 'not-judged']]);
+      assert.equal(out.summary.notChecked[0].signals[0].signal, 'registry-history');
+      assert.deepEqual(out.findings.map((f: { code: string; severity: string }) => [f.code, f.severity]), [['check-incomplete', 'high']]);
+
+      const text = await trustlens(args, env);
+      assert.equal(text.code, 1);
+      assert.match(text.stdout, /\nNot checked \(unknown is not clean\):\n {2}scripted@1\.0\.1 +registry history: .*answered 500\n/);
+      assert.match(text.stdout, /: 1 high; 1 not checked; failing on high and above\.\n$/);
+
+      const sarif = JSON.parse((await trustlens([...args, '--format', 'sarif'], env)).stdout);
+      const invocation = sarif.runs[0].invocations[0];
+      assert.equal(invocation.executionSuccessful, false);
+      assert.equal(invocation.toolExecutionNotifications.length, 1);
+      assert.match(invocation.toolExecutionNotifications[0].message.text, /scripted@1\.0\.1 was not checked/);
+
+      const relaxed = await trustlens([...args, '--allow-incomplete', '--format', 'json'], env);
+      assert.equal(relaxed.code, 0, '--allow-incomplete: the gate passes knowingly');
+      const r = JSON.parse(relaxed.stdout);
+      assert.equal(r.summary.complete, false, 'and the report still says what was not checked');
+      assert.deepEqual(r.findings.map((f: { code: string; severity: string }) => [f.code, f.severity]), [['check-incomplete', 'info']]);
+    } finally {
+      registry.faults.splice(0);
+    }
+  });
+
+  it('a complete check says so: summary.complete, and SARIF executionSuccessful', async () => {
+    const dir = writeProject(scenario, registry.url, { 'good-lib': '1.2.0' });
+    const args = ['check', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile];
+    const out = JSON.parse((await trustlens([...args, '--format', 'json'], env)).stdout);
+    assert.equal(out.summary.complete, true);
+    assert.deepEqual(out.summary.notChecked, []);
+    const sarif = JSON.parse((await trustlens([...args, '--format', 'sarif'], env)).stdout);
+    assert.deepEqual(sarif.runs[0].invocations, [{ executionSuccessful: true, toolExecutionNotifications: [] }]);
+  });
+
+  it('exit 2, as list does, on a lockfile with nothing readable in it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-garbage-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"app","dependencies":{"a":"^1.0.0"}}');
+    fs.writeFileSync(path.join(dir, 'pnpm-lock.yaml'), 'lockfileVersion: [[[\n  :::: {\n');
+    const r = await trustlens(['check', dir, '--registry', registry.url, '--advisories', 'off'], env);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /trustlens: pnpm-lock\.yaml could not be read \(pnpm-lock\.yaml:\d+:\d+: /);
+  });
 });

@@ -190,7 +190,14 @@ describe('trustlens check against a local registry', function () {
     registry.resetRequests();
     const offline = await run({ cacheDir, offline: true });
     assert.equal(registry.requests.length, 0);
-    assert.deepEqual(offline.findings.filter((f) => f.code !== 'malware' && f.code !== 'vulnerability').map(key).sort(), report.findings.filter((f) => f.code !== 'malware' && f.code !== 'vulnerability').map(key).sort());
+    const notAdvisories = (f: LocatedFinding) => f.code !== 'malware' && f.code !== 'vulnerability' && f.code !== 'check-incomplete';
+    assert.deepEqual(offline.findings.filter(notAdvisories).map(key).sort(), report.findings.filter(notAdvisories).map(key).sort());
+    // Offline, the advisory source is not asked: said as such, never a silent "no advisories".
+    assert.deepEqual(
+      offline.notChecked.map((u) => [u.package, u.gaps.map((g) => [g.signal, g.source])]),
+      [['*', [['advisories', 'npm bulk advisories']]]],
+    );
+    assert.match(offline.findings.find((f) => f.code === 'check-incomplete')!.message, /offline mode: not asked/);
   });
 
   it('cancels: an aborted signal stops the scan with an abort error', async () => {

@@ -1,4 +1,5 @@
 import type { PackageContext } from '../trust/context';
+import type { Signal } from '../trust/coverage';
 import { isAffected } from '../trust/affected';
 import { installScriptsOf } from '../trust/rules/install-scripts';
 import type { Finding, ProvenanceVerdict, Publisher, Severity, SignatureVerdict } from '../trust/types';
@@ -24,6 +25,8 @@ export interface TrustCard {
   tarball?: string;
   /** What looking inside the tarball found, compared with `previous` (absent when it was not analysed). */
   changes?: { previous: string | null; findings: Pick<Finding, 'code' | 'severity' | 'message'>[]; truncated: boolean };
+  /** What could not be judged about this version (unknown is not clean): shown before anything that looks clean. */
+  notChecked?: { signal: Signal; reason: string }[];
   /** Where this name@version sits: its lockfile entries and, for a direct dependency, its package.json entries (offsets). */
   locations: { file: string; startOffset: number; endOffset: number }[];
 }

@@ -1,5 +1,6 @@
 import { describeAge } from '../trust/history';
 import { CODES } from '../trust/codes';
+import { SIGNAL_LABEL } from '../trust/coverage';
 import type { TrustCard } from './card';
 
 const ICON = { critical: '$(error)', high: '$(error)', medium: '$(warning)', low: '$(info)', info: '$(info)' } as const;
@@ -11,6 +12,11 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
   const by = card.publisher ? ` by ${esc(card.publisher.name)}${card.publisherIsNew ? ' **(new publisher)**' : ''}` : '';
   lines.push(`**${esc(card.name)}@${esc(card.version)}** — ${age}${by}`);
   lines.push('');
+  if (card.notChecked?.length) {
+    // Unknown is not clean: said before anything below could read as an all-clear.
+    lines.push(`$(warning) **Not checked:** ${card.notChecked.map((g) => `${SIGNAL_LABEL[g.signal]} (${esc(g.reason)})`).join('; ')}`);
+    lines.push('');
+  }
   for (const f of card.findings.filter((x) => x.severity !== 'info')) {
     lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()}** ${CODES[f.code].title}: ${esc(f.message)}`);
     lines.push('');
@@ -37,7 +43,9 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     lines.push(
       worst.length
         ? `Changed ${since}: ${worst.slice(0, 4).map((f) => `${CODES[f.code].title.toLowerCase()} (${f.severity})`).join('; ')}${worst.length > 4 ? ` and ${worst.length - 4} more` : ''}`
-        : `Changed ${since}: nothing suspicious in the code${c.truncated ? ' (read in part: size limits)' : ''}`,
+        : c.truncated
+          ? `Changed ${since}: nothing suspicious in what could be read (read in part: size limits)`
+          : `Changed ${since}: nothing suspicious in the code`,
     );
     lines.push('');
   }

@@ -31,8 +31,12 @@ export class ProjectIndex {
   private readonly byKey = new Map<string, InstalledPackage[]>();
   private readonly byId = new Map<string, InstalledPackage>();
 
-  constructor(readonly model: ProjectModel) {
-    for (const p of model.lockfile?.packages ?? []) {
+  /** `packages`: what is installed, when not the lockfile's (versions resolved from the manifests). */
+  constructor(
+    readonly model: ProjectModel,
+    packages: readonly InstalledPackage[] = model.lockfile?.packages ?? [],
+  ) {
+    for (const p of packages) {
       const key = `${p.name}@${p.version}`;
       this.byKey.set(key, [...(this.byKey.get(key) ?? []), p]);
       this.byId.set(p.id, p);
@@ -88,7 +92,7 @@ export function locateFinding(index: ProjectIndex, f: Finding): LocatedFinding {
   let direct = false;
   const via = new Set<string>();
   for (const p of instances) {
-    locations.push({ kind: 'lockfile', file: p.file, line: p.range.start.line + 1, range: p.range });
+    locations.push({ kind: p.resolvedFrom === undefined ? 'lockfile' : 'manifest', file: p.file, line: p.range.start.line + 1, range: p.range });
     if (p.direct) {
       direct = true;
       for (const d of index.manifestEntries(p)) {

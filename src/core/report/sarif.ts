@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CODES } from '../trust/codes';
+import { type Uncovered, describeUncovered } from '../trust/coverage';
 import type { FindingCode, Severity } from '../trust/types';
 import type { LocatedFinding } from './locate';
 
@@ -8,7 +9,7 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
 /** SARIF 2.1.0 that GitHub code scanning accepts: one rule per finding code, one result per finding. */
-export function toSarif(findings: LocatedFinding[], tool: { version: string; helpUri?: string }): object {
+export function toSarif(findings: LocatedFinding[], tool: { version: string; helpUri?: string }, notChecked: readonly Uncovered[] = []): object {
   const codes = [...new Set(findings.map((f) => f.code))].sort() as FindingCode[];
   const ruleIndex = new Map(codes.map((c, i) => [c, i]));
   return {
@@ -32,6 +33,18 @@ export function toSarif(findings: LocatedFinding[], tool: { version: string; hel
             })),
           },
         },
+        // A check that could not judge everything did not run successfully: SARIF consumers must not read it as clean.
+        invocations: [
+          {
+            executionSuccessful: notChecked.length === 0,
+            toolExecutionNotifications: notChecked.map((u) => ({
+              level: 'error',
+              message: { text: describeUncovered(u) },
+              descriptor: { id: 'check-incomplete' },
+              properties: { package: u.package, version: u.version, status: u.status, signals: u.gaps.map((g) => g.signal) },
+            })),
+          },
+        ],
         results: findings.map((f) => ({
           ruleId: f.code,
           ruleIndex: ruleIndex.get(f.code),

@@ -1,45 +1,44 @@
 import type { DiskCache } from '../disk-cache';
-import { isAbort } from '../errors';
+import { EngineError, isAbort } from '../errors';
 import { type RegistryKey, parseNpmKeysResponse } from '../sigstore/registry-signatures';
-import type { RegistryHttp } from './http';
-
-export type RegistryKeysSource = Map<string, RegistryKey[]>;
+import { type RegistryHttp, safeUrl } from './http';
 
 const NAMESPACE = 'registry-keys-v1';
 const TTL_MS = 24 * 3600_000;
 
 /**
- * Each registry's signing keys from `/-/npm/v1/keys` (cached a day). A registry that answers 404 publishes
- * no keys: its packages cannot be "missing" a signature. Errors leave the registry without keys (unknown).
+ * A registry's signing keys from `/-/npm/v1/keys`. Only a 404 means the registry publishes no keys ([]): its
+ * packages cannot then be "missing" a signature. Any other failure (an error status, a body that is not the key
+ * list, the network) rejects with an EngineError: the keys are unknown, and so is every signature of the registry.
+ * Only a non-empty key list is cached (a day): a failed or empty answer must not switch signature checks off for
+ * later scans.
  */
 export async function loadRegistryKeys(
   http: RegistryHttp,
   cache: DiskCache | undefined,
-  registries: string[],
+  registry: string,
   opts: { offline?: boolean; signal?: AbortSignal },
-): Promise<RegistryKeysSource> {
-  const out: RegistryKeysSource = new Map();
-  await Promise.all(
-    registries.map(async (registry) => {
-      const cached = await cache?.get<RegistryKey[]>(NAMESPACE, registry);
-      if (cached && (opts.offline || Date.now() - Date.parse(cached.storedAt) < TTL_MS)) {
-        out.set(registry, cached.value);
-        return;
-      }
-      if (opts.offline) return;
-      try {
-        const res = await http.request(`${registry}-/npm/v1/keys`, { signal: opts.signal, registry, urgent: true });
-        if (res.status !== 200) {
-          out.set(registry, []);
-          return;
-        }
-        const keys = parseNpmKeysResponse(JSON.parse(res.body.toString('utf8')));
-        out.set(registry, keys);
-        cache?.put(NAMESPACE, { key: registry, storedAt: new Date().toISOString(), value: keys });
-      } catch (e) {
-        if (isAbort(e, opts.signal)) throw e;
-      }
-    }),
-  );
-  return out;
+): Promise<RegistryKey[]> {
+  const cached = await cache?.get<RegistryKey[]>(NAMESPACE, registry);
+  if (cached?.value?.length && (opts.offline || Date.now() - Date.parse(cached.storedAt) < TTL_MS)) return cached.value;
+  const url = `${registry}-/npm/v1/keys`;
+  if (opts.offline) throw new EngineError('offline-miss', `the signing keys of ${safeUrl(registry)} are not in the cache and offline mode forbids asking`);
+  let res: Awaited<ReturnType<RegistryHttp['request']>>;
+  try {
+    res = await http.request(url, { signal: opts.signal, registry, urgent: true });
+  } catch (e) {
+    if (isAbort(e, opts.signal) || e instanceof EngineError) throw e;
+    throw new EngineError('registry-unreachable', `${safeUrl(url)}: ${(e as Error)?.message ?? String(e)}`);
+  }
+  if (res.status === 404) return [];
+  if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    throw new EngineError('bad-response', `${safeUrl(url)} did not return JSON`);
+  }
+  const keys = parseNpmKeysResponse(body);
+  if (keys.length) cache?.put(NAMESPACE, { key: registry, storedAt: new Date().toISOString(), value: keys });
+  return keys;
 }

@@ -9,6 +9,7 @@ import type { TrustCard } from '../../core/report/card';
 import type { LocatedFinding } from '../../core/report/locate';
 import type { ReleaseTimeline } from '../../core/report/timeline';
 import type { RegistryFacts } from '../../core/trust/context';
+import type { Uncovered } from '../../core/trust/coverage';
 import type { FindingCode, Severity } from '../../core/trust/types';
 
 /** Settings the extension passes with every request (from `trustlens.*` and workspace trust). */
@@ -30,6 +31,8 @@ export interface ServiceSettings {
   now?: string;
   /** Content analysis: 'auto' (direct deps, flagged and new versions), 'deep' (everything), 'off'. */
   content?: 'auto' | 'deep' | 'off';
+  /** Accept what could not be judged: `check-incomplete` findings are info instead of the threshold's severity. */
+  allowIncomplete?: boolean;
 }
 
 export interface EvaluateParams {
@@ -51,6 +54,10 @@ export interface EvaluateResult {
   /** Names the full card set after this result (send it back as `cardsBase`). */
   cardsTag: string;
   problems: ParseProblem[];
+  /** What could not be judged (also `check-incomplete` findings): empty when the check is complete. */
+  notChecked: Uncovered[];
+  /** Where the judged versions come from: the lockfile, or what package.json's ranges resolve to now. */
+  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored';
   errors: { package: string; code: string; message: string }[];
   notes: string[];
   registries: RegistryFacts[];

@@ -1,0 +1,135 @@
+import type { InstalledPackage, ProjectModel, SourceRange } from '../model';
+import { type LocatedFinding, type ProjectIndex, locateFinding } from '../report/locate';
+import { allowFor, type AllowEntry, type Policy } from './policy';
+import type { Finding, Severity } from './types';
+
+/**
+ * What TrustLens could not judge. A security tool's worst answer is a false "clean": every signal that could not be
+ * gathered for a locked version (or for the whole project: an advisory source, a registry's signing keys, the
+ * dependency tree itself) is a gap, and every gap is said out loud as a `check-incomplete` finding.
+ */
+export type Signal =
+  /** The registry's history of the package (its packument): without it nothing about the version is known. */
+  | 'registry-history'
+  /** Advisories (a source failed). */
+  | 'advisories'
+  /** The registry's ECDSA signatures (its keys could not be had, or a verdict could not be reached). */
+  | 'registry-signature'
+  /** Sigstore attestations (could not be fetched or verified). */
+  | 'provenance'
+  /** The tarball (could not be downloaded or read). */
+  | 'content'
+  /** The lockfile entry itself (unreadable, or from a source TrustLens does not know). */
+  | 'lockfile-entry'
+  /** The set of versions that would be installed (no lockfile, or a file that could not be read in full). */
+  | 'dependency-tree';
+
+export const SIGNAL_LABEL: Record<Signal, string> = {
+  'registry-history': 'registry history',
+  advisories: 'advisories',
+  'registry-signature': 'registry signature',
+  provenance: 'provenance',
+  content: 'package contents',
+  'lockfile-entry': 'lockfile entry',
+  'dependency-tree': 'dependency tree',
+};
+
+/** Without these, nothing about a version is known: it is not judged at all (else it is judged in part). */
+const WHOLE: ReadonlySet<Signal> = new Set(['registry-history', 'lockfile-entry']);
+
+export interface Gap {
+  /** The package name, or `*` for the whole project (a source that failed for every package). */
+  package: string;
+  /** The version ('' when unknown, or for the whole project). */
+  version: string;
+  signal: Signal;
+  /** Why, in one line (an error message). */
+  reason: string;
+  /** What failed, for project-wide gaps: e.g. `https://registry.npmjs.org/ bulk advisories`. */
+  source?: string;
+  /** Where to show it when it is not a lockfile entry's (e.g. a manifest entry, or the line a parse stopped at). */
+  at?: { file: string; range: SourceRange };
+}
+
+/** One version (or the project) and everything that could not be judged about it. */
+export interface Uncovered {
+  package: string;
+  version: string;
+  /** `not-judged`: nothing is known; `partly-judged`: the other signals were judged. */
+  status: 'not-judged' | 'partly-judged';
+  gaps: Gap[];
+}
+
+/** Gaps grouped per name@version (project-wide gaps per source), in the order they were first seen. */
+export function uncovered(gaps: readonly Gap[]): Uncovered[] {
+  const groups = new Map<string, Uncovered>();
+  for (const g of gaps) {
+    const key = g.package === '*' ? `*\0${g.signal}\0${g.source ?? g.reason}` : `${g.package}\0${g.version}`;
+    let u = groups.get(key);
+    if (!u) groups.set(key, (u = { package: g.package, version: g.version, status: 'partly-judged', gaps: [] }));
+    if (!u.gaps.some((x) => x.signal === g.signal && x.reason === g.reason)) u.gaps.push(g);
+    if (WHOLE.has(g.signal) || g.package === '*') u.status = 'not-judged';
+  }
+  return [...groups.values()];
+}
+
+/** How incompleteness is rated: the policy threshold (so a gate fails), or `info` for people who accept it knowingly. */
+export function incompleteSeverity(policy: Policy, allowIncomplete: boolean): Severity {
+  if (allowIncomplete) return 'info';
+  return policy.severity['check-incomplete'] ?? policy.threshold;
+}
+
+/** A one-line message for what was not judged. */
+export function describeUncovered(u: Uncovered): string {
+  const what = u.gaps.map((g) => `${SIGNAL_LABEL[g.signal]}${g.source ? ` (${g.source})` : ''}: ${g.reason}`).join('; ');
+  if (u.package === '*') return `Not checked for any package — ${what}`;
+  const label = u.version ? `${u.package}@${u.version}` : u.package;
+  return u.status === 'not-judged' ? `${label} was not checked — ${what}` : `${label} was checked only in part — not checked: ${what}`;
+}
+
+/**
+ * The `check-incomplete` findings of a check: one per version (on its lockfile entry) and one per failed project-wide
+ * source (at the top of the lockfile). An unexpired allow entry of the policy covers a version's finding like any other.
+ */
+export function incompleteFindings(
+  gaps: readonly Gap[],
+  index: ProjectIndex,
+  opts: { policy: Policy; severity: Severity; now: Date },
+): { findings: LocatedFinding[]; allowed: { finding: Finding; allow: AllowEntry }[] } {
+  const findings: LocatedFinding[] = [];
+  const allowed: { finding: Finding; allow: AllowEntry }[] = [];
+  for (const u of uncovered(gaps)) {
+    const finding: Finding = {
+      code: 'check-incomplete',
+      severity: opts.severity,
+      package: u.package,
+      version: u.version,
+      message: describeUncovered(u),
+      evidence: u.gaps.map((g) => ({ label: `${SIGNAL_LABEL[g.signal]} not checked${g.source ? ` (${g.source})` : ''}`, value: g.reason })),
+      safeVersion: null,
+    };
+    const allow = u.package === '*' ? undefined : allowFor(opts.policy, u.package, u.version, 'check-incomplete', opts.now);
+    if (allow) {
+      allowed.push({ finding, allow });
+      continue;
+    }
+    const at = u.gaps.find((g) => g.at)?.at;
+    const located = u.package === '*' || index.instances(u.package, u.version).length === 0 ? placedAt(finding, index.model, at) : locateFinding(index, finding);
+    findings.push(located);
+  }
+  return { findings, allowed };
+}
+
+/** A finding shown at a given place (or at the top of the lockfile, else of package.json). */
+export function placedAt(f: Finding, model: ProjectModel, at?: { file: string; range: SourceRange }): LocatedFinding {
+  const file = at?.file ?? model.lockfile?.file ?? model.manifests[0]?.file ?? 'package.json';
+  const range = at?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
+  const kind = model.lockfile?.file === file ? 'lockfile' : 'manifest';
+  return { ...f, file, line: range.start.line + 1, locations: [{ kind, file, line: range.start.line + 1, range }], packageIds: [], direct: false, via: [] };
+}
+
+/** The gap of a lockfile entry that cannot be judged as it stands, or undefined when it can. */
+export function entryGap(p: InstalledPackage): Gap | undefined {
+  if (p.invalid) return { package: p.name, version: p.version, signal: 'lockfile-entry', reason: p.invalid, at: { file: p.file, range: p.range } };
+  return undefined;
+}
