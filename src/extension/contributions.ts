@@ -20,7 +20,7 @@ export const DEPENDENCY_DOCUMENTS: vscode.DocumentSelector = [
 ];
 
 /** Files the package manager rewrites on disk: a change scans the folder again. */
-export const WATCHED_FILES = '**/{package.json,package-lock.json,npm-shrinkwrap.json,yarn.lock,pnpm-lock.yaml,.trustlens.jsonc}';
+export const WATCHED_FILES = '**/{package.json,package-lock.json,npm-shrinkwrap.json,yarn.lock,pnpm-lock.yaml,pnpm-workspace.yaml,.trustlens.jsonc}';
 
 /** The commands runtime.ts implements (commands.ts); "Show Dependency Model" is the one it does not. */
 export const RUNTIME_COMMANDS = [

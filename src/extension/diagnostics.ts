@@ -10,6 +10,9 @@ export const SOURCE = 'TrustLens';
 /** Quick fixes read the finding back from here. */
 export const findingOf = new WeakMap<vscode.Diagnostic, DiagnosticData>();
 
+/** The "could not check" diagnostics, replaced by the next failure or result. */
+const failed = new WeakSet<vscode.Diagnostic>();
+
 /** Renders a folder's findings into the Problems panel; the previous result stays until a new one replaces it. */
 export class DiagnosticsRenderer implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('trustlens');
@@ -18,7 +21,18 @@ export class DiagnosticsRenderer implements vscode.Disposable {
   constructor(private readonly readme: vscode.Uri) {}
 
   render(result: EvaluateResult): void {
+    this.failures.delete(result.root);
     const byFile = new Map<string, vscode.Diagnostic[]>();
+    // What could not be read as expected (a syntax error, a wrong-typed field, a truncated file), where it is.
+    for (const p of result.problems) {
+      const uri = vscode.Uri.file(path.join(result.root, p.file));
+      const range = new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character);
+      const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      d.source = SOURCE;
+      d.code = p.code;
+      const key = uri.toString();
+      byFile.set(key, [...(byFile.get(key) ?? []), d]);
+    }
     for (const spec of diagnosticSpecs(result.findings)) {
       const severity = diagnosticSeverity(spec.code, spec.severity);
       if (severity === undefined) continue;
@@ -33,9 +47,34 @@ export class DiagnosticsRenderer implements vscode.Disposable {
       const key = uri.toString();
       byFile.set(key, [...(byFile.get(key) ?? []), d]);
     }
-    for (const old of this.filesByRoot.get(result.root) ?? []) if (!byFile.has(old.toString())) this.collection.delete(old);
+    this.replace(result.root, byFile);
+  }
+
+  /**
+   * A scan of `root` failed: whatever was shown before stays (it is still the best knowledge), and the folder's
+   * package.json says at its top that the latest scan did not run — never a quiet Problems panel after a failure.
+   */
+  fail(root: string, message: string): void {
+    this.failures.set(root, message);
+    const uri = vscode.Uri.file(path.join(root, 'package.json'));
+    const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `TrustLens could not check this folder: ${message}. Nothing in it is known to be clean; the findings shown are from the last scan that ran.`, vscode.DiagnosticSeverity.Error);
+    d.source = SOURCE;
+    d.code = 'check-incomplete';
+    const key = uri.toString();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const old of this.filesByRoot.get(root) ?? []) byFile.set(old.toString(), [...(this.collection.get(old) ?? [])].filter((x) => !failed.has(x)));
+    failed.add(d);
+    byFile.set(key, [...(byFile.get(key) ?? []), d]);
+    this.replace(root, byFile);
+  }
+
+  /** Why the last scan of each folder failed, until one succeeds. */
+  readonly failures = new Map<string, string>();
+
+  private replace(root: string, byFile: Map<string, vscode.Diagnostic[]>): void {
+    for (const old of this.filesByRoot.get(root) ?? []) if (!byFile.has(old.toString())) this.collection.delete(old);
     for (const [key, list] of byFile) this.collection.set(vscode.Uri.parse(key), list);
-    this.filesByRoot.set(result.root, [...byFile.keys()].map((k) => vscode.Uri.parse(k)));
+    this.filesByRoot.set(root, [...byFile.keys()].map((k) => vscode.Uri.parse(k)));
   }
 
   counts(): Record<'error' | 'warning' | 'info', number> {

@@ -53,6 +53,10 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
       status.update();
     }),
     scanner.onBusy(() => status.update()),
+    scanner.onError((e) => {
+      diagnostics.fail(e.root, e.message);
+      status.update();
+    }),
     service.onState((state) => {
       status.update();
       // After a crash the service comes back empty-handed: scan again (the last results stay on screen meanwhile).

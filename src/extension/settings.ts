@@ -17,6 +17,7 @@ export function serviceSettings(folder: vscode.WorkspaceFolder | undefined): Ser
     cacheTtlMinutes: c.get<number>('cacheTtlMinutes'),
     trustedRoot: c.get<string>('sigstoreTrustedRoot') || undefined,
     now: c.get<string>('evaluationTime') || undefined,
+    allowIncomplete: c.get<boolean>('allowIncomplete', false),
     restricted: !vscode.workspace.isTrusted,
   };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeUncovered } from '../core/trust/coverage';
 import type { DiagnosticsRenderer } from './diagnostics';
 import type { Scanner } from './scanner';
 import type { ServiceClient } from './service-client';
@@ -31,8 +32,28 @@ export class StatusItem implements vscode.Disposable {
       const c = this.diagnostics.counts();
       const busy = this.scanner.busy || this.service.state === 'starting' || this.service.state === 'restarting';
       const counts = `$(error) ${c.error} $(warning) ${c.warning}`;
-      this.item.text = `${busy ? '$(sync~spin)' : '$(shield)'} TrustLens ${counts}${restricted ? ' $(lock)' : ''}`;
+      // Never a clean shield for what was not judged: a failed scan, or a result that could not judge everything.
+      const failures = [...this.diagnostics.failures.values()];
+      const notChecked = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
+      const icon = busy ? '$(sync~spin)' : failures.length ? '$(error)' : notChecked.length ? '$(warning)' : '$(shield)';
+      const state = failures.length ? ' scan failed' : notChecked.length ? ` ${notChecked.length} not checked` : '';
+      this.item.text = `${icon} TrustLens ${counts}${state}${restricted ? ' $(lock)' : ''}`;
+      if (failures.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      else if (notChecked.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       tooltip.appendMarkdown(`TrustLens: ${c.error} errors, ${c.warning} warnings, ${c.info} notes${busy ? ' — scanning…' : ''}. Click to open the Problems panel.`);
+      if (failures.length) {
+        tooltip.appendMarkdown('\n\n**The last scan failed:** ');
+        tooltip.appendText(failures[0]);
+        tooltip.appendMarkdown('. Nothing is known to be clean. [Scan again](command:trustlens.scan) · [Show log](command:trustlens.showLog)');
+      }
+      if (notChecked.length) {
+        tooltip.appendMarkdown(`\n\n**Not checked (${notChecked.length}):** unknown is not clean.`);
+        for (const u of notChecked.slice(0, 5)) {
+          tooltip.appendMarkdown('\n\n- ');
+          tooltip.appendText(describeUncovered(u));
+        }
+        if (notChecked.length > 5) tooltip.appendMarkdown(`\n\n…and ${notChecked.length - 5} more in the Problems panel.`);
+      }
       if (this.service.state === 'restarting') {
         tooltip.appendMarkdown('\n\nThe TrustLens service stopped unexpectedly and is restarting; these results stay until it has scanned again. [Show log](command:trustlens.showLog)');
       }
