@@ -119,6 +119,27 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     assert.ok(r.findings.some((f) => f.code === 'provenance-downgrade'));
   });
 
+  it('says what it could not judge: notChecked, and a check-incomplete finding (info with allowIncomplete)', async () => {
+    // A registry of its own: the session remembers what the first one answered.
+    const flaky = await startFixtureRegistry(scenario.corpus, { faults: [{ match: /^\/scripted$/, action: { status: 500 } }] });
+    try {
+      const dir = writeProject(scenario, flaky.url, { 'good-lib': '1.2.0', scripted: '1.0.1' });
+      const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: flaky.url } });
+      assert.equal(r.resolution, 'locked');
+      assert.deepEqual(r.notChecked.map((u) => [u.package, u.version, u.status]), [['scripted', '1.0.1', 'not-judged']]);
+      const f = r.findings.find((x) => x.code === 'check-incomplete')!;
+      assert.equal(f.severity, 'high');
+      assert.equal(f.locations[0].kind, 'lockfile');
+      const relaxed = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: flaky.url, allowIncomplete: true } });
+      assert.equal(relaxed.findings.find((x) => x.code === 'check-incomplete')!.severity, 'info');
+      // Parse problems travel with the result (the editor shows them where they are).
+      const broken = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [{ path: 'package-lock.json', text: '{"lockfileVersion": 3, "packages": {"": {}, "node_modules/x": {"version": "1.0.0",' }], settings: { ...settings, registry: flaky.url } });
+      assert.ok(broken.problems.some((p) => p.file === 'package-lock.json' && p.severity === 'error'));
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('clears its cache on request', async () => {
     await connection.sendRequest(ClearCacheRequest);
     assert.ok(logs.includes('cache cleared'));
