@@ -6,6 +6,7 @@ import { atLeast, isSeverity, severityRank } from '../core/trust/severity';
 import { SEVERITIES, type Severity } from '../core/trust/types';
 import { SIGNAL_LABEL } from '../core/trust/coverage';
 import { describePosition } from '../core/problems';
+import { terminalLine, terminalLines, terminalSafeJson } from '../core/report/terminal';
 import { type CheckReport, runCheck } from '../engine/check';
 import { defaultCacheDir } from '../engine/disk-cache';
 import { EngineError } from '../engine/errors';
@@ -67,15 +68,15 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   if (!model.manifests.length && !model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
   const lockError = model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0 ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file) : undefined;
   if (lockError) throw new UsageError(`${model.lockfile!.file} could not be read (${describePosition(lockError)}: ${lockError.message})`);
-  for (const p of report.model.problems.slice(0, 20)) io.err(`${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}\n`);
-  for (const e of report.errors.slice(0, 20)) io.err(`trustlens: ${e.package}: ${e.message}\n`);
-  for (const n of report.notes) io.err(`trustlens: note: ${n}\n`);
+  for (const p of report.model.problems.slice(0, 20)) io.err(`${terminalLine(`${describePosition(p)}: ${p.severity}: ${p.message}`)}\n`);
+  for (const e of report.errors.slice(0, 20)) io.err(`${terminalLine(`trustlens: ${e.package}: ${e.message}`)}\n`);
+  for (const n of report.notes) io.err(`${terminalLine(`trustlens: note: ${n}`)}\n`);
 
   const findings = [...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.package.localeCompare(b.package));
   const failed = findings.some((f) => atLeast(f.severity, failOn));
   const out =
-    format === 'json' ? JSON.stringify(toJson(report, findings, failOn, failed), null, 2) + '\n'
-    : format === 'sarif' ? JSON.stringify(toSarif(findings, { version: VERSION }, report.notChecked), null, 2) + '\n'
+    format === 'json' ? terminalSafeJson(toJson(report, findings, failOn, failed)) + '\n'
+    : format === 'sarif' ? terminalSafeJson(toSarif(findings, { version: VERSION }, report.notChecked)) + '\n'
     : toText(report, findings, failOn);
   const output = flag('output');
   if (output) await fs.writeFile(output, out);
@@ -149,12 +150,15 @@ function toText(report: CheckReport, findings: LocatedFinding[], failOn: Severit
     if (!f.direct && f.via.length) lines.push(`         brought in by ${f.via.slice(0, 3).join(', ')}`);
     if (f.safeVersion && f.safeVersion !== f.version && atLeast(f.severity, 'medium')) lines.push(`         safe version: ${f.safeVersion}`);
   }
+  const blank = () => lines.length && lines.push('');
   if (report.resolution !== 'locked') {
     const why = report.resolution === 'no-lockfile' ? 'There is no lockfile' : `npm ignores ${report.model.lockfile?.file}`;
-    lines.push(`${lines.length ? '\n' : ''}${why}: the versions above are the ones package.json's ranges resolve to now, not locked ones.`);
+    blank();
+    lines.push(`${why}: the versions above are the ones package.json's ranges resolve to now, not locked ones.`);
   }
   if (report.notChecked.length) {
-    lines.push(`${lines.length ? '\n' : ''}Not checked (unknown is not clean${report.notChecked.length > 1 ? `; ${report.notChecked.length} entries` : ''}):`);
+    blank();
+    lines.push(`Not checked (unknown is not clean${report.notChecked.length > 1 ? `; ${report.notChecked.length} entries` : ''}):`);
     for (const u of report.notChecked) {
       const label = u.package === '*' ? '(all packages)' : u.version ? `${u.package}@${u.version}` : u.package;
       for (const [i, g] of u.gaps.entries()) {
@@ -165,9 +169,11 @@ function toText(report: CheckReport, findings: LocatedFinding[], failOn: Severit
   const c = counts(findings);
   const parts = SEVERITIES.slice().reverse().filter((s) => c[s]).map((s) => `${c[s]} ${s}`);
   const incomplete = report.notChecked.length ? `; ${report.notChecked.length} not checked` : '';
+  blank();
   lines.push(
-    `${lines.length ? '\n' : ''}${report.stats.packages} packages (${report.stats.versions} versions) checked in ${(report.stats.durationMs / 1000).toFixed(1)} s: ` +
+    `${report.stats.packages} packages (${report.stats.versions} versions) checked in ${(report.stats.durationMs / 1000).toFixed(1)} s: ` +
       `${parts.length ? parts.join(', ') : 'no findings'}${incomplete}; failing on ${failOn} and above.`,
   );
-  return lines.join('\n') + '\n';
+  // Registry and repository text is in these lines: each is made safe for a terminal on its own.
+  return terminalLines(lines) + '\n';
 }

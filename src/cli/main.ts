@@ -5,6 +5,7 @@ import { describePosition } from '../core/problems';
 import { UsageError, parseArgs } from './args';
 import { formatListText, listRecords } from '../core/list';
 import { checkCommand } from './check-command';
+import { terminalLine, terminalLines, terminalSafeJson } from '../core/report/terminal';
 
 declare const TRUSTLENS_VERSION: string | undefined;
 
@@ -72,7 +73,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-    io.err(`trustlens: ${message}\n`);
+    io.err(`${terminalLine(`trustlens: ${message}`)}\n`);
     return 2;
   }
 }
@@ -89,7 +90,7 @@ async function listCommand(argv: string[], io: Io): Promise<number> {
   const model = await loadProject(dir);
   if (!model.manifests.length && !model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
   const errors = model.problems.filter((p) => p.severity === 'error');
-  for (const p of model.problems.slice(0, 50)) io.err(`${describePosition(p)}: ${p.severity}: ${p.message}\n`);
+  for (const p of model.problems.slice(0, 50)) io.err(`${terminalLine(`${describePosition(p)}: ${p.severity}: ${p.message}`)}\n`);
   if (model.problems.length > 50) io.err(`…and ${model.problems.length - 50} more problems\n`);
   if (model.lockfile && errors.some((e) => e.file === model.lockfile!.file) && model.lockfile.packages.length === 0) {
     throw new UsageError(`${model.lockfile.file} could not be read (${describePosition(errors[0])}: ${errors[0].message})`);
@@ -99,9 +100,9 @@ async function listCommand(argv: string[], io: Io): Promise<number> {
   const records = listRecords(model);
   if (format === 'json') {
     const lockfile = model.lockfile ? { file: model.lockfile.file, kind: model.lockfile.kind, version: model.lockfile.version } : null;
-    io.out(JSON.stringify({ lockfile, packages: records, problems: model.problems }, null, 2) + '\n');
+    io.out(terminalSafeJson({ lockfile, packages: records, problems: model.problems }) + '\n');
   } else {
-    io.out(formatListText(records) + (records.length ? '\n' : ''));
+    io.out(terminalLines(formatListText(records)) + (records.length ? '\n' : ''));
   }
   return 0;
 }

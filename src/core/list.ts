@@ -73,7 +73,8 @@ function declaredOnly(model: ProjectModel): ListRecord[] {
   );
 }
 
-export function formatListText(records: ListRecord[]): string {
+/** One row per record (the caller makes the rows safe for a terminal: names come from the lockfile). */
+export function formatListText(records: ListRecord[]): string[] {
   const rows = records.map((r) => {
     const flags = [r.direct ? 'direct' : '', r.dev ? 'dev' : '', r.optional ? 'optional' : '', r.peer ? 'peer' : '', r.source !== 'registry' ? r.source : '']
       .filter(Boolean)
@@ -82,5 +83,5 @@ export function formatListText(records: ListRecord[]): string {
   });
   const w0 = Math.max(0, ...rows.map((r) => r[0].length));
   const w1 = Math.max(0, ...rows.map((r) => r[1].length));
-  return rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`.trimEnd()).join('\n');
+  return rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`.trimEnd());
 }

@@ -26,6 +26,6 @@ export async function showDependencyModel(output: vscode.LogOutputChannel): Prom
   const model = await loadProject(folder.uri.fsPath, overlay);
   output.info(`Dependency model of ${folder.name}: ${model.lockfile?.packages.length ?? 0} packages from ${model.lockfile?.file ?? 'no lockfile'} in ${Date.now() - started} ms`);
   for (const p of model.problems) output.warn(`${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1} ${p.message}`);
-  output.info('\n' + formatListText(listRecords(model)));
+  output.info('\n' + formatListText(listRecords(model)).join('\n'));
   output.show(true);
 }
