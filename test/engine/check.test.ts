@@ -8,6 +8,8 @@ import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { stripTrustMetadata } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { startGate } from '../support/gate';
+import { withinHangGuard } from '../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from './check-scenarios';
 
 /** An environment with no user .npmrc: the test decides the registry. */
@@ -200,18 +202,23 @@ describe('trustlens check against a local registry', function () {
     assert.match(offline.findings.find((f) => f.code === 'check-incomplete')!.message, /offline mode: not asked/);
   });
 
-  it('cancels: an aborted signal stops the scan with an abort error', async () => {
+  it('cancels: an aborted signal stops the scan with an abort error, without waiting for the registry', async () => {
     const controller = new AbortController();
-    const slow = await startFixtureRegistry(scenario.corpus, { latencyMs: 2000 });
+    // A gate that holds every request: the scan is waiting on the registry when it is aborted, and still would be.
+    const gate = await startGate(registry.url);
     try {
-      const dir = writeProject(scenario, slow.url);
-      const p = runCheck({ projectDir: dir, registry: slow.url, env: cleanEnv(dir), signal: controller.signal });
-      setTimeout(() => controller.abort(), 100);
-      const started = Date.now();
-      await assert.rejects(p, (e: Error & { code?: string }) => e.code === 'aborted' || e.name === 'AbortError');
-      assert.ok(Date.now() - started < 1500, 'stops without waiting for the slow answers');
+      gate.hold(/./);
+      const dir = writeProject(scenario, gate.url);
+      const p = runCheck({ projectDir: dir, registry: gate.url, env: cleanEnv(dir), signal: controller.signal });
+      await withinHangGuard('the scan to ask the registry', gate.arrived(/./));
+      controller.abort();
+      await withinHangGuard(
+        'the aborted scan to end while the gate holds its requests',
+        assert.rejects(p, (e: Error & { code?: string }) => e.code === 'aborted' || e.name === 'AbortError'),
+      );
     } finally {
-      await slow.close();
+      gate.release();
+      await gate.close();
     }
   });
 });

@@ -11,7 +11,8 @@ const NAMES = ['steady', 'broken-json', 'endless', 'stalled', 'throttled', 'flak
 
 /**
  * A registry that misbehaves in every way at once. Each package's failure is reported for that package only,
- * every other package is still evaluated, time and memory stay bounded, and nothing bad is cached.
+ * every other package is still evaluated, retries stay bounded, and nothing bad is cached. (How long it takes is
+ * not asserted: each request has its own timeout, and a hang would end at the suite's timeout.)
  */
 describe('hostile registry', function () {
   this.timeout(120_000);
@@ -56,13 +57,11 @@ describe('hostile registry', function () {
     await elsewhere?.close();
   });
 
-  it('reports each failure for its package, still evaluates the rest, within bounded time', async () => {
+  it('reports each failure for its package, still evaluates the rest, with bounded retries', async () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-hostile-cache-'));
     const env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') };
     const opts: CheckOptions = { projectDir: project, registry: registry.url, env, cacheDir, timeoutMs: 1500, advisories: { npm: false, osv: false } };
-    const started = Date.now();
     const report = await runCheck(opts);
-    const elapsed = Date.now() - started;
     const errorOf = (n: string) => report.errors.find((e) => e.package === n || e.package.startsWith(`${n}@`));
     assert.equal(errorOf('broken-json')?.code, 'bad-response');
     assert.ok(['timeout', 'registry-unreachable', 'bad-response'].includes(errorOf('endless')?.code ?? ''), JSON.stringify(errorOf('endless')));
@@ -78,8 +77,10 @@ describe('hostile registry', function () {
     assert.equal(bad.provenance?.status, 'invalid');
     const huge = report.cards.find((c) => c.name === 'huge-attestation')!;
     assert.ok(huge.provenance?.status === 'invalid' || huge.provenance?.status === 'unknown');
-    // Stalls and retries are bounded: timeouts of 1.5 s with 3 retries and backoff, in parallel.
-    assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
+    // Stalls and retries are bounded: a stalled or failing packument is retried, at most 3 times (counted, not timed).
+    const asked = (n: string) => registry.requests.filter((r) => r.url === `/${n}`).length;
+    for (const n of ['stalled', 'flaky']) assert.ok(asked(n) >= 2 && asked(n) <= 4, `${n} asked ${asked(n)} times`);
+    assert.equal(asked('throttled'), 3, 'two 429s, then the answer');
     // Nothing broken was cached: every cache line is whole (cacheLines throws otherwise).
     const lines = cacheLines(cacheDir);
     assert.ok(!lines.some((l) => JSON.stringify(l.entry).includes('"broken-json"')), 'the broken packument left no entry');

@@ -14,6 +14,7 @@ import { PackumentSource, STREAM_ABOVE_BYTES } from '../../src/engine/registry/p
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type HugePackument, hugePackument } from '../fixtures/registry/huge-packument';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { withinHangGuard } from '../support/wait';
 
 /** The chunks, with `insert` sent (or, without it, the connection dropped) after the first `after` of them. */
 function* breakAfter(chunks: Iterable<Buffer>, after: number, insert?: Buffer): Generator<Buffer> {
@@ -27,12 +28,16 @@ function* breakAfter(chunks: Iterable<Buffer>, after: number, insert?: Buffer): 
   }
 }
 
-/** The chunks, each shown to `see` (with its index) as it is handed out. */
-function* tap(chunks: Iterable<Buffer>, see: (i: number, chunk: Buffer) => void): Generator<Buffer> {
+/** The chunks, each shown to `see` (with its index) as it is handed out; `done` once the server stops taking them. */
+function* tap(chunks: Iterable<Buffer>, see: (i: number, chunk: Buffer) => void, done?: () => void): Generator<Buffer> {
   let i = 0;
-  for (const c of chunks) {
-    see(i++, c);
-    yield c;
+  try {
+    for (const c of chunks) {
+      see(i++, c);
+      yield c;
+    }
+  } finally {
+    done?.(); // the server's loop ended: the body was sent whole, or the connection is gone
   }
 }
 
@@ -55,8 +60,10 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
   let brokenOffset = 0;
   let project: string;
   let abortAt: (() => void) | undefined;
-  /** Bytes the registry has handed to the socket for /too-big. */
+  /** Bytes the registry has handed to the socket for /too-big, and when it has stopped sending them. */
   let tooBigSent = 0;
+  let tooBigStopped: () => void = () => undefined;
+  const tooBigDone = new Promise<void>((resolve) => (tooBigStopped = resolve));
   const env = (dir: string) => ({ PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') });
 
   before(async () => {
@@ -75,7 +82,7 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
         { match: /^\/huge-broken$/, action: { stream: { chunks: (url) => breakAfter(broken.chunks(url), 600, Buffer.from('#')) } } },
         { match: /^\/huge-cut$/, action: { stream: { chunks: (url) => breakAfter(cut.chunks(url), 500) } } },
         { match: /^\/mid$/, action: { stream: { etag: mid.etag, chunks: mid.chunks } } },
-        { match: /^\/too-big$/, action: { stream: { chunks: (url) => tap(huge.chunks(url), (_, c) => (tooBigSent += c.length)) } } },
+        { match: /^\/too-big$/, action: { stream: { chunks: (url) => tap(huge.chunks(url), (_, c) => (tooBigSent += c.length), tooBigStopped) } } },
         { match: /^\/aborted$/, action: { stream: { chunks: (url) => tap(mid.chunks(url), (i) => i === 200 && abortAt?.()) } } },
       ],
     });
@@ -161,11 +168,9 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
   it('the body cap applies to streamed bodies (too-large), and the download stops there', async () => {
     const src = await source({ maxBodyBytes: 16 * 1024 * 1024, concurrency: 1, retries: 0 });
     await assert.rejects(src.summary('too-big'), (e: EngineError) => e.code === 'too-large' && /larger than 16 MB/.test(e.message));
-    // The connection is closed, not left paused: the registry stops (a paused body would still take all ~100 MB in).
-    for (let last = -1; last !== tooBigSent; ) {
-      last = tooBigSent;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    // The connection is closed, not left paused: the registry stops sending (event: its loop over the body ends; a
+    // paused connection would keep it waiting, which the hang guard would end) having sent a fraction of ~100 MB.
+    await withinHangGuard('the registry to stop sending /too-big', tooBigDone);
     assert.ok(tooBigSent < 48 * 1024 * 1024, `the registry sent ${tooBigSent} bytes`);
     assert.equal(Object.keys((await src.summary('steady')).versions).length, 1, 'the next request works');
   });

@@ -16,6 +16,7 @@ import { startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { startProxy } from '../support/proxy-server';
 import { makeTlsFixtures, type TlsFixtures } from '../support/tls';
+import { until, withinHangGuard } from '../support/wait';
 
 interface Seen {
   method: string;
@@ -166,23 +167,30 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
   });
 
   it('keeps to npm\'s maxsockets: no more requests at once than .npmrc allows', async () => {
-    let open = 0;
+    // The server holds requests until `limit` of them are open (or all that are left), then answers them together:
+    // a client that keeps `limit` going reaches that point whatever the machine's speed, one that keeps fewer never
+    // does (the hang guard ends it), and the limiter (limiter.test.ts) keeps it from more.
+    const TOTAL = 12;
+    let limit = 0;
+    let answered = 0;
     let most = 0;
+    const held: http.ServerResponse[] = [];
     const slow = await listen((_req, res) => {
-      open++;
-      most = Math.max(most, open);
-      setTimeout(() => {
-        open--;
-        res.end('{}');
-      }, 20);
+      held.push(res);
+      most = Math.max(most, held.length);
+      if (held.length < Math.min(limit, TOTAL - answered)) return;
+      for (const r of held.splice(0)) {
+        answered++;
+        r.end('{}');
+      }
     });
     try {
-      for (const [values, limit] of [[{ maxsockets: '3' }, 3], [{ maxsockets: 'lots' }, 12]] as const) {
-        most = 0;
+      for (const [values, expected] of [[{ maxsockets: '3' }, 3], [{ maxsockets: 'lots' }, 12]] as const) {
+        [limit, answered, most] = [expected, 0, 0];
         const client = new RegistryHttp({ config: config({ registry: slow.url, ...values }), retries: 0 });
         assert.equal(client.limiter.max, values.maxsockets === '3' ? 3 : DEFAULT_CONCURRENCY);
-        await Promise.all(Array.from({ length: 12 }, (_, i) => client.request(`${slow.url}p${i}`, {})));
-        assert.equal(most, limit, `${JSON.stringify(values)}: ${most} at once`);
+        await withinHangGuard(`${expected} requests at once`, Promise.all(Array.from({ length: TOTAL }, (_, i) => client.request(`${slow.url}p${i}`, {}))));
+        assert.equal(most, expected, `${JSON.stringify(values)}: ${most} at once`);
       }
     } finally {
       await slow.close();
@@ -411,7 +419,8 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
     });
 
     it('bad-response: a consumer that cannot read the body ends the connection', async () => {
-      const { auto } = clients({ registry: slow.url });
+      // An hour's request timeout: a connection left open would stay open, and the hang guard would say so.
+      const { auto } = clients({ registry: slow.url }, { timeoutMs: 3_600_000 });
       closed.length = 0;
       const consumer: BodyConsumer<void> = {
         write: () => {
@@ -421,7 +430,7 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       };
       const e = await failure(auto.requestConsumed(`${slow.url}stalled-too`, {}, () => consumer));
       assert.equal(e.code, 'bad-response');
-      while (!closed.includes('/stalled-too')) await new Promise((r) => setTimeout(r, 10));
+      await until('the server to see the connection closed', () => closed.includes('/stalled-too'));
     });
 
     it('registry-unreachable: connection refused', async () => {

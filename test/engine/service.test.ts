@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type MessageConnection, createMessageConnection } from 'vscode-jsonrpc/node';
+import { type MessageConnection, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
 import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import {
   ClearCacheRequest,
@@ -14,6 +14,8 @@ import {
   type ServiceSettings,
 } from '../../src/engine/service/protocol';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { startGate } from '../support/gate';
+import { withinHangGuard } from '../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from './check-scenarios';
 
 /** The real service process (the compiled server module), driven over IPC exactly as the extension does. */
@@ -93,15 +95,24 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
   });
 
   it('a newer request for the same folder supersedes the older one, which is cancelled', async () => {
-    // The first asks a slow registry (the service remembers the fast one's answers, so it would finish at once).
-    const slow = await startFixtureRegistry(scenario.corpus, { latencyMs: 2000 });
-    const first = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: slow.url } });
-    const second = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
-    const [a, b] = await Promise.allSettled([first, second]);
-    await slow.close();
-    assert.equal(a.status, 'rejected');
-    assert.match(String((a as PromiseRejectedResult).reason?.message), /cancelled/);
-    assert.equal(b.status, 'fulfilled');
+    // The first asks a registry behind a gate that holds every request: it cannot finish before the second arrives.
+    const gate = await startGate(registry.url);
+    try {
+      gate.hold(/./);
+      const first = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: gate.url } });
+      await withinHangGuard('the first evaluation to ask the registry', gate.arrived(/./)); // it is running: waiting on the registry
+      const second = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+      // Both end while the gate still holds the first one's requests: it is cancelled, not waited for.
+      const [a, b] = await withinHangGuard('both evaluations to end while the gate holds the first one\'s requests', Promise.allSettled([first, second]));
+      assert.equal(a.status, 'rejected');
+      const reason = (a as PromiseRejectedResult).reason as ResponseError<{ code?: string }>;
+      assert.ok(reason instanceof ResponseError, String(reason));
+      assert.equal(reason.data?.code, 'cancelled', reason.message);
+      assert.equal(b.status, 'fulfilled', String((b as PromiseRejectedResult).reason));
+    } finally {
+      gate.release();
+      await gate.close();
+    }
   });
 
   it('serves the trust report timeline of a package, with the break visible', async () => {

@@ -9,6 +9,8 @@ import { DiskCache } from '../../src/engine/disk-cache';
 import { CheckSession } from '../../src/engine/session';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { startGate } from '../support/gate';
+import { withinHangGuard } from '../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from './check-scenarios';
 
 function cleanEnv(dir: string): NodeJS.ProcessEnv {
@@ -70,18 +72,25 @@ describe('check session (what the service remembers between evaluations)', funct
   });
 
   it('a check cancelled half-way leaves the session whole: the next one gives the fresh result', async () => {
-    const slow = await startFixtureRegistry(scenario.corpus, { latencyMs: 150 });
+    // Half-way as a state, not a moment: a gate lets the packuments through and holds the advisory request (sent once
+    // the packuments are in, before the tarballs), and the check is aborted when that request has arrived there.
+    const gate = await startGate(registry.url);
     try {
-      const project = writeProject(scenario, slow.url);
+      const project = writeProject(scenario, gate.url);
       const session = new CheckSession();
       const controller = new AbortController();
-      const cancelled = run(project, { session, registry: slow.url, signal: controller.signal });
-      setTimeout(() => controller.abort(), 200);
-      await assert.rejects(cancelled, (e: { code?: string }) => e.code === 'aborted');
-      const after = await run(project, { session, registry: slow.url });
-      assert.deepEqual(seen(after), seen(await run(project, { registry: slow.url })));
+      const advisories = /^\/-\/npm\/v1\/security\/advisories\/bulk$/;
+      gate.hold(advisories);
+      const cancelled = run(project, { session, registry: gate.url, signal: controller.signal });
+      await withinHangGuard('the check to ask for advisories', gate.arrived(advisories));
+      controller.abort();
+      await withinHangGuard('the aborted check to end while its advisory request is held', assert.rejects(cancelled, (e: { code?: string }) => e.code === 'aborted'));
+      gate.release();
+      const after = await run(project, { session, registry: gate.url });
+      assert.deepEqual(seen(after), seen(await run(project, { registry: gate.url })));
     } finally {
-      await slow.close();
+      gate.release();
+      await gate.close();
     }
   });
 

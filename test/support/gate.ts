@@ -10,6 +10,8 @@ export interface Gate {
   url: string;
   /** Request paths in order of arrival. */
   arrivals: string[];
+  /** Resolves once `count` requests whose path matches have arrived (counting those before the call). */
+  arrived(path: RegExp, count?: number): Promise<void>;
   /** From now on requests whose path matches are held (not answered, not refused)... */
   hold(path: RegExp): void;
   /** ...until this: the held ones go on to the registry, as do later ones. */
@@ -22,8 +24,12 @@ export async function startGate(target: string): Promise<Gate> {
   let held: RegExp | undefined;
   let waiting: (() => void)[] = [];
   const arrivals: string[] = [];
+  let watchers: { path: RegExp; count: number; resolve: () => void }[] = [];
+  const seen = (w: { path: RegExp; count: number }) => arrivals.filter((u) => w.path.test(u)).length >= w.count;
   const server = http.createServer((req, res) => {
     arrivals.push(req.url ?? '/');
+    for (const w of watchers.filter(seen)) w.resolve();
+    watchers = watchers.filter((w) => !seen(w));
     const forward = () => {
       if (res.destroyed) return; // the client (a killed service) is gone
       const up = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
@@ -42,6 +48,12 @@ export async function startGate(target: string): Promise<Gate> {
   return {
     url: `http://127.0.0.1:${port}/`,
     arrivals,
+    arrived: (path, count = 1) =>
+      new Promise<void>((resolve) => {
+        const w = { path, count, resolve };
+        if (seen(w)) resolve();
+        else watchers.push(w);
+      }),
     hold: (p) => void (held = p),
     release: () => {
       held = undefined;

@@ -7,6 +7,7 @@ import { AdvisorySourceError } from '../../../src/engine/advisories/npm-bulk';
 import { fetchOsvAdvisories } from '../../../src/engine/advisories/osv';
 import { requireSharedFixtures } from '../../support/fixtures';
 import { type Handler, type Recorded, json, serve } from '../../support/recording-server';
+import { withinHangGuard } from '../../support/wait';
 
 
 interface OsvQuery {
@@ -19,8 +20,15 @@ interface OsvQuery {
  * A miniature osv.dev over `records`: querybatch matches with our own isAffected, paginating `pageSize`
  * vulns per query when set; GET /v1/vulns/<id> returns the record. `before` may answer a request itself.
  */
-function osvApi(records: OsvRecord[], o: { pageSize?: number; vulnDelayMs?: number; before?: (req: Recorded, res: http.ServerResponse) => boolean } = {}) {
+/**
+ * `holdVulns`: record downloads are held until `atOnce` are in flight (or all that are left of `total`), then answered
+ * together. A client that keeps `atOnce` requests going reaches that point whatever the machine's speed; one that
+ * keeps fewer never does (the test's hang guard ends it).
+ */
+function osvApi(records: OsvRecord[], o: { pageSize?: number; holdVulns?: { atOnce: number; total: number }; before?: (req: Recorded, res: http.ServerResponse) => boolean } = {}) {
   const stats = { inFlight: 0, maxInFlight: 0 };
+  const held: (() => void)[] = [];
+  let answered = 0;
   const handler: Handler = (req, res) => {
     if (o.before?.(req, res)) return;
     if (req.method === 'POST' && req.path === '/v1/querybatch') {
@@ -42,10 +50,13 @@ function osvApi(records: OsvRecord[], o: { pageSize?: number; vulnDelayMs?: numb
     if (!record) return json(res, { code: 5, message: 'Bug not found.' }, 404);
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    setTimeout(() => {
+    held.push(() => {
       stats.inFlight--;
+      answered++;
       json(res, record);
-    }, o.vulnDelayMs ?? 0);
+    });
+    const hold = o.holdVulns;
+    if (!hold || held.length >= Math.min(hold.atOnce, hold.total - answered)) for (const answer of held.splice(0)) answer();
   };
   return { handler, stats };
 }
@@ -157,11 +168,21 @@ describe('OSV advisories', function () {
 
   it('fetches records at most `concurrency` at a time', async () => {
     const records = Array.from({ length: 20 }, (_, i) => synthetic(`TEST-${i}`, [`pkg-${i}`]));
-    const api = osvApi(records, { vulnDelayMs: 30 });
+    // The server holds the downloads until 4 are in flight, so 4 at once is reached whatever the machine's speed; the
+    // client side counts requests sent and not yet answered, so a fifth one sent beside them would show.
+    const api = osvApi(records, { holdVulns: { atOnce: 4, total: 20 } });
     server = await serve(api.handler);
-    const result = await fetchOsvAdvisories(server.url, new Map(records.map((_, i) => [`pkg-${i}`, ['1.0.0']])), { concurrency: 4 });
+    let open = 0;
+    let most = 0;
+    const counting: typeof fetch = (input, init) => {
+      most = Math.max(most, ++open);
+      return fetch(input, init).finally(() => open--);
+    };
+    const fetching = fetchOsvAdvisories(server.url, new Map(records.map((_, i) => [`pkg-${i}`, ['1.0.0']])), { concurrency: 4, fetch: counting });
+    const result = await withinHangGuard('4 record downloads at once', fetching);
     assert.equal(gets(server.requests).length, 20);
     assert.equal(api.stats.maxInFlight, 4);
+    assert.equal(most, 4);
     assert.ok([...result.values()].every((list) => list.length === 1));
   });
 
@@ -230,14 +251,14 @@ describe('OSV advisories', function () {
       return true;
     };
     server = await serve(osvApi(real, { before: hang('GET') }).handler);
-    const t0 = Date.now();
-    await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { timeoutMs: 300 }), 'unreachable');
-    assert.ok(Date.now() - t0 < 5000);
+    // The body never ends, so only the timeout can end the download; the message says which one did.
+    const err = await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { timeoutMs: 300 }), 'unreachable');
+    assert.match(err.message, /within 300 ms/);
     await server.close();
 
-    server = await serve(osvApi(real, { before: hang('POST') }).handler);
+    // The caller aborts once the query has arrived and its answer has started.
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    server = await serve(osvApi(real, { before: (req, res) => hang('POST')(req, res) && (controller.abort(), true) }).handler);
     await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { signal: controller.signal }), 'aborted');
   });
 

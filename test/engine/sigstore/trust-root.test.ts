@@ -22,20 +22,25 @@ describe('Sigstore trust root', () => {
     assert.deepEqual(TrustedRoot.toJSON(embeddedTrustContext().trustedRoot), TrustedRoot.toJSON(fixture));
   });
 
-  it('falls back to the embedded root fast when the TUF repository is unreachable, and says why', async () => {
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-tuf-'));
-    try {
-      const t0 = Date.now();
-      const t = await createTrustContext({ cacheDir, timeoutMs: 2000 });
-      const elapsed = Date.now() - t0;
-      // Where the network does answer (not on the CI machines), TUF may legitimately win.
-      if (t.source === 'tuf') return console.log('      (TUF repository reachable here: fallback not exercised)');
-      assert.equal(t.source, 'embedded');
-      assert.match(t.note!, /TUF repository is unreachable/);
-      assert.ok(elapsed < 3000, `fell back after ${elapsed} ms`);
-      console.log(`      fell back after ${elapsed} ms: ${t.note}`);
-    } finally {
-      fs.rmSync(cacheDir, { recursive: true, force: true });
+  it('falls back to the embedded root when the TUF repository is unreachable or slower than timeoutMs, and says why', async () => {
+    // How fast is not asserted (an unreachable host fails at once, a black hole at timeoutMs): what it falls back to,
+    // and why. With a 1 ms limit the fallback is certain, network or not: the TUF client cannot load its metadata
+    // from a fresh cache folder in 1 ms.
+    for (const timeoutMs of [2000, 1]) {
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-tuf-'));
+      try {
+        const t = await createTrustContext({ cacheDir, timeoutMs });
+        // Where the network does answer (not on the CI machines), TUF may legitimately win in 2 s.
+        if (t.source === 'tuf' && timeoutMs > 1) {
+          console.log('      (TUF repository reachable here: the unreachable case is not exercised)');
+          continue;
+        }
+        assert.equal(t.source, 'embedded', `timeoutMs ${timeoutMs}`);
+        assert.match(t.note!, /^Sigstore's TUF repository is unreachable \(.+\); using the trusted root embedded in @sigstore\/tuf$/);
+        console.log(`      timeoutMs ${timeoutMs}: ${t.note}`);
+      } finally {
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+      }
     }
   });
 

@@ -1,0 +1,22 @@
+// `npm run test:unit`: the pure tests, which need no network (loopback registries and servers included), no child
+// process and no service: test/core (src/core is pure by lint rule; content.test.ts once runs esbuild to make a real
+// bundle as input), the cross-check with arborist (it reads lockfiles), and the engine's pure parts listed below.
+// They may read files (../shared/fixtures, temp folders). `npm test` (.mocharc.json) runs everything, these too.
+// A new test goes here only if it starts nothing and listens on nothing.
+const base = require('./.mocharc.json');
+
+module.exports = {
+  ...base,
+  spec: [
+    'out/test/core/**/*.test.js',
+    'out/test/crosscheck/**/*.test.js',
+    'out/test/engine/advisories/osv-offline.test.js',
+    'out/test/engine/cards-delta.test.js',
+    'out/test/engine/limiter.test.js',
+    'out/test/engine/memo.test.js',
+    'out/test/engine/npmrc.test.js',
+    'out/test/engine/sigstore/attestations-real.test.js',
+    'out/test/engine/sigstore/fast-der.test.js',
+    'out/test/engine/sigstore/registry-signatures.test.js',
+  ],
+};

@@ -1,0 +1,33 @@
+/**
+ * Waiting in tests without depending on how fast the machine is: a test waits for a condition or an event, never
+ * for a duration, and never asserts how long something took (speed lives in `npm run bench*`).
+ */
+
+/**
+ * A hang guard, not a speed target: it only ends a wait that would otherwise never end (a bug), so that the failure
+ * names what was awaited instead of mocha's bare timeout. Everything awaited with it takes milliseconds to a few
+ * seconds; the guard sits far beyond that, so machine load cannot make it decide a test.
+ */
+export const HANG_GUARD_MS = 50_000;
+
+/** Resolves once `probe()` holds (polled: a condition to wait for, not a delay); rejects after HANG_GUARD_MS. */
+export async function until(what: string, probe: () => boolean, guardMs = HANG_GUARD_MS): Promise<void> {
+  const started = Date.now();
+  while (!probe()) {
+    if (Date.now() - started > guardMs) throw new Error(`hang guard: still waiting for ${what} after ${guardMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** `p`, or a rejection naming `what` when it has not settled after HANG_GUARD_MS. */
+export async function withinHangGuard<T>(what: string, p: Promise<T>, guardMs = HANG_GUARD_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hang guard: ${what} did not happen within ${guardMs} ms`)), guardMs);
+  });
+  try {
+    return await Promise.race([p, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
