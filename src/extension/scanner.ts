@@ -83,6 +83,14 @@ export class Scanner implements vscode.Disposable {
     } catch (e) {
       if (cts.token.isCancellationRequested) return undefined;
       const message = (e as Error).message;
+      if (this.service.state === 'restarting') {
+        // The service died under this request ("Pending response rejected since connection got disposed"): that is
+        // a crash, not a failed scan. It restarts, the runtime scans every folder again once it runs, and meanwhile
+        // the last results stay and the status item says it is restarting. (After repeated crashes the state is
+        // 'failed', and every scan fails below, saying so.)
+        this.output.warn(`scan of ${folder.name} interrupted: the service stopped (${message}); it scans again once the service is back`);
+        return undefined;
+      }
       this.output.error(`scan of ${folder.name} failed: ${message}`);
       this.errorEmitter.fire({ root, message });
       return undefined;

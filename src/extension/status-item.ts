@@ -36,7 +36,8 @@ export class StatusItem implements vscode.Disposable {
       const failures = [...this.diagnostics.failures.values()];
       const notChecked = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
       const icon = busy ? '$(sync~spin)' : failures.length ? '$(error)' : notChecked.length ? '$(warning)' : '$(shield)';
-      const state = failures.length ? ' scan failed' : notChecked.length ? ` ${notChecked.length} not checked` : '';
+      // Set apart from the counts: "$(warning) 0 scan failed" would read as "0 scans failed", "0 1 not checked" as a count of 01.
+      const state = failures.length ? ' · scan failed' : notChecked.length ? ` · ${notChecked.length} not checked` : '';
       this.item.text = `${icon} TrustLens ${counts}${state}${restricted ? ' $(lock)' : ''}`;
       if (failures.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       else if (notChecked.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');

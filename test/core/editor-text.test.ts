@@ -71,6 +71,32 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     assert.match(md, /Registry signature: unknown/);
   });
 
+  it('claims nothing for a version whose registry history could not be read: "not checked", never "none"', () => {
+    // The packument failed: no publish date, no scripts, no provenance are known (hooky@1.0.1 does add a postinstall).
+    const unread: TrustCard = {
+      name: 'hooky',
+      version: '1.0.1',
+      registry: 'http://127.0.0.1:1/',
+      advisories: [],
+      safeVersion: null,
+      findings: [{ code: 'check-incomplete', severity: 'high', message: 'hooky@1.0.1 was not checked — registry history: http://127.0.0.1:1/hooky answered 500' }],
+      trustData: true,
+      notChecked: [{ signal: 'registry-history', reason: 'http://127.0.0.1:1/hooky answered 500' }],
+      locations: [],
+    };
+    const md = hoverMarkdown(unread, new Date());
+    assert.match(md, /\*\*Not checked:\*\* registry history \(http:\/\/127\\\.0\\\.0\\\.1:1\/hooky answered 500\)/);
+    assert.match(md, /Provenance: not checked/);
+    assert.match(md, /Registry signature: not checked/);
+    assert.match(md, /Install scripts: not checked/);
+    assert.doesNotMatch(md, /: none\b/);
+    // Provenance that could not be fetched, on a version whose history was read: that line only.
+    const partly = hoverMarkdown({ ...unread, notChecked: [{ signal: 'provenance', reason: 'attestations answered 503' }], provenance: undefined, signature: { status: 'valid', keyid: 'k' } }, new Date());
+    assert.match(partly, /Provenance: not checked/);
+    assert.match(partly, /Registry signature: valid/);
+    assert.match(partly, /Install scripts: none/);
+  });
+
   it('escapes markdown and HTML', () => {
     assert.equal(esc('[x](javascript:alert(1)) <b>'), '\\[x\\]\\(javascript:alert\\(1\\)\\) \\<b\\>');
   });

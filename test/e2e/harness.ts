@@ -659,14 +659,26 @@ class Session implements CodeServerSession {
   async openFile(relPath: string): Promise<void> {
     const name = path.basename(relPath);
     const dir = path.dirname(relPath).replace(/\\/g, '/');
-    await this.openQuickInput('Control+P', relPath);
     // The first row must be the file itself before Enter, or Enter would open whatever was first a moment ago.
     const first = this.quickInputRows().first();
-    await waitFor(`quick open to offer ${relPath}`, async () => {
-      const label = (await first.locator('.label-name').innerText()).trim();
+    const offered = async () => {
+      const label = (await first.locator('.label-name').innerText({ timeout: 1_000 })).trim();
       const description = (await first.locator('.label-description').allInnerTexts()).join('').trim();
       return label === name && (dir === '.' || description.replace(/\\/g, '/').endsWith(dir));
-    });
+    };
+    // Quick open answers from the file list it had when it opened: a file created on disk a moment ago may be
+    // missing ("No matching results") until it is opened again, so each try gets a fresh quick open.
+    await waitFor(
+      `quick open to offer ${relPath}`,
+      async () => {
+        await this.openQuickInput('Control+P', relPath);
+        const ok = await waitFor(`quick open to list ${relPath}`, offered, 5_000).catch(() => false);
+        if (!ok) await this.closeQuickInput();
+        return ok;
+      },
+      30_000,
+      0,
+    );
     await this.page.keyboard.press('Enter');
     await this.quickInput().waitFor({ state: 'hidden' });
     await this.page.locator('.editor-group-container.active .tab.active', { hasText: name }).waitFor({ state: 'visible' });

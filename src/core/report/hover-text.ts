@@ -21,12 +21,17 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()}** ${CODES[f.code].title}: ${esc(f.message)}`);
     lines.push('');
   }
-  lines.push(`Provenance: ${provenanceLine(card)}`);
+  // Without the version's registry history (or a readable lockfile entry) nothing below is known: "none" would read
+  // as clean, where the release may well carry a postinstall. Likewise provenance that could not be fetched.
+  const missed = new Set(card.notChecked?.map((g) => g.signal));
+  const unread = missed.has('registry-history') || missed.has('lockfile-entry');
+  const provenanceMissed = missed.has('provenance') && (!card.provenance || card.provenance.status === 'absent');
+  lines.push(`Provenance: ${unread || provenanceMissed ? 'not checked' : provenanceLine(card)}`);
   lines.push('');
-  lines.push(`Registry signature: ${signatureLine(card)}`);
+  lines.push(`Registry signature: ${unread ? 'not checked' : signatureLine(card)}`);
   lines.push('');
   const scripts = Object.entries(card.installScripts ?? {});
-  lines.push(`Install scripts: ${scripts.length ? scripts.map(([k, v]) => `${k} \`${code(v)}\``).join(', ') : 'none'}`);
+  lines.push(`Install scripts: ${unread ? 'not checked' : scripts.length ? scripts.map(([k, v]) => `${k} \`${code(v)}\``).join(', ') : 'none'}`);
   lines.push('');
   if (card.advisories.length) {
     lines.push(
