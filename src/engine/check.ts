@@ -137,10 +137,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
-  } else {
-    gaps.push(...unreadLockfile(model));
   }
+  const unread = lock && !lock.rejected ? unreadLockfile(model) : { gaps: [] };
+  gaps.push(...unread.gaps);
   const packages = installed.filter((p) => {
+    if (p === unread.cut) return false;
     const gap = entryGap(p) ?? versionlessGap(p);
     if (gap) gaps.push(gap);
     return !gap;
@@ -288,12 +289,20 @@ function unlockedTreeGap(model: ProjectModel): Gap {
 
 const ZERO_RANGE: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
 
-/** A lockfile that could not be read to its end (a syntax error, a truncated file): the entries after it are unknown. */
-function unreadLockfile(model: ProjectModel): Gap[] {
+/**
+ * A lockfile that could not be read to its end (a syntax error, a truncated file): the entries beyond what was read
+ * are unknown, and so is the entry the file breaks off in (its last field may be cut short: a half integrity hash
+ * would read as a tampered tarball). That entry is not judged.
+ */
+function unreadLockfile(model: ProjectModel): { gaps: Gap[]; cut?: InstalledPackage } {
   const lock = model.lockfile;
   const bad = lock?.problems.find((p) => p.severity === 'error' && p.code !== 'merge-conflict' && p.file === lock.file);
-  if (!lock || !bad) return [];
-  return [{ package: '*', version: '', signal: 'dependency-tree', source: lock.file, reason: `${lock.file} could not be read in full (line ${bad.range.start.line + 1}: ${bad.message}): entries it holds beyond what was read are not checked`, at: { file: lock.file, range: bad.range } }];
+  if (!lock || !bad) return { gaps: [] };
+  const gaps: Gap[] = [{ package: '*', version: '', signal: 'dependency-tree', source: lock.file, reason: `${lock.file} could not be read in full (line ${bad.range.start.line + 1}: ${bad.message}): entries it holds beyond what was read are not checked`, at: { file: lock.file, range: bad.range } }];
+  let cut: InstalledPackage | undefined;
+  for (const p of lock.packages) if (p.file === lock.file && p.range.startOffset <= bad.range.startOffset && (!cut || p.range.startOffset > cut.range.startOffset)) cut = p;
+  if (cut) gaps.push({ package: cut.name, version: cut.version, signal: 'lockfile-entry', reason: `${lock.file} breaks off in or after this entry (line ${bad.range.start.line + 1}), so its fields may be cut short`, at: { file: cut.file, range: cut.range } });
+  return { gaps, cut };
 }
 
 /** A registry entry that names no version cannot be judged (git, tarball URLs and local folders need none). */

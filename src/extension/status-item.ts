@@ -55,6 +55,12 @@ export class StatusItem implements vscode.Disposable {
         }
         if (notChecked.length > 5) tooltip.appendMarkdown(`\n\n…and ${notChecked.length - 5} more in the Problems panel.`);
       }
+      // How the check ran, where the reader should know it (e.g. provenance verified against the offline trusted root).
+      const notes = [...new Set([...this.scanner.results.values()].flatMap((r) => r.notes ?? []))];
+      for (const n of notes.slice(0, 3)) {
+        tooltip.appendMarkdown('\n\nNote: ');
+        tooltip.appendText(n);
+      }
       if (this.service.state === 'restarting') {
         tooltip.appendMarkdown('\n\nThe TrustLens service stopped unexpectedly and is restarting; these results stay until it has scanned again. [Show log](command:trustlens.showLog)');
       }

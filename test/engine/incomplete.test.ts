@@ -251,6 +251,20 @@ describe('never a false clean: what could not be judged is a finding', function 
     assert.equal(f.line, 5);
   });
 
+  it('a lockfile that breaks off: the entry it breaks off in is "not checked" (never a tampered-tarball alarm from half a hash)', async () => {
+    const dir = writeProject(corpus, registry.url, { hooky: { version: '1.0.1' }, plain: { version: '3.0.0' } }, { noLockfile: true, ranges: { hooky: '^1.0.1', plain: '^3.0.0' } });
+    const full = pnpmLock(corpus, { hooky: '1.0.1', plain: '3.0.0' });
+    const integrity = corpus.packuments.get('plain')!.versions['3.0.0'].dist.integrity!;
+    fs.writeFileSync(path.join(dir, 'pnpm-lock.yaml'), full.slice(0, full.indexOf(integrity) + 20));
+    const r = await run(dir, { content: 'off' });
+    assert.ok(!r.findings.some((f) => f.code === 'integrity-mismatch'), JSON.stringify(r.findings.map(brief)));
+    assert.deepEqual(r.notChecked.map((u) => [u.package, u.gaps.map((g) => g.signal)]), [
+      ['*', ['dependency-tree']],
+      ['plain', ['lockfile-entry']],
+    ]);
+    assert.ok(codes(r, 'hooky').includes('install-script-added'), 'the entries before it are judged');
+  });
+
   it('an unreadable lockfile entry (wrong-typed field) is "not checked", not left out', async () => {
     const dir = writeProject(corpus, registry.url, { plain: { version: '3.0.0' } }, { lockfileText: (json) => json.replace('"version": "3.0.0"', '"version": 3.0') });
     const r = await run(dir);
@@ -260,6 +274,13 @@ describe('never a false clean: what could not be judged is a finding', function 
     assert.match(f[0].message, /lockfile entry/);
   });
 });
+
+function pnpmLock(corpus: RegistryCorpus, entries: Record<string, string>): string {
+  const deps = Object.entries(entries).map(([n, v]) => `      ${n}:\n        specifier: ^${v}\n        version: ${v}\n`).join('');
+  const pkgs = Object.entries(entries).map(([n, v]) => `  ${n}@${v}:\n    resolution: {integrity: ${corpus.packuments.get(n)!.versions[v].dist.integrity}}\n\n`).join('');
+  const snaps = Object.entries(entries).map(([n, v]) => `  ${n}@${v}: {}\n\n`).join('');
+  return `lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n${deps}\npackages:\n\n${pkgs}snapshots:\n\n${snaps}`;
+}
 
 function brief(f: LocatedFinding): string {
   return `${f.code} ${f.package}@${f.version}`;
