@@ -1,5 +1,5 @@
 import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { tooDeepAt, tooDeepError } from './json-keys';
+import { tolerantTooDeepAt, tooDeepError } from './json-keys';
 import { LineIndex } from './positions';
 import { ProblemSink } from './problems';
 
@@ -18,7 +18,7 @@ export interface ParsedJson {
 export function parseJsonTree(text: string, file: string): ParsedJson {
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
-  const deep = tooDeepAt(text);
+  const deep = tolerantTooDeepAt(text);
   if (deep !== undefined) {
     sink.error('invalid-json', `Invalid JSON: ${tooDeepError(deep).message}`, deep, deep + 1);
     return { root: undefined, index, sink };
