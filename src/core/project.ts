@@ -1,7 +1,7 @@
 import { lazyModule } from './lazy-module';
 import { parseManifest } from './manifest';
 import { type ConflictMarker, conflictMessage, takeOurSide } from './merge-conflicts';
-import { LineIndex } from './positions';
+import { LineIndex, hasBom, stripBom } from './positions';
 import type { DependencyEdge, EdgeType, Importer, Lockfile, Manifest, ParseProblem, ProjectModel } from './model';
 import { parseNpmLockfile } from './lockfile/npm';
 import { parsePnpmLockfile } from './lockfile/pnpm';
@@ -27,7 +27,7 @@ export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspace
   if (rootManifest?.workspaces.length) return rootManifest.workspaces;
   if (pnpmWorkspaceYaml === undefined) return [];
   try {
-    const doc = yaml().parseDocument(pnpmWorkspaceYaml).toJS() as { packages?: unknown } | null;
+    const doc = yaml().parseDocument(stripBom(pnpmWorkspaceYaml)).toJS() as { packages?: unknown } | null;
     return Array.isArray(doc?.packages) ? doc.packages.filter((p): p is string => typeof p === 'string') : [];
   } catch {
     return [];
@@ -100,8 +100,11 @@ function packageManagerOf(lockfile: Lockfile | undefined, root: Manifest | undef
  * Unresolved git merge conflicts are read on the HEAD side and reported.
  */
 export function parseLockfile(name: string, rawText: string, manifests: Manifest[]): Lockfile {
-  const { text, conflicts } = takeOurSide(rawText);
-  const lock = parseLockfileText(name, text, manifests);
+  // Conflict markers are found after the byte-order mark, and their offsets count from there as the parsers' do;
+  // the parser gets the mark back, and drops exactly one, as the package managers do.
+  const bom = hasBom(rawText);
+  const { text, conflicts } = takeOurSide(bom ? rawText.slice(1) : rawText);
+  const lock = parseLockfileText(name, bom ? `\uFEFF${text}` : text, manifests);
   if (conflicts.length) lock.problems.unshift(conflictProblem(name, text, conflicts));
   return lock;
 }

@@ -2,7 +2,7 @@ import type { DependencyEdge, EdgeType, InstalledPackage, Lockfile, Manifest } f
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
 import { readJsonWithKeys } from '../json-keys';
-import { LineIndex } from '../positions';
+import { LineIndex, stripBom } from '../positions';
 import { ProblemSink } from '../problems';
 import { sourceOfResolved } from '../spec';
 import { isWorkspaceDir } from '../workspace-glob';
@@ -15,7 +15,9 @@ type Span = [start: number, end: number];
  * v2/v3 are read from `packages` (keyed by install location); v1 from the nested `dependencies` tree.
  * `rootManifest` supplies the root's edges for v1 lockfiles, which do not record them.
  */
-export function parseNpmLockfile(text: string, file: string, rootManifest?: Manifest): Lockfile {
+export function parseNpmLockfile(rawText: string, file: string, rootManifest?: Manifest): Lockfile {
+  // npm drops a byte-order mark before JSON.parse; positions count from the character after it (see stripBom).
+  const text = stripBom(rawText);
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const lock: Lockfile = { file, kind: 'npm', version: '', importers: [], packages: [], problems: sink.problems };

@@ -4,7 +4,7 @@ import { lazyModule } from '../lazy-module';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
-import { LineIndex } from '../positions';
+import { LineIndex, stripBom } from '../positions';
 import { ProblemSink } from '../problems';
 import { sourceOfResolved } from '../spec';
 
@@ -18,7 +18,9 @@ import { sourceOfResolved } from '../spec';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
 
-export function parsePnpmLockfile(text: string, file: string): Lockfile {
+export function parsePnpmLockfile(rawText: string, file: string): Lockfile {
+  // pnpm drops a byte-order mark (strip-bom) before parsing; positions count from the character after it.
+  const text = stripBom(rawText);
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const lock: Lockfile = { file, kind: 'pnpm', version: '', importers: [], packages: [], problems: sink.problems };

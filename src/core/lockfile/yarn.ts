@@ -2,7 +2,7 @@ import * as semver from 'semver';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
-import { LineIndex } from '../positions';
+import { LineIndex, stripBom } from '../positions';
 import { ProblemSink } from '../problems';
 import { parseSpec, sourceOfResolved } from '../spec';
 import { lazyModule } from '../lazy-module';
@@ -131,8 +131,9 @@ interface Entry {
 type BlockParser = (src: string) => { descriptors: string[]; fields: unknown };
 
 /** Splits the text into top-level entries, parses each, and reports the ones that cannot be read. */
-function readEntries(text: string, file: string, parseBlock: BlockParser): { entries: Entry[]; index: LineIndex; sink: ProblemSink } {
-  if (typeof text !== 'string') text = '';
+function readEntries(rawText: string, file: string, parseBlock: BlockParser): { entries: Entry[]; index: LineIndex; sink: ProblemSink } {
+  // yarn drops a byte-order mark before parsing (both versions); positions count from the character after it.
+  const text = typeof rawText === 'string' ? stripBom(rawText) : '';
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const entries: Entry[] = [];
@@ -173,7 +174,7 @@ interface Block {
 function splitBlocks(text: string): { blocks: Block[]; stray?: number } {
   const blocks: Block[] = [];
   let stray: number | undefined;
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = 0;
   while (pos < text.length) {
     const end = lineEnd(text, pos);
     const line = text.slice(pos, end);
