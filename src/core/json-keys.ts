@@ -1,4 +1,5 @@
 import { type Node, type ParseError, SyntaxKind, createScanner, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { JsonStreamError, JsonStreamReader, leaf } from './json-stream';
 
 /** Called for every object key: `parents` are the keys (array indexes as strings) enclosing it. */
 export type KeyVisitor = (parents: readonly string[], key: string, start: number, end: number) => void;
@@ -196,4 +197,41 @@ export function tolerantTooDeepAt(text: string, limit = MAX_JSON_NESTING): numbe
     }
   }
   return undefined;
+}
+
+/**
+ * Where JSON.parse stops on `text` and why, or undefined when it accepts it. V8's own messages do not always give a
+ * position, so the fault is found by json-stream's reader (RFC 8259 as JSON.parse reads it) over the UTF-8 bytes of
+ * the text, without a depth limit (JSON.parse has none either), and its byte offset turned into a UTF-16 offset.
+ */
+export function strictJsonError(text: string): { message: string; offset: number } | undefined {
+  const reader = new JsonStreamReader(leaf(0), Number.MAX_SAFE_INTEGER);
+  try {
+    reader.write(new TextEncoder().encode(text));
+    reader.end();
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof JsonStreamError)) throw e;
+    const offset = utf16Offset(text, e.offset);
+    // The reader names bytes; here the text has characters.
+    const message = offset < text.length ? e.reason.replace(/byte 0x[0-9a-f]{2}/, JSON.stringify(String.fromCodePoint(text.codePointAt(offset)!))) : e.reason;
+    return { message, offset };
+  }
+}
+
+/** The UTF-16 offset in `text` of the character that starts at `byteOffset` of its UTF-8 encoding (lone surrogates: 3 bytes, as TextEncoder writes U+FFFD). */
+function utf16Offset(text: string, byteOffset: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length && bytes < byteOffset) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+    i++;
+  }
+  return i;
 }

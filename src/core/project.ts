@@ -104,7 +104,7 @@ export function parseLockfile(name: string, rawText: string, manifests: Manifest
   // the parser gets the mark back, and drops exactly one, as the package managers do.
   const bom = hasBom(rawText);
   const { text, conflicts } = takeOurSide(bom ? rawText.slice(1) : rawText);
-  const lock = parseLockfileText(name, bom ? `\uFEFF${text}` : text, manifests);
+  const lock = parseLockfileText(name, bom ? `\uFEFF${text}` : text, manifests, conflicts.length ? rawText : undefined);
   if (conflicts.length) lock.problems.unshift(conflictProblem(name, text, conflicts));
   return lock;
 }
@@ -121,14 +121,15 @@ export function conflictProblem(file: string, text: string, conflicts: ConflictM
   };
 }
 
-function parseLockfileText(name: string, text: string, manifests: Manifest[]): Lockfile {
+/** `diskText`: the file as its package manager reads it, when `text` is the HEAD side of a merge conflict. */
+function parseLockfileText(name: string, text: string, manifests: Manifest[], diskText?: string): Lockfile {
   const base = name.slice(name.lastIndexOf('/') + 1);
   const rootManifest = manifests.find((m) => m.dir === '.');
   if (base === 'pnpm-lock.yaml') return parsePnpmLockfile(text, name);
   if (base === 'yarn.lock') {
     return isYarnBerry(text) ? parseYarnBerryLockfile(text, name, importersOf(manifests)) : parseYarnClassicLockfile(text, name, importersOf(manifests));
   }
-  return parseNpmLockfile(text, name, rootManifest);
+  return parseNpmLockfile(text, name, rootManifest, diskText);
 }
 
 const EDGE_TYPE: Partial<Record<string, EdgeType>> = {

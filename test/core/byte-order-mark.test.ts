@@ -101,9 +101,13 @@ describe('a byte-order mark at the start of a file', () => {
     assert.deepEqual(lock.problems[0].range.start, { line: 1, character: 0 });
   });
 
-  it('only one mark is dropped: a second is invalid JSON, as for npm', () => {
+  it('package.json: a second mark is invalid JSON, as for npm; a lockfile: npm drops two, and so do we', () => {
     assert.equal(parseManifest(BOM + BOM + manifest).problems[0].code, 'invalid-json');
-    assert.equal(parseNpmLockfile(BOM + BOM + npmLock, 'package-lock.json').problems[0]?.code, 'invalid-json');
+    // parse-conflict-json drops one, json-parse-even-better-errors under it another; the second reads as a space.
+    const twice = parseNpmLockfile(BOM + BOM + npmLock, 'package-lock.json');
+    assert.deepEqual([twice.problems, twice.rejected], [[], undefined]);
+    assert.equal(twice.packages[0].range.startOffset, parseNpmLockfile(npmLock, 'package-lock.json').packages[0].range.startOffset + 1);
+    assert.equal(parseNpmLockfile(BOM + BOM + BOM + npmLock, 'package-lock.json').problems[0]?.code, 'invalid-json');
   });
 
   it('the real vite project (a package.json with a mark): read without problems', async function () {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { parseNpmLockfile } from '../../src/core/lockfile/npm';
 import { parseManifest } from '../../src/core/manifest';
+import { parseLockfile } from '../../src/core/project';
 import { MAX_PATH_LENGTH, PATH_ELISION } from '../../src/core/graph';
 
 const v3 = JSON.stringify(
@@ -197,5 +198,54 @@ describe('package-lock.json v1', () => {
   it('without package.json, takes the top level as the root edges', () => {
     const bare = parseNpmLockfile(text, 'package-lock.json');
     assert.deepEqual(bare.importers[0].dependencies.map((e) => e.to), ['node_modules/a', 'node_modules/b', 'node_modules/al', 'node_modules/g']);
+  });
+});
+
+describe('package-lock.json read strictly, as npm reads it (Lockfile.rejected)', () => {
+  const ok = JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/a': { version: '1.0.0' } } }, null, 2);
+  const rejected = (text: string) => parseNpmLockfile(text, 'package-lock.json').rejected;
+
+  it('valid JSON, with or without a byte-order mark: not rejected', () => {
+    assert.equal(rejected(ok), undefined);
+    assert.equal(rejected(`\uFEFF${ok}`), undefined);
+  });
+
+  it('a comment: rejected at it, the tolerant read keeps the packages, and an error says why', () => {
+    const text = ok.replace('"packages"', '// pinned by hand\n  "packages"');
+    const lock = parseNpmLockfile(text, 'package-lock.json');
+    assert.ok(lock.rejected);
+    assert.deepEqual(lock.rejected.range.start, { line: 2, character: 2 });
+    assert.equal(text.slice(lock.rejected.range.startOffset, lock.rejected.range.startOffset + 2), '//');
+    assert.match(lock.rejected.message, /npm cannot parse package-lock\.json \(unexpected '\/'.*\): npm install ignores the lockfile and installs freshly resolved versions/);
+    assert.deepEqual(lock.packages.map((p) => p.id), ['node_modules/a']);
+    assert.deepEqual([lock.problems[0].code, lock.problems[0].severity, lock.problems[0].range], ['invalid-json', 'error', lock.rejected.range]);
+  });
+
+  it('a trailing comma, a cut-off file: rejected where JSON.parse stops', () => {
+    const comma = ok.replace('"version": "1.0.0"', '"version": "1.0.0",');
+    const at = parseNpmLockfile(comma, 'package-lock.json').rejected!.range.startOffset;
+    assert.equal(comma[at], '}');
+    assert.equal(comma.slice(0, at).trimEnd().endsWith('"1.0.0",'), true);
+    const cut = ok.slice(0, ok.indexOf('"version"'));
+    assert.equal(parseNpmLockfile(cut, 'package-lock.json').rejected!.range.startOffset, cut.length);
+  });
+
+  it('an empty file, and a root that is not an object: npm reads no locked version from them', () => {
+    for (const text of ['', ' \n', 'null', '[]', '"x"', '7']) {
+      const r = rejected(text);
+      assert.ok(r, JSON.stringify(text));
+      assert.deepEqual(r.range.start, { line: 0, character: 0 });
+      assert.match(r.message, /empty|not an object/);
+    }
+  });
+
+  it('merge conflicts: rejected only when npm cannot merge the sides (parse-conflict-json)', () => {
+    const mergeable = ok.replace('"version": "1.0.0"', '<<<<<<< HEAD\n"version": "1.0.1"\n=======\n"version": "1.0.0"\n>>>>>>> b');
+    assert.equal(parseLockfile('package-lock.json', mergeable, []).rejected, undefined);
+    const dangling = ok.replace('"node_modules/a": {', '"node_modules/z": {},\n<<<<<<< HEAD\n"node_modules/a": {').replace('"version": "1.0.0"\n    }', '"version": "1.0.0"\n    }\n=======\n"node_modules/a": { "version": "1.0.1" }\n>>>>>>> b');
+    const lock = parseLockfile('package-lock.json', dangling, []);
+    assert.match(lock.rejected!.message, /cannot resolve the merge conflict.*the text the conflict sides share/);
+    assert.deepEqual(lock.packages.map((p) => `${p.id}@${p.version}`), ['node_modules/z@', 'node_modules/a@1.0.0'], 'the HEAD side is still read');
+    assert.equal(lock.problems[0].code, 'merge-conflict');
   });
 });

@@ -1,7 +1,7 @@
 import type { DependencyEdge, EdgeType, InstalledPackage, Lockfile, Manifest } from '../model';
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
-import { readJsonWithKeys } from '../json-keys';
+import { readJsonWithKeys, strictJsonError } from '../json-keys';
 import { LineIndex, stripBom } from '../positions';
 import { ProblemSink } from '../problems';
 import { sourceOfResolved } from '../spec';
@@ -14,10 +14,26 @@ type Span = [start: number, end: number];
  * package-lock.json / npm-shrinkwrap.json, lockfileVersion 1, 2 and 3.
  * v2/v3 are read from `packages` (keyed by install location); v1 from the nested `dependencies` tree.
  * `rootManifest` supplies the root's edges for v1 lockfiles, which do not record them.
+ *
+ * The text is read tolerantly (comments, trailing commas, a cut-off end), for positions and for everything it holds;
+ * `rejected` says when npm itself would refuse it (see npmRejection). `diskText` is the file as npm reads it, when
+ * `rawText` is not (parseLockfile passes the HEAD side of a merge conflict here, and the file with its markers there).
  */
-export function parseNpmLockfile(rawText: string, file: string, rootManifest?: Manifest): Lockfile {
+export function parseNpmLockfile(rawText: string, file: string, rootManifest?: Manifest, diskText?: string): Lockfile {
+  const lock = readNpmLockfile(rawText, file, rootManifest, diskText);
+  // Comments and trailing commas pass the tolerant read: when nothing else is an error, say what npm makes of them.
+  if (lock.rejected && !lock.problems.some((p) => p.severity === 'error')) {
+    lock.problems.unshift({ code: 'invalid-json', severity: 'error', file, message: lock.rejected.message, range: lock.rejected.range });
+  }
+  return lock;
+}
+
+function readNpmLockfile(rawText: string, file: string, rootManifest: Manifest | undefined, diskText: string | undefined): Lockfile {
   // npm drops a byte-order mark before JSON.parse; positions count from the character after it (see stripBom).
-  const text = stripBom(rawText);
+  // It drops a second one too (parse-conflict-json, then json-parse-even-better-errors): read as a space here, so
+  // that positions stay those of VS Code, which shows it.
+  let text = stripBom(rawText);
+  if (text.charCodeAt(0) === 0xfeff) text = ` ${text.slice(1)}`;
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const lock: Lockfile = { file, kind: 'npm', version: '', importers: [], packages: [], problems: sink.problems };
@@ -26,7 +42,7 @@ export function parseNpmLockfile(rawText: string, file: string, rootManifest?: M
   const v2Keys = new Map<string, Span>();
   const v1Keys = new Map<string, Span>();
   const topKeys = new Map<string, Span>();
-  const { value: root, errors } = readJsonWithKeys(text, (parents, key, start, end) => {
+  const { value: root, errors, strict } = readJsonWithKeys(text, (parents, key, start, end) => {
     if (parents.length === 0) topKeys.set(key, [start, end]);
     else if (parents.length === 1 && parents[0] === 'packages') v2Keys.set(key, [start, end]);
     else if (parents.length % 2 === 1 && parents[0] === 'dependencies' && parents[parents.length - 1] === 'dependencies') {
@@ -37,6 +53,13 @@ export function parseNpmLockfile(rawText: string, file: string, rootManifest?: M
     const e = errors[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more errors after it)` : '';
     sink.error('invalid-json', `Invalid JSON: ${e.message}${more}`, e.offset, e.offset + e.length);
+  }
+  // JSON.parse has accepted the text already, unless it holds conflict markers (which parse-conflict-json sees even
+  // inside strings). The HEAD side of a conflict has the offsets of the file it comes from (takeOurSide blanks lines).
+  const rejection = strict && diskText === undefined && !hasConflictMarkers(text) ? rejectionOfValue(root, file) : npmRejection(diskText ?? rawText, file);
+  if (rejection) {
+    const [s, e] = [rejection.offset, rejection.offset + rejection.length];
+    lock.rejected = { message: rejection.message, range: index.range(s, e) };
   }
 
   if (root === undefined) {
@@ -310,4 +333,114 @@ function versionFromTarball(folderName: string, url: string): { name: string; ve
   if (!base?.startsWith(bare + '-')) return undefined;
   const version = base.slice(bare.length + 1);
   return /^\d+\.\d+\.\d+/.test(version) ? { name, version } : undefined;
+}
+
+// ---- what npm itself reads ---------------------------------------------------------------------------------------
+
+/** Why npm would not use a lockfile's text, and where it stops on it (offset after a dropped byte-order mark). */
+export interface NpmRejection {
+  message: string;
+  offset: number;
+  length: number;
+}
+
+const IGNORED = 'npm install ignores the lockfile and installs freshly resolved versions';
+
+/**
+ * Whether npm would refuse this package-lock.json / npm-shrinkwrap.json text, as @npmcli/arborist's Shrinkwrap.load
+ * reads it: `sw || lock || '{}'` (an empty file counts as none), then parse-conflict-json, which drops a
+ * byte-order mark (and json-parse-even-better-errors under it another) and, when the text holds all three kinds of conflict markers, parses the common, ours and theirs
+ * texts apart and merges them; otherwise JSON.parse. Any failure there (and a root that is null) makes arborist log
+ * "failed to load" and go on with an empty lockfile: every version is resolved afresh. A root that is an array, a
+ * string or a number loads, but holds no package either. Undefined when npm reads the text.
+ */
+export function npmRejection(rawText: string, file = 'package-lock.json'): NpmRejection | undefined {
+  const text = stripBom(rawText);
+  // Outside a conflict the text goes to json-parse-even-better-errors, which drops a second mark (a space here, to
+  // keep offsets: JSON.parse skips it as whitespace).
+  const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  if (body.trim() === '') return { message: `${baseName(file)} is empty: ${IGNORED}`, offset: 0, length: 0 };
+  if (hasConflictMarkers(text)) return conflictRejection(text, file);
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    const at = strictJsonError(body) ?? { message: 'not valid JSON', offset: 0 };
+    return { message: `npm cannot parse ${baseName(file)} (${at.message}): ${IGNORED}`, offset: at.offset, length: at.offset < body.length ? 1 : 0 };
+  }
+  return rejectionOfValue(value, file);
+}
+
+/** parse-conflict-json's isDiff: all three markers somewhere in the text. */
+function hasConflictMarkers(text: string): boolean {
+  return text.includes('<<<<<<<') && text.includes('=======') && text.includes('>>>>>>>');
+}
+
+function rejectionOfValue(value: unknown, file: string): NpmRejection | undefined {
+  if (isObj(value)) return undefined;
+  const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return { message: `${baseName(file)} holds ${what}, not an object, so npm reads no locked versions from it: ${IGNORED}`, offset: 0, length: 0 };
+}
+
+/**
+ * parse-conflict-json: the text is split into lines at every run of CR/LF; a line holding `|||||||` starts the
+ * common part, `<<<<<<<` ours, `=======` theirs, `>>>>>>>` ends the conflict (tested in that order, anywhere in the
+ * line, markers included in nothing). Lines outside a conflict go to all three texts, joined without line breaks.
+ * Each text is parsed (common, then ours, then theirs) and ours' changes from the common text are applied to
+ * theirs, which needs objects on both sides of that diff.
+ */
+function conflictRejection(text: string, file: string): NpmRejection | undefined {
+  type Piece = { text: string; starts: [pieceOffset: number, textOffset: number][] };
+  const pieces: Record<'parent' | 'ours' | 'theirs', Piece> = { parent: { text: '', starts: [] }, ours: { text: '', starts: [] }, theirs: { text: '', starts: [] } };
+  let state: 'top' | 'parent' | 'ours' | 'theirs' = 'top';
+  const breaks = /[\n\r]+/g;
+  let lineStart = 0;
+  for (;;) {
+    const m = breaks.exec(text);
+    const lineEnd = m ? m.index : text.length;
+    const line = text.slice(lineStart, lineEnd);
+    if (line.includes('|||||||')) state = 'parent';
+    else if (line.includes('<<<<<<<')) state = 'ours';
+    else if (line.includes('=======')) state = 'theirs';
+    else if (line.includes('>>>>>>>')) state = 'top';
+    else {
+      for (const side of ['ours', 'theirs', 'parent'] as const) {
+        if (state === 'top' || state === side) {
+          pieces[side].starts.push([pieces[side].text.length, lineStart]);
+          pieces[side].text += line;
+        }
+      }
+    }
+    if (!m) break;
+    lineStart = m.index + m[0].length;
+  }
+  const values: Partial<Record<'parent' | 'ours' | 'theirs', unknown>> = {};
+  const names = { parent: 'the text the conflict sides share (the lines outside the markers, and any ||||||| section)', ours: 'the HEAD ("ours") side', theirs: 'the other ("theirs") side' };
+  for (const side of ['parent', 'ours', 'theirs'] as const) {
+    const piece = pieces[side];
+    try {
+      values[side] = JSON.parse(stripBom(piece.text));
+    } catch {
+      const at = strictJsonError(stripBom(piece.text)) ?? { message: 'not valid JSON', offset: 0 };
+      const offset = textOffset(piece, at.offset + (piece.text.charCodeAt(0) === 0xfeff ? 1 : 0), text.length);
+      return { message: `npm cannot resolve the merge conflict in ${baseName(file)}: ${names[side]} is not valid JSON (${at.message}); ${IGNORED}`, offset, length: offset < text.length ? 1 : 0 };
+    }
+  }
+  if (!isObjOrArray(values.parent) || !isObjOrArray(values.ours)) {
+    return { message: `npm cannot resolve the merge conflict in ${baseName(file)}: its sides are not JSON objects; ${IGNORED}`, offset: 0, length: 0 };
+  }
+  return rejectionOfValue(values.theirs, file);
+
+  function textOffset(piece: Piece, offset: number, end: number): number {
+    let found: [number, number] | undefined;
+    for (const s of piece.starts) {
+      if (s[0] <= offset) found = s;
+      else break;
+    }
+    return found ? Math.min(found[1] + (offset - found[0]), end) : 0;
+  }
+}
+
+function isObjOrArray(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
 }
