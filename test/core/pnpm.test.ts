@@ -4,8 +4,9 @@ import * as path from 'path';
 import { parsePnpmLockfile } from '../../src/core/lockfile/pnpm';
 import { parseNpmLockfile } from '../../src/core/lockfile/npm';
 import type { InstalledPackage, Lockfile } from '../../src/core/model';
+import { SHARED_FIXTURES } from '../support/fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/lockfiles/generated');
+const FIXTURES = path.join(SHARED_FIXTURES, 'lockfiles/generated');
 
 function pkg(lock: Lockfile, id: string): InstalledPackage {
   const p = lock.packages.find((x) => x.id === id);

@@ -5,8 +5,9 @@ import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from '.
 import { parseManifest } from '../../src/core/manifest';
 import type { Importer, Lockfile } from '../../src/core/model';
 import { importersOf } from '../../src/core/project';
+import { SHARED_FIXTURES } from '../support/fixtures';
 
-const LOCKFILES = path.resolve(__dirname, '../../../../shared/fixtures/lockfiles');
+const LOCKFILES = path.join(SHARED_FIXTURES, 'lockfiles');
 
 /** Reads a shared fixture, or skips the test (saying why) when the shared fixtures are not on this machine. */
 function fixture(ctx: Mocha.Context, rel: string): string {
