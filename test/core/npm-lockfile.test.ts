@@ -249,3 +249,83 @@ describe('package-lock.json read strictly, as npm reads it (Lockfile.rejected)',
     assert.equal(lock.problems[0].code, 'merge-conflict');
   });
 });
+
+describe('package-lock.json fields of the wrong type (InstalledPackage.invalid)', () => {
+  const at = (text: string, r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
+
+  it('v3: a numeric version, a numeric resolved, an object integrity, a non-object entry: kept, invalid, an error at the value', () => {
+    const text = JSON.stringify(
+      {
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: { a: '^7.0.0', b: '^1.0.0', c: '^1.0.0', d: '^1.0.0', ok: '^1.0.0' } },
+          'node_modules/a': { version: 7.6, resolved: 'https://registry.npmjs.org/a/-/a-7.6.0.tgz', integrity: 'sha512-a' },
+          'node_modules/b': { version: '1.0.0', resolved: 5, integrity: 'sha512-b' },
+          'node_modules/c': { version: '1.0.0', resolved: 'https://registry.npmjs.org/c/-/c-1.0.0.tgz', integrity: {} },
+          'node_modules/d': 'oops',
+          'node_modules/ok': { version: '1.0.0', resolved: 'https://registry.npmjs.org/ok/-/ok-1.0.0.tgz', integrity: 'sha512-ok' },
+        },
+      },
+      null,
+      2,
+    );
+    const lock = parseNpmLockfile(text, 'package-lock.json');
+    const byId = new Map(lock.packages.map((p) => [p.id, p]));
+    assert.deepEqual(
+      lock.packages.map((p) => [p.id, p.name, p.version, p.invalid ?? null]),
+      [
+        ['node_modules/a', 'a', '', 'its "version" is a number (7.6), not a string'],
+        ['node_modules/b', 'b', '1.0.0', 'its "resolved" is a number (5), not a string'],
+        ['node_modules/c', 'c', '1.0.0', 'its "integrity" is an object, not a string'],
+        ['node_modules/ok', 'ok', '1.0.0', null],
+        ['node_modules/d', 'd', '', 'the entry is a string, not an object'],
+      ],
+    );
+    assert.equal(byId.get('node_modules/a')!.integrity, 'sha512-a', 'what can be read is kept');
+    for (const p of lock.packages) assert.equal(p.direct, true, `${p.id} is still reached from the root`);
+    const problems = lock.problems.map((p) => [p.code, p.severity, at(text, p.range)]);
+    assert.deepEqual(problems.sort(), [
+      ['unexpected-type', 'error', '"oops"'],
+      ['unexpected-type', 'error', '5'],
+      ['unexpected-type', 'error', '7.6'],
+      ['unexpected-type', 'error', '{}'],
+    ]);
+    assert.match(lock.problems.find((p) => at(text, p.range) === '7.6')!.message, /"version" of "node_modules\/a" should be a string, found a number \(7\.6\)/);
+    assert.equal(lock.rejected, undefined, 'valid JSON: npm parses it (and then cannot use those entries)');
+  });
+
+  it('v1: the same checks in the nested tree, placed on the nested entry', () => {
+    const text = JSON.stringify(
+      {
+        lockfileVersion: 1,
+        dependencies: {
+          a: { version: '1.0.0', integrity: 'sha512-a', dependencies: { b: { version: 2, resolved: 'https://registry.npmjs.org/b/-/b-2.0.0.tgz' } } },
+          c: { version: '1.0.0', integrity: ['sha512-c'] },
+          d: 7,
+        },
+      },
+      null,
+      2,
+    );
+    const lock = parseNpmLockfile(text, 'package-lock.json');
+    assert.deepEqual(
+      lock.packages.map((p) => [p.id, p.version, p.invalid ?? null]),
+      [
+        ['node_modules/a', '1.0.0', null],
+        ['node_modules/a/node_modules/b', '', 'its "version" is a number (2), not a string'],
+        ['node_modules/c', '1.0.0', 'its "integrity" is an array, not a string'],
+        ['node_modules/d', '', 'the entry is a number (7), not an object'],
+      ],
+    );
+    const b = lock.problems.find((p) => p.message.includes('node_modules/a/node_modules/b'))!;
+    assert.equal(at(text, b.range), '2');
+    assert.equal(text.split('\n')[b.range.start.line].trim(), '"version": 2,');
+    assert.equal(at(text, lock.problems.find((p) => p.message.includes('"integrity"'))!.range), '[\n        "sha512-c"\n      ]');
+  });
+
+  it('a non-object entry outside node_modules (a workspace folder) is a warning, not a package', () => {
+    const lock = parseNpmLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'packages/a': 5 } }), 'package-lock.json');
+    assert.deepEqual(lock.packages, []);
+    assert.deepEqual(lock.problems.map((p) => [p.code, p.severity]), [['unexpected-type', 'warning']]);
+  });
+});

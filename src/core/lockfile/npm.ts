@@ -41,12 +41,19 @@ function readNpmLockfile(rawText: string, file: string, rootManifest: Manifest |
   // Key offsets of `packages` entries (v2+) and of nested `dependencies` entries (v1), by install location.
   const v2Keys = new Map<string, Span>();
   const v1Keys = new Map<string, Span>();
+  // Keys of the fields npm fetches and verifies a package by, per entry (`location\0field`), to place type problems.
+  const fieldKeys = new Map<string, Span>();
   const topKeys = new Map<string, Span>();
   const { value: root, errors, strict } = readJsonWithKeys(text, (parents, key, start, end) => {
     if (parents.length === 0) topKeys.set(key, [start, end]);
     else if (parents.length === 1 && parents[0] === 'packages') v2Keys.set(key, [start, end]);
     else if (parents.length % 2 === 1 && parents[0] === 'dependencies' && parents[parents.length - 1] === 'dependencies') {
       v1Keys.set(v1Location(parents, key), [start, end]);
+    } else if (FETCH_FIELDS.has(key)) {
+      if (parents.length === 2 && parents[0] === 'packages') fieldKeys.set(`${parents[1]}\0${key}`, [start, end]);
+      else if (parents.length % 2 === 0 && parents[0] === 'dependencies' && parents[parents.length - 2] === 'dependencies') {
+        fieldKeys.set(`v1:${v1Location(parents.slice(0, -1), parents[parents.length - 1])}\0${key}`, [start, end]);
+      }
     }
   });
   if (errors.length) {
@@ -76,7 +83,7 @@ function readNpmLockfile(rawText: string, file: string, rootManifest: Manifest |
     const at = topKeys.get('lockfileVersion') ?? [0, 0];
     sink.warning('unsupported-lockfile-version', `lockfileVersion ${version} is newer than the newest TrustLens knows (3); reading it as 3`, ...at);
   }
-  const ctx: Ctx = { lock, index, sink };
+  const ctx: Ctx = { lock, index, sink, text, fieldKeys };
   if (version >= 2 && isObj(root.packages)) readPackages(ctx, root.packages, v2Keys);
   else readV1(ctx, root, v1Keys, rootManifest);
   linkGraph(lock, { computeFlags: false });
@@ -87,6 +94,65 @@ interface Ctx {
   lock: Lockfile;
   index: LineIndex;
   sink: ProblemSink;
+  text: string;
+  fieldKeys: Map<string, Span>;
+}
+
+/** The fields npm fetches and verifies a package by: one of another type leaves the entry unjudged. */
+const FETCH_FIELDS = new Set(['name', 'version', 'resolved', 'integrity']);
+
+/** `a number (7.6)`, `an object`, …: what a JSON value is, for messages. */
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'number' || typeof v === 'boolean') return `a ${typeof v} (${String(v)})`;
+  return `a ${typeof v}`;
+}
+
+/**
+ * Checks that each fetch field present in `entry` is a string. For each that is not: an error at its value, and
+ * the package is marked invalid, since npm cannot use the entry as written (arborist's loadVirtual throws "Invalid
+ * version. Must be a string" on a numeric version; it keeps a numeric `resolved` or an object `integrity` as they
+ * are, which nothing can fetch or verify).
+ * `where` keys the field positions (`loc`, or `v1:loc` for the nested v1 tree); `entryAt` places a field not found.
+ */
+function checkFetchFields(ctx: Ctx, pkg: InstalledPackage, entry: Obj, where: string, label: string): void {
+  for (const field of FETCH_FIELDS) {
+    if (!(field in entry) || typeof entry[field] === 'string') continue;
+    const found = describeValue(entry[field]);
+    const key = ctx.fieldKeys.get(`${where}\0${field}`);
+    const [s, e] = key ? valueSpan(ctx.text, key[1]) : [pkg.range.startOffset, pkg.range.endOffset];
+    ctx.sink.error('unexpected-type', `"${field}" of "${label}" should be a string, found ${found}: npm cannot use this entry as written`, s, e);
+    pkg.invalid ??= `its "${field}" is ${found}, not a string`;
+  }
+}
+
+/** Offsets of the value after a key that ends at `keyEnd` (its colon and blanks skipped), brackets matched. */
+function valueSpan(text: string, keyEnd: number): Span {
+  let i = keyEnd;
+  while (i < text.length && /[\s:]/.test(text[i])) i++;
+  const start = i;
+  const first = text[i];
+  if (first === '"') {
+    for (i++; i < text.length && text[i] !== '"' && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+    return [start, Math.min(i + 1, text.length)];
+  }
+  if (first === '{' || first === '[') {
+    let depth = 0;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        for (i++; i < text.length && text[i] !== '"' && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+      } else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (--depth === 0) return [start, i + 1];
+      }
+    }
+    return [start, text.length];
+  }
+  while (i < text.length && !/[\s,}\]]/.test(text[i])) i++;
+  return [start, i];
 }
 
 function isObj(v: unknown): v is Obj {
@@ -165,9 +231,23 @@ function newPackage(ctx: Ctx, id: string, name: string, span: Span | undefined):
 function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {
   const { lock, sink } = ctx;
   const nodes = new Map<string, Obj>();
+  const invalidEntries: InstalledPackage[] = [];
   for (const [loc, value] of Object.entries(packages)) {
-    if (isObj(value)) nodes.set(loc, value);
-    else sink.warning('unexpected-type', `"packages" entry "${loc}" should be an object`, ...(keys.get(loc) ?? [0, 0]));
+    if (isObj(value)) {
+      nodes.set(loc, value);
+      continue;
+    }
+    const key = keys.get(loc) ?? [0, 0];
+    const found = describeValue(value);
+    if (!loc.includes('node_modules/')) {
+      sink.warning('unexpected-type', `"packages" entry "${loc}" should be an object, found ${found}`, ...key);
+      continue;
+    }
+    // An installed package npm cannot read: kept, unjudged, so that the check says so.
+    sink.error('unexpected-type', `"packages" entry "${loc}" should be an object, found ${found}`, ...valueSpan(ctx.text, key[1]));
+    const pkg = newPackage(ctx, loc, nameFromLocation(loc), key);
+    pkg.invalid = `the entry is ${found}, not an object`;
+    invalidEntries.push(pkg);
   }
   const rootEntry = nodes.get('');
   const ws = rootEntry?.workspaces;
@@ -180,8 +260,10 @@ function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {
   const isImporter = (loc: string) => loc === '' || (!loc.includes('node_modules/') && linkedFrom.has(loc) && isWorkspaceDir(loc, workspaceGlobs));
   const importerId = (loc: string) => (loc === '' ? '.' : loc);
 
+  // Edges reach unreadable entries too: they are installed somewhere, just not judged.
+  const locations = new Map<string, unknown>([...nodes, ...invalidEntries.map((p): [string, unknown] => [p.id, p])]);
   const resolve = (from: string, name: string): string | undefined => {
-    const found = resolveFrom(nodes, from, name);
+    const found = resolveFrom(locations, from, name);
     if (found === undefined) return undefined;
     const target = linkTarget.get(found) ?? found;
     return isImporter(target) ? importerId(target) : target;
@@ -212,8 +294,10 @@ function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {
     if (pkg.name !== folderName && !local) pkg.alias = folderName;
     if (entry.hasInstallScript === true) pkg.hasInstallScript = true;
     if (entry.inBundle === true) pkg.bundled = true;
+    checkFetchFields(ctx, pkg, entry, loc, loc);
     lock.packages.push(pkg);
   }
+  lock.packages.push(...invalidEntries);
 }
 
 /**
@@ -223,17 +307,28 @@ function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {
  */
 function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Manifest | undefined): void {
   const { lock } = ctx;
+  const invalidEntries: InstalledPackage[] = [];
   const nodes = new Map<string, Obj>();
   const links = new Map<string, string>();
   // Folders that exist only as link targets (a real entry at the same location wins).
   const linkOnly = new Set<string>();
   const keyOf = new Map<string, Span | undefined>();
+  // Where each node's entry is written (a link target's is its link's): positions of its fields.
+  const keyLocOf = new Map<string, string>();
   const walk = (deps: unknown, parent: string, keyParent: string) => {
     if (!isObj(deps)) return;
     for (const [name, value] of Object.entries(deps)) {
-      if (!isObj(value)) continue;
       const loc = `${parent === '' ? '' : parent + '/'}node_modules/${name}`;
       const keyLoc = `${keyParent === '' ? '' : keyParent + '/'}node_modules/${name}`;
+      if (!isObj(value)) {
+        const key = keys.get(keyLoc) ?? [0, 0];
+        const found = describeValue(value);
+        ctx.sink.error('unexpected-type', `"dependencies" entry "${name}" should be an object, found ${found}`, ...valueSpan(ctx.text, key[1]));
+        const pkg = newPackage(ctx, loc, name, key);
+        pkg.invalid = `the entry is ${found}, not an object`;
+        invalidEntries.push(pkg);
+        continue;
+      }
       const version = strOf(value.version) ?? '';
       const target = linkTargetOf(version);
       if (target !== undefined) {
@@ -242,19 +337,22 @@ function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Mani
           nodes.set(target, value);
           linkOnly.add(target);
           keyOf.set(target, keys.get(keyLoc));
+          keyLocOf.set(target, keyLoc);
         }
         walk(value.dependencies, target, keyLoc);
       } else {
         nodes.set(loc, value);
         linkOnly.delete(loc);
         keyOf.set(loc, keys.get(keyLoc));
+        keyLocOf.set(loc, keyLoc);
         walk(value.dependencies, loc, keyLoc);
       }
     }
   };
   walk(root.dependencies, '', '');
+  const locations = new Map<string, unknown>([...nodes, ...invalidEntries.map((p): [string, unknown] => [p.id, p])]);
   const resolve = (from: string, name: string) => {
-    const found = resolveFrom(nodes, from, name) ?? resolveFrom(links, from, name);
+    const found = resolveFrom(locations, from, name) ?? resolveFrom(links, from, name);
     return found === undefined ? undefined : (links.get(found) ?? found);
   };
 
@@ -276,8 +374,10 @@ function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Mani
     }
     if (meta.name !== folderName) pkg.alias = folderName;
     if (entry.bundled === true) pkg.bundled = true;
+    if (!isLink) checkFetchFields(ctx, pkg, entry, `v1:${keyLocOf.get(loc) ?? loc}`, keyLocOf.get(loc) ?? loc);
     lock.packages.push(pkg);
   }
+  lock.packages.push(...invalidEntries);
 
   // v1 does not record the root's edges: take them from package.json, or failing that, the top level.
   const dependencies: DependencyEdge[] = [];
