@@ -356,18 +356,20 @@ function readV9Packages(root: YAMLMap, ctx: Ctx): InstalledPackage[] {
 function makePackage(id: string, keyRange: [number, number], meta: Node | undefined, edges: Node | undefined, ctx: Ctx): InstalledPackage {
   const split = splitKey(id, ctx.legacy);
   const resolution = get(meta, 'resolution');
+  const invalid = checkResolution(resolution, id, ctx);
   const { resolved, source } = readResolution(resolution);
   const pkg: InstalledPackage = installedPackage({
     id,
     name: str(get(meta, 'name')) ?? split?.name ?? id,
     version: str(get(meta, 'version')) ?? split?.version ?? '',
     resolved,
-    integrity: str(get(resolution, 'integrity')),
+    integrity: stringField(resolution, 'integrity'),
     source,
     dependencies: [],
     file: ctx.file,
     range: ctx.index.range(keyRange[0], keyRange[1]),
   });
+  if (invalid) pkg.invalid = invalid;
   if (isTrue(get(meta, 'requiresBuild'))) pkg.hasInstallScript = true;
 
   const peers = get(meta, 'peerDependencies');
@@ -390,25 +392,95 @@ function makePackage(id: string, keyRange: [number, number], meta: Node | undefi
   return pkg;
 }
 
+/**
+ * pnpm writes `resolution` as a mapping in every lockfile version (5.4, 6, 9): `{integrity}` for the configured
+ * registry (its shorthand: the tarball URL is derived), `{tarball, integrity?}`, `{type: git, repo, commit}`,
+ * `{type: directory, directory}`, or another `{type: …}` of a newer pnpm. pnpm reads the file with js-yaml, so an
+ * unquoted `5` or `true` there is a number or a boolean. A resolution that is not a mapping, or one of its fields
+ * that is not a string, cannot be fetched or verified as written: an error at the value, and the reason it leaves
+ * the package unjudged. An empty or `null` field is left to the checks of missing values.
+ */
+function checkResolution(resolution: Node | undefined, id: string, ctx: Ctx): string | undefined {
+  if (resolution === undefined || isAbsent(resolution)) return undefined;
+  if (!yaml().isMap(resolution)) {
+    const found = describeNode(resolution);
+    warnTypeError(ctx, `"resolution" of "${id}" should be a mapping ({integrity: …}, {tarball: …}, {type: git, …}), found ${found}`, resolution);
+    return `its "resolution" is ${found}, not a mapping`;
+  }
+  let invalid: string | undefined;
+  for (const field of ['integrity', 'tarball', 'type', 'repo', 'commit', 'directory']) {
+    const node = get(resolution, field);
+    if (node === undefined || isAbsent(node) || yamlString(node) !== undefined) continue;
+    const found = describeNode(node);
+    warnTypeError(ctx, `"resolution.${field}" of "${id}" should be a string, found ${found}`, node);
+    invalid ??= `its "resolution.${field}" is ${found}, not a string`;
+  }
+  return invalid;
+}
+
+/** A YAML 1.2 core-schema reading of plain scalars, as js-yaml gives pnpm: null, booleans and numbers are not strings. */
+const CORE_NULL = /^(?:~|null|Null|NULL)?$/;
+const CORE_BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
+const CORE_NUMBER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+function isPlain(node: Node): node is import('yaml').Scalar<string> {
+  return yaml().isScalar(node) && typeof node.value === 'string' && (node.type === 'PLAIN' || node.type === undefined);
+}
+
+function isAbsent(node: Node): boolean {
+  return isPlain(node) && CORE_NULL.test(node.value);
+}
+
+/** The string pnpm reads from a node, or undefined when js-yaml gives it another type. */
+function yamlString(node: Node): string | undefined {
+  if (!yaml().isScalar(node) || typeof node.value !== 'string') return undefined;
+  if (isPlain(node) && (CORE_NULL.test(node.value) || CORE_BOOL.test(node.value) || CORE_NUMBER.test(node.value))) return undefined;
+  return node.value;
+}
+
+function describeNode(node: Node): string {
+  if (yaml().isMap(node)) return 'a mapping';
+  if (yaml().isSeq(node)) return 'a sequence';
+  if (yaml().isAlias(node)) return 'an alias';
+  if (isPlain(node)) {
+    if (CORE_NULL.test(node.value)) return 'null';
+    if (CORE_BOOL.test(node.value)) return `a boolean (${node.value})`;
+    if (CORE_NUMBER.test(node.value)) return `a number (${node.value})`;
+  }
+  return 'a string';
+}
+
+function warnTypeError(ctx: Ctx, message: string, node: Node): void {
+  const [s, e] = rangeOf(node, [0, 0]);
+  ctx.sink.error('unexpected-type', message, s, e);
+}
+
 const GIT_HOST_TARBALL = /^https?:\/\/(codeload\.github\.com|gitlab\.com\/.+\/repository\/archive|bitbucket\.org\/.+\/get\/)/i;
 
+/** A non-empty field that pnpm reads as a string; undefined otherwise (checkResolution reports the other types). */
+function stringField(map: Node | undefined, name: string): string | undefined {
+  const node = get(map, name);
+  return (node !== undefined && yamlString(node)) || undefined;
+}
+
 function readResolution(resolution: Node | undefined): { resolved?: string; source: PackageSource } {
-  const tarball = str(get(resolution, 'tarball'));
-  const type = str(get(resolution, 'type'));
+  const field = (name: string) => stringField(resolution, name);
+  const tarball = field('tarball');
+  const type = field('type');
   if (type === 'git') {
-    const repo = str(get(resolution, 'repo'));
-    const commit = str(get(resolution, 'commit'));
+    const repo = field('repo');
+    const commit = field('commit');
     return { resolved: repo && (commit ? `${repo}#${commit}` : repo), source: 'git' };
   }
   if (type === 'directory') {
-    const dir = str(get(resolution, 'directory'));
+    const dir = field('directory');
     return { resolved: dir && `file:${dir}`, source: 'file' };
   }
   if (tarball) {
     if (GIT_HOST_TARBALL.test(tarball)) return { resolved: tarball, source: 'git' };
     return { resolved: tarball, source: sourceOfResolved(tarball) };
   }
-  return { source: str(get(resolution, 'integrity')) ? 'registry' : 'unknown' };
+  return { source: field('integrity') ? 'registry' : 'unknown' };
 }
 
 // ---- edges ----
