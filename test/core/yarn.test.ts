@@ -474,3 +474,59 @@ describe('yarn.lock garbage', () => {
     assert.ok(!isYarnBerry('a@1:\n  __metadata:\n'));
   });
 });
+
+describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => {
+  const at = (text: string, r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
+
+  it('classic: a bare boolean version, a numeric resolved, a block integrity: kept, invalid, an error at the value', () => {
+    const text = '# yarn lockfile v1\n\na@^1:\n  version true\n  resolved "https://r/a/-/a-1.0.0.tgz"\n\nb@^1:\n  version "1.0.0"\n  resolved 5\n  integrity sha512-b\n\nc@^1:\n  version "1.0.0"\n  integrity:\n    algo "sha512"\n\nd@^1:\n  version "1.0.0"\n  resolved "https://r/d/-/d-1.0.0.tgz"\n';
+    const importers: Importer[] = [{ id: '.', dependencies: ['a', 'b', 'c', 'd'].map((name) => ({ name, spec: '^1', type: 'prod' as const })) }];
+    const lock = parseYarnClassicLockfile(text, 'yarn.lock', importers);
+    assert.deepEqual(
+      lock.packages.map((p) => [p.name, p.version, p.invalid ?? null]),
+      [
+        ['a', '', 'its "version" is a boolean (true), not a string'],
+        ['b', '1.0.0', 'its "resolved" is a number (5), not a string'],
+        ['c', '1.0.0', 'its "integrity" is a mapping, not a string'],
+        ['d', '1.0.0', null],
+      ],
+    );
+    assert.ok(lock.packages.every((p) => p.direct), 'still reached from the root');
+    assert.equal(lock.packages[0].resolved, 'https://r/a/-/a-1.0.0.tgz', 'what can be read is kept');
+    assert.deepEqual(
+      lock.problems.map((p) => [p.code, p.severity, at(text, p.range)]),
+      [
+        ['unexpected-type', 'error', 'true'],
+        ['unexpected-type', 'error', '5'],
+        ['unexpected-type', 'error', 'integrity'],
+      ],
+    );
+    assert.match(lock.problems[0].message, /"version" of yarn\.lock entry "a@\^1" should be a string, found a boolean \(true\)/);
+  });
+
+  it('berry: a mapping resolution, a list version, a mapping checksum: kept under the descriptor, invalid', () => {
+    const text = '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  resolution:\n    x: y\n  checksum: 10c0/a\n\n"b@npm:^1":\n  version: [1]\n  resolution: "b@npm:1.0.0"\n  checksum: {a: 1}\n';
+    const lock = parseYarnBerryLockfile(text, 'yarn.lock');
+    assert.deepEqual(
+      lock.packages.map((p) => [p.id, p.name, p.version, p.resolved ?? null, p.integrity ?? null, p.invalid ?? null]),
+      [
+        ['a@npm:^1', 'a', '1.0.0', null, '10c0/a', 'its "resolution" is a mapping, not a string'],
+        ['b@npm:1.0.0', 'b', '', 'b@npm:1.0.0', null, 'its "version" is a list, not a string'],
+      ],
+    );
+    assert.deepEqual(
+      lock.problems.map((p) => at(text, p.range)),
+      ['resolution', '[1]', '{a: 1}'],
+    );
+  });
+
+  it('no false alarm on the real lockfiles (sentry: classic, jest: berry)', function () {
+    const sentry = parseYarnClassicLockfile(fixture(this, 'real/sentry/yarn.lock'), 'yarn.lock', []);
+    const jest = parseYarnBerryLockfile(fixture(this, 'real/jest/yarn.lock'), 'yarn.lock');
+    for (const lock of [sentry, jest]) {
+      assert.ok(lock.packages.length > 1000);
+      assert.deepEqual(lock.packages.filter((p) => p.invalid).map((p) => p.id), []);
+      assert.deepEqual(lock.problems.filter((p) => p.code === 'unexpected-type'), []);
+    }
+  });
+});

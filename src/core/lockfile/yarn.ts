@@ -25,22 +25,26 @@ export function isYarnBerry(text: string): boolean {
 }
 
 /** yarn.lock v1. `importers` (root and workspaces, edges unresolved) come from package.json files. */
-export function parseYarnClassicLockfile(text: string, file: string, importers: Importer[]): Lockfile {
-  const { entries, index, sink } = readEntries(text, file, parseClassicBlock);
+export function parseYarnClassicLockfile(rawText: string, file: string, importers: Importer[]): Lockfile {
+  const { entries, index, sink, text } = readEntries(rawText, file, parseClassicBlock);
   const lock: Lockfile = { file, kind: 'yarn-classic', version: '1', importers: [], packages: [], problems: sink.problems };
   const ids = new UniqueIds();
   const byDescriptor = new Map<string, string>();
   for (const entry of entries) {
     const f = entry.fields;
-    const version = str(f.version);
-    if (version === undefined) {
+    if (f.version === undefined) {
       sink.error('invalid-lockfile', `yarn.lock entry ${entry.label} has no version; it is left out`, entry.keyStart, entry.keyEnd);
       continue;
     }
+    // yarn 1 writes these three as quoted strings; another type (a bare number or boolean, a nested block) is an
+    // entry it cannot fetch or verify as written: kept, unjudged.
+    const reasons: string[] = [];
+    const version = fetchField(text, sink, entry, 'version', reasons) ?? '';
+    const resolved = fetchField(text, sink, entry, 'resolved', reasons);
+    const integrity = fetchField(text, sink, entry, 'integrity', reasons);
     // `alias@npm:real@^1` names the real package; other descriptors use the real name as their key.
     const aliasRange = entry.descriptors.map((d) => splitDescriptor(d)[1]).find((r) => r.startsWith('npm:'));
     const name = (aliasRange && parseSpec(aliasRange).registryName) || splitDescriptor(entry.descriptors[0])[0];
-    const resolved = str(f.resolved);
     const fromSpec = sourceOfSpec(splitDescriptor(entry.descriptors[0])[1]);
     // A git, URL or path spec says more than `resolved` (yarn turns `github:` into a codeload tarball URL).
     const source = (fromSpec !== 'registry' && fromSpec !== 'unknown') || !resolved ? fromSpec : sourceOfResolved(resolved);
@@ -51,10 +55,11 @@ export function parseYarnClassicLockfile(text: string, file: string, importers: 
       name,
       version,
       resolved,
-      integrity: str(f.integrity),
+      integrity,
       source,
       dependencies: dependencies.filter((e) => e.type !== 'prod' || !optional.has(e.name)),
     });
+    if (reasons.length) pkg.invalid = reasons[0];
     lock.packages.push(pkg);
     for (const d of entry.descriptors) if (!byDescriptor.has(d)) byDescriptor.set(d, pkg.id);
   }
@@ -70,8 +75,8 @@ export function parseYarnClassicLockfile(text: string, file: string, importers: 
  * their devDependencies into `dependencies`, so the caller's `importers` (from package.json), when given,
  * supply each edge's type.
  */
-export function parseYarnBerryLockfile(text: string, file: string, importers?: Importer[]): Lockfile {
-  const { entries, index, sink } = readEntries(text, file, parseBerryBlock);
+export function parseYarnBerryLockfile(rawText: string, file: string, importers?: Importer[]): Lockfile {
+  const { entries, index, sink, text } = readEntries(rawText, file, parseBerryBlock);
   const lock: Lockfile = { file, kind: 'yarn-berry', version: '', importers: [], packages: [], problems: sink.problems };
   const ids = new UniqueIds();
   const byDescriptor = new Map<string, string>();
@@ -81,27 +86,33 @@ export function parseYarnBerryLockfile(text: string, file: string, importers?: I
       lock.version = str(f.version) ?? '';
       continue;
     }
-    const resolution = str(f.resolution);
-    if (resolution === undefined) {
+    if (f.resolution === undefined) {
       sink.error('invalid-lockfile', `yarn.lock entry ${entry.label} has no resolution; it is left out`, entry.keyStart, entry.keyEnd);
       continue;
     }
-    const [name, reference] = splitDescriptor(resolution);
+    // Berry writes these as strings; a mapping or a list there cannot be fetched or verified: kept, unjudged.
+    const reasons: string[] = [];
+    const resolution = fetchField(text, sink, entry, 'resolution', reasons);
+    const version = fetchField(text, sink, entry, 'version', reasons) ?? '';
+    const checksum = fetchField(text, sink, entry, 'checksum', reasons);
+    // Without a readable resolution, the entry's first descriptor names the package.
+    const [name, reference] = splitDescriptor(resolution ?? entry.descriptors[0]);
     const dependencies = berryEdgesOf(f);
     let id: string;
-    if (reference.startsWith('workspace:')) {
+    if (resolution !== undefined && reference.startsWith('workspace:')) {
       id = reference.slice('workspace:'.length) || '.';
       lock.importers.push({ id, name, dependencies: withCallerTypes(dependencies, importers, id, name) });
     } else {
       const pkg = newPackage(entry, index, file, {
-        id: ids.take(resolution),
+        id: ids.take(resolution ?? entry.descriptors[0]),
         name,
-        version: str(f.version) ?? '',
+        version,
         resolved: resolution,
-        integrity: str(f.checksum),
-        source: sourceOfReference(reference),
+        integrity: checksum,
+        source: resolution === undefined ? 'unknown' : sourceOfReference(reference),
         dependencies,
       });
+      if (reasons.length) pkg.invalid = reasons[0];
       lock.packages.push(pkg);
       id = pkg.id;
     }
@@ -124,6 +135,8 @@ interface Entry {
   /** The key as written (quotes included, colon excluded), its offsets, and a short label for messages. */
   keyStart: number;
   keyEnd: number;
+  /** End of the entry's text (the next entry's start). */
+  end: number;
   label: string;
 }
 
@@ -131,7 +144,7 @@ interface Entry {
 type BlockParser = (src: string) => { descriptors: string[]; fields: unknown };
 
 /** Splits the text into top-level entries, parses each, and reports the ones that cannot be read. */
-function readEntries(rawText: string, file: string, parseBlock: BlockParser): { entries: Entry[]; index: LineIndex; sink: ProblemSink } {
+function readEntries(rawText: string, file: string, parseBlock: BlockParser): { entries: Entry[]; index: LineIndex; sink: ProblemSink; text: string } {
   // yarn drops a byte-order mark before parsing (both versions); positions count from the character after it.
   const text = typeof rawText === 'string' ? stripBom(rawText) : '';
   const index = new LineIndex(text);
@@ -144,7 +157,7 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
     try {
       const { descriptors, fields } = parseBlock(text.slice(b.start, b.end));
       if (!descriptors.length || !fields || typeof fields !== 'object') throw new Error('the entry has no fields');
-      entries.push({ descriptors, fields: fields as Record<string, unknown>, keyStart: b.start, keyEnd: b.keyEnd, label });
+      entries.push({ descriptors, fields: fields as Record<string, unknown>, keyStart: b.start, keyEnd: b.keyEnd, end: b.end, label });
     } catch (err) {
       const at = errorLocation(err);
       let start = b.start;
@@ -160,7 +173,7 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
       sink.error('invalid-lockfile', `Cannot read yarn.lock entry ${label}: ${errorReason(err)}; it is left out`, start, end);
     }
   }
-  return { entries, index, sink };
+  return { entries, index, sink, text };
 }
 
 interface Block {
@@ -290,6 +303,39 @@ function splitDescriptor(descriptor: string): [string, string] {
 function aliasOf(descriptors: string[], name: string): string | undefined {
   const keyNames = descriptors.map((d) => splitDescriptor(d)[0]);
   return keyNames.includes(name) ? undefined : keyNames[0];
+}
+
+/** What a parsed value is, for messages: `a number (5)`, `a mapping`, … */
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'number' || typeof v === 'boolean' ? `a ${typeof v} (${String(v)})` : `a ${typeof v}`;
+}
+
+/**
+ * One field the package manager fetches or verifies the package by: its string, or undefined when absent or of
+ * another type. Another type is an error at the field's value (its line within the entry) and a reason in `reasons`.
+ */
+function fetchField(text: string, sink: ProblemSink, entry: Entry, field: string, reasons: string[]): string | undefined {
+  const v = entry.fields[field];
+  if (v === undefined || typeof v === 'string') return v;
+  const found = describeValue(v);
+  const [s, e] = fieldValueSpan(text, entry, field) ?? [entry.keyStart, entry.keyEnd];
+  sink.error('unexpected-type', `"${field}" of yarn.lock entry ${entry.label} should be a string, found ${found}`, s, e);
+  reasons.push(`its "${field}" is ${found}, not a string`);
+  return undefined;
+}
+
+/** Offsets of a field's value in an entry (`  field "x"`, `  field: x`); the field's key when its value is a block. */
+function fieldValueSpan(text: string, entry: Entry, field: string): [number, number] | undefined {
+  const body = text.slice(entry.keyEnd, entry.end);
+  const name = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^([ \\t]+)("?${name}"?)([ \\t]*:?[ \\t]*)(.*?)[ \\t]*\\r?$`, 'm').exec(body);
+  if (!m) return undefined;
+  const keyStart = entry.keyEnd + m.index + m[1].length;
+  const valueStart = keyStart + m[2].length + m[3].length;
+  return m[4] === '' ? [keyStart, keyStart + m[2].length] : [valueStart, valueStart + m[4].length];
 }
 
 function str(v: unknown): string | undefined {
