@@ -105,13 +105,11 @@ describe('strict npm read: Lockfile.rejected agrees with @npmcli/arborist', () =
     assert.deepEqual(commented.problems[0].range, commented.rejected.range);
   });
 
-  it('on every lockfile of npm\'s test suite and the real npm projects, rejected exactly where arborist refuses', async function () {
+  it('on every lockfile of npm\'s test suite and atom, rejected exactly where arborist refuses', async function () {
     requireSharedFixtures(this, 'lockfiles/arborist');
     this.timeout(120_000);
-    const dirs = [
-      ...dirsWith(path.join(SHARED_FIXTURES, 'lockfiles/arborist'), ['package-lock.json', 'npm-shrinkwrap.json']),
-      ...['atom', 'compass', 'npmcli', 'netlify'].map((p) => path.join(SHARED_FIXTURES, 'lockfiles/real', p)),
-    ];
+    // (compass, npm/cli and netlify agree too, but loading them twice costs ~8 s for nothing new: valid JSON.)
+    const dirs = [...dirsWith(path.join(SHARED_FIXTURES, 'lockfiles/arborist'), ['package-lock.json', 'npm-shrinkwrap.json']), path.join(SHARED_FIXTURES, 'lockfiles/real/atom')];
     const refused: string[] = [];
     for (const dir of dirs) {
       let arboristReads = true;
