@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { parseNpmLockfile } from '../../src/core/lockfile/npm';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { nameFromLocation, parseNpmLockfile } from '../../src/core/lockfile/npm';
 import { parseManifest } from '../../src/core/manifest';
 import { parseLockfile } from '../../src/core/project';
 import { MAX_PATH_LENGTH, PATH_ELISION } from '../../src/core/graph';
+import { requireSharedFixtures } from '../support/fixtures';
 
 const v3 = JSON.stringify(
   {
@@ -327,5 +330,64 @@ describe('package-lock.json fields of the wrong type (InstalledPackage.invalid)'
     const lock = parseNpmLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'packages/a': 5 } }), 'package-lock.json');
     assert.deepEqual(lock.packages, []);
     assert.deepEqual(lock.problems.map((p) => [p.code, p.severity]), [['unexpected-type', 'warning']]);
+  });
+});
+
+describe('package-lock.json v1 git dependencies', () => {
+  it('reads every git spec npm 5/6 wrote as git, under the entry\'s own name', () => {
+    const lock = parseNpmLockfile(
+      JSON.stringify({
+        lockfileVersion: 1,
+        dependencies: {
+          gh: { version: 'github:u/gh#0123456789abcdef0123456789abcdef01234567', from: 'github:u/gh' },
+          gl: { version: 'gitlab:u/gl#0123456789abcdef0123456789abcdef01234567', from: 'gitlab:u/gl' },
+          bb: { version: 'bitbucket:u/bb#0123456789abcdef0123456789abcdef01234567' },
+          https: { version: 'git+https://github.com/u/https.git#0123456789abcdef0123456789abcdef01234567', from: 'git+https://github.com/u/https.git#v1' },
+          ssh: { version: 'git+ssh://git@github.com/u/ssh.git#0123456789abcdef0123456789abcdef01234567', from: 'git+ssh://git@github.com/u/ssh.git' },
+          scp: { version: 'git@github.com:u/scp.git#0123456789abcdef0123456789abcdef01234567' },
+          tgz: { version: 'https://example.com/tgz-1.2.3.tgz' },
+          local: { version: 'file:vendor/local-0.1.0.tgz' },
+        },
+      }),
+      'package-lock.json',
+    );
+    assert.deepEqual(
+      lock.packages.map((p) => `${p.name} ${p.source} ${p.version}`),
+      ['gh git ', 'gl git ', 'bb git ', 'https git ', 'ssh git ', 'scp git ', 'tgz remote 1.2.3', 'local file 0.1.0'],
+    );
+    for (const p of lock.packages.slice(0, 6)) assert.match(p.resolved!, /#0123456789abcdef0123456789abcdef01234567$/, 'the locked commit');
+  });
+
+  it('the real atom lockfile (npm v1): 68 git dependencies, 27 file: folders, the rest from the registry', function () {
+    const dir = requireSharedFixtures(this, 'lockfiles/real/atom');
+    const text = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
+    const lock = parseNpmLockfile(text, 'package-lock.json', parseManifest(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')));
+    // Counted independently from the JSON: entries whose version is a git URL, and file: folders.
+    const counts = { git: 0, file: 0 };
+    const walk = (deps: Record<string, { version?: string; dependencies?: object }> | undefined) => {
+      for (const e of Object.values(deps ?? {})) {
+        if (/^git\+/.test(e.version ?? '')) counts.git++;
+        if ((e.version ?? '').startsWith('file:')) counts.file++;
+        walk(e.dependencies as never);
+      }
+    };
+    walk(JSON.parse(text).dependencies);
+    assert.deepEqual(counts, { git: 68, file: 27 });
+    const git = lock.packages.filter((p) => p.source === 'git');
+    assert.equal(git.length, 68);
+    for (const p of git) {
+      assert.equal(p.name, nameFromLocation(p.id), 'named by its entry');
+      assert.match(p.resolved!, /^git\+https:\/\/github\.com\/.+\.git#[0-9a-f]{40}$/, `${p.id} keeps its commit`);
+      assert.equal(p.version, '', 'v1 records no version for git: unknown, and the engine must say so');
+      assert.equal(p.invalid, undefined);
+    }
+    assert.ok(git.find((p) => p.name === 'tree-sitter')!.resolved!.includes('DeeDeeG/node-tree-sitter'), 'a fork keeps its URL');
+    assert.equal(lock.packages.filter((p) => p.source === 'link').length, 27);
+    assert.deepEqual(
+      [...new Set(lock.packages.filter((p) => p.source !== 'git' && p.source !== 'link').map((p) => p.source))],
+      ['registry'],
+    );
+    assert.equal(lock.packages.length, 68 + 27 + 1019);
+    assert.deepEqual(lock.problems, []);
   });
 });
