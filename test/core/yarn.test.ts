@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from '../../src/core/lockfile/yarn';
 import { parseManifest } from '../../src/core/manifest';
 import type { Importer, Lockfile } from '../../src/core/model';
-import { importersOf } from '../../src/core/project';
+import { importersOf, parseLockfile } from '../../src/core/project';
 import { SHARED_FIXTURES } from '../support/fixtures';
 
 const LOCKFILES = path.join(SHARED_FIXTURES, 'lockfiles');
@@ -528,5 +528,48 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
       assert.deepEqual(lock.packages.filter((p) => p.invalid).map((p) => p.id), []);
       assert.deepEqual(lock.problems.filter((p) => p.code === 'unexpected-type'), []);
     }
+  });
+});
+
+describe('yarn.lock merge conflicts: the HEAD side, as npm, pnpm and berry read it', () => {
+  /** The file as git leaves it, and the same file with the HEAD side taken by hand. */
+  function conflicted(head: string[], other: string[]): [string, string] {
+    return [`<<<<<<< HEAD\n${head.join('\n')}\n=======\n${other.join('\n')}\n>>>>>>> other`, head.join('\n')];
+  }
+  const summary = (lock: Lockfile) => lock.packages.map((p) => ({ id: p.id, name: p.name, version: p.version, resolved: p.resolved, integrity: p.integrity, deps: p.dependencies.map((e) => `${e.name}@${e.spec}→${e.to}`) }));
+
+  const entry = conflicted(['b@^2:', '  version "2.0.1"', '  resolved "https://r/b/-/b-2.0.1.tgz"'], ['b@^2:', '  version "2.0.0"', '  resolved "https://r/b/-/b-2.0.0.tgz"']);
+  const field = conflicted(['  resolved "https://r/c/-/c-3.0.0.tgz"', '  integrity sha512-ours'], ['  resolved "https://r/c/-/c-3.0.1.tgz"']);
+  const nested = conflicted(['    a "^1"'], ['    a "^1.1"', '    b "^2"']);
+  const classicOf = (e: string, f: string, n: string) => `# yarn lockfile v1\n\na@^1:\n  version "1.0.0"\n\n${e}\n\nc@^3:\n  version "3.0.0"\n${f}\n  dependencies:\n${n}\n    b "^2"\n`;
+
+  for (const [name, eol] of [
+    ['classic', '\n'],
+    ['classic, CRLF line ends', '\r\n'],
+  ]) {
+    it(`${name}: a whole entry, fields of an entry and a nested block in conflict`, () => {
+      const text = classicOf(entry[0], field[0], nested[0]).replace(/\n/g, eol);
+      const ours = classicOf(entry[1], field[1], nested[1]).replace(/\n/g, eol);
+      const lock = parseLockfile('yarn.lock', text, []);
+      assert.equal(lock.kind, 'yarn-classic');
+      assert.deepEqual(lock.problems.map((p) => p.code), ['merge-conflict']);
+      assert.deepEqual(lock.problems[0].range.start, { line: 5, character: 0 });
+      assert.deepEqual(summary(lock), summary(parseLockfile('yarn.lock', ours, [])));
+      assert.deepEqual(
+        lock.packages.map((p) => `${p.id} ${p.integrity ?? ''}`),
+        ['a@1.0.0 ', 'b@2.0.1 ', 'c@3.0.0 sha512-ours'],
+      );
+      assert.deepEqual(lock.packages[2].dependencies.map((e) => e.name), ['a', 'b']);
+    });
+  }
+
+  it('berry: the same shapes', () => {
+    const bEntry = conflicted(['"b@npm:^2":', '  version: 2.0.1', '  resolution: "b@npm:2.0.1"'], ['"b@npm:^2":', '  version: 2.0.0', '  resolution: "b@npm:2.0.0"']);
+    const cField = conflicted(['  resolution: "c@npm:3.0.0"', '  checksum: 10c0/ours'], ['  resolution: "c@npm:3.0.1"']);
+    const berryOf = (e: string, f: string) => `__metadata:\n  version: 8\n\n${e}\n\n"c@npm:^3":\n  version: 3.0.0\n${f}\n  dependencies:\n    b: "npm:^2"\n`;
+    const lock = parseLockfile('yarn.lock', berryOf(bEntry[0], cField[0]), []);
+    assert.deepEqual(lock.problems.map((p) => p.code), ['merge-conflict']);
+    assert.deepEqual(summary(lock), summary(parseLockfile('yarn.lock', berryOf(bEntry[1], cField[1]), [])));
+    assert.deepEqual(lock.packages.map((p) => p.id), ['b@npm:2.0.1', 'c@npm:3.0.0']);
   });
 });

@@ -224,8 +224,32 @@ const CLASSIC_TAIL = '\n#"\n';
  */
 const COLON_FIELD = /^([ \t]+)("(?:[^"\\\n]|\\.)*"|[^\s":,#]+):[ \t]+(?=[^\s#])/gm;
 
+/** A line of blanks only: yarn writes none, but parseLockfile leaves them where a merge conflict was. */
+const BLANK_LINE = /^[ \t]+\r?$/m;
+
+/**
+ * parseLockfile reads a merge conflict's HEAD side by blanking the markers and the other side (offsets kept). To
+ * @yarnpkg/lockfile a line of blanks is indentation (an odd count is "Invalid number of spaces"), and an empty line
+ * inside an entry ends the entry's fields: either way the entry, or what follows the conflict in it, was lost. Each
+ * such line becomes a comment at the indentation of the next line, which the library skips without ending anything;
+ * line numbers, and columns on the other lines, stay the same for error positions.
+ */
+function commentOutBlankLines(src: string): string {
+  const lines = src.split('\n');
+  let nextIndent = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    const cr = line.endsWith('\r') ? '\r' : '';
+    const content = cr ? line.slice(0, -1) : line;
+    if (content.trim() !== '') nextIndent = /^[ \t]*/.exec(content)![0];
+    else if (content !== '') lines[i] = (nextIndent ? `${nextIndent}#` : '') + cr;
+  }
+  return lines.join('\n');
+}
+
 function parseClassicBlock(src: string) {
-  const object = classic().parse(src.replace(COLON_FIELD, '$1$2 ') + CLASSIC_TAIL).object as Record<string, unknown>;
+  const text = BLANK_LINE.test(src) ? commentOutBlankLines(src) : src;
+  const object = classic().parse(text.replace(COLON_FIELD, '$1$2 ') + CLASSIC_TAIL).object as Record<string, unknown>;
   // The library gives every descriptor of a key its own property, all sharing one object.
   const descriptors = Object.keys(object);
   return { descriptors, fields: object[descriptors[0]] };
