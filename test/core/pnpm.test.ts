@@ -854,3 +854,23 @@ packages:
     }
   });
 });
+
+describe('pnpm-lock.yaml: the parse is bounded while yaml reads it', () => {
+  // Before, yaml's CST parser read the whole text before the depth was checked: on 400 KB of brackets that took
+  // seconds and over 400 MB. Now parsing stops at the first token past the bound.
+  for (const [name, body] of [
+    ['flow sequences', '['.repeat(400_000)],
+    ['flow mappings', '{a: '.repeat(100_000)],
+    ['block sequences on one line', `\n  ${'- '.repeat(200_000)}x`],
+  ]) {
+    it(`400 KB of nested ${name}: a positioned problem at the 33rd level`, () => {
+      const text = `lockfileVersion: '9.0'\npackages: ${body}`;
+      const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
+      assert.deepEqual(lock.packages, []);
+      assert.equal(lock.problems.length, 1);
+      assert.match(lock.problems[0].message, /nests more than 32 levels deep here; it is not a pnpm lockfile and was not read/);
+      assert.ok(lock.problems[0].range.startOffset < 200, `near the start (${lock.problems[0].range.startOffset})`);
+      assert.ok('[{-'.includes(text[lock.problems[0].range.startOffset]), 'on a collection indicator');
+    });
+  }
+});
