@@ -573,3 +573,38 @@ describe('yarn.lock merge conflicts: the HEAD side, as npm, pnpm and berry read 
     assert.deepEqual(lock.packages.map((p) => p.id), ['b@npm:2.0.1', 'c@npm:3.0.0']);
   });
 });
+
+describe('yarn.lock: every parse bounded', () => {
+  const classicDeep = (levels: number) => `# yarn lockfile v1\n\nok@^1:\n  version "1.0.0"\n\ndeep@^1:\n  version "1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
+  const berryDeep = (levels: number) => `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  version: 1.0.0\n  resolution: "deep@npm:1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} v\n`;
+
+  it('an entry indented deeper than any lockfile is refused before the library recurses into it; the others are read', () => {
+    // 600 levels is a 360 KB entry; @yarnpkg/lockfile overflowed the stack at about 6,000 (36 MB).
+    for (const lock of [parseYarnClassicLockfile(classicDeep(600), 'yarn.lock', []), parseYarnBerryLockfile(berryDeep(600), 'yarn.lock')]) {
+      assert.deepEqual(lock.packages.map((p) => p.name), ['ok']);
+      assert.equal(lock.problems.length, 1);
+      assert.match(lock.problems[0].message, /"deep@(npm:)?\^1": it is indented more than 64 columns here/);
+      assert.equal(lock.problems[0].range.start.character, 0);
+      assert.ok(lock.problems[0].range.start.line > 30 && lock.problems[0].range.start.line < 50, `at the first line too deep (${lock.problems[0].range.start.line})`);
+    }
+    // Real entries nest a few levels: 20 levels is still read.
+    assert.deepEqual(parseYarnClassicLockfile(classicDeep(20), 'yarn.lock', []).problems, []);
+  });
+
+  it('berry: flow collections nested 100,000 deep are refused by js-yaml\'s depth limit (100), as an entry problem', () => {
+    const text = `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  resolution: "deep@npm:1.0.0"\n  x: ${'['.repeat(100_000)}\n`;
+    const lock = parseYarnBerryLockfile(text, 'yarn.lock');
+    assert.deepEqual(lock.packages.map((p) => p.name), ['ok']);
+    assert.match(lock.problems[0].message, /Cannot read yarn\.lock entry "deep@npm:\^1": nesting exceeded maxDepth/);
+  });
+
+  it('berry: a resolution that patches a patch a hundred thousand times is read without recursion or quadratic work', () => {
+    // Before: each level decoded what was left, recursively; 200,000 levels (1.6 MB) ran V8 out of memory.
+    const reference = `a@${'patch:a@'.repeat(200_000)}npm:1.0.0`;
+    const lock = parseYarnBerryLockfile(`__metadata:\n  version: 8\n\n"a@npm:1":\n  version: 1.0.0\n  resolution: "${reference}"\n`, 'yarn.lock');
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.source]), [['a', 'unknown']]);
+    // A real patch (one level) still names the patched package's source.
+    const real = parseYarnBerryLockfile('__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n', 'yarn.lock');
+    assert.equal(real.packages[0].source, 'registry');
+  });
+});

@@ -154,6 +154,10 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
   if (stray !== undefined) sink.error('invalid-lockfile', 'Indented text before the first yarn.lock entry is ignored', stray, lineEnd(text, stray));
   for (const b of blocks) {
     const label = JSON.stringify(text.slice(b.start, b.keyEnd).replace(/"/g, '').slice(0, 80));
+    if (b.deep !== undefined) {
+      sink.error('invalid-lockfile', `Cannot read yarn.lock entry ${label}: it is indented more than ${MAX_INDENT} columns here, deeper than any lockfile; it is left out`, b.deep, lineEnd(text, b.deep));
+      continue;
+    }
     try {
       const { descriptors, fields } = parseBlock(text.slice(b.start, b.end));
       if (!descriptors.length || !fields || typeof fields !== 'object') throw new Error('the entry has no fields');
@@ -181,7 +185,16 @@ interface Block {
   start: number;
   keyEnd: number;
   end: number;
+  /** Offset of the first line indented deeper than MAX_INDENT, if any. */
+  deep?: number;
 }
+
+/**
+ * Deepest indentation read in an entry, in columns. yarn writes fields at 2 and their maps at 4 (berry: 6 under
+ * dependenciesMeta). Both libraries recurse once per level: @yarnpkg/lockfile overflowed the stack at about 6,000
+ * levels (a 36 MB entry), which it throws, but so close to the limit V8 may abort instead. 64 columns is 32 levels.
+ */
+const MAX_INDENT = 64;
 
 /** An entry starts at a line that is neither indented, blank nor a comment, and runs to the next one. */
 function splitBlocks(text: string): { blocks: Block[]; stray?: number } {
@@ -199,6 +212,8 @@ function splitBlocks(text: string): { blocks: Block[]; stray?: number } {
         blocks.push({ start: pos, keyEnd: pos + colon, end: text.length });
       } else if (!blocks.length && stray === undefined) {
         stray = pos;
+      } else if (blocks.length && blocks[blocks.length - 1].deep === undefined && line.length - line.trimStart().length > MAX_INDENT) {
+        blocks[blocks.length - 1].deep = pos;
       }
     }
     pos = end + 1;
@@ -437,12 +452,19 @@ function sourceOfSpec(range: string): PackageSource {
   return type === 'git' || type === 'remote' || type === 'file' || type === 'link' || type === 'workspace' ? type : 'unknown';
 }
 
+/** A patch of a patch is possible; yarn writes one level (two for a patched builtin patch at most). */
+const MAX_PATCH_NESTING = 8;
+
 /** Where a berry package comes from, by the protocol of its resolution (`npm:1.3.8`, `https://…`, `patch:…`). */
-function sourceOfReference(reference: string): PackageSource {
-  if (reference.startsWith('patch:')) {
-    // `patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::…`: the patched package's own resolution.
-    const inner = safeDecode(reference.slice('patch:'.length).split('#')[0]);
-    return sourceOfReference(splitDescriptor(inner)[1]);
+function sourceOfReference(resolutionReference: string): PackageSource {
+  let reference = resolutionReference;
+  // `patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::…`: the patched package's own resolution. A loop with a
+  // bound, not recursion: each level decodes what is left, so a hostile `patch:a@patch:a@…` of a megabyte took
+  // gigabytes (V8 ran out of memory) before it could overflow the stack.
+  for (let depth = 0; reference.startsWith('patch:'); depth++) {
+    if (depth === MAX_PATCH_NESTING) return 'unknown';
+    const inner = safeDecode(reference.slice('patch:'.length).split('#', 1)[0]);
+    reference = splitDescriptor(inner)[1];
   }
   if (reference.startsWith('npm:')) return 'registry';
   if (reference.startsWith('workspace:')) return 'workspace';
