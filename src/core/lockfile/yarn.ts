@@ -150,6 +150,10 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const entries: Entry[] = [];
+  if (text.length > MAX_CHARS) {
+    sink.error('invalid-lockfile', `yarn.lock is larger than ${MAX_CHARS / 1024 / 1024} MB, far larger than any real one, and was not read`, MAX_CHARS, MAX_CHARS);
+    return { entries, index, sink, text };
+  }
   const { blocks, stray } = splitBlocks(text);
   if (stray !== undefined) sink.error('invalid-lockfile', 'Indented text before the first yarn.lock entry is ignored', stray, lineEnd(text, stray));
   for (const b of blocks) {
@@ -179,6 +183,9 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
   }
   return { entries, index, sink, text };
 }
+
+/** As for pnpm-lock.yaml: real yarn.lock files are a few megabytes (sentry's 3,999 packages: 1.4 MB). */
+const MAX_CHARS = 128 * 1024 * 1024;
 
 interface Block {
   /** Offset of the key line; offset of the key's trailing colon (or of the end of the line); end of the entry. */
