@@ -778,7 +778,7 @@ snapshots:
   const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
   const at = (r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
 
-  it('keeps every package, marks the unreadable ones invalid, and puts an error on the value', () => {
+  it('keeps every package, marks the unreadable ones invalid, and puts a warning on the value', () => {
     assert.deepEqual(
       lock.packages.map((p) => [p.id, p.name, p.version, p.invalid ?? null]),
       [
@@ -793,11 +793,11 @@ snapshots:
     assert.deepEqual(
       lock.problems.map((p) => [p.code, p.severity, at(p.range)]),
       [
-        ['unexpected-type', 'error', 'sha512-aaaa'],
-        ['unexpected-type', 'error', '{algo: sha512}'],
-        ['unexpected-type', 'error', '5'],
-        ['unexpected-type', 'error', '[abc]'],
-        ['unexpected-type', 'error', 'true'],
+        ['unexpected-type', 'warning', 'sha512-aaaa'],
+        ['unexpected-type', 'warning', '{algo: sha512}'],
+        ['unexpected-type', 'warning', '5'],
+        ['unexpected-type', 'warning', '[abc]'],
+        ['unexpected-type', 'warning', 'true'],
       ],
     );
     assert.match(lock.problems[0].message, /"resolution" of "a@1\.0\.0" should be a mapping/);

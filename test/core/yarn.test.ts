@@ -478,7 +478,7 @@ describe('yarn.lock garbage', () => {
 describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => {
   const at = (text: string, r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
 
-  it('classic: a bare boolean version, a numeric resolved, a block integrity: kept, invalid, an error at the value', () => {
+  it('classic: a bare boolean version, a numeric resolved, a block integrity: kept, invalid, a warning at the value', () => {
     const text = '# yarn lockfile v1\n\na@^1:\n  version true\n  resolved "https://r/a/-/a-1.0.0.tgz"\n\nb@^1:\n  version "1.0.0"\n  resolved 5\n  integrity sha512-b\n\nc@^1:\n  version "1.0.0"\n  integrity:\n    algo "sha512"\n\nd@^1:\n  version "1.0.0"\n  resolved "https://r/d/-/d-1.0.0.tgz"\n';
     const importers: Importer[] = [{ id: '.', dependencies: ['a', 'b', 'c', 'd'].map((name) => ({ name, spec: '^1', type: 'prod' as const })) }];
     const lock = parseYarnClassicLockfile(text, 'yarn.lock', importers);
@@ -496,9 +496,9 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
     assert.deepEqual(
       lock.problems.map((p) => [p.code, p.severity, at(text, p.range)]),
       [
-        ['unexpected-type', 'error', 'true'],
-        ['unexpected-type', 'error', '5'],
-        ['unexpected-type', 'error', 'integrity'],
+        ['unexpected-type', 'warning', 'true'],
+        ['unexpected-type', 'warning', '5'],
+        ['unexpected-type', 'warning', 'integrity'],
       ],
     );
     assert.match(lock.problems[0].message, /"version" of yarn\.lock entry "a@\^1" should be a string, found a boolean \(true\)/);

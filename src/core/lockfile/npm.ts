@@ -21,9 +21,12 @@ type Span = [start: number, end: number];
  */
 export function parseNpmLockfile(rawText: string, file: string, rootManifest?: Manifest, diskText?: string): Lockfile {
   const lock = readNpmLockfile(rawText, file, rootManifest, diskText);
-  // Comments and trailing commas pass the tolerant read: when nothing else is an error, say what npm makes of them.
-  if (lock.rejected && !lock.problems.some((p) => p.severity === 'error')) {
-    lock.problems.unshift({ code: 'invalid-json', severity: 'error', file, message: lock.rejected.message, range: lock.rejected.range });
+  // Comments, trailing commas and unmergeable conflicts pass the tolerant read: say what npm makes of them, as a
+  // warning (TrustLens did read the file; the consequence is in `rejected`), unless an error says the JSON is broken.
+  const said = lock.problems.some((p) => p.severity === 'error' && (p.code === 'invalid-json' || p.code === 'unexpected-type'));
+  if (lock.rejected && !said) {
+    const message = `npm cannot use ${baseName(file)} (${lock.rejected.message}): ${IGNORED}`;
+    lock.problems.unshift({ code: 'invalid-json', severity: 'warning', file, message, range: lock.rejected.range });
   }
   return lock;
 }
@@ -63,10 +66,10 @@ function readNpmLockfile(rawText: string, file: string, rootManifest: Manifest |
   }
   // JSON.parse has accepted the text already, unless it holds conflict markers (which parse-conflict-json sees even
   // inside strings). The HEAD side of a conflict has the offsets of the file it comes from (takeOurSide blanks lines).
-  const rejection = strict && diskText === undefined && !hasConflictMarkers(text) ? rejectionOfValue(root, file) : npmRejection(diskText ?? rawText, file);
+  const rejection = strict && diskText === undefined && !hasConflictMarkers(text) ? rejectionOfValue(root) : npmRejection(diskText ?? rawText);
   if (rejection) {
     const [s, e] = [rejection.offset, rejection.offset + rejection.length];
-    lock.rejected = { message: rejection.message, range: index.range(s, e) };
+    lock.rejected = { message: rejection.reason, range: index.range(s, e) };
   }
 
   if (root === undefined) {
@@ -111,11 +114,12 @@ function describeValue(v: unknown): string {
 }
 
 /**
- * Checks that each fetch field present in `entry` is a string. For each that is not: an error at its value, and
- * the package is marked invalid, since npm cannot use the entry as written (arborist's loadVirtual throws "Invalid
- * version. Must be a string" on a numeric version; it keeps a numeric `resolved` or an object `integrity` as they
- * are, which nothing can fetch or verify).
- * `where` keys the field positions (`loc`, or `v1:loc` for the nested v1 tree); `entryAt` places a field not found.
+ * Checks that each fetch field present in `entry` is a string. For each that is not: a warning at its value (the
+ * file was read; the consequence is on the package), and the package is marked invalid, since npm cannot use the
+ * entry as written (arborist's loadVirtual throws "Invalid version. Must be a string" on a numeric version; it
+ * keeps a numeric `resolved` or an object `integrity` as they are, which nothing can fetch or verify).
+ * `where` keys the field positions (`loc`, or `v1:loc` for the nested v1 tree); a field not found is placed on the
+ * entry's key. `label` names the entry in the message.
  */
 function checkFetchFields(ctx: Ctx, pkg: InstalledPackage, entry: Obj, where: string, label: string): void {
   for (const field of FETCH_FIELDS) {
@@ -123,7 +127,7 @@ function checkFetchFields(ctx: Ctx, pkg: InstalledPackage, entry: Obj, where: st
     const found = describeValue(entry[field]);
     const key = ctx.fieldKeys.get(`${where}\0${field}`);
     const [s, e] = key ? valueSpan(ctx.text, key[1]) : [pkg.range.startOffset, pkg.range.endOffset];
-    ctx.sink.error('unexpected-type', `"${field}" of "${label}" should be a string, found ${found}: npm cannot use this entry as written`, s, e);
+    ctx.sink.warning('unexpected-type', `"${field}" of "${label}" should be a string, found ${found}: npm cannot use this entry as written, and it is not checked`, s, e);
     pkg.invalid ??= `its "${field}" is ${found}, not a string`;
   }
 }
@@ -244,7 +248,7 @@ function readPackages(ctx: Ctx, packages: Obj, keys: Map<string, Span>): void {
       continue;
     }
     // An installed package npm cannot read: kept, unjudged, so that the check says so.
-    sink.error('unexpected-type', `"packages" entry "${loc}" should be an object, found ${found}`, ...valueSpan(ctx.text, key[1]));
+    sink.warning('unexpected-type', `"packages" entry "${loc}" should be an object, found ${found}; it is not checked`, ...valueSpan(ctx.text, key[1]));
     const pkg = newPackage(ctx, loc, nameFromLocation(loc), key);
     pkg.invalid = `the entry is ${found}, not an object`;
     invalidEntries.push(pkg);
@@ -323,7 +327,7 @@ function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Mani
       if (!isObj(value)) {
         const key = keys.get(keyLoc) ?? [0, 0];
         const found = describeValue(value);
-        ctx.sink.error('unexpected-type', `"dependencies" entry "${name}" should be an object, found ${found}`, ...valueSpan(ctx.text, key[1]));
+        ctx.sink.warning('unexpected-type', `"dependencies" entry "${name}" should be an object, found ${found}; it is not checked`, ...valueSpan(ctx.text, key[1]));
         const pkg = newPackage(ctx, loc, name, key);
         pkg.invalid = `the entry is ${found}, not an object`;
         invalidEntries.push(pkg);
@@ -437,9 +441,12 @@ function versionFromTarball(folderName: string, url: string): { name: string; ve
 
 // ---- what npm itself reads ---------------------------------------------------------------------------------------
 
-/** Why npm would not use a lockfile's text, and where it stops on it (offset after a dropped byte-order mark). */
+/**
+ * Why npm would not use a lockfile's text, and where it stops on it (offset after a dropped byte-order mark).
+ * `reason` is short, to quote: `unexpected '/' where a key should be`, `the file is empty`.
+ */
 export interface NpmRejection {
-  message: string;
+  reason: string;
   offset: number;
   length: number;
 }
@@ -454,21 +461,21 @@ const IGNORED = 'npm install ignores the lockfile and installs freshly resolved 
  * "failed to load" and go on with an empty lockfile: every version is resolved afresh. A root that is an array, a
  * string or a number loads, but holds no package either. Undefined when npm reads the text.
  */
-export function npmRejection(rawText: string, file = 'package-lock.json'): NpmRejection | undefined {
+export function npmRejection(rawText: string): NpmRejection | undefined {
   const text = stripBom(rawText);
   // Outside a conflict the text goes to json-parse-even-better-errors, which drops a second mark (a space here, to
   // keep offsets: JSON.parse skips it as whitespace).
   const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-  if (body.trim() === '') return { message: `${baseName(file)} is empty: ${IGNORED}`, offset: 0, length: 0 };
-  if (hasConflictMarkers(text)) return conflictRejection(text, file);
+  if (body.trim() === '') return { reason: 'the file is empty', offset: 0, length: 0 };
+  if (hasConflictMarkers(text)) return conflictRejection(text);
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
     const at = strictJsonError(body) ?? { message: 'not valid JSON', offset: 0 };
-    return { message: `npm cannot parse ${baseName(file)} (${at.message}): ${IGNORED}`, offset: at.offset, length: at.offset < body.length ? 1 : 0 };
+    return { reason: at.message, offset: at.offset, length: at.offset < body.length ? 1 : 0 };
   }
-  return rejectionOfValue(value, file);
+  return rejectionOfValue(value);
 }
 
 /** parse-conflict-json's isDiff: all three markers somewhere in the text. */
@@ -476,10 +483,10 @@ function hasConflictMarkers(text: string): boolean {
   return text.includes('<<<<<<<') && text.includes('=======') && text.includes('>>>>>>>');
 }
 
-function rejectionOfValue(value: unknown, file: string): NpmRejection | undefined {
+function rejectionOfValue(value: unknown): NpmRejection | undefined {
   if (isObj(value)) return undefined;
   const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return { message: `${baseName(file)} holds ${what}, not an object, so npm reads no locked versions from it: ${IGNORED}`, offset: 0, length: 0 };
+  return { reason: `it holds ${what}, not an object, so npm reads no locked version from it`, offset: 0, length: 0 };
 }
 
 /**
@@ -489,7 +496,7 @@ function rejectionOfValue(value: unknown, file: string): NpmRejection | undefine
  * Each text is parsed (common, then ours, then theirs) and ours' changes from the common text are applied to
  * theirs, which needs objects on both sides of that diff.
  */
-function conflictRejection(text: string, file: string): NpmRejection | undefined {
+function conflictRejection(text: string): NpmRejection | undefined {
   type Piece = { text: string; starts: [pieceOffset: number, textOffset: number][] };
   const pieces: Record<'parent' | 'ours' | 'theirs', Piece> = { parent: { text: '', starts: [] }, ours: { text: '', starts: [] }, theirs: { text: '', starts: [] } };
   let state: 'top' | 'parent' | 'ours' | 'theirs' = 'top';
@@ -523,13 +530,13 @@ function conflictRejection(text: string, file: string): NpmRejection | undefined
     } catch {
       const at = strictJsonError(stripBom(piece.text)) ?? { message: 'not valid JSON', offset: 0 };
       const offset = textOffset(piece, at.offset + (piece.text.charCodeAt(0) === 0xfeff ? 1 : 0), text.length);
-      return { message: `npm cannot resolve the merge conflict in ${baseName(file)}: ${names[side]} is not valid JSON (${at.message}); ${IGNORED}`, offset, length: offset < text.length ? 1 : 0 };
+      return { reason: `its merge conflict cannot be merged: ${names[side]} is not valid JSON (${at.message})`, offset, length: offset < text.length ? 1 : 0 };
     }
   }
   if (!isObjOrArray(values.parent) || !isObjOrArray(values.ours)) {
-    return { message: `npm cannot resolve the merge conflict in ${baseName(file)}: its sides are not JSON objects; ${IGNORED}`, offset: 0, length: 0 };
+    return { reason: 'its merge conflict cannot be merged: its sides are not JSON objects', offset: 0, length: 0 };
   }
-  return rejectionOfValue(values.theirs, file);
+  return rejectionOfValue(values.theirs);
 
   function textOffset(piece: Piece, offset: number, end: number): number {
     let found: [number, number] | undefined;

@@ -349,14 +349,14 @@ function makePackage(id: string, keyRange: [number, number], meta: Node | undefi
  * registry (its shorthand: the tarball URL is derived), `{tarball, integrity?}`, `{type: git, repo, commit}`,
  * `{type: directory, directory}`, or another `{type: …}` of a newer pnpm. pnpm reads the file with js-yaml, so an
  * unquoted `5` or `true` there is a number or a boolean. A resolution that is not a mapping, or one of its fields
- * that is not a string, cannot be fetched or verified as written: an error at the value, and the reason it leaves
- * the package unjudged. An empty or `null` field is left to the checks of missing values.
+ * that is not a string, cannot be fetched or verified as written: a warning at the value, and the reason it leaves
+ * the package unjudged (InstalledPackage.invalid). An empty or `null` field is left to the checks of missing values.
  */
 function checkResolution(resolution: Node | undefined, id: string, ctx: Ctx): string | undefined {
   if (resolution === undefined || isYamlNull(resolution)) return undefined;
   if (!yaml().isMap(resolution)) {
     const found = describeYamlNode(resolution);
-    warnTypeError(ctx, `"resolution" of "${id}" should be a mapping ({integrity: …}, {tarball: …}, {type: git, …}), found ${found}`, resolution);
+    warnUncheckable(ctx, `"resolution" of "${id}" should be a mapping ({integrity: …}, {tarball: …}, {type: git, …}), found ${found}`, resolution);
     return `its "resolution" is ${found}, not a mapping`;
   }
   let invalid: string | undefined;
@@ -364,15 +364,15 @@ function checkResolution(resolution: Node | undefined, id: string, ctx: Ctx): st
     const node = get(resolution, field);
     if (node === undefined || isYamlNull(node) || yamlString(node) !== undefined) continue;
     const found = describeYamlNode(node);
-    warnTypeError(ctx, `"resolution.${field}" of "${id}" should be a string, found ${found}`, node);
+    warnUncheckable(ctx, `"resolution.${field}" of "${id}" should be a string, found ${found}`, node);
     invalid ??= `its "resolution.${field}" is ${found}, not a string`;
   }
   return invalid;
 }
 
-function warnTypeError(ctx: Ctx, message: string, node: Node): void {
+function warnUncheckable(ctx: Ctx, message: string, node: Node): void {
   const [s, e] = rangeOf(node, [0, 0]);
-  ctx.sink.error('unexpected-type', message, s, e);
+  ctx.sink.warning('unexpected-type', `${message}; the package is not checked`, s, e);
 }
 
 const GIT_HOST_TARBALL = /^https?:\/\/(codeload\.github\.com|gitlab\.com\/.+\/repository\/archive|bitbucket\.org\/.+\/get\/)/i;

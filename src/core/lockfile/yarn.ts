@@ -361,14 +361,15 @@ function describeValue(v: unknown): string {
 
 /**
  * One field the package manager fetches or verifies the package by: its string, or undefined when absent or of
- * another type. Another type is an error at the field's value (its line within the entry) and a reason in `reasons`.
+ * another type. Another type is a warning at the field's value (its line within the entry) and a reason in
+ * `reasons`, which leaves the package unjudged (InstalledPackage.invalid).
  */
 function fetchField(text: string, sink: ProblemSink, entry: Entry, field: string, reasons: string[]): string | undefined {
   const v = entry.fields[field];
   if (v === undefined || typeof v === 'string') return v;
   const found = describeValue(v);
   const [s, e] = fieldValueSpan(text, entry, field) ?? [entry.keyStart, entry.keyEnd];
-  sink.error('unexpected-type', `"${field}" of yarn.lock entry ${entry.label} should be a string, found ${found}`, s, e);
+  sink.warning('unexpected-type', `"${field}" of yarn.lock entry ${entry.label} should be a string, found ${found}; the package is not checked`, s, e);
   reasons.push(`its "${field}" is ${found}, not a string`);
   return undefined;
 }
