@@ -1,4 +1,5 @@
 import { type FormattingOptions, applyEdits as applyJsonEdits, modify } from 'jsonc-parser';
+import { tolerantTooDeepAt } from './json-keys';
 import type { ManifestDependency } from './model';
 import type { AllowEntry } from './trust/policy';
 
@@ -49,6 +50,8 @@ export function overridePath(pm: PackageManager, name: string): string[] {
 
 /** Forces a transitive dependency to `version` in overrides / resolutions / pnpm.overrides, creating the section. */
 export function overrideEdits(manifestText: string, pm: PackageManager, name: string, version: string): TextEdit[] {
+  // jsonc-parser's modify parses the whole text recursively: a file nested too deep to read gets no edit.
+  if (tolerantTooDeepAt(manifestText) !== undefined) return [];
   return modify(manifestText, overridePath(pm, name), version, { formattingOptions: formattingOf(manifestText) });
 }
 
@@ -61,6 +64,7 @@ export function allowEdits(policyText: string | undefined, entry: AllowEntry): T
     const content = `${POLICY_HEADER}${JSON.stringify({ allow: [entry] }, null, 2)}\n`;
     return [{ offset: 0, length: policyText?.length ?? 0, content }];
   }
+  if (tolerantTooDeepAt(policyText) !== undefined) return [];
   return modify(policyText, ['allow', -1], entry, { formattingOptions: formattingOf(policyText), isArrayInsertion: true });
 }
 

@@ -1,4 +1,5 @@
-import { type Node, type ParseError, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type Node, type ParseError, SyntaxKind, createScanner, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { JsonStreamError, JsonStreamReader, leaf } from './json-stream';
 
 /** Called for every object key: `parents` are the keys (array indexes as strings) enclosing it. */
 export type KeyVisitor = (parents: readonly string[], key: string, start: number, end: number) => void;
@@ -7,6 +8,8 @@ export interface LocatedJson {
   value: unknown;
   /** Syntax errors, empty when the text is valid JSON. */
   errors: { message: string; offset: number; length: number }[];
+  /** JSON.parse itself accepted the text (no comments, trailing commas or other slips the tolerant path forgives). */
+  strict: boolean;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface LocatedJson {
  */
 export function readJsonWithKeys(text: string, onKey: KeyVisitor): LocatedJson {
   const deep = tooDeepAt(text);
-  if (deep !== undefined) return { value: undefined, errors: [tooDeepError(deep)] };
+  if (deep !== undefined) return { value: undefined, errors: [tooDeepError(deep)], strict: false };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -24,7 +27,7 @@ export function readJsonWithKeys(text: string, onKey: KeyVisitor): LocatedJson {
     return readTolerant(text, onKey);
   }
   scanKeys(text, onKey);
-  return { value, errors: [] };
+  return { value, errors: [], strict: true };
 }
 
 export function tooDeepError(offset: number): { message: string; offset: number; length: number } {
@@ -32,9 +35,12 @@ export function tooDeepError(offset: number): { message: string; offset: number;
 }
 
 function readTolerant(text: string, onKey: KeyVisitor): LocatedJson {
+  // jsonc-parser's parser and getNodeValue recurse once per level: check the depth as its own scanner splits the text.
+  const deep = tolerantTooDeepAt(text);
+  if (deep !== undefined) return { value: undefined, errors: [tooDeepError(deep)], strict: false };
   const errs: ParseError[] = [];
   const root = parseTree(text, errs, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
-  if (root) walkTree(root, [], onKey);
+  if (root) walkTree(root, onKey);
   return {
     value: root ? getNodeValue(root) : undefined,
     errors: errs.map((e) => ({
@@ -42,29 +48,42 @@ function readTolerant(text: string, onKey: KeyVisitor): LocatedJson {
       offset: e.offset,
       length: e.length,
     })),
+    strict: false,
   };
 }
 
-function walkTree(node: Node, parents: string[], onKey: KeyVisitor): void {
-  if (node.type === 'object') {
-    for (const p of node.children ?? []) {
-      const k = p.children?.[0];
-      if (!k || k.type !== 'string') continue;
-      const key = k.value as string;
-      onKey(parents, key, k.offset, k.offset + k.length);
-      const v = p.children?.[1];
-      if (v && (v.type === 'object' || v.type === 'array')) {
-        parents.push(key);
-        walkTree(v, parents, onKey);
-        parents.pop();
-      }
+/**
+ * Reports every object key of a jsonc-parser tree in document order, with an explicit stack (no recursion, so
+ * no depth can overflow it): each frame is a container, the key it sits under, and the next child to visit.
+ */
+function walkTree(root: Node, onKey: KeyVisitor): void {
+  const parents: string[] = [];
+  const stack: { node: Node; next: number; named: boolean }[] = [{ node: root, next: 0, named: false }];
+  while (stack.length) {
+    const frame = stack[stack.length - 1];
+    const children = frame.node.children ?? [];
+    if (frame.next >= children.length || (frame.node.type !== 'object' && frame.node.type !== 'array')) {
+      stack.pop();
+      if (frame.named) parents.pop();
+      continue;
     }
-  } else if (node.type === 'array') {
-    (node.children ?? []).forEach((c, i) => {
-      parents.push(String(i));
-      walkTree(c, parents, onKey);
-      parents.pop();
-    });
+    const i = frame.next++;
+    let key: string;
+    let value: Node | undefined;
+    if (frame.node.type === 'object') {
+      const k = children[i].children?.[0];
+      if (!k || k.type !== 'string') continue;
+      key = k.value as string;
+      onKey(parents, key, k.offset, k.offset + k.length);
+      value = children[i].children?.[1];
+    } else {
+      key = String(i);
+      value = children[i];
+    }
+    if (value && (value.type === 'object' || value.type === 'array')) {
+      parents.push(key);
+      stack.push({ node: value, next: 0, named: true });
+    }
   }
 }
 
@@ -135,7 +154,11 @@ function scanKeys(text: string, onKey: KeyVisitor): void {
 /** JSON nesting far deeper than any manifest or lockfile: refuse it before a recursive reader overflows the stack. */
 export const MAX_JSON_NESTING = 1000;
 
-/** Offset of the first bracket that opens a level deeper than `limit`, or undefined. Strings are skipped. */
+/**
+ * Offset of the first bracket that opens a level deeper than `limit`, or undefined. Strings are skipped as JSON
+ * has them (to the next unescaped quote), so this is exact for strict JSON only: for text JSON.parse rejects use
+ * tolerantTooDeepAt, which splits the text as jsonc-parser does.
+ */
 export function tooDeepAt(text: string, limit = MAX_JSON_NESTING): number | undefined {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -153,4 +176,62 @@ export function tooDeepAt(text: string, limit = MAX_JSON_NESTING): number | unde
     }
   }
   return undefined;
+}
+
+/**
+ * Offset of the first `[` or `{` that jsonc-parser's parser might open more than `limit` levels deep, or undefined.
+ * The text is split by jsonc-parser's own scanner, so strings, comments and unterminated strings (which end at a
+ * line break there, not at the next quote) are exactly the ones the parser sees. A closer counts only when it
+ * matches the innermost open container, as in the parser (a mismatched one is skipped as an error), so the count
+ * is never below the parser's depth: brackets the parser skips while recovering may count, never the reverse.
+ */
+export function tolerantTooDeepAt(text: string, limit = MAX_JSON_NESTING): number | undefined {
+  const scanner = createScanner(text, true);
+  const open: SyntaxKind[] = [];
+  for (let t = scanner.scan(); t !== SyntaxKind.EOF; t = scanner.scan()) {
+    if (t === SyntaxKind.OpenBraceToken || t === SyntaxKind.OpenBracketToken) {
+      if (open.push(t) > limit) return scanner.getTokenOffset();
+    } else if (t === SyntaxKind.CloseBraceToken || t === SyntaxKind.CloseBracketToken) {
+      const opener = t === SyntaxKind.CloseBraceToken ? SyntaxKind.OpenBraceToken : SyntaxKind.OpenBracketToken;
+      if (open[open.length - 1] === opener) open.pop();
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where JSON.parse stops on `text` and why, or undefined when it accepts it. V8's own messages do not always give a
+ * position, so the fault is found by json-stream's reader (RFC 8259 as JSON.parse reads it) over the UTF-8 bytes of
+ * the text, without a depth limit (JSON.parse has none either), and its byte offset turned into a UTF-16 offset.
+ */
+export function strictJsonError(text: string): { message: string; offset: number } | undefined {
+  const reader = new JsonStreamReader(leaf(0), Number.MAX_SAFE_INTEGER);
+  try {
+    reader.write(new TextEncoder().encode(text));
+    reader.end();
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof JsonStreamError)) throw e;
+    const offset = utf16Offset(text, e.offset);
+    // The reader names bytes; here the text has characters.
+    const message = offset < text.length ? e.reason.replace(/byte 0x[0-9a-f]{2}/, JSON.stringify(String.fromCodePoint(text.codePointAt(offset)!))) : e.reason;
+    return { message, offset };
+  }
+}
+
+/** The UTF-16 offset in `text` of the character that starts at `byteOffset` of its UTF-8 encoding (lone surrogates: 3 bytes, as TextEncoder writes U+FFFD). */
+function utf16Offset(text: string, byteOffset: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length && bytes < byteOffset) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+    i++;
+  }
+  return i;
 }

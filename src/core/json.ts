@@ -1,6 +1,6 @@
 import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { tooDeepAt, tooDeepError } from './json-keys';
-import { LineIndex } from './positions';
+import { tolerantTooDeepAt, tooDeepError } from './json-keys';
+import { LineIndex, stripBom } from './positions';
 import { ProblemSink } from './problems';
 
 export type { Node as JsonNode } from 'jsonc-parser';
@@ -14,11 +14,17 @@ export interface ParsedJson {
 /**
  * Parses JSON (comments and trailing commas tolerated, as npm and editors do) into a tree with offsets.
  * Syntax errors become problems; the tree still holds everything before and around them.
+ * A leading byte-order mark is dropped and positions count from the character after it (see stripBom).
  */
 export function parseJsonTree(text: string, file: string): ParsedJson {
+  return parseJsonBody(stripBom(text), file);
+}
+
+/** parseJsonTree of a text whose byte-order mark the caller has already dropped (a second one is an error, as for npm). */
+export function parseJsonBody(text: string, file: string): ParsedJson {
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
-  const deep = tooDeepAt(text);
+  const deep = tolerantTooDeepAt(text);
   if (deep !== undefined) {
     sink.error('invalid-json', `Invalid JSON: ${tooDeepError(deep).message}`, deep, deep + 1);
     return { root: undefined, index, sink };

@@ -1,6 +1,6 @@
-import { type JsonNode, entries, parseJsonTree, prop, str } from './json';
+import { type JsonNode, entries, parseJsonBody, prop, str } from './json';
 import type { Manifest, ManifestDependency, ManifestSection } from './model';
-import type { LineIndex } from './positions';
+import { type LineIndex, stripBom } from './positions';
 import type { ProblemSink } from './problems';
 import { parseSpec } from './spec';
 import { conflictMessage, takeOurSide } from './merge-conflicts';
@@ -16,10 +16,11 @@ export function dirOf(file: string): string {
 /**
  * Parses a package.json text. Never throws: syntax errors and entries of the wrong type become problems,
  * and every entry that could be read is returned with the exact ranges of its key and value.
+ * A leading byte-order mark is dropped, as npm does; positions count from the character after it (see stripBom).
  */
 export function parseManifest(rawText: string, file = 'package.json'): Manifest {
-  const { text, conflicts } = takeOurSide(rawText);
-  const { root, index, sink } = parseJsonTree(text, file);
+  const { text, conflicts } = takeOurSide(stripBom(rawText));
+  const { root, index, sink } = parseJsonBody(text, file);
   if (conflicts.length) {
     sink.error('merge-conflict', conflictMessage(conflicts), conflicts[0].offset, conflicts[0].offset + conflicts[0].length);
   }

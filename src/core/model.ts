@@ -11,7 +11,10 @@ export interface Position {
   character: number;
 }
 
-/** A span of a source file: both line/character and UTF-16 offsets (end exclusive). */
+/**
+ * A span of a source file: both line/character and UTF-16 offsets (end exclusive). A byte-order mark at the start
+ * of the file is not counted, as in VS Code (see stripBom in positions.ts).
+ */
 export interface SourceRange {
   start: Position;
   end: Position;

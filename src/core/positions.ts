@@ -1,5 +1,22 @@
 import type { Position, SourceRange } from './model';
 
+/**
+ * A UTF-8 byte-order mark at the start of a file (U+FEFF once decoded, as fs.readFile leaves it) is not part of the
+ * text that parsers and positions see. npm (json-parse-even-better-errors, parse-conflict-json), yarn and pnpm
+ * (strip-bom) drop it before parsing; VS Code drops it when it opens the file, so its TextDocument, getText(),
+ * offsetAt and positionAt all start at the character after it. Every parser therefore removes one mark first and
+ * counts offsets, lines and characters in what follows: a model built from the file on disk and one built from the
+ * editor's buffer are the same, and ranges land on the right characters in the editor. To slice the original text
+ * with a range, drop the mark first (this function).
+ */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function hasBom(text: string): boolean {
+  return text.charCodeAt(0) === 0xfeff;
+}
+
 /** Maps UTF-16 offsets of one text to 0-based line/character positions. Built once per file. */
 export class LineIndex {
   private readonly lineStarts: number[];

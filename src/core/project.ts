@@ -1,12 +1,13 @@
-import { lazyModule } from './lazy-module';
 import { parseManifest } from './manifest';
 import { type ConflictMarker, conflictMessage, takeOurSide } from './merge-conflicts';
-import { LineIndex } from './positions';
+import { LineIndex, hasBom, stripBom } from './positions';
+import { ProblemSink } from './problems';
 import type { DependencyEdge, EdgeType, Importer, Lockfile, Manifest, ParseProblem, ProjectModel } from './model';
 import { parseNpmLockfile } from './lockfile/npm';
 import { parsePnpmLockfile } from './lockfile/pnpm';
 import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from './lockfile/yarn';
 import { isWorkspaceDir } from './workspace-glob';
+import { describeYamlNode, isYamlNull, parseYamlBounded, yaml, yamlString } from './yaml-bounded';
 
 /** Lockfile names in the order npm, pnpm and yarn would pick them when several are present. */
 export const LOCKFILE_NAMES = ['npm-shrinkwrap.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock'] as const;
@@ -19,19 +20,54 @@ export type LockfileName = (typeof LOCKFILE_NAMES)[number];
  */
 export type ProjectFiles = ReadonlyMap<string, string>;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
-
 /** Workspace globs of a project: package.json `workspaces`, or pnpm-workspace.yaml `packages`. */
 export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspaceYaml: string | undefined): string[] {
   if (rootManifest?.workspaces.length) return rootManifest.workspaces;
   if (pnpmWorkspaceYaml === undefined) return [];
-  try {
-    const doc = yaml().parseDocument(pnpmWorkspaceYaml).toJS() as { packages?: unknown } | null;
-    return Array.isArray(doc?.packages) ? doc.packages.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
+  return readPnpmWorkspace(pnpmWorkspaceYaml).globs;
+}
+
+export const PNPM_WORKSPACE = 'pnpm-workspace.yaml';
+
+/** pnpm-workspace.yaml holds a few globs and settings: a few levels deep, kilobytes long. */
+const PNPM_WORKSPACE_BOUNDS = { maxNesting: 16, maxChars: 1024 * 1024, what: `a ${PNPM_WORKSPACE}`, schema: 'failsafe' } as const;
+
+/**
+ * The `packages` globs of a pnpm-workspace.yaml, and what is wrong with the file, positioned (it is a file the user
+ * edits). Bounded in size and nesting like the lockfiles (parseYamlBounded). Whatever can be read is kept: the
+ * globs before a syntax error, the string items of a list with other items. Never throws.
+ */
+export function readPnpmWorkspace(rawText: string, file = PNPM_WORKSPACE): { globs: string[]; problems: ParseProblem[] } {
+  const text = stripBom(rawText);
+  const sink = new ProblemSink(file, new LineIndex(text));
+  const globs: string[] = [];
+  const doc = parseYamlBounded(text, sink, PNPM_WORKSPACE_BOUNDS);
+  const root = doc?.contents;
+  // An empty file, or one with settings only, is a workspace of the root alone.
+  if (!doc || !root || isYamlNull(root)) return { globs, problems: sink.problems };
+  const at = (node: unknown): [number, number] => {
+    const r = (node as { range?: [number, number, number] }).range;
+    return r ? [r[0], r[1]] : [0, 0];
+  };
+  // pnpm reads the file with js-yaml, which follows aliases (`packages: *list`); one step, as they cannot nest here.
+  const deref = (node: unknown) => (yaml().isAlias(node) ? node.resolve(doc) : node);
+  if (!yaml().isMap(root)) {
+    sink.error('unexpected-type', `${file} should be a mapping (packages: […]), found ${describeYamlNode(root)}`, ...at(root));
+    return { globs, problems: sink.problems };
   }
+  const packages = deref(root.get('packages', true));
+  if (packages === undefined || isYamlNull(packages)) return { globs, problems: sink.problems };
+  if (!yaml().isSeq(packages)) {
+    sink.error('unexpected-type', `"packages" in ${file} should be a list of globs, found ${describeYamlNode(packages)}`, ...at(packages));
+    return { globs, problems: sink.problems };
+  }
+  for (const item of packages.items) {
+    const node = deref(item);
+    const glob = yamlString(node);
+    if (glob !== undefined) globs.push(glob);
+    else sink.warning('unexpected-type', `"packages" in ${file} should list globs (strings), found ${describeYamlNode(node)}; it is ignored`, ...at(item));
+  }
+  return { globs, problems: sink.problems };
 }
 
 /** Builds the dependency model of a project from its files. Pure; never throws. */
@@ -66,7 +102,9 @@ export function buildProject(root: string, files: ProjectFiles, memo?: LockfileM
   const rootText = files.get('package.json');
   const rootManifest = rootText === undefined ? undefined : parseManifest(rootText, 'package.json');
   if (rootManifest) manifests.push(rootManifest);
-  const globs = workspaceGlobs(rootManifest, files.get('pnpm-workspace.yaml'));
+  const pnpmWorkspaceText = files.get(PNPM_WORKSPACE);
+  const pnpmWorkspace = pnpmWorkspaceText === undefined ? undefined : readPnpmWorkspace(pnpmWorkspaceText);
+  const globs = rootManifest?.workspaces.length ? rootManifest.workspaces : (pnpmWorkspace?.globs ?? []);
   for (const [path, text] of files) {
     if (path === 'package.json' || !path.endsWith('/package.json')) continue;
     const dir = path.slice(0, -'/package.json'.length);
@@ -77,7 +115,7 @@ export function buildProject(root: string, files: ProjectFiles, memo?: LockfileM
   const lockName = pickLockfile(files, rootManifest?.packageManager);
   const lockText = lockName === undefined ? undefined : files.get(lockName)!;
   const lockfile = lockName === undefined ? undefined : memo ? memo.parse(lockName, lockText!, manifests) : parseLockfile(lockName, lockText!, manifests);
-  const problems = [...manifests.flatMap((m) => m.problems), ...(lockfile?.problems ?? [])];
+  const problems = [...manifests.flatMap((m) => m.problems), ...(pnpmWorkspace?.problems ?? []), ...(lockfile?.problems ?? [])];
   return { root, manifests, lockfile, packageManager: packageManagerOf(lockfile, rootManifest), problems };
 }
 
@@ -100,8 +138,11 @@ function packageManagerOf(lockfile: Lockfile | undefined, root: Manifest | undef
  * Unresolved git merge conflicts are read on the HEAD side and reported.
  */
 export function parseLockfile(name: string, rawText: string, manifests: Manifest[]): Lockfile {
-  const { text, conflicts } = takeOurSide(rawText);
-  const lock = parseLockfileText(name, text, manifests);
+  // Conflict markers are found after the byte-order mark, and their offsets count from there as the parsers' do;
+  // the parser gets the mark back, and drops exactly one, as the package managers do.
+  const bom = hasBom(rawText);
+  const { text, conflicts } = takeOurSide(bom ? rawText.slice(1) : rawText);
+  const lock = parseLockfileText(name, bom ? `\uFEFF${text}` : text, manifests, conflicts.length ? rawText : undefined);
   if (conflicts.length) lock.problems.unshift(conflictProblem(name, text, conflicts));
   return lock;
 }
@@ -118,14 +159,15 @@ export function conflictProblem(file: string, text: string, conflicts: ConflictM
   };
 }
 
-function parseLockfileText(name: string, text: string, manifests: Manifest[]): Lockfile {
+/** `diskText`: the file as its package manager reads it, when `text` is the HEAD side of a merge conflict. */
+function parseLockfileText(name: string, text: string, manifests: Manifest[], diskText?: string): Lockfile {
   const base = name.slice(name.lastIndexOf('/') + 1);
   const rootManifest = manifests.find((m) => m.dir === '.');
   if (base === 'pnpm-lock.yaml') return parsePnpmLockfile(text, name);
   if (base === 'yarn.lock') {
     return isYarnBerry(text) ? parseYarnBerryLockfile(text, name, importersOf(manifests)) : parseYarnClassicLockfile(text, name, importersOf(manifests));
   }
-  return parseNpmLockfile(text, name, rootManifest);
+  return parseNpmLockfile(text, name, rootManifest, diskText);
 }
 
 const EDGE_TYPE: Partial<Record<string, EdgeType>> = {

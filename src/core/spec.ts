@@ -34,10 +34,14 @@ export function isRegistrySpec(spec: DependencySpec): boolean {
   return spec.type === 'range' || spec.type === 'version' || spec.type === 'tag' || spec.type === 'alias';
 }
 
-/** Where an installed package came from, judged by its lockfile `resolved` value. */
+/**
+ * Where an installed package came from, judged by its lockfile `resolved` value (for npm v1, the `version` of a
+ * git or tarball entry). Git as npm-package-arg has it: git+… and git:// URLs, ssh, the `git@host:path` form, and
+ * the hosted shortcuts npm 5/6 wrote (`github:`, `gitlab:`, `bitbucket:`, `gist:`).
+ */
 export function sourceOfResolved(resolved: string | undefined): PackageSource {
   if (!resolved) return 'unknown';
-  if (/^git\+|^git:|^github:|^ssh:/i.test(resolved)) return 'git';
+  if (/^(git\+|git:|ssh:|github:|gitlab:|bitbucket:|gist:|git@[^:/]+:)/i.test(resolved)) return 'git';
   if (/^https?:\/\//i.test(resolved)) {
     return /\/-\/[^/]+\.tgz(\?.*)?(#.*)?$/.test(resolved) ? 'registry' : 'remote';
   }

@@ -2,14 +2,17 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseManifest } from '../../src/core/manifest';
-import type { Lockfile, Manifest } from '../../src/core/model';
-import { parseLockfile } from '../../src/core/project';
+import type { Lockfile, Manifest, ParseProblem } from '../../src/core/model';
+import { parseLockfile, readPnpmWorkspace } from '../../src/core/project';
 import { SHARED_FIXTURES } from '../support/fixtures';
 import { seededRandom } from '../support/rng';
 
 /**
  * Seeded fuzzing of every parser: real files mutated in ways that break structure (byte flips, truncation,
- * deleted and duplicated ranges, stray brackets, quotes, merge markers, huge numbers, deep nesting, NULs).
+ * deleted and duplicated ranges, stray brackets, quotes, merge markers, huge numbers, deep nesting, NULs,
+ * byte-order marks). The inline seeds cover every format and parse path on their own (npm v1/v3, shrinkwrap,
+ * yarn classic and berry, pnpm 5.4/6/9, pnpm-workspace.yaml, package.json), so a clone without ../shared
+ * exercises them all; with ../shared, real files join them.
  * No throw may escape, every input finishes, and every problem has a position inside the text.
  * The seed is printed; TRUSTLENS_FUZZ_SEED=<n> reproduces a run, TRUSTLENS_FUZZ_RUNS=<n> changes its size.
  */
@@ -22,12 +25,21 @@ const rng = seededRandom;
 
 const TOKENS = ['{', '}', '[', ']', '"', ':', ',', '\n', '  ', '- ', '\\', '\u0000', '<<<<<<< HEAD\n', '=======\n', '>>>>>>> x\n', '1e999999', '"__proto__"', 'null', '@', '#', '\t', '\r\n', '\uFFFF', '\uD800'];
 
+const NESTING: ((n: number) => string)[] = [
+  (n) => '{a: '.repeat(n),
+  (n) => '- '.repeat(n),
+  (n) => Array.from({ length: Math.min(n, 400) }, (_, i) => `\n${'  '.repeat(i + 1)}k:`).join(''),
+  (n) => `"x\n${'['.repeat(n)}`,
+  (n) => `// "\n${'{"a":'.repeat(n)}`,
+  (n) => `patch:a@`.repeat(n),
+];
+
 function mutate(text: string, r: () => number): string {
   let t = text;
   const ops = 1 + Math.floor(r() * 4);
   for (let i = 0; i < ops; i++) {
     const at = Math.floor(r() * (t.length + 1));
-    switch (Math.floor(r() * 8)) {
+    switch (Math.floor(r() * 10)) {
       case 0: // truncate
         t = t.slice(0, at);
         break;
@@ -55,6 +67,12 @@ function mutate(text: string, r: () => number): string {
       case 6: // swap two halves
         t = t.slice(at) + t.slice(0, at);
         break;
+      case 7: // a nesting burst in another syntax: YAML flow and block forms, indentation, a string cut by a line break before brackets
+        t = t.slice(0, at) + NESTING[Math.floor(r() * NESTING.length)](1 + Math.floor(r() * 3000)) + t.slice(at);
+        break;
+      case 8: // byte-order marks in front
+        t = '\uFEFF'.repeat(1 + Math.floor(r() * 2)) + t;
+        break;
       default: // replace a line with garbage
         t = t.replace(/\n[^\n]*\n/, `\n${'x'.repeat(Math.floor(r() * 100))}: ${TOKENS[Math.floor(r() * TOKENS.length)]}\n`);
     }
@@ -78,6 +96,30 @@ function seeds(): Seed[] {
   out.push({ name: 'yarn.lock', text: '# yarn lockfile v1\n\n"b@^1.0.0":\n  version "1.0.0"\n  resolved "https://r/b/-/b-1.0.0.tgz"\n  dependencies:\n    c "1"\n\nc@1:\n  version "1.0.0"\n' });
   out.push({ name: 'yarn.lock', text: '__metadata:\n  version: 8\n\n"b@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "b@npm:1.0.0"\n  checksum: 10c0/abc\n' });
   out.push({ name: 'pnpm-lock.yaml', text: "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      b:\n        specifier: ^1.0.0\n        version: 1.0.0\npackages:\n  b@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  b@1.0.0: {}\n" });
+  out.push({ name: 'pnpm-lock.yaml', text: "lockfileVersion: '6.0'\ndependencies:\n  b:\n    specifier: ^1.0.0\n    version: 1.0.0(c@2.0.0)\npackages:\n  /b@1.0.0(c@2.0.0):\n    resolution: {integrity: sha512-b}\n    peerDependencies:\n      c: ^2\n    dependencies:\n      c: 2.0.0\n    dev: false\n  /c@2.0.0:\n    resolution: {tarball: 'https://example.com/c-2.0.0.tgz'}\n  github.com/u/d/0123456789abcdef:\n    name: d\n    version: 1.0.0\n    resolution: {commit: 0123456789abcdef, repo: 'https://github.com/u/d.git', type: git}\n" });
+  out.push({ name: 'pnpm-lock.yaml', text: 'lockfileVersion: 5.4\nspecifiers:\n  b: ^1.0.0\ndependencies:\n  b: 1.0.0_c@2.0.0\npackages:\n  /b/1.0.0_c@2.0.0:\n    resolution: {integrity: sha1-zCAOqyYT9BZtJ/+a/HylbUnfbrQ=}\n    dependencies:\n      c: 2.0.0\n  /c/2.0.0:\n    resolution: {integrity: sha512-c}\n' });
+  out.push({ name: 'pnpm-workspace.yaml', text: "packages:\n  - 'packages/*'\n  - apps/**\n  - '!**/test/**'\ncatalog:\n  react: ^18.2.0\nonlyBuiltDependencies:\n  - esbuild\n" });
+  out.push({
+    name: 'package-lock.json',
+    text: JSON.stringify(
+      {
+        name: 'old',
+        lockfileVersion: 1,
+        requires: true,
+        dependencies: {
+          a: { version: '1.0.0', resolved: 'https://r/a/-/a-1.0.0.tgz', integrity: 'sha1-a', requires: { b: '^1' }, dependencies: { b: { version: '1.5.0' } } },
+          g: { version: 'git+https://github.com/u/g.git#0123456789abcdef0123456789abcdef01234567', from: 'git+https://github.com/u/g.git#v1' },
+          h: { version: 'github:u/h#0123456789abcdef0123456789abcdef01234567', from: 'github:u/h' },
+          l: { version: 'file:packages/l', requires: { a: '1' } },
+          al: { version: 'npm:real@3.0.0' },
+        },
+      },
+      null,
+      2,
+    ),
+  });
+  out.push({ name: 'npm-shrinkwrap.json', text: `\uFEFF${JSON.stringify({ lockfileVersion: 2, packages: { '': { dependencies: { b: '^1' } }, 'node_modules/b': { version: '1.0.0', resolved: 'https://r/b/-/b-1.0.0.tgz', integrity: 'sha512-b' } }, dependencies: { b: { version: '1.0.0' } } }, null, 2)}` });
+  out.push({ name: 'yarn.lock', text: '__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n  dependencies:\n    is-core-module: "npm:^2.13.0"\n  dependenciesMeta:\n    fsevents:\n      optional: true\n' });
   const gen = path.join(SHARED_FIXTURES, 'lockfiles/generated/small');
   for (const f of ['package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml']) add(f, path.join(gen, f));
   add('yarn.lock', path.join(gen, 'berry/yarn.lock'));
@@ -88,8 +130,10 @@ function seeds(): Seed[] {
   return out;
 }
 
-function parse(seed: Seed, text: string): Manifest | Lockfile {
-  return seed.name === 'package.json' ? parseManifest(text) : parseLockfile(seed.name, text, []);
+function parse(seed: Seed, text: string): Manifest | Lockfile | { problems: ParseProblem[] } {
+  if (seed.name === 'package.json') return parseManifest(text);
+  if (seed.name === 'pnpm-workspace.yaml') return readPnpmWorkspace(text);
+  return parseLockfile(seed.name, text, []);
 }
 
 describe(`fuzzing the parsers (seed ${SEED}, ${RUNS} inputs)`, function () {
@@ -105,7 +149,7 @@ describe(`fuzzing the parsers (seed ${SEED}, ${RUNS} inputs)`, function () {
       const seed = all[i % all.length];
       const text = mutate(seed.text, r);
       const started = performance.now();
-      let result: Manifest | Lockfile;
+      let result: ReturnType<typeof parse>;
       try {
         result = parse(seed, text);
       } catch (e) {

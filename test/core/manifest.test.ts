@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { MAX_JSON_NESTING } from '../../src/core/json-keys';
 import { parseManifest } from '../../src/core/manifest';
 
 /** Offset → text it points at, to assert ranges by content rather than by counting. */
@@ -115,5 +116,17 @@ describe('package.json', () => {
   it('tolerates comments and trailing commas (as editors write package.json)', () => {
     const r = parseManifest('{\n // c\n "dependencies": { "a": "1.0.0", },\n}');
     assert.deepEqual(r.dependencies.map((d) => d.name), ['a']);
+  });
+  it('reads overrides nested up to the JSON limit (the reader recurses once per level, so the limit bounds it), and refuses deeper', () => {
+    const nested = (levels: number) => `{"overrides": ${'{"a": '.repeat(levels)}"1.0.0"${'}'.repeat(levels)}}`;
+    const deepest = parseManifest(nested(MAX_JSON_NESTING - 2));
+    assert.deepEqual(deepest.problems, []);
+    assert.equal(deepest.dependencies.length, 1);
+    assert.equal(deepest.dependencies[0].overridePath!.length, MAX_JSON_NESTING - 3);
+    for (const text of [nested(50_000), `// a comment sends this down the tolerant path\n${nested(50_000)}`]) {
+      const refused = parseManifest(text);
+      assert.deepEqual(refused.dependencies, []);
+      assert.match(refused.problems[0].message, /nests more than 1000 levels/);
+    }
   });
 });

@@ -4,8 +4,9 @@ import * as path from 'path';
 import { parsePnpmLockfile } from '../../src/core/lockfile/pnpm';
 import { parseNpmLockfile } from '../../src/core/lockfile/npm';
 import type { InstalledPackage, Lockfile } from '../../src/core/model';
+import { SHARED_FIXTURES, requireSharedFixtures } from '../support/fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/lockfiles/generated');
+const FIXTURES = path.join(SHARED_FIXTURES, 'lockfiles/generated');
 
 function pkg(lock: Lockfile, id: string): InstalledPackage {
   const p = lock.packages.find((x) => x.id === id);
@@ -740,4 +741,136 @@ describe('parsePnpmLockfile', () => {
       }
     });
   });
+});
+
+describe('pnpm-lock.yaml resolutions of the wrong type (InstalledPackage.invalid)', () => {
+  const text = `lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      a: {specifier: ^1.0.0, version: 1.0.0}
+      b: {specifier: ^1.0.0, version: 1.0.0}
+      c: {specifier: ^1.0.0, version: 1.0.0}
+      d: {specifier: ^1.0.0, version: 1.0.0}
+      e: {specifier: ^1.0.0, version: 1.0.0}
+      f: {specifier: ^1.0.0, version: 1.0.0}
+packages:
+  a@1.0.0:
+    resolution: sha512-aaaa
+  b@1.0.0:
+    resolution: {integrity: {algo: sha512}}
+  c@1.0.0:
+    resolution: {tarball: 5, integrity: sha512-cccc}
+  d@1.0.0:
+    resolution: {type: git, repo: 'https://github.com/u/d.git', commit: [abc]}
+  e@1.0.0:
+    resolution: {integrity: true}
+  f@1.0.0:
+    resolution: {integrity: sha512-ffff}
+snapshots:
+  a@1.0.0: {}
+  b@1.0.0: {}
+  c@1.0.0: {}
+  d@1.0.0: {}
+  e@1.0.0: {}
+  f@1.0.0: {}
+`;
+  const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
+  const at = (r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
+
+  it('keeps every package, marks the unreadable ones invalid, and puts a warning on the value', () => {
+    assert.deepEqual(
+      lock.packages.map((p) => [p.id, p.name, p.version, p.invalid ?? null]),
+      [
+        ['a@1.0.0', 'a', '1.0.0', 'its "resolution" is a string, not a mapping'],
+        ['b@1.0.0', 'b', '1.0.0', 'its "resolution.integrity" is a mapping, not a string'],
+        ['c@1.0.0', 'c', '1.0.0', 'its "resolution.tarball" is a number (5), not a string'],
+        ['d@1.0.0', 'd', '1.0.0', 'its "resolution.commit" is a sequence, not a string'],
+        ['e@1.0.0', 'e', '1.0.0', 'its "resolution.integrity" is a boolean (true), not a string'],
+        ['f@1.0.0', 'f', '1.0.0', null],
+      ],
+    );
+    assert.deepEqual(
+      lock.problems.map((p) => [p.code, p.severity, at(p.range)]),
+      [
+        ['unexpected-type', 'warning', 'sha512-aaaa'],
+        ['unexpected-type', 'warning', '{algo: sha512}'],
+        ['unexpected-type', 'warning', '5'],
+        ['unexpected-type', 'warning', '[abc]'],
+        ['unexpected-type', 'warning', 'true'],
+      ],
+    );
+    assert.match(lock.problems[0].message, /"resolution" of "a@1\.0\.0" should be a mapping/);
+  });
+
+  it('reads nothing from a field of the wrong type, and what it can from the rest', () => {
+    const p = (id: string) => lock.packages.find((x) => x.id === id)!;
+    assert.deepEqual([p('a@1.0.0').integrity, p('a@1.0.0').source], [undefined, 'unknown']);
+    assert.equal(p('b@1.0.0').integrity, undefined);
+    assert.deepEqual([p('c@1.0.0').integrity, p('c@1.0.0').resolved], ['sha512-cccc', undefined]);
+    assert.equal(p('e@1.0.0').integrity, undefined, 'js-yaml, as pnpm reads the file, gives a boolean');
+    assert.deepEqual([p('f@1.0.0').integrity, p('f@1.0.0').source], ['sha512-ffff', 'registry']);
+  });
+
+  it('accepts the forms pnpm writes: {integrity} (registry shorthand), {tarball}, git, directory, quoted or empty values, other types', () => {
+    const ok = parsePnpmLockfile(
+      `lockfileVersion: '6.0'
+packages:
+  /a@1.0.0:
+    resolution: {integrity: sha1-zCAOqyYT9BZtJ/+a/HylbUnfbrQ=}
+  /b@1.0.0:
+    resolution: {tarball: 'https://example.com/b-1.0.0.tgz'}
+  /c@1.0.0:
+    resolution: {integrity: sha512-c, registry: 'https://r.example/', tarball: 'https://r.example/c/-/c-1.0.0.tgz'}
+  github.com/u/d/0123456789abcdef0123456789abcdef01234567:
+    name: d
+    version: 1.0.0
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, repo: 'https://github.com/u/d.git', type: git}
+  file:e:
+    name: e
+    version: 1.0.0
+    resolution: {directory: '', type: directory}
+  /f@1.0.0:
+    resolution: {integrity: "5"}
+  /g@1.0.0:
+    resolution: {type: variations, variants: [{targets: [{os: linux}], resolution: {type: binary, url: 'https://x/g.tgz'}}]}
+  /h@1.0.0:
+    resolution: {integrity: null}
+`,
+      'pnpm-lock.yaml',
+    );
+    assert.deepEqual(ok.problems.filter((p) => p.code === 'unexpected-type'), []);
+    assert.deepEqual(ok.packages.filter((p) => p.invalid), []);
+    assert.equal(ok.packages.find((p) => p.name === 'f')!.integrity, '5', 'a quoted "5" is a string');
+  });
+
+  it('no false alarm on the real lockfiles: pnpm 5.4, 6.0 and 9.0', function () {
+    const real = requireSharedFixtures(this, 'lockfiles/real');
+    for (const project of ['vuecore54', 'vue2', 'vuecore', 'vite']) {
+      const real9 = parsePnpmLockfile(fs.readFileSync(path.join(real, project, 'pnpm-lock.yaml'), 'utf8'), 'pnpm-lock.yaml');
+      assert.ok(real9.packages.length > 500, project);
+      assert.deepEqual(real9.packages.filter((p) => p.invalid).map((p) => p.id), [], project);
+      assert.deepEqual(real9.problems.filter((p) => p.code === 'unexpected-type'), [], project);
+    }
+  });
+});
+
+describe('pnpm-lock.yaml: the parse is bounded while yaml reads it', () => {
+  // Before, yaml's CST parser read the whole text before the depth was checked: on 400 KB of brackets that took
+  // seconds and over 400 MB. Now parsing stops at the first token past the bound.
+  for (const [name, body] of [
+    ['flow sequences', '['.repeat(400_000)],
+    ['flow mappings', '{a: '.repeat(100_000)],
+    ['block sequences on one line', `\n  ${'- '.repeat(200_000)}x`],
+  ]) {
+    it(`400 KB of nested ${name}: a positioned problem at the 33rd level`, () => {
+      const text = `lockfileVersion: '9.0'\npackages: ${body}`;
+      const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
+      assert.deepEqual(lock.packages, []);
+      assert.equal(lock.problems.length, 1);
+      assert.match(lock.problems[0].message, /nests more than 32 levels deep here; it is not a pnpm lockfile and was not read/);
+      assert.ok(lock.problems[0].range.startOffset < 200, `near the start (${lock.problems[0].range.startOffset})`);
+      assert.ok('[{-'.includes(text[lock.problems[0].range.startOffset]), 'on a collection indicator');
+    });
+  }
 });

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from '../../src/core/lockfile/yarn';
 import { parseManifest } from '../../src/core/manifest';
 import type { Importer, Lockfile } from '../../src/core/model';
-import { importersOf } from '../../src/core/project';
+import { importersOf, parseLockfile } from '../../src/core/project';
+import { SHARED_FIXTURES } from '../support/fixtures';
 
-const LOCKFILES = path.resolve(__dirname, '../../../../shared/fixtures/lockfiles');
+const LOCKFILES = path.join(SHARED_FIXTURES, 'lockfiles');
 
 /** Reads a shared fixture, or skips the test (saying why) when the shared fixtures are not on this machine. */
 function fixture(ctx: Mocha.Context, rel: string): string {
@@ -471,5 +472,139 @@ describe('yarn.lock garbage', () => {
     assert.ok(isYarnBerry('# comment\n\n__metadata:\n  version: 8\n'));
     assert.ok(!isYarnBerry('# yarn lockfile v1\n\na@1:\n  version "1"\n'));
     assert.ok(!isYarnBerry('a@1:\n  __metadata:\n'));
+  });
+});
+
+describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => {
+  const at = (text: string, r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
+
+  it('classic: a bare boolean version, a numeric resolved, a block integrity: kept, invalid, a warning at the value', () => {
+    const text = '# yarn lockfile v1\n\na@^1:\n  version true\n  resolved "https://r/a/-/a-1.0.0.tgz"\n\nb@^1:\n  version "1.0.0"\n  resolved 5\n  integrity sha512-b\n\nc@^1:\n  version "1.0.0"\n  integrity:\n    algo "sha512"\n\nd@^1:\n  version "1.0.0"\n  resolved "https://r/d/-/d-1.0.0.tgz"\n';
+    const importers: Importer[] = [{ id: '.', dependencies: ['a', 'b', 'c', 'd'].map((name) => ({ name, spec: '^1', type: 'prod' as const })) }];
+    const lock = parseYarnClassicLockfile(text, 'yarn.lock', importers);
+    assert.deepEqual(
+      lock.packages.map((p) => [p.name, p.version, p.invalid ?? null]),
+      [
+        ['a', '', 'its "version" is a boolean (true), not a string'],
+        ['b', '1.0.0', 'its "resolved" is a number (5), not a string'],
+        ['c', '1.0.0', 'its "integrity" is a mapping, not a string'],
+        ['d', '1.0.0', null],
+      ],
+    );
+    assert.ok(lock.packages.every((p) => p.direct), 'still reached from the root');
+    assert.equal(lock.packages[0].resolved, 'https://r/a/-/a-1.0.0.tgz', 'what can be read is kept');
+    assert.deepEqual(
+      lock.problems.map((p) => [p.code, p.severity, at(text, p.range)]),
+      [
+        ['unexpected-type', 'warning', 'true'],
+        ['unexpected-type', 'warning', '5'],
+        ['unexpected-type', 'warning', 'integrity'],
+      ],
+    );
+    assert.match(lock.problems[0].message, /"version" of yarn\.lock entry "a@\^1" should be a string, found a boolean \(true\)/);
+  });
+
+  it('berry: a mapping resolution, a list version, a mapping checksum: kept under the descriptor, invalid', () => {
+    const text = '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  resolution:\n    x: y\n  checksum: 10c0/a\n\n"b@npm:^1":\n  version: [1]\n  resolution: "b@npm:1.0.0"\n  checksum: {a: 1}\n';
+    const lock = parseYarnBerryLockfile(text, 'yarn.lock');
+    assert.deepEqual(
+      lock.packages.map((p) => [p.id, p.name, p.version, p.resolved ?? null, p.integrity ?? null, p.invalid ?? null]),
+      [
+        ['a@npm:^1', 'a', '1.0.0', null, '10c0/a', 'its "resolution" is a mapping, not a string'],
+        ['b@npm:1.0.0', 'b', '', 'b@npm:1.0.0', null, 'its "version" is a list, not a string'],
+      ],
+    );
+    assert.deepEqual(
+      lock.problems.map((p) => at(text, p.range)),
+      ['resolution', '[1]', '{a: 1}'],
+    );
+  });
+
+  it('no false alarm on the real lockfiles (sentry: classic, jest: berry)', function () {
+    const sentry = parseYarnClassicLockfile(fixture(this, 'real/sentry/yarn.lock'), 'yarn.lock', []);
+    const jest = parseYarnBerryLockfile(fixture(this, 'real/jest/yarn.lock'), 'yarn.lock');
+    for (const lock of [sentry, jest]) {
+      assert.ok(lock.packages.length > 1000);
+      assert.deepEqual(lock.packages.filter((p) => p.invalid).map((p) => p.id), []);
+      assert.deepEqual(lock.problems.filter((p) => p.code === 'unexpected-type'), []);
+    }
+  });
+});
+
+describe('yarn.lock merge conflicts: the HEAD side, as npm, pnpm and berry read it', () => {
+  /** The file as git leaves it, and the same file with the HEAD side taken by hand. */
+  function conflicted(head: string[], other: string[]): [string, string] {
+    return [`<<<<<<< HEAD\n${head.join('\n')}\n=======\n${other.join('\n')}\n>>>>>>> other`, head.join('\n')];
+  }
+  const summary = (lock: Lockfile) => lock.packages.map((p) => ({ id: p.id, name: p.name, version: p.version, resolved: p.resolved, integrity: p.integrity, deps: p.dependencies.map((e) => `${e.name}@${e.spec}→${e.to}`) }));
+
+  const entry = conflicted(['b@^2:', '  version "2.0.1"', '  resolved "https://r/b/-/b-2.0.1.tgz"'], ['b@^2:', '  version "2.0.0"', '  resolved "https://r/b/-/b-2.0.0.tgz"']);
+  const field = conflicted(['  resolved "https://r/c/-/c-3.0.0.tgz"', '  integrity sha512-ours'], ['  resolved "https://r/c/-/c-3.0.1.tgz"']);
+  const nested = conflicted(['    a "^1"'], ['    a "^1.1"', '    b "^2"']);
+  const classicOf = (e: string, f: string, n: string) => `# yarn lockfile v1\n\na@^1:\n  version "1.0.0"\n\n${e}\n\nc@^3:\n  version "3.0.0"\n${f}\n  dependencies:\n${n}\n    b "^2"\n`;
+
+  for (const [name, eol] of [
+    ['classic', '\n'],
+    ['classic, CRLF line ends', '\r\n'],
+  ]) {
+    it(`${name}: a whole entry, fields of an entry and a nested block in conflict`, () => {
+      const text = classicOf(entry[0], field[0], nested[0]).replace(/\n/g, eol);
+      const ours = classicOf(entry[1], field[1], nested[1]).replace(/\n/g, eol);
+      const lock = parseLockfile('yarn.lock', text, []);
+      assert.equal(lock.kind, 'yarn-classic');
+      assert.deepEqual(lock.problems.map((p) => p.code), ['merge-conflict']);
+      assert.deepEqual(lock.problems[0].range.start, { line: 5, character: 0 });
+      assert.deepEqual(summary(lock), summary(parseLockfile('yarn.lock', ours, [])));
+      assert.deepEqual(
+        lock.packages.map((p) => `${p.id} ${p.integrity ?? ''}`),
+        ['a@1.0.0 ', 'b@2.0.1 ', 'c@3.0.0 sha512-ours'],
+      );
+      assert.deepEqual(lock.packages[2].dependencies.map((e) => e.name), ['a', 'b']);
+    });
+  }
+
+  it('berry: the same shapes', () => {
+    const bEntry = conflicted(['"b@npm:^2":', '  version: 2.0.1', '  resolution: "b@npm:2.0.1"'], ['"b@npm:^2":', '  version: 2.0.0', '  resolution: "b@npm:2.0.0"']);
+    const cField = conflicted(['  resolution: "c@npm:3.0.0"', '  checksum: 10c0/ours'], ['  resolution: "c@npm:3.0.1"']);
+    const berryOf = (e: string, f: string) => `__metadata:\n  version: 8\n\n${e}\n\n"c@npm:^3":\n  version: 3.0.0\n${f}\n  dependencies:\n    b: "npm:^2"\n`;
+    const lock = parseLockfile('yarn.lock', berryOf(bEntry[0], cField[0]), []);
+    assert.deepEqual(lock.problems.map((p) => p.code), ['merge-conflict']);
+    assert.deepEqual(summary(lock), summary(parseLockfile('yarn.lock', berryOf(bEntry[1], cField[1]), [])));
+    assert.deepEqual(lock.packages.map((p) => p.id), ['b@npm:2.0.1', 'c@npm:3.0.0']);
+  });
+});
+
+describe('yarn.lock: every parse bounded', () => {
+  const classicDeep = (levels: number) => `# yarn lockfile v1\n\nok@^1:\n  version "1.0.0"\n\ndeep@^1:\n  version "1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
+  const berryDeep = (levels: number) => `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  version: 1.0.0\n  resolution: "deep@npm:1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} v\n`;
+
+  it('an entry indented deeper than any lockfile is refused before the library recurses into it; the others are read', () => {
+    // 600 levels is a 360 KB entry; @yarnpkg/lockfile overflowed the stack at about 6,000 (36 MB).
+    for (const lock of [parseYarnClassicLockfile(classicDeep(600), 'yarn.lock', []), parseYarnBerryLockfile(berryDeep(600), 'yarn.lock')]) {
+      assert.deepEqual(lock.packages.map((p) => p.name), ['ok']);
+      assert.equal(lock.problems.length, 1);
+      assert.match(lock.problems[0].message, /"deep@(npm:)?\^1": it is indented more than 64 columns here/);
+      assert.equal(lock.problems[0].range.start.character, 0);
+      assert.ok(lock.problems[0].range.start.line > 30 && lock.problems[0].range.start.line < 50, `at the first line too deep (${lock.problems[0].range.start.line})`);
+    }
+    // Real entries nest a few levels: 20 levels is still read.
+    assert.deepEqual(parseYarnClassicLockfile(classicDeep(20), 'yarn.lock', []).problems, []);
+  });
+
+  it('berry: flow collections nested 100,000 deep are refused by js-yaml\'s depth limit (100), as an entry problem', () => {
+    const text = `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  resolution: "deep@npm:1.0.0"\n  x: ${'['.repeat(100_000)}\n`;
+    const lock = parseYarnBerryLockfile(text, 'yarn.lock');
+    assert.deepEqual(lock.packages.map((p) => p.name), ['ok']);
+    assert.match(lock.problems[0].message, /Cannot read yarn\.lock entry "deep@npm:\^1": nesting exceeded maxDepth/);
+  });
+
+  it('berry: a resolution that patches a patch a hundred thousand times is read without recursion or quadratic work', () => {
+    // Before: each level decoded what was left, recursively; 200,000 levels (1.6 MB) ran V8 out of memory.
+    const reference = `a@${'patch:a@'.repeat(200_000)}npm:1.0.0`;
+    const lock = parseYarnBerryLockfile(`__metadata:\n  version: 8\n\n"a@npm:1":\n  version: 1.0.0\n  resolution: "${reference}"\n`, 'yarn.lock');
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.source]), [['a', 'unknown']]);
+    // A real patch (one level) still names the patched package's source.
+    const real = parseYarnBerryLockfile('__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n', 'yarn.lock');
+    assert.equal(real.packages[0].source, 'registry');
   });
 });

@@ -4,8 +4,11 @@ import * as path from 'node:path';
 /** The project root, from out/test/... or test/... alike. */
 export const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../..' : '../..');
 
-/** `../shared/fixtures` beside the project: real data, read in place, never copied. */
-export const SHARED_FIXTURES = path.resolve(PROJECT_ROOT, '../shared/fixtures');
+/**
+ * `../shared/fixtures` beside the project: real data, read in place, never copied.
+ * TRUSTLENS_SHARED_FIXTURES=<dir> points elsewhere (a missing folder runs the suite as a clone without it would).
+ */
+export const SHARED_FIXTURES = process.env.TRUSTLENS_SHARED_FIXTURES ?? path.resolve(PROJECT_ROOT, '../shared/fixtures');
 
 /** Skips the calling suite or test, saying why, when the shared fixtures are absent. */
 export function requireSharedFixtures(ctx: Mocha.Context, sub = ''): string {

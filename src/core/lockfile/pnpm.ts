@@ -1,12 +1,12 @@
 import * as path from 'path';
-import type { CST, Document, YAMLMap } from 'yaml';
-import { lazyModule } from '../lazy-module';
+import type { YAMLMap } from 'yaml';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
-import { LineIndex } from '../positions';
+import { LineIndex, stripBom } from '../positions';
 import { ProblemSink } from '../problems';
 import { sourceOfResolved } from '../spec';
+import { describeYamlNode, isYamlNull, parseYamlBounded, yaml, yamlString } from '../yaml-bounded';
 
 /**
  * pnpm-lock.yaml, lockfileVersion 6.x and 9.x (older and newer versions are read as far as they match one of them).
@@ -15,14 +15,15 @@ import { sourceOfResolved } from '../spec';
  * a single project keeps its importer sections at the top level.
  * v9: `packages` (`name@1.2.3`) holds metadata, `snapshots` (`name@1.2.3(peer@2)`) holds edges; one package per snapshot.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
 
-export function parsePnpmLockfile(text: string, file: string): Lockfile {
+export function parsePnpmLockfile(rawText: string, file: string): Lockfile {
+  // pnpm drops a byte-order mark (strip-bom) before parsing; positions count from the character after it.
+  const text = stripBom(rawText);
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const lock: Lockfile = { file, kind: 'pnpm', version: '', importers: [], packages: [], problems: sink.problems };
-  const doc = parseYaml(text, sink);
+  // The failsafe schema keeps every scalar a string: `6.0` stays "6.0", `1.10` stays "1.10".
+  const doc = parseYamlBounded(text, sink, { maxNesting: MAX_NESTING, maxChars: MAX_CHARS, what: 'a pnpm lockfile', schema: 'failsafe' });
   const root = doc?.contents;
   if (!root || (yaml().isScalar(root) && root.value === '')) {
     if (!sink.problems.length) sink.error('invalid-lockfile', `${baseName(file)} is empty`, 0);
@@ -89,60 +90,13 @@ interface Ctx {
 
 type Node = unknown;
 
-const MAX_YAML_ERRORS = 20;
 const MAX_UNRESOLVED = 20;
 
 /** pnpm lockfiles nest about seven levels deep (document, root, section, entry, field, value); far deeper is not a lockfile. */
 const MAX_NESTING = 32;
 
-/**
- * Parses in two steps so the nesting can be checked in between: yaml's composer recurses once per level, and
- * near the stack limit V8 may abort the whole process (not throw) while compiling a regular expression.
- */
-function parseYaml(text: string, sink: ProblemSink): Document | undefined {
-  let doc: Document | undefined;
-  try {
-    const tokens = [...new (yaml().Parser)().parse(text)];
-    const deep = tooDeepAt(tokens);
-    if (deep !== undefined) {
-      sink.error('invalid-yaml', `The YAML nests more than ${MAX_NESTING} levels deep here; it is not a pnpm lockfile and was not read`, deep);
-      return undefined;
-    }
-    // The failsafe schema keeps every scalar a string: `6.0` stays "6.0", `1.10` stays "1.10".
-    const docs = [...new (yaml().Composer)({ schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false }).compose(tokens, true, text.length)];
-    doc = docs[0];
-    if (docs.length > 1) sink.error('invalid-yaml', 'The file holds more than one YAML document; only the first was read', docs[1].range[0]);
-  } catch (err) {
-    sink.error('invalid-yaml', `Could not read the YAML: ${err instanceof Error ? err.message : String(err)}`, 0);
-    return undefined;
-  }
-  if (!doc) return undefined;
-  for (const e of doc.errors.slice(0, MAX_YAML_ERRORS)) {
-    sink.error('invalid-yaml', `Invalid YAML: ${e.message.split('\n')[0]}`, e.pos[0], e.pos[1]);
-  }
-  if (doc.errors.length > MAX_YAML_ERRORS) {
-    sink.error('invalid-yaml', `…and ${doc.errors.length - MAX_YAML_ERRORS} more YAML errors`, doc.errors[MAX_YAML_ERRORS].pos[0]);
-  }
-  return doc;
-}
-
-/** Offset of the first CST token nested deeper than MAX_NESTING, found without recursion. */
-function tooDeepAt(tokens: CST.Token[]): number | undefined {
-  const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0]);
-  while (stack.length) {
-    const [token, depth] = stack.pop()!;
-    if (!token) continue;
-    if (depth > MAX_NESTING) return 'offset' in token ? token.offset : 0;
-    if (token.type === 'document') stack.push([token.value, depth + 1]);
-    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      for (const item of token.items) {
-        if ('key' in item) stack.push([item.key ?? undefined, depth + 1]);
-        stack.push([item.value, depth + 1]);
-      }
-    }
-  }
-  return undefined;
-}
+/** The largest real pnpm lockfiles are tens of megabytes; a text past this is not read (the parse holds it several times over). */
+const MAX_CHARS = 128 * 1024 * 1024;
 
 // ---- small YAML helpers (all scalars are strings under the failsafe schema) ----
 
@@ -354,18 +308,20 @@ function readV9Packages(root: YAMLMap, ctx: Ctx): InstalledPackage[] {
 function makePackage(id: string, keyRange: [number, number], meta: Node | undefined, edges: Node | undefined, ctx: Ctx): InstalledPackage {
   const split = splitKey(id, ctx.legacy);
   const resolution = get(meta, 'resolution');
+  const invalid = checkResolution(resolution, id, ctx);
   const { resolved, source } = readResolution(resolution);
   const pkg: InstalledPackage = installedPackage({
     id,
     name: str(get(meta, 'name')) ?? split?.name ?? id,
     version: str(get(meta, 'version')) ?? split?.version ?? '',
     resolved,
-    integrity: str(get(resolution, 'integrity')),
+    integrity: stringField(resolution, 'integrity'),
     source,
     dependencies: [],
     file: ctx.file,
     range: ctx.index.range(keyRange[0], keyRange[1]),
   });
+  if (invalid) pkg.invalid = invalid;
   if (isTrue(get(meta, 'requiresBuild'))) pkg.hasInstallScript = true;
 
   const peers = get(meta, 'peerDependencies');
@@ -388,25 +344,63 @@ function makePackage(id: string, keyRange: [number, number], meta: Node | undefi
   return pkg;
 }
 
+/**
+ * pnpm writes `resolution` as a mapping in every lockfile version (5.4, 6, 9): `{integrity}` for the configured
+ * registry (its shorthand: the tarball URL is derived), `{tarball, integrity?}`, `{type: git, repo, commit}`,
+ * `{type: directory, directory}`, or another `{type: …}` of a newer pnpm. pnpm reads the file with js-yaml, so an
+ * unquoted `5` or `true` there is a number or a boolean. A resolution that is not a mapping, or one of its fields
+ * that is not a string, cannot be fetched or verified as written: a warning at the value, and the reason it leaves
+ * the package unjudged (InstalledPackage.invalid). An empty or `null` field is left to the checks of missing values.
+ */
+function checkResolution(resolution: Node | undefined, id: string, ctx: Ctx): string | undefined {
+  if (resolution === undefined || isYamlNull(resolution)) return undefined;
+  if (!yaml().isMap(resolution)) {
+    const found = describeYamlNode(resolution);
+    warnUncheckable(ctx, `"resolution" of "${id}" should be a mapping ({integrity: …}, {tarball: …}, {type: git, …}), found ${found}`, resolution);
+    return `its "resolution" is ${found}, not a mapping`;
+  }
+  let invalid: string | undefined;
+  for (const field of ['integrity', 'tarball', 'type', 'repo', 'commit', 'directory']) {
+    const node = get(resolution, field);
+    if (node === undefined || isYamlNull(node) || yamlString(node) !== undefined) continue;
+    const found = describeYamlNode(node);
+    warnUncheckable(ctx, `"resolution.${field}" of "${id}" should be a string, found ${found}`, node);
+    invalid ??= `its "resolution.${field}" is ${found}, not a string`;
+  }
+  return invalid;
+}
+
+function warnUncheckable(ctx: Ctx, message: string, node: Node): void {
+  const [s, e] = rangeOf(node, [0, 0]);
+  ctx.sink.warning('unexpected-type', `${message}; the package is not checked`, s, e);
+}
+
 const GIT_HOST_TARBALL = /^https?:\/\/(codeload\.github\.com|gitlab\.com\/.+\/repository\/archive|bitbucket\.org\/.+\/get\/)/i;
 
+/** A non-empty field that pnpm reads as a string; undefined otherwise (checkResolution reports the other types). */
+function stringField(map: Node | undefined, name: string): string | undefined {
+  const node = get(map, name);
+  return (node !== undefined && yamlString(node)) || undefined;
+}
+
 function readResolution(resolution: Node | undefined): { resolved?: string; source: PackageSource } {
-  const tarball = str(get(resolution, 'tarball'));
-  const type = str(get(resolution, 'type'));
+  const field = (name: string) => stringField(resolution, name);
+  const tarball = field('tarball');
+  const type = field('type');
   if (type === 'git') {
-    const repo = str(get(resolution, 'repo'));
-    const commit = str(get(resolution, 'commit'));
+    const repo = field('repo');
+    const commit = field('commit');
     return { resolved: repo && (commit ? `${repo}#${commit}` : repo), source: 'git' };
   }
   if (type === 'directory') {
-    const dir = str(get(resolution, 'directory'));
+    const dir = field('directory');
     return { resolved: dir && `file:${dir}`, source: 'file' };
   }
   if (tarball) {
     if (GIT_HOST_TARBALL.test(tarball)) return { resolved: tarball, source: 'git' };
     return { resolved: tarball, source: sourceOfResolved(tarball) };
   }
-  return { source: str(get(resolution, 'integrity')) ? 'registry' : 'unknown' };
+  return { source: field('integrity') ? 'registry' : 'unknown' };
 }
 
 // ---- edges ----

@@ -2,7 +2,7 @@ import * as semver from 'semver';
 import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, PackageSource } from '../model';
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
-import { LineIndex } from '../positions';
+import { LineIndex, stripBom } from '../positions';
 import { ProblemSink } from '../problems';
 import { parseSpec, sourceOfResolved } from '../spec';
 import { lazyModule } from '../lazy-module';
@@ -25,22 +25,26 @@ export function isYarnBerry(text: string): boolean {
 }
 
 /** yarn.lock v1. `importers` (root and workspaces, edges unresolved) come from package.json files. */
-export function parseYarnClassicLockfile(text: string, file: string, importers: Importer[]): Lockfile {
-  const { entries, index, sink } = readEntries(text, file, parseClassicBlock);
+export function parseYarnClassicLockfile(rawText: string, file: string, importers: Importer[]): Lockfile {
+  const { entries, index, sink, text } = readEntries(rawText, file, parseClassicBlock);
   const lock: Lockfile = { file, kind: 'yarn-classic', version: '1', importers: [], packages: [], problems: sink.problems };
   const ids = new UniqueIds();
   const byDescriptor = new Map<string, string>();
   for (const entry of entries) {
     const f = entry.fields;
-    const version = str(f.version);
-    if (version === undefined) {
+    if (f.version === undefined) {
       sink.error('invalid-lockfile', `yarn.lock entry ${entry.label} has no version; it is left out`, entry.keyStart, entry.keyEnd);
       continue;
     }
+    // yarn 1 writes these three as quoted strings; another type (a bare number or boolean, a nested block) is an
+    // entry it cannot fetch or verify as written: kept, unjudged.
+    const reasons: string[] = [];
+    const version = fetchField(text, sink, entry, 'version', reasons) ?? '';
+    const resolved = fetchField(text, sink, entry, 'resolved', reasons);
+    const integrity = fetchField(text, sink, entry, 'integrity', reasons);
     // `alias@npm:real@^1` names the real package; other descriptors use the real name as their key.
     const aliasRange = entry.descriptors.map((d) => splitDescriptor(d)[1]).find((r) => r.startsWith('npm:'));
     const name = (aliasRange && parseSpec(aliasRange).registryName) || splitDescriptor(entry.descriptors[0])[0];
-    const resolved = str(f.resolved);
     const fromSpec = sourceOfSpec(splitDescriptor(entry.descriptors[0])[1]);
     // A git, URL or path spec says more than `resolved` (yarn turns `github:` into a codeload tarball URL).
     const source = (fromSpec !== 'registry' && fromSpec !== 'unknown') || !resolved ? fromSpec : sourceOfResolved(resolved);
@@ -51,10 +55,11 @@ export function parseYarnClassicLockfile(text: string, file: string, importers: 
       name,
       version,
       resolved,
-      integrity: str(f.integrity),
+      integrity,
       source,
       dependencies: dependencies.filter((e) => e.type !== 'prod' || !optional.has(e.name)),
     });
+    if (reasons.length) pkg.invalid = reasons[0];
     lock.packages.push(pkg);
     for (const d of entry.descriptors) if (!byDescriptor.has(d)) byDescriptor.set(d, pkg.id);
   }
@@ -70,8 +75,8 @@ export function parseYarnClassicLockfile(text: string, file: string, importers: 
  * their devDependencies into `dependencies`, so the caller's `importers` (from package.json), when given,
  * supply each edge's type.
  */
-export function parseYarnBerryLockfile(text: string, file: string, importers?: Importer[]): Lockfile {
-  const { entries, index, sink } = readEntries(text, file, parseBerryBlock);
+export function parseYarnBerryLockfile(rawText: string, file: string, importers?: Importer[]): Lockfile {
+  const { entries, index, sink, text } = readEntries(rawText, file, parseBerryBlock);
   const lock: Lockfile = { file, kind: 'yarn-berry', version: '', importers: [], packages: [], problems: sink.problems };
   const ids = new UniqueIds();
   const byDescriptor = new Map<string, string>();
@@ -81,27 +86,33 @@ export function parseYarnBerryLockfile(text: string, file: string, importers?: I
       lock.version = str(f.version) ?? '';
       continue;
     }
-    const resolution = str(f.resolution);
-    if (resolution === undefined) {
+    if (f.resolution === undefined) {
       sink.error('invalid-lockfile', `yarn.lock entry ${entry.label} has no resolution; it is left out`, entry.keyStart, entry.keyEnd);
       continue;
     }
-    const [name, reference] = splitDescriptor(resolution);
+    // Berry writes these as strings; a mapping or a list there cannot be fetched or verified: kept, unjudged.
+    const reasons: string[] = [];
+    const resolution = fetchField(text, sink, entry, 'resolution', reasons);
+    const version = fetchField(text, sink, entry, 'version', reasons) ?? '';
+    const checksum = fetchField(text, sink, entry, 'checksum', reasons);
+    // Without a readable resolution, the entry's first descriptor names the package.
+    const [name, reference] = splitDescriptor(resolution ?? entry.descriptors[0]);
     const dependencies = berryEdgesOf(f);
     let id: string;
-    if (reference.startsWith('workspace:')) {
+    if (resolution !== undefined && reference.startsWith('workspace:')) {
       id = reference.slice('workspace:'.length) || '.';
       lock.importers.push({ id, name, dependencies: withCallerTypes(dependencies, importers, id, name) });
     } else {
       const pkg = newPackage(entry, index, file, {
-        id: ids.take(resolution),
+        id: ids.take(resolution ?? entry.descriptors[0]),
         name,
-        version: str(f.version) ?? '',
+        version,
         resolved: resolution,
-        integrity: str(f.checksum),
-        source: sourceOfReference(reference),
+        integrity: checksum,
+        source: resolution === undefined ? 'unknown' : sourceOfReference(reference),
         dependencies,
       });
+      if (reasons.length) pkg.invalid = reasons[0];
       lock.packages.push(pkg);
       id = pkg.id;
     }
@@ -124,6 +135,8 @@ interface Entry {
   /** The key as written (quotes included, colon excluded), its offsets, and a short label for messages. */
   keyStart: number;
   keyEnd: number;
+  /** End of the entry's text (the next entry's start). */
+  end: number;
   label: string;
 }
 
@@ -131,19 +144,28 @@ interface Entry {
 type BlockParser = (src: string) => { descriptors: string[]; fields: unknown };
 
 /** Splits the text into top-level entries, parses each, and reports the ones that cannot be read. */
-function readEntries(text: string, file: string, parseBlock: BlockParser): { entries: Entry[]; index: LineIndex; sink: ProblemSink } {
-  if (typeof text !== 'string') text = '';
+function readEntries(rawText: string, file: string, parseBlock: BlockParser): { entries: Entry[]; index: LineIndex; sink: ProblemSink; text: string } {
+  // yarn drops a byte-order mark before parsing (both versions); positions count from the character after it.
+  const text = typeof rawText === 'string' ? stripBom(rawText) : '';
   const index = new LineIndex(text);
   const sink = new ProblemSink(file, index);
   const entries: Entry[] = [];
+  if (text.length > MAX_CHARS) {
+    sink.error('invalid-lockfile', `yarn.lock is larger than ${MAX_CHARS / 1024 / 1024} MB, far larger than any real one, and was not read`, MAX_CHARS, MAX_CHARS);
+    return { entries, index, sink, text };
+  }
   const { blocks, stray } = splitBlocks(text);
   if (stray !== undefined) sink.error('invalid-lockfile', 'Indented text before the first yarn.lock entry is ignored', stray, lineEnd(text, stray));
   for (const b of blocks) {
     const label = JSON.stringify(text.slice(b.start, b.keyEnd).replace(/"/g, '').slice(0, 80));
+    if (b.deep !== undefined) {
+      sink.error('invalid-lockfile', `Cannot read yarn.lock entry ${label}: it is indented more than ${MAX_INDENT} columns here, deeper than any lockfile; it is left out`, b.deep, lineEnd(text, b.deep));
+      continue;
+    }
     try {
       const { descriptors, fields } = parseBlock(text.slice(b.start, b.end));
       if (!descriptors.length || !fields || typeof fields !== 'object') throw new Error('the entry has no fields');
-      entries.push({ descriptors, fields: fields as Record<string, unknown>, keyStart: b.start, keyEnd: b.keyEnd, label });
+      entries.push({ descriptors, fields: fields as Record<string, unknown>, keyStart: b.start, keyEnd: b.keyEnd, end: b.end, label });
     } catch (err) {
       const at = errorLocation(err);
       let start = b.start;
@@ -159,21 +181,33 @@ function readEntries(text: string, file: string, parseBlock: BlockParser): { ent
       sink.error('invalid-lockfile', `Cannot read yarn.lock entry ${label}: ${errorReason(err)}; it is left out`, start, end);
     }
   }
-  return { entries, index, sink };
+  return { entries, index, sink, text };
 }
+
+/** As for pnpm-lock.yaml: real yarn.lock files are a few megabytes (sentry's 3,999 packages: 1.4 MB). */
+const MAX_CHARS = 128 * 1024 * 1024;
 
 interface Block {
   /** Offset of the key line; offset of the key's trailing colon (or of the end of the line); end of the entry. */
   start: number;
   keyEnd: number;
   end: number;
+  /** Offset of the first line indented deeper than MAX_INDENT, if any. */
+  deep?: number;
 }
+
+/**
+ * Deepest indentation read in an entry, in columns. yarn writes fields at 2 and their maps at 4 (berry: 6 under
+ * dependenciesMeta). Both libraries recurse once per level: @yarnpkg/lockfile overflowed the stack at about 6,000
+ * levels (a 36 MB entry), which it throws, but so close to the limit V8 may abort instead. 64 columns is 32 levels.
+ */
+const MAX_INDENT = 64;
 
 /** An entry starts at a line that is neither indented, blank nor a comment, and runs to the next one. */
 function splitBlocks(text: string): { blocks: Block[]; stray?: number } {
   const blocks: Block[] = [];
   let stray: number | undefined;
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = 0;
   while (pos < text.length) {
     const end = lineEnd(text, pos);
     const line = text.slice(pos, end);
@@ -185,6 +219,8 @@ function splitBlocks(text: string): { blocks: Block[]; stray?: number } {
         blocks.push({ start: pos, keyEnd: pos + colon, end: text.length });
       } else if (!blocks.length && stray === undefined) {
         stray = pos;
+      } else if (blocks.length && blocks[blocks.length - 1].deep === undefined && line.length - line.trimStart().length > MAX_INDENT) {
+        blocks[blocks.length - 1].deep = pos;
       }
     }
     pos = end + 1;
@@ -210,8 +246,32 @@ const CLASSIC_TAIL = '\n#"\n';
  */
 const COLON_FIELD = /^([ \t]+)("(?:[^"\\\n]|\\.)*"|[^\s":,#]+):[ \t]+(?=[^\s#])/gm;
 
+/** A line of blanks only: yarn writes none, but parseLockfile leaves them where a merge conflict was. */
+const BLANK_LINE = /^[ \t]+\r?$/m;
+
+/**
+ * parseLockfile reads a merge conflict's HEAD side by blanking the markers and the other side (offsets kept). To
+ * @yarnpkg/lockfile a line of blanks is indentation (an odd count is "Invalid number of spaces"), and an empty line
+ * inside an entry ends the entry's fields: either way the entry, or what follows the conflict in it, was lost. Each
+ * such line becomes a comment at the indentation of the next line, which the library skips without ending anything;
+ * line numbers, and columns on the other lines, stay the same for error positions.
+ */
+function commentOutBlankLines(src: string): string {
+  const lines = src.split('\n');
+  let nextIndent = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    const cr = line.endsWith('\r') ? '\r' : '';
+    const content = cr ? line.slice(0, -1) : line;
+    if (content.trim() !== '') nextIndent = /^[ \t]*/.exec(content)![0];
+    else if (content !== '') lines[i] = (nextIndent ? `${nextIndent}#` : '') + cr;
+  }
+  return lines.join('\n');
+}
+
 function parseClassicBlock(src: string) {
-  const object = classic().parse(src.replace(COLON_FIELD, '$1$2 ') + CLASSIC_TAIL).object as Record<string, unknown>;
+  const text = BLANK_LINE.test(src) ? commentOutBlankLines(src) : src;
+  const object = classic().parse(text.replace(COLON_FIELD, '$1$2 ') + CLASSIC_TAIL).object as Record<string, unknown>;
   // The library gives every descriptor of a key its own property, all sharing one object.
   const descriptors = Object.keys(object);
   return { descriptors, fields: object[descriptors[0]] };
@@ -291,6 +351,40 @@ function aliasOf(descriptors: string[], name: string): string | undefined {
   return keyNames.includes(name) ? undefined : keyNames[0];
 }
 
+/** What a parsed value is, for messages: `a number (5)`, `a mapping`, … */
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'number' || typeof v === 'boolean' ? `a ${typeof v} (${String(v)})` : `a ${typeof v}`;
+}
+
+/**
+ * One field the package manager fetches or verifies the package by: its string, or undefined when absent or of
+ * another type. Another type is a warning at the field's value (its line within the entry) and a reason in
+ * `reasons`, which leaves the package unjudged (InstalledPackage.invalid).
+ */
+function fetchField(text: string, sink: ProblemSink, entry: Entry, field: string, reasons: string[]): string | undefined {
+  const v = entry.fields[field];
+  if (v === undefined || typeof v === 'string') return v;
+  const found = describeValue(v);
+  const [s, e] = fieldValueSpan(text, entry, field) ?? [entry.keyStart, entry.keyEnd];
+  sink.warning('unexpected-type', `"${field}" of yarn.lock entry ${entry.label} should be a string, found ${found}; the package is not checked`, s, e);
+  reasons.push(`its "${field}" is ${found}, not a string`);
+  return undefined;
+}
+
+/** Offsets of a field's value in an entry (`  field "x"`, `  field: x`); the field's key when its value is a block. */
+function fieldValueSpan(text: string, entry: Entry, field: string): [number, number] | undefined {
+  const body = text.slice(entry.keyEnd, entry.end);
+  const name = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^([ \\t]+)("?${name}"?)([ \\t]*:?[ \\t]*)(.*?)[ \\t]*\\r?$`, 'm').exec(body);
+  if (!m) return undefined;
+  const keyStart = entry.keyEnd + m.index + m[1].length;
+  const valueStart = keyStart + m[2].length + m[3].length;
+  return m[4] === '' ? [keyStart, keyStart + m[2].length] : [valueStart, valueStart + m[4].length];
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }
@@ -366,12 +460,19 @@ function sourceOfSpec(range: string): PackageSource {
   return type === 'git' || type === 'remote' || type === 'file' || type === 'link' || type === 'workspace' ? type : 'unknown';
 }
 
+/** A patch of a patch is possible; yarn writes one level (two for a patched builtin patch at most). */
+const MAX_PATCH_NESTING = 8;
+
 /** Where a berry package comes from, by the protocol of its resolution (`npm:1.3.8`, `https://…`, `patch:…`). */
-function sourceOfReference(reference: string): PackageSource {
-  if (reference.startsWith('patch:')) {
-    // `patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::…`: the patched package's own resolution.
-    const inner = safeDecode(reference.slice('patch:'.length).split('#')[0]);
-    return sourceOfReference(splitDescriptor(inner)[1]);
+function sourceOfReference(resolutionReference: string): PackageSource {
+  let reference = resolutionReference;
+  // `patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::…`: the patched package's own resolution. A loop with a
+  // bound, not recursion: each level decodes what is left, so a hostile `patch:a@patch:a@…` of a megabyte took
+  // gigabytes (V8 ran out of memory) before it could overflow the stack.
+  for (let depth = 0; reference.startsWith('patch:'); depth++) {
+    if (depth === MAX_PATCH_NESTING) return 'unknown';
+    const inner = safeDecode(reference.slice('patch:'.length).split('#', 1)[0]);
+    reference = splitDescriptor(inner)[1];
   }
   if (reference.startsWith('npm:')) return 'registry';
   if (reference.startsWith('workspace:')) return 'workspace';
