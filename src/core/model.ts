@@ -156,6 +156,11 @@ export interface InstalledPackage {
    * or the package manager ignores it). `file` and `range` then point at the package.json entry.
    */
   resolvedFrom?: string;
+  /**
+   * yarn berry: the platforms a platform-specific package is installed on (`os=linux & cpu=x64`). yarn writes no
+   * checksum for such entries, by design.
+   */
+  conditions?: string;
 }
 
 /** The root project or a workspace, as the lockfile records it. */

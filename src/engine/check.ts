@@ -166,7 +166,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const ctx: PackageContext = {
       name: p.name,
       version: p.version,
-      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}) },
+      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}), ...(p.conditions ? { conditional: true } : {}) },
       history,
       ...(evidence.missing.has(p.name) ? { notOnRegistry: true } : {}),
       registry,
@@ -267,7 +267,7 @@ function lockfileIgnored(file: string, rejected: { message: string; range: Sourc
       severity: 'high',
       package: '*',
       version: '',
-      message: `npm cannot parse ${file} (${rejected.message}), so it ignores the lockfile and installs the newest versions your ranges allow: TrustLens judged those, not the ones the file lists`,
+      message: `npm refuses ${file} (${rejected.message}), so it ignores the lockfile and installs the newest versions your ranges allow: TrustLens judged those, not the ones the file lists`,
       evidence: [
         { label: 'npm reads it with', value: 'JSON.parse (no comments, no trailing commas)' },
         { label: 'where it fails', value: `${file}:${rejected.range.start.line + 1}:${rejected.range.start.character + 1}` },
@@ -297,10 +297,12 @@ const ZERO_RANGE: SourceRange = { start: { line: 0, character: 0 }, end: { line:
 function unreadLockfile(model: ProjectModel): { gaps: Gap[]; cut?: InstalledPackage } {
   const lock = model.lockfile;
   const bad = lock?.problems.find((p) => p.severity === 'error' && p.code !== 'merge-conflict' && p.file === lock.file);
+  // Only a syntax error cuts an entry short; a problem the parser reported about an entry says so itself.
+  const syntax = bad && (bad.code === 'invalid-json' || bad.code === 'invalid-yaml');
   if (!lock || !bad) return { gaps: [] };
   const gaps: Gap[] = [{ package: '*', version: '', signal: 'dependency-tree', source: lock.file, reason: `${lock.file} could not be read in full (line ${bad.range.start.line + 1}: ${bad.message}): entries it holds beyond what was read are not checked`, at: { file: lock.file, range: bad.range } }];
   let cut: InstalledPackage | undefined;
-  for (const p of lock.packages) if (p.file === lock.file && p.range.startOffset <= bad.range.startOffset && (!cut || p.range.startOffset > cut.range.startOffset)) cut = p;
+  for (const p of syntax ? lock.packages : []) if (p.file === lock.file && p.range.startOffset <= bad.range.startOffset && (!cut || p.range.startOffset > cut.range.startOffset)) cut = p;
   if (cut) gaps.push({ package: cut.name, version: cut.version, signal: 'lockfile-entry', reason: `${lock.file} breaks off in or after this entry (line ${bad.range.start.line + 1}), so its fields may be cut short`, at: { file: cut.file, range: cut.range } });
   return { gaps, cut };
 }

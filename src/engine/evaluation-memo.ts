@@ -29,6 +29,7 @@ export class EvaluationMemo {
       ctx.locked.resolved ?? '',
       ctx.locked.source,
       ctx.locked.bundled ? 1 : 0,
+      ctx.locked.conditional ? 1 : 0,
       objectId(ctx.history),
       ctx.notOnRegistry ? 1 : 0,
       ctx.registry.url,

@@ -23,8 +23,11 @@ export class DiagnosticsRenderer implements vscode.Disposable {
   render(result: EvaluateResult): void {
     this.failures.delete(result.root);
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    // What could not be read as expected (a syntax error, a wrong-typed field, a truncated file), where it is.
+    // What could not be read as expected (a syntax error, a wrong-typed field, a truncated file), where it is; not
+    // twice where a finding already says it (npm refusing the lockfile: lockfile-ignored at the same place).
+    const said = new Set(result.findings.filter((f) => f.code === 'lockfile-ignored').map((f) => `${f.file}:${f.locations[0]?.range.startOffset}`));
     for (const p of result.problems) {
+      if (p.severity === 'warning' && said.has(`${p.file}:${p.range.startOffset}`)) continue;
       const uri = vscode.Uri.file(path.join(result.root, p.file));
       const range = new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character);
       const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);

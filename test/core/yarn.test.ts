@@ -520,6 +520,21 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
     );
   });
 
+  it('berry: an entry without a resolution is kept, unjudged (not dropped), with a warning at its key', () => {
+    const text = '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  checksum: 10c0/a\n';
+    const lock = parseYarnBerryLockfile(text, 'yarn.lock');
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.version, p.invalid]), [['a', '1.0.0', 'yarn.lock entry "a@npm:^1" has no resolution: what yarn installs for it is unknown']]);
+    assert.deepEqual(lock.problems.map((p) => [p.severity, at(text, p.range)]), [['warning', '"a@npm:^1"']]);
+  });
+
+  it('berry: platform-conditional entries (yarn writes no checksum for them) say so', function () {
+    const jest = parseYarnBerryLockfile(fixture(this, 'real/jest/yarn.lock'), 'yarn.lock');
+    const conditional = jest.packages.filter((p) => p.conditions);
+    assert.ok(conditional.length >= 20, String(conditional.length));
+    assert.deepEqual(jest.packages.filter((p) => !p.integrity && !p.conditions && p.source === 'registry').map((p) => p.id), [], 'every other registry entry has a checksum');
+    assert.equal(conditional.find((p) => p.name === '@esbuild/aix-ppc64')?.conditions, 'os=aix & cpu=ppc64');
+  });
+
   it('no false alarm on the real lockfiles (sentry: classic, jest: berry)', function () {
     const sentry = parseYarnClassicLockfile(fixture(this, 'real/sentry/yarn.lock'), 'yarn.lock', []);
     const jest = parseYarnBerryLockfile(fixture(this, 'real/jest/yarn.lock'), 'yarn.lock');

@@ -86,12 +86,13 @@ export function parseYarnBerryLockfile(rawText: string, file: string, importers?
       lock.version = str(f.version) ?? '';
       continue;
     }
-    if (f.resolution === undefined) {
-      sink.error('invalid-lockfile', `yarn.lock entry ${entry.label} has no resolution; it is left out`, entry.keyStart, entry.keyEnd);
-      continue;
-    }
     // Berry writes these as strings; a mapping or a list there cannot be fetched or verified: kept, unjudged.
     const reasons: string[] = [];
+    if (f.resolution === undefined) {
+      const message = `yarn.lock entry ${entry.label} has no resolution: what yarn installs for it is unknown`;
+      sink.warning('invalid-lockfile', message, entry.keyStart, entry.keyEnd);
+      reasons.push(message);
+    }
     const resolution = fetchField(text, sink, entry, 'resolution', reasons);
     const version = fetchField(text, sink, entry, 'version', reasons) ?? '';
     const checksum = fetchField(text, sink, entry, 'checksum', reasons);
@@ -113,6 +114,8 @@ export function parseYarnBerryLockfile(rawText: string, file: string, importers?
         dependencies,
       });
       if (reasons.length) pkg.invalid = reasons[0];
+      // Platform-conditional packages (`conditions: os=aix & cpu=ppc64`): yarn records no checksum for them.
+      if (typeof f.conditions === 'string' && f.conditions) pkg.conditions = f.conditions;
       lock.packages.push(pkg);
       id = pkg.id;
     }

@@ -17,7 +17,7 @@ export interface PackageContext {
   name: string;
   version: string;
   /** How the lockfile says it was obtained. */
-  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean };
+  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean; conditional?: boolean };
   /** The registry's history of the package, or undefined when the registry could not be asked. */
   history?: History;
   /** The registry answered that it has no package of this name at all (404). */

@@ -170,6 +170,7 @@ describe('trust rules', () => {
       assert.deepEqual(e({ source: 'registry', resolved: url }), ['integrity-missing']);
       assert.deepEqual(e({ source: 'unknown' }), ['integrity-missing'], 'a pnpm entry with neither resolution URL nor integrity');
       assert.deepEqual(e({ source: 'registry', resolved: url, bundled: true }), []);
+      assert.deepEqual(e({ source: 'registry', resolved: 'lib@npm:1.2.0', conditional: true }), [], 'yarn berry writes no checksum for platform-conditional packages');
       assert.deepEqual(e({ source: 'registry', resolved: `${url}#0123456789abcdef0123456789abcdef01234567` }), []);
       assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: url } }), DEFAULT_POLICY), 'integrity-missing')!.severity, 'medium');
     });

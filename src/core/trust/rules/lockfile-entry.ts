@@ -47,7 +47,8 @@ const sameVersion = (a: string, b: string) => a === b || (semver.valid(a) !== nu
  * the version is another one than the lockfile's.
  *
  * `integrity-missing` (medium): a registry entry with no hash at all (no integrity, no `#sha1` of yarn classic):
- * nothing then checks that the bytes installed are the ones published.
+ * nothing then checks that the bytes installed are the ones published. Not for bundled entries (they come inside
+ * their parent's tarball) nor yarn berry's platform-conditional ones (yarn records no checksum for those by design).
  */
 export const lockfileEntryRule: Rule = (ctx) => {
   const { resolved, integrity, source } = ctx.locked;
@@ -80,7 +81,7 @@ export const lockfileEntryRule: Rule = (ctx) => {
     });
   }
   const hashed = !!integrity || (!!resolved && /#[0-9a-f]{40}$/i.test(resolved));
-  if ((source === 'registry' || source === 'unknown') && !hashed && !ctx.locked.bundled) {
+  if ((source === 'registry' || source === 'unknown') && !hashed && !ctx.locked.bundled && !ctx.locked.conditional) {
     out.push({
       code: 'integrity-missing',
       severity: 'medium',
