@@ -1,5 +1,31 @@
 import tseslint from 'typescript-eslint';
 
+/*
+ * The house's rooms and which may import which (see CONTRIBUTING.md):
+ *   core      pure logic: imports nothing of ours but core, and no I/O module
+ *   engine    all I/O: core and engine
+ *   protocol  the cross-process contracts: core (types) and vscode-jsonrpc
+ *   service   the service process, a thin adapter: protocol, engine, core
+ *   cli       the trustlens command: engine, core
+ *   extension the only room that imports vscode: protocol and core, never the engine (it talks to the service)
+ * An import cycle anywhere in src/ fails test/house/no-import-cycles.test.ts.
+ */
+const VSCODE = { name: 'vscode', message: 'Only src/extension may import vscode.' };
+const IO = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'https', 'net', 'node:http', 'node:https', 'node:net', 'child_process', 'node:child_process'].map(
+  (name) => ({ name, message: 'src/core is pure: do I/O in src/engine.' }),
+);
+// A relative import that climbs out of its room into a forbidden one: '../engine/…', '../../service/…'.
+const into = (rooms) => `^(\\.\\./)+(${rooms.join('|')})(/|$)`;
+const zone = (files, { paths = [VSCODE], forbidden = [] }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { paths, patterns: forbidden.length ? [{ regex: into(forbidden), message: `${files[0]} may not import from ${forbidden.join(', ')} (see eslint.config.mjs)` }] : [] },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-e2e/**', 'test/support/*.js'] },
   ...tseslint.configs.recommended,
@@ -9,29 +35,12 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  {
-    // House rule: only src/extension talks to VS Code.
-    files: ['src/core/**', 'src/engine/**', 'src/cli/**', 'test/**', 'bench/**'],
-    ignores: ['test/vscode/**', 'test/e2e/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }] }],
-    },
-  },
-  {
-    // src/core is pure: no I/O modules.
-    files: ['src/core/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'vscode', message: 'Only src/extension may import vscode.' },
-            ...['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'https', 'net', 'node:http', 'node:https', 'node:net', 'child_process', 'node:child_process'].map(
-              (name) => ({ name, message: 'src/core is pure: do I/O in src/engine.' }),
-            ),
-          ],
-        },
-      ],
-    },
-  },
+  zone(['src/core/**'], { paths: [VSCODE, ...IO], forbidden: ['engine', 'protocol', 'service', 'cli', 'extension'] }),
+  zone(['src/engine/**'], { forbidden: ['protocol', 'service', 'cli', 'extension'] }),
+  zone(['src/protocol/**'], { forbidden: ['engine', 'service', 'cli', 'extension'] }),
+  zone(['src/service/**'], { forbidden: ['cli', 'extension'] }),
+  zone(['src/cli/**'], { forbidden: ['protocol', 'service', 'extension'] }),
+  zone(['src/extension/**'], { paths: [], forbidden: ['engine', 'service', 'cli'] }),
+  zone(['test/**', 'bench/**'], {}),
+  { files: ['test/vscode/**', 'test/e2e/**'], rules: { 'no-restricted-imports': 'off' } },
 );

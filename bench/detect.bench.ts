@@ -24,7 +24,7 @@ import { SEVERITIES, type Severity } from '../src/core/trust/types';
 import { summarizePackument } from '../src/core/trust/summarize';
 import { type ContentAnalyzerContext, downloadTarball, expectedIntegrity } from '../src/engine/content/fetch-contents';
 import { type TarballContents, readTarball } from '../src/engine/content/read-tarball';
-import { EngineError } from '../src/engine/errors';
+import { EngineError } from '../src/engine/infra/errors';
 import { RegistryHttp } from '../src/engine/registry/http';
 import { type NpmConfig, loadNpmConfig, registryFor, registryMap } from '../src/engine/registry/npmrc';
 import { escapeName } from '../src/engine/registry/packuments';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Arborist from '@npmcli/arborist';
-import { loadProject } from '../src/engine/project-files';
+import { loadProject } from '../src/engine/infra/project-files';
 
 const GENERATED = path.resolve(__dirname, '../../../shared/fixtures/lockfiles/generated');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

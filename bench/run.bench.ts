@@ -24,12 +24,12 @@ import Arborist from '@npmcli/arborist';
 import * as semver from 'semver';
 import { type MessageConnection, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import * as YAML from 'yaml';
-import { runCheck } from '../src/engine/check';
-import { CheckSession } from '../src/engine/session';
-import { applyCards } from '../src/engine/service/cards-delta';
+import { runCheck } from '../src/engine/check/run-check';
+import { CheckSession } from '../src/engine/session/session';
+import { applyCards } from '../src/protocol/cards-delta';
 import type { TrustCard } from '../src/core/report/card';
-import { loadProject } from '../src/engine/project-files';
-import { EvaluateRequest, type ServiceSettings } from '../src/engine/service/protocol';
+import { loadProject } from '../src/engine/infra/project-files';
+import { EvaluateRequest, type ServiceSettings } from '../src/protocol/service';
 import { customTrustContext } from '../src/engine/sigstore/trust-root';
 import { type FixtureRegistry, type FixtureRegistryOptions, type RecordedRequest, startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT } from '../test/support/fixtures';
@@ -630,8 +630,8 @@ async function extensionRows(): Promise<void> {
       ratio: mb / 3,
       target: '< 3 MB',
       met: mb < 3,
-      // extension.js is loaded at activation; runtime.js and show-model.js on first use; service.js in its own process.
-      notes: `${['extension', 'runtime', 'show-model', 'service']
+      // extension.js is loaded at activation; runtime.js on first use; service.js in its own process.
+      notes: `${['extension', 'runtime', 'service']
         .map((name) => `dist/${name}.js`)
         .filter((file) => fs.existsSync(path.join(built.dir, file)))
         .map((file) => `${file} ${(fs.statSync(path.join(built.dir, file)).size / 1024).toFixed(0)} KB`)

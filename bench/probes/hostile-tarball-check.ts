@@ -7,7 +7,7 @@
  * Prints one JSON line: { ms, cpuMs, maxRssMb (process.resourceUsage: inflated by the parent's size at fork, see
  * the bench), peakRssMb and peakHeapMb (sampled every 5 ms), baseRssMb (before the check), findings, errors }.
  */
-import { runCheck } from '../../src/engine/check';
+import { runCheck } from '../../src/engine/check/run-check';
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 

@@ -10,7 +10,7 @@
  * errors, ... }.
  */
 import * as fs from 'node:fs';
-import { runCheck } from '../../src/engine/check';
+import { runCheck } from '../../src/engine/check/run-check';
 import { RegistryHttp } from '../../src/engine/registry/http';
 import { loadNpmConfig, registryMap } from '../../src/engine/registry/npmrc';
 import { PackumentSource } from '../../src/engine/registry/packuments';

@@ -9,9 +9,9 @@ import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from '.
 import { isWorkspaceDir } from './workspace-glob';
 import { describeYamlNode, isYamlNull, parseYamlBounded, yaml, yamlString } from './yaml-bounded';
 
-/** Lockfile names in the order npm, pnpm and yarn would pick them when several are present. */
-export const LOCKFILE_NAMES = ['npm-shrinkwrap.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock'] as const;
-export type LockfileName = (typeof LOCKFILE_NAMES)[number];
+import { LOCKFILE_NAMES, type LockfileName, PNPM_WORKSPACE } from './dependency-files';
+
+export { LOCKFILE_NAMES, type LockfileName, PNPM_WORKSPACE };
 
 /**
  * The texts of one project's dependency files, keyed by `/`-separated path relative to the project root:
@@ -27,7 +27,6 @@ export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspace
   return readPnpmWorkspace(pnpmWorkspaceYaml).globs;
 }
 
-export const PNPM_WORKSPACE = 'pnpm-workspace.yaml';
 
 /** pnpm-workspace.yaml holds a few globs and settings: a few levels deep, kilobytes long. */
 const PNPM_WORKSPACE_BOUNDS = { maxNesting: 16, maxChars: 1024 * 1024, what: `a ${PNPM_WORKSPACE}`, schema: 'failsafe' } as const;

@@ -5,11 +5,12 @@ import { parseManifest } from '../core/manifest';
 import type { DiagnosticData } from '../core/report/diagnostics';
 import { toSarif } from '../core/report/sarif';
 import { POLICY_FILE } from '../core/trust/policy';
-import { ClearCacheRequest, ReportRequest } from '../engine/service/protocol';
+import { ClearCacheRequest, ReportRequest } from '../protocol/service';
 import { openRootManifest, toWorkspaceEdit } from './code-actions';
 import type { RuntimeCommand } from './contributions';
 import type { DiagnosticsRenderer } from './diagnostics';
 import { showReportPanel } from './report-panel';
+import { showDependencyModel } from './show-model-command';
 import type { Scanner } from './scanner';
 import type { ServiceClient } from './service-client';
 import { serviceSettings } from './settings';
@@ -41,6 +42,7 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
       );
     },
     'trustlens.showLog': () => output.show(),
+    'trustlens.showDependencyModel': () => showDependencyModel(service, output),
     'trustlens.restartService': () => {
       service.reset();
       return d.scanAll();

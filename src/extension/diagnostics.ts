@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type DiagnosticData, diagnosticSpecs } from '../core/report/diagnostics';
 import { CODES } from '../core/trust/codes';
-import type { EvaluateResult } from '../engine/service/protocol';
+import type { EvaluateResult } from '../protocol/service';
 import { diagnosticSeverity } from './settings';
 
 export const SOURCE = 'TrustLens';

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { DEPENDENCY_DOCUMENTS, RUNTIME_COMMANDS, WATCHED_FILES, isDependencyFile } from './contributions';
 import type * as RuntimeModule from './runtime';
 import type { Runtime } from './runtime';
-import type * as ShowModelModule from './show-model-command';
 
 /** Requires a sibling bundle (dist/<file>) once, on first use; esbuild leaves a require of a computed path alone. */
 function lazy<T>(file: string): () => T {
@@ -13,7 +12,6 @@ function lazy<T>(file: string): () => T {
 }
 
 const runtimeModule = lazy<typeof RuntimeModule>('runtime.js');
-const showModelModule = lazy<typeof ShowModelModule>('show-model.js');
 
 /**
  * Activation only registers: no network, no parsing, no process, and no more code than this file and
@@ -56,7 +54,6 @@ export function activate(context: vscode.ExtensionContext): void {
     ...RUNTIME_COMMANDS.map((id) =>
       vscode.commands.registerCommand(id, (...args: unknown[]) => (runtime().commands[id] as (...a: unknown[]) => unknown)(...args)),
     ),
-    vscode.commands.registerCommand('trustlens.showDependencyModel', () => showModelModule().showDependencyModel(output)),
   );
   void initialScan(runtime);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseReportMessage, reportHtml } from '../core/report/report-html';
 import { CODES } from '../core/trust/codes';
-import type { ReportResult } from '../engine/service/protocol';
+import type { ReportResult } from '../protocol/service';
 
 /** What the trust report page can ask the extension to do. */
 export interface ReportHandlers {

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrustCard } from '../core/report/card';
-import { applyCards } from '../engine/service/cards-delta';
-import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../engine/service/protocol';
+import { applyCards } from '../protocol/cards-delta';
+import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../protocol/service';
 import { isDependencyFile } from './contributions';
 import type { ServiceClient } from './service-client';
 import { serviceSettings } from './settings';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { LogNotification, ProgressNotification, type ProgressParams, type ServiceStartOptions } from '../engine/service/protocol';
+import { LogNotification, ProgressNotification, type ProgressParams, type ServiceStartOptions } from '../protocol/service';
 import { ServiceProcess, type ServiceState } from './service-process';
 
 export type { ServiceState } from './service-process';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ServiceSettings } from '../engine/service/protocol';
+import type { ServiceSettings } from '../protocol/service';
 import type { FindingCode, Severity } from '../core/trust/types';
 
 /** `trustlens.*` settings and workspace trust, as the service wants them. */

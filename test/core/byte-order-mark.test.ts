@@ -10,7 +10,7 @@ import type { Lockfile, ParseProblem, SourceRange } from '../../src/core/model';
 import { parseLockfile, workspaceGlobs } from '../../src/core/project';
 import { stripBom } from '../../src/core/positions';
 import { parsePolicy } from '../../src/core/trust/policy';
-import { loadProject } from '../../src/engine/project-files';
+import { loadProject } from '../../src/engine/infra/project-files';
 import { requireSharedFixtures } from '../support/fixtures';
 
 /**

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Arborist from '@npmcli/arborist';
 import npa from 'npm-package-arg';
-import { loadProject } from '../../src/engine/project-files';
+import { loadProject } from '../../src/engine/infra/project-files';
 import { SHARED_FIXTURES, dirsWith, requireSharedFixtures } from '../support/fixtures';
 
 /**

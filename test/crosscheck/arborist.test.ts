@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Arborist from '@npmcli/arborist';
-import { loadProject } from '../../src/engine/project-files';
+import { loadProject } from '../../src/engine/infra/project-files';
 import { SHARED_FIXTURES, dirsWith, requireSharedFixtures } from '../support/fixtures';
 
 /**

@@ -6,7 +6,7 @@ import Arborist from '@npmcli/arborist';
 import { npmRejection } from '../../src/core/lockfile/npm';
 import { parseLockfile } from '../../src/core/project';
 import { stripBom } from '../../src/core/positions';
-import { loadProject } from '../../src/engine/project-files';
+import { loadProject } from '../../src/engine/infra/project-files';
 import { SHARED_FIXTURES, dirsWith, requireSharedFixtures } from '../support/fixtures';
 
 /**

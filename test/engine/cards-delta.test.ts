@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { TrustCard } from '../../src/core/report/card';
-import { CardsSent, applyCards } from '../../src/engine/service/cards-delta';
+import { CardsSent, applyCards } from '../../src/protocol/cards-delta';
 
 const card = (name: string, version: string, safeVersion: string | null = version, start = 0): TrustCard => ({
   name,

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LocatedFinding } from '../../src/core/report/locate';
 import type { FindingCode } from '../../src/core/trust/types';
-import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
+import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check/run-check';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { stripTrustMetadata } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';

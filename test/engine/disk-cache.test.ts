@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DiskCache } from '../../src/engine/disk-cache';
+import { DiskCache } from '../../src/engine/infra/disk-cache';
 import { until } from '../support/wait';
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -63,7 +63,7 @@ describe('disk cache', () => {
 
   it('several processes append at once without losing or mixing entries', async () => {
     const dir = tmp();
-    const moduleFile = require.resolve('../../src/engine/disk-cache');
+    const moduleFile = require.resolve('../../src/engine/infra/disk-cache');
     const script = `const { DiskCache } = require(${JSON.stringify(moduleFile)});
       const c = new DiskCache(process.argv[1]); const id = process.argv[2];
       (async () => { for (let round = 0; round < 20; round++) { for (let i = 0; i < 50; i++) c.put('ns', { key: id + ':' + round + ':' + i, storedAt: new Date().toISOString(), value: { id, round, i, pad: 'x'.repeat(i * 40) } }); await c.flush(); } })();`;

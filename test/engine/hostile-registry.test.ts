@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheLines } from '../support/cache-contents';
-import { type CheckOptions, runCheck } from '../../src/engine/check';
+import { type CheckOptions, runCheck } from '../../src/engine/check/run-check';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FaultRule, type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 

@@ -6,10 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheLines } from '../support/cache-contents';
 import type { FindingCode } from '../../src/core/trust/types';
-import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
+import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check/run-check';
 import { downloadTarball } from '../../src/engine/content/fetch-contents';
 import { MAX_PATH_LENGTH } from '../../src/engine/content/read-tarball';
-import { EngineError } from '../../src/engine/errors';
+import { EngineError } from '../../src/engine/infra/errors';
 import { RegistryHttp } from '../../src/engine/registry/http';
 import { ScenarioBuilder, createTarball, tarballPath } from '../fixtures/registry/corpus';
 import * as H from '../fixtures/registry/hostile-tarballs';
@@ -128,6 +128,9 @@ describe('hostile tarballs through trustlens check', function () {
     now: new Date(NOW),
     timeoutMs: 2500,
     advisories: { npm: false, osv: false },
+    // A hang guard, not a limit under test: on a loaded machine the default 30 s read limit could cut the 100 MB
+    // entry's read short, and a read cut by the clock is (rightly) analysed again by the second run.
+    contentLimits: { timeoutMs: 3_600_000 },
   });
 
   /** runCheck with TMPDIR pointing at an empty sandbox: anything the run writes to "the temp folder" shows there. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LocatedFinding } from '../../src/core/report/locate';
-import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
+import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check/run-check';
 import { type RegistryCorpus, ScenarioBuilder, generateRegistryKey, tarballPath } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Limiter } from '../../src/engine/limiter';
+import { Limiter } from '../../src/engine/infra/limiter';
 
 describe('limiter', () => {
   it('runs at most `max` at once, urgent tasks ahead of queued ordinary ones, each lane in order', async () => {

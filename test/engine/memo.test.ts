@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { AdvisoryMemo } from '../../src/engine/advisory-memo';
-import { Memo, untilAborted } from '../../src/engine/memo';
+import { AdvisoryMemo } from '../../src/engine/session/advisory-memo';
+import { Memo, untilAborted } from '../../src/engine/infra/memo';
 import type { Advisory } from '../../src/core/trust/types';
 
 const advisory = (id: string, name = 'a'): Advisory => ({ id, aliases: [], source: 'npm', packageName: name, severity: 'high', title: id, malware: false, affected: { ranges: ['<2.0.0'] } as never });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type CheckOptions, runCheck } from '../../src/engine/check';
+import { type CheckOptions, runCheck } from '../../src/engine/check/run-check';
 import { embeddedTrustContext } from '../../src/engine/sigstore/trust-root';
 import { type Packument, type RegistryCorpus, ScenarioBuilder, corpusFromSharedAdvisories, corpusFromSharedPackuments, mergeCorpora, sharedPackumentFile } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import * as zlib from 'node:zlib';
-import { EngineError } from '../../src/engine/errors';
+import { EngineError } from '../../src/engine/infra/errors';
 import { type BodyConsumer, DEFAULT_CONCURRENCY, type HttpOptions, RegistryHttp } from '../../src/engine/registry/http';
 import { isNoProxy, mayUseProxy, NPM_DEFAULT_USER_AGENT, proxySettings } from '../../src/engine/registry/transport';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type MessageConnection, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
 import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../../src/engine/service/protocol';
+import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../../src/protocol/service';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type Gate, startGate } from '../support/gate';
@@ -47,7 +47,7 @@ describe('load: 1,000 edits in bursts of 100 against the service', function () {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-load-'));
     fs.writeFileSync(path.join(project, 'package.json'), '{}');
     settings = { online: true, advisories: { npm: false, osv: false }, registry: gate.url, restricted: false };
-    child = fork(path.join(__dirname, '../../src/engine/service/server.js'), [JSON.stringify({ cacheDir: path.join(project, 'cache') })], {
+    child = fork(path.join(__dirname, '../../src/service/server.js'), [JSON.stringify({ cacheDir: path.join(project, 'cache') })], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
     });

@@ -9,10 +9,11 @@ import {
   ClearCacheRequest,
   EvaluateRequest,
   LogNotification,
+  ModelRequest,
   ProgressNotification,
   ReportRequest,
   type ServiceSettings,
-} from '../../src/engine/service/protocol';
+} from '../../src/protocol/service';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { startGate } from '../support/gate';
 import { withinHangGuard } from '../support/wait';
@@ -38,7 +39,7 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     fs.writeFileSync(root, JSON.stringify(scenario.sigstore.trustedRootJSON));
     settings = { online: true, advisories: { npm: true, osv: false }, registry: registry.url, restricted: false, trustedRoot: root, now: NOW };
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-service-cache-'));
-    child = fork(path.join(__dirname, '../../src/engine/service/server.js'), [JSON.stringify({ cacheDir })], {
+    child = fork(path.join(__dirname, '../../src/service/server.js'), [JSON.stringify({ cacheDir })], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
     });
@@ -149,6 +150,42 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     } finally {
       await flaky.close();
     }
+  });
+
+  it('trustlens.cacheTtlMinutes: 0 asks the registry again on every evaluation (revalidation); the default does not', async () => {
+    const own = await startFixtureRegistry(scenario.corpus);
+    try {
+      const dir = writeProject(scenario, own.url, { 'good-lib': '1.2.0' });
+      const packuments = () => own.requests.filter((q) => q.url === '/good-lib').length;
+      const at = (extra: Partial<ServiceSettings>) => connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: own.url, ...extra } });
+      await at({});
+      await at({});
+      assert.equal(packuments(), 1, 'within the default lifetime, the session keeps the history');
+      await at({ cacheTtlMinutes: 0 });
+      await at({ cacheTtlMinutes: 0 });
+      assert.equal(packuments(), 3, 'with a lifetime of 0, each evaluation revalidates');
+      assert.ok(own.requests.filter((q) => q.url === '/good-lib').slice(1).every((q) => q.headers['if-none-match']), 'conditionally');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('problems of the policy file travel with the result; what it does not set comes from the settings', async () => {
+    const dir = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', hijacked: '1.1.1' });
+    const policy = '{\n  "severity": { "publisher-changed": "critical", "no-such-code": "low" }\n}\n';
+    const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [{ path: '.trustlens.jsonc', text: policy }], settings: { ...settings, threshold: 'medium', severity: { 'maintainer-added': 'high' } } });
+    assert.deepEqual(r.problems.map((p) => [p.file, p.range.start.line, p.message]), [['.trustlens.jsonc', 1, 'unknown finding code "no-such-code"']]);
+    assert.equal(r.findings.find((f) => f.code === 'publisher-changed')?.severity, 'critical', 'the file');
+    assert.equal(r.findings.find((f) => f.code === 'maintainer-added')?.severity, 'high', 'the setting, where the file says nothing');
+  });
+
+  it('"Show Dependency Model": the parsed model of a folder, unsaved buffers included, as trustlens list reads it', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+    const r = await connection.sendRequest(ModelRequest, { root: project, overlay: [{ path: 'package.json', text: JSON.stringify({ ...pkg, name: 'renamed' }) }] });
+    assert.deepEqual(r.lockfile, { file: 'package-lock.json', kind: 'npm', version: '3' });
+    assert.deepEqual(r.packages.map((p) => p.name).sort(), Object.keys(scenario.locked).sort());
+    assert.ok(r.packages.every((p) => p.direct && p.file === 'package-lock.json'));
+    assert.deepEqual(r.problems, []);
   });
 
   it('clears its cache on request', async () => {

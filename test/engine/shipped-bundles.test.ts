@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type MessageConnection, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
-import { EvaluateRequest } from '../../src/engine/service/protocol';
+import { EvaluateRequest } from '../../src/protocol/service';
 import { PROJECT_ROOT, requireSharedFixtures } from '../support/fixtures';
 
 /**

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../../src/engine/service/protocol';
+import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../../src/protocol/service';
 import { ServiceProcess, type ServiceProcessOptions, type ServiceState, ServiceUnavailableError } from '../../src/extension/service-process';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';

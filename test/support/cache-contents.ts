@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CacheEntry } from '../../src/engine/disk-cache';
+import type { CacheEntry } from '../../src/engine/infra/disk-cache';
 
 export interface CachedLine {
   namespace: string;
@@ -10,7 +10,7 @@ export interface CachedLine {
 }
 
 /**
- * Every line of every segment of a cache folder (src/engine/disk-cache.ts), superseded ones included, each
+ * Every line of every segment of a cache folder (src/engine/infra/disk-cache.ts), superseded ones included, each
  * checked to be whole: `<sha-256 of the key> TAB <ms> TAB <entry JSON>` with the JSON parsing and its key
  * matching the hash. Throws on anything else: what tests use to say "nothing corrupt was cached".
  */

@@ -1,3 +1,4 @@
+import { POLICY_FILE } from '../dependency-files';
 import * as semver from 'semver';
 import { entries, parseJsonTree, prop, str } from '../json';
 import type { ParseProblem } from '../model';
@@ -28,14 +29,25 @@ export interface Policy {
 
 export const DEFAULT_POLICY: Policy = { cooldownDays: 2, threshold: 'high', severity: {}, allow: [] };
 
-export const POLICY_FILE = '.trustlens.jsonc';
+/** What settings outside the policy file say (the editor's `trustlens.*`): the file wins where it says otherwise. */
+export type PolicyDefaults = Partial<Pick<Policy, 'cooldownDays' | 'threshold' | 'severity'>>;
+
+/** The policy when the project has no policy file. */
+export function policyFrom(base: PolicyDefaults): Policy {
+  return { cooldownDays: base.cooldownDays ?? DEFAULT_POLICY.cooldownDays, threshold: base.threshold ?? DEFAULT_POLICY.threshold, severity: { ...base.severity }, allow: [] };
+}
+
+export { POLICY_FILE };
 
 const isCode = (c: unknown): c is FindingCode => typeof c === 'string' && (FINDING_CODES as readonly string[]).includes(c);
 
-/** Parses `.trustlens.jsonc`. Entries that do not make sense are reported with their position and left out. */
-export function parsePolicy(text: string, file = POLICY_FILE): { policy: Policy; problems: ParseProblem[] } {
+/**
+ * Parses `.trustlens.jsonc`. Entries that do not make sense are reported with their position and left out. What the
+ * file does not set comes from `base` (the editor's settings, else the defaults); per-code severities merge.
+ */
+export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaults = {}): { policy: Policy; problems: ParseProblem[] } {
   const { root, sink } = parseJsonTree(text, file);
-  const policy: Policy = { ...DEFAULT_POLICY, severity: {}, allow: [] };
+  const policy = policyFrom(base);
   const bad = (node: { offset: number; length: number }, message: string) => sink.warning('unexpected-type', message, node.offset, node.offset + node.length);
   if (!root) return { policy, problems: sink.problems };
   if (root.type !== 'object') {

@@ -9,8 +9,8 @@ import { analyzeContentChange } from '../../core/content/index';
 import type { ContentLimits, PackageContents } from '../../core/content/types';
 import type { RawFinding } from '../../core/trust/context';
 import type { VersionSummary } from '../../core/trust/types';
-import type { DiskCache } from '../disk-cache';
-import { EngineError, isAbort } from '../errors';
+import type { DiskCache } from '../infra/disk-cache';
+import { EngineError, isAbort } from '../infra/errors';
 import { type RegistryHttp, safeUrl } from '../registry/http';
 import { IntegrityMismatchError, type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
 

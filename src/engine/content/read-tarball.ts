@@ -14,7 +14,7 @@ import * as zlib from 'node:zlib';
 import type { ReadEntry } from 'tar';
 import { lazyModule } from '../../core/lazy-module';
 import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile, type SuspiciousPathReason } from '../../core/content/types';
-import { EngineError } from '../errors';
+import { EngineError } from '../infra/errors';
 
 /** A tarball entry as read: PackageFile with what the tar header said about it (entryType, suspicious, rawPath). */
 export type TarballFile = PackageFile;

@@ -1,6 +1,6 @@
 import { redact } from '@npmcli/redact';
-import { EngineError, isAbort } from '../errors';
-import { Limiter, sleep } from '../limiter';
+import { EngineError, isAbort } from '../infra/errors';
+import { Limiter, sleep } from '../infra/limiter';
 import type { NpmConfig } from './npmrc';
 import { DirectTransport, NpmTransport, type Sent, isDecodeError } from './transport';
 

@@ -1,5 +1,5 @@
-import type { DiskCache } from '../disk-cache';
-import { EngineError, isAbort } from '../errors';
+import type { DiskCache } from '../infra/disk-cache';
+import { EngineError, isAbort } from '../infra/errors';
 import { type RegistryKey, parseNpmKeysResponse } from '../sigstore/registry-signatures';
 import { type RegistryHttp, safeUrl } from './http';
 

@@ -2,8 +2,8 @@ import { JsonStreamError } from '../../core/json-stream';
 import { PackumentStreamReader } from '../../core/trust/packument-stream';
 import { summarizePackument } from '../../core/trust/summarize';
 import type { PackageSummary } from '../../core/trust/types';
-import type { DiskCache } from '../disk-cache';
-import { EngineError } from '../errors';
+import type { DiskCache } from '../infra/disk-cache';
+import { EngineError } from '../infra/errors';
 import { type BodyConsumer, type RegistryHttp, safeUrl } from './http';
 import { type RegistryMap, registryFor } from './npmrc';
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pacote from 'pacote';
 import { type RegistryKey, parseRegistryKeys, verifyRegistrySignature } from '../../../src/engine/sigstore/registry-signatures';
-import { runCheck } from '../../../src/engine/check';
+import { runCheck } from '../../../src/engine/check/run-check';
 import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { verifyAttestations } from '../../../src/engine/sigstore/verify-attestations';
 import { ScenarioBuilder, generateRegistryKey } from '../../fixtures/registry/corpus';

@@ -25,3 +25,10 @@ export class EngineError extends Error {
 export function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (e as { name?: string })?.name === 'AbortError' || (e as EngineError)?.code === 'aborted';
 }
+
+/** One thing that went wrong for one package (or `*`: a whole source) during a check, for logs and reports. */
+export interface PackageError {
+  package: string;
+  code: string;
+  message: string;
+}

@@ -1,4 +1,4 @@
-import type { TrustCard } from '../../core/report/card';
+import type { TrustCard } from '../core/report/card';
 
 /**
  * Hover cards change little between two evaluations of the same folder (an edit moves a dependency or two), but

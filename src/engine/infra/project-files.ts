@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LOCKFILE_NAMES, type ProjectFiles, buildProject, workspaceGlobs } from '../core/project';
-import { parseManifest } from '../core/manifest';
-import { POLICY_FILE } from '../core/trust/policy';
-import { isWorkspaceDir } from '../core/workspace-glob';
-import type { ProjectModel } from '../core/model';
+import { DEPENDENCY_FILES, MANIFEST_FILE, PNPM_WORKSPACE } from '../../core/dependency-files';
+import { type ProjectFiles, buildProject, workspaceGlobs } from '../../core/project';
+import { parseManifest } from '../../core/manifest';
+import { isWorkspaceDir } from '../../core/workspace-glob';
+import type { ProjectModel } from '../../core/model';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const MAX_DEPTH = 8;
@@ -20,9 +20,9 @@ export async function readProjectFiles(root: string, overlay?: ReadonlyMap<strin
     const text = overlay?.get(rel) ?? (await readIfExists(path.join(root, rel)));
     if (text !== undefined) files.set(rel, text);
   };
-  await Promise.all(['package.json', 'pnpm-workspace.yaml', POLICY_FILE, ...LOCKFILE_NAMES].map(read));
-  const rootText = files.get('package.json');
-  const globs = workspaceGlobs(rootText === undefined ? undefined : parseManifest(rootText), files.get('pnpm-workspace.yaml'));
+  await Promise.all(DEPENDENCY_FILES.map(read));
+  const rootText = files.get(MANIFEST_FILE);
+  const globs = workspaceGlobs(rootText === undefined ? undefined : parseManifest(rootText), files.get(PNPM_WORKSPACE));
   if (globs.length) {
     const dirs = await findWorkspaceDirs(root, globs);
     await Promise.all(dirs.map((d) => read(`${d}/package.json`)));

@@ -1,8 +1,8 @@
-import type { PackageContext } from '../core/trust/context';
-import { type Evaluation, type RuleSet, evaluatePackage } from '../core/trust/evaluate';
-import type { Policy } from '../core/trust/policy';
-import { type TrustCard, trustCard } from '../core/report/card';
-import { objectId } from './memo';
+import type { PackageContext } from '../../core/trust/context';
+import { type Evaluation, type RuleSet, evaluatePackage } from '../../core/trust/evaluate';
+import type { Policy } from '../../core/trust/policy';
+import { type TrustCard, trustCard } from '../../core/report/card';
+import { objectId } from '../infra/memo';
 
 /**
  * Evaluations remembered by everything they depend on, so that a check after a one-line edit judges only what the

@@ -1,10 +1,10 @@
-import type { InstalledPackage } from '../core/model';
-import type { PackageContext, RawFinding } from '../core/trust/context';
-import type { Gap } from '../core/trust/coverage';
-import type { PackageError } from './check';
-import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from './content/fetch-contents';
-import { isAbort } from './errors';
-import type { VersionSummary } from '../core/trust/types';
+import type { InstalledPackage } from '../../core/model';
+import type { PackageContext, RawFinding } from '../../core/trust/context';
+import type { Gap } from '../../core/trust/coverage';
+import type { PackageError } from '../infra/errors';
+import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from '../content/fetch-contents';
+import { isAbort } from '../infra/errors';
+import type { VersionSummary } from '../../core/trust/types';
 
 /** What content analysis said about one version compared with the release before it. */
 export interface ContentResult {

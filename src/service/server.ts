@@ -5,26 +5,28 @@
 import { promises as fs } from 'node:fs';
 import { type CancellationToken, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
 import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import { type CheckOptions, type CheckReport, runCheck } from '../check';
-import { DiskCache } from '../disk-cache';
-import { EngineError, isAbort } from '../errors';
-import { CheckSession } from '../session';
-import { CardsSent } from './cards-delta';
-import { customTrustContext } from '../sigstore/trust-root';
-import type { TrustContext } from '../sigstore/trust-root';
-import { packageTimeline } from '../timeline';
-import { DEFAULT_POLICY, POLICY_FILE, parsePolicy } from '../../core/trust/policy';
+import { type CheckOptions, type CheckReport, runCheck } from '../engine/check/run-check';
+import { DiskCache } from '../engine/infra/disk-cache';
+import { EngineError, isAbort } from '../engine/infra/errors';
+import { CheckSession } from '../engine/session/session';
+import { CardsSent } from '../protocol/cards-delta';
+import { customTrustContext } from '../engine/sigstore/trust-root';
+import type { TrustContext } from '../engine/sigstore/trust-root';
+import { packageTimeline } from '../engine/check/package-timeline';
+import { listRecords } from '../core/list';
+import { loadProject } from '../engine/infra/project-files';
 import {
   ClearCacheRequest,
   EvaluateRequest,
   type EvaluateParams,
   type EvaluateResult,
   LogNotification,
+  ModelRequest,
   ProgressNotification,
   ReportRequest,
   type ServiceSettings,
   type ServiceStartOptions,
-} from './protocol';
+} from '../protocol/service';
 
 const options: ServiceStartOptions = (() => {
   try {
@@ -71,11 +73,6 @@ async function trustFor(settings: ServiceSettings): Promise<TrustContext | undef
 }
 
 async function checkOptions(root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal): Promise<CheckOptions> {
-  const policyText = overlay.get(POLICY_FILE) ?? (await fs.readFile(`${root}/${POLICY_FILE}`, 'utf8').catch(() => undefined));
-  const policy = policyText === undefined ? { ...DEFAULT_POLICY, severity: {}, allow: [] } : parsePolicy(policyText).policy;
-  if (settings.cooldownDays !== undefined && policyText === undefined) policy.cooldownDays = settings.cooldownDays;
-  if (settings.threshold && policyText === undefined) policy.threshold = settings.threshold;
-  policy.severity = { ...(settings.severity ?? {}), ...policy.severity };
   return {
     projectDir: root,
     overlay,
@@ -85,10 +82,12 @@ async function checkOptions(root: string, overlay: Map<string, string>, settings
     offline: !settings.online,
     cacheDir: options.cacheDir || undefined,
     ignoreProjectNpmrc: settings.restricted,
-    policy,
+    // The workspace's .trustlens.jsonc (read by the check with the buffers, its problems shown in place) wins.
+    policyDefaults: { cooldownDays: settings.cooldownDays, threshold: settings.threshold, severity: settings.severity },
     trust: await trustFor(settings),
     content: settings.content,
     allowIncomplete: settings.allowIncomplete,
+    cacheTtlMs: settings.cacheTtlMinutes === undefined ? undefined : Math.max(0, settings.cacheTtlMinutes) * 60_000,
     session,
     signal,
     log: (line) => log('info', line),
@@ -155,6 +154,13 @@ connection.onRequest(ReportRequest, async (params, token) => {
     if (isAbort(e, controller.signal)) throw cancelled();
     throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });
   }
+});
+
+connection.onRequest(ModelRequest, async (params) => {
+  const started = Date.now();
+  const model = await loadProject(params.root, new Map(params.overlay.map((o) => [o.path, o.text])));
+  const lockfile = model.lockfile ? { file: model.lockfile.file, kind: model.lockfile.kind, version: model.lockfile.version } : null;
+  return { lockfile, packages: listRecords(model), problems: model.problems, durationMs: Date.now() - started };
 });
 
 connection.onRequest(ClearCacheRequest, async () => {

@@ -1,12 +1,12 @@
-import type { Gap } from '../core/trust/coverage';
-import type { Advisory } from '../core/trust/types';
-import type { PackageError } from './check';
-import { type AdvisorySend, fetchNpmBulkAdvisories } from './advisories/npm-bulk';
-import { loadOfflineOsv } from './advisories/osv-offline';
-import { OSV_API, fetchOsvAdvisories } from './advisories/osv';
-import { isAbort } from './errors';
-import type { RegistryHttp } from './registry/http';
-import { type RegistryMap, registryFor } from './registry/npmrc';
+import type { Gap } from '../../core/trust/coverage';
+import type { Advisory } from '../../core/trust/types';
+import type { PackageError } from '../infra/errors';
+import { type AdvisorySend, fetchNpmBulkAdvisories } from './npm-bulk';
+import { loadOfflineOsv } from './osv-offline';
+import { OSV_API, fetchOsvAdvisories } from './osv';
+import { isAbort } from '../infra/errors';
+import type { RegistryHttp } from '../registry/http';
+import { type RegistryMap, registryFor } from '../registry/npmrc';
 
 export interface AdvisoryConfig {
   /** The registry's bulk advisory endpoint (what npm audit asks). */

@@ -3,14 +3,15 @@
  * Both sides import this file; everything crossing it is plain JSON.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { ParseProblem } from '../../core/model';
+import type { ListRecord } from '../core/list';
+import type { ParseProblem } from '../core/model';
 import type { CardsDelta } from './cards-delta';
-import type { TrustCard } from '../../core/report/card';
-import type { LocatedFinding } from '../../core/report/locate';
-import type { ReleaseTimeline } from '../../core/report/timeline';
-import type { RegistryFacts } from '../../core/trust/context';
-import type { Uncovered } from '../../core/trust/coverage';
-import type { FindingCode, Severity } from '../../core/trust/types';
+import type { TrustCard } from '../core/report/card';
+import type { LocatedFinding } from '../core/report/locate';
+import type { ReleaseTimeline } from '../core/report/timeline';
+import type { RegistryFacts } from '../core/trust/context';
+import type { Uncovered } from '../core/trust/coverage';
+import type { FindingCode, Severity } from '../core/trust/types';
 
 /** Settings the extension passes with every request (from `trustlens.*` and workspace trust). */
 export interface ServiceSettings {
@@ -77,6 +78,20 @@ export interface ReportResult {
   findings: LocatedFinding[];
 }
 
+export interface ModelParams {
+  root: string;
+  /** Unsaved editor buffers: path relative to root → text. */
+  overlay: { path: string; text: string }[];
+}
+
+/** "Show Dependency Model": the parsed model of a folder, as `trustlens list --format json` prints it. */
+export interface ModelResult {
+  lockfile: { file: string; kind: string; version: string } | null;
+  packages: ListRecord[];
+  problems: ParseProblem[];
+  durationMs: number;
+}
+
 export interface ProgressParams {
   root: string;
   done: number;
@@ -93,6 +108,7 @@ export type ServiceErrorCode = 'registry-unreachable' | 'bad-input' | 'cancelled
 
 export const EvaluateRequest = new RequestType<EvaluateParams, EvaluateResult, void>('trustlens/evaluate');
 export const ReportRequest = new RequestType<ReportParams, ReportResult, void>('trustlens/report');
+export const ModelRequest = new RequestType<ModelParams, ModelResult, void>('trustlens/model');
 export const ClearCacheRequest = new RequestType0<void, void>('trustlens/clearCache');
 export const ProgressNotification = new NotificationType<ProgressParams>('trustlens/progress');
 export const LogNotification = new NotificationType<LogParams>('trustlens/log');

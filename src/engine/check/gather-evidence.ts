@@ -1,16 +1,16 @@
-import type { RegistryFacts } from '../core/trust/context';
-import type { Gap } from '../core/trust/coverage';
-import { History } from '../core/trust/history';
-import { isAffected } from '../core/trust/affected';
-import { advisoryQuery } from '../core/trust/scope';
-import type { Advisory, PackageSummary, ProvenanceVerdict, SignatureVerdict, VersionSummary } from '../core/trust/types';
-import { gatherAdvisories } from './advisory-sources';
-import type { CheckOptions, PackageError } from './check';
-import { EngineError, isAbort } from './errors';
-import { untilAborted } from './memo';
-import { type RegistryMap, isPrivateName, registryFor } from './registry/npmrc';
-import type { EngineParts } from './session';
-import { type RegistryKey, verifyRegistrySignature } from './sigstore/registry-signatures';
+import type { RegistryFacts } from '../../core/trust/context';
+import type { Gap } from '../../core/trust/coverage';
+import { History } from '../../core/trust/history';
+import { isAffected } from '../../core/trust/affected';
+import { advisoryQuery } from '../../core/trust/scope';
+import type { Advisory, PackageSummary, ProvenanceVerdict, SignatureVerdict, VersionSummary } from '../../core/trust/types';
+import { gatherAdvisories } from '../advisories/sources';
+import type { CheckOptions, PackageError } from './types';
+import { EngineError, isAbort } from '../infra/errors';
+import { untilAborted } from '../infra/memo';
+import { type RegistryMap, isPrivateName, registryFor } from '../registry/npmrc';
+import type { EngineParts } from '../session/session';
+import { type RegistryKey, verifyRegistrySignature } from '../sigstore/registry-signatures';
 
 export interface GatherEnv {
   parts: EngineParts;

@@ -1,13 +1,13 @@
-import type { PackageError } from './check';
-import type { ProvenanceVerdict, VersionSummary } from '../core/trust/types';
-import type { DiskCache } from './disk-cache';
-import { EngineError, isAbort } from './errors';
-import { Memo, untilAborted } from './memo';
-import { type RegistryHttp, safeUrl } from './registry/http';
-import { type RegistryMap, registryFor } from './registry/npmrc';
-import { type TrustContext, createTrustContext } from './sigstore/trust-root';
-import { verifyAttestations } from './sigstore/verify-attestations';
-import type { RegistryKey } from './sigstore/registry-signatures';
+import type { PackageError } from '../infra/errors';
+import type { ProvenanceVerdict, VersionSummary } from '../../core/trust/types';
+import type { DiskCache } from '../infra/disk-cache';
+import { EngineError, isAbort } from '../infra/errors';
+import { Memo, untilAborted } from '../infra/memo';
+import { type RegistryHttp, safeUrl } from '../registry/http';
+import { type RegistryMap, registryFor } from '../registry/npmrc';
+import { type TrustContext, createTrustContext } from './trust-root';
+import { verifyAttestations } from './verify-attestations';
+import type { RegistryKey } from './registry-signatures';
 
 const NAMESPACE = 'provenance-verdicts-v1';
 

@@ -1,4 +1,4 @@
-import type { Advisory } from '../core/trust/types';
+import type { Advisory } from '../../core/trust/types';
 
 /**
  * Advisories already asked for, per name: which versions were asked and what came back. A later check asks only

@@ -1,104 +1,23 @@
 import { setMaxListeners } from 'node:events';
-import type { InstalledPackage, ProjectModel, SourceRange } from '../core/model';
-import { buildProject } from '../core/project';
-import type { TrustCard } from '../core/report/card';
-import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../core/report/locate';
-import type { PackageContext, RegistryFacts } from '../core/trust/context';
-import { type Gap, type Uncovered, entryGap, incompleteFindings, incompleteSeverity, placedAt, uncovered } from '../core/trust/coverage';
-import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../core/trust/evaluate';
-import { DEFAULT_POLICY, POLICY_FILE, type Policy, parsePolicy } from '../core/trust/policy';
-import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../core/trust/scope';
-import type { Advisory, Finding, ProvenanceVerdict } from '../core/trust/types';
-import type { AdvisoryConfig } from './advisory-sources';
+import type { InstalledPackage, ProjectModel, SourceRange } from '../../core/model';
+import { buildProject } from '../../core/project';
+import type { TrustCard } from '../../core/report/card';
+import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../../core/report/locate';
+import type { PackageContext } from '../../core/trust/context';
+import { type Gap, entryGap, incompleteFindings, incompleteSeverity, placedAt, uncovered } from '../../core/trust/coverage';
+import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../../core/trust/evaluate';
+import { POLICY_FILE, type Policy, type PolicyDefaults, parsePolicy, policyFrom } from '../../core/trust/policy';
+import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../../core/trust/scope';
+import type { Advisory, ProvenanceVerdict } from '../../core/trust/types';
 import { analyzeContents } from './content-stage';
-import { cardFor } from './evaluation-memo';
-import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './evidence';
-import { readProjectFiles } from './project-files';
+import { cardFor } from '../session/evaluation-memo';
+import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './gather-evidence';
+import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
-import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
-import { type CheckSession, type EngineParts, SESSION_TTL_MS, createParts } from './session';
-import type { TrustContext } from './sigstore/trust-root';
+import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
+import { type EngineParts, SESSION_TTL_MS, createParts } from '../session/session';
+import type { CheckOptions, CheckReport, PackageError, PhaseTimes } from './types';
 
-export interface CheckOptions {
-  projectDir: string;
-  /** Unsaved buffers (path relative to projectDir → text). */
-  overlay?: ReadonlyMap<string, string>;
-  /** Evaluate as of this instant (default: now). */
-  now?: Date;
-  /** Default registry override (--registry). */
-  registry?: string;
-  advisories?: AdvisoryConfig;
-  offline?: boolean;
-  cacheDir?: string;
-  /** Restricted Mode: ignore the project's .npmrc. */
-  ignoreProjectNpmrc?: boolean;
-  policy?: Policy;
-  /**
-   * Look inside tarballs: 'auto' (default) for direct dependencies and versions that already have a finding or
-   * are new; 'deep' for every registry package; 'off' never.
-   */
-  content?: 'auto' | 'deep' | 'off';
-  /** Sigstore trust material; default: TUF with the embedded fallback. */
-  trust?: TrustContext | (() => Promise<TrustContext>);
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  /**
-   * Accept what could not be judged: `check-incomplete` findings are info instead of the policy threshold's severity
-   * (they are still reported).
-   */
-  allowIncomplete?: boolean;
-  concurrency?: number;
-  timeoutMs?: number;
-  onProgress?: (done: number, total: number) => void;
-  log?: (line: string) => void;
-  /**
-   * 'advisories': only what npm audit judges (advisories and their safe versions); no packuments except for the
-   * names an advisory hits, no keys, attestations or tarballs. Default 'all'.
-   */
-  signals?: 'all' | 'advisories';
-  /**
-   * A long-lived process's memory between checks (the service); without it every check starts afresh. With it,
-   * `now` defaults to the start of the current minute.
-   */
-  session?: CheckSession;
-}
-
-export interface PackageError {
-  package: string;
-  code: string;
-  message: string;
-}
-
-export interface CheckReport {
-  model: ProjectModel;
-  findings: LocatedFinding[];
-  /** One card per checked registry name@version: what a hover shows. */
-  cards: TrustCard[];
-  allowed: { finding: Finding; reason: string; expires?: string }[];
-  errors: PackageError[];
-  /** What could not be judged (each also a `check-incomplete` finding, unless allowed): empty when the check is complete. */
-  notChecked: Uncovered[];
-  /**
-   * Where the judged versions come from: the lockfile, or (no lockfile, or one the package manager ignores) what the
-   * manifests' ranges resolve to at the evaluation time.
-   */
-  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored';
-  /** Things the reader should know about how the check ran (e.g. an offline Sigstore trusted root). */
-  notes: string[];
-  registries: RegistryFacts[];
-  policy: Policy;
-  stats: { packages: number; versions: number; requests: number; durationMs: number; phases: PhaseTimes };
-}
-
-/** Where a check's time went, in ms: reading files, parsing, gathering evidence, judging, tarballs, placing. */
-export interface PhaseTimes {
-  read: number;
-  parse: number;
-  evidence: number;
-  evaluate: number;
-  content: number;
-  report: number;
-}
 
 /** Runs every trust check on one project: parse → gather evidence → evaluate → locate. */
 export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
@@ -119,7 +38,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('read');
   const model = buildProject(opts.projectDir, files, opts.session?.lockfiles);
   lap('parse');
-  const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model);
+  const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {});
 
   const { parts, registries, npmConfig } = await checkParts(opts, signal);
   const requestsBefore = parts.http.requestCount;
@@ -325,9 +244,10 @@ function gapsByVersion(gaps: Gap[]): Map<string, { signal: Gap['signal']; reason
 }
 const NO_ADVISORIES: Advisory[] = Object.freeze([]) as unknown as Advisory[];
 
-function readPolicy(text: string | undefined, model: ProjectModel): Policy {
-  if (text === undefined) return DEFAULT_POLICY;
-  const { policy, problems } = parsePolicy(text);
+/** The project's `.trustlens.jsonc` over `defaults`; its problems join the model's (the editor shows them in place). */
+function readPolicy(text: string | undefined, model: ProjectModel, defaults: PolicyDefaults): Policy {
+  if (text === undefined) return policyFrom(defaults);
+  const { policy, problems } = parsePolicy(text, POLICY_FILE, defaults);
   model.problems.push(...problems);
   return policy;
 }
@@ -360,8 +280,8 @@ export async function checkParts(opts: CheckOptions, signal: AbortSignal | undef
     overrides: opts.registry ? { registry: opts.registry } : undefined,
   });
   const registries = registryMap(npmConfig);
-  const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log: opts.log };
+  const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, ttlMs: opts.cacheTtlMs, contentLimits: opts.contentLimits, log: opts.log };
   return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries, npmConfig };
 }
 
-export type { Advisory };
+export type { Advisory, CheckOptions, CheckReport, PackageError, PhaseTimes };

@@ -1,8 +1,8 @@
-import { type ReleaseTimeline, releaseTimeline } from '../core/report/timeline';
-import { gatherAdvisories } from './advisory-sources';
-import { type CheckOptions, type PackageError, checkParts } from './check';
-import { untilAborted } from './memo';
-import { isPrivateName } from './registry/npmrc';
+import { type ReleaseTimeline, releaseTimeline } from '../../core/report/timeline';
+import { gatherAdvisories } from '../advisories/sources';
+import { type CheckOptions, type PackageError, checkParts } from './run-check';
+import { untilAborted } from '../infra/memo';
+import { isPrivateName } from '../registry/npmrc';
 
 export interface TimelineOptions {
   /** The options the project is checked with: the same registries, cache and (in the service) session parts. */

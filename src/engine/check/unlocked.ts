@@ -1,13 +1,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type PacoteType from 'pacote';
-import { lazyModule } from '../core/lazy-module';
-import { installedPackage } from '../core/lockfile/installed-package';
-import type { InstalledPackage, Manifest, ManifestDependency, ManifestSection, ProjectModel } from '../core/model';
-import type { Gap } from '../core/trust/coverage';
-import { isAbort } from './errors';
-import type { NpmConfig } from './registry/npmrc';
-import { toFetchOptions } from './registry/transport';
+import { lazyModule } from '../../core/lazy-module';
+import { installedPackage } from '../../core/lockfile/installed-package';
+import type { InstalledPackage, Manifest, ManifestDependency, ManifestSection, ProjectModel } from '../../core/model';
+import type { Gap } from '../../core/trust/coverage';
+import { isAbort } from '../infra/errors';
+import type { NpmConfig } from '../registry/npmrc';
+import { toFetchOptions } from '../registry/transport';
 
 // npm's own manifest picker (dist-tags, ranges, `before`), loaded only when a project has no usable lockfile.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

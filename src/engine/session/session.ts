@@ -1,21 +1,22 @@
-import { ANALYZER_VERSION } from '../core/content';
-import { LockfileMemo } from '../core/project';
-import type { History } from '../core/trust/history';
-import type { Lockfile } from '../core/model';
-import type { PackageSummary, SignatureVerdict, VersionSummary } from '../core/trust/types';
+import { ANALYZER_VERSION } from '../../core/content';
+import type { ContentLimits } from '../../core/content/types';
+import { LockfileMemo } from '../../core/project';
+import type { History } from '../../core/trust/history';
+import type { Lockfile } from '../../core/model';
+import type { PackageSummary, SignatureVerdict, VersionSummary } from '../../core/trust/types';
 import { AdvisoryMemo } from './advisory-memo';
-import type { AdvisoryConfig } from './advisory-sources';
-import { ContentAnalysisCache } from './content/fetch-contents';
-import { DiskCache, defaultCacheDir } from './disk-cache';
+import type { AdvisoryConfig } from '../advisories/sources';
+import { ContentAnalysisCache } from '../content/fetch-contents';
+import { DiskCache, defaultCacheDir } from '../infra/disk-cache';
 import { EvaluationMemo } from './evaluation-memo';
-import { Memo, objectId } from './memo';
-import { ProvenanceSource } from './provenance-source';
-import { RegistryHttp } from './registry/http';
-import { loadRegistryKeys } from './registry/keys';
-import { type NpmConfig, type RegistryMap } from './registry/npmrc';
-import { PackumentSource } from './registry/packuments';
-import type { RegistryKey } from './sigstore/registry-signatures';
-import type { TrustContext } from './sigstore/trust-root';
+import { Memo, objectId } from '../infra/memo';
+import { ProvenanceSource } from '../sigstore/provenance-source';
+import { RegistryHttp } from '../registry/http';
+import { loadRegistryKeys } from '../registry/keys';
+import { type NpmConfig, type RegistryMap } from '../registry/npmrc';
+import { PackumentSource } from '../registry/packuments';
+import type { RegistryKey } from '../sigstore/registry-signatures';
+import type { TrustContext } from '../sigstore/trust-root';
 
 const SIGNS_NAMESPACE = 'registry-signs-v1';
 const SIGNS = Promise.resolve(true);
@@ -62,6 +63,10 @@ export interface PartsConfig {
   advisories?: AdvisoryConfig;
   concurrency?: number;
   timeoutMs?: number;
+  /** How long package histories and keys are used before they are asked again (the `trustlens.cacheTtlMinutes` setting). */
+  ttlMs?: number;
+  /** Bounds of reading one tarball (default DEFAULT_CONTENT_LIMITS). */
+  contentLimits?: Partial<ContentLimits>;
   log?: (line: string) => void;
 }
 
@@ -69,7 +74,8 @@ export interface PartsConfig {
  * Builds the parts. `signal` ends their shared work: a one-off check passes its own; a session passes none, so a
  * superseded check's requests still land in the memo for the check that replaced it.
  */
-export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttlMs: number): EngineParts {
+export function createParts(c: PartsConfig, signal: AbortSignal | undefined, defaultTtlMs: number): EngineParts {
+  const ttlMs = c.ttlMs ?? defaultTtlMs;
   const http = new RegistryHttp({ config: c.npmConfig, concurrency: c.concurrency, timeoutMs: c.timeoutMs, log: c.log });
   const cache = c.offline || c.cacheDir ? new DiskCache(c.cacheDir ?? defaultCacheDir()) : undefined;
   const summaries = new Memo<PackageSummary>(ttlMs);
@@ -88,7 +94,7 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
         revalidated.set(name, Date.now());
         summaries.delete(name);
       }
-      return summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs: revalidate ? 0 : undefined }).summary(name, signal));
+      return summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs: revalidate ? 0 : ttlMs }).summary(name, signal));
     },
     keys: loadKeys,
     signs: {
@@ -105,7 +111,7 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, ttl
     },
     provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, signal, registries: c.registries, keys: loadKeys }),
     advisories: new AdvisoryMemo(ttlMs),
-    contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline }),
+    contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline, limits: c.contentLimits }),
     signatures: new WeakMap(),
     incoming: new WeakMap(),
     newest: new WeakMap(),
@@ -153,5 +159,5 @@ export class CheckSession {
 }
 
 function fingerprint(c: PartsConfig): string {
-  return JSON.stringify([c.npmConfig.values, !!c.offline, c.cacheDir ?? '', objectId(c.trust), c.advisories ?? null, c.concurrency ?? 0, c.timeoutMs ?? 0]);
+  return JSON.stringify([c.npmConfig.values, !!c.offline, c.cacheDir ?? '', objectId(c.trust), c.advisories ?? null, c.concurrency ?? 0, c.timeoutMs ?? 0, c.ttlMs ?? null, c.contentLimits ?? null]);
 }

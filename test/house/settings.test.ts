@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../support/fixtures';
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+const extensionSources = () =>
+  fs
+    .readdirSync(path.join(PROJECT_ROOT, 'src/extension'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => read(`src/extension/${f}`))
+    .join('\n');
+
+/**
+ * A setting the extension contributes but never reads is a promise that does nothing (`trustlens.cacheTtlMinutes`
+ * was passed to the service and never used): every contributed setting is read by the extension, and every setting
+ * the extension sends to the service is read by the service.
+ */
+describe('the house: every setting is read and used', () => {
+  const contributed = Object.keys(JSON.parse(read('package.json')).contributes.configuration.properties);
+
+  it('every trustlens.* setting in package.json is read by src/extension', () => {
+    const sources = extensionSources();
+    assert.ok(contributed.length >= 10);
+    const unread = contributed.filter((key) => !new RegExp(`\\.get(<.*?>)?\\('${key.slice('trustlens.'.length).replace(/\./g, '\\.')}'`).test(sources));
+    assert.deepEqual(unread, []);
+  });
+
+  it('every field of the settings the extension sends is read by the service', () => {
+    const protocol = read('src/protocol/service.ts');
+    const body = /export interface ServiceSettings \{([\s\S]*?)\n\}/.exec(protocol)![1];
+    const fields = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
+    assert.ok(fields.length >= 10, fields.join());
+    const server = read('src/service/server.ts');
+    assert.deepEqual(fields.filter((f) => !new RegExp(`settings\\.${f}\\b`).test(server)), []);
+  });
+
+  it('every restricted configuration is a contributed setting', () => {
+    const pkg = JSON.parse(read('package.json'));
+    for (const key of pkg.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(contributed.includes(key), key);
+  });
+});
