@@ -18,7 +18,8 @@ export class DiagnosticsRenderer implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('trustlens');
   private readonly filesByRoot = new Map<string, vscode.Uri[]>();
 
-  constructor(private readonly readme: vscode.Uri) {}
+  /** `docs(code)`: where a finding code is explained (the README section of the installed extension). */
+  constructor(private readonly docs: (code: string) => vscode.Uri) {}
 
   render(result: EvaluateResult): void {
     this.failures.delete(result.root);
@@ -36,16 +37,18 @@ export class DiagnosticsRenderer implements vscode.Disposable {
       const key = uri.toString();
       byFile.set(key, [...(byFile.get(key) ?? []), d]);
     }
-    for (const spec of diagnosticSpecs(result.findings)) {
-      const severity = diagnosticSeverity(spec.code, spec.severity);
-      if (severity === undefined) continue;
+    // Codes the user chose to hide (trustlens.diagnosticSeverity: none) are left out before findings are grouped.
+    const shown = result.findings.filter((f) => diagnosticSeverity(f.code, f.severity) !== undefined);
+    for (const spec of diagnosticSpecs(shown)) {
+      // VS Code's severities count down (Error is 0): the entry takes its most severe finding's.
+      const severity = Math.min(...spec.findings.map((f) => diagnosticSeverity(f.code, f.severity)!)) as vscode.DiagnosticSeverity;
       const uri = vscode.Uri.file(path.join(result.root, spec.file));
       const range = new vscode.Range(spec.range.start.line, spec.range.start.character, spec.range.end.line, spec.range.end.character);
       const d = new vscode.Diagnostic(range, spec.message, severity);
       d.source = SOURCE;
-      d.code = { value: spec.code, target: this.readme.with({ fragment: spec.code }) };
+      d.code = { value: spec.code, target: this.docs(spec.code) };
       d.relatedInformation = spec.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, range), r));
-      if (spec.code === 'deprecated') d.tags = [vscode.DiagnosticTag.Deprecated];
+      if (spec.findings.every((f) => f.code === 'deprecated')) d.tags = [vscode.DiagnosticTag.Deprecated];
       findingOf.set(d, spec.data);
       const key = uri.toString();
       byFile.set(key, [...(byFile.get(key) ?? []), d]);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { TrustCodeActions } from './code-actions';
 import { commandHandlers } from './commands';
@@ -32,7 +33,8 @@ export interface Runtime {
 export function startRuntime(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Runtime {
   const service = new ServiceClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'service.js').fsPath, { cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath }, output);
   const scanner = new Scanner(service, output);
-  const diagnostics = new DiagnosticsRenderer(vscode.Uri.joinPath(context.extensionUri, 'README.md'));
+  const readme = vscode.Uri.joinPath(context.extensionUri, readmeName(context.extensionUri.fsPath));
+  const diagnostics = new DiagnosticsRenderer((code) => readme.with({ fragment: code }));
   const status = new StatusItem(scanner, service, diagnostics);
   const scanned = new Set<string>();
   let restarted = false;
@@ -78,6 +80,18 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
     codeActions: new TrustCodeActions(scanner),
     commands: commandHandlers({ context, scanner, service, diagnostics, output, scanAll }),
   };
+}
+
+/**
+ * The README's file name in the installed extension: `vsce package` stores it as readme.md, a development folder has
+ * README.md. A code link to a name that is not there opened "file not found — create it?".
+ */
+function readmeName(dir: string): string {
+  try {
+    return fs.readdirSync(dir).find((f) => f.toLowerCase() === 'readme.md') ?? 'README.md';
+  } catch {
+    return 'README.md';
+  }
 }
 
 /** Window progress with a count while the first scan of a folder fetches package histories. */

@@ -4,7 +4,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ListRecord } from '../core/list';
-import type { ParseProblem } from '../core/model';
+import type { LockfileKind, ParseProblem } from '../core/model';
 import type { CardsDelta } from './cards-delta';
 import type { TrustCard } from '../core/report/card';
 import type { LocatedFinding } from '../core/report/locate';
@@ -64,6 +64,8 @@ export interface EvaluateResult {
   registries: RegistryFacts[];
   packageManager?: 'npm' | 'yarn' | 'pnpm';
   lockfile?: string;
+  /** The lockfile's format (yarn classic and berry skip install scripts differently). */
+  lockfileKind?: LockfileKind;
   stats: { packages: number; versions: number; requests: number; durationMs: number; phases?: Record<string, number> };
 }
 

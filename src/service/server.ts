@@ -127,6 +127,7 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
       registries: report.registries,
       packageManager: report.model.packageManager,
       lockfile: report.model.lockfile?.file,
+      lockfileKind: report.model.lockfile?.kind,
       stats: { ...report.stats, phases: { ...report.stats.phases } },
     };
   } catch (e) {

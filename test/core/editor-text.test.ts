@@ -31,10 +31,49 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     assert.equal(lock.file, 'package-lock.json');
     assert.deepEqual(lock.range.start, { line: 39, character: 4 });
     assert.equal(lock.message, finding.message);
+    assert.deepEqual(lock.related, ['safe version: 1.0.0'], 'evidence is in the hover and the report, not a row each in Problems');
     assert.equal(via.file, 'package.json');
     assert.equal(via.message, 'framework@2.0.0 brings in evil@1.0.1 (framework@2.0.0 → helper@1.1.0 → evil@1.0.1): evil@1.0.1 adds a postinstall script that 1.0.0 did not have');
-    assert.deepEqual(via.related, ['postinstall in 1.0.1: node x.js', 'safe version: 1.0.0']);
-    assert.deepEqual(via.data, { code: 'install-script-added', package: 'evil', version: '1.0.1', safeVersion: '1.0.0', kind: 'via', direct: false, viaDependency: 'framework@2.0.0' });
+    assert.deepEqual(via.related, ['safe version of evil: 1.0.0']);
+    assert.deepEqual(via.data, {
+      code: 'install-script-added',
+      codes: ['install-script-added'],
+      severity: 'high',
+      package: 'evil',
+      version: '1.0.1',
+      safeVersion: '1.0.0',
+      kind: 'via',
+      direct: false,
+      viaDependency: 'framework@2.0.0',
+      brings: [{ package: 'evil', version: '1.0.1', safeVersion: '1.0.0', codes: ['install-script-added'] }],
+    });
+  });
+
+  it('one calm answer: one entry per version and place, worst first, and one per direct dependency for what it brings in', () => {
+    const at = (over: Partial<LocatedFinding>): LocatedFinding => ({ ...finding, ...over });
+    const lockOnly = (line: number) => [{ kind: 'lockfile' as const, file: 'package-lock.json', line: line + 1, range: range(line) }];
+    const viaFramework = (line: number, pkg: string) => ({ kind: 'via' as const, file: 'package.json', line: 5, range: range(4), via: { dependency: 'framework@2.0.0', path: ['framework@2.0.0', `${pkg}@1.0.1`] } });
+    const findings = [
+      at({ code: 'content-network', severity: 'medium', message: 'evil@1.0.1 uses the network for the first time', locations: [...lockOnly(39), viaFramework(39, 'evil')] }),
+      at({ code: 'content-self-publish', severity: 'critical', message: 'evil@1.0.1 publishes packages itself', locations: [...lockOnly(39), viaFramework(39, 'evil')] }),
+      at({ locations: [...lockOnly(39), viaFramework(39, 'evil')] }),
+      at({ package: 'other', code: 'malware', severity: 'critical', message: 'other@1.0.1 is malicious', safeVersion: null, locations: [...lockOnly(60), viaFramework(60, 'other')] }),
+      at({ package: '*', version: '', code: 'check-incomplete', severity: 'high', message: 'advisories failed', safeVersion: null, locations: lockOnly(0) }),
+      at({ package: '*', version: '', code: 'trust-metadata-unavailable', severity: 'info', message: 'no trust metadata', safeVersion: null, locations: lockOnly(0) }),
+    ];
+    const specs = diagnosticSpecs(findings);
+    assert.equal(specs.length, 5, specs.map((s) => s.message).join('\n'));
+    const evil = specs.find((s) => s.data.package === 'evil' && s.data.kind === 'lockfile')!;
+    assert.equal(evil.severity, 'critical');
+    assert.equal(evil.code, 'content-self-publish');
+    assert.equal(evil.message, '3 findings for evil@1.0.1: publishes packages itself, install script added, new network access');
+    assert.deepEqual(evil.related, ['evil@1.0.1 publishes packages itself', 'evil@1.0.1 adds a postinstall script that 1.0.0 did not have', 'evil@1.0.1 uses the network for the first time', 'safe version: 1.0.0']);
+    assert.deepEqual(evil.data.codes, ['content-self-publish', 'install-script-added', 'content-network']);
+    const framework = specs.filter((s) => s.data.kind === 'via');
+    assert.equal(framework.length, 1, 'one line on the direct dependency for everything it brings in');
+    assert.equal(framework[0].message, 'framework@2.0.0 brings in 2 flagged packages: evil@1.0.1 (publishes packages itself, install script added, new network access); other@1.0.1 (malicious version)');
+    assert.deepEqual(framework[0].data.brings?.map((b) => b.package), ['evil', 'other']);
+    assert.deepEqual(specs.filter((s) => s.data.package === '*').map((s) => s.code), ['check-incomplete', 'trust-metadata-unavailable'], 'project-wide causes stay apart');
   });
 
   it('renders a trust card, escaping what the registry says', () => {

@@ -93,6 +93,14 @@ describe('reportHtml: the trust report webview shell', () => {
     }
   });
 
+  it("takes VS Code's resource sources as given: several, 'self', wildcard subdomains (code-server 4.139)", () => {
+    const csp = reportCsp("'self' https://*.vscode-cdn.net", NONCE);
+    assert.match(csp, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
+    assert.match(csp, /img-src 'self' https:\/\/\*\.vscode-cdn\.net data:;/);
+    assert.match(csp, /script-src 'nonce-/, 'scripts still only by nonce');
+    for (const widened of ["'self' 'unsafe-inline'", "'self' *", "'none'", "'self';script-src *"]) assert.throws(() => reportCsp(widened, NONCE), /resource origin/, widened);
+  });
+
   it('uses a fresh nonce as given, so two loads differ', () => {
     const a = reportHtml(options({ nonce: 'AAAAAAAAAAAAAAAAAAAAAAAA' }));
     const b = reportHtml(options({ nonce: 'BBBBBBBBBBBBBBBBBBBBBBBB' }));

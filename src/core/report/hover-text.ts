@@ -1,4 +1,6 @@
+import * as semver from 'semver';
 import { describeAge } from '../trust/history';
+import { severityRank } from '../trust/severity';
 import { CODES } from '../trust/codes';
 import { SIGNAL_LABEL } from '../trust/coverage';
 import type { TrustCard } from './card';
@@ -12,12 +14,19 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
   const by = card.publisher ? ` by ${esc(card.publisher.name)}${card.publisherIsNew ? ' **(new publisher)**' : ''}` : '';
   lines.push(`**${esc(card.name)}@${esc(card.version)}** — ${age}${by}`);
   lines.push('');
+  // The verdict and what to do come first; the evidence follows.
+  const serious = card.findings.filter((x) => x.severity !== 'info' && x.code !== 'check-incomplete');
+  if (serious.length) {
+    const worst = serious.reduce((a, b) => (severityRank(b.severity) > severityRank(a.severity) ? b : a));
+    lines.push(`${ICON[worst.severity]} **${serious.length === 1 ? '1 finding' : `${serious.length} findings`}**, worst ${worst.severity}${safeLine(card)}`);
+    lines.push('');
+  }
   if (card.notChecked?.length) {
     // Unknown is not clean: said before anything below could read as an all-clear.
     lines.push(`$(warning) **Not checked:** ${card.notChecked.map((g) => `${SIGNAL_LABEL[g.signal]} (${esc(g.reason)})`).join('; ')}`);
     lines.push('');
   }
-  for (const f of card.findings.filter((x) => x.severity !== 'info')) {
+  for (const f of serious) {
     lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()}** ${CODES[f.code].title}: ${esc(f.message)}`);
     lines.push('');
   }
@@ -54,13 +63,18 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     );
     lines.push('');
   }
-  if (card.safeVersion && card.safeVersion !== card.version) {
-    lines.push(`Safe version: **${esc(card.safeVersion)}** (last trusted in your range)`);
-    lines.push('');
-  }
   const links = [packagePage(card), sourceCommit(card)].filter(Boolean);
   if (links.length) lines.push(links.join(' · '));
   return lines.join('\n');
+}
+
+/** ` — Safe version: **x** (…)` after the verdict, or that there is none in the range. */
+function safeLine(card: TrustCard): string {
+  const safe = card.safeVersion;
+  if (safe === card.version) return '';
+  if (!safe) return ' — no trusted version in your range';
+  const up = semver.valid(safe) && semver.valid(card.version) ? semver.gt(safe, card.version) : false;
+  return ` — Safe version: **${esc(safe)}** (${up ? 'a trusted release in your range' : 'the last trusted release'})`;
 }
 
 function provenanceLine(card: TrustCard): string {

@@ -23,9 +23,12 @@ const TOO_BROAD = new Set(['*', 'http:', 'https:', 'data:', 'blob:', 'filesystem
  */
 export function reportCsp(cspSource: string, nonce: string): string {
   if (!NONCE.test(nonce)) throw new Error('reportCsp: the nonce must be at least 16 base64 characters');
+  // VS Code gives one source or several (1.139: "'self' https://*.vscode-cdn.net"), taken as given: host sources
+  // (wildcard subdomains included) and the 'self' keyword; nothing that widens the policy or ends the directive.
   const sources = cspSource.trim().split(/\s+/);
   for (const s of sources) {
-    if (!s || /[;,'"<>\\]/.test(s) || TOO_BROAD.has(s.toLowerCase())) throw new Error(`reportCsp: not a resource origin: ${JSON.stringify(cspSource)}`);
+    const ok = s.toLowerCase() === "'self'" || (s !== '' && !/[;,'"<>\\]/.test(s) && !TOO_BROAD.has(s.toLowerCase()));
+    if (!ok) throw new Error(`reportCsp: not a resource origin: ${JSON.stringify(cspSource)}`);
   }
   const own = sources.join(' ');
   return [

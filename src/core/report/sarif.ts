@@ -24,7 +24,8 @@ export function toSarif(findings: LocatedFinding[], tool: { version: string; hel
             ...(tool.helpUri ? { informationUri: tool.helpUri } : {}),
             rules: codes.map((code) => ({
               id: code,
-              name: CODES[code].title.replace(/[^A-Za-z0-9]+/g, ''),
+              // SARIF's rule name is an identifier: "Reads credentials" → ReadsCredentials.
+              name: CODES[code].title.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(''),
               shortDescription: { text: CODES[code].title },
               fullDescription: { text: CODES[code].description },
               ...(tool.helpUri ? { helpUri: `${tool.helpUri}#${code}` } : {}),

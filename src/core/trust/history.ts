@@ -71,5 +71,8 @@ export function describeAge(fromIso: string, now: Date): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'}`;
   const days = Math.floor(hours / 24);
-  return `${days} day${days === 1 ? '' : 's'}`;
+  if (days < 60) return `${days} day${days === 1 ? '' : 's'}`;
+  if (days < 730) return `${Math.floor(days / 30.44)} months`;
+  const years = days / 365.25;
+  return `${years < 10 ? years.toFixed(1).replace(/\.0$/, '') : Math.floor(years)} years`;
 }
