@@ -5,6 +5,7 @@ import { describePosition } from '../core/problems';
 import { UsageError, parseArgs } from './args';
 import { formatListText, listRecords } from '../core/list';
 import { checkCommand } from './check-command';
+import { sbomCommand } from './sbom-command';
 import { terminalLine, terminalLines, terminalSafeJson } from '../core/report/terminal';
 
 declare const TRUSTLENS_VERSION: string | undefined;
@@ -15,6 +16,8 @@ Commands:
   list [dir]     Print every installed package of the project in dir (default: .)
                  with the file and line of its lockfile entry.
   check [dir]    Check every installed package version's trust signals.
+  sbom [dir]     Write a CycloneDX (or SPDX) SBOM with what was verified per component
+                 (trustlens sbom --help).
 
 Options of list:
   --format json|text        Output format (default: text)
@@ -70,6 +73,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     }
     if (command === 'list') return await listCommand(rest, io);
     if (command === 'check') return await checkCommand(rest, io, process.stderr.isTTY === true);
+    if (command === 'sbom') return await sbomCommand(rest, io, process.stderr.isTTY === true);
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
