@@ -6,6 +6,7 @@ import { UsageError, parseArgs } from './args';
 import { formatListText, listRecords } from '../core/list';
 import { checkCommand } from './check-command';
 import { sbomCommand } from './sbom-command';
+import { exposureCommand } from './exposure-command';
 import { terminalLine, terminalLines, terminalSafeJson } from '../core/report/terminal';
 
 declare const TRUSTLENS_VERSION: string | undefined;
@@ -18,6 +19,8 @@ Commands:
   check [dir]    Check every installed package version's trust signals.
   sbom [dir]     Write a CycloneDX (or SPDX) SBOM with what was verified per component
                  (trustlens sbom --help).
+  exposure [dir] Name the commits that locked a flagged version and removed it again
+                 (trustlens exposure --help).
 
 Options of list:
   --format json|text        Output format (default: text)
@@ -74,6 +77,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     if (command === 'list') return await listCommand(rest, io);
     if (command === 'check') return await checkCommand(rest, io, process.stderr.isTTY === true);
     if (command === 'sbom') return await sbomCommand(rest, io, process.stderr.isTTY === true);
+    if (command === 'exposure') return await exposureCommand(rest, io);
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
