@@ -104,8 +104,75 @@ export function windowsOf(tracks: readonly LockfileTrack[], matches: (e: LockedE
     for (const s of t.steps) apply(s.commit, s.state, false);
     out.push(...open.values());
   }
-  return out.sort((a, b) => a.file.localeCompare(b.file) || Date.parse(a.opened.date) - Date.parse(b.opened.date) || a.workspace.localeCompare(b.workspace));
+  return out.sort(byWindow);
 }
+
+/**
+ * The windows of many flagged versions at once, from the differences between consecutive states: entries are
+ * interned by the caller, so a commit that bumps one version changes one entry object, and only changed entries are
+ * looked at. Linear in the history's size, whatever the number of versions. Result i belongs to units[i].
+ */
+export function windowsOfEach(tracks: readonly LockfileTrack[], units: readonly Pick<Flagged, 'name' | 'version' | 'integrity'>[]): Window[][] {
+  const byVersion = new Map<string, number[]>();
+  units.forEach((u, i) => {
+    const k = `${u.name}\0${u.version}`;
+    byVersion.set(k, [...(byVersion.get(k) ?? []), i]);
+  });
+  // entry → the units it locks (computed once per interned entry)
+  const hitsOf = new Map<LockedEntry, number[]>();
+  const hits = (e: LockedEntry) => {
+    let h = hitsOf.get(e);
+    if (!h) hitsOf.set(e, (h = (byVersion.get(`${e.name}\0${e.version}`) ?? []).filter((i) => units[i].integrity === undefined || units[i].integrity === e.integrity)));
+    return h;
+  };
+  const out: Window[][] = units.map(() => []);
+  for (const t of tracks) {
+    // `${unit}\0${workspace}` → how many present entries lock it, and its open window
+    const counts = new Map<string, number>();
+    const open = new Map<string, { unit: number; window: Window }>();
+    let prev = new Set<LockedEntry>();
+    const apply = (commit: CommitInfo, state: LockfileState, before: boolean) => {
+      if (state.kind === 'unreadable') {
+        for (const o of open.values()) (o.window.unreadable ??= []).push({ commit, reason: state.reason });
+        return;
+      }
+      const cur = new Set<LockedEntry>();
+      if (state.kind === 'entries') for (const e of state.entries) if (hits(e).length) cur.add(e);
+      const each = (e: LockedEntry, f: (key: string, unit: number, ws: string) => void) => {
+        for (const i of hits(e)) for (const ws of e.workspaces.length ? e.workspaces : ['*']) f(`${i}\0${ws}`, i, ws);
+      };
+      // Additions first: an entry replaced by another locking the same version keeps its window open.
+      for (const e of cur) {
+        if (prev.has(e)) continue;
+        each(e, (key, unit, ws) => {
+          const n = counts.get(key) ?? 0;
+          counts.set(key, n + 1);
+          if (n === 0) open.set(key, { unit, window: { file: t.file, workspace: ws, opened: commit, ...(before ? { openedBefore: true } : {}) } });
+        });
+      }
+      for (const e of prev) {
+        if (cur.has(e)) continue;
+        each(e, (key) => {
+          const n = (counts.get(key) ?? 1) - 1;
+          if (n > 0) return void counts.set(key, n);
+          counts.delete(key);
+          const o = open.get(key);
+          if (!o) return;
+          o.window.closed = commit;
+          out[o.unit].push(o.window);
+          open.delete(key);
+        });
+      }
+      prev = cur;
+    };
+    if (t.initial) apply(t.initial.commit, t.initial.state, true);
+    for (const st of t.steps) apply(st.commit, st.state, false);
+    for (const o of open.values()) out[o.unit].push(o.window);
+  }
+  return out.map((list) => list.sort(byWindow));
+}
+
+const byWindow = (a: Window, b: Window) => a.file.localeCompare(b.file) || Date.parse(a.opened.date) - Date.parse(b.opened.date) || a.workspace.localeCompare(b.workspace);
 
 /** Does a lockfile entry lock this flagged version (and, for a hash flag, with that hash)? */
 export function locks(f: Pick<Flagged, 'name' | 'version' | 'integrity'>, e: LockedEntry): boolean {

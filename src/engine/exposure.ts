@@ -9,7 +9,7 @@
  * thousand versions of a lockfile share their unchanged entries.
  */
 import type { CommitInfo, Flagged, KnownThen, LockedEntry, LockfileState, LockfileTrack, Window } from '../core/exposure';
-import { knownThen, locks, windowsOf } from '../core/exposure';
+import { knownThen, windowsOfEach } from '../core/exposure';
 import { parseManifest } from '../core/manifest';
 import type { InstalledPackage, Manifest } from '../core/model';
 import { LOCKFILE_NAMES, parseLockfile } from '../core/project';
@@ -127,10 +127,15 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
   // Every version ever locked, judged once, now.
   const packages: InstalledPackage[] = [];
   const seen = new Set<string>();
+  // Entries are interned and states shared between equal blobs: each object is looked at once.
+  const visited = new Set<object>();
   for (const t of used) {
     for (const s of [...(t.initial ? [t.initial] : []), ...t.steps]) {
-      if (s.state.kind !== 'entries') continue;
+      if (s.state.kind !== 'entries' || visited.has(s.state.entries)) continue;
+      visited.add(s.state.entries);
       for (const e of s.state.entries) {
+        if (visited.has(e)) continue;
+        visited.add(e);
         const k = `${e.name}\0${e.version}`;
         if (seen.has(k)) continue;
         seen.add(k);
@@ -144,10 +149,11 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
 
   const flagged = flag(check, used);
   const result: FlaggedExposure[] = [];
-  for (const f of flagged) {
-    const windows = windowsOf(used, (e) => locks(f, e));
+  const cards = new Map(check.cards.map((c) => [`${c.name}\0${c.version}`, c]));
+  for (const [i, windows] of windowsOfEach(used, flagged).entries()) {
+    const f = flagged[i];
     if (!windows.length) continue;
-    const publishedAt = check.cards.find((c) => c.name === f.name && c.version === f.version)?.publishedAt;
+    const publishedAt = cards.get(`${f.name}\0${f.version}`)?.publishedAt;
     result.push({ ...f, ...(publishedAt ? { publishedAt } : {}), windows: windows.map((w) => ({ ...w, knownThen: knownThen(w, publishedAt, f.reasons) })) });
   }
   lap('windows');
@@ -205,17 +211,21 @@ function flag(check: CheckReport, tracks: LockfileTrack[]): Flagged[] {
   const severity = check.policy.severity['integrity-mismatch'] ?? CODES['integrity-mismatch'].severity;
   if (atLeast(severity, threshold)) {
     const hashes = new Set<string>();
+    const unread = new Set(check.notChecked.filter((u) => u.gaps.some((g) => g.signal === 'registry-history' || g.signal === 'lockfile-entry')).map((u) => `${u.package}\0${u.version}`));
+    const seenStates = new Set<object>();
     for (const t of tracks) {
       for (const s of [...(t.initial ? [t.initial] : []), ...t.steps]) {
-        if (s.state.kind !== 'entries') continue;
+        if (s.state.kind !== 'entries' || seenStates.has(s.state.entries)) continue;
+        seenStates.add(s.state.entries);
         for (const e of s.state.entries) {
+          if (seenStates.has(e)) continue;
+          seenStates.add(e);
           if (!e.integrity || (e.source !== 'registry' && e.source !== 'unknown')) continue;
           const k = `${e.name}\0${e.version}\0${e.integrity}`;
           if (hashes.has(k)) continue;
           hashes.add(k);
           const card = cards.get(`${e.name}\0${e.version}`);
-          const unread = check.notChecked.some((u) => u.package === e.name && u.version === e.version && u.gaps.some((g) => g.signal === 'registry-history' || g.signal === 'lockfile-entry'));
-          const verdict = integrityVerdict(e.integrity, card?.registryIntegrity, !!card && !unread);
+          const verdict = integrityVerdict(e.integrity, card?.registryIntegrity, !!card && !unread.has(`${e.name}\0${e.version}`));
           if (verdict.status !== 'mismatch') continue;
           out.push({
             name: e.name,
