@@ -19,7 +19,7 @@ import type { Uncovered } from '../core/trust/coverage';
 import { atLeast } from '../core/trust/severity';
 import { isWorkspaceDir } from '../core/workspace-glob';
 import { type CheckOptions, type CheckReport, runCheck } from './check';
-import { BlobReader, type LockfileCommit, type Repository, lockfileCommits, openRepository } from './git-history';
+import { BlobReader, GitError, type LockfileCommit, type Repository, lockfileCommits, openRepository } from './git-history';
 
 export interface ExposureOptions {
   check: CheckOptions & { now: Date };
@@ -74,55 +74,12 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
     phases[k] += Math.round(t - mark);
     mark = t;
   };
-  const signal = opts.check.signal;
-  const repo = await openRepository(opts.check.projectDir, signal);
-  const { commits, base } = await lockfileCommits(repo, LOCKFILE_NAMES, { since: opts.since, signal });
-  lap('git');
-
-  const cache = opts.cache ?? new ExposureCache();
-  const reader = new BlobReader(repo.top, undefined, repo.head.length === 64 ? 32 : 20);
-  const unreadable: ExposureReport['unreadable'] = [];
-  let parsed = 0;
-  const blobs = new Set<string>();
-  const tracks = new Map<string, LockfileTrack>(LOCKFILE_NAMES.map((f) => [f, { file: f, steps: [] }]));
-  try {
-    // The states of each lockfile, commit by commit, with a few blobs read ahead of the parser.
-    const jobs: { at: LockfileCommit; file: string; blob: string | null; initial: boolean }[] = [];
-    if (base) for (const [file, blob] of base.changes) jobs.push({ at: base, file, blob, initial: true });
-    for (const c of commits) for (const [file, blob] of c.changes) jobs.push({ at: c, file, blob, initial: false });
-    const texts: (Promise<Buffer | undefined> | undefined)[] = [];
-    const fetch = (i: number) => {
-      const j = jobs[i];
-      if (j && j.blob && !cache.states.has(j.blob) && texts[i] === undefined) texts[i] = reader.read(j.blob);
-    };
-    for (let i = 0; i < READ_AHEAD; i++) fetch(i);
-    for (const [i, j] of jobs.entries()) {
-      fetch(i + READ_AHEAD);
-      const track = tracks.get(j.file)!;
-      let state: LockfileState;
-      if (!j.blob) state = { kind: 'absent' };
-      else {
-        blobs.add(j.blob);
-        const known = cache.states.get(j.blob);
-        if (known) state = known;
-        else {
-          const bytes = await texts[i];
-          texts[i] = undefined;
-          lap('git');
-          state = bytes === undefined ? { kind: 'unreadable', reason: 'the blob could not be read (or is larger than 128 MB)' } : await parseState(j.file, bytes, j.at.commit.hash, repo, reader, cache);
-          parsed++;
-          if (!needsManifests(j.file, bytes)) remember(cache, j.blob, state);
-          lap('parse');
-        }
-      }
-      if (state.kind === 'unreadable') unreadable.push({ commit: j.at.commit, file: j.file, reason: state.reason });
-      if (j.initial) track.initial = { commit: j.at.commit, state };
-      else track.steps.push({ commit: j.at.commit, state });
-    }
-  } finally {
-    reader.close();
-  }
-  const used = [...tracks.values()].filter((t) => t.initial || t.steps.length);
+  const history = await readTracks(opts.check.projectDir, { since: opts.since, cache: opts.cache, signal: opts.check.signal });
+  const { repo, commits, unreadable, blobs, parsed } = history;
+  const used = history.tracks;
+  phases.git += history.phases.git;
+  phases.parse += history.phases.parse;
+  mark = performance.now();
 
   // Every version ever locked, judged once, now.
   const packages: InstalledPackage[] = [];
@@ -173,10 +130,74 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
     notChecked: check.notChecked,
     unreadable,
     notes,
-    stats: { commits: commits.length, blobs: blobs.size, parsed, versions: packages.length, durationMs: Math.round(performance.now() - started), phases },
+    stats: { commits, blobs, parsed, versions: packages.length, durationMs: Math.round(performance.now() - started), phases },
     tracks: used,
     check,
   };
+}
+
+/** The states of each lockfile of the project, commit by commit (git log + cat-file + one parse per distinct blob). */
+export async function readTracks(
+  projectDir: string,
+  opts: { since?: Date; cache?: ExposureCache; signal?: AbortSignal } = {},
+): Promise<{ repo: Repository; tracks: LockfileTrack[]; unreadable: ExposureReport['unreadable']; commits: number; blobs: number; parsed: number; phases: { git: number; parse: number } }> {
+  const phases = { git: 0, parse: 0 };
+  let mark = performance.now();
+  const lap = (k: keyof typeof phases) => {
+    const t = performance.now();
+    phases[k] += Math.round(t - mark);
+    mark = t;
+  };
+  const signal = opts.signal;
+  const repo = await openRepository(projectDir, signal);
+  const { commits, base } = await lockfileCommits(repo, LOCKFILE_NAMES, { since: opts.since, signal });
+  lap('git');
+
+  const cache = opts.cache ?? new ExposureCache();
+  const reader = new BlobReader(repo.top, undefined, repo.head.length === 64 ? 32 : 20);
+  const unreadable: ExposureReport['unreadable'] = [];
+  let parsed = 0;
+  const blobs = new Set<string>();
+  const tracks = new Map<string, LockfileTrack>(LOCKFILE_NAMES.map((f) => [f, { file: f, steps: [] }]));
+  try {
+    // The states of each lockfile, commit by commit, with a few blobs read ahead of the parser.
+    const jobs: { at: LockfileCommit; file: string; blob: string | null; initial: boolean }[] = [];
+    if (base) for (const [file, blob] of base.changes) jobs.push({ at: base, file, blob, initial: true });
+    for (const c of commits) for (const [file, blob] of c.changes) jobs.push({ at: c, file, blob, initial: false });
+    const texts: (Promise<Buffer | undefined> | undefined)[] = [];
+    const fetch = (i: number) => {
+      const j = jobs[i];
+      if (j && j.blob && !cache.states.has(j.blob) && texts[i] === undefined) texts[i] = reader.read(j.blob);
+    };
+    for (let i = 0; i < READ_AHEAD; i++) fetch(i);
+    for (const [i, j] of jobs.entries()) {
+      fetch(i + READ_AHEAD);
+      const track = tracks.get(j.file)!;
+      let state: LockfileState;
+      if (!j.blob) state = { kind: 'absent' };
+      else {
+        blobs.add(j.blob);
+        const known = cache.states.get(j.blob);
+        if (known) state = known;
+        else {
+          const bytes = await texts[i];
+          texts[i] = undefined;
+          lap('git');
+          state = bytes === undefined ? { kind: 'unreadable', reason: 'the blob could not be read (or is larger than 128 MB)' } : await parseState(j.file, bytes, j.at.commit.hash, repo, reader, cache);
+          parsed++;
+          if (!needsManifests(j.file, bytes)) remember(cache, j.blob, state);
+          lap('parse');
+        }
+      }
+      if (state.kind === 'unreadable') unreadable.push({ commit: j.at.commit, file: j.file, reason: state.reason });
+      if (j.initial) track.initial = { commit: j.at.commit, state };
+      else track.steps.push({ commit: j.at.commit, state });
+    }
+  } finally {
+    reader.close();
+  }
+  const tracksUsed = [...tracks.values()].filter((t) => t.initial || t.steps.length);
+  return { repo, tracks: tracksUsed, unreadable, commits: commits.length, blobs: blobs.size, parsed, phases };
 }
 
 const RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -289,4 +310,47 @@ async function manifestsAt(commit: string, repo: Repository, reader: BlobReader)
     }
   }
   return out;
+}
+
+/** The exposure windows of one package for the trust report page: every version of it the history locked. */
+export interface PackageExposure {
+  /** Why no windows can be shown (not a git repository, no commits, git missing). */
+  unavailable?: string;
+  windows: (Window & { version: string; flagged: Flagged['reasons'] })[];
+  /** Lockfile versions in the history that could not be read. */
+  unreadable: number;
+  shallow?: boolean;
+}
+
+/**
+ * Windows of every version of `name` the project's lockfiles held, each with what flags it today (an advisory, or a
+ * finding at or above the threshold): a check of those versions only, with the caller's session.
+ */
+export async function packageExposure(check: CheckOptions, name: string, cache: ExposureCache): Promise<PackageExposure> {
+  let history: Awaited<ReturnType<typeof readTracks>>;
+  try {
+    history = await readTracks(check.projectDir, { cache, signal: check.signal });
+  } catch (e) {
+    if (e instanceof GitError) return { unavailable: e.message, windows: [], unreadable: 0 };
+    throw e;
+  }
+  const versions = new Map<string, LockedEntry>();
+  for (const t of history.tracks) {
+    for (const s of [...(t.initial ? [t.initial] : []), ...t.steps]) {
+      if (s.state.kind === 'entries') for (const e of s.state.entries) if (e.name === name && !versions.has(e.version)) versions.set(e.version, e);
+    }
+  }
+  const list = [...versions.values()];
+  const judged = list.length
+    ? await runCheck({ ...check, packages: list.map((e, i) => ({ id: `history:${i}`, name: e.name, version: e.version, integrity: e.integrity, resolved: e.resolved, source: e.source, dev: false, optional: false, devOptional: false, peer: false, direct: false, workspaces: [], paths: [], dependencies: [], file: 'history', range: ZERO })) })
+    : undefined;
+  const flags = judged ? flag(judged, history.tracks.map((t) => ({ ...t }))) : [];
+  const units = list.map((e) => ({ name, version: e.version }));
+  const windows: PackageExposure['windows'] = [];
+  for (const [i, ws] of windowsOfEach(history.tracks, units).entries()) {
+    const reasons = flags.filter((f) => f.version === units[i].version && f.name === name).flatMap((f) => f.reasons);
+    for (const w of ws) windows.push({ ...w, version: units[i].version, flagged: reasons });
+  }
+  windows.sort((a, b) => Date.parse(a.opened.date) - Date.parse(b.opened.date) || a.file.localeCompare(b.file));
+  return { windows, unreadable: history.unreadable.length, ...(history.repo.shallow ? { shallow: true } : {}) };
 }

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { ExposureCache, packageExposure } from '../../src/engine/exposure';
+import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 
@@ -94,6 +96,24 @@ describe('trustlens exposure (CLI)', function () {
     assert.deepEqual(out.notChecked, []);
     assert.equal(out.stats.commits, 3);
     assert.equal(out.stats.versions, 3, 'good-lib@1.2.0, malicious@4.0.0 and 4.0.1, each judged once');
+  });
+
+  it('the report page: every version of one package with its windows, the flagged one marked (in-process, as the service asks)', async () => {
+    const cache = new ExposureCache();
+    const check = { projectDir: repo.dir, now: new Date(NOW), registry: registry.url, cacheDir: path.join(repo.dir, '.cache'), content: 'off' as const, trust: customTrustContext(scenario.sigstore.trustedRootJSON), env };
+    const x = await packageExposure(check, 'malicious', cache);
+    assert.equal(x.unavailable, undefined);
+    assert.deepEqual(
+      x.windows.map((w) => [w.version, w.opened.hash, w.closed?.hash, w.flagged.map((r) => r.code).includes('malware')]),
+      [
+        ['4.0.0', hashes[0], hashes[1], false],
+        ['4.0.1', hashes[1], hashes[2], true],
+        ['4.0.0', hashes[2], undefined, false],
+      ],
+    );
+    assert.equal(cache.states.size, 2, 'parses kept by blob: the third commit restores the first one\'s text');
+    const none = await packageExposure({ ...check, projectDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-nogit-')) }, 'malicious', cache);
+    assert.match(none.unavailable ?? '', /not in a git repository/);
   });
 
   it('text: the versions, the commits (hash, date, author) and the closing line', async () => {

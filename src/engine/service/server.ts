@@ -13,6 +13,8 @@ import { CardsSent } from './cards-delta';
 import { customTrustContext } from '../sigstore/trust-root';
 import type { TrustContext } from '../sigstore/trust-root';
 import { packageTimeline } from '../timeline';
+import { ExposureCache, packageExposure } from '../exposure';
+import { renderSbom } from '../sbom';
 import { DEFAULT_POLICY, POLICY_FILE, parsePolicy } from '../../core/trust/policy';
 import {
   ClearCacheRequest,
@@ -22,6 +24,7 @@ import {
   LogNotification,
   ProgressNotification,
   ReportRequest,
+  SbomRequest,
   type ServiceSettings,
   type ServiceStartOptions,
 } from './protocol';
@@ -41,6 +44,8 @@ const log = (level: 'info' | 'warn' | 'error', message: string) => void connecti
 const running = new Map<string, AbortController>();
 /** The last report per folder, for the trust report page. */
 const lastReports = new Map<string, CheckReport>();
+/** Lockfile parses by blob, for the exposure windows on the trust report page. */
+const exposureCache = new ExposureCache(2000);
 
 function cancelled(): ResponseError<{ code: string }> {
   return new ResponseError(-32800, 'cancelled', { code: 'cancelled' });
@@ -149,8 +154,28 @@ connection.onRequest(ReportRequest, async (params, token) => {
   try {
     // The evaluation's own options: the session's parts for them hold this package's summary already.
     const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
-    const timeline = await packageTimeline({ check, name: params.name, locked });
-    return { timeline, findings };
+    const [timeline, exposure] = await Promise.all([
+      packageTimeline({ check, name: params.name, locked }),
+      // The windows each version was locked in, when the folder is a git repository (parses kept by blob).
+      packageExposure(check, params.name, exposureCache).catch((e: Error) => ({ unavailable: e.message, windows: [], unreadable: 0 })),
+    ]);
+    return { timeline, findings, exposure };
+  } catch (e) {
+    if (isAbort(e, controller.signal)) throw cancelled();
+    throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });
+  }
+});
+
+connection.onRequest(SbomRequest, async (params, token) => {
+  const controller = new AbortController();
+  abortOn(token, controller);
+  try {
+    const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
+    // The last evaluation's report when there is one (what the editor shows; release ages as of now, within the
+    // minute the service evaluates at), else a check now.
+    const now = check.now ?? new Date();
+    const report = lastReports.get(params.root) ?? (await runCheck({ ...check, now }));
+    return renderSbom(report, params.format, { now, toolVersion: params.toolVersion });
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();
     throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });
@@ -163,6 +188,8 @@ connection.onRequest(ClearCacheRequest, async () => {
   cardsSent.forget();
   trustRoots.clear();
   lastReports.clear();
+  exposureCache.states.clear();
+  exposureCache.entries.clear();
   log('info', 'cache cleared');
 });
 
