@@ -83,7 +83,7 @@ function knownLine(k: KnownThen): string | undefined {
   const parts: string[] = [];
   if (k.hoursPublishedBeforeLock !== undefined) {
     const h = k.hoursPublishedBeforeLock;
-    parts.push(h < 0 ? 'locked before its recorded publish time' : h < 48 ? `locked ${Math.round(h)} hours after it was published` : `locked ${Math.floor(h / 24)} days after it was published`);
+    parts.push(h < 0 ? 'locked before its recorded publish time' : h < 48 ? `locked ${Math.round(h)} hour${Math.round(h) === 1 ? '' : 's'} after it was published` : `locked ${Math.floor(h / 24)} days after it was published`);
   }
   for (const a of k.advisories) {
     const when = { 'before-lock': 'already public when it was locked', 'while-locked': 'published while it was locked', 'after-window': 'published after the window closed', unknown: 'publication date unknown' }[a.when];
