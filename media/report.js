@@ -182,12 +182,34 @@
     return {
       name: str(tl.name) || 'unknown package',
       registry: str(tl.registry),
+      exposure: readExposure(result),
       trustData,
       releases,
       total: typeof tl.total === 'number' ? tl.total : releases.length,
       findings,
       locked,
       codes,
+    };
+  }
+
+  /** When each version was locked, from the lockfiles' git history (src/engine/exposure.ts PackageExposure). */
+  function readExposure(result) {
+    const x = isObj(result.exposure) ? result.exposure : null;
+    if (!x) return null;
+    const commit = (c) => (isObj(c) ? { hash: str(c.hash), date: date(c.date), author: str(c.author), subject: str(c.subject) } : null);
+    return {
+      unavailable: str(x.unavailable),
+      shallow: x.shallow === true,
+      unreadable: Number.isSafeInteger(x.unreadable) ? x.unreadable : 0,
+      windows: arr(x.windows).filter(isObj).map((w) => ({
+        version: str(w.version) || '?',
+        file: str(w.file),
+        workspace: str(w.workspace),
+        opened: commit(w.opened),
+        openedBefore: w.openedBefore === true,
+        closed: commit(w.closed),
+        flagged: arr(w.flagged).filter(isObj).map((r) => ({ code: str(r.code), severity: sev(r.severity), message: str(r.message), advisory: isObj(r.advisory) ? str(r.advisory.id) : '' })),
+      })).filter((w) => w.opened),
     };
   }
 
@@ -625,6 +647,39 @@
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // Exposure: the windows each version was locked in this repository
+
+  function exposureSection(model) {
+    const x = model.exposure;
+    // Not a git repository: nothing to say.
+    if (!x || /not in a git repository/.test(x.unavailable)) return null;
+    const section = el('section', { class: 'exposure', 'aria-labelledby': 'x-h' },
+      el('div', { class: 'sec-head' },
+        el('h2', { id: 'x-h' }, 'Locked in this repository'),
+        el('span', { class: 'sec-sub' }, x.windows.length ? `${x.windows.length} window${x.windows.length > 1 ? 's' : ''} in the lockfiles' git history` : '')));
+    if (x.unavailable) {
+      section.appendChild(el('p', { class: 'empty' }, 'Lockfile history could not be read: ' + x.unavailable));
+      return section;
+    }
+    if (!x.windows.length) section.appendChild(el('p', { class: 'empty' }, 'No commit on this branch locked ' + model.name + '.'));
+    const label = (c) => `${ymd(c.date)} ${c.hash.slice(0, 10)} (${c.author}) ${c.subject.slice(0, 60)}`;
+    section.appendChild(el('ol', { class: 'cards' }, x.windows.map((w) => {
+      const worst = w.flagged.reduce((m, r) => (sevRank(r.severity) > sevRank(m) ? r.severity : m), 'info');
+      return el('li', { class: `card${w.flagged.length ? ` sev-${worst}` : ''}` },
+        el('div', { class: 'card-head' },
+          w.flagged.length ? el('span', { class: `chip sev sev-${worst}` }, SEVERITY_LABEL[worst]) : null,
+          el('span', { class: 'mono pv' }, `${model.name}@${w.version}`),
+          el('span', { class: 'muted' }, `${w.file}${w.workspace && w.workspace !== '.' && w.workspace !== '*' ? ` [${w.workspace}]` : ''}`)),
+        el('p', { class: 'msg' }, (w.openedBefore ? 'Already locked at ' : 'Locked by ') + label(w.opened)),
+        el('p', { class: 'msg' }, w.closed ? 'Removed by ' + label(w.closed) : 'Still locked at HEAD'),
+        w.flagged.length ? el('p', { class: 'desc' }, w.flagged.map((r) => `${r.code}${r.advisory ? ` ${r.advisory}` : ''}: ${r.message}`).join(' · ')) : null);
+    })));
+    if (x.unreadable) section.appendChild(el('p', { class: 'empty' }, `${x.unreadable} lockfile version${x.unreadable > 1 ? 's' : ''} in the history could not be read: what ${x.unreadable > 1 ? 'they' : 'it'} locked is unknown.`));
+    if (x.shallow) section.appendChild(el('p', { class: 'empty' }, 'This is a shallow clone: history before its oldest commit is not known.'));
+    return section;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
   // Findings
 
   function findingsSection(model) {
@@ -693,7 +748,7 @@
       root.replaceChildren(el('p', { class: 'empty' }, 'This report could not be shown: ' + String(err && err.message)));
       return;
     }
-    root.replaceChildren(header(model), timelineSection(model), findingsSection(model));
+    root.replaceChildren(...[header(model), timelineSection(model), exposureSection(model), findingsSection(model)].filter(Boolean));
     root.setAttribute('aria-busy', 'false');
     // Bring the locked release into view in the list (without moving focus).
     const locked = model.releases.filter((r) => r.locked).pop();

@@ -16,7 +16,9 @@ const common = {
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
   // pacote's script runner resolves node-gyp only when it runs a package's scripts, which TrustLens never does.
-  external: ['node-gyp/bin/node-gyp.js'],
+  // The CycloneDX library's optional plug-ins (schema validators, XML): TrustLens writes JSON and validates it in its
+  // test suite, where they are installed; bundled they would only add weight (ajv alone ~400 KB).
+  external: ['node-gyp/bin/node-gyp.js', 'ajv', 'ajv-formats', 'ajv-formats-draft2019', 'libxmljs2', 'xmlbuilder2'],
 };
 
 // Modules a scan loads only when it needs them (src/core/lazy-module.ts): parsers of other lockfile formats, npm's
@@ -34,6 +36,9 @@ const VENDOR = {
   '@sigstore/tuf': 'npm-http',
   // npm's manifest picker: only for projects without a lockfile npm would use (src/engine/check/unlocked.ts).
   pacote: 'pacote',
+  // The CycloneDX object model and serialiser: only for `trustlens sbom` and "Export SBOM…".
+  '@cyclonedx/cyclonedx-library': 'cyclonedx',
+  'packageurl-js': 'cyclonedx',
 };
 const vendorFiles = [...new Set(Object.values(VENDOR))];
 const lazyVendor = {

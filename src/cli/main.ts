@@ -3,6 +3,8 @@ import { checkCommand } from './commands/check';
 import { listCommand } from './commands/list';
 import { type Io, stdio } from './io';
 import { terminalLine } from '../core/report/terminal';
+import { exposureCommand } from './commands/exposure';
+import { sbomCommand } from './commands/sbom';
 
 declare const TRUSTLENS_VERSION: string | undefined;
 
@@ -12,6 +14,10 @@ Commands:
   list [dir]     Print every installed package of the project in dir (default: .)
                  with the file and line of its lockfile entry.
   check [dir]    Check every installed package version's trust signals.
+  sbom [dir]     Write a CycloneDX (or SPDX) SBOM with what was verified per component
+                 (trustlens sbom --help).
+  exposure [dir] Name the commits that locked a flagged version and removed it again
+                 (trustlens exposure --help).
 
 Options of list:
   --format json|text        Output format (default: text)
@@ -61,6 +67,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     }
     if (command === 'list') return await listCommand(rest, io);
     if (command === 'check') return await checkCommand(rest, io, process.stderr.isTTY === true);
+    if (command === 'sbom') return await sbomCommand(rest, io, process.stderr.isTTY === true);
+    if (command === 'exposure') return await exposureCommand(rest, io);
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;

@@ -13,6 +13,7 @@ import { ClearCacheRequest, type EvaluateResult, ReportRequest } from '../protoc
 import { openRootManifest, toWorkspaceEdit } from './code-actions';
 import type { RuntimeCommand } from './contributions';
 import type { DiagnosticsRenderer } from './diagnostics';
+import { exportSbom } from './export-sbom-command';
 import { showReportPanel } from './report-panel';
 import { showDependencyModel } from './show-model-command';
 import type { Scanner } from './scanner';
@@ -80,6 +81,7 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
       await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(toSarif(result.findings, { version }), null, 2)));
       void vscode.window.showInformationMessage(`TrustLens: ${result.findings.length} findings written to ${path.basename(target.fsPath)}.`);
     },
+    'trustlens.exportSbom': () => exportSbom(activeFolder(), service, (d.context.extension.packageJSON as { version: string }).version),
     'trustlens.pinAllDirect': async () => {
       const folder = activeFolder();
       const result = folder && scanner.results.get(folder.uri.fsPath);

@@ -30,6 +30,7 @@ export const RUNTIME_COMMANDS = [
   'trustlens.showReport',
   'trustlens.pinAllDirect',
   'trustlens.exportSarif',
+  'trustlens.exportSbom',
   'trustlens.clearCache',
   'trustlens.showLog',
   'trustlens.restartService',

@@ -12,6 +12,8 @@ import type { ReleaseTimeline } from '../core/report/timeline';
 import type { RegistryFacts } from '../core/trust/context';
 import type { Uncovered } from '../core/trust/coverage';
 import type { FindingCode, Severity } from '../core/trust/types';
+import type { PackageExposure } from '../core/exposure';
+import type { SbomFormat } from '../core/report/sbom';
 
 /** Settings the extension passes with every request (from `trustlens.*` and workspace trust). */
 export interface ServiceSettings {
@@ -78,6 +80,22 @@ export interface ReportParams {
 export interface ReportResult {
   timeline: ReleaseTimeline;
   findings: LocatedFinding[];
+  /** When each version of the package was locked, from the lockfiles' git history (absent: not asked). */
+  exposure?: PackageExposure;
+}
+
+export interface SbomParams {
+  root: string;
+  format: SbomFormat;
+  settings: ServiceSettings;
+  toolVersion: string;
+}
+
+export interface SbomResult {
+  text: string;
+  components: number;
+  vulnerabilities: number;
+  notChecked: number;
 }
 
 export interface ModelParams {
@@ -111,6 +129,8 @@ export type ServiceErrorCode = 'registry-unreachable' | 'bad-input' | 'cancelled
 export const EvaluateRequest = new RequestType<EvaluateParams, EvaluateResult, void>('trustlens/evaluate');
 export const ReportRequest = new RequestType<ReportParams, ReportResult, void>('trustlens/report');
 export const ModelRequest = new RequestType<ModelParams, ModelResult, void>('trustlens/model');
+/** An SBOM of the folder's last evaluation (a new one when there is none yet). */
+export const SbomRequest = new RequestType<SbomParams, SbomResult, void>('trustlens/sbom');
 export const ClearCacheRequest = new RequestType0<void, void>('trustlens/clearCache');
 export const ProgressNotification = new NotificationType<ProgressParams>('trustlens/progress');
 export const LogNotification = new NotificationType<LogParams>('trustlens/log');

@@ -15,6 +15,8 @@ import type { TrustContext } from '../engine/sigstore/trust-root';
 import { packageTimeline } from '../engine/check/package-timeline';
 import { listRecords } from '../core/list';
 import { loadProject } from '../engine/infra/project-files';
+import { ExposureCache, packageExposure } from '../engine/history/exposure';
+import { renderSbom } from '../engine/report/sbom';
 import {
   ClearCacheRequest,
   EvaluateRequest,
@@ -24,6 +26,7 @@ import {
   ModelRequest,
   ProgressNotification,
   ReportRequest,
+  SbomRequest,
   type ServiceSettings,
   type ServiceStartOptions,
 } from '../protocol/service';
@@ -43,6 +46,8 @@ const log = (level: 'info' | 'warn' | 'error', message: string) => void connecti
 const running = new Map<string, AbortController>();
 /** The last report per folder, for the trust report page. */
 const lastReports = new Map<string, CheckReport>();
+/** Lockfile parses by blob, for the exposure windows on the trust report page. */
+const exposureCache = new ExposureCache(2000);
 
 function cancelled(): ResponseError<{ code: string }> {
   return new ResponseError(-32800, 'cancelled', { code: 'cancelled' });
@@ -149,8 +154,28 @@ connection.onRequest(ReportRequest, async (params, token) => {
   try {
     // The evaluation's own options: the session's parts for them hold this package's summary already.
     const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
-    const timeline = await packageTimeline({ check, name: params.name, locked });
-    return { timeline, findings };
+    const [timeline, exposure] = await Promise.all([
+      packageTimeline({ check, name: params.name, locked }),
+      // The windows each version was locked in, when the folder is a git repository (parses kept by blob).
+      packageExposure(check, params.name, exposureCache).catch((e: Error) => ({ unavailable: e.message, windows: [], unreadable: 0 })),
+    ]);
+    return { timeline, findings, exposure };
+  } catch (e) {
+    if (isAbort(e, controller.signal)) throw cancelled();
+    throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });
+  }
+});
+
+connection.onRequest(SbomRequest, async (params, token) => {
+  const controller = new AbortController();
+  abortOn(token, controller);
+  try {
+    const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
+    // The last evaluation's report when there is one (what the editor shows; release ages as of now, within the
+    // minute the service evaluates at), else a check now.
+    const now = check.now ?? new Date();
+    const report = lastReports.get(params.root) ?? (await runCheck({ ...check, now }));
+    return renderSbom(report, params.format, { now, toolVersion: params.toolVersion });
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();
     throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });
@@ -170,6 +195,8 @@ connection.onRequest(ClearCacheRequest, async () => {
   cardsSent.forget();
   trustRoots.clear();
   lastReports.clear();
+  exposureCache.states.clear();
+  exposureCache.entries.clear();
   log('info', 'cache cleared');
 });
 

@@ -16,13 +16,15 @@ export interface TrustCard {
   provenance?: ProvenanceVerdict;
   signature?: SignatureVerdict;
   installScripts?: Record<string, string>;
-  advisories: { id: string; severity: Severity; title: string; url?: string; malware: boolean }[];
+  advisories: { id: string; severity: Severity; title: string; url?: string; malware: boolean; published?: string }[];
   safeVersion: string | null;
   findings: Pick<Finding, 'code' | 'severity' | 'message'>[];
   /** The registry carries trust metadata at all (else provenance and publisher are unknown). */
   trustData: boolean;
   /** Tarball and package page links. */
   tarball?: string;
+  /** The registry's own hashes of the tarball (`dist.integrity`, `dist.shasum`), to compare with the lockfile's. */
+  registryIntegrity?: { integrity?: string; shasum?: string };
   /** What looking inside the tarball found, compared with `previous` (absent when it was not analysed). */
   changes?: { previous: string | null; findings: Pick<Finding, 'code' | 'severity' | 'message'>[]; truncated: boolean };
   /** What could not be judged about this version (unknown is not clean): shown before anything that looks clean. */
@@ -46,11 +48,14 @@ export function trustCard(ctx: PackageContext, findings: Finding[], safeVersion:
     provenance: ctx.provenance,
     signature: ctx.signature,
     ...(Object.keys(scripts).length ? { installScripts: scripts } : {}),
-    advisories: ctx.advisories.filter((a) => isAffected(a.affected, ctx.version)).map((a) => ({ id: a.id, severity: a.severity, title: a.title, url: a.url, malware: a.malware })),
+    advisories: ctx.advisories
+      .filter((a) => isAffected(a.affected, ctx.version))
+      .map((a) => ({ id: a.id, severity: a.severity, title: a.title, url: a.url, malware: a.malware, ...(a.published ? { published: a.published } : {}) })),
     safeVersion,
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
     trustData: ctx.registry.trustData,
     tarball: v?.tarball,
+    ...(v && (v.integrity || v.shasum) ? { registryIntegrity: { integrity: v.integrity, shasum: v.shasum } } : {}),
     locations,
   };
 }

@@ -15,6 +15,7 @@ import type { Advisory, AffectedVersions, OsvAffected, Severity } from './types'
 export interface OsvRecord {
   id: string;
   modified?: string;
+  published?: string;
   withdrawn?: string;
   aliases?: string[];
   summary?: string;
@@ -311,6 +312,7 @@ export function advisoryFromOsv(record: OsvRecord, packageName: string, source: 
     url: `https://osv.dev/vulnerability/${encodeURIComponent(record.id)}`,
     malware: isMalwareRecord(record),
     affected: { kind: 'osv', affected: entries.map(reduceEntry) },
+    ...(typeof record.published === 'string' && !Number.isNaN(Date.parse(record.published)) ? { published: new Date(record.published).toISOString() } : {}),
   };
 }
 

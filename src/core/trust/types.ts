@@ -97,6 +97,8 @@ export interface ProvenanceIdentity {
   buildSignerUri?: string;
   issuer?: string;
   runnerEnvironment?: string;
+  /** What started the build (GitHub's event name, e.g. push, release, workflow_dispatch). */
+  trigger?: string;
   /** The transparency-log entry: index, integrated time (ISO-8601) and a link to it. */
   tlog?: { logIndex: string; integratedTime?: string; url?: string };
 }
@@ -132,6 +134,8 @@ export interface Advisory {
   /** The advisory marks versions as malicious (OSV MAL-*, a GHSA malware advisory, CWE-506). */
   malware: boolean;
   affected: AffectedVersions;
+  /** When the advisory was published (ISO-8601), where the source says (OSV `published`; npm's bulk endpoint does not). */
+  published?: string;
 }
 
 export interface Evidence {

@@ -49,15 +49,15 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const gaps: Gap[] = [];
   const extra: LocatedFinding[] = [];
   const lock = model.lockfile;
-  let installed = lock?.packages ?? [];
-  if (lock?.rejected) extra.push(lockfileIgnored(lock.file, lock.rejected, model));
-  if (!lock || lock.rejected) {
+  let installed = opts.packages ?? lock?.packages ?? [];
+  if (lock?.rejected && !opts.packages) extra.push(lockfileIgnored(lock.file, lock.rejected, model));
+  if ((!lock || lock.rejected) && !opts.packages) {
     const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs });
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
   }
-  const unread = lock && !lock.rejected ? unreadLockfile(model) : { gaps: [] };
+  const unread = lock && !lock.rejected && !opts.packages ? unreadLockfile(model) : { gaps: [] };
   gaps.push(...unread.gaps);
   const packages = installed.filter((p) => {
     if (p === unread.cut) return false;
@@ -102,7 +102,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   // Look inside the tarballs of the versions that warrant it, compared with the release before each.
   const index = new ProjectIndex(model, installed);
-  const incoming = lock && !lock.rejected ? incomingOf(parts, model) : NO_INCOMING;
+  const incoming = lock && !lock.rejected && !opts.packages ? incomingOf(parts, model) : NO_INCOMING;
   const rangeOf = (pkg: InstalledPackage) => rangeFor(index, incoming, pkg);
   const policyKey = JSON.stringify(policy);
   const evaluate = (pkg: InstalledPackage, ctx: PackageContext) => parts.evaluations.evaluate(ctx, policy, policyKey, rangeOf(pkg), ruleSet);

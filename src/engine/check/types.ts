@@ -1,4 +1,4 @@
-import type { ProjectModel } from '../../core/model';
+import type { InstalledPackage, ProjectModel } from '../../core/model';
 import type { TrustCard } from '../../core/report/card';
 import type { LocatedFinding } from '../../core/report/locate';
 import type { RegistryFacts } from '../../core/trust/context';
@@ -59,6 +59,11 @@ export interface CheckOptions {
    * names an advisory hits, no keys, attestations or tarballs. Default 'all'.
    */
   signals?: 'all' | 'advisories';
+  /**
+   * Judge these packages instead of what the project would install (e.g. every version its lockfiles held in git
+   * history: src/engine/exposure.ts). The project's files still give the policy and registry configuration.
+   */
+  packages?: InstalledPackage[];
   /**
    * A long-lived process's memory between checks (the service); without it every check starts afresh. With it,
    * `now` defaults to the start of the current minute.

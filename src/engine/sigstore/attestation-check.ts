@@ -255,6 +255,7 @@ function extractIdentity(bundle: Bundle, statement: Record<string, unknown>, tru
     buildSignerUri,
     issuer,
     runnerEnvironment: der(11) ?? fromPredicate.runnerEnvironment,
+    trigger: der(20) ?? fromPredicate.trigger,
     tlog: entry
       ? dropUndefined({
           logIndex: entry.logIndex,
@@ -304,6 +305,7 @@ interface PredicateClaims {
   commit?: string;
   workflowPath?: string;
   runnerEnvironment?: string;
+  trigger?: string;
 }
 
 /** What the (self-asserted) SLSA predicate says; only used where the certificate is silent. */
@@ -323,6 +325,7 @@ function predicateClaims(predicate: unknown): PredicateClaims {
       workflowPath: text(workflow.path),
       commit: text(dep.gitCommit),
       runnerEnvironment: builder?.startsWith(GITHUB_RUNNER) ? builder.slice(GITHUB_RUNNER.length) || undefined : undefined,
+      trigger: text(get('buildDefinition', 'internalParameters', 'github', 'event_name')),
     };
   }
   // SLSA v0.2 (npm): invocation.configSource { uri: git+https://github.com/o/r@ref, digest.sha1, entryPoint: o/r/path@ref }
@@ -338,6 +341,7 @@ function predicateClaims(predicate: unknown): PredicateClaims {
     ref: uri && at > 0 ? uri.slice(at + 1) : undefined,
     commit: isRecord(source.digest) ? text(source.digest.sha1) : undefined,
     workflowPath: repoPath && entry?.startsWith(`${repoPath}/`) ? entry.slice(repoPath.length + 1) : entry,
+    trigger: text(get('invocation', 'environment', 'GITHUB_EVENT_NAME')),
   };
 }
 

@@ -80,6 +80,7 @@ describe('npm attestations: real public-good bundles', function () {
         workflowPath: '.github/workflows/publish.yml',
         buildSignerUri: `${f.repository}/.github/workflows/publish.yml@${f.ref}`,
         issuer: 'https://token.actions.githubusercontent.com',
+        trigger: 'release',
         tlog: { logIndex: f.logIndex, integratedTime: v.provenance!.tlog!.integratedTime, url: `https://search.sigstore.dev/?logIndex=${f.logIndex}` },
       });
       assert.match(v.provenance!.tlog!.integratedTime!, /^2023-0[12]-\d\dT/);
