@@ -13,7 +13,8 @@ const write = (file, value) => writeFileSync(file, JSON.stringify(value, null, 2
 
 const pkgFile = new URL('../package.json', import.meta.url);
 const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
-const props = pkg.contributes.configuration.properties;
+// The settings come in titled sections: every section's properties.
+const props = Object.assign({}, ...pkg.contributes.configuration.map((section) => section.properties));
 props['trustlens.severity'].propertyNames.enum = codes;
 props['trustlens.diagnosticSeverity'].propertyNames.enum = codes;
 write(pkgFile, pkg);

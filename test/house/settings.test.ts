@@ -17,7 +17,8 @@ const extensionSources = () =>
  * the extension sends to the service is read by the service.
  */
 describe('the house: every setting is read and used', () => {
-  const contributed = Object.keys(JSON.parse(read('package.json')).contributes.configuration.properties);
+  const sections: { title: string; properties: Record<string, unknown> }[] = JSON.parse(read('package.json')).contributes.configuration;
+  const contributed = sections.flatMap((s) => Object.keys(s.properties));
 
   it('every trustlens.* setting in package.json is read by src/extension', () => {
     const sources = extensionSources();
@@ -33,6 +34,11 @@ describe('the house: every setting is read and used', () => {
     assert.ok(fields.length >= 10, fields.join());
     const server = read('src/service/server.ts');
     assert.deepEqual(fields.filter((f) => !new RegExp(`settings\\.${f}\\b`).test(server)), []);
+  });
+
+  it('settings come in titled sections, each key once', () => {
+    assert.ok(sections.length > 1 && sections.every((s) => /^TrustLens: /.test(s.title)));
+    assert.equal(new Set(contributed).size, contributed.length);
   });
 
   it('every restricted configuration is a contributed setting', () => {

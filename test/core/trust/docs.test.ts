@@ -20,7 +20,7 @@ describe('finding codes: one list, everything else held to it', () => {
   });
 
   it('the settings trustlens.severity and trustlens.diagnosticSeverity accept exactly the codes', () => {
-    const props = readJson('package.json').contributes.configuration.properties;
+    const props = Object.assign({}, ...readJson('package.json').contributes.configuration.map((s: { properties: object }) => s.properties));
     assert.deepEqual(props['trustlens.severity'].propertyNames.enum, [...FINDING_CODES], FIX);
     assert.deepEqual(props['trustlens.diagnosticSeverity'].propertyNames.enum, [...FINDING_CODES], FIX);
   });
