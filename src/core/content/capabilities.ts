@@ -10,7 +10,11 @@
  *   obfuscated file or a file that newly reads credentials does it, when an install hook downloads something
  *   itself, or when the host receives stolen data for a living (request catchers, paste sites, webhooks).
  * - `content-credentials`: credential reads no file of the previous release had (see credentialFindings for
- *   when they are high).
+ *   when they are high), and data that leaves: the source of every new exfiltration chain (chains.ts) is high,
+ *   host and user information and the clipboard included.
+ * - hidden detached launches and Windows proxy-execution binaries (rundll32, regsvr32, mshta) join
+ *   `content-process`; code that runs what it downloads, pipes downloads into a shell or hands a shell to a socket
+ *   makes `content-network` high.
  *
  * Without a previous release process and network use are judged only in install-time code, at medium;
  * credentials are high only for the signals that are strong on their own.

@@ -8,7 +8,12 @@
  *   persistence), downloads something itself, grew more than 3× (and 100 KB), or reaches files too large to
  *   read; medium otherwise (a switch from node-pre-gyp to node-gyp-build, a new prebuild check);
  * - the same command running changed code: high on the same conditions, low otherwise (packages like esbuild
- *   rewrite their install script every release).
+ *   rewrite their install script every release);
+ * - a new or changed hook that runs only well-known tools and no code of the package (`npx only-allow pnpm`,
+ *   `husky`, funding notices, native build tools for a package that already had native code): low, the tool named.
+ *
+ * Commands are compared with the package's own version taken out: `napi-postinstall unrs-resolver 1.11.1 check`
+ * is the 1.11.0 command.
  *
  * Without a previous release: medium.
  */

@@ -2,7 +2,9 @@
  * `content-obfuscation` (high): obfuscator signatures that no file of the previous release had — runs of
  * `_0x…` identifiers, a string-array rotation (`['push'](…['shift']())`), `while(!![])` control loops, text
  * spelled as character codes next to String.fromCharCode, decoded strings passed to eval/Function/vm,
- * `require()` of a decoded name, or a long encoded string decoded in a file that evaluates code. Minifiers
+ * `require()` of a decoded name, a long encoded string decoded in a file that evaluates code, API names built from
+ * pieces at run time, self-decoding `eval(function(p,a,c,k,e,…){…})` packers, runs of invisible Unicode, and
+ * decoders feeding eval/Function/vm/require (decode-and-run chains, steganography included: chains.ts). Minifiers
  * produce none of these (they rename to short names, write `a.push`, `!0` and keep strings as strings), so
  * minified bundles pass. Also a jump in a file's opaque content: at least 4 KB more high-entropy encoded text
  * than the same file had before and four times as much (medium; high where the file evaluates code or install

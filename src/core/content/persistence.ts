@@ -2,8 +2,10 @@
  * `content-persistence` (high): a file that writes (writeFile/appendFile/copyFile/createWriteStream, `>>`,
  * `reg add`, `crontab -`, `launchctl load`, …) and names a shell startup file, .vscode/tasks.json,
  * .claude/settings.json, crontab, a systemd user unit, LaunchAgents, a Windows Run key or the Startup folder,
- * for a location no file of the previous release wrote. Without a previous release it is high where install-time
- * or obfuscated code does it, medium elsewhere (pm2 writes LaunchAgents for a living).
+ * for a location no file of the previous release wrote; or that makes other programs load its code (sets
+ * LD_PRELOAD / DYLD_INSERT_LIBRARIES, writes /etc/ld.so.preload, places a DLL in an application folder). Without
+ * a previous release it is high where install-time or obfuscated code does it (or for a loader hijack), medium
+ * elsewhere (pm2 writes LaunchAgents for a living).
  */
 import type { RawFinding } from '../trust/context';
 import { list, NO_BASELINE, placesEvidence } from './evidence';

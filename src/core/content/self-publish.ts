@@ -3,7 +3,9 @@
  * token (NPM_TOKEN, `_authToken`, `npm whoami` / `/-/whoami`) and writes a package.json or creates a tarball —
  * the shape of a worm that republishes its victims' packages (Shai-Hulud). Release tooling (np, lerna,
  * semantic-release) has the same shape, but in every release: only a combination the previous release lacked
- * counts. Without a previous release it is critical where install-time or obfuscated code has it, medium
+ * counts. npm publishes with the user's login, so a worm needs no token: publish and manifest writing with a worm's
+ * other parts (copying its own file, planting an install hook in the manifest it writes, listing the packages the
+ * user may publish) count too — critical from install-time or obfuscated code, high elsewhere. Without a previous release it is critical where install-time or obfuscated code has it, medium
  * elsewhere.
  */
 import type { RawFinding } from '../trust/context';
