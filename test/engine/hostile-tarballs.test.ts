@@ -230,7 +230,7 @@ describe('hostile tarballs through trustlens check', function () {
     assert.deepEqual(view(control, 'steady'), []);
     assert.deepEqual(
       view(control, 'scripted').map((f) => f.code).sort(),
-      ['content-process', 'install-script-added'],
+      ['content-network', 'content-process', 'install-script-added'],
       'the control run shows the ordinary findings',
     );
     for (const n of Object.keys(ORDINARY)) {
