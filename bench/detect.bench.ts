@@ -7,10 +7,14 @@
  *     packages with a finding at high or above (target ≤ 1 %) and lists each with its evidence so it can be judged.
  *  b. Replicas (bench/detect/replicas.ts): harmless local packages with the structure of real incidents, served by
  *     the fixture registry. Each must be flagged at high or above; the controls must not be.
+ *  c. Behaviour families (bench/detect/corpus.ts): about a hundred short malicious snippets in a dozen families and
+ *     two dozen benign look-alikes, each injected as a new release into the latest real tarball of one of a few
+ *     real packages (in memory) and compared with that release. Prints recall (high or above) and false
+ *     positives per family. Targets: ≥ 80 % of malicious snippets at high or above, ≤ 1 benign in 20 at high.
  *
  * Writes bench/results/detect-<YYYY-MM-DD>.md. Tarballs and packuments are cached under .trustlens-bench-cache/.
- * Environment: BENCH_LIMIT (first N packages), BENCH_CONCURRENCY (default 8), BENCH_ONLY=real|replicas,
- * BENCH_PACKAGES (another list), BENCH_NO_WRITE=1 (print only), BENCH_CACHE_DIR.
+ * Environment: BENCH_LIMIT (first N packages), BENCH_CONCURRENCY (default 8), BENCH_ONLY=real|replicas|corpus,
+ * BENCH_PACKAGES (another list), BENCH_NO_WRITE=1 (print only), BENCH_CACHE_DIR, BENCH_TAG (appended to the report's name).
  * Nothing from any tarball is ever executed: tarballs are read in memory by readTarball.
  */
 import * as fs from 'node:fs';
@@ -18,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import * as content from '../src/core/content/index';
-import type { PackageContents } from '../src/core/content/types';
+import type { PackageContents, PackageFile } from '../src/core/content/types';
 import type { RawFinding } from '../src/core/trust/context';
 import { SEVERITIES, type Severity } from '../src/core/trust/types';
 import { summarizePackument } from '../src/core/trust/summarize';
@@ -29,6 +33,7 @@ import { RegistryHttp } from '../src/engine/registry/http';
 import { type NpmConfig, loadNpmConfig, registryFor, registryMap } from '../src/engine/registry/npmrc';
 import { escapeName } from '../src/engine/registry/packuments';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
+import { BENIGN, HOSTS, MALICIOUS, type Snippet } from './detect/corpus';
 import { CONTROLS, REPLICAS, buildReplicaCorpus } from './detect/replicas';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../..' : '..');
@@ -39,6 +44,8 @@ const LIMIT = process.env.BENCH_LIMIT ? Number(process.env.BENCH_LIMIT) : Infini
 const ONLY = process.env.BENCH_ONLY;
 const PACKUMENT_TTL_MS = 24 * 3600_000;
 const FP_TARGET = 0.01;
+const RECALL_TARGET = 0.8;
+const BENIGN_TARGET = 1 / 20;
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const atLeast = (s: Severity, min: Severity) => rank(s) >= rank(min);
@@ -260,6 +267,145 @@ async function runReplicas(analyzer: Analyzer): Promise<ReplicaRow[]> {
   }
 }
 
+// ---------------------------------------------------------------- part c: behaviour families injected into real tarballs
+
+/** The main file of a package, as node resolves `require(name)` (or index.js). */
+function mainOf(c: PackageContents): string | undefined {
+  const m = c.manifest?.main;
+  const cands = typeof m === 'string' ? [m, `${m}.js`, `${m}/index.js`] : [];
+  cands.push('index.js');
+  for (const x of cands) {
+    const p = x.replace(/^\.\//, '');
+    if (c.files.get(p)?.data) return p;
+  }
+  return undefined;
+}
+
+function withFile(files: Map<string, PackageFile>, p: string, data: Buffer): void {
+  files.set(p, { path: p, size: data.length, mode: 0o644, data });
+}
+
+function relativeFrom(from: string, to: string): string {
+  const rel = path.posix.relative(path.posix.dirname(from), to);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/**
+ * The snippet injected into a copy of `base` as its next patch release, the way the incidents did it: appended
+ * to the main file, as new files the main file requires, or as new files a new install hook runs. Nothing is
+ * written anywhere: the copy lives in memory.
+ */
+export function inject(base: PackageContents, s: Snippet): PackageContents {
+  const files = new Map(base.files);
+  const version = semver.inc(base.version, 'patch') ?? `${base.version}-1`;
+  const manifest: Record<string, unknown> = { ...(base.manifest ?? {}), version };
+  const main = mainOf(base) ?? 'index.js';
+  const entries = Object.entries(s.files ?? {});
+  for (const [p, d] of entries) withFile(files, p, Buffer.isBuffer(d) ? d : Buffer.from(d, 'utf8'));
+  const mainText = files.get(main)?.data?.toString('utf8') ?? '';
+  if (s.delivery === 'append-main') withFile(files, main, Buffer.from(`${mainText}${s.code ?? ''}`, 'utf8'));
+  else if (s.delivery === 'require-from-main') withFile(files, main, Buffer.from(`${mainText}\nrequire(${JSON.stringify(relativeFrom(main, entries[0][0]))});\n`, 'utf8'));
+  else {
+    const scripts = { ...((manifest.scripts as Record<string, string> | undefined) ?? {}) };
+    scripts[s.delivery] = s.hook ?? `node ${entries[0][0]}`;
+    manifest.scripts = scripts;
+  }
+  withFile(files, 'package.json', Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'));
+  let unpackedSize = 0;
+  for (const f of files.values()) unpackedSize += f.size;
+  return { ...base, version, files, manifest, unpackedSize, fileCount: files.size, bytesRead: base.bytesRead };
+}
+
+/** A package that already had native code: binding.gyp in both releases. */
+function withNativeCode(c: PackageContents): PackageContents {
+  const files = new Map(c.files);
+  withFile(files, 'binding.gyp', Buffer.from('{ "targets": [ { "target_name": "addon", "sources": [ "src/addon.cc" ] } ] }\n'));
+  withFile(files, 'src/addon.cc', Buffer.from('#include <node_api.h>\n'));
+  return { ...c, files, fileCount: files.size };
+}
+
+interface CorpusRow {
+  snippet: Snippet;
+  kind: 'malicious' | 'benign';
+  host: string;
+  findings: RawFinding[];
+  max?: Severity;
+  error?: string;
+}
+
+async function runCorpus(analyzer: Analyzer, src: Source): Promise<{ rows: CorpusRow[]; hosts: string[] }> {
+  const bases = new Map<string, { contents: PackageContents; context: ContentAnalyzerContext; label: string }>();
+  for (const name of HOSTS) {
+    const doc = await packument(src, name);
+    const latest = doc?.['dist-tags']?.latest;
+    if (!doc || !latest) continue;
+    const contents = await tarball(src, name, latest, doc);
+    bases.set(name, { contents, context: { history: contextFor(doc, latest, src.registryOf(name)).history }, label: `${name}@${latest}` });
+  }
+  const hosts = [...bases.keys()];
+  if (!hosts.length) throw new Error('part c: none of the host packages could be read');
+  const rows: CorpusRow[] = [];
+  const all: { s: Snippet; kind: 'malicious' | 'benign' }[] = [...MALICIOUS.map((s) => ({ s, kind: 'malicious' as const })), ...BENIGN.map((s) => ({ s, kind: 'benign' as const }))];
+  for (const [i, { s, kind }] of all.entries()) {
+    const host = hosts[i % hosts.length];
+    const base = bases.get(host)!;
+    const previous = s.nativeBefore ? withNativeCode(base.contents) : base.contents;
+    const row: CorpusRow = { snippet: s, kind, host: base.label, findings: [] };
+    try {
+      row.findings = await analyzer.run(inject(previous, s), previous, base.context);
+      row.max = maxSeverity(row.findings);
+    } catch (e) {
+      row.error = (e as Error).stack?.split('\n').slice(0, 3).join(' ') ?? String(e);
+    }
+    rows.push(row);
+  }
+  return { rows, hosts: hosts.map((h) => bases.get(h)!.label) };
+}
+
+interface FamilyStat {
+  family: string;
+  malicious: number;
+  caught: number;
+  /** Caught at high or above by a finding other than the install hook's (what the code itself gives away). */
+  byCode: number;
+  benign: number;
+  benignHigh: number;
+}
+
+/** Findings about the install hook itself (metadata and content): a new hook is high whatever it runs. */
+const HOOK_CODES: ReadonlySet<string> = new Set(['content-install-hook', 'install-script-added']);
+
+function familyStats(rows: CorpusRow[]): FamilyStat[] {
+  const by = new Map<string, FamilyStat>();
+  for (const r of rows) {
+    const f = by.get(r.snippet.family) ?? { family: r.snippet.family, malicious: 0, caught: 0, byCode: 0, benign: 0, benignHigh: 0 };
+    const high = !!r.max && atLeast(r.max, 'high');
+    if (r.kind === 'malicious') {
+      f.malicious++;
+      if (high) f.caught++;
+      if (r.findings.some((x) => !HOOK_CODES.has(x.code) && atLeast(x.severity, 'high'))) f.byCode++;
+    } else {
+      f.benign++;
+      if (high) f.benignHigh++;
+    }
+    by.set(f.family, f);
+  }
+  return [...by.values()];
+}
+
+function corpusTable(stats: FamilyStat[]): string[] {
+  const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)} %` : '—');
+  const out = ['| family | malicious | at high or above | recall | high by the code itself | benign | benign at high |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const f of stats) out.push(`| ${f.family} | ${f.malicious} | ${f.caught} | ${pct(f.caught, f.malicious)} | ${f.byCode} (${pct(f.byCode, f.malicious)}) | ${f.benign} | ${f.benignHigh} |`);
+  const m = stats.reduce((n, f) => n + f.malicious, 0);
+  const c = stats.reduce((n, f) => n + f.caught, 0);
+  const b = stats.reduce((n, f) => n + f.benign, 0);
+  const bh = stats.reduce((n, f) => n + f.benignHigh, 0);
+  const bc = stats.reduce((n, f) => n + f.byCode, 0);
+  out.push(`| **all** | **${m}** | **${c}** | **${pct(c, m)}** (target ≥ ${RECALL_TARGET * 100} %: ${m && c / m >= RECALL_TARGET ? 'met' : 'NOT met'}) | **${bc} (${pct(bc, m)})** | **${b}** | **${bh}** (target ≤ 1 in 20: ${b && bh / b <= BENIGN_TARGET ? 'met' : 'NOT met'}) |`);
+  return out;
+}
+
 function codesOf(findings: RawFinding[], min: Severity): string {
   const list = findings.filter((f) => atLeast(f.severity, min)).map((f) => `${f.code} (${f.severity})`);
   return [...new Set(list)].join(', ') || '—';
@@ -274,7 +420,7 @@ async function main(): Promise<void> {
 
   // ---- part b first: it is quick and says whether the analyzers catch anything at all
   let replicaRows: ReplicaRow[] = [];
-  if (ONLY !== 'real') {
+  if (!ONLY || ONLY === 'replicas') {
     replicaRows = await runReplicas(analyzer);
     console.log('| replica | package | expected | max severity | findings (≥ medium; controls ≥ low) | result |');
     console.log('|---|---|---|---|---|---|');
@@ -286,18 +432,35 @@ async function main(): Promise<void> {
   let results: PackageResult[] = [];
   const stats = { tarballsDownloaded: 0, tarballsCached: 0, bytesDownloaded: 0 };
   let registryUrl = '';
-  const realStarted = Date.now();
+  let realStarted = Date.now();
+  let realSrc: Source | undefined;
   if (ONLY !== 'replicas') {
-    const names = [...new Set(fs.readFileSync(PACKAGES_FILE, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean))].slice(0, LIMIT);
     const config = await loadNpmConfig({ projectDir: ROOT });
     const map = registryMap(config);
     registryUrl = map.defaultRegistry;
-    const src: Source = {
+    realSrc = {
       http: new RegistryHttp({ config, concurrency: CONCURRENCY, timeoutMs: 60_000, retries: 3, maxBodyBytes: 512 * 1024 * 1024 }),
       registryOf: (n) => registryFor(map, n),
       cacheDir: CACHE,
       stats,
     };
+  }
+
+  // ---- part c: behaviour families injected into real tarballs
+  let corpus: { rows: CorpusRow[]; hosts: string[] } | undefined;
+  if (realSrc && (!ONLY || ONLY === 'corpus')) {
+    corpus = await runCorpus(analyzer, realSrc);
+    console.log(`behaviour families: ${MALICIOUS.length} malicious and ${BENIGN.length} benign snippets injected into ${corpus.hosts.join(', ')}`);
+    for (const l of corpusTable(familyStats(corpus.rows))) console.log(l);
+    const misses = corpus.rows.filter((r) => (r.kind === 'malicious' ? !r.max || !atLeast(r.max, 'high') : !!r.max && atLeast(r.max, 'high')));
+    for (const r of misses) console.log(`  ${r.kind === 'malicious' ? 'missed' : 'FALSE POSITIVE'} ${r.snippet.family}/${r.snippet.id} in ${r.host}: ${r.error ?? (codesOf(r.findings, 'low') || 'no findings')}`);
+    console.log('');
+  }
+
+  if (realSrc && (!ONLY || ONLY === 'real')) {
+    const src = realSrc;
+    realStarted = Date.now();
+    const names = [...new Set(fs.readFileSync(PACKAGES_FILE, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean))].slice(0, LIMIT);
     console.log(`${names.length} packages from ${path.relative(ROOT, PACKAGES_FILE)}, registry ${registryUrl}, concurrency ${CONCURRENCY}, cache ${path.relative(ROOT, CACHE)}/`);
     results = await pool(names, CONCURRENCY, (n) => analyzePackage(src, analyzer, n), (r, done) => {
       const max = maxSeverity(r.findings);
@@ -330,7 +493,7 @@ async function main(): Promise<void> {
   lines.push(`- Machine: ${machine()}`);
   lines.push(`- Date: ${new Date().toISOString()}`);
   lines.push(`- Analyzers: \`analyzeContentChange\` from src/core/content (version ${analyzer.version})`);
-  if (ONLY !== 'replicas') {
+  if (!ONLY || ONLY === 'real') {
     lines.push(`- Registry: ${registryUrl} (through the normal npm config; a mirror with real tarballs, scrambled \`time\` and no trust metadata, so versions are ordered by semver)`);
     lines.push(`- Comparison: \`dist-tags.latest\` against the highest stable version below it; both tarballs integrity-checked and read in memory (default limits: 20 MB read, 5 MB per file, 30 s)`);
     lines.push(`- Runtime: ${(totalMs / 1000).toFixed(1)} s total, ${(realMs / 1000).toFixed(1)} s for the real packages at concurrency ${CONCURRENCY}; ${stats.tarballsDownloaded} tarballs downloaded (${(stats.bytesDownloaded / 2 ** 20).toFixed(1)} MB), ${stats.tarballsCached} from the cache`);
@@ -383,6 +546,16 @@ async function main(): Promise<void> {
       lines.push('');
     }
   }
+  if (corpus) {
+    const stats = familyStats(corpus.rows);
+    lines.push('## c. Behaviour families: snippets injected into real tarballs', '');
+    lines.push(`${MALICIOUS.length} malicious and ${BENIGN.length} benign snippets (bench/detect/corpus.ts), each injected as the next patch release of one of ${corpus.hosts.join(', ')} (in turn) and compared with that real release. "At high or above" counts a snippet when any finding reaches high; "high by the code itself" leaves out the install hook's own finding (a new hook is high whatever it runs, so hook-delivered snippets would count without it).`, '');
+    lines.push(...corpusTable(stats), '');
+    lines.push('<details><summary>Every snippet: the most severe finding and the codes at medium or above</summary>', '');
+    lines.push('| family | snippet | kind | host | max severity | findings (≥ medium) |', '|---|---|---|---|---|---|');
+    for (const r of corpus.rows) lines.push(`| ${r.snippet.family} | ${r.snippet.id} | ${r.kind} | ${r.host} | ${r.error ? 'error' : (r.max ?? 'none')} | ${md(r.error ?? codesOf(r.findings, 'medium'))} |`);
+    lines.push('', '</details>', '');
+  }
   if (replicaRows.length) {
     lines.push('## b. Replicas of real incidents (local, inert)', '', 'Definitions: bench/detect/replicas.ts; what each mirrors: bench/detect/REPLICAS.md.', '');
     lines.push('| replica | package | mirrors | expected | max severity | findings | result |', '|---|---|---|---|---|---|---|');
@@ -400,18 +573,28 @@ async function main(): Promise<void> {
 
   const text = lines.join('\n');
   if (!process.env.BENCH_NO_WRITE) {
-    const out = path.join(ROOT, 'bench', 'results', `detect-${date}.md`);
+    const out = path.join(ROOT, 'bench', 'results', `detect-${date}${ONLY ? `-${ONLY}` : ''}${process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : ''}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, text);
     console.log(`\nwrote ${path.relative(ROOT, out)}`);
   }
-  if (ONLY !== 'replicas') {
+  if (!ONLY || ONLY === 'real') {
     console.log(`\nanalysed ${analysed.length}, skipped ${skipped.length}, analyzer errors ${errors.length}, flagged ≥ high ${flagged.length} (${(rate * 100).toFixed(2)} %, target ≤ ${FP_TARGET * 100} %), ${(totalMs / 1000).toFixed(1)} s`);
     for (const r of flagged) console.log(`  ${r.name}@${r.latest}: ${codesOf(r.findings, 'high')}`);
   }
   const replicaFail = replicaRows.filter((r) => !r.pass);
   if (replicaFail.length) console.log(`replicas/controls failing: ${replicaFail.map((r) => r.id).join(', ')}`);
-  if (replicaFail.length || rate > FP_TARGET || errors.length) process.exitCode = 1;
+  let corpusFail = false;
+  if (corpus) {
+    const st = familyStats(corpus.rows);
+    const m = st.reduce((n, f) => n + f.malicious, 0);
+    const c = st.reduce((n, f) => n + f.caught, 0);
+    const b = st.reduce((n, f) => n + f.benign, 0);
+    const bh = st.reduce((n, f) => n + f.benignHigh, 0);
+    console.log(`behaviour families: ${c}/${m} malicious at high or above (${((100 * c) / m).toFixed(0)} %, target ≥ ${RECALL_TARGET * 100} %), ${bh}/${b} benign at high (target ≤ 1 in 20)`);
+    corpusFail = c / m < RECALL_TARGET || bh / b > BENIGN_TARGET || corpus.rows.some((r) => r.error);
+  }
+  if (replicaFail.length || rate > FP_TARGET || errors.length || corpusFail) process.exitCode = 1;
 }
 
 main().catch((e) => {

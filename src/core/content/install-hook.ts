@@ -8,7 +8,12 @@
  *   persistence), downloads something itself, grew more than 3× (and 100 KB), or reaches files too large to
  *   read; medium otherwise (a switch from node-pre-gyp to node-gyp-build, a new prebuild check);
  * - the same command running changed code: high on the same conditions, low otherwise (packages like esbuild
- *   rewrite their install script every release).
+ *   rewrite their install script every release);
+ * - a new or changed hook that runs only well-known tools and no code of the package (`npx only-allow pnpm`,
+ *   `husky`, funding notices, native build tools for a package that already had native code): low, the tool named.
+ *
+ * Commands are compared with the package's own version taken out: `napi-postinstall unrs-resolver 1.11.1 check`
+ * is the 1.11.0 command.
  *
  * Without a previous release: medium.
  */
@@ -16,7 +21,7 @@ import type { RawFinding } from '../trust/context';
 import type { Evidence, Severity } from '../trust/types';
 import { clip, list, NO_BASELINE } from './evidence';
 import { codeKind, formatBytes } from './files';
-import type { HookRun } from './lifecycle';
+import { benignHookTools, hasNativeCode, type HookRun, withoutVersion } from './lifecycle';
 import { isHookPath, type Analysis } from './release';
 import { signalId, type SignalKind } from './scan';
 
@@ -29,6 +34,10 @@ const CAPABILITY: Partial<Record<SignalKind, string>> = {
   obfuscation: 'is obfuscated',
   publish: 'publishes packages',
   persistence: 'writes persistence locations',
+  launch: 'starts hidden processes',
+  'fetch-run': 'runs what it downloads',
+  hijack: 'hijacks how programs load code',
+  worm: 'plants itself in other packages',
 };
 
 const ORDER: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
@@ -48,7 +57,13 @@ export function installHookFindings(a: Analysis): RawFinding[] {
   }
   const prev = a.previous;
   const prevVersion = a.input.previous!.version;
+  const curVersion = a.input.current.version;
   const files = a.input.current.files;
+  const hadNative = hasNativeCode(a.input.previous!, prev.hooks);
+  // A command that only bumps the package's own version in it (`napi-postinstall unrs-resolver 1.11.1 check`) is the same command.
+  const sameCommand = (before: HookRun, run: HookRun) => withoutVersion(before.hook.command, prevVersion) === withoutVersion(run.hook.command, curVersion);
+  // A new or changed hook that runs only well-known tools and no code of the package (`npx only-allow pnpm`, `husky`).
+  const benign = (run: HookRun) => benignHookTools(run.parts, hadNative);
   // Install-time code this release changed (code only: a version bump in package.json is not a change of code).
   const changedCode = [...cur.scope.files].filter((p) => !a.unchanged.has(p) && (p === 'binding.gyp' || (files.get(p) && codeKind(files.get(p)!))));
   // Processes and network count by kind (swapping `request` for `make-fetch-happen` gains nothing); hosts,
@@ -68,7 +83,7 @@ export function installHookFindings(a: Analysis): RawFinding[] {
   const bytesBefore = scopeBytes(a, 'previous');
   const grew = bytesNow > 3 * bytesBefore && bytesNow - bytesBefore > 100 * 1024;
   const prevDownloads = new Set(prev.scope.runs.flatMap((r) => r.parts.downloads));
-  const newDownloads = cur.scope.runs.some((r) => r.parts.downloads.some((d) => !prevDownloads.has(d)));
+  const newDownloads = cur.scope.runs.some((r) => !benign(r) && r.parts.downloads.some((d) => !prevDownloads.has(d)));
   const risky = gained.size > 0 || grew || newDownloads || cur.scope.unread.length > 0;
   const why: string[] = [];
   if (gained.size) why.push(`its install-time code now ${list([...gained.keys()])}`);
@@ -87,10 +102,17 @@ export function installHookFindings(a: Analysis): RawFinding[] {
     const name = run.hook.name;
     const before = prev.scope.runs.find((r) => r.hook.name === name);
     const newEntries = run.entries.filter((p) => !a.input.previous!.files.has(p) && !a.unchanged.has(p));
+    const tools = run.hook.implicit ? undefined : benign(run);
+    if (tools && (!before || !sameCommand(before, run))) {
+      reasons.push(`${before ? `changes its ${name} script` : `adds a ${name} script`} that runs only ${list(tools)}, no code of the package`);
+      raise('low');
+      evidence.push(...runEvidence(a, run), { label: `${name} in ${prevVersion}`, value: before ? clip(before.hook.command) : '(none)' }, { label: 'well-known tool', value: list(tools) });
+      continue;
+    }
     if (!before) {
       reasons.push(run.hook.implicit ? 'gains a binding.gyp (npm runs node-gyp rebuild on install)' : `adds a ${name} script`);
       raise('high');
-    } else if (before.hook.command !== run.hook.command) {
+    } else if (!sameCommand(before, run)) {
       reasons.push(`changes its ${name} script`);
       raise(risky ? 'high' : 'medium');
     } else if (newEntries.length) {
@@ -110,7 +132,7 @@ export function installHookFindings(a: Analysis): RawFinding[] {
   if (!severity) return [];
   if (quietChanges.length) reasons.push(`${list(quietChanges)} run${quietChanges.length === 1 ? 's' : ''} changed code (${list(changedCode, 3)})`);
   for (const [what, paths] of gained) evidence.push({ label: `install-time code that ${what}`, value: list([...paths], 4) });
-  const tail = why.length ? `: ${list(why)}` : severity === 'low' ? `, with no capability ${prevVersion}'s lacked` : '';
+  const tail = why.length ? `: ${list(why)}` : severity === 'low' && quietChanges.length ? `, with no capability ${prevVersion}'s lacked` : '';
   return [{ code: 'content-install-hook', severity, message: `${a.label} ${list(reasons)}, compared with ${prevVersion}${tail}`, evidence }];
 }
 

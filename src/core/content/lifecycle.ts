@@ -267,6 +267,67 @@ function runScript(name: string, parts: CommandParts, scripts: Record<string, un
   parts.tools.push(...sub.tools);
 }
 
+/**
+ * Well-known tools an install hook may run without any code of the package, from the install scripts of real
+ * packages (the packuments in ../shared/fixtures and the registry's 534 most-downloaded packages): package-manager
+ * guards, git-hook installers, funding notices, messages. What they do is known and bounded, so a hook that runs
+ * only these is low. Native build tools count only for a package that already had native code (`hadNative`).
+ */
+const BENIGN_TOOLS: ReadonlyMap<string, string> = new Map([
+  ['only-allow', 'only-allow (a package-manager guard)'],
+  ['husky', 'husky (git hooks for contributors)'],
+  ['is-ci', 'is-ci'],
+  ['simple-git-hooks', 'simple-git-hooks (git hooks for contributors)'],
+  ['lefthook', 'lefthook (git hooks for contributors)'],
+  ['opencollective', 'opencollective (a funding message)'],
+  ['opencollective-postinstall', 'opencollective-postinstall (a funding message)'],
+  ['lightercollective', 'lightercollective (a funding message)'],
+  ['echo', 'echo (a message)'],
+  ['exit', 'exit'],
+  ['true', 'true'],
+]);
+const NATIVE_TOOLS: ReadonlyMap<string, string> = new Map([
+  ['node-gyp', 'node-gyp (builds the native addon)'],
+  ['node-gyp-build', 'node-gyp-build (loads or builds the native addon)'],
+  ['prebuild-install', 'prebuild-install (fetches the prebuilt native addon)'],
+  ['node-pre-gyp', 'node-pre-gyp (fetches or builds the native addon)'],
+  ['cmake-js', 'cmake-js (builds the native addon)'],
+]);
+
+/**
+ * The well-known tools a hook command runs when it runs nothing else — no file or inline code of the package, no
+ * download but `npx <well-known tool>` — or undefined.
+ */
+export function benignHookTools(parts: CommandParts, hadNative: boolean): string[] | undefined {
+  if (parts.files.length || parts.inline.length) return undefined;
+  const names: string[] = [];
+  for (const d of parts.downloads) {
+    const m = /^(?:npx|bunx|pnpx|bun x|npm exec|pnpm dlx|yarn dlx) (?:--yes |-y )?(@?[^@\s]+)(?:@[^\s]*)?$/.exec(d);
+    const t = m && BENIGN_TOOLS.get(m[1]);
+    if (!t) return undefined;
+    names.push(`${t}, through ${d.split(' ')[0]}`);
+  }
+  for (const tool of parts.tools) {
+    const name = tool.split(' ')[0];
+    const t = BENIGN_TOOLS.get(name) ?? (hadNative ? NATIVE_TOOLS.get(name) : undefined);
+    if (!t) return undefined;
+    names.push(t);
+  }
+  return names.length ? [...new Set(names)] : undefined;
+}
+
+/** Whether a package version had native code: a binding.gyp, a .node addon, or an install hook running a native build tool. */
+export function hasNativeCode(contents: PackageContents, hooks: Hook[]): boolean {
+  if (contents.files.has('binding.gyp')) return true;
+  for (const f of contents.files.keys()) if (f.endsWith('.node')) return true;
+  return hooks.some((h) => parseCommand(h.command).tools.some((t) => NATIVE_TOOLS.has(t.split(' ')[0])));
+}
+
+/** A hook command with the package's own version in it replaced, so that a release that only bumps it is unchanged. */
+export function withoutVersion(command: string, version: string | undefined): string {
+  return version && version.length >= 3 ? command.split(version).join('<version>') : command;
+}
+
 export interface HookRun {
   hook: Hook;
   parts: CommandParts;

@@ -155,7 +155,7 @@ export function inInstallScope(a: Analysis, path: string): boolean {
 }
 
 /** Obfuscator signatures no legitimate build produces (a decoded string merely near eval is not one). */
-export const STRONG_OBFUSCATION: ReadonlySet<string> = new Set(['_0x-identifiers', 'string-array-rotation', 'obfuscator-loop', 'char-codes', 'decode-eval', 'decoded-require']);
+export const STRONG_OBFUSCATION: ReadonlySet<string> = new Set(['_0x-identifiers', 'string-array-rotation', 'obfuscator-loop', 'char-codes', 'decode-eval', 'decoded-require', 'built-api-name', 'self-decoding-eval', 'invisible-code']);
 
 /** The file has strong obfuscator signatures (new or not). */
 export function isObfuscated(scan: FileScan): boolean {

@@ -7,6 +7,7 @@
  * per file; once spent, its anchors are ignored (a file with 50,000 `require(` calls has said what it needs to
  * say). */
 import { AnchorSet } from './anchors';
+import { aliasUses, BEHAVIOUR_GROUPS, BEHAVIOUR_PASSES, type BehaviourState, collectDeclarations, ENCODER_OPEN, fold, fromCharCodeUse, invisibleRuns, pipeToShell, selfDecodingEval } from './behaviour';
 import { type CodeKind, inComment, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
 import {
@@ -43,7 +44,25 @@ export type SignalKind =
   /** Writes a package.json. */
   | 'package-write'
   /** Writes a persistence location (key: location). */
-  | 'persistence';
+  | 'persistence'
+  /** Reads data worth stealing that is not a credential (key: `host:hostname`, `clipboard`, `env` taken whole through a computed name). */
+  | 'source'
+  /** Serialises or disguises data (key: json, base64, hex, query, uri, cipher, compress). */
+  | 'encode'
+  /** Decodes hidden data (key: base64, hex, xor, shift, char-codes, reverse, decrypt, decompress, unescape, invisible, `binary-file:<name>`). */
+  | 'decode'
+  /** Runs code it computes: eval/Function/vm with a computed argument, require(<computed>), _compile (key: the API). */
+  | 'eval'
+  /** Starts a process hidden and detached (key: `detached-code` when it runs code of its own, `detached`, nohup, setsid, …). */
+  | 'launch'
+  /** Downloads something and runs it as it arrives (`curl … | sh`, `iwr … | iex`). */
+  | 'fetch-run'
+  /** Makes other programs load its code, or runs code through a Windows proxy binary (LD_PRELOAD, rundll32, …). */
+  | 'hijack'
+  /** Parts of a worm: copies its own file, writes install hooks into manifests, lists publishable packages. */
+  | 'worm'
+  /** Starts a shell by name (`spawn('/bin/sh')`). */
+  | 'shell';
 
 export interface Signal {
   kind: SignalKind;
@@ -58,6 +77,8 @@ export interface Signal {
   strong?: boolean;
   /** What was seen, for evidence (e.g. `process.env.NPM_TOKEN`, `https://x.example/a`). */
   detail?: string;
+  /** Offsets of the first occurrences in code (at most PLACES), for pairing signals by place (chains.ts). */
+  places: number[];
 }
 
 export interface FileScan {
@@ -78,6 +99,8 @@ export interface FileScan {
 export const signalId = (kind: SignalKind, key: string): string => `${kind}\u0000${key}`;
 
 const BUDGET = 50_000;
+/** Places kept per signal. */
+export const PLACES = 24;
 const COMMENT_CHECKS = 16;
 
 interface State {
@@ -93,6 +116,7 @@ interface State {
   persistence: { key: string; offset: number; length: number }[];
   hex0x: { count: number; names: Set<string>; first: number };
   fromCharCodeChecks: number;
+  bs: BehaviourState;
 }
 
 type Handler = (st: State, at: number, m: string) => void;
@@ -126,6 +150,7 @@ function add(st: State, kind: SignalKind, key: string, offset: number, length: n
   const s = st.scan.signals.get(id);
   if (s?.inCode) {
     s.count++;
+    if (s.places.length < PLACES && s.places[s.places.length - 1] !== offset) s.places.push(offset);
     if (extra.strong && !s.strong) s.strong = true;
     return;
   }
@@ -138,10 +163,10 @@ function add(st: State, kind: SignalKind, key: string, offset: number, length: n
     }
   }
   if (!s) {
-    st.scan.signals.set(id, { kind, key, offset, length, count: 1, inCode: code, strong: extra.strong, detail: extra.detail });
+    st.scan.signals.set(id, { kind, key, offset, length, count: 1, inCode: code, strong: extra.strong, detail: extra.detail, places: code ? [offset] : [] });
   } else {
     s.count++;
-    if (code) Object.assign(s, { offset, length, inCode: true, detail: extra.detail ?? s.detail });
+    if (code) Object.assign(s, { offset, length, inCode: true, detail: extra.detail ?? s.detail, places: [offset] });
     if (extra.strong) s.strong = true;
   }
 }
@@ -159,6 +184,7 @@ export function packageOfSpecifier(spec: string): string | undefined {
 
 function classifyEnvName(st: State, name: string, offset: number, length: number, detail: string): void {
   const upper = name.toUpperCase();
+  if (upper === 'COMPUTERNAME' || upper === 'USERDOMAIN' || upper === 'HOSTNAME') add(st, 'source', `host:${upper}`, offset, length, { detail });
   if (PLATFORM_TOKENS.has(upper)) add(st, 'credential', `env:${upper}`, offset, length, { strong: true, detail });
   else if (CREDENTIAL_NAME.test(upper) && !NOT_SECRET_NAMES.has(upper) && !upper.includes('PUBLIC')) add(st, 'credential', `env:${upper}`, offset, length, { strong: false, detail });
   if (upper === 'NPM_TOKEN' || upper === 'NODE_AUTH_TOKEN' || upper === 'NPM_CONFIG__AUTHTOKEN') add(st, 'registry-token', upper, offset, length, { detail });
@@ -187,12 +213,25 @@ function moduleUse(st: State, at: number, anchor: string): void {
   if (!call && !from) return;
   const specAt = call ? MODULE_CALL.lastIndex : MODULE_FROM.lastIndex;
   const r = at_(MODULE_SPEC, t, specAt);
-  if (!r) {
+  if (!r || (r[1] === '`' && r[2].includes('${'))) {
     if (call) {
       // require(atob('…')) / require(Buffer.from('…','base64').toString()): a module name hidden from readers.
       const arg = t.slice(specAt, specAt + 80);
       if (/^\s{0,3}(?:atob\s{0,3}\(|Buffer\.from\s{0,3}\(|String\.fromCharCode|[\w$]{1,40}\s{0,3}\(\s{0,3}['"`][A-Za-z0-9+/=]{8,}['"`]\s{0,3}\)\s{0,3}\))/.test(arg)) {
         add(st, 'obfuscation', 'decoded-require', at, specAt - at + 40, { noCommentCheck: true, detail: `${anchor}(${arg.slice(0, 40)}` });
+      }
+      // require('chi' + 'ld_process') / require(name) with a known constant: the module it names.
+      const f = fold(t, specAt, st.bs.consts);
+      const pkg = f ? packageOfSpecifier(f.value) : undefined;
+      const close = f ? t[f.end + (/^\s{0,3}/.exec(t.slice(f.end, f.end + 3))?.[0].length ?? 0)] : undefined;
+      if (f && pkg && close === ')') {
+        const detail = `${anchor}(${JSON.stringify(f.value)}) — ${t.slice(specAt, Math.min(f.end, specAt + 60)).trim()}`;
+        if (PROCESS_MODULES.has(pkg)) add(st, 'process', pkg, at, f.end - at, { detail });
+        else if (NETWORK_MODULES.has(pkg)) add(st, 'network', pkg, at, f.end - at, { detail });
+        if (f.built && (PROCESS_MODULES.has(pkg) || NETWORK_MODULES.has(pkg))) add(st, 'obfuscation', 'built-api-name', at, f.end - at, { noCommentCheck: true, detail });
+      } else if (!f && /^\s{0,3}[^\s)'"]/.test(arg)) {
+        // require(p) of a path computed at run time: where decoded code is loaded from.
+        add(st, 'eval', `${anchor}(computed)`, at, anchor.length);
       }
     }
     return;
@@ -207,9 +246,38 @@ function moduleUse(st: State, at: number, anchor: string): void {
   else if (NETWORK_MODULES.has(pkg)) add(st, 'network', pkg, at, MODULE_SPEC.lastIndex - at, { detail });
 }
 
+const PROCESS_OWNER = /(?:globalThis\s{0,3}\.\s{0,3}|global\s{0,3}\.\s{0,3})?([A-Za-z_$][\w$]{0,39})\s{0,3}$/;
+
+/** `process['env']` / `p["env"]` (p bound to process): the same as `process.env`. */
+function envBracket(st: State, at: number): void {
+  const t = st.text;
+  const q = charBefore(t, at);
+  if (t[at + 3] !== q) return;
+  const open = /\[\s{0,3}$/.exec(t.slice(Math.max(0, at - 5), at - 1));
+  const close = /^\s{0,3}\]/.exec(t.slice(at + 4, at + 8));
+  if (!open || !close) return;
+  const ownerEnd = at - 1 - open[0].length;
+  const o = PROCESS_OWNER.exec(t.slice(Math.max(0, ownerEnd - 60), ownerEnd));
+  if (!o || !(o[1] === 'process' || st.bs.processAliases.has(o[1]))) return;
+  const start = ownerEnd - o[0].length;
+  const end = at + 4 + close[0].length;
+  const r = at_(ENV_MEMBER, t, end);
+  if (r) {
+    const name = r[1] ?? r[3] ?? r[5];
+    return classifyEnvName(st, name, start, ENV_MEMBER.lastIndex - start, t.slice(start, ENV_MEMBER.lastIndex).replace(/\s+/g, ''));
+  }
+  if (at_(ENV_DYNAMIC, t, end)) {
+    st.envDynamic = true;
+    return;
+  }
+  if (ENCODER_OPEN.test(t.slice(Math.max(0, start - 80), start))) return add(st, 'credential', 'env-dump', start, end - start, { strong: true, detail: snippetOf(t, start, end - start) });
+  add(st, 'source', 'env', start, end - start, { detail: snippetOf(t, start, end - start) });
+}
+
 function envUse(st: State, at: number): void {
   const t = st.text;
   const b = charBefore(t, at);
+  if (b === "'" || b === '"' || b === '`') return envBracket(st, at);
   // `.env` as a file name: '.env', "/app/.env.local"
   if (b === '.') {
     if (QUOTE_OR_PATH.test(charBefore(t, at - 1)) && /^env(?:\.[a-z]{1,12})?['"`/\\]/.test(t.slice(at, at + 18))) {
@@ -225,9 +293,13 @@ function envUse(st: State, at: number): void {
   if (m === 'getenv' && isWordChar(charBefore(t, start))) return;
   const end = start + m.length;
   if (m === 'env') {
-    const before = t.slice(Math.max(0, start - 48), start);
+    // `p.env` with `const p = process` reads as `process.env`.
+    const owner = /([A-Za-z_$][\w$]{0,39})\s{0,3}\.$/.exec(t.slice(Math.max(0, start - 44), start));
+    const alias = owner && owner[1] !== 'process' && st.bs.processAliases.has(owner[1]) ? owner[0].length : 0;
+    const before = `${t.slice(Math.max(0, start - 48), start - alias)}${alias ? 'process.' : ''}`;
+    const ownerStart = start - (alias || (/(?:(?:globalThis|global)\s{0,3}\.\s{0,3})?process\s{0,3}\.$/.exec(before)?.[0].length ?? 0));
     const member = /^\s{0,3}(?:\?\.|[.[])/.test(t.slice(end, end + 6));
-    if (!member && /process\.$/.test(before) && /JSON\.stringify\(\s{0,3}(?:\{(?:[^(){}]{0,160}?[:,])?\s{0,3}(?:\.\.\.)?\s{0,3})?process\.$/.test(t.slice(Math.max(0, start - 200), start))) {
+    if (!member && /process\.$/.test(before) && (/JSON\.stringify\(\s{0,3}(?:\{(?:[^(){}]{0,160}?[:,])?\s{0,3}(?:\.\.\.)?\s{0,3})?process\.$/.test(`${t.slice(Math.max(0, start - 200), start - alias)}${alias ? 'process.' : ''}`) || ENCODER_OPEN.test(t.slice(Math.max(0, ownerStart - 80), ownerStart)))) {
       return add(st, 'credential', 'env-dump', Math.max(0, start - 8), 11, { strong: true, detail: snippetOf(t, Math.max(0, start - 24), 27) });
     }
     if (!member && /(?:Object\.(?:keys|entries|values)\(\s{0,3}|\bfor\s{0,3}\(\s{0,3}(?:const|let|var)?\s{0,3}[\w$]{1,30}\s{1,3}in\s{1,3})process\.$/.test(before)) {
@@ -253,6 +325,10 @@ function envUse(st: State, at: number): void {
       return;
     }
     if (/process\.$/.test(before) && at_(ENV_DYNAMIC, t, end)) st.envDynamic = true;
+    else if (/process\.$/.test(before) && !member && /^\s{0,3}[,;)}\]]/.test(t.slice(end, end + 4)) && !/[=!]==?\s{0,3}$|typeof\s{1,3}$/.test(t.slice(Math.max(0, ownerStart - 12), ownerStart))) {
+      // The whole environment handed on (`send(process.env)`, `{ e: process.env }`): a source for chains.
+      add(st, 'source', 'env', ownerStart, end - ownerStart, { detail: snippetOf(t, ownerStart, end - ownerStart) });
+    }
     return;
   }
   // Python: os.environ['X'], os.environ.get('X'), os.getenv('X'); json.dumps(dict(os.environ)).
@@ -372,6 +448,8 @@ const GROUPS: Group[] = [
         const before = t.slice(Math.max(0, at - 8), at);
         if (/\/-\/$/.test(before)) return add(st, 'registry-token', '/-/whoami', at - 3, 9);
         if (/\bnpm\s{1,3}$/.test(before)) return add(st, 'registry-token', 'npm whoami', at, m.length);
+        // `execSync('whoami')`, `$(whoami)`: the user's name, a recon source.
+        if (wordStart(t, at) && !isWordChar(t[at + 6] ?? '') && (st.kind !== 'js' || /['"`]\s{0,3}$|\$\(\s{0,3}$/.test(t.slice(Math.max(0, at - 4), at)))) add(st, 'source', 'host:whoami', at, m.length, { detail: snippetOf(t, at, m.length) });
         return;
       }
       add(st, 'registry-token', m, at, m.length);
@@ -443,6 +521,7 @@ const GROUPS: Group[] = [
         if (/while\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at))) add(st, 'obfuscation', 'obfuscator-loop', at, m.length, { noCommentCheck: true, detail: 'while(!![])' });
         return;
       }
+      fromCharCodeUse(st.bs, at, m);
       if (st.fromCharCodeChecks++ > 200) return;
       const list = longestIntList(t, Math.max(0, at - 3000), Math.min(t.length, at + 3000));
       if (list.count >= 64 && list.printable >= 0.9) {
@@ -470,11 +549,20 @@ const GROUPS: Group[] = [
         return;
       }
       if (/function\s{1,3}$/.test(before)) return;
+      if (m === 'eval' && /\(\s{0,3}[01]\s{0,3},\s{0,3}$/.test(before) && /^\s{0,3}\)\s{0,3}\(/.test(t.slice(at + 4, at + 12))) {
+        // (0, eval)(code): indirect eval, global scope.
+        st.scan.dynamicEval = true;
+        return add(st, 'eval', 'eval', at, m.length, { detail: snippetOf(t, at, m.length) });
+      }
       if (!at_(CALL_PAREN, t, at + m.length)) return;
       const argStart = CALL_PAREN.lastIndex;
       const arg = t.slice(argStart, argStart + 300);
       if (/^\s{0,3}\)/.test(arg)) return;
-      if (!CONSTANT_ARGS.test(arg)) st.scan.dynamicEval = true;
+      if (!CONSTANT_ARGS.test(arg)) {
+        st.scan.dynamicEval = true;
+        add(st, 'eval', m, at, m.length, { detail: snippetOf(t, at, m.length) });
+        if (m === 'eval') selfDecodingEval(st.bs, at, arg, m);
+      }
       if (/^[^;]{0,240}?(?:\batob\s{0,3}\(|Buffer\.from\s{0,3}\(|fromCharCode|['"`](?:base64|hex)['"`]|\bunescape\s{0,3}\(|decodeURIComponent\s{0,3}\(\s{0,3}escape|\.reverse\(\)\s{0,3}\.join)/.test(arg)) {
         add(st, 'obfuscation', 'decode-eval', at, Math.min(arg.length, 120) + (argStart - at), { noCommentCheck: true, detail: `${m}(${arg.slice(0, 60)}` });
       }
@@ -559,6 +647,7 @@ const GROUPS: Group[] = [
       if (/^[a-z]/i.test(m) && !wordStart(t, at)) return;
       if (m === 'requests.' && !/^requests\.(?:get|post|put)\b/.test(t.slice(at, at + 14))) return;
       add(st, 'network', m.trim().replace(/\.$/, ''), at, m.length, { detail: snippetOf(t, at, m.length) });
+      pipeToShell(st.bs, at, m);
     },
   },
   {
@@ -571,6 +660,9 @@ const GROUPS: Group[] = [
     },
   },
 ];
+
+// The behaviour groups (sources, encoders, decoders, code sinks, launches, hijacks, names built at run time) join the same pass.
+for (const g of BEHAVIOUR_GROUPS) GROUPS.push({ name: g.name, kinds: g.kinds, anchors: g.anchors, budget: g.budget, handle: (st, at, m) => g.handle(st.bs, at, m) });
 
 /** Patterns that do not start with a literal, run as passes of their own (each is fast alone). */
 interface Pass {
@@ -613,6 +705,8 @@ const PASSES: Pass[] = [
     },
   },
 ];
+
+for (const p of BEHAVIOUR_PASSES) PASSES.push({ name: p.name, kinds: p.kinds, re: p.re, handle: (st, at, m) => p.handle(st.bs, at, m) });
 
 /** Only string literals (and commas) up to the closing parenthesis: `Function("return this")`. */
 const CONSTANT_ARGS = /^\s{0,3}(?:(['"`])(?:(?!\1)[^\\\n]|\\.){0,200}\1\s{0,3},?\s{0,3}){1,6}\)/;
@@ -717,7 +811,16 @@ export function anchorsOf(kind: CodeKind): string[] {
 /** Scans one file's text (`text` is `data` decoded as latin1: one character per byte). */
 export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
   const scan: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
+  const bs: BehaviourState = {
+    text,
+    kind,
+    add: (k, key, offset, length, extra) => add(st, k, key, offset, length, extra),
+    consts: new Map(),
+    processAliases: new Set(),
+    envAliases: new Set(),
+  };
   const st: State = {
+    bs,
     scan,
     text,
     kind,
@@ -728,6 +831,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     hex0x: { count: 0, names: new Set(), first: 0 },
     fromCharCodeChecks: 0,
   };
+  collectDeclarations(bs);
   const spent = new Map<Group, number>();
   anchorsFor(kind).scan(data, (at, anchor, g) => {
     const n = spent.get(g) ?? 0;
@@ -764,6 +868,7 @@ function finish(st: State, data: Uint8Array): void {
       length: 8,
       count: h.count,
       inCode: true,
+      places: [h.first],
       detail: `${h.count} uses of ${h.names.size}${h.names.size >= 1000 ? '+' : ''} _0x… identifiers (${[...h.names].slice(0, 3).join(', ')}, …)`,
     });
   }
@@ -785,6 +890,8 @@ function finish(st: State, data: Uint8Array): void {
     for (const p of st.persistence) add(st, 'persistence', p.key, p.offset, p.length, { noCommentCheck: true, detail: snippetOf(st.text, p.offset, p.length) });
   }
   if (scan.kind === 'js') {
+    aliasUses(st.bs);
+    invisibleRuns(st.bs);
     scan.opaque = opaqueRuns(data, st.text);
     for (const r of scan.opaque.runs) {
       if (r.evaluated) add(st, 'obfuscation', 'decode-eval', r.start, r.length, { noCommentCheck: true, detail: `eval of a ${r.length}-character encoded string` });

@@ -53,6 +53,29 @@ export const ALL_RULES: RuleSet = { rules: RULES, candidates: CANDIDATE_RULES };
 /** `trustlens check --advisories-only`: what npm audit judges, nothing else. */
 export const ADVISORY_RULES: RuleSet = { rules: [advisoryRule], candidates: [advisoryRule] };
 
+/**
+ * One finding per cause: a hook the registry's metadata shows as added or changed (`install-script-added`) and the
+ * same hook as content analysis judged it (`content-install-hook`) are one finding. The metadata's code survives —
+ * it is there for every version, whether or not the tarball was read, so policy overrides, allow entries and SARIF
+ * rules name the cause the same way either way — and the content finding enriches it: its severity (it knows what
+ * the hook runs: a well-known tool is low, new code that reaches for the network or credentials high), its message
+ * and its evidence, followed by the metadata's. `content-install-hook` alone stays for what metadata cannot see
+ * (the same command running new or changed code).
+ */
+export function mergeInstallHookFindings(raw: RawFinding[]): RawFinding[] {
+  const meta = raw.find((f) => f.code === 'install-script-added');
+  const content = raw.find((f) => f.code === 'content-install-hook');
+  if (!meta || !content) return raw;
+  const seen = new Set(content.evidence.map((e) => `${e.label}\u0000${e.value}`));
+  const merged: RawFinding = {
+    code: 'install-script-added',
+    severity: content.severity,
+    message: content.message,
+    evidence: [...content.evidence, ...meta.evidence.filter((e) => !seen.has(`${e.label}\u0000${e.value}`))],
+  };
+  return raw.filter((f) => f !== meta).map((f) => (f === content ? merged : f));
+}
+
 /** Runs the rules on one installed package version, applies the policy, and picks the safe version. */
 export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: string, ruleSet: RuleSet = ALL_RULES): Evaluation {
   const allowed: Evaluation['allowed'] = [];
@@ -60,7 +83,7 @@ export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: str
     raw
       .map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }))
       .filter((f) => !allowFor(policy, ctx.name, version, f.code, ctx.now));
-  const raw = ruleSet.rules.flatMap((r) => r(ctx)).map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }));
+  const raw = mergeInstallHookFindings(ruleSet.rules.flatMap((r) => r(ctx))).map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }));
   const kept: RawFinding[] = [];
   for (const f of raw) {
     const allow = allowFor(policy, ctx.name, ctx.version, f.code, ctx.now);

@@ -1,3 +1,4 @@
+import { withoutVersion } from '../../content/lifecycle';
 import type { Rule } from '../context';
 import type { VersionSummary } from '../types';
 
@@ -12,7 +13,9 @@ export function installScriptsOf(v: VersionSummary): Scripts {
 
 /**
  * `install-script-added` (high): a preinstall/install/postinstall script that the release before did not have,
- * or one whose command changed; `install-script` (info) when the same scripts ran before.
+ * or one whose command changed; `install-script` (info) when the same scripts ran before. A command whose only
+ * change is the package's own version in it (`napi-postinstall unrs-resolver 1.11.1 check`) is the same command.
+ * When content analysis read the tarball its judgement of the hook replaces this one's (see mergeInstallHookFindings).
  */
 export const installScriptRule: Rule = (ctx) => {
   const h = ctx.history;
@@ -23,7 +26,7 @@ export const installScriptRule: Rule = (ctx) => {
   if (!names.length) return [];
   const prev = h.previous(ctx.version);
   const before = prev ? installScriptsOf(prev) : undefined;
-  const changed = names.filter((n) => before !== undefined && before[n] !== mine[n]);
+  const changed = names.filter((n) => before !== undefined && (before[n] === undefined || withoutVersion(before[n], prev!.version) !== withoutVersion(mine[n], ctx.version)));
   if (before === undefined || changed.length === 0) {
     return [
       {
@@ -38,7 +41,7 @@ export const installScriptRule: Rule = (ctx) => {
     {
       code: 'install-script-added',
       severity: 'high',
-      message: `${ctx.name}@${ctx.version} ${changed.map((n) => (before[n] === undefined ? `adds a ${n} script` : `changes its ${n} script`)).join(' and ')} that ${prev!.version} did not have`,
+      message: `${ctx.name}@${ctx.version} ${changed.map((n) => (before[n] === undefined ? `adds a ${n} script` : `changes its ${n} script`)).join(' and ')}, compared with ${prev!.version}`,
       evidence: changed.flatMap((n) => [
         { label: `${n} in ${ctx.version}`, value: mine[n] },
         { label: `${n} in ${prev!.version}`, value: before[n] ?? '(none)' },
