@@ -316,6 +316,19 @@ export interface CodeServerSession {
   quickFix(title: string): Promise<void>;
   /** Puts the cursor on the first occurrence of `lineText` in the active editor, then applies the quick fix `title`. */
   quickFix(lineText: string, title: string): Promise<void>;
+  /**
+   * The titles of the quick-fix menu at the line holding `lineText`, once `until` accepts them; `whileOpen` runs with
+   * the menu on screen. The menu is closed again.
+   */
+  quickFixTitles(lineText: string, until?: (titles: string[]) => boolean, whileOpen?: () => Promise<unknown>): Promise<string[]>;
+  /** The open modal dialog's text and buttons, once one (saying `contains`) shows. */
+  dialog(contains?: string | RegExp): Promise<{ text: string; buttons: string[] }>;
+  /** Clicks the open dialog's button labelled exactly `label`. */
+  clickDialogButton(label: string): Promise<void>;
+  /** The text of the notification toast that shows `contains`, once there is one. */
+  notification(contains: string | RegExp): Promise<string>;
+  /** The text of the webview (e.g. the trust report) whose page shows `contains`, once one does. */
+  webviewText(contains: string | RegExp, timeoutMs?: number): Promise<string>;
   /** The full text of the active editor (unsaved changes included). */
   editorText(): Promise<string>;
   /** Shows an output channel in the Output panel and returns its text; `contains` waits until it appears. */
@@ -854,8 +867,8 @@ class Session implements CodeServerSession {
     await this.page.mouse.click(point.x, point.y);
   }
 
-  async quickFix(lineTextOrTitle: string, maybeTitle?: string): Promise<void> {
-    const [lineText, title] = maybeTitle === undefined ? [undefined, lineTextOrTitle] : [lineTextOrTitle, maybeTitle];
+  /** Opens the quick-fix menu at the line holding `lineText` (or the cursor), and returns it. */
+  private async openQuickFixMenu(lineText: string | undefined) {
     await this.dismissWidgets();
     if (lineText !== undefined) await this.placeCursor(lineText);
     else await this.activeEditor().locator('.native-edit-context, textarea').first().focus();
@@ -866,10 +879,15 @@ class Session implements CodeServerSession {
     for (;;) {
       await this.page.keyboard.press('Control+.');
       const shown = await widget.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
-      if (shown) break;
+      if (shown) return widget;
       if (Date.now() > until) throw new Error(`the quick-fix menu did not open${lineText ? ` at "${lineText}"` : ''} (hang guard)`);
       if (lineText !== undefined) await this.placeCursor(lineText);
     }
+  }
+
+  async quickFix(lineTextOrTitle: string, maybeTitle?: string): Promise<void> {
+    const [lineText, title] = maybeTitle === undefined ? [undefined, lineTextOrTitle] : [lineTextOrTitle, maybeTitle];
+    const widget = await this.openQuickFixMenu(lineText);
     const item = widget.locator('.monaco-list-row.action', { hasText: exactly(title) }).first();
     try {
       await item.waitFor({ state: 'visible', timeout: 15_000 });
@@ -880,6 +898,66 @@ class Session implements CodeServerSession {
     }
     await item.click();
     await widget.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * The titles of the quick-fix menu at a line, as offered, once `until` accepts them (the menu fills as providers
+   * answer); the menu is closed again. `whileOpen` runs with the menu on screen (e.g. a screenshot).
+   */
+  async quickFixTitles(lineText: string, until: (titles: string[]) => boolean = (t) => t.length > 0, whileOpen?: () => Promise<unknown>): Promise<string[]> {
+    const widget = await this.openQuickFixMenu(lineText);
+    const rows = widget.locator('.monaco-list-row.action');
+    const titles = await waitFor(`the quick-fix menu at "${lineText}" to list its actions`, async () => {
+      const t = (await rows.allInnerTexts()).map((x: string) => x.trim()).filter(Boolean);
+      return until(t) ? t : undefined;
+    });
+    await whileOpen?.();
+    await this.page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden' });
+    return titles;
+  }
+
+  /** The modal dialog VS Code shows (message, detail and buttons) once one is open. */
+  async dialog(contains?: string | RegExp): Promise<{ text: string; buttons: string[] }> {
+    const box = this.page.locator('.monaco-dialog-box:visible');
+    return waitFor(`a dialog${contains ? ` saying ${contains}` : ''}`, async () => {
+      if (!(await box.count())) return undefined;
+      const text = (await box.innerText()).replace(/\r\n/g, '\n');
+      if (contains && !matches(text, contains)) return undefined;
+      const buttons = (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((b: string) => b.trim());
+      return { text, buttons };
+    });
+  }
+
+  async clickDialogButton(label: string): Promise<void> {
+    const box = this.page.locator('.monaco-dialog-box:visible');
+    await box.locator('.dialog-buttons .monaco-button', { hasText: exactly(label) }).first().click();
+    await box.waitFor({ state: 'hidden' });
+  }
+
+  /** The text of the notification toast that shows `contains`, once there is one. */
+  async notification(contains: string | RegExp): Promise<string> {
+    const toasts = this.page.locator('.notification-toast:visible');
+    return waitFor(`a notification saying ${contains}`, async () => {
+      for (const t of await toasts.allInnerTexts()) if (matches(t, contains)) return t.replace(/\s+/g, ' ').trim();
+      return undefined;
+    });
+  }
+
+  /** The text of the webview (e.g. the trust report page) whose document shows `contains`, once one does. */
+  async webviewText(contains: string | RegExp, timeoutMs = 60_000): Promise<string> {
+    return waitFor(
+      `a webview showing ${contains}`,
+      async () => {
+        for (const frame of this.page.frames()) {
+          const text: string | undefined = await frame.locator('body').innerText({ timeout: 500 }).catch(() => undefined);
+          if (text && matches(text, contains)) return text;
+        }
+        return undefined;
+      },
+      timeoutMs,
+      500,
+    );
   }
 
   /** Selects all in the focused editor, copies, restores the cursor, and returns the clipboard. */

@@ -1,0 +1,134 @@
+/**
+ * The editor as people meet it (#13): one calm answer per package, quick fixes that never lock in a flagged version and
+ * say what they do, the trust report page, and an install offer that does not run hostile install scripts. In a real
+ * VS Code (code-server) against the local fixture registry; screenshots of each step in test-artifacts/e2e/fixes/,
+ * and the ones the README shows in test-artifacts/e2e/readme/ (`npm run screenshots` copies those to docs/).
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer } from './harness';
+
+describe('e2e: fixes, the report page and one answer per package', function () {
+  this.timeout(300_000);
+  let scenario: Scenario;
+  let registry: FixtureRegistry;
+  let session: CodeServerSession | undefined;
+  let readme: CodeServerSession['screenshot'];
+  let workspace: string;
+
+  before(async function () {
+    requireE2e(this);
+    scenario = await buildScenario();
+    registry = await startFixtureRegistry(scenario.corpus);
+    workspace = writeProject(scenario, registry.url);
+    const rootFile = path.join(makeTempDir('trustlens-root-'), 'trusted-root.json');
+    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
+    session = await startCodeServer({
+      workspace,
+      test: 'fixes',
+      settings: {
+        'trustlens.registry': registry.url,
+        'trustlens.sigstoreTrustedRoot': rootFile,
+        'trustlens.evaluationTime': NOW,
+        'trustlens.advisories.sources': ['npm'],
+      },
+    });
+    await session.waitForExtension('trustlens.trustlens');
+    // The pictures the README shows, under stable names.
+    const dir = path.join(path.dirname(session.artifactsDir), 'readme');
+    fs.mkdirSync(dir, { recursive: true });
+    readme = async (name: string) => {
+      const file = await session!.screenshot(name);
+      fs.copyFileSync(file, path.join(dir, `${name}.png`));
+      return file;
+    };
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) await session.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    await session?.close();
+    await registry?.close();
+    await scenario?.sigstore.close();
+  });
+
+  it('one Problems entry per package version and place: a package with two findings has one row with both', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /hijacked@1\.1\.1/.test(x.text)) });
+    await readme('problems');
+    const hijacked = rows.filter((r) => /hijacked@1\.1\.1/.test(r.text));
+    assert.equal(hijacked.length, 1, JSON.stringify(hijacked));
+    assert.match(hijacked[0].text, /2 findings for hijacked@1\.1\.1: new publisher, new maintainer/);
+    const lines = rows.map((r) => r.line);
+    assert.equal(new Set(lines).size, lines.length, 'no line of package.json carries two TrustLens entries');
+  });
+
+  it('the quick-fix menu lists each action once, titled by what it does', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    const titles = await s.quickFixTitles('"downgrade"', (t) => t.some((x) => x.startsWith('Pin downgrade')), () => readme('quick-fixes'));
+    assert.equal(new Set(titles).size, titles.length, JSON.stringify(titles));
+    const ours = titles.filter((t) => /downgrade/.test(t));
+    assert.deepEqual(ours, ['Pin downgrade to 2.0.1 (the last trusted release)', 'Allow downgrade@2.0.2…', 'Show trust report for downgrade']);
+  });
+
+  it('the hover starts with the verdict and the safe version', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    const card = await s.hoverOn('"downgrade"', { contains: /Safe version/ });
+    await readme('hover');
+    const lines = card.split('\n').map((l) => l.trim()).filter(Boolean);
+    const verdict = lines.findIndex((l) => /1 finding, worst high — Safe version: 2\.0\.1 \(the last trusted release\)/.test(l));
+    const provenance = lines.findIndex((l) => /^Provenance:/.test(l));
+    assert.ok(verdict >= 0 && verdict < provenance, card);
+  });
+
+  it('"Show trust report" from the quick fix opens the report page with the release timeline', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    await s.quickFix('"downgrade"', 'Show trust report for downgrade');
+    const page = await s.webviewText(/2\.0\.2/);
+    await readme('report');
+    assert.match(page, /downgrade/);
+    for (const v of ['2.0.0', '2.0.1', '2.0.2']) assert.ok(page.includes(v), `the timeline lists ${v}`);
+    assert.match(page, /trusted publisher with provenance/i);
+  });
+
+  it('"Show Trust Report for Package…" from the palette lists versions and severities, flagged first, and opens the page', async () => {
+    const s = session!;
+    await s.runCommand('TrustLens: Show Trust Report for Package…');
+    await s.quickPick('forged');
+    const page = await s.webviewText(/forged/);
+    assert.match(page, /1\.0\.0/);
+    assert.match(page, /does not verify|invalid/i);
+  });
+
+  it('Pin All pins each direct dependency to its trusted version, never to a flagged one, after a preview', async () => {
+    const s = session!;
+    await s.openFile('package.json');
+    await s.runCommand('TrustLens: Pin All Direct Dependencies to Their Trusted Versions');
+    const dialog = await s.dialog(/pin \d+ direct dependencies/i);
+    await s.screenshot('pin-all-preview');
+    assert.match(dialog.text, /good-lib: \^1\.0\.0 → 1\.2\.0/);
+    assert.match(dialog.text, /downgrade: \^2\.0\.0 → 2\.0\.1/, 'to the safe version, not the flagged 2.0.2');
+    assert.match(dialog.text, /Left alone:[\s\S]*malicious: no trusted version/);
+    const pin = dialog.buttons.find((b) => /^Pin \d+$/.test(b))!;
+    await s.clickDialogButton(pin);
+    // The offer that follows installs without running install scripts: this project has install-time findings.
+    const offer = await s.notification(/Update the lockfile with/);
+    await s.screenshot('install-offer');
+    assert.match(offer, /npm install --ignore-scripts/);
+    assert.match(offer, /install-time findings/);
+    const text = await s.editorText();
+    assert.match(text, /"good-lib": "1\.2\.0"/);
+    assert.match(text, /"downgrade": "2\.0\.1"/);
+    assert.match(text, /"malicious": "\^4\.0\.0"/, 'a dependency with no trusted version is left as it is');
+    assert.doesNotMatch(text, /"scripted": "1\.0\.1"/, 'never the version that adds a postinstall');
+  });
+});
