@@ -24,7 +24,7 @@
  */
 import type { CodeKind } from './files';
 import { NETWORK_MODULES, PROCESS_MODULES } from './patterns';
-import type { SignalKind } from './scan';
+import type { SignalKind } from './types';
 
 export interface AddExtra {
   strong?: boolean;

@@ -22,6 +22,9 @@
 import type { RawFinding } from '../trust/context';
 import type { Evidence, Severity } from '../trust/types';
 import { type Chain, describeLink } from './chains';
+import { credentialFamily } from './credential-family';
+
+export { credentialFamily };
 import { benignHookTools } from './lifecycle';
 import { list, NO_BASELINE, placesEvidence, signalEvidence } from './evidence';
 import { COUNTRY_SLD, DOC_HOSTS, EXFIL_HOSTS, SHARED_DOMAINS } from './patterns';
@@ -242,21 +245,6 @@ function isLocalPackageRun(d: string, deps: Set<string>): boolean {
   return deps.has(name);
 }
 
-/** Which kind of secret a credential signal is after (reading three kinds in one file is harvesting). */
-export function credentialFamily(key: string): string {
-  if (key === 'env-dump' || key === 'env-enumerate') return 'environment';
-  if (key === 'metadata') return 'cloud metadata';
-  if (key.startsWith('wallet:')) return 'wallet';
-  if (key.startsWith('store:')) return 'browser or keychain';
-  const n = key.slice(key.indexOf(':') + 1);
-  if (/^(?:NPM_|NODE_AUTH_TOKEN|\.npmrc$)/.test(n)) return 'npm';
-  if (/^(?:GITHUB_|GH_|ACTIONS_|gh\/)/.test(n)) return 'github';
-  if (/^(?:GITLAB_|CI_JOB_)/.test(n)) return 'gitlab';
-  if (/^(?:AWS_|\.aws$)/.test(n)) return 'aws';
-  if (/^(?:AZURE_|\.azure$)/.test(n)) return 'azure';
-  if (/^(?:GOOGLE_|gcloud$)/.test(n)) return 'gcp';
-  return n;
-}
 
 /** Files whose network use is new: a first network API in the package, or a host/IP no file of the previous release named. */
 function newNetworkFiles(a: Analysis): Set<string> {

@@ -19,7 +19,7 @@
  * link types: a bundle that always decoded source maps next to its template compiler is not news. Without a
  * previous release nothing is new, and chains are not judged.
  */
-import { credentialFamily } from './capabilities';
+import { credentialFamily } from './credential-family';
 import { dirOf, resolveIn } from './files';
 import type { Analysis, Release } from './release';
 import type { FileScan, Signal } from './scan';

@@ -52,3 +52,45 @@ export interface ContentLimits {
 }
 
 export const DEFAULT_CONTENT_LIMITS: ContentLimits = { maxBytes: 20 * 1024 * 1024, maxFileBytes: 5 * 1024 * 1024, timeoutMs: 30_000 };
+
+export type SignalKind =
+  /** Starts programs (key: module or API). */
+  | 'process'
+  /** Uses a network API (key: module or API). */
+  | 'network'
+  /** A hard-coded URL (key: host). */
+  | 'url'
+  /** A hard-coded public IPv4 address (key: the address). */
+  | 'ip'
+  /** Reads credentials (key: `env:NAME`, `file:.npmrc`, `env-dump`, `metadata`, `wallet:…`). */
+  | 'credential'
+  /** Obfuscator signature (key: which). */
+  | 'obfuscation'
+  /** Runs `npm publish` (or uses libnpmpublish). */
+  | 'publish'
+  /** Handles a registry token (NPM_TOKEN, _authToken, whoami). */
+  | 'registry-token'
+  /** Creates a tarball. */
+  | 'tarball'
+  /** Writes a package.json. */
+  | 'package-write'
+  /** Writes a persistence location (key: location). */
+  | 'persistence'
+  /** Reads data worth stealing that is not a credential (key: `host:hostname`, `clipboard`, `env` taken whole through a computed name). */
+  | 'source'
+  /** Serialises or disguises data (key: json, base64, hex, query, uri, cipher, compress). */
+  | 'encode'
+  /** Decodes hidden data (key: base64, hex, xor, shift, char-codes, reverse, decrypt, decompress, unescape, invisible, `binary-file:<name>`). */
+  | 'decode'
+  /** Runs code it computes: eval/Function/vm with a computed argument, require(<computed>), _compile (key: the API). */
+  | 'eval'
+  /** Starts a process hidden and detached (key: `detached-code` when it runs code of its own, `detached`, nohup, setsid, …). */
+  | 'launch'
+  /** Downloads something and runs it as it arrives (`curl … | sh`, `iwr … | iex`). */
+  | 'fetch-run'
+  /** Makes other programs load its code, or runs code through a Windows proxy binary (LD_PRELOAD, rundll32, …). */
+  | 'hijack'
+  /** Parts of a worm: copies its own file, writes install hooks into manifests, lists publishable packages. */
+  | 'worm'
+  /** Starts a shell by name (`spawn('/bin/sh')`). */
+  | 'shell';
