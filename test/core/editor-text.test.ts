@@ -94,10 +94,10 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
       locations: [],
     };
     const md = hoverMarkdown(card, new Date('2025-06-01T12:00:00Z'));
-    assert.match(md, /^\*\*evil@1\\\.0\\\.1\*\* — published 2 hours ago by mallory\\<img src=x onerror=alert\\\(1\\\)\\> \*\*\(new publisher\)\*\*/);
+    assert.match(md, /^\*\*evil@1\\\.0\\\.1\*\* — published 2 hours ago by mallory\\<img src\\=x onerror\\=alert\\\(1\\\)\\> \*\*\(new publisher\)\*\*/);
     assert.doesNotMatch(md, /[^\\]<img/, "HTML from the registry is escaped");
     assert.match(md, /\$\(error\) \*\*CRITICAL\*\* Malicious version: /);
-    assert.match(md, /Provenance: \$\(verified\) verified — https:\/\/github\\\.com\/o\/evil/);
+    assert.match(md, /Provenance: \$\(verified\) verified — https\\:\/\/github\\\.com\/o\/evil/);
     assert.match(md, /\[transparency log\]\(https:\/\/search\.sigstore\.dev\/\?logIndex=42\)/);
     assert.match(md, /Install scripts: postinstall `node x\.js`/);
     assert.match(md, /Safe version: \*\*1\\\.0\\\.0\*\*/);
@@ -124,7 +124,7 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
       locations: [],
     };
     const md = hoverMarkdown(unread, new Date());
-    assert.match(md, /\*\*Not checked:\*\* registry history \(http:\/\/127\\\.0\\\.0\\\.1:1\/hooky answered 500\)/);
+    assert.match(md, /\*\*Not checked:\*\* registry history \(http\\:\/\/127\\\.0\\\.0\\\.1\\:1\/hooky answered 500\)/);
     assert.match(md, /Provenance: not checked/);
     assert.match(md, /Registry signature: not checked/);
     assert.match(md, /Install scripts: not checked/);
@@ -137,6 +137,6 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
   });
 
   it('escapes markdown and HTML', () => {
-    assert.equal(esc('[x](javascript:alert(1)) <b>'), '\\[x\\]\\(javascript:alert\\(1\\)\\) \\<b\\>');
+    assert.equal(esc('[x](javascript:alert(1)) <b>'), '\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>');
   });
 });

@@ -40,12 +40,15 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
   lines.push(`Registry signature: ${unread ? 'not checked' : signatureLine(card)}`);
   lines.push('');
   const scripts = Object.entries(card.installScripts ?? {});
-  lines.push(`Install scripts: ${unread ? 'not checked' : scripts.length ? scripts.map(([k, v]) => `${k} \`${code(v)}\``).join(', ') : 'none'}`);
+  lines.push(`Install scripts: ${unread ? 'not checked' : scripts.length ? scripts.map(([k, v]) => `${esc(k)} ${inlineCode(v)}`).join(', ') : 'none'}`);
   lines.push('');
   if (card.advisories.length) {
     lines.push(
       `Advisories: ${card.advisories
-        .map((a) => `${a.url && /^https:\/\/[^\s()]+$/.test(a.url) ? `[${esc(a.id)}](${a.url})` : esc(a.id)} ${a.malware ? '**malware**' : a.severity} — ${esc(a.title)}`)
+        .map((a) => {
+          const target = a.url ? linkTarget(a.url) : undefined;
+          return `${target ? `[${esc(a.id)}](${target})` : esc(a.id)} ${a.malware ? '**malware**' : esc(a.severity)} — ${esc(a.title)}`;
+        })
         .join('; ')}`,
     );
     lines.push('');
@@ -85,7 +88,8 @@ function provenanceLine(card: TrustCard): string {
   if (p.status === 'invalid') return `$(error) **invalid** — ${esc(p.reason ?? '')}`;
   const id = p.provenance;
   const parts = [id?.sourceRepository, id?.workflowPath, id?.sourceRef, id?.sourceCommit?.slice(0, 12)].filter(Boolean).map((x) => esc(x!));
-  const log = id?.tlog?.url && /^https:\/\/[^\s()]+$/.test(id.tlog.url) ? ` · [transparency log](${id.tlog.url})` : id?.tlog ? ` · log entry ${esc(id.tlog.logIndex)}` : '';
+  const tlog = id?.tlog?.url ? linkTarget(id.tlog.url) : undefined;
+  const log = tlog ? ` · [transparency log](${tlog})` : id?.tlog ? ` · log entry ${esc(id.tlog.logIndex)}` : '';
   return `$(verified) verified — ${parts.join(' · ')}${log}${p.trustedRoot === 'embedded' ? ' (offline trusted root)' : ''}`;
 }
 
@@ -99,7 +103,9 @@ function signatureLine(card: TrustCard): string {
 
 function packagePage(card: TrustCard): string | undefined {
   if (!/^https:\/\/registry\.npmjs\.org\/?$/.test(card.registry)) return undefined;
-  return `[npm](https://www.npmjs.com/package/${card.name}/v/${encodeURIComponent(card.version)})`;
+  // The name comes from the lockfile: each part encoded, so it cannot end the link or add one of its own.
+  const name = card.name.split('/').map(encodeURIComponent).join('/');
+  return `[npm](https://www.npmjs.com/package/${name}/v/${encodeURIComponent(card.version)})`;
 }
 
 function sourceCommit(card: TrustCard): string | undefined {
@@ -109,11 +115,48 @@ function sourceCommit(card: TrustCard): string | undefined {
   return `[source commit](${id.sourceRepository}/${m[1] === 'gitlab.com' ? '-/' : ''}commit/${id.sourceCommit})`;
 }
 
-/** Escapes Markdown (and the HTML it allows) in registry-provided text. */
+/**
+ * Registry- or repository-provided text as plain text in Markdown: every character Markdown (or the HTML it allows,
+ * or VS Code's `$(icon)` syntax) gives a meaning is escaped, and line breaks and other control characters become
+ * spaces — a deprecation message with a blank line must not start a paragraph of its own that reads like ours
+ * ("Provenance: verified").
+ */
 export function esc(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&$]/g, (c) => `\\${c}`);
+  // `$(name)` is VS Code's icon syntax even after Markdown escapes are undone: a zero-width non-joiner keeps it text.
+  return oneLine(s)
+    .replace(/\$\(/g, '$\u200c(')
+    .replace(/[\\`*_{}[\]()#+\-.!|<>&$~:"'=]/g, (c) => `\\${c}`);
 }
 
-function code(s: string): string {
-  return s.replace(/`/g, "'").slice(0, 200);
+/** Control characters (line breaks included), bidi controls and separators as spaces. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ');
+}
+
+/**
+ * An inline code span for untrusted text (an install script): on one line, at most 200 characters, fenced with more
+ * backticks than the longest run inside it (so nothing can close it early), padded when it starts or ends with one.
+ */
+export function inlineCode(s: string): string {
+  // `$(name)` inside a code span is still VS Code's icon syntax in some renderers: a zero-width non-joiner keeps it text.
+  const text = oneLine(s).slice(0, 200).replace(/\$\(/g, '$\u200c(');
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ') && text.trim()) ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * A link target from registry data, or undefined: https only, with every character that could end the target, start
+ * a title or break out of the link percent-encoded.
+ */
+export function linkTarget(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'https:' || u.username || u.password) return undefined;
+  return u.href.replace(/[\s()<>"'`\\[\]{}|^]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
