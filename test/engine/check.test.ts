@@ -91,6 +91,17 @@ describe('trustlens check against a local registry', function () {
     assert.match(f.message, /sha512/);
   });
 
+  it('a flagged version without a trusted alternative has no safe version on its card, never itself', () => {
+    // The hover, Pin All and the report read the card: "safe: 1.0.0" for a flagged 1.0.0 would pin the bad version.
+    for (const name of ['forged', 'bad-sig', 'tampered']) {
+      const card = report.cards.find((c) => c.name === name)!;
+      assert.ok(card.findings.length, `${name} has findings`);
+      assert.equal(card.safeVersion, null, name);
+    }
+    assert.equal(report.cards.find((c) => c.name === 'downgrade')!.safeVersion, '2.0.1');
+    assert.equal(report.cards.find((c) => c.name === 'good-lib')!.safeVersion, report.cards.find((c) => c.name === 'good-lib')!.version, 'a clean version is its own safe version');
+  });
+
   it('signature-invalid and signature-missing with the registry key', () => {
     assert.equal(find('bad-sig', 'signature-invalid')!.severity, 'critical');
     assert.equal(find('no-sig', 'signature-missing')!.severity, 'medium');

@@ -70,7 +70,9 @@ export function cardFor(memo: EvaluationMemo | undefined, ctx: PackageContext, e
   const key = locations.map((l) => `${l.file}:${l.startOffset}:${l.endOffset}`).join('|');
   const cached = memo?.card(evaluation);
   if (cached?.placed?.key === key) return cached.placed.card;
-  const card = cached ? { ...cached.card, locations } : trustCard(ctx, evaluation.findings, evaluation.findings[0]?.safeVersion ?? ctx.version, locations);
+  // With findings, their safe version, null included ("none in your range"); only a version without any is its own.
+  const safe = evaluation.findings.length ? evaluation.findings[0].safeVersion : ctx.version;
+  const card = cached ? { ...cached.card, locations } : trustCard(ctx, evaluation.findings, safe, locations);
   memo?.remember(evaluation, card, { key, card });
   return card;
 }
