@@ -7,7 +7,7 @@ import { UsageError, type ParsedArgs } from './args';
 
 /** The options of `check` that `sbom` and `exposure` take too (how evidence is gathered, not what is printed). */
 export const CHECK_VALUED = ['registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'trusted-root', 'timeout'] as const;
-export const CHECK_BOOLEANS = ['offline', 'deep', 'no-content', 'advisories-only', 'allow-incomplete'] as const;
+export const CHECK_BOOLEANS = ['offline', 'deep', 'no-content', 'advisories-only', 'allow-incomplete', 'ignore-project-npmrc', 'untrusted-project'] as const;
 
 export const CHECK_OPTIONS_HELP = `  --registry URL            Default registry (else .npmrc, else https://registry.npmjs.org/)
   --advisories LIST         npm, osv, npm,osv or off (default: npm)
@@ -19,7 +19,11 @@ export const CHECK_OPTIONS_HELP = `  --registry URL            Default registry 
   --deep, --no-content      Look inside every tarball / none (default: as check)
   --timeout SECONDS         Give up on one registry request after this long (default 30)
   --advisories-only         Only advisories: no trust signals
-  --allow-incomplete        Accept what could not be judged (check-incomplete becomes info)`;
+  --allow-incomplete        Accept what could not be judged (check-incomplete becomes info)
+  --ignore-project-npmrc    Ignore the project's .npmrc (its registries, scopes and credentials)
+  --untrusted-project       The project is not trusted (a pull request before review): ignore its .npmrc, and
+                            let its .trustlens.jsonc only make the check stricter (no allow entries, no lowered
+                            severity, threshold or cooldown)`;
 
 /**
  * The check's options from parsed arguments, validated the way `check` validates them (each bad value is a
@@ -63,6 +67,8 @@ export async function checkOptionsFrom(args: ParsedArgs, dir: string): Promise<C
     content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
     signals: advisoriesOnly ? 'advisories' : 'all',
     allowIncomplete: args.flags.has('allow-incomplete'),
+    ignoreProjectNpmrc: args.flags.has('ignore-project-npmrc') || args.flags.has('untrusted-project'),
+    untrustedProject: args.flags.has('untrusted-project'),
     timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
   };
 }

@@ -44,6 +44,10 @@ Options of check:
   --allow-incomplete        Accept what could not be judged (a registry or advisory
                             request failed, no lockfile, …): such check-incomplete
                             findings become info instead of failing the check
+  --ignore-project-npmrc    Ignore the project's .npmrc (its registries, scopes and credentials)
+  --untrusted-project       For code not yet reviewed (a pull request, before npm install): ignore
+                            the project's .npmrc, and let its .trustlens.jsonc only make the check
+                            stricter (no allow entries, no lowered severity, threshold or cooldown)
 
   -h, --help                Show this help
   --version                 Show the version

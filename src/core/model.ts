@@ -30,7 +30,11 @@ export type ProblemCode =
   | 'unsupported-lockfile-version'
   | 'unexpected-type'
   | 'unresolved-dependency'
-  | 'missing-file';
+  | 'missing-file'
+  /** A policy that lowers findings which must not go quiet unseen (malware, integrity mismatch, invalid provenance). */
+  | 'policy-lowers'
+  /** Restricted Mode: what the repository's policy asked for that would have made TrustLens quieter, not applied. */
+  | 'policy-ignored';
 
 /** Something in a file that could not be read as expected. Parsing never throws; it reports these. */
 export interface ParseProblem {

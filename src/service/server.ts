@@ -87,7 +87,9 @@ async function checkOptions(root: string, overlay: Map<string, string>, settings
     offline: !settings.online,
     cacheDir: options.cacheDir || undefined,
     ignoreProjectNpmrc: settings.restricted,
-    // The workspace's .trustlens.jsonc (read by the check with the buffers, its problems shown in place) wins.
+    untrustedProject: settings.restricted,
+    // The workspace's .trustlens.jsonc (read by the check with the buffers, its problems shown in place) wins; in
+    // Restricted Mode only where it is stricter.
     policyDefaults: { cooldownDays: settings.cooldownDays, threshold: settings.threshold, severity: settings.severity },
     trust: await trustFor(settings),
     content: settings.content,

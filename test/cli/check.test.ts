@@ -143,6 +143,19 @@ describe('trustlens check (CLI)', function () {
     }
   });
 
+  it('--untrusted-project: a pull request cannot allow its own malware; what its policy asked for is said', async () => {
+    const pr = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', malicious: '4.0.1' });
+    fs.writeFileSync(path.join(pr, '.trustlens.jsonc'), '{ "allow": [{ "package": "malicious", "code": "malware", "reason": "trust me" }] }');
+    const args = ['check', pr, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile];
+    const trusted = await trustlens(args, env);
+    assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
+    const untrusted = await trustlens([...args, '--untrusted-project'], env);
+    assert.equal(untrusted.code, 1, untrusted.stdout + untrusted.stderr);
+    assert.match(untrusted.stdout, /malware {2}malicious@4\.0\.1/);
+    assert.match(untrusted.stderr, /\.trustlens\.jsonc:1:1: warning: Restricted Mode: this repository's policy may only make TrustLens stricter until you trust the folder; not applied: 1 allow entry/);
+    assert.match(untrusted.stderr, /note: 1 finding would be hidden or lowered by this repository's \.trustlens\.jsonc/);
+  });
+
   it('exit 2 on bad options, each with a one-line reason', async () => {
     for (const [args, reason] of [
       [['check', project, '--fail-on', 'severe'], /--fail-on must be one of/],

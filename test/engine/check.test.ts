@@ -195,6 +195,41 @@ describe('trustlens check against a local registry', function () {
     assert.ok(r.findings.find((f) => f.package === 'old' && f.code === 'deprecated'), 'the expired allow no longer applies');
   });
 
+  it('an untrusted project: its policy may only make the check stricter, and what it would have hidden is said', async () => {
+    const dir = writeProject(scenario, registry.url);
+    // What a hostile pull request would add to hide its malware and its forged provenance.
+    fs.writeFileSync(
+      path.join(dir, '.trustlens.jsonc'),
+      `{ "threshold": "critical", "cooldownDays": 0,
+         "severity": { "malware": "info", "provenance-invalid": "low", "deprecated": "high" },
+         "allow": [ { "package": "forged", "code": "provenance-invalid", "reason": "trust me" },
+                    { "package": "scripted", "code": "install-script-added", "reason": "fine" } ] }`,
+    );
+    const opts = { projectDir: dir, registry: registry.url, now: new Date(NOW), env: cleanEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) };
+    const trusted = await runCheck(opts);
+    assert.equal(trusted.findings.find((f) => f.package === 'malicious')!.severity, 'info', 'a trusted folder applies its own policy');
+    assert.equal(trusted.findings.find((f) => f.package === 'forged'), undefined);
+    // …but lowering malware or invalid provenance is never silent: a warning where it is written.
+    const lowers = trusted.model.problems.filter((p) => p.code === 'policy-lowers').map((p) => p.message);
+    assert.equal(lowers.length, 2, JSON.stringify(lowers));
+    assert.match(lowers[0], /lowers malicious version \(malware\) from critical to info/);
+
+    const untrusted = await runCheck({ ...opts, untrustedProject: true });
+    const sev = (name: string, code: FindingCode) => untrusted.findings.find((f) => f.package === name && f.code === code)?.severity;
+    assert.equal(sev('malicious', 'malware'), 'critical');
+    assert.equal(sev('forged', 'provenance-invalid'), 'critical');
+    assert.equal(sev('scripted', 'install-script-added'), 'high');
+    assert.equal(sev('old', 'deprecated'), 'high', 'raising a severity is applied');
+    assert.equal(sev('fresh', 'too-new'), 'medium', 'the cooldown is not shortened');
+    assert.deepEqual(untrusted.allowed, []);
+    const ignored = untrusted.model.problems.find((p) => p.code === 'policy-ignored')!;
+    assert.equal(ignored.file, '.trustlens.jsonc');
+    assert.match(ignored.message, /not applied: a cooldown of 0 days \(instead of 2\), threshold critical \(instead of high\), malware → info, provenance-invalid → low, 2 allow entries/);
+    // malicious (lowered), forged (allowed and lowered: one finding), scripted (allowed).
+    assert.ok(untrusted.notes.some((n) => /^3 findings would be hidden or lowered by this repository's \.trustlens\.jsonc/.test(n)), JSON.stringify(untrusted.notes));
+    assert.equal(untrusted.policy.threshold, 'high');
+  });
+
   it('caches on disk: a second scan revalidates with ETags and --offline needs no network', async () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-cache-'));
     await run({ cacheDir });

@@ -45,4 +45,14 @@ describe('the house: every setting is read and used', () => {
     const pkg = JSON.parse(read('package.json'));
     for (const key of pkg.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(contributed.includes(key), key);
   });
+
+  it('every setting is restricted: in Restricted Mode the workspace cannot set any of them', () => {
+    // Each one changes what is looked at, how findings are rated or shown, or how long an answer is believed: a
+    // repository's .vscode/settings.json could quiet TrustLens with any of them (diagnosticSeverity malware: none,
+    // online: false, evaluationTime in the future…). A harmless setting would be listed here, with its reason.
+    const harmless: string[] = [];
+    const pkg = JSON.parse(read('package.json'));
+    const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    assert.deepEqual(contributed.filter((k) => !restricted.includes(k) && !harmless.includes(k)), []);
+  });
 });

@@ -1,6 +1,6 @@
 import type { InstalledPackage, ProjectModel, SourceRange } from '../model';
 import { type LocatedFinding, type ProjectIndex, locateFinding } from '../report/locate';
-import { allowFor, type AllowEntry, type Policy } from './policy';
+import { allowFor, type AllowEntry, type Policy, severityUnder } from './policy';
 import type { Finding, Severity } from './types';
 
 /**
@@ -76,7 +76,7 @@ export function uncovered(gaps: readonly Gap[]): Uncovered[] {
 /** How incompleteness is rated: the policy threshold (so a gate fails), or `info` for people who accept it knowingly. */
 export function incompleteSeverity(policy: Policy, allowIncomplete: boolean): Severity {
   if (allowIncomplete) return 'info';
-  return policy.severity['check-incomplete'] ?? policy.threshold;
+  return severityUnder(policy, 'check-incomplete', policy.severity['check-incomplete'] ?? policy.threshold);
 }
 
 /** A one-line message for what was not judged. */

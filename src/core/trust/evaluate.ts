@@ -1,5 +1,5 @@
 import type { PackageContext, RawFinding, Rule } from './context';
-import { allowFor, type AllowEntry, type Policy } from './policy';
+import { allowFor, type AllowEntry, type Policy, severityUnder } from './policy';
 import { advisoryRule } from './rules/advisories';
 import { installScriptRule } from './rules/install-scripts';
 import { integrityRule } from './rules/integrity';
@@ -81,9 +81,9 @@ export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: str
   const allowed: Evaluation['allowed'] = [];
   const judge = (version: string, raw: RawFinding[]): RawFinding[] =>
     raw
-      .map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }))
+      .map((f) => ({ ...f, severity: severityUnder(policy, f.code, f.severity) }))
       .filter((f) => !allowFor(policy, ctx.name, version, f.code, ctx.now));
-  const raw = mergeInstallHookFindings(ruleSet.rules.flatMap((r) => r(ctx))).map((f) => ({ ...f, severity: policy.severity[f.code] ?? f.severity }));
+  const raw = mergeInstallHookFindings(ruleSet.rules.flatMap((r) => r(ctx))).map((f) => ({ ...f, severity: severityUnder(policy, f.code, f.severity) }));
   const kept: RawFinding[] = [];
   for (const f of raw) {
     const allow = allowFor(policy, ctx.name, ctx.version, f.code, ctx.now);

@@ -2,7 +2,8 @@ import { POLICY_FILE } from '../dependency-files';
 import * as semver from 'semver';
 import { entries, parseJsonTree, prop, str } from '../json';
 import type { ParseProblem } from '../model';
-import { isSeverity } from './severity';
+import { isSeverity, severityRank } from './severity';
+import { CODES } from './codes';
 import { FINDING_CODES, type FindingCode } from './codes';
 import type { Severity } from './types';
 
@@ -25,7 +26,22 @@ export interface Policy {
   threshold: Severity;
   severity: Partial<Record<FindingCode, Severity>>;
   allow: AllowEntry[];
+  /**
+   * Severities an untrusted repository's policy asks for, applied only where they raise a finding's severity
+   * (Restricted Mode: the repository may make TrustLens stricter, never quieter).
+   */
+  raise?: Partial<Record<FindingCode, Severity>>;
 }
+
+/** A finding's severity under the policy: the override, then any raise-only severity on top. */
+export function severityUnder(policy: Policy, code: FindingCode, severity: Severity): Severity {
+  const set = policy.severity[code] ?? severity;
+  const raise = policy.raise?.[code];
+  return raise && severityRank(raise) > severityRank(set) ? raise : set;
+}
+
+/** Findings a policy may not lower without the reader being told, even in a trusted folder. */
+export const NEVER_QUIET: ReadonlySet<FindingCode> = new Set(['malware', 'integrity-mismatch', 'provenance-invalid']);
 
 export const DEFAULT_POLICY: Policy = { cooldownDays: 2, threshold: 'high', severity: {}, allow: [] };
 
@@ -45,29 +61,41 @@ const isCode = (c: unknown): c is FindingCode => typeof c === 'string' && (FINDI
  * Parses `.trustlens.jsonc`. Entries that do not make sense are reported with their position and left out. What the
  * file does not set comes from `base` (the editor's settings, else the defaults); per-code severities merge.
  */
-export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaults = {}): { policy: Policy; problems: ParseProblem[] } {
+export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaults = {}): { policy: Policy; own: OwnPolicy; problems: ParseProblem[] } {
   const { root, sink } = parseJsonTree(text, file);
   const policy = policyFrom(base);
+  const own: OwnPolicy = { severity: {}, allow: [] };
   const bad = (node: { offset: number; length: number }, message: string) => sink.warning('unexpected-type', message, node.offset, node.offset + node.length);
-  if (!root) return { policy, problems: sink.problems };
+  if (!root) return { policy, own, problems: sink.problems };
   if (root.type !== 'object') {
     bad(root, `${file} must contain an object`);
-    return { policy, problems: sink.problems };
+    return { policy, own, problems: sink.problems };
   }
   const cooldown = prop(root, 'cooldownDays');
   if (cooldown) {
-    if (cooldown.type === 'number' && (cooldown.value as number) >= 0) policy.cooldownDays = cooldown.value as number;
+    if (cooldown.type === 'number' && (cooldown.value as number) >= 0) policy.cooldownDays = own.cooldownDays = cooldown.value as number;
     else bad(cooldown, '"cooldownDays" must be a number of days, 0 or more');
   }
   const threshold = prop(root, 'threshold');
   if (threshold) {
-    if (isSeverity(threshold.value)) policy.threshold = threshold.value;
+    if (isSeverity(threshold.value)) policy.threshold = own.threshold = threshold.value;
     else bad(threshold, '"threshold" must be one of info, low, medium, high, critical');
   }
   for (const [key, value] of entries(prop(root, 'severity'))) {
     if (!isCode(key.value)) bad(key, `unknown finding code "${key.value}"`);
     else if (!value || !isSeverity(value.value)) bad(value ?? key, 'severity must be one of info, low, medium, high, critical');
-    else policy.severity[key.value] = value.value;
+    else {
+      policy.severity[key.value] = own.severity[key.value] = value.value;
+      // Lowering these is a decision people must see: shown where it is made, also in a trusted folder.
+      if (NEVER_QUIET.has(key.value) && severityRank(value.value) < severityRank(CODES[key.value].severity)) {
+        sink.warning(
+          'policy-lowers',
+          `this policy lowers ${CODES[key.value].title.toLowerCase()} (${key.value}) from ${CODES[key.value].severity} to ${value.value}: such findings will not stop an install or a CI gate as they should`,
+          key.offset,
+          value.offset + value.length,
+        );
+      }
+    }
   }
   const allow = prop(root, 'allow');
   for (const el of allow?.type === 'array' ? (allow.children ?? []) : []) {
@@ -88,9 +116,59 @@ export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaul
       bad(prop(el, 'expires')!, `"${expires}" is not a date (use YYYY-MM-DD)`);
       continue;
     }
-    policy.allow.push({ package: pkg, code, reason, ...(version ? { version } : {}), ...(expires ? { expires } : {}) });
+    const entry = { package: pkg, code, reason, ...(version ? { version } : {}), ...(expires ? { expires } : {}) };
+    policy.allow.push(entry);
+    own.allow.push(entry);
   }
-  return { policy, problems: sink.problems };
+  return { policy, own, problems: sink.problems };
+}
+
+/** What a policy file itself sets (nothing from the defaults). */
+export interface OwnPolicy {
+  cooldownDays?: number;
+  threshold?: Severity;
+  severity: Partial<Record<FindingCode, Severity>>;
+  allow: AllowEntry[];
+}
+
+/**
+ * The policy for an untrusted folder (VS Code's Restricted Mode, `trustlens check --untrusted-project`): the
+ * repository's file over `base` (the user's own settings) where it makes TrustLens stricter — a longer cooldown, a
+ * lower threshold, higher severities — and nothing else: no allow entries, no lowered severity. `ignored` says, in
+ * words, each thing the file asked for that was not applied.
+ */
+export function untrustedPolicy(own: OwnPolicy, base: Policy): { policy: Policy; ignored: string[] } {
+  const ignored: string[] = [];
+  const policy: Policy = { ...base, severity: { ...base.severity }, allow: [...base.allow], raise: {} };
+  if (own.cooldownDays !== undefined) {
+    if (own.cooldownDays >= base.cooldownDays) policy.cooldownDays = own.cooldownDays;
+    else ignored.push(`a cooldown of ${own.cooldownDays} days (instead of ${base.cooldownDays})`);
+  }
+  if (own.threshold !== undefined) {
+    if (severityRank(own.threshold) <= severityRank(base.threshold)) policy.threshold = own.threshold;
+    else ignored.push(`threshold ${own.threshold} (instead of ${base.threshold})`);
+  }
+  for (const [code, severity] of Object.entries(own.severity) as [FindingCode, Severity][]) {
+    const before = base.severity[code] ?? CODES[code].severity;
+    // Raise-only: applied per finding, so a finding already above it (some codes vary) keeps its own severity.
+    policy.raise![code] = severity;
+    if (severityRank(severity) < severityRank(before)) ignored.push(`${code} → ${severity}`);
+  }
+  if (own.allow.length) ignored.push(`${own.allow.length} allow ${own.allow.length === 1 ? 'entry' : 'entries'}`);
+  return { policy, ignored };
+}
+
+/**
+ * How many of `findings` the repository's own policy would have hidden (an allow entry) or lowered (a severity
+ * override below the finding's): what Restricted Mode kept visible.
+ */
+export function quietedBy(own: OwnPolicy, findings: readonly { package: string; version: string; code: FindingCode; severity: Severity }[], now: Date): number {
+  const asPolicy: Policy = { ...DEFAULT_POLICY, severity: {}, allow: own.allow };
+  return findings.filter((f) => {
+    if (allowFor(asPolicy, f.package, f.version, f.code, now)) return true;
+    const s = own.severity[f.code];
+    return s !== undefined && severityRank(s) < severityRank(f.severity);
+  }).length;
 }
 
 /** The allow entry that covers a finding at `now`, if any (expired entries stop applying). */

@@ -6,7 +6,7 @@ import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '.
 import type { PackageContext } from '../../core/trust/context';
 import { type Gap, entryGap, incompleteFindings, incompleteSeverity, placedAt, uncovered } from '../../core/trust/coverage';
 import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../../core/trust/evaluate';
-import { POLICY_FILE, type Policy, type PolicyDefaults, parsePolicy, policyFrom } from '../../core/trust/policy';
+import { type OwnPolicy, POLICY_FILE, type Policy, type PolicyDefaults, parsePolicy, policyFrom, quietedBy, untrustedPolicy } from '../../core/trust/policy';
 import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../../core/trust/scope';
 import type { Advisory, ProvenanceVerdict } from '../../core/trust/types';
 import { analyzeContents } from './content-stage';
@@ -38,7 +38,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('read');
   const model = buildProject(opts.projectDir, files, opts.session?.lockfiles);
   lap('parse');
-  const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {});
+  const { policy, own } = opts.policy ? { policy: opts.policy, own: undefined } : readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {}, !!opts.untrustedProject);
 
   const { parts, registries, npmConfig } = await checkParts(opts, signal);
   const requestsBefore = parts.http.requestCount;
@@ -157,6 +157,10 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
   if (trustNote) notes.push(trustNote);
+  if (own && opts.untrustedProject) {
+    const n = quietedBy(own, findings, now);
+    if (n) notes.push(`${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`);
+  }
   // Cache writes ran in the background; they are on disk before the caller (e.g. the CLI, about to exit) goes on.
   await parts.cache?.flush();
   lap('report');
@@ -244,12 +248,27 @@ function gapsByVersion(gaps: Gap[]): Map<string, { signal: Gap['signal']; reason
 }
 const NO_ADVISORIES: Advisory[] = Object.freeze([]) as unknown as Advisory[];
 
-/** The project's `.trustlens.jsonc` over `defaults`; its problems join the model's (the editor shows them in place). */
-function readPolicy(text: string | undefined, model: ProjectModel, defaults: PolicyDefaults): Policy {
-  if (text === undefined) return policyFrom(defaults);
-  const { policy, problems } = parsePolicy(text, POLICY_FILE, defaults);
+/**
+ * The project's `.trustlens.jsonc` over `defaults`; its problems join the model's (the editor shows them in place).
+ * In an untrusted folder the file may only make TrustLens stricter: what it asked for beyond that is one problem at
+ * the top of the file.
+ */
+function readPolicy(text: string | undefined, model: ProjectModel, defaults: PolicyDefaults, untrusted: boolean): { policy: Policy; own?: OwnPolicy } {
+  if (text === undefined) return { policy: policyFrom(defaults) };
+  const { policy, own, problems } = parsePolicy(text, POLICY_FILE, defaults);
   model.problems.push(...problems);
-  return policy;
+  if (!untrusted) return { policy, own };
+  const restricted = untrustedPolicy(own, policyFrom(defaults));
+  if (restricted.ignored.length) {
+    model.problems.push({
+      code: 'policy-ignored',
+      severity: 'warning',
+      file: POLICY_FILE,
+      range: ZERO_RANGE,
+      message: `Restricted Mode: this repository's policy may only make TrustLens stricter until you trust the folder; not applied: ${restricted.ignored.join(', ')}`,
+    });
+  }
+  return { policy: restricted.policy, own };
 }
 
 /** Hosts a lockfile may resolve registry packages from: the configured registries, and the public registry's own names. */

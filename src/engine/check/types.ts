@@ -28,6 +28,11 @@ export interface CheckOptions {
   cacheDir?: string;
   /** Restricted Mode: ignore the project's .npmrc. */
   ignoreProjectNpmrc?: boolean;
+  /**
+   * The folder is not trusted (Restricted Mode, `--untrusted-project`): its `.trustlens.jsonc` may only make
+   * TrustLens stricter (no allow entries, no lowered severity, threshold or cooldown).
+   */
+  untrustedProject?: boolean;
   /** The policy to apply, instead of the project's `.trustlens.jsonc`. */
   policy?: Policy;
   /** What the project's `.trustlens.jsonc` does not set (the editor's settings); ignored with `policy`. */
