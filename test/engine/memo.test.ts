@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { AdvisoryMemo } from '../../src/engine/session/advisory-memo';
 import { EngineError } from '../../src/engine/infra/errors';
-import { Memo, PromiseCache, untilAborted } from '../../src/engine/infra/memo';
+import { PromiseCache } from '../../src/engine/infra/memo';
 import type { Advisory } from '../../src/core/trust/types';
 
 const advisory = (id: string, name = 'a'): Advisory => ({ id, aliases: [], source: 'npm', packageName: name, severity: 'high', title: id, malware: false, affected: { ranges: ['<2.0.0'] } as never });
@@ -188,50 +188,6 @@ describe('promise cache (one load per key, shared; each caller may leave)', () =
     cache.set('s', true);
     cache.clear();
     assert.equal(cache.size, 0);
-  });
-});
-
-describe('memo (promises shared between checks)', () => {
-  it('shares one load per key until the TTL passes', async () => {
-    let t = 0;
-    let loads = 0;
-    const memo = new Memo<number>(1000, 100, () => t);
-    const load = async () => ++loads;
-    assert.equal(await memo.get('k', load), 1);
-    assert.equal(await memo.get('k', load), 1);
-    t = 999;
-    assert.equal(await memo.get('k', load), 1);
-    t = 1000;
-    assert.equal(await memo.get('k', load), 2);
-  });
-
-  it('forgets failures and values `keep` rejects, so the next ask tries again', async () => {
-    const memo = new Memo<string>(Infinity);
-    await assert.rejects(memo.get('k', async () => Promise.reject(new Error('down'))));
-    assert.equal(await memo.get('k', async () => 'up'), 'up');
-    await memo.get('u', async () => 'unknown', (v) => v !== 'unknown');
-    await Promise.resolve();
-    assert.equal(await memo.get('u', async () => 'verified', (v) => v !== 'unknown'), 'verified');
-  });
-
-  it('is bounded: the oldest entry goes first', async () => {
-    const memo = new Memo<number>(Infinity, 2);
-    for (const k of ['a', 'b', 'c']) await memo.get(k, async () => 1);
-    assert.equal(memo.size, 2);
-    let reloaded = false;
-    await memo.get('a', async () => ((reloaded = true), 2));
-    assert.ok(reloaded);
-  });
-
-  it('untilAborted ends one caller\'s wait at its abort while the shared work goes on', async () => {
-    let finish!: (v: string) => void;
-    const shared = new Promise<string>((r) => (finish = r));
-    const controller = new AbortController();
-    const waiting = untilAborted(shared, controller.signal);
-    controller.abort();
-    await assert.rejects(waiting, (e: { code?: string }) => e.code === 'aborted');
-    finish('done');
-    assert.equal(await untilAborted(shared, new AbortController().signal), 'done');
   });
 });
 
