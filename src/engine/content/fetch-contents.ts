@@ -12,7 +12,7 @@ import type { VersionSummary } from '../../core/trust/types';
 import type { DiskCache } from '../infra/disk-cache';
 import { EngineError, cancelled, isAbort } from '../infra/errors';
 import { PromiseCache } from '../infra/memo';
-import { type RegistryHttp, safeUrl } from '../registry/http';
+import { type RegistryHttp, safeMessage, safeUrl } from '../registry/http';
 import { IntegrityMismatchError, type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
 
 /** Where one version's tarball is and what it must hash to (from the packument's `dist`). */
@@ -70,7 +70,7 @@ export async function downloadTarball(http: RegistryHttp, url: string, opts: Dow
     if (e instanceof EngineError) throw e;
     if (isAbort(e, opts.signal)) throw cancelled(`the download of ${opts.name}@${opts.version}`);
     // e.g. the connection dropped mid-body: the client lets the socket's own error through
-    throw new EngineError('registry-unreachable', `download of ${opts.name}@${opts.version} from ${safeUrl(url)} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    throw new EngineError('registry-unreachable', `download of ${opts.name}@${opts.version} from ${safeUrl(url)} failed: ${safeMessage(e)}`);
   } finally {
     settled.abort();
   }
