@@ -1,5 +1,5 @@
 import { redact } from '@npmcli/redact';
-import { EngineError, isAbort } from '../infra/errors';
+import { EngineError, cancelled, isAbort } from '../infra/errors';
 import { Limiter, sleep } from '../infra/limiter';
 import type { NpmConfig } from './npmrc';
 import { DirectTransport, NpmTransport, type Sent, isDecodeError } from './transport';
@@ -121,7 +121,7 @@ export class RegistryHttp {
         }
         return res;
       } catch (e) {
-        if (isAbort(e, init.signal)) throw new EngineError('aborted', 'the request was cancelled');
+        if (isAbort(e, init.signal)) throw cancelled('the request');
         const err = e as EngineError;
         const retryable = err.code === 'registry-unreachable' || err.code === 'timeout';
         if (!retryable || attempt >= this.opts.retries) throw e;
