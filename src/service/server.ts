@@ -8,6 +8,7 @@ import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import { type CheckOptions, type CheckReport, runCheck } from '../engine/check/run-check';
 import { DiskCache } from '../engine/infra/disk-cache';
 import { EngineError, isAbort } from '../engine/infra/errors';
+import { PromiseCache } from '../engine/infra/memo';
 import { CheckSession } from '../engine/session/session';
 import { CardsSent } from '../protocol/cards-delta';
 import { customTrustContext } from '../engine/sigstore/trust-root';
@@ -64,17 +65,12 @@ const session = new CheckSession();
 const cardsSent = new CardsSent();
 
 /** The custom trusted root per file, read once (the same object keeps the session's parts for it). */
-const trustRoots = new Map<string, Promise<TrustContext>>();
+const trustRoots = new PromiseCache<TrustContext>({ ttlMs: Infinity });
 async function trustFor(settings: ServiceSettings): Promise<TrustContext | undefined> {
   const file = settings.trustedRoot;
   if (!file) return undefined;
-  let p = trustRoots.get(file);
-  if (!p) {
-    p = fs.readFile(file, 'utf8').then((text) => customTrustContext(JSON.parse(text)));
-    trustRoots.set(file, p);
-    p.catch(() => trustRoots.delete(file));
-  }
-  return p;
+  // A file that cannot be read or parsed is read again next time (PromiseCache forgets failures).
+  return trustRoots.get(file, () => fs.readFile(file, 'utf8').then((text) => customTrustContext(JSON.parse(text))));
 }
 
 async function checkOptions(root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal): Promise<CheckOptions> {

@@ -16,6 +16,7 @@ import { type TarEntry as RawEntry, tarArchive as rawTar, tarHeader, tgz as rawT
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { recordLaunches } from '../support/launches';
 import { steppingClock } from '../support/timers';
+import { until } from '../support/wait';
 
 // Raw tar archives the fixture writer refuses to make: the hostile-tarball builders write any header.
 const sri = (b: Buffer, algo = 'sha512') => `${algo}-${crypto.createHash(algo).update(b).digest('base64')}`;
@@ -591,5 +592,34 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     const second = cache.analyze(req2);
     await rejectsWith(first, 'aborted');
     assert.deepEqual((await second).findings, []);
+  });
+
+  it('once every caller has left, the analysis ends its downloads, and the next ask starts afresh', async () => {
+    // Downloads that end only when told to: what they were told is what the test reads.
+    const downloads: AbortSignal[] = [];
+    const load = (_name: string, _ref: unknown, _registry: unknown, signal?: AbortSignal) =>
+      new Promise<PackageContents>((_, reject) => {
+        downloads.push(signal!);
+        signal!.addEventListener('abort', () => reject(signal!.reason));
+      });
+    const cache = new ContentAnalysisCache(undefined, { analyzerVersion: 'v1', load });
+    const req = { name: 'p', current: { version: '1.0.1', tarball: 'http://127.0.0.1:9/p-1.0.1.tgz' }, previous: { version: '1.0.0', tarball: 'http://127.0.0.1:9/p-1.0.0.tgz' } };
+    const one = new AbortController();
+    const two = new AbortController();
+    const first = cache.analyze(req, one.signal);
+    const second = cache.analyze(req, two.signal);
+    await until('both tarballs to be asked for, once', () => downloads.length === 2);
+    one.abort();
+    await rejectsWith(first, 'aborted');
+    assert.deepEqual(downloads.map((s) => s.aborted), [false, false], 'the other caller still waits');
+    two.abort();
+    await rejectsWith(second, 'aborted');
+    assert.deepEqual(downloads.map((s) => s.aborted), [true, true]);
+    const three = new AbortController();
+    const third = cache.analyze(req, three.signal);
+    await until('the next ask to download afresh', () => downloads.length === 4);
+    assert.deepEqual(downloads.slice(2).map((s) => s.aborted), [false, false]);
+    three.abort();
+    await rejectsWith(third, 'aborted');
   });
 });

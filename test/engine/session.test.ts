@@ -94,6 +94,32 @@ describe('check session (what the service remembers between evaluations)', funct
     }
   });
 
+  it('a superseded check\'s requests go on in the session: the check that replaced it joins them', async () => {
+    // The service cancels a check when an edit supersedes it, before the next one starts: had the cancelled check's
+    // packument request been aborted with it, the next check would ask again. The gate holds that request, so the
+    // count does not depend on which check gets there first.
+    const gate = await startGate(registry.url);
+    try {
+      const project = writeProject(scenario, gate.url);
+      const session = new CheckSession();
+      const held = /^\/good-lib$/;
+      gate.hold(held);
+      const controller = new AbortController();
+      const superseded = run(project, { session, registry: gate.url, signal: controller.signal });
+      await withinHangGuard('the first check to ask for the held packument', gate.arrived(held));
+      controller.abort();
+      await withinHangGuard('the cancelled check to end while its request is held', assert.rejects(superseded, (e: { code?: string }) => e.code === 'aborted'));
+      const next = run(project, { session, registry: gate.url });
+      gate.release();
+      const replaced = await next;
+      assert.equal(gate.arrivals.filter((u) => held.test(u)).length, 1, gate.arrivals.join('\n'));
+      assert.deepEqual(seen(replaced), seen(await run(project, { registry: gate.url })));
+    } finally {
+      gate.release();
+      await gate.close();
+    }
+  });
+
   it('a lockfile naming a version the remembered history lacks (published since) revalidates that packument', async () => {
     const full = scenario.corpus.packuments.get('good-lib')!;
     const before = structuredClone(full);

@@ -5,11 +5,14 @@
  */
 import { advisoryFromOsv, type OsvRecord } from '../../core/trust/affected';
 import type { Advisory } from '../../core/trust/types';
-import { AdvisorySourceError, isObject, mapLimit, redactUrl, requestJson, type AdvisoryRequestOptions } from './npm-bulk';
+import { EngineError } from '../infra/errors';
+import { type RegistryHttp, safeUrl } from '../registry/http';
+import { isObject, mapLimit, requestJson } from './npm-bulk';
 
 export const OSV_API = 'https://api.osv.dev';
 
-export interface OsvOptions extends AdvisoryRequestOptions {
+export interface OsvOptions {
+  signal?: AbortSignal;
   /** Queries per querybatch POST; OSV accepts at most 1000. */
   batchSize?: number;
   /** Parallel `GET /v1/vulns/<id>` requests, default 8. */
@@ -32,8 +35,10 @@ interface OsvQuery {
 /**
  * Advisories (source 'osv') for each queried name: every name queried is a key ([] when nothing matched);
  * names refused by `shouldQuery` are absent. A name with no versions is queried without one (all its advisories).
+ * Requests go through `http` (the check's RegistryHttp), with no registry's credentials.
  */
 export async function fetchOsvAdvisories(
+  http: RegistryHttp,
   baseUrl: string | undefined,
   query: Map<string, string[]>,
   opts: OsvOptions = {},
@@ -49,10 +54,10 @@ export async function fetchOsvAdvisories(
     for (const version of unique) queries.push({ package: { name, ecosystem: 'npm' }, version });
   }
 
-  const hits = await queryBatch(base, queries, opts);
+  const hits = await queryBatch(http, base, queries, opts);
   const ids = [...new Set([...hits.values()].flatMap((byId) => [...byId.keys()]))];
   const records = new Map<string, OsvRecord>();
-  await mapLimit(ids, opts.concurrency ?? 8, async (id) => records.set(id, await getVuln(base, id, opts)));
+  await mapLimit(ids, opts.concurrency ?? 8, async (id) => records.set(id, await getVuln(http, base, id, opts)));
 
   for (const [name, byId] of hits) {
     const list: Advisory[] = [];
@@ -75,21 +80,21 @@ function allowed(name: string, shouldQuery: OsvOptions['shouldQuery']): boolean 
 }
 
 /** name → vulnerability id → the queried versions it matched. Follows next_page_token per query. */
-async function queryBatch(base: string, queries: OsvQuery[], opts: OsvOptions): Promise<Map<string, Map<string, Set<string>>>> {
+async function queryBatch(http: RegistryHttp, base: string, queries: OsvQuery[], opts: OsvOptions): Promise<Map<string, Map<string, Set<string>>>> {
   const url = `${base}/v1/querybatch`;
   const size = Math.min(1000, Math.max(1, Math.floor(opts.batchSize ?? 1000)));
   const maxPages = opts.maxPages ?? 50;
   const hits = new Map<string, Map<string, Set<string>>>();
   let pending = queries;
   for (let page = 1; pending.length > 0; page++) {
-    if (page > maxPages) throw new AdvisorySourceError('bad-response', `${redactUrl(url)} kept paginating past ${maxPages} pages`);
+    if (page > maxPages) throw new EngineError('bad-response', `${safeUrl(url)} kept paginating past ${maxPages} pages`);
     const nextPage: OsvQuery[] = [];
     for (let start = 0; start < pending.length; start += size) {
       const chunk = pending.slice(start, start + size);
-      const json = await requestJson(url, { method: 'POST', json: { queries: chunk } }, opts);
+      const json = await requestJson(http, url, { method: 'POST', json: { queries: chunk } }, opts.signal);
       const results = isObject(json) && Array.isArray(json.results) ? json.results : undefined;
       if (!results || results.length !== chunk.length) {
-        throw new AdvisorySourceError('bad-response', `${redactUrl(url)} did not answer with one result per query`);
+        throw new EngineError('bad-response', `${safeUrl(url)} did not answer with one result per query`);
       }
       chunk.forEach((q, i) => {
         const r = results[i];
@@ -110,11 +115,11 @@ async function queryBatch(base: string, queries: OsvQuery[], opts: OsvOptions): 
   return hits;
 }
 
-async function getVuln(base: string, id: string, opts: OsvOptions): Promise<OsvRecord> {
+async function getVuln(http: RegistryHttp, base: string, id: string, opts: OsvOptions): Promise<OsvRecord> {
   const url = `${base}/v1/vulns/${encodeURIComponent(id)}`;
-  const json = await requestJson(url, { method: 'GET' }, opts);
+  const json = await requestJson(http, url, { method: 'GET' }, opts.signal);
   if (!isObject(json) || typeof json.id !== 'string') {
-    throw new AdvisorySourceError('bad-response', `${redactUrl(url)} did not answer with an OSV record`);
+    throw new EngineError('bad-response', `${safeUrl(url)} did not answer with an OSV record`);
   }
   return json as OsvRecord;
 }

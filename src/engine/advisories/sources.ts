@@ -1,7 +1,7 @@
 import type { Gap } from '../../core/trust/coverage';
 import type { Advisory } from '../../core/trust/types';
 import type { PackageError } from '../infra/errors';
-import { type AdvisorySend, fetchNpmBulkAdvisories } from './npm-bulk';
+import { fetchNpmBulkAdvisories } from './npm-bulk';
 import { loadOfflineOsv } from './osv-offline';
 import { OSV_API, fetchOsvAdvisories } from './osv';
 import { isAbort } from '../infra/errors';
@@ -49,7 +49,6 @@ export async function gatherAdvisories(
   };
   const notAsked = (source: string) =>
     ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `${source} advisories`, reason: 'offline mode: not asked (use --advisories off to check without them, or --osv-dir for offline advisories)' });
-  const via = (registry?: string): { send: AdvisorySend; retries: number } => ({ send: (url, init) => ctx.http.request(url, { ...init, registry, urgent: true }), retries: 0 });
   const jobs: Promise<void>[] = [];
   if (ctx.config.npm && ctx.offline && query.size) notAsked('npm bulk');
   if (ctx.config.osv && ctx.offline && query.size) notAsked('OSV');
@@ -61,7 +60,7 @@ export async function gatherAdvisories(
     }
     for (const [registry, q] of byRegistry) {
       jobs.push(
-        fetchNpmBulkAdvisories(registry, q, { signal: ctx.signal, ...via(registry) })
+        fetchNpmBulkAdvisories(ctx.http, registry, q, { signal: ctx.signal })
           .then((m) => m.forEach((list, name) => add(name, list)))
           .catch((e) => fail(`${registry} bulk`, e)),
       );
@@ -70,7 +69,7 @@ export async function gatherAdvisories(
   if (ctx.config.osv && !ctx.offline) {
     const publicOnly = new Map([...query].filter(([name]) => !ctx.isPrivate(name)));
     jobs.push(
-      fetchOsvAdvisories(ctx.config.osvUrl ?? OSV_API, publicOnly, { signal: ctx.signal, shouldQuery: (n) => !ctx.isPrivate(n), ...via() })
+      fetchOsvAdvisories(ctx.http, ctx.config.osvUrl ?? OSV_API, publicOnly, { signal: ctx.signal, shouldQuery: (n) => !ctx.isPrivate(n) })
         .then((m) => m.forEach((list, name) => add(name, list)))
         .catch((e) => fail('OSV', e)),
     );

@@ -7,7 +7,6 @@ import type { Advisory, PackageSummary, ProvenanceVerdict, SignatureVerdict, Ver
 import { gatherAdvisories } from '../advisories/sources';
 import type { CheckOptions, PackageError } from './types';
 import { EngineError, isAbort } from '../infra/errors';
-import { untilAborted } from '../infra/memo';
 import { type RegistryMap, isPrivateName, registryFor } from '../registry/npmrc';
 import type { EngineParts } from '../session/session';
 import { type RegistryKey, verifyRegistrySignature } from '../sigstore/registry-signatures';
@@ -50,7 +49,7 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
   const { parts, registries, signal } = env;
   const names = [...locked.keys()];
   const registryUrls = [...new Set(names.map((n) => registryFor(registries, n)))];
-  const keyJobs = new Map(registryUrls.map((url) => [url, parts.keys(url)]));
+  const keyJobs = new Map(registryUrls.map((url) => [url, parts.keys(url, signal)]));
   for (const job of keyJobs.values()) job.catch(() => undefined);
 
   const trustJobs = new Map<string, Promise<VersionTrust>>();
@@ -79,7 +78,7 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
     if (carriesSignatures) parts.signs.remember(url);
     const signs = carriesSignatures || (await parts.signs.known(url));
     let failure: string | undefined;
-    const k = await untilAborted(keyJobs.get(url)!, signal).catch((e: unknown) => {
+    const k = await keyJobs.get(url)!.catch((e: unknown) => {
       if (isAbort(e, signal)) throw e;
       failure = (e as Error).message;
       return undefined;
@@ -140,11 +139,11 @@ async function loadHistories(
     names.map(async (name) => {
       let summary: PackageSummary;
       try {
-        summary = await untilAborted(parts.summary(name), signal);
+        summary = await parts.summary(name, { signal });
         // A remembered history (memo or disk, up to 5 minutes old) may predate a version the lockfile now names.
         const known = summary.versions;
         const old = Date.now() - Date.parse(summary.fetchedAt) > 60_000;
-        if (old && (locked.get(name) ?? []).some((v) => !Object.hasOwn(known, v))) summary = await untilAborted(parts.summary(name, true), signal);
+        if (old && (locked.get(name) ?? []).some((v) => !Object.hasOwn(known, v))) summary = await parts.summary(name, { fresh: true, signal });
       } catch (e) {
         if (isAbort(e, signal)) throw e;
         const err = e as EngineError;

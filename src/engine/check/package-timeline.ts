@@ -1,7 +1,6 @@
 import { type ReleaseTimeline, releaseTimeline } from '../../core/report/timeline';
 import { gatherAdvisories } from '../advisories/sources';
 import { type CheckOptions, type PackageError, checkParts } from './run-check';
-import { untilAborted } from '../infra/memo';
 import { isPrivateName } from '../registry/npmrc';
 
 export interface TimelineOptions {
@@ -19,7 +18,7 @@ export interface TimelineOptions {
  */
 export async function packageTimeline({ check, name, locked }: TimelineOptions): Promise<ReleaseTimeline> {
   const { parts, registries } = await checkParts(check, check.signal);
-  const summary = await untilAborted(parts.summary(name), check.signal);
+  const summary = await parts.summary(name, { signal: check.signal });
   const errors: PackageError[] = [];
   const advisories = await gatherAdvisories(new Map([[name, Object.keys(summary.versions)]]), {
     config: check.advisories ?? { npm: true, osv: false },

@@ -10,8 +10,9 @@ import type { ContentLimits, PackageContents } from '../../core/content/types';
 import type { RawFinding } from '../../core/trust/context';
 import type { VersionSummary } from '../../core/trust/types';
 import type { DiskCache } from '../infra/disk-cache';
-import { EngineError, isAbort } from '../infra/errors';
-import { type RegistryHttp, safeUrl } from '../registry/http';
+import { EngineError, cancelled, isAbort } from '../infra/errors';
+import { PromiseCache } from '../infra/memo';
+import { type RegistryHttp, safeMessage, safeUrl } from '../registry/http';
 import { IntegrityMismatchError, type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
 
 /** Where one version's tarball is and what it must hash to (from the packument's `dist`). */
@@ -67,9 +68,9 @@ export async function downloadTarball(http: RegistryHttp, url: string, opts: Dow
     res = await http.request(url, { signal, registry: opts.registry, headers: { accept: 'application/octet-stream, */*' } });
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    if (isAbort(e, opts.signal)) throw new EngineError('aborted', `download of ${opts.name}@${opts.version} was cancelled`);
+    if (isAbort(e, opts.signal)) throw cancelled(`the download of ${opts.name}@${opts.version}`);
     // e.g. the connection dropped mid-body: the client lets the socket's own error through
-    throw new EngineError('registry-unreachable', `download of ${opts.name}@${opts.version} from ${safeUrl(url)} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    throw new EngineError('registry-unreachable', `download of ${opts.name}@${opts.version} from ${safeUrl(url)} failed: ${safeMessage(e)}`);
   } finally {
     settled.abort();
   }
@@ -156,12 +157,14 @@ const MEMORY_ENTRIES = 10_000;
 /**
  * Content-analysis results per (registry, name, version, previous version, analyzer version): on disk forever,
  * in memory for the session, and shared while in flight (two asks for the same pair make one analysis; a
- * tarball needed by two pairs at once is downloaded once). Failures are not remembered.
+ * tarball needed by two pairs at once is downloaded once). Failures are not remembered. An analysis, and a
+ * download, goes on while any caller waits for it, and ends when the last one left.
  */
 export class ContentAnalysisCache {
-  private readonly inflight = new Map<string, Promise<ContentAnalysis>>();
-  private readonly contentsInflight = new Map<string, Promise<PackageContents>>();
-  private readonly memory = new Map<string, ContentAnalysis>();
+  private readonly results = new PromiseCache<ContentAnalysis>({ ttlMs: Infinity, max: MEMORY_ENTRIES, keep: (r) => !this.tampered.has(r) });
+  /** Results that say the served tarball is not the published one: never remembered (see run()). */
+  private readonly tampered = new WeakSet<ContentAnalysis>();
+  private readonly downloads = new PromiseCache<PackageContents>();
 
   constructor(
     private readonly http: RegistryHttp | undefined,
@@ -172,53 +175,38 @@ export class ContentAnalysisCache {
     return JSON.stringify([req.registry ?? '', req.name, req.current.version, req.previous?.version ?? null, analyzerVersion]);
   }
 
-  async analyze(req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
-    // A shared analysis started by a caller that then cancelled fails with 'aborted'; a caller still waiting retries.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.shared(req, signal);
-      } catch (e) {
-        if (attempt < 2 && isAbort(e) && !signal?.aborted) continue;
-        if (signal?.aborted) throw new EngineError('aborted', `content analysis of ${req.name}@${req.current.version} was cancelled`);
-        throw e;
-      }
-    }
+  /** The analysis of `req`; `signal` ends this caller's wait (the analysis goes on while others wait for it). */
+  analyze(req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
+    const key = ContentAnalysisCache.key(req, this.opts.analyzerVersion);
+    return this.results.get(key, (shared) => this.run(key, req, shared), signal);
   }
 
   /** The cached result, if any (memory, then disk); never downloads. */
   async peek(req: ContentAnalysisRequest): Promise<ContentAnalysis | undefined> {
     const key = ContentAnalysisCache.key(req, this.opts.analyzerVersion);
-    const hit = this.memory.get(key);
-    if (hit) return hit;
+    const hit = this.results.peek(key) ?? (await this.stored(key));
+    if (hit && !this.results.peek(key)) this.results.set(key, hit);
+    return hit;
+  }
+
+  private async stored(key: string): Promise<ContentAnalysis | undefined> {
     const entry = await this.opts.cache?.get<ContentAnalysis>(NAMESPACE, key);
-    if (entry && Array.isArray(entry.value?.findings)) {
-      this.remember(key, entry.value);
-      return entry.value;
-    }
-    return undefined;
+    return entry && Array.isArray(entry.value?.findings) ? entry.value : undefined;
   }
 
-  private shared(req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
-    const key = ContentAnalysisCache.key(req, this.opts.analyzerVersion);
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = this.run(key, req, signal).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, p);
-    }
-    return p;
-  }
-
-  private async run(key: string, req: ContentAnalysisRequest, signal?: AbortSignal): Promise<ContentAnalysis> {
-    const cached = await this.peek(req);
+  private async run(key: string, req: ContentAnalysisRequest, signal: AbortSignal): Promise<ContentAnalysis> {
+    const cached = await this.stored(key);
     if (cached) return cached;
     if (this.opts.offline) throw new EngineError('offline-miss', `content analysis of ${req.name}@${req.current.version} is not in the cache and offline mode forbids downloading`);
     const [got, before] = await Promise.allSettled([this.contents(req.name, req.current, req.registry, signal), req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined]);
-    if (signal?.aborted) throw new EngineError('aborted', `content analysis of ${req.name}@${req.current.version} was cancelled`);
+    if (signal.aborted) throw cancelled(`the content analysis of ${req.name}@${req.current.version}`);
     if (got.status === 'rejected') {
       // The registry serves other bytes than it published for this version: a finding, not a skipped analysis.
       // Never remembered: a proxy that corrupted one download must not leave a finding behind; the next ask checks again.
       if (got.reason instanceof IntegrityMismatchError) {
-        return { findings: [tamperedTarball(req, got.reason)], analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
+        const result = { findings: [tamperedTarball(req, got.reason)], analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
+        this.tampered.add(result);
+        return result;
       }
       throw got.reason;
     }
@@ -228,31 +216,20 @@ export class ContentAnalysisCache {
     const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
     const result: ContentAnalysis = { findings, analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
     if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
-    this.remember(key, result);
     // A read cut short by the clock may cover more next time: keep it for this session only.
     const timedOut = current.truncated === 'timeout' || previous?.truncated === 'timeout';
     if (!timedOut) this.opts.cache?.put(NAMESPACE, { key, storedAt: result.analyzedAt, value: result });
     return result;
   }
 
-  private contents(name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal): Promise<PackageContents> {
+  private contents(name: string, ref: TarballRef, registry: string | undefined, signal: AbortSignal): Promise<PackageContents> {
     const key = JSON.stringify([registry ?? '', name, ref.version, ref.tarball]);
-    let p = this.contentsInflight.get(key);
-    if (!p) {
-      const load = this.opts.load ?? this.defaultLoad;
-      p = load(name, ref, registry, signal).finally(() => this.contentsInflight.delete(key));
-      this.contentsInflight.set(key, p);
-    }
-    return p;
+    const load = this.opts.load ?? this.defaultLoad;
+    return this.downloads.get(key, (shared) => load(name, ref, registry, shared), signal);
   }
 
   private readonly defaultLoad = async (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal): Promise<PackageContents> => {
     if (!this.http) throw new EngineError('offline-miss', `no HTTP client to download ${name}@${ref.version}`);
     return fetchContents(this.http, ref.tarball, { name, version: ref.version, integrity: ref.integrity, shasum: ref.shasum, registry, limits: this.opts.limits, signal });
   };
-
-  private remember(key: string, value: ContentAnalysis): void {
-    if (this.memory.size >= MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value as string);
-    this.memory.set(key, value);
-  }
 }

@@ -14,7 +14,7 @@ import * as zlib from 'node:zlib';
 import type { ReadEntry } from 'tar';
 import { lazyModule } from '../../core/lazy-module';
 import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile, type SuspiciousPathReason } from '../../core/content/types';
-import { EngineError } from '../infra/errors';
+import { EngineError, cancelled } from '../infra/errors';
 
 /** A tarball entry as read: PackageFile with what the tar header said about it (entryType, suspicious, rawPath). */
 export type TarballFile = PackageFile;
@@ -146,7 +146,7 @@ export function printablePath(p: string): string {
 /** Reads a (gzipped) npm tarball into PackageContents. See the file comment for the guarantees. */
 export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promise<TarballContents> {
   const label = `${opts.name}@${opts.version}`;
-  if (opts.signal?.aborted) throw new EngineError('aborted', `reading ${label} was cancelled`);
+  if (opts.signal?.aborted) throw cancelled(`reading ${label}`);
   if (opts.integrity) verifyIntegrity(tgz, opts.integrity, label);
   const limits: ContentLimits = { ...DEFAULT_CONTENT_LIMITS, ...definedOnly(opts.limits ?? {}) };
   const maxInflated = opts.maxInflatedBytes ?? Math.max(16 * limits.maxBytes, 64 * 1024 * 1024);
@@ -211,7 +211,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       result.manifest = parseManifest(result.files.get('package.json'));
       resolve(result);
     };
-    const onAbort = () => fail(new EngineError('aborted', `reading ${label} was cancelled`));
+    const onAbort = () => fail(cancelled(`reading ${label}`));
     const timer = setTimeout(() => finish('timeout'), limits.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 

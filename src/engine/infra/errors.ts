@@ -8,6 +8,7 @@ export type EngineErrorCode =
   /** Downloaded bytes do not match the expected SRI integrity (a tampered or corrupted tarball). */
   | 'integrity'
   | 'too-large'
+  /** The caller's signal fired: see cancelled() and isAbort(). */
   | 'aborted'
   | 'offline-miss';
 
@@ -22,8 +23,25 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * The engine's one cancellation error: an EngineError with code 'aborted'. Every wait the engine ends because a
+ * caller's signal fired (a queued request, a backoff, a shared load the caller left) rejects with it, and an
+ * AbortController the engine aborts itself is given it as the reason, so code that rejects with `signal.reason`
+ * throws it too.
+ */
+export function cancelled(what: string): EngineError {
+  return new EngineError('aborted', `${what} was cancelled`);
+}
+
+/**
+ * Whether `e` is a cancellation: the engine's own (cancelled()), or what the platform and npm's client throw for an
+ * aborted signal (an error named 'AbortError': DOMException, Node's AbortError, minipass-fetch's). With `signal`
+ * (the caller's own), also whenever it has fired: whatever the work it ended threw then counts as the cancellation.
+ */
 export function isAbort(e: unknown, signal?: AbortSignal): boolean {
-  return signal?.aborted === true || (e as { name?: string })?.name === 'AbortError' || (e as EngineError)?.code === 'aborted';
+  if (signal?.aborted) return true;
+  if (e instanceof EngineError) return e.code === 'aborted';
+  return (e as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 /** One thing that went wrong for one package (or `*`: a whole source) during a check, for logs and reports. */

@@ -1,6 +1,9 @@
+import { cancelled } from './errors';
+
 /**
- * Runs at most `max` tasks at once; waiting tasks leave the queue when their signal aborts. Urgent tasks go ahead
- * of normal ones (e.g. a version's attestations, which can be verified while other packuments are still coming).
+ * Runs at most `max` tasks at once; a waiting task leaves the queue when its signal aborts (with the cancellation
+ * error). Urgent tasks go ahead of normal ones (e.g. a version's attestations, which can be verified while other
+ * packuments are still coming).
  */
 export class Limiter {
   private active = 0;
@@ -20,7 +23,7 @@ export class Limiter {
         const onAbort = () => {
           const i = lane.indexOf(start);
           if (i >= 0) lane.splice(i, 1);
-          reject(signal!.reason ?? new Error('aborted'));
+          reject(cancelled('the queued task'));
         };
         if (signal?.aborted) return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -37,17 +40,17 @@ export class Limiter {
   }
 }
 
-/** Resolves after `ms`, or rejects when the signal aborts first. */
+/** Resolves after `ms`, or rejects with the cancellation error when the signal aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    if (signal?.aborted) return reject(cancelled('the wait'));
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal!.reason ?? new Error('aborted'));
+      reject(cancelled('the wait'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

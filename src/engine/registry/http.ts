@@ -1,5 +1,5 @@
 import { redact } from '@npmcli/redact';
-import { EngineError, isAbort } from '../infra/errors';
+import { EngineError, cancelled, isAbort } from '../infra/errors';
 import { Limiter, sleep } from '../infra/limiter';
 import type { NpmConfig } from './npmrc';
 import { DirectTransport, NpmTransport, type Sent, isDecodeError } from './transport';
@@ -121,7 +121,7 @@ export class RegistryHttp {
         }
         return res;
       } catch (e) {
-        if (isAbort(e, init.signal)) throw new EngineError('aborted', 'the request was cancelled');
+        if (isAbort(e, init.signal)) throw cancelled('the request');
         const err = e as EngineError;
         const retryable = err.code === 'registry-unreachable' || err.code === 'timeout';
         if (!retryable || attempt >= this.opts.retries) throw e;
@@ -152,7 +152,7 @@ export class RegistryHttp {
     } catch (e) {
       if (init.signal?.aborted) throw e;
       if (timeout.aborted) throw new EngineError('timeout', `no answer from ${safeUrl(url)} within ${this.opts.timeoutMs} ms`);
-      throw new EngineError('registry-unreachable', `cannot reach ${safeUrl(url)}: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
+      throw new EngineError('registry-unreachable', `cannot reach ${safeUrl(url)}: ${safeMessage(e)}`);
     }
     const { status, headers } = res;
     if (res.buffered) {
@@ -171,7 +171,7 @@ export class RegistryHttp {
       if (timeout.aborted) throw new EngineError('timeout', `the answer from ${safeUrl(url)} did not finish within ${this.opts.timeoutMs} ms`);
       // Not the gzip/deflate/br it claims to be: the registry's answer is broken, not the connection.
       if (isDecodeError(e)) throw new EngineError('bad-response', `the answer from ${safeUrl(url)} could not be decoded: ${(e as Error).message}`);
-      throw new EngineError('registry-unreachable', `the answer from ${safeUrl(url)} broke off: ${redact(String((e as Error).message ?? e)).split('\n')[0]}`);
+      throw new EngineError('registry-unreachable', `the answer from ${safeUrl(url)} broke off: ${safeMessage(e)}`);
     });
     if (status >= 400) {
       this.opts.log?.(`${safeUrl(url)} ${status} ${Date.now() - started} ms`);
@@ -206,7 +206,7 @@ async function consumeBody<T>(stream: AsyncIterable<Buffer>, max: number, url: s
       return f();
     } catch (e) {
       if (e instanceof EngineError) throw e;
-      throw new EngineError('bad-response', `the answer from ${safeUrl(url)} could not be read: ${redact(String((e as Error)?.message ?? e)).split('\n')[0]}`);
+      throw new EngineError('bad-response', `the answer from ${safeUrl(url)} could not be read: ${safeMessage(e)}`);
     }
   };
   for await (const chunk of stream) {
@@ -246,4 +246,13 @@ export function safeUrl(url: string): string {
   } catch {
     return redact(url);
   }
+}
+
+/**
+ * The first line of an error's message, fit for messages and logs: every URL in it as safeUrl() shows it (npm's client
+ * names the URL it was given, credentials and all), npm tokens redacted.
+ */
+export function safeMessage(e: unknown): string {
+  const line = String((e as Error | null)?.message ?? e).split('\n')[0];
+  return redact(line.replace(/\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>]+/gi, (url) => safeUrl(url)));
 }

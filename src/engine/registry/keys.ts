@@ -1,7 +1,7 @@
 import type { DiskCache } from '../infra/disk-cache';
 import { EngineError, isAbort } from '../infra/errors';
 import { type RegistryKey, parseNpmKeysResponse } from '../sigstore/registry-signatures';
-import { type RegistryHttp, safeUrl } from './http';
+import { type RegistryHttp, safeMessage, safeUrl } from './http';
 
 const NAMESPACE = 'registry-keys-v1';
 const TTL_MS = 24 * 3600_000;
@@ -28,7 +28,7 @@ export async function loadRegistryKeys(
     res = await http.request(url, { signal: opts.signal, registry, urgent: true });
   } catch (e) {
     if (isAbort(e, opts.signal) || e instanceof EngineError) throw e;
-    throw new EngineError('registry-unreachable', `${safeUrl(url)}: ${(e as Error)?.message ?? String(e)}`);
+    throw new EngineError('registry-unreachable', `${safeUrl(url)}: ${safeMessage(e)}`);
   }
   if (res.status === 404) return [];
   if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);

@@ -4,14 +4,22 @@ import { summarizePackument } from '../../core/trust/summarize';
 import type { PackageSummary } from '../../core/trust/types';
 import type { DiskCache } from '../infra/disk-cache';
 import { EngineError } from '../infra/errors';
+import { PromiseCache } from '../infra/memo';
 import { type BodyConsumer, type RegistryHttp, safeUrl } from './http';
 import { type RegistryMap, registryFor } from './npmrc';
 
 export interface PackumentOptions {
   /** Serve only from the cache; never ask the network. */
   offline?: boolean;
-  /** How long a cached summary is used without revalidation. */
+  /** How long a summary on disk is used without revalidation (default 5 minutes). */
   ttlMs?: number;
+  /**
+   * How long a summary stays in memory after it arrived (default 0: it is shared only while in flight). A session
+   * keeps them for its TTL.
+   */
+  keepMs?: number;
+  /** Holds the requests in flight although every caller left, until it fires (see PromiseCacheOptions.holder). */
+  holder?: AbortSignal;
   /** Bodies above this many bytes are read as they stream in (default STREAM_ABOVE_BYTES). */
   streamAboveBytes?: number;
 }
@@ -33,34 +41,35 @@ export function escapeName(name: string): string {
 /**
  * Package histories from the registry each package comes from: one full packument per name, reduced at once to
  * a compact summary (the document itself is dropped), kept on disk and revalidated with ETag / Last-Modified.
- * Concurrent asks for the same name share one request.
+ * Concurrent asks for the same name share one request (and, with `keepMs`, later ones its answer); a failure is
+ * not remembered.
  */
 export class PackumentSource {
-  private readonly inflight = new Map<string, Promise<PackageSummary>>();
+  private readonly summaries: PromiseCache<PackageSummary>;
 
   constructor(
     private readonly http: RegistryHttp,
     private readonly registries: RegistryMap,
     private readonly cache: DiskCache | undefined,
     private readonly opts: PackumentOptions = {},
-  ) {}
-
-  summary(name: string, signal?: AbortSignal): Promise<PackageSummary> {
-    const registry = registryFor(this.registries, name);
-    const key = `${registry}${name}`;
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = this.load(name, registry, key, signal);
-      this.inflight.set(key, p);
-      // A failure is not remembered: the next scan asks again.
-      p.catch(() => this.inflight.delete(key));
-    }
-    return p;
+  ) {
+    this.summaries = new PromiseCache({ ttlMs: opts.keepMs ?? 0, holder: opts.holder });
   }
 
-  private async load(name: string, registry: string, key: string, signal?: AbortSignal): Promise<PackageSummary> {
+  /**
+   * The summary of `name`'s packument. `signal` ends this caller's wait (the request goes on while others wait).
+   * `revalidate`: ask the registry now (a conditional request), whatever memory and disk hold.
+   */
+  summary(name: string, signal?: AbortSignal, revalidate = false): Promise<PackageSummary> {
+    const registry = registryFor(this.registries, name);
+    const key = `${registry}${name}`;
+    if (revalidate) this.summaries.delete(key);
+    return this.summaries.get(key, (shared) => this.load(name, registry, key, shared, revalidate), signal);
+  }
+
+  private async load(name: string, registry: string, key: string, signal: AbortSignal, revalidate: boolean): Promise<PackageSummary> {
     const cached = await this.cache?.get<PackageSummary>(NAMESPACE, key);
-    const ttl = this.opts.ttlMs ?? 5 * 60_000;
+    const ttl = revalidate ? 0 : (this.opts.ttlMs ?? 5 * 60_000);
     if (cached && (this.opts.offline || Date.now() - Date.parse(cached.storedAt) < ttl)) return cached.value;
     if (this.opts.offline) throw new EngineError('offline-miss', `${name} is not in the cache and --offline forbids asking ${safeUrl(registry)}`);
     const headers: Record<string, string> = { accept: 'application/json' };

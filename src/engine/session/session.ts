@@ -9,7 +9,7 @@ import type { AdvisoryConfig } from '../advisories/sources';
 import { ContentAnalysisCache } from '../content/fetch-contents';
 import { DiskCache, defaultCacheDir } from '../infra/disk-cache';
 import { EvaluationMemo } from './evaluation-memo';
-import { Memo, objectId } from '../infra/memo';
+import { PromiseCache, objectId } from '../infra/memo';
 import { ProvenanceSource } from '../sigstore/provenance-source';
 import { RegistryHttp } from '../registry/http';
 import { loadRegistryKeys } from '../registry/keys';
@@ -19,7 +19,6 @@ import type { RegistryKey } from '../sigstore/registry-signatures';
 import type { TrustContext } from '../sigstore/trust-root';
 
 const SIGNS_NAMESPACE = 'registry-signs-v1';
-const SIGNS = Promise.resolve(true);
 
 /** How long a long-lived process trusts what it learnt without asking again (as the disk cache's packument TTL). */
 export const SESSION_TTL_MS = 5 * 60_000;
@@ -30,11 +29,15 @@ export interface EngineParts {
   cache?: DiskCache;
   /**
    * name → summary of its packument. `fresh`: revalidate with the registry now (a conditional request), whatever
-   * the memo and the disk cache hold — for a lockfile naming a version the remembered history lacks.
+   * the memo and the disk cache hold — for a lockfile naming a version the remembered history lacks. `signal` is the
+   * caller's: it ends the caller's wait (the request goes on for other callers, and in a session for the next check).
    */
-  summary(name: string, fresh?: boolean): Promise<PackageSummary>;
-  /** registry URL → its signing keys ([] when it publishes none); rejects when they could not be had (unknown). */
-  keys(registry: string): Promise<RegistryKey[]>;
+  summary(name: string, opts?: { fresh?: boolean; signal?: AbortSignal }): Promise<PackageSummary>;
+  /**
+   * registry URL → its signing keys ([] when it publishes none); rejects when they could not be had (unknown).
+   * `signal` as for summary().
+   */
+  keys(registry: string, signal?: AbortSignal): Promise<RegistryKey[]>;
   /**
    * Whether a registry is known to sign its packages: once one of its packuments carried `dist.signatures`, a
    * later answer without keys (or packuments stripped of signatures) is not taken as "this registry does not sign".
@@ -71,45 +74,40 @@ export interface PartsConfig {
 }
 
 /**
- * Builds the parts. `signal` ends their shared work: a one-off check passes its own; a session passes none, so a
- * superseded check's requests still land in the memo for the check that replaced it.
+ * Builds the parts. Every caller passes its own signal, and a load they share ends once all of them left; `holder`
+ * holds the loads of summaries, keys and verdicts beyond that, until it fires: a one-off check passes its own signal
+ * (they end with it), a session its lifetime, so that a superseded check's requests still land in the cache for the
+ * check that replaced it. Tarball analyses are not held: they are large, and an edit changes which ones are needed.
  */
-export function createParts(c: PartsConfig, signal: AbortSignal | undefined, defaultTtlMs: number): EngineParts {
+export function createParts(c: PartsConfig, holder: AbortSignal | undefined, defaultTtlMs: number): EngineParts {
   const ttlMs = c.ttlMs ?? defaultTtlMs;
   const http = new RegistryHttp({ config: c.npmConfig, concurrency: c.concurrency, timeoutMs: c.timeoutMs, log: c.log });
   const cache = c.offline || c.cacheDir ? new DiskCache(c.cacheDir ?? defaultCacheDir()) : undefined;
-  const summaries = new Memo<PackageSummary>(ttlMs);
+  const packuments = new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs, keepMs: ttlMs, holder });
   const revalidated = new Map<string, number>();
-  const keys = new Memo<RegistryKey[]>(ttlMs);
-  const loadKeys = (registry: string) => keys.get(registry, () => loadRegistryKeys(http, cache, registry, { offline: c.offline, signal }));
-  const signing = new Map<string, Promise<boolean>>();
+  const keys = new PromiseCache<RegistryKey[]>({ ttlMs, holder });
+  const loadKeys = (registry: string, signal?: AbortSignal) => keys.get(registry, (shared) => loadRegistryKeys(http, cache, registry, { offline: c.offline, signal: shared }), signal);
+  // Never forgotten while the parts live: a registry once seen signing stays known to sign.
+  const signing = new PromiseCache<boolean>({ ttlMs: Infinity });
   return {
     http,
     cache,
-    // A fresh PackumentSource per load: its own in-flight map would otherwise outlive the TTL.
-    summary: (name, fresh) => {
+    summary: (name, { fresh, signal } = {}) => {
       // At most once a minute per name: a version that is really missing must not cost a request per edit.
-      const revalidate = fresh && !c.offline && Date.now() - (revalidated.get(name) ?? -Infinity) >= 60_000;
-      if (revalidate) {
-        revalidated.set(name, Date.now());
-        summaries.delete(name);
-      }
-      return summaries.get(name, () => new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs: revalidate ? 0 : ttlMs }).summary(name, signal));
+      const revalidate = !!fresh && !c.offline && Date.now() - (revalidated.get(name) ?? -Infinity) >= 60_000;
+      if (revalidate) revalidated.set(name, Date.now());
+      return packuments.summary(name, signal, revalidate);
     },
     keys: loadKeys,
     signs: {
-      known: (registry) => {
-        let p = signing.get(registry);
-        if (!p) signing.set(registry, (p = cache ? cache.get<boolean>(SIGNS_NAMESPACE, registry).then((e) => e?.value === true, () => false) : Promise.resolve(false)));
-        return p;
-      },
+      known: (registry) => signing.get(registry, async () => (cache ? cache.get<boolean>(SIGNS_NAMESPACE, registry).then((e) => e?.value === true, () => false) : false)),
       remember: (registry) => {
-        if (signing.get(registry) === SIGNS) return;
-        signing.set(registry, SIGNS);
+        if (signing.peek(registry) === true) return;
+        signing.set(registry, true);
         cache?.put(SIGNS_NAMESPACE, { key: registry, storedAt: new Date().toISOString(), value: true });
       },
     },
-    provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, signal, registries: c.registries, keys: loadKeys }),
+    provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, holder, registries: c.registries, keys: loadKeys }),
     advisories: new AdvisoryMemo(ttlMs),
     contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline, limits: c.contentLimits }),
     signatures: new WeakMap(),
@@ -126,7 +124,8 @@ export function createParts(c: PartsConfig, signal: AbortSignal | undefined, def
  * few requests the edit really needs, and the evaluation.
  */
 export class CheckSession {
-  private readonly byConfig = new Map<string, { created: number; parts: EngineParts }>();
+  /** Each configuration's parts, and their lifetime: it holds their loads, and ends those nobody waits for when they go. */
+  private readonly byConfig = new Map<string, { created: number; parts: EngineParts; lifetime: AbortController }>();
   /** The last few lockfile parses: an edit to package.json leaves a 2 MB lockfile as it was. */
   readonly lockfiles = new LockfileMemo();
 
@@ -145,16 +144,25 @@ export class CheckSession {
       this.byConfig.set(key, hit); // most recently used last
       return hit.parts;
     }
-    const parts = createParts(c, undefined, this.ttlMs);
-    this.byConfig.set(key, { created: Date.now(), parts });
-    while (this.byConfig.size > this.maxConfigs) this.byConfig.delete(this.byConfig.keys().next().value as string);
+    this.drop(key);
+    const lifetime = new AbortController();
+    const parts = createParts(c, lifetime.signal, this.ttlMs);
+    this.byConfig.set(key, { created: Date.now(), parts, lifetime });
+    while (this.byConfig.size > this.maxConfigs) this.drop(this.byConfig.keys().next().value as string);
     return parts;
   }
 
   /** Forget everything (e.g. after the user cleared the cache). */
   clear(): void {
-    this.byConfig.clear();
+    for (const key of [...this.byConfig.keys()]) this.drop(key);
     this.lockfiles.clear();
+  }
+
+  /** Forgets one configuration's parts; a check still using them keeps what it waits for. */
+  private drop(key: string): void {
+    const gone = this.byConfig.get(key);
+    this.byConfig.delete(key);
+    gone?.lifetime.abort();
   }
 }
 

@@ -2,22 +2,28 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAffected } from '../../../src/core/trust/affected';
-import { AdvisorySourceError, fetchNpmBulkAdvisories, NPM_BULK_ADVISORY_PATH } from '../../../src/engine/advisories/npm-bulk';
+import { fetchNpmBulkAdvisories, NPM_BULK_ADVISORY_PATH } from '../../../src/engine/advisories/npm-bulk';
+import { EngineError, type EngineErrorCode } from '../../../src/engine/infra/errors';
+import { type HttpOptions, RegistryHttp } from '../../../src/engine/registry/http';
 import { requireSharedFixtures } from '../../support/fixtures';
 import { type Handler, json, serve } from '../../support/recording-server';
-import { recordTimeouts } from '../../support/timers';
 
-
-async function rejectsWith(p: Promise<unknown>, code: AdvisorySourceError['code'], status?: number): Promise<AdvisorySourceError> {
+async function rejectsWith(p: Promise<unknown>, code: EngineErrorCode, status?: number): Promise<EngineError> {
   const err = await p.then(
-    () => assert.fail(`expected an AdvisorySourceError (${code})`),
+    () => assert.fail(`expected an EngineError (${code})`),
     (e: unknown) => e,
   );
-  assert.ok(err instanceof AdvisorySourceError, `not an AdvisorySourceError: ${err}`);
+  assert.ok(err instanceof EngineError, `not an EngineError: ${err}`);
   assert.equal(err.code, code, err.message);
   if (status !== undefined) assert.equal(err.status, status);
   return err;
 }
+
+/**
+ * The check's HTTP client, as production sends every advisory request through it (npm config `values`; no retries
+ * unless a test is about them: retrying is RegistryHttp's, tested in registry-http.test.ts).
+ */
+const client = (values: Record<string, string> = {}, opts: Partial<HttpOptions> = {}) => new RegistryHttp({ config: { values, sources: [] }, retries: 0, ...opts });
 
 describe('npm bulk advisories', function () {
   let bulk: Record<string, unknown[]> = {};
@@ -51,7 +57,7 @@ describe('npm bulk advisories', function () {
       ['mem', ['1.1.0']],
       ['left-pad', ['1.3.0']],
     ]);
-    const result = await fetchNpmBulkAdvisories(server.url, query);
+    const result = await fetchNpmBulkAdvisories(client(), server.url, query);
 
     assert.equal(server.requests.length, 1);
     const [req] = server.requests;
@@ -85,28 +91,28 @@ describe('npm bulk advisories', function () {
     assert.equal(isAffected(minimist[0].affected, '1.2.3'), false);
   });
 
-  it('keeps a registry path prefix, sends the caller\'s headers, can post plain JSON', async () => {
+  it('keeps a registry path prefix, sends the registry\'s token from npm config, can post plain JSON', async () => {
     server = await serve(fromFixture(bulk));
-    await fetchNpmBulkAdvisories(`${server.url}/api/npm/private///`, new Map([['lodash', ['4.17.10']]]), {
-      headers: { authorization: 'Bearer t0k3n' },
-      gzip: false,
-    });
+    const registry = `${server.url}/api/npm/private/`;
+    const http = client({ [`${registry.replace(/^http:/, '')}:_authToken`]: 't0k3n' });
+    await fetchNpmBulkAdvisories(http, `${server.url}/api/npm/private///`, new Map([['lodash', ['4.17.10']]]), { gzip: false });
     const [req] = server.requests;
     assert.equal(req.path, `/api/npm/private/${NPM_BULK_ADVISORY_PATH}`);
     assert.equal(req.headers.authorization, 'Bearer t0k3n');
     assert.equal(req.headers['content-encoding'], undefined);
     assert.deepEqual(JSON.parse(req.body), { lodash: ['4.17.10'] });
+    assert.equal(http.requestCount, 1, 'counted with the check\'s requests');
 
-    // fetch refuses user:password@ URLs: they become basic auth.
-    await fetchNpmBulkAdvisories(server.url.replace('//', '//user:s%40cret@'), new Map([['lodash', ['4.17.10']]]));
-    assert.equal(server.requests[1].headers.authorization, `Basic ${Buffer.from('user:s@cret').toString('base64')}`);
+    // Credentials in the URL go as npm's client sends them: basic auth.
+    await fetchNpmBulkAdvisories(client(), server.url.replace('//', '//user:secret@'), new Map([['lodash', ['4.17.10']]]));
+    assert.equal(server.requests[1].headers.authorization, `Basic ${Buffer.from('user:secret').toString('base64')}`);
   });
 
   it('batches 1000 packages per POST: 2,500 packages → 3 POSTs, each name once', async () => {
     server = await serve(fromFixture(bulk));
     const query = new Map(Array.from({ length: 2500 }, (_, i) => [`pkg-${i}`, ['1.0.0']]));
     query.set('pkg-7', ['1.0.0']);
-    const result = await fetchNpmBulkAdvisories(server.url, query);
+    const result = await fetchNpmBulkAdvisories(client(), server.url, query);
     const sizes = server.requests.map((r) => Object.keys(JSON.parse(r.body)).length);
     assert.deepEqual(sizes, [1000, 1000, 500]);
     const sent = server.requests.flatMap((r) => Object.keys(JSON.parse(r.body)));
@@ -114,13 +120,13 @@ describe('npm bulk advisories', function () {
     assert.equal(result.size, 2500);
 
     server.requests.length = 0;
-    await fetchNpmBulkAdvisories(server.url, query, { batchSize: 1200 });
+    await fetchNpmBulkAdvisories(client(), server.url, query, { batchSize: 1200 });
     assert.deepEqual(server.requests.map((r) => Object.keys(JSON.parse(r.body)).length), [1200, 1200, 100]);
   });
 
   it('flags malware from the real "Malicious Package" entry; ignores names nobody asked about', async () => {
     server = await serve((_req, res) => json(res, eslintme));
-    const result = await fetchNpmBulkAdvisories(server.url, new Map([['eslint-scope', ['3.7.2']], ['js-yaml', ['2.0.4']]]));
+    const result = await fetchNpmBulkAdvisories(client(), server.url, new Map([['eslint-scope', ['3.7.2']], ['js-yaml', ['2.0.4']]]));
     assert.deepEqual([...result.keys()], ['eslint-scope', 'js-yaml']);
     const [scope] = result.get('eslint-scope')!;
     assert.equal(scope.malware, true);
@@ -150,7 +156,7 @@ describe('npm bulk advisories', function () {
         lodash: { not: 'an array' },
       }),
     );
-    const result = await fetchNpmBulkAdvisories(server.url, new Map([['minimist', ['0.0.8']], ['lodash', ['4.0.0']]]));
+    const result = await fetchNpmBulkAdvisories(client(), server.url, new Map([['minimist', ['0.0.8']], ['lodash', ['4.0.0']]]));
     const minimist = result.get('minimist')!;
     assert.deepEqual(minimist.map((a) => a.id), ['GHSA-xvch-5gv4-984h', '99', '100']);
     assert.equal(minimist[0].url, 'https://github.com/advisories/GHSA-XVCH-5gv4-984h');
@@ -165,97 +171,53 @@ describe('npm bulk advisories', function () {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(body);
       });
-      await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['a', ['1.0.0']]])), 'bad-response');
+      await rejectsWith(fetchNpmBulkAdvisories(client(), server.url, new Map([['a', ['1.0.0']]])), 'bad-response');
       await server.close();
       server = undefined;
     }
   });
 
-  it('retries a 500 with doubling backoff, then reports http-error', async () => {
+  it('through RegistryHttp: a 500 then a 200 is an answer; a 500 that stays is an http-error naming the URL without credentials', async () => {
     let failures = 1;
     server = await serve((req, res) => {
       if (failures-- > 0) return json(res, { error: 'boom' }, 500);
       fromFixture(bulk)(req, res);
     });
-    const result = await fetchNpmBulkAdvisories(server.url, new Map([['lodash', ['4.17.10']]]), { retryDelayMs: 10 });
+    const http = client({}, { retries: 1 });
+    const result = await fetchNpmBulkAdvisories(http, server.url, new Map([['lodash', ['4.17.10']]]));
     assert.equal(server.requests.length, 2);
+    assert.equal(http.requestCount, 2);
     assert.deepEqual(result.get('lodash')!.map((a) => a.id), ['782', '1065']);
 
-    // Without Retry-After the backoff doubles (300, then 600 ms), and retrying stops after `retries`: the delays
-    // asked of the timers are recorded (not the time it took).
     server.requests.length = 0;
     failures = 100;
-    const timers = recordTimeouts();
-    try {
-      await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['a', ['1']]]), { retries: 2, retryDelayMs: 300 }), 'http-error', 500);
-    } finally {
-      timers.stop();
-    }
-    assert.equal(server.requests.length, 3);
-    assert.deepEqual(timers.delays.filter((ms) => [300, 600, 1200].includes(ms)), [300, 600], 'backoff doubles from retryDelayMs');
+    const err = await rejectsWith(fetchNpmBulkAdvisories(http, server.url.replace('//', '//user:secret@'), new Map([['a', ['1']]])), 'http-error', 500);
+    assert.equal(server.requests.length, 2, 'retried once, as the client was told');
+    assert.match(err.message, new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/${NPM_BULK_ADVISORY_PATH} answered HTTP 500$`));
+    assert.doesNotMatch(err.message, /user|secret/);
 
     server.requests.length = 0;
-    await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['a', ['1']]]), { retries: 0 }), 'http-error', 500);
-    assert.equal(server.requests.length, 1);
-  });
-
-  it('Retry-After in seconds replaces the backoff; one too long, or a 4xx, ends at once', async () => {
-    const statuses = [{ status: 503, retryAfter: '0' }, { status: 200 }];
-    server = await serve((req, res) => {
-      const next = statuses.shift() ?? { status: 200 };
-      if (next.status === 200) return fromFixture(bulk)(req, res);
-      res.writeHead(next.status, { 'retry-after': next.retryAfter ?? '' });
-      res.end();
-    });
-    const timers = recordTimeouts();
-    try {
-      await fetchNpmBulkAdvisories(server.url, new Map([['mem', ['1.0.0']]]), { retryDelayMs: 20_000 });
-    } finally {
-      timers.stop();
-    }
-    assert.ok(!timers.delays.includes(20_000) && timers.delays.includes(0), `Retry-After: 0 replaces the 20 s backoff (timers asked: ${timers.delays.join(', ')})`);
-    assert.equal(server.requests.length, 2);
     await server.close();
-
-    server = await serve((_req, res) => {
-      res.writeHead(429, { 'retry-after': '3600' });
-      res.end();
-    });
-    await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['mem', ['1.0.0']]])), 'http-error', 429);
-    assert.equal(server.requests.length, 1);
-    await server.close();
-
     server = await serve((_req, res) => json(res, { error: 'not found' }, 404));
-    const err = await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['mem', ['1.0.0']]])), 'http-error', 404);
-    assert.match(err.message, /HTTP 404/);
-    assert.equal(server.requests.length, 1);
-  });
-
-  it('a response that never ends is cut at timeoutMs (unreachable)', async () => {
-    server = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"lodash": [');
-    });
-    // The body never ends, so only the timeout can end the request; the message says which one did (not the 30 s default).
-    const err = await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['lodash', ['1.0.0']]]), { timeoutMs: 300 }), 'unreachable');
-    assert.match(err.message, /within 300 ms/);
+    await rejectsWith(fetchNpmBulkAdvisories(client({}, { retries: 3 }), server.url, new Map([['mem', ['1.0.0']]])), 'http-error', 404);
+    assert.equal(server.requests.length, 1, 'a 4xx is not retried');
   });
 
   it('the caller\'s AbortSignal aborts a request in flight, or before it starts', async () => {
     const controller = new AbortController();
     server = await serve(() => controller.abort()); // never answers; the caller aborts once the request has arrived
-    await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['a', ['1.0.0']]]), { signal: controller.signal }), 'aborted');
+    await rejectsWith(fetchNpmBulkAdvisories(client(), server.url, new Map([['a', ['1.0.0']]]), { signal: controller.signal }), 'aborted');
     assert.equal(server.requests.length, 1);
 
-    await rejectsWith(fetchNpmBulkAdvisories(server.url, new Map([['a', ['1.0.0']]]), { signal: AbortSignal.abort() }), 'aborted');
+    await rejectsWith(fetchNpmBulkAdvisories(client(), server.url, new Map([['a', ['1.0.0']]]), { signal: AbortSignal.abort() }), 'aborted');
     assert.equal(server.requests.length, 1);
   });
 
-  it('a closed port is unreachable; credentials in the URL stay out of the message; no query, no request', async () => {
+  it('a closed port is registry-unreachable; credentials in the URL stay out of the message; no query, no request', async () => {
     const probe = await serve(() => undefined);
     await probe.close();
-    const err = await rejectsWith(fetchNpmBulkAdvisories(probe.url.replace('//', '//user:secret@'), new Map([['a', ['1.0.0']]])), 'unreachable');
+    const err = await rejectsWith(fetchNpmBulkAdvisories(client(), probe.url.replace('//', '//user:secret@'), new Map([['a', ['1.0.0']]])), 'registry-unreachable');
     assert.doesNotMatch(err.message, /secret/);
-    assert.deepEqual(await fetchNpmBulkAdvisories(probe.url, new Map()), new Map());
+    assert.deepEqual(await fetchNpmBulkAdvisories(client(), probe.url, new Map()), new Map());
   });
 });

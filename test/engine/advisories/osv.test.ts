@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { advisoryFromOsv, isAffected, type OsvRecord } from '../../../src/core/trust/affected';
-import { AdvisorySourceError } from '../../../src/engine/advisories/npm-bulk';
 import { fetchOsvAdvisories } from '../../../src/engine/advisories/osv';
+import { EngineError, type EngineErrorCode } from '../../../src/engine/infra/errors';
+import { type HttpOptions, RegistryHttp } from '../../../src/engine/registry/http';
 import { requireSharedFixtures } from '../../support/fixtures';
 import { type Handler, type Recorded, json, serve } from '../../support/recording-server';
 import { withinHangGuard } from '../../support/wait';
-
 
 interface OsvQuery {
   package: { name: string; ecosystem: string };
@@ -21,15 +21,21 @@ interface OsvQuery {
  * vulns per query when set; GET /v1/vulns/<id> returns the record. `before` may answer a request itself.
  */
 /**
- * `holdVulns`: record downloads are held until `atOnce` are in flight (or all that are left of `total`), then answered
- * together. A client that keeps `atOnce` requests going reaches that point whatever the machine's speed; one that
- * keeps fewer never does (the test's hang guard ends it).
+ * `holdVulns`: record downloads are held until `atOnce` are in flight (or all that are left of `total`) and every
+ * request the client has started (`started()`) has arrived, then answered together. A client that keeps `atOnce`
+ * requests going reaches that point whatever the machine's speed; one that keeps fewer never does (the test's hang
+ * guard ends it); one that sends more has them all in flight here before any is answered.
  */
-function osvApi(records: OsvRecord[], o: { pageSize?: number; holdVulns?: { atOnce: number; total: number }; before?: (req: Recorded, res: http.ServerResponse) => boolean } = {}) {
+function osvApi(
+  records: OsvRecord[],
+  o: { pageSize?: number; holdVulns?: { atOnce: number; total: number; started: () => number }; before?: (req: Recorded, res: http.ServerResponse) => boolean } = {},
+) {
   const stats = { inFlight: 0, maxInFlight: 0 };
   const held: (() => void)[] = [];
   let answered = 0;
+  let arrived = 0;
   const handler: Handler = (req, res) => {
+    arrived++;
     if (o.before?.(req, res)) return;
     if (req.method === 'POST' && req.path === '/v1/querybatch') {
       const { queries } = JSON.parse(req.body) as { queries: OsvQuery[] };
@@ -56,7 +62,7 @@ function osvApi(records: OsvRecord[], o: { pageSize?: number; holdVulns?: { atOn
       json(res, record);
     });
     const hold = o.holdVulns;
-    if (!hold || held.length >= Math.min(hold.atOnce, hold.total - answered)) for (const answer of held.splice(0)) answer();
+    if (!hold || (held.length >= Math.min(hold.atOnce, hold.total - answered) && arrived === hold.started())) for (const answer of held.splice(0)) answer();
   };
   return { handler, stats };
 }
@@ -70,15 +76,18 @@ const synthetic = (id: string, names: string[], events: Record<string, string>[]
   affected: names.map((name) => ({ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events }] })),
 });
 
-async function rejectsWith(p: Promise<unknown>, code: AdvisorySourceError['code']): Promise<AdvisorySourceError> {
+async function rejectsWith(p: Promise<unknown>, code: EngineErrorCode): Promise<EngineError> {
   const err = await p.then(
-    () => assert.fail(`expected an AdvisorySourceError (${code})`),
+    () => assert.fail(`expected an EngineError (${code})`),
     (e: unknown) => e,
   );
-  assert.ok(err instanceof AdvisorySourceError, `not an AdvisorySourceError: ${err}`);
+  assert.ok(err instanceof EngineError, `not an EngineError: ${err}`);
   assert.equal(err.code, code, err.message);
   return err;
 }
+
+/** The check's HTTP client, through which production sends every OSV request (no retries unless a test is about them). */
+const client = (opts: Partial<HttpOptions> = {}) => new RegistryHttp({ config: { values: {}, sources: [] }, retries: 0, ...opts });
 
 describe('OSV advisories', function () {
   let real: OsvRecord[] = [];
@@ -102,7 +111,7 @@ describe('OSV advisories', function () {
       ['debug', ['4.4.2']],
       ['left-pad', ['1.3.0']],
     ]);
-    const result = await fetchOsvAdvisories(server.url, query);
+    const result = await fetchOsvAdvisories(client(), server.url, query);
 
     const [batch, ...more] = bodies(server.requests);
     assert.equal(more.length, 0);
@@ -130,7 +139,7 @@ describe('OSV advisories', function () {
     server = await serve(osvApi([...real, many]).handler);
     const query = new Map(Array.from({ length: 2499 }, (_, i) => [`pkg-${i}`, ['1.0.0']]));
     query.set('chalk', ['5.6.1']);
-    const result = await fetchOsvAdvisories(server.url, query);
+    const result = await fetchOsvAdvisories(client(), server.url, query);
     assert.deepEqual(bodies(server.requests).map((b) => b.queries.length), [1000, 1000, 500]);
     assert.deepEqual(gets(server.requests).sort(), ['MAL-2025-46969', 'TEST-MANY']);
     assert.deepEqual(['pkg-0', 'pkg-1500', 'pkg-2400', 'pkg-1'].map((n) => result.get(n)!.length), [1, 1, 1, 0]);
@@ -149,7 +158,7 @@ describe('OSV advisories', function () {
       if (name === 'internal-billing') throw new Error('policy lookup failed'); // a throwing policy refuses too
       return !name.startsWith('@acme-private/');
     };
-    const result = await fetchOsvAdvisories(server.url, query, { shouldQuery });
+    const result = await fetchOsvAdvisories(client(), server.url, query, { shouldQuery });
     for (const req of server.requests) {
       assert.doesNotMatch(req.path + req.body, /acme-private|secret-sauce|internal-billing/);
     }
@@ -158,7 +167,7 @@ describe('OSV advisories', function () {
 
   it('follows next_page_token per query', async () => {
     server = await serve(osvApi([...real, synthetic('TEST-2', ['chalk']), synthetic('TEST-3', ['chalk'])], { pageSize: 1 }).handler);
-    const result = await fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']], ['debug', ['4.4.2']]]));
+    const result = await fetchOsvAdvisories(client(), server.url, new Map([['chalk', ['5.6.1']], ['debug', ['4.4.2']]]));
     const batches = bodies(server.requests);
     assert.equal(batches.length, 3);
     assert.deepEqual(batches[1].queries, [{ package: { name: 'chalk', ecosystem: 'npm' }, version: '5.6.1', page_token: 'page-1' }]);
@@ -168,21 +177,15 @@ describe('OSV advisories', function () {
 
   it('fetches records at most `concurrency` at a time', async () => {
     const records = Array.from({ length: 20 }, (_, i) => synthetic(`TEST-${i}`, [`pkg-${i}`]));
-    // The server holds the downloads until 4 are in flight, so 4 at once is reached whatever the machine's speed; the
-    // client side counts requests sent and not yet answered, so a fifth one sent beside them would show.
-    const api = osvApi(records, { holdVulns: { atOnce: 4, total: 20 } });
+    // Counted at the server: it holds the downloads until 4 are in flight and every request the client has started
+    // has arrived, so 4 at once is reached whatever the machine's speed, and a fifth sent beside them would be there.
+    const http = client(); // its own limit (48) is not the one tested
+    const api = osvApi(records, { holdVulns: { atOnce: 4, total: 20, started: () => http.requestCount } });
     server = await serve(api.handler);
-    let open = 0;
-    let most = 0;
-    const counting: typeof fetch = (input, init) => {
-      most = Math.max(most, ++open);
-      return fetch(input, init).finally(() => open--);
-    };
-    const fetching = fetchOsvAdvisories(server.url, new Map(records.map((_, i) => [`pkg-${i}`, ['1.0.0']])), { concurrency: 4, fetch: counting });
+    const fetching = fetchOsvAdvisories(http, server.url, new Map(records.map((_, i) => [`pkg-${i}`, ['1.0.0']])), { concurrency: 4 });
     const result = await withinHangGuard('4 record downloads at once', fetching);
     assert.equal(gets(server.requests).length, 20);
     assert.equal(api.stats.maxInFlight, 4);
-    assert.equal(most, 4);
     assert.ok([...result.values()].every((list) => list.length === 1));
   });
 
@@ -197,14 +200,14 @@ describe('OSV advisories', function () {
         },
       }).handler,
     );
-    const result = await fetchOsvAdvisories(server.url, new Map([['Old-Name', ['1.0.0']]]));
+    const result = await fetchOsvAdvisories(client(), server.url, new Map([['Old-Name', ['1.0.0']]]));
     const [a] = result.get('Old-Name')!;
     assert.equal(a.id, 'TEST-ALIAS');
     assert.equal(isAffected(a.affected, '1.0.0'), true);
     assert.equal(isAffected(a.affected, '1.0.1'), false);
   });
 
-  it('retries a 500 (querybatch and record), then reports persistent errors as http-error', async () => {
+  it('through RegistryHttp: a 500 then a 200 (querybatch and record) is an answer; a 503 that stays is an http-error', async () => {
     const failed = new Set<string>();
     server = await serve(
       osvApi(real, {
@@ -216,19 +219,20 @@ describe('OSV advisories', function () {
         },
       }).handler,
     );
-    const result = await fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { retryDelayMs: 5 });
+    const result = await fetchOsvAdvisories(client({ retries: 1 }), server.url, new Map([['chalk', ['5.6.1']]]));
     assert.equal(result.get('chalk')![0].id, 'MAL-2025-46969');
     assert.deepEqual(server.requests.map((r) => r.method), ['POST', 'POST', 'GET', 'GET']);
     await server.close();
 
     server = await serve((_req, res) => json(res, {}, 503));
-    const err = await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { retries: 0 }), 'http-error');
+    const err = await rejectsWith(fetchOsvAdvisories(client(), server.url.replace('//', '//user:secret@'), new Map([['chalk', ['5.6.1']]])), 'http-error');
     assert.equal(err.status, 503);
+    assert.equal(err.message, `${server.url}/v1/querybatch answered HTTP 503`);
   });
 
   it('answers of the wrong shape are bad-response', async () => {
     server = await serve((req, res) => json(res, req.method === 'POST' ? { results: [] } : {}));
-    await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]])), 'bad-response');
+    await rejectsWith(fetchOsvAdvisories(client(), server.url, new Map([['chalk', ['5.6.1']]])), 'bad-response');
     await server.close();
 
     server = await serve(
@@ -240,32 +244,29 @@ describe('OSV advisories', function () {
         },
       }).handler,
     );
-    await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]])), 'bad-response');
+    await rejectsWith(fetchOsvAdvisories(client(), server.url, new Map([['chalk', ['5.6.1']]])), 'bad-response');
   });
 
-  it('a record download that never ends is cut at timeoutMs; the caller can abort', async () => {
-    const hang = (method: string) => (req: Recorded, res: http.ServerResponse) => {
-      if (req.method !== method) return false;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"id": "MAL-');
-      return true;
-    };
-    server = await serve(osvApi(real, { before: hang('GET') }).handler);
-    // The body never ends, so only the timeout can end the download; the message says which one did.
-    const err = await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { timeoutMs: 300 }), 'unreachable');
-    assert.match(err.message, /within 300 ms/);
-    await server.close();
-
-    // The caller aborts once the query has arrived and its answer has started.
+  it('the caller can abort a query whose answer has started', async () => {
     const controller = new AbortController();
-    server = await serve(osvApi(real, { before: (req, res) => hang('POST')(req, res) && (controller.abort(), true) }).handler);
-    await rejectsWith(fetchOsvAdvisories(server.url, new Map([['chalk', ['5.6.1']]]), { signal: controller.signal }), 'aborted');
+    server = await serve(
+      osvApi(real, {
+        before: (req, res) => {
+          if (req.method !== 'POST') return false;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"results": [');
+          controller.abort();
+          return true;
+        },
+      }).handler,
+    );
+    await rejectsWith(fetchOsvAdvisories(client(), server.url, new Map([['chalk', ['5.6.1']]]), { signal: controller.signal }), 'aborted');
   });
 
   it('nothing to ask: no request at all', async () => {
     server = await serve(osvApi(real).handler);
-    assert.deepEqual(await fetchOsvAdvisories(server.url, new Map()), new Map());
-    assert.deepEqual(await fetchOsvAdvisories(server.url, new Map([['@x/y', ['1.0.0']]]), { shouldQuery: () => false }), new Map());
+    assert.deepEqual(await fetchOsvAdvisories(client(), server.url, new Map()), new Map());
+    assert.deepEqual(await fetchOsvAdvisories(client(), server.url, new Map([['@x/y', ['1.0.0']]]), { shouldQuery: () => false }), new Map());
     assert.equal(server.requests.length, 0);
   });
 });

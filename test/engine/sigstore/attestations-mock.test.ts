@@ -157,12 +157,13 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
     const t = trust();
     const already = new AbortController();
     already.abort(new Error('stop'));
-    await assert.rejects(verifyAttestations(input(v1), t, { signal: already.signal }), /stop/);
+    const aborted = (e: { code?: string }) => e.code === 'aborted'; // the engine's one cancellation error, whatever the reason
+    await assert.rejects(verifyAttestations(input(v1), t, { signal: already.signal }), aborted);
 
     const soon = new AbortController();
     const pending = verifyAttestations(input(v1), t, { signal: soon.signal });
     soon.abort(new Error('cancelled'));
-    await assert.rejects(pending, /cancelled/);
+    await assert.rejects(pending, aborted);
     const v = await verifyAttestations(input(v1), t);
     assert.equal(v.status, 'verified', v.reason);
 
@@ -172,7 +173,7 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
     const a = verifyAttestations(input(v1), t2, { signal: leaving.signal });
     const b = verifyAttestations(input(v1), t2);
     leaving.abort(new Error('left'));
-    await assert.rejects(a, /left/);
+    await assert.rejects(a, aborted);
     assert.equal((await b).status, 'verified');
   });
 });
