@@ -144,11 +144,13 @@ connection.onRequest(ReportRequest, async (params, token) => {
   abortOn(token, controller);
   const report = lastReports.get(params.root);
   const findings = (report?.findings ?? []).filter((f) => f.package === params.name);
-  const locked = [...new Set((report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name).map((p) => p.version))];
+  const entries = (report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name);
+  const locked = [...new Set(entries.map((p) => p.version))];
+  const resolved = [...new Set(entries.flatMap((p) => (p.resolved ? [p.resolved] : [])))];
   try {
     // The evaluation's own options: the session's parts for them hold this package's summary already.
     const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
-    const timeline = await packageTimeline({ check, name: params.name, locked });
+    const timeline = await packageTimeline({ check, name: params.name, locked, resolved });
     return { timeline, findings };
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();

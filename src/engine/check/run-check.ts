@@ -14,7 +14,8 @@ import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
-import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
+import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadIgnoredRoutes, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
+import { WithheldNames } from './restricted';
 import { type EngineParts, SESSION_TTL_MS, createParts } from '../session/session';
 import type { CheckOptions, CheckReport, PackageError, PhaseTimes } from './types';
 
@@ -40,7 +41,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('parse');
   const policy = opts.policy ?? readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {});
 
-  const { parts, registries, npmConfig } = await checkParts(opts, signal);
+  const { parts, registries, npmConfig, withheld } = await checkParts(opts, signal);
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
@@ -52,7 +53,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   let installed = lock?.packages ?? [];
   if (lock?.rejected) extra.push(lockfileIgnored(lock.file, lock.rejected, model));
   if (!lock || lock.rejected) {
-    const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs });
+    const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs, withhold: withheld && ((name) => withheld.withhold({ name })) });
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
@@ -61,10 +62,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   gaps.push(...unread.gaps);
   const packages = installed.filter((p) => {
     if (p === unread.cut) return false;
+    // Restricted Mode: what the ignored .npmrc sends to a registry of its own is asked of nobody (one gap below).
+    if (withheld && !LOCAL_SOURCES.has(p.source) && withheld.withhold(p)) return false;
     const gap = entryGap(p) ?? versionlessGap(p);
     if (gap) gaps.push(gap);
     return !gap;
   });
+  const restrictedGap = withheld?.gap(model);
+  if (restrictedGap) gaps.push(restrictedGap);
   const registryPackages = packages.filter(fromRegistry);
   const locked = lockedVersionsByName(registryPackages);
   const errors: PackageError[] = [];
@@ -175,6 +180,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   };
 }
 
+/** Sources whose checks ask no server about the package: its name goes nowhere. */
+const LOCAL_SOURCES: ReadonlySet<InstalledPackage['source']> = new Set(['git', 'file', 'link', 'workspace']);
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
 const NO_INCOMING: Map<string, string> = new Map();
 
@@ -272,7 +279,10 @@ function incomingOf(parts: EngineParts, model: ProjectModel): Map<string, string
  * The I/O parts a check with these options uses: the session's for this configuration (HTTP sockets, memoised
  * summaries, keys, verdicts, advisories), else new ones ended by `signal`.
  */
-export async function checkParts(opts: CheckOptions, signal: AbortSignal | undefined): Promise<{ parts: EngineParts; registries: RegistryMap; npmConfig: NpmConfig }> {
+export async function checkParts(
+  opts: CheckOptions,
+  signal: AbortSignal | undefined,
+): Promise<{ parts: EngineParts; registries: RegistryMap; npmConfig: NpmConfig; withheld?: WithheldNames }> {
   const npmConfig = await loadNpmConfig({
     projectDir: opts.projectDir,
     env: opts.env,
@@ -281,7 +291,10 @@ export async function checkParts(opts: CheckOptions, signal: AbortSignal | undef
   });
   const registries = registryMap(npmConfig);
   const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, ttlMs: opts.cacheTtlMs, contentLimits: opts.contentLimits, log: opts.log };
-  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries, npmConfig };
+  // Restricted Mode: the ignored .npmrc is read for one thing only, which names it routes elsewhere (sent nowhere).
+  const routes = opts.ignoreProjectNpmrc ? await loadIgnoredRoutes(opts.projectDir) : undefined;
+  const withheld = routes && new WithheldNames(routes, registries);
+  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries, npmConfig, withheld };
 }
 
 export type { Advisory, CheckOptions, CheckReport, PackageError, PhaseTimes };

@@ -24,6 +24,8 @@ export interface UnlockedOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Restricted Mode: true for a name that must be sent nowhere (it is then left out, and counted by the caller). */
+  withhold?: (name: string) => boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function resolveUnlocked(model: ProjectModel, opts: UnlockedOptions
         packages.push(unlockedPackage(m, d, name, '', { resolved: spec.raw, source: spec.type }));
         continue;
       }
+      if (opts.withhold?.(name)) continue;
       if (spec.type === 'other') {
         gaps.push({ package: name, version: '', signal: 'lockfile-entry', reason: `"${spec.raw}" is a dependency spec TrustLens cannot resolve`, at: { file: m.file, range: d.valueRange } });
         continue;

@@ -9,7 +9,9 @@ export type EngineErrorCode =
   | 'integrity'
   | 'too-large'
   | 'aborted'
-  | 'offline-miss';
+  | 'offline-miss'
+  /** Restricted Mode: the package's name may be sent nowhere until the folder is trusted. */
+  | 'restricted';
 
 export class EngineError extends Error {
   constructor(
