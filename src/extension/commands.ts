@@ -43,9 +43,12 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
     },
     'trustlens.showLog': () => output.show(),
     'trustlens.showDependencyModel': () => showDependencyModel(service, output),
-    'trustlens.restartService': () => {
-      service.reset();
-      return d.scanAll();
+    'trustlens.restartService': async () => {
+      // reset() alone only left a 'failed' state: a running service was never restarted. End it, start a new one.
+      scanner.cancelAll();
+      await service.restart();
+      output.info(`service restarted as asked (pid ${service.pid})`);
+      await d.scanAll();
     },
     'trustlens.clearCache': async () => {
       await (await service.get()).sendRequest(ClearCacheRequest);
