@@ -10,6 +10,7 @@ import { openRootManifest, toWorkspaceEdit } from './code-actions';
 import type { RuntimeCommand } from './contributions';
 import type { DiagnosticsRenderer } from './diagnostics';
 import { showReportPanel } from './report-panel';
+import { type FolderScan, reportScans } from './scan-report';
 import { showDependencyModel } from './show-model-command';
 import type { Scanner } from './scanner';
 import type { ServiceClient } from './service-client';
@@ -21,7 +22,7 @@ interface Deps {
   service: ServiceClient;
   diagnostics: DiagnosticsRenderer;
   output: vscode.LogOutputChannel;
-  scanAll: () => Promise<void>;
+  scanAll: () => Promise<FolderScan[]>;
 }
 
 function activeFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
@@ -33,13 +34,14 @@ function activeFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
 export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never[]) => unknown> {
   const { scanner, service, output } = d;
   return {
-    'trustlens.scan': () => d.scanAll(),
+    'trustlens.scan': async () => reportScans('Scan', await d.scanAll(), d.diagnostics),
     'trustlens.deepScan': async () => {
       const folder = activeFolder();
       if (!folder) return;
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
         scanner.scan(folder, { content: 'deep' }),
       );
+      reportScans('Deep scan', [{ folder, result }], d.diagnostics);
     },
     'trustlens.showLog': () => output.show(),
     'trustlens.showDependencyModel': () => showDependencyModel(service, output),
@@ -48,7 +50,7 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
       scanner.cancelAll();
       await service.restart();
       output.info(`service restarted as asked (pid ${service.pid})`);
-      await d.scanAll();
+      reportScans('Scan after the restart', await d.scanAll(), d.diagnostics);
     },
     'trustlens.clearCache': async () => {
       await (await service.get()).sendRequest(ClearCacheRequest);

@@ -41,7 +41,7 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
 
   const scanAll = async (reason?: string) => {
     const folders = vscode.workspace.workspaceFolders ?? [];
-    await Promise.all(folders.map((f) => scanner.scan(f, undefined, reason)));
+    return Promise.all(folders.map(async (folder) => ({ folder, result: await scanner.scan(folder, undefined, reason) })));
   };
 
   context.subscriptions.push(
@@ -72,7 +72,7 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
     changed: (folder, how) => scanner.request(folder, how),
     opened: (folder) => scanner.request(folder, 'open'),
     scanNow: (folder) => scanner.request(folder, 'now'),
-    scanAll: () => scanAll(),
+    scanAll: async () => void (await scanAll()),
     hover: new TrustHoverProvider(scanner),
     codeActions: new TrustCodeActions(scanner),
     commands: commandHandlers({ context, scanner, service, diagnostics, output, scanAll }),
