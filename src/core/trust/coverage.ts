@@ -27,7 +27,12 @@ export type Signal =
    * Everything about packages the project's own .npmrc routes to a registry of its own: in Restricted Mode that file
    * is ignored, and their names are sent nowhere until the folder is trusted.
    */
-  | 'restricted-mode';
+  | 'restricted-mode'
+  /**
+   * The lockfile is out of date for a direct dependency (its range, as typed, is not what the lockfile locks, or the
+   * lockfile has no entry): the version the range resolves to now is judged; what that version depends on is not.
+   */
+  | 'lockfile-outdated';
 
 export const SIGNAL_LABEL: Record<Signal, string> = {
   'registry-history': 'registry history',
@@ -38,6 +43,7 @@ export const SIGNAL_LABEL: Record<Signal, string> = {
   'lockfile-entry': 'lockfile entry',
   'dependency-tree': 'dependency tree',
   'restricted-mode': 'Restricted Mode',
+  'lockfile-outdated': 'lockfile out of date',
 };
 
 /** Without these, nothing about a version is known: it is not judged at all (else it is judged in part). */
@@ -89,6 +95,8 @@ export function incompleteSeverity(policy: Policy, allowIncomplete: boolean): Se
 export function describeUncovered(u: Uncovered): string {
   // Restricted Mode says it all in its reason: which packages, and what to do ("trust the folder").
   if (u.package === '*' && u.gaps.every((g) => g.signal === 'restricted-mode')) return u.gaps.map((g) => g.reason).join('; ');
+  // So does an out-of-date lockfile: which version was judged instead of the locked one, and what was not.
+  if (u.gaps.every((g) => g.signal === 'lockfile-outdated')) return `Lockfile out of date — ${u.gaps.map((g) => g.reason).join('; ')}`;
   const what = u.gaps.map((g) => `${SIGNAL_LABEL[g.signal]}${g.source ? ` (${g.source})` : ''}: ${g.reason}`).join('; ');
   if (u.package === '*') return `Not checked for any package — ${what}`;
   const label = u.version ? `${u.package}@${u.version}` : u.package;

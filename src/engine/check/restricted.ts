@@ -12,8 +12,8 @@ const ZERO_RANGE: SourceRange = { start: { line: 0, character: 0 }, end: { line:
  * package names), and are reported once, for the project, as not checked until the folder is trusted.
  */
 export class WithheldNames {
-  /** name@version of every package withheld, for the count. */
-  private readonly versions = new Set<string>();
+  /** Every package name withheld, for the count. */
+  private readonly names = new Set<string>();
   private readonly scopes = new Set<string>();
   private readonly hosts = new Set<string>();
   /** The project's .npmrc routes every unscoped name elsewhere. */
@@ -25,10 +25,10 @@ export class WithheldNames {
   ) {}
 
   /** Whether this package must be sent nowhere; remembers it for the gap when so. */
-  withhold(p: { name: string; version?: string; resolved?: string }): boolean {
+  withhold(p: { name: string; resolved?: string }): boolean {
     const host = withheldRoute(this.routes, this.trusted, p.name, p.resolved);
     if (host === undefined) return false;
-    this.versions.add(`${p.name}@${p.version ?? ''}`);
+    this.names.add(p.name);
     this.hosts.add(host);
     const scope = scopeOf(p.name);
     if (scope && this.routes.scopes.has(scope)) this.scopes.add(/^@[a-z0-9][\w.~-]*$/i.test(scope) ? `${scope}/*` : 'a scope');
@@ -36,14 +36,19 @@ export class WithheldNames {
     return true;
   }
 
+  /** Whether a package of this name was withheld so far. */
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
   get count(): number {
-    return this.versions.size;
+    return this.names.size;
   }
 
   /** The one project-wide "not checked in Restricted Mode" gap, on the top of the root package.json; none when nothing was withheld. */
   gap(model: ProjectModel): Gap | undefined {
-    if (!this.versions.size) return undefined;
-    const n = this.versions.size;
+    if (!this.names.size) return undefined;
+    const n = this.names.size;
     const what = [...this.scopes, ...(this.unscoped ? ['unscoped packages'] : [])];
     const routed = what.length ? `routes ${list(what)} to ${list([...this.hosts])}` : `resolves them from ${list([...this.hosts])}`;
     const reason = `${n} ${n === 1 ? 'package' : 'packages'} not checked in Restricted Mode — trust the folder to check them: the workspace .npmrc (ignored until then) ${routed}, and TrustLens sends their names nowhere else`;

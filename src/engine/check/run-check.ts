@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { InstalledPackage, ProjectModel, SourceRange } from '../../core/model';
+import type { InstalledPackage, Lockfile, ProjectModel, SourceRange } from '../../core/model';
 import { buildProject } from '../../core/project';
 import type { TrustCard } from '../../core/report/card';
 import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../../core/report/locate';
@@ -14,6 +14,7 @@ import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
+import { type StaleDependency, staleDependencies } from './stale';
 import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadIgnoredRoutes, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
 import { WithheldNames } from './restricted';
 import { type EngineParts, SESSION_TTL_MS, createParts } from '../session/session';
@@ -57,6 +58,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
+  }
+  // Edits judged as typed: a direct range the locked version does not satisfy, or a dependency the lockfile has no
+  // entry for, is judged at the version the range resolves to now, on its package.json entry; the locked one stays
+  // judged in the lockfile only.
+  const stale = lock && !lock.rejected ? staleDependencies(model) : [];
+  if (stale.length) {
+    const unlockedOpts = { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs };
+    const fresh = await resolveUnlocked(model, { ...unlockedOpts, only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })), withhold: withheld && ((name) => withheld.withhold({ name })) });
+    installed = [...detachStale(installed, stale, lock!), ...fresh.packages];
+    gaps.push(...fresh.gaps, ...outdatedGaps(withheld ? stale.filter((x) => !withheld.has(x.name)) : stale, fresh.packages, model));
   }
   const unread = lock && !lock.rejected ? unreadLockfile(model) : { gaps: [] };
   gaps.push(...unread.gaps);
@@ -203,6 +214,38 @@ function lockfileIgnored(file: string, rejected: { message: string; range: Sourc
     model,
     { file, range: rejected.range },
   );
+}
+
+/**
+ * The lockfile's entries for stale manifest entries, no longer placed on those entries: not direct for those
+ * importers any more (direct only if another importer's lockfile edge still points at them), and the dependency paths
+ * that start at them dropped, so neither the old version nor what it brings in shows on the package.json entry.
+ * They stay judged on their lockfile lines. Copies: the parsed lockfile is shared between checks.
+ */
+function detachStale(installed: InstalledPackage[], stale: StaleDependency[], lock: Lockfile): InstalledPackage[] {
+  const cut = new Map<string, Set<string>>();
+  for (const s of stale) if (s.locked) cut.set(s.locked.id, (cut.get(s.locked.id) ?? new Set()).add(s.manifest.dir));
+  if (!cut.size) return installed;
+  return installed.map((p) => {
+    const paths = p.paths.filter((path) => !(path.length > 1 && cut.get(path[1])?.has(path[0])));
+    const dirs = cut.get(p.id);
+    if (!dirs) return paths.length === p.paths.length ? p : { ...p, paths };
+    const direct = lock.importers.some((i) => !dirs.has(i.id) && i.dependencies.some((e) => e.to === p.id));
+    return { ...p, paths, direct, workspaces: p.workspaces.filter((w) => !dirs.has(w)) };
+  });
+}
+
+/** One "lockfile out of date" gap per stale entry, on its package.json entry, naming what was judged instead. */
+function outdatedGaps(stale: StaleDependency[], fresh: InstalledPackage[], model: ProjectModel): Gap[] {
+  const lockfile = model.lockfile?.file ?? 'the lockfile';
+  const install = `${model.packageManager ?? 'npm'} install`;
+  return stale.map((s) => {
+    const d = s.dependency;
+    const judged = fresh.find((p) => p.file === s.manifest.file && p.range.startOffset === d.keyRange.startOffset);
+    const why = s.locked ? `${lockfile} locks ${s.name}@${s.locked.version}, which ${JSON.stringify(d.spec.raw)} does not allow` : `${lockfile} has no entry for ${d.name}@${d.spec.raw}`;
+    const instead = judged ? `: judged ${judged.name}@${judged.version}, what the range resolves to now; what it depends on is not checked until ${install} updates the lockfile` : `; until ${install} updates it, nothing is known about what will be installed`;
+    return { package: s.name, version: judged?.version ?? '', signal: 'lockfile-outdated', reason: `${why}${instead}`, at: { file: s.manifest.file, range: d.keyRange } };
+  });
 }
 
 /** Without a lockfile (or with one npm ignores), what the direct dependencies depend on is not known. */
