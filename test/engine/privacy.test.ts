@@ -219,6 +219,24 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
     assert.ok(r.findings.some((f) => f.code === 'check-incomplete' && /^2 packages not checked in Restricted Mode/.test(f.message)));
   });
 
+  it('an edited package.json (lockfile out of date) resolves no withheld name, and they stay in the one gap', async () => {
+    const dir = project(`@acme:registry=${company.url}\n`, deps, lockOf());
+    // The buffer, unsaved: a withheld range moved past its locked version, a withheld name added, a public one too.
+    const edited = { ...deps, '@acme/secret-sauce': '^3.0.0', '@acme/new-thing': '^1.0.0', 'left-pad': '1.3.0' };
+    const overlay = new Map([['package.json', JSON.stringify({ name: 'app', dependencies: edited }, null, 2)]]);
+    const r = await restricted(dir, { overlay, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-restricted-cache-')) });
+    assert.doesNotMatch(traffic(pub), ACME);
+    assert.doesNotMatch(traffic(pub), /new-thing/);
+    assert.equal(company.requests.length, 0);
+    const incomplete = r.findings.filter((f) => f.code === 'check-incomplete');
+    assert.deepEqual(
+      incomplete.map((f) => f.message.replace(/ — .*/, '')),
+      ['3 packages not checked in Restricted Mode'],
+      'one gap for secret-sauce, billing-core and new-thing; none "lockfile out of date" for a name sent nowhere',
+    );
+    assert.deepEqual(r.cards.map((c) => c.name), ['left-pad']);
+  });
+
   it('the trust report of a withheld package is refused, with no request', async () => {
     const dir = project(`@acme:registry=${company.url}\n`, deps, lockOf());
     const check = { projectDir: dir, registry: pub.url, ignoreProjectNpmrc: true, env: { HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: true, osv: false } };
