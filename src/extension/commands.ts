@@ -15,6 +15,7 @@ import type { RuntimeCommand } from './contributions';
 import type { DiagnosticsRenderer } from './diagnostics';
 import { exportSbom } from './export-sbom-command';
 import { showReportPanel } from './report-panel';
+import { type FolderScan, reportScans } from './scan-report';
 import { showDependencyModel } from './show-model-command';
 import type { Scanner } from './scanner';
 import type { ServiceClient } from './service-client';
@@ -26,7 +27,7 @@ interface Deps {
   service: ServiceClient;
   diagnostics: DiagnosticsRenderer;
   output: vscode.LogOutputChannel;
-  scanAll: () => Promise<void>;
+  scanAll: () => Promise<FolderScan[]>;
 }
 
 function activeFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
@@ -38,19 +39,23 @@ function activeFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
 export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never[]) => unknown> {
   const { scanner, service, output } = d;
   return {
-    'trustlens.scan': () => d.scanAll(),
+    'trustlens.scan': async () => reportScans('Scan', await d.scanAll(), d.diagnostics),
     'trustlens.deepScan': async () => {
       const folder = activeFolder();
       if (!folder) return;
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
         scanner.scan(folder, { content: 'deep' }),
       );
+      reportScans('Deep scan', [{ folder, result }], d.diagnostics);
     },
     'trustlens.showLog': () => output.show(),
     'trustlens.showDependencyModel': () => showDependencyModel(service, output),
-    'trustlens.restartService': () => {
-      service.reset();
-      return d.scanAll();
+    'trustlens.restartService': async () => {
+      // reset() alone only left a 'failed' state: a running service was never restarted. End it, start a new one.
+      scanner.cancelAll();
+      await service.restart();
+      output.info(`service restarted as asked (pid ${service.pid})`);
+      reportScans('Scan after the restart', await d.scanAll(), d.diagnostics);
     },
     'trustlens.clearCache': async () => {
       await (await service.get()).sendRequest(ClearCacheRequest);

@@ -24,9 +24,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const runtime = (): Runtime => (started ??= runtimeModule().startRuntime(context, output));
   /** The folder of a dependency file, or undefined for any other file (which loads nothing). */
   const folderOf = (uri: vscode.Uri) => (isDependencyFile(uri) ? vscode.workspace.getWorkspaceFolder(uri) : undefined);
-  const changed = (uri: vscode.Uri) => {
+  /** `disk`: rewritten on disk (the package manager ran); `edit`: typed or saved in an editor. */
+  const changed = (uri: vscode.Uri, how: 'edit' | 'disk') => {
     const folder = folderOf(uri);
-    if (folder) runtime().changed(folder);
+    if (folder) runtime().changed(folder, how);
   };
 
   context.subscriptions.push(
@@ -42,13 +43,15 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
     ),
-    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && changed(e.document.uri)),
-    vscode.workspace.onDidSaveTextDocument((d) => changed(d.uri)),
+    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && changed(e.document.uri, 'edit')),
+    vscode.workspace.onDidSaveTextDocument((d) => changed(d.uri, 'edit')),
+    // Opening is no change: other extensions open every package.json of a monorepo when it loads (77 events for 74
+    // workspaces), and each used to restart the first scan. The runtime scans only what has no scan yet.
     vscode.workspace.onDidOpenTextDocument((d) => {
       const folder = folderOf(d.uri);
       if (folder) runtime().opened(folder);
     }),
-    lockfileWatcher(changed),
+    lockfileWatcher((uri) => changed(uri, 'disk')),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void runtime().scanAll()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('trustlens') && void runtime().scanAll()),
     ...RUNTIME_COMMANDS.map((id) =>

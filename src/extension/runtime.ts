@@ -11,9 +11,12 @@ import { StatusItem } from './status-item';
 
 /** What extension.ts hands on to the runtime once it is loaded. */
 export interface Runtime {
-  /** A dependency file of `folder` changed (typed, saved, or rewritten on disk): scan after the debounce. */
-  changed(folder: vscode.WorkspaceFolder): void;
-  /** A dependency file of `folder` was opened: scan now unless the folder has a result already. */
+  /**
+   * A dependency file of `folder` changed: typed or saved (`edit`: scanned after the debounce if an unsaved buffer
+   * differs from what the running or last scan read), or rewritten on disk (`disk`: scanned after the debounce).
+   */
+  changed(folder: vscode.WorkspaceFolder, how: 'edit' | 'disk'): void;
+  /** A dependency file of `folder` was opened: a scan only if the folder has none running and no result. */
   opened(folder: vscode.WorkspaceFolder): void;
   /** Scan `folder` now. */
   scanNow(folder: vscode.WorkspaceFolder): void;
@@ -36,12 +39,11 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
   const readme = vscode.Uri.joinPath(context.extensionUri, readmeName(context.extensionUri.fsPath));
   const diagnostics = new DiagnosticsRenderer((code) => readme.with({ fragment: code }));
   const status = new StatusItem(scanner, service, diagnostics);
-  const scanned = new Set<string>();
   let restarted = false;
 
-  const scanAll = async () => {
+  const scanAll = async (reason?: string) => {
     const folders = vscode.workspace.workspaceFolders ?? [];
-    await Promise.all(folders.map((f) => scanner.scan(f)));
+    return Promise.all(folders.map(async (folder) => ({ folder, result: await scanner.scan(folder, undefined, reason) })));
   };
 
   context.subscriptions.push(
@@ -50,7 +52,6 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
     diagnostics,
     status,
     scanner.onResult((r) => {
-      scanned.add(r.root);
       diagnostics.render(r);
       status.update();
     }),
@@ -62,20 +63,18 @@ export function startRuntime(context: vscode.ExtensionContext, output: vscode.Lo
     service.onState((state) => {
       status.update();
       // After a crash the service comes back empty-handed: scan again (the last results stay on screen meanwhile).
-      if (state === 'running' && restarted) void scanAll();
+      if (state === 'running' && restarted) void scanAll('the service restarted');
       restarted = state === 'restarting';
     }),
-    firstScanProgress(service),
+    firstScanProgress(scanner, service),
   );
   status.update();
 
   return {
-    changed: (folder) => scanner.schedule(folder),
-    opened: (folder) => {
-      if (!scanned.has(folder.uri.fsPath)) scanner.schedule(folder, 0);
-    },
-    scanNow: (folder) => scanner.schedule(folder, 0),
-    scanAll,
+    changed: (folder, how) => scanner.request(folder, how),
+    opened: (folder) => scanner.request(folder, 'open'),
+    scanNow: (folder) => scanner.request(folder, 'now'),
+    scanAll: async () => void (await scanAll()),
     hover: new TrustHoverProvider(scanner),
     codeActions: new TrustCodeActions(scanner),
     commands: commandHandlers({ context, scanner, service, diagnostics, output, scanAll }),
@@ -94,26 +93,33 @@ function readmeName(dir: string): string {
   }
 }
 
-/** Window progress with a count while the first scan of a folder fetches package histories. */
-function firstScanProgress(service: ServiceClient): vscode.Disposable {
-  const shown = new Set<string>();
-  const active = new Map<string, (done: number, total: number) => void>();
-  return service.onProgress((p) => {
-    if (p.total < 50 || (shown.has(p.root) && !active.has(p.root))) return;
-    if (!active.has(p.root)) {
-      shown.add(p.root);
+/**
+ * Window progress while a folder's first scan runs: from its start until its result (or failure) — also across the
+ * scans that replace it —, with the packages read so far once the service says how many. The count used to vanish
+ * when the last package history arrived, while judging and reading tarballs went on.
+ */
+function firstScanProgress(scanner: Scanner, service: ServiceClient): vscode.Disposable {
+  const active = new Map<string, { report: (message: string) => void; end: () => void }>();
+  const name = (root: string) => vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === root)?.name ?? root;
+  const subscriptions = [
+    scanner.onBusy(({ root, busy }) => {
+      if (!busy) {
+        active.get(root)?.end();
+        active.delete(root);
+        return;
+      }
+      if (active.has(root) || scanner.results.has(root)) return;
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'TrustLens' }, (progress) =>
         new Promise<void>((resolve) => {
-          active.set(p.root, (done, total) => {
-            progress.report({ message: `checking ${done}/${total} packages` });
-            if (done >= total) {
-              active.delete(p.root);
-              resolve();
-            }
-          });
+          active.set(root, { report: (message) => progress.report({ message }), end: resolve });
+          progress.report({ message: `scanning ${name(root)}…` });
         }),
       );
-    }
-    active.get(p.root)?.(p.done, p.total);
-  });
+    }),
+    service.onProgress((p) => {
+      const message = p.done < p.total ? `checking ${p.done}/${p.total} packages of ${name(p.root)}` : `judging ${p.total} packages of ${name(p.root)}…`;
+      active.get(p.root)?.report(message);
+    }),
+  ];
+  return vscode.Disposable.from(...subscriptions, { dispose: () => [...active.values()].forEach((a) => a.end()) });
 }

@@ -46,6 +46,11 @@ export class ServiceClient implements vscode.Disposable {
     this.service.reset();
   }
 
+  /** Ends the service process and starts a new one now (Restart Service; also after 'failed'). */
+  restart(): Promise<MessageConnection> {
+    return this.service.restart();
+  }
+
   /** The service's process id (tests and "show log"). */
   get pid(): number | undefined {
     return this.service.pid;

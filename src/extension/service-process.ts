@@ -45,11 +45,15 @@ export class ServiceUnavailableError extends Error {}
  */
 export class ServiceProcess {
   private child?: ChildProcess;
+  /** The live process's connection. */
+  private connection?: MessageConnection;
   /** The connection to use: the live one, or the pending restart. */
   private current?: Promise<MessageConnection>;
   private restartTimer?: NodeJS.Timeout;
   /** Fails the pending restart (on dispose), so nobody waits for it for ever. */
   private cancelRestart?: (error: Error) => void;
+  /** Settles the pending restart with a process started now instead (restart()). */
+  private hurryRestart?: (launched: Promise<MessageConnection>) => void;
   private crashes: number[] = [];
   private disposed = false;
   private readonly listeners = new Set<(state: ServiceState) => void>();
@@ -75,6 +79,40 @@ export class ServiceProcess {
   reset(): void {
     this.crashes = [];
     if (this.state === 'failed') this.setState('stopped');
+  }
+
+  /**
+   * Ends the running process (if any) and starts a new one at once: the user asked for it (Restart Service). It is
+   * not a crash: the crash count starts afresh, also after 'failed'. Requests still waiting on the old process fail
+   * (callers cancel theirs first); requests waiting on a pending restart get the new process.
+   */
+  restart(): Promise<MessageConnection> {
+    if (this.disposed) return Promise.reject(new ServiceUnavailableError('the TrustLens service is shut down'));
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const waiting = this.hurryRestart;
+    this.hurryRestart = undefined;
+    this.cancelRestart = undefined;
+    const old = this.child;
+    const oldConnection = this.connection;
+    // Forgotten before it exits: its exit is then no crash (crashed() ignores a process that is not current).
+    this.child = undefined;
+    this.connection = undefined;
+    this.current = undefined;
+    this.crashes = [];
+    if (old) {
+      this.options.log.info(`restarting the service (pid ${old.pid}) as asked`);
+      try {
+        oldConnection?.dispose();
+      } catch (e) {
+        this.options.log.debug(`disposing the old service's connection: ${(e as Error).message}`);
+      }
+      old.kill();
+    }
+    if (this.state !== 'stopped') this.setState('stopped');
+    const launched = this.launch();
+    waiting?.(launched);
+    return launched;
   }
 
   /** The service's process id, while one runs. */
@@ -164,6 +202,7 @@ export class ServiceProcess {
     this.options.setup?.(connection);
     connection.listen();
     this.child = child;
+    this.connection = connection;
     return { child, connection };
   }
 
@@ -171,6 +210,7 @@ export class ServiceProcess {
   private crashed(child: ChildProcess | undefined, why: string): void {
     if (child && this.child !== child) return; // an older process, already replaced
     this.child = undefined;
+    this.connection = undefined;
     this.current = undefined;
     if (this.disposed) return;
     const now = Date.now();
@@ -186,9 +226,11 @@ export class ServiceProcess {
     // The restart is the current connection from now on: requests made meanwhile wait for it.
     const restart = new Promise<MessageConnection>((resolve, reject) => {
       this.cancelRestart = reject;
+      this.hurryRestart = (launched) => launched.then(resolve, reject);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         this.cancelRestart = undefined;
+        this.hurryRestart = undefined;
         this.current = undefined;
         this.launch().then(resolve, reject);
       }, delay);

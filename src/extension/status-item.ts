@@ -4,9 +4,16 @@ import type { DiagnosticsRenderer } from './diagnostics';
 import type { Scanner } from './scanner';
 import type { ServiceClient } from './service-client';
 
-/** The status bar item: counts by severity, a spinner while scanning, the service's health and Restricted Mode. */
+/**
+ * The status bar item: counts by severity (errors, warnings, notes), a spinner while scanning — with the packages
+ * read so far, never a `0 0` that would read as clean before the first result —, the last scan's time, the service's
+ * health, what could not be checked, and Restricted Mode.
+ */
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('trustlens.status', vscode.StatusBarAlignment.Left, 20);
+  /** Packages read so far by the running scan of each folder (the service's progress). */
+  private readonly progress = new Map<string, { done: number; total: number }>();
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly scanner: Scanner,
@@ -15,6 +22,24 @@ export class StatusItem implements vscode.Disposable {
   ) {
     this.item.name = 'TrustLens';
     this.item.command = 'workbench.actions.view.problems';
+    this.subscriptions = [
+      service.onProgress((p) => {
+        if (!scanner.scanning(p.root)) return; // a late notification of a scan that ended
+        this.progress.set(p.root, { done: p.done, total: p.total });
+        this.update();
+      }),
+      scanner.onBusy((b) => {
+        this.progress.delete(b.root);
+        this.update();
+      }),
+    ];
+  }
+
+  /** "120/1800" over every folder being scanned, or undefined before the service says how many. */
+  private progressText(): string | undefined {
+    const running = [...this.progress.values()];
+    if (!running.length) return undefined;
+    return `${running.reduce((n, p) => n + p.done, 0)}/${running.reduce((n, p) => n + p.total, 0)}`;
   }
 
   update(): void {
@@ -31,7 +56,10 @@ export class StatusItem implements vscode.Disposable {
       this.item.command = 'workbench.actions.view.problems';
       const c = this.diagnostics.counts();
       const busy = this.scanner.busy || this.service.state === 'starting' || this.service.state === 'restarting';
-      const counts = `$(error) ${c.error} $(warning) ${c.warning}`;
+      const progress = busy ? this.progressText() : undefined;
+      // Before any result (or failure) there is nothing to count: "scanning 120/1800", not a "0 0" that reads as clean.
+      const nothingYet = this.scanner.results.size === 0 && this.diagnostics.failures.size === 0;
+      const counts = busy && nothingYet ? `scanning ${progress ?? '…'}` : `$(error) ${c.error} $(warning) ${c.warning} $(info) ${c.info}${progress ? ` · ${progress}` : ''}`;
       // Never a clean shield for what was not judged: a failed scan, or a result that could not judge everything.
       const failures = [...this.diagnostics.failures.values()];
       const notChecked = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
@@ -41,7 +69,13 @@ export class StatusItem implements vscode.Disposable {
       this.item.text = `${icon} TrustLens ${counts}${state}${restricted ? ' $(lock)' : ''}`;
       if (failures.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       else if (notChecked.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-      tooltip.appendMarkdown(`TrustLens: ${c.error} errors, ${c.warning} warnings, ${c.info} notes${busy ? ' — scanning…' : ''}. Click to open the Problems panel.`);
+      const scanning = busy ? ` — scanning${progress ? `: ${progress} packages read` : '…'}` : '';
+      tooltip.appendMarkdown(nothingYet ? `TrustLens${scanning || ': no scan yet'}.` : `TrustLens: ${c.error} errors, ${c.warning} warnings, ${c.info} notes${scanning}. Click to open the Problems panel.`);
+      const last = Math.max(0, ...this.scanner.finishedAt.values());
+      if (last) {
+        const packages = [...this.scanner.results.values()].reduce((n, r) => n + r.stats.packages, 0);
+        tooltip.appendMarkdown(`\n\nLast scan: ${new Date(last).toLocaleTimeString()} (${packages} packages).`);
+      }
       if (failures.length) {
         tooltip.appendMarkdown('\n\n**The last scan failed:** ');
         tooltip.appendText(failures[0]);
@@ -73,6 +107,7 @@ export class StatusItem implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
     this.item.dispose();
   }
 }

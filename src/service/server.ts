@@ -148,12 +148,14 @@ connection.onRequest(ReportRequest, async (params, token) => {
   abortOn(token, controller);
   const report = lastReports.get(params.root);
   const findings = (report?.findings ?? []).filter((f) => f.package === params.name);
-  const locked = [...new Set((report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name).map((p) => p.version))];
+  const entries = (report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name);
+  const locked = [...new Set(entries.map((p) => p.version))];
+  const resolved = [...new Set(entries.flatMap((p) => (p.resolved ? [p.resolved] : [])))];
   try {
     // The evaluation's own options: the session's parts for them hold this package's summary already.
     const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
     const [timeline, exposure] = await Promise.all([
-      packageTimeline({ check, name: params.name, locked }),
+      packageTimeline({ check, name: params.name, locked, resolved }),
       // The windows each version was locked in, when the folder is a git repository (parses kept by blob).
       packageExposure(check, params.name, exposureCache).catch((e: Error) => ({ unavailable: e.message, windows: [], unreadable: 0 })),
     ]);

@@ -197,8 +197,9 @@ describe('e2e: what TrustLens could not check is on screen', function () {
     // The status item: a warning, never the clean shield.
     const status = await statusUntil(s, '"1 not checked"', (v) => /\b1 not checked\b/.test(v.text));
     await s.screenshot('status-not-checked');
-    // Two errors (the entry in the lockfile and in package.json), no warnings, one version not checked.
-    assert.equal(status.text, 'TrustLens 2 0 · 1 not checked');
+    // Two errors (the entry in the lockfile and in package.json), no warnings, no notes, one version not checked.
+    assert.equal(status.text, 'TrustLens 2 0 0 · 1 not checked');
+    assert.deepEqual(status.icons.slice(1), ['error', 'warning', 'info']);
     assert.equal(status.icons[0], 'warning', 'a warning sign where the shield would be');
     assert.ok(!status.icons.includes('shield'), 'no clean shield');
     assert.equal(status.kind, 'warning', 'the warning background');
@@ -345,7 +346,7 @@ describe('e2e: a scan that fails says so until one succeeds', function () {
 
     const status = await statusUntil(s, '"scan failed"', (v) => /scan failed/.test(v.text));
     await s.screenshot('status-scan-failed');
-    assert.equal(status.text, 'TrustLens 1 0 · scan failed', 'one error: the failure itself');
+    assert.equal(status.text, 'TrustLens 1 0 0 · scan failed', 'one error: the failure itself');
     assert.equal(status.icons[0], 'error');
     assert.ok(!status.icons.includes('shield'), 'no clean shield');
     assert.equal(status.kind, 'error', 'the error background');

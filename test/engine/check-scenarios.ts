@@ -114,7 +114,8 @@ export async function buildScenario(): Promise<Scenario> {
 export function writeProject(s: Scenario, registryUrl: string, locked = s.locked): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-check-'));
   const dependencies = Object.fromEntries(Object.keys(locked).map((n) => [n, `^${locked[n].split('.')[0]}.0.0`]));
-  dependencies.old = '~0.9.0';
+  // ^0.0.0 would not allow 0.9.0. Only when locked: a dependency the lockfile lacks is "lockfile out of date".
+  if (locked.old) dependencies.old = '~0.9.0';
   const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies } };
   for (const [name, version] of Object.entries(locked)) {
     const doc = s.corpus.packuments.get(name)?.versions[version];

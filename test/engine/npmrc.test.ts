@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type NpmConfig, configuredHosts, isPrivateName, loadNpmConfig, parseNpmrc, registryFor, registryMap } from '../../src/engine/registry/npmrc';
+import { type NpmConfig, configuredHosts, isPrivateName, loadNpmConfig, parseIgnoredRoutes, parseNpmrc, registryFor, registryMap, withheldRoute } from '../../src/engine/registry/npmrc';
 import { DirectTransport, NpmTransport } from '../../src/engine/registry/transport';
 
 describe('.npmrc', () => {
@@ -53,5 +53,37 @@ describe('.npmrc', () => {
     assert.equal(authHeaderFor(config, 'https://basic.example/x'), `Basic ${Buffer.from('u:p').toString('base64')}`);
     assert.equal(authHeaderFor(config, 'https://registry.npmjs.org/x'), undefined);
     assert.equal(authHeaderFor(config, 'https://npm.corp.example.evil.com/repo/x'), undefined);
+  });
+
+  it('Restricted Mode reads an ignored .npmrc only for the names it routes elsewhere, expanding nothing', () => {
+    const routes = parseIgnoredRoutes(
+      [
+        '@Corp:registry=https://npm.corp.example/repo/',
+        '@pub:registry=https://registry.npmjs.org/',
+        '@env:registry=https://${SECRET_HOST}/',
+        '//auth-only.example/:_authToken=${TOKEN}',
+        'strict-ssl=false',
+      ].join('\n'),
+    );
+    assert.deepEqual([...routes.scopes.keys()], ['@corp', '@pub', '@env']);
+    assert.equal(routes.scopes.get('@env'), 'https://${SECRET_HOST}/', 'kept as written');
+    assert.deepEqual([...routes.hosts].sort(), ['auth-only.example', 'npm.corp.example', 'registry.npmjs.org']);
+    const trusted = registryMap({ values: {}, sources: [] });
+    assert.equal(withheldRoute(routes, trusted, '@corp/lib'), 'npm.corp.example');
+    assert.equal(withheldRoute(routes, trusted, '@pub/lib'), undefined, 'a scope sent to the public registry is no secret');
+    assert.equal(withheldRoute(routes, trusted, '@env/lib'), 'a registry named by an environment variable');
+    assert.equal(withheldRoute(routes, trusted, 'left-pad'), undefined);
+    assert.equal(withheldRoute(routes, trusted, 'left-pad', 'https://auth-only.example/left-pad/-/left-pad-1.3.0.tgz'), 'auth-only.example');
+    assert.equal(withheldRoute(routes, trusted, 'left-pad', 'https://elsewhere.example/left-pad/-/left-pad-1.3.0.tgz'), undefined, 'a host the .npmrc does not name: untrusted-source judges it');
+    // The user's own configuration sends the scope to the same host: nothing to withhold.
+    const mine = registryMap({ values: { '@corp:registry': 'https://npm.corp.example/other/' }, sources: [] });
+    assert.equal(withheldRoute(routes, mine, '@corp/lib'), undefined);
+    assert.equal(withheldRoute(routes, mine, 'x', 'https://npm.corp.example/x/-/x-1.0.0.tgz'), undefined);
+    // registry= elsewhere takes every unscoped name (and scoped ones it does not map).
+    const all = parseIgnoredRoutes('registry=https://artifactory.corp.example/api/npm/\n');
+    assert.equal(withheldRoute(all, trusted, 'left-pad'), 'artifactory.corp.example');
+    assert.equal(withheldRoute(all, trusted, '@types/node'), 'artifactory.corp.example');
+    assert.equal(withheldRoute(parseIgnoredRoutes('registry=https://registry.npmjs.org/\n'), registryMap({ values: { registry: 'https://mirror.example/' }, sources: [] }), 'left-pad'), undefined);
+    assert.deepEqual(parseIgnoredRoutes('\u0000[[[ not ini'), { scopes: new Map(), hosts: new Set() });
   });
 });

@@ -189,4 +189,44 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     await until(() => !alive(pid));
     await assert.rejects(second.get(), ServiceUnavailableError);
   });
+
+  it('restart() ends the running process and starts a new one at once: no crash, and the next scan runs on it', async () => {
+    const { sp, lines, states } = supervise();
+    await evaluate(await sp.get());
+    const pid = sp.pid!;
+    // A scan in the middle (the registry holds late-lib): the restart ends it with the old process.
+    gate.hold(/^\/late-lib$/);
+    writeProject({ hijacked: '1.0.1', 'late-lib': '2.0.1' });
+    const interrupted = evaluate(await sp.get());
+    await until(() => gate.arrivals.includes('/late-lib'));
+    const connection = await sp.restart();
+    await assert.rejects(interrupted, /disposed/);
+    assert.notEqual(sp.pid, pid, 'a new process');
+    assert.equal(connection, await sp.get());
+    await until(() => !alive(pid));
+    gate.release();
+    const r = await evaluate(connection);
+    assert.ok(r.findings.some((f) => f.package === 'late-lib'));
+    assert.deepEqual(states, ['starting', 'running', 'stopped', 'starting', 'running'], 'never "restarting": this was asked for, not a crash');
+    assert.ok(!lines.some((l) => /crash/.test(l)), lines.join('\n'));
+    assert.deepEqual(started(lines), [pid, sp.pid]);
+  });
+
+  it('restart() after "failed" starts again; during a backoff it starts now and serves those waiting', async () => {
+    const { sp, states } = supervise({ maxCrashes: 1, backoffMs: () => 0 });
+    await evaluate(await sp.get());
+    process.kill(sp.pid!, 'SIGKILL');
+    await until(() => sp.state === 'failed');
+    await evaluate(await sp.restart());
+    assert.deepEqual(states, ['starting', 'running', 'failed', 'stopped', 'starting', 'running']);
+
+    const slow = supervise({ backoffMs: () => 600_000 }).sp; // a backoff no test would wait out
+    await evaluate(await slow.get());
+    process.kill(slow.pid!, 'SIGKILL');
+    await until(() => slow.state === 'restarting');
+    const waiting = slow.get();
+    const now = await slow.restart();
+    assert.equal(await waiting, now, 'the request waiting for the restart got the process started now');
+    await evaluate(now);
+  });
 });

@@ -22,7 +22,17 @@ export type Signal =
   /** The lockfile entry itself (unreadable, or from a source TrustLens does not know). */
   | 'lockfile-entry'
   /** The set of versions that would be installed (no lockfile, or a file that could not be read in full). */
-  | 'dependency-tree';
+  | 'dependency-tree'
+  /**
+   * Everything about packages the project's own .npmrc routes to a registry of its own: in Restricted Mode that file
+   * is ignored, and their names are sent nowhere until the folder is trusted.
+   */
+  | 'restricted-mode'
+  /**
+   * The lockfile is out of date for a direct dependency (its range, as typed, is not what the lockfile locks, or the
+   * lockfile has no entry): the version the range resolves to now is judged; what that version depends on is not.
+   */
+  | 'lockfile-outdated';
 
 export const SIGNAL_LABEL: Record<Signal, string> = {
   'registry-history': 'registry history',
@@ -32,10 +42,12 @@ export const SIGNAL_LABEL: Record<Signal, string> = {
   content: 'package contents',
   'lockfile-entry': 'lockfile entry',
   'dependency-tree': 'dependency tree',
+  'restricted-mode': 'Restricted Mode',
+  'lockfile-outdated': 'lockfile out of date',
 };
 
 /** Without these, nothing about a version is known: it is not judged at all (else it is judged in part). */
-const WHOLE: ReadonlySet<Signal> = new Set(['registry-history', 'lockfile-entry']);
+const WHOLE: ReadonlySet<Signal> = new Set(['registry-history', 'lockfile-entry', 'restricted-mode']);
 
 export interface Gap {
   /** The package name, or `*` for the whole project (a source that failed for every package). */
@@ -81,6 +93,10 @@ export function incompleteSeverity(policy: Policy, allowIncomplete: boolean): Se
 
 /** A one-line message for what was not judged. */
 export function describeUncovered(u: Uncovered): string {
+  // Restricted Mode says it all in its reason: which packages, and what to do ("trust the folder").
+  if (u.package === '*' && u.gaps.every((g) => g.signal === 'restricted-mode')) return u.gaps.map((g) => g.reason).join('; ');
+  // So does an out-of-date lockfile: which version was judged instead of the locked one, and what was not.
+  if (u.gaps.every((g) => g.signal === 'lockfile-outdated')) return `Lockfile out of date — ${u.gaps.map((g) => g.reason).join('; ')}`;
   const what = u.gaps.map((g) => `${SIGNAL_LABEL[g.signal]}${g.source ? ` (${g.source})` : ''}: ${g.reason}`).join('; ');
   if (u.package === '*') return `Not checked for any package — ${what}`;
   const label = u.version ? `${u.package}@${u.version}` : u.package;

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { InstalledPackage, ProjectModel, SourceRange } from '../../core/model';
+import type { InstalledPackage, Lockfile, ProjectModel, SourceRange } from '../../core/model';
 import { buildProject } from '../../core/project';
 import type { TrustCard } from '../../core/report/card';
 import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../../core/report/locate';
@@ -14,7 +14,9 @@ import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
-import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
+import { type StaleDependency, staleDependencies } from './stale';
+import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadIgnoredRoutes, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
+import { WithheldNames } from './restricted';
 import { type EngineParts, SESSION_TTL_MS, createParts } from '../session/session';
 import type { CheckOptions, CheckReport, PackageError, PhaseTimes } from './types';
 
@@ -40,7 +42,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('parse');
   const { policy, own } = opts.policy ? { policy: opts.policy, own: undefined } : readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {}, !!opts.untrustedProject);
 
-  const { parts, registries, npmConfig } = await checkParts(opts, signal);
+  const { parts, registries, npmConfig, withheld } = await checkParts(opts, signal);
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
@@ -52,19 +54,33 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   let installed = opts.packages ?? lock?.packages ?? [];
   if (lock?.rejected && !opts.packages) extra.push(lockfileIgnored(lock.file, lock.rejected, model));
   if ((!lock || lock.rejected) && !opts.packages) {
-    const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs });
+    const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs, withhold: withheld && ((name) => withheld.withhold({ name })) });
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
+  }
+  // Edits judged as typed: a direct range the locked version does not satisfy, or a dependency the lockfile has no
+  // entry for, is judged at the version the range resolves to now, on its package.json entry; the locked one stays
+  // judged in the lockfile only.
+  const stale = lock && !lock.rejected && !opts.packages ? staleDependencies(model) : [];
+  if (stale.length) {
+    const unlockedOpts = { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs };
+    const fresh = await resolveUnlocked(model, { ...unlockedOpts, only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })), withhold: withheld && ((name) => withheld.withhold({ name })) });
+    installed = [...detachStale(installed, stale, lock!), ...fresh.packages];
+    gaps.push(...fresh.gaps, ...outdatedGaps(withheld ? stale.filter((x) => !withheld.has(x.name)) : stale, fresh.packages, model));
   }
   const unread = lock && !lock.rejected && !opts.packages ? unreadLockfile(model) : { gaps: [] };
   gaps.push(...unread.gaps);
   const packages = installed.filter((p) => {
     if (p === unread.cut) return false;
+    // Restricted Mode: what the ignored .npmrc sends to a registry of its own is asked of nobody (one gap below).
+    if (withheld && !LOCAL_SOURCES.has(p.source) && withheld.withhold(p)) return false;
     const gap = entryGap(p) ?? versionlessGap(p);
     if (gap) gaps.push(gap);
     return !gap;
   });
+  const restrictedGap = withheld?.gap(model);
+  if (restrictedGap) gaps.push(restrictedGap);
   const registryPackages = packages.filter(fromRegistry);
   const locked = lockedVersionsByName(registryPackages);
   const errors: PackageError[] = [];
@@ -179,6 +195,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   };
 }
 
+/** Sources whose checks ask no server about the package: its name goes nowhere. */
+const LOCAL_SOURCES: ReadonlySet<InstalledPackage['source']> = new Set(['git', 'file', 'link', 'workspace']);
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
 const NO_INCOMING: Map<string, string> = new Map();
 
@@ -200,6 +218,38 @@ function lockfileIgnored(file: string, rejected: { message: string; range: Sourc
     model,
     { file, range: rejected.range },
   );
+}
+
+/**
+ * The lockfile's entries for stale manifest entries, no longer placed on those entries: not direct for those
+ * importers any more (direct only if another importer's lockfile edge still points at them), and the dependency paths
+ * that start at them dropped, so neither the old version nor what it brings in shows on the package.json entry.
+ * They stay judged on their lockfile lines. Copies: the parsed lockfile is shared between checks.
+ */
+function detachStale(installed: InstalledPackage[], stale: StaleDependency[], lock: Lockfile): InstalledPackage[] {
+  const cut = new Map<string, Set<string>>();
+  for (const s of stale) if (s.locked) cut.set(s.locked.id, (cut.get(s.locked.id) ?? new Set()).add(s.manifest.dir));
+  if (!cut.size) return installed;
+  return installed.map((p) => {
+    const paths = p.paths.filter((path) => !(path.length > 1 && cut.get(path[1])?.has(path[0])));
+    const dirs = cut.get(p.id);
+    if (!dirs) return paths.length === p.paths.length ? p : { ...p, paths };
+    const direct = lock.importers.some((i) => !dirs.has(i.id) && i.dependencies.some((e) => e.to === p.id));
+    return { ...p, paths, direct, workspaces: p.workspaces.filter((w) => !dirs.has(w)) };
+  });
+}
+
+/** One "lockfile out of date" gap per stale entry, on its package.json entry, naming what was judged instead. */
+function outdatedGaps(stale: StaleDependency[], fresh: InstalledPackage[], model: ProjectModel): Gap[] {
+  const lockfile = model.lockfile?.file ?? 'the lockfile';
+  const install = `${model.packageManager ?? 'npm'} install`;
+  return stale.map((s) => {
+    const d = s.dependency;
+    const judged = fresh.find((p) => p.file === s.manifest.file && p.range.startOffset === d.keyRange.startOffset);
+    const why = s.locked ? `${lockfile} locks ${s.name}@${s.locked.version}, which ${JSON.stringify(d.spec.raw)} does not allow` : `${lockfile} has no entry for ${d.name}@${d.spec.raw}`;
+    const instead = judged ? `: judged ${judged.name}@${judged.version}, what the range resolves to now; what it depends on is not checked until ${install} updates the lockfile` : `; until ${install} updates it, nothing is known about what will be installed`;
+    return { package: s.name, version: judged?.version ?? '', signal: 'lockfile-outdated', reason: `${why}${instead}`, at: { file: s.manifest.file, range: d.keyRange } };
+  });
 }
 
 /** Without a lockfile (or with one npm ignores), what the direct dependencies depend on is not known. */
@@ -291,7 +341,10 @@ function incomingOf(parts: EngineParts, model: ProjectModel): Map<string, string
  * The I/O parts a check with these options uses: the session's for this configuration (HTTP sockets, memoised
  * summaries, keys, verdicts, advisories), else new ones ended by `signal`.
  */
-export async function checkParts(opts: CheckOptions, signal: AbortSignal | undefined): Promise<{ parts: EngineParts; registries: RegistryMap; npmConfig: NpmConfig }> {
+export async function checkParts(
+  opts: CheckOptions,
+  signal: AbortSignal | undefined,
+): Promise<{ parts: EngineParts; registries: RegistryMap; npmConfig: NpmConfig; withheld?: WithheldNames }> {
   const npmConfig = await loadNpmConfig({
     projectDir: opts.projectDir,
     env: opts.env,
@@ -300,7 +353,10 @@ export async function checkParts(opts: CheckOptions, signal: AbortSignal | undef
   });
   const registries = registryMap(npmConfig);
   const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, ttlMs: opts.cacheTtlMs, contentLimits: opts.contentLimits, log: opts.log };
-  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries, npmConfig };
+  // Restricted Mode: the ignored .npmrc is read for one thing only, which names it routes elsewhere (sent nowhere).
+  const routes = opts.ignoreProjectNpmrc ? await loadIgnoredRoutes(opts.projectDir) : undefined;
+  const withheld = routes && new WithheldNames(routes, registries);
+  return { parts: opts.session ? opts.session.parts(partsConfig) : createParts(partsConfig, signal, SESSION_TTL_MS), registries, npmConfig, withheld };
 }
 
 export type { Advisory, CheckOptions, CheckReport, PackageError, PhaseTimes };

@@ -24,6 +24,10 @@ export interface UnlockedOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Restricted Mode: true for a name that must be sent nowhere (it is then left out, and counted by the caller). */
+  withhold?: (name: string) => boolean;
+  /** Resolve only these manifest entries (those a lockfile is out of date for), not every one. */
+  only?: readonly { manifest: Manifest; dependency: ManifestDependency }[];
 }
 
 /**
@@ -55,31 +59,31 @@ export async function resolveUnlocked(model: ProjectModel, opts: UnlockedOptions
   const packages: InstalledPackage[] = [];
   const gaps: Gap[] = [];
   const jobs: Promise<void>[] = [];
-  for (const m of model.manifests) {
-    for (const d of m.dependencies) {
-      if (!SECTIONS.has(d.section)) continue;
-      const name = d.spec.registryName ?? d.name;
-      const spec = d.spec;
-      if (spec.type === 'file' || spec.type === 'link' || spec.type === 'workspace') continue;
-      if (spec.type !== 'alias' && workspaceNames.has(name)) continue;
-      if (spec.type === 'git' || spec.type === 'remote') {
-        packages.push(unlockedPackage(m, d, name, '', { resolved: spec.raw, source: spec.type }));
-        continue;
-      }
-      if (spec.type === 'other') {
-        gaps.push({ package: name, version: '', signal: 'lockfile-entry', reason: `"${spec.raw}" is a dependency spec TrustLens cannot resolve`, at: { file: m.file, range: d.valueRange } });
-        continue;
-      }
-      jobs.push(
-        pick(name, spec.range ?? '*').then(
-          (mani) => void packages.push(unlockedPackage(m, d, name, mani.version, { resolved: mani._resolved, integrity: mani._integrity, source: 'registry' })),
-          (e: unknown) => {
-            if (isAbort(e, opts.signal)) throw e;
-            gaps.push({ package: name, version: '', signal: 'registry-history', reason: `${spec.raw} could not be resolved: ${describe(e)}`, at: { file: m.file, range: d.valueRange } });
-          },
-        ),
-      );
+  const entries = opts.only ?? model.manifests.flatMap((manifest) => manifest.dependencies.map((dependency) => ({ manifest, dependency })));
+  for (const { manifest: m, dependency: d } of entries) {
+    if (!SECTIONS.has(d.section)) continue;
+    const name = d.spec.registryName ?? d.name;
+    const spec = d.spec;
+    if (spec.type === 'file' || spec.type === 'link' || spec.type === 'workspace') continue;
+    if (spec.type !== 'alias' && workspaceNames.has(name)) continue;
+    if (spec.type === 'git' || spec.type === 'remote') {
+      packages.push(unlockedPackage(m, d, name, '', { resolved: spec.raw, source: spec.type }));
+      continue;
     }
+    if (opts.withhold?.(name)) continue;
+    if (spec.type === 'other') {
+      gaps.push({ package: name, version: '', signal: 'lockfile-entry', reason: `"${spec.raw}" is a dependency spec TrustLens cannot resolve`, at: { file: m.file, range: d.valueRange } });
+      continue;
+    }
+    jobs.push(
+      pick(name, spec.range ?? '*').then(
+        (mani) => void packages.push(unlockedPackage(m, d, name, mani.version, { resolved: mani._resolved, integrity: mani._integrity, source: 'registry' })),
+        (e: unknown) => {
+          if (isAbort(e, opts.signal)) throw e;
+          gaps.push({ package: name, version: '', signal: 'registry-history', reason: `${spec.raw} could not be resolved: ${describe(e)}`, at: { file: m.file, range: d.valueRange } });
+        },
+      ),
+    );
   }
   await Promise.all(jobs);
   // Manifest order, whatever order the registry answered in.

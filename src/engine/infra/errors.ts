@@ -10,7 +10,9 @@ export type EngineErrorCode =
   | 'too-large'
   /** The caller's signal fired: see cancelled() and isAbort(). */
   | 'aborted'
-  | 'offline-miss';
+  | 'offline-miss'
+  /** Restricted Mode: the package's name may be sent nowhere until the folder is trusted. */
+  | 'restricted';
 
 export class EngineError extends Error {
   constructor(

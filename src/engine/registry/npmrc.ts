@@ -153,3 +153,84 @@ export function isPrivateName(map: RegistryMap, name: string): boolean {
 export function configuredHosts(map: RegistryMap): string[] {
   return [...new Set([map.defaultRegistry, ...map.scopes.values()].map((u) => new URL(u).host.toLowerCase()))];
 }
+
+/**
+ * Restricted Mode: what the repository's own .npmrc (ignored there: none of its registries, credentials or
+ * `${ENV}` references is used) routes somewhere other than the public registry. Read only so that the names it
+ * routes elsewhere are sent nowhere: asking the default registry about them instead would tell a public service the
+ * names of a company's private packages.
+ */
+export interface IgnoredRoutes {
+  /** Scope (lower-case) → where the ignored file sends it (as written: no `${ENV}` expanded). */
+  scopes: Map<string, string>;
+  /** `registry=` of the ignored file. */
+  registry?: string;
+  /** Hosts (lower-case host[:port]) the ignored file configures: its registries and its `//host/` credentials. */
+  hosts: Set<string>;
+}
+
+/** The routes of the project's .npmrc, ignored in Restricted Mode; undefined when there is no such file. */
+export async function loadIgnoredRoutes(projectDir: string): Promise<IgnoredRoutes | undefined> {
+  const text = await fs.readFile(path.join(projectDir, '.npmrc'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseIgnoredRoutes(text);
+}
+
+/** The public registry under its own names: a route there is no private route. */
+const PUBLIC_HOSTS: ReadonlySet<string> = new Set([new URL(PUBLIC_REGISTRY).host, 'registry.yarnpkg.com']);
+
+/** How much of a hostile .npmrc is read: the keys npm itself would use are few. */
+const MAX_ROUTE_KEYS = 10_000;
+
+/** Parses the routes of an ignored .npmrc. Its text is attacker-controlled: nothing in it is expanded or used. */
+export function parseIgnoredRoutes(text: string): IgnoredRoutes {
+  const routes: IgnoredRoutes = { scopes: new Map(), hosts: new Set() };
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = ini.parse(text);
+  } catch {
+    return routes;
+  }
+  for (const [key, value] of Object.entries(parsed).slice(0, MAX_ROUTE_KEYS)) {
+    // `//host/path/:_authToken` and the like: credentials for a host the project configures.
+    const nerf = /^\/\/([^/:]+(?::\d+)?)\//.exec(key);
+    if (nerf) routes.hosts.add(nerf[1].toLowerCase());
+    if (typeof value !== 'string') continue;
+    const scope = /^(@[^:/]+):registry$/.exec(key);
+    if (key !== 'registry' && !scope) continue;
+    const host = routeHost(value);
+    if (host) routes.hosts.add(host);
+    if (scope) routes.scopes.set(scope[1].toLowerCase(), value);
+    else routes.registry = value;
+  }
+  return routes;
+}
+
+/** The host of a registry URL as written, or undefined when it has none (e.g. one built from `${ENV}`). */
+export function routeHost(url: string): string | undefined {
+  if (url.includes('${')) return undefined;
+  try {
+    return new URL(url).host.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a package must not be asked about anywhere in Restricted Mode: the ignored .npmrc routes its name to
+ * another registry than the trusted configuration does (by its scope, or by `registry=`), or its lockfile entry is
+ * resolved from a host only the ignored .npmrc configures. Returns where the project would have sent it.
+ */
+export function withheldRoute(routes: IgnoredRoutes, trusted: RegistryMap, name: string, resolved?: string): string | undefined {
+  const scope = scopeOf(name);
+  const projectRoute = (scope && routes.scopes.get(scope)) ?? routes.registry;
+  if (projectRoute !== undefined) {
+    const host = routeHost(projectRoute);
+    // A route to the public registry sends nothing anywhere the default would not (npm's own names included).
+    const open = host !== undefined && (PUBLIC_HOSTS.has(host) || host === new URL(registryFor(trusted, name)).host.toLowerCase());
+    if (!open) return host ?? 'a registry named by an environment variable';
+  }
+  if (!resolved || !/^https?:\/\//i.test(resolved)) return undefined;
+  const host = routeHost(resolved);
+  if (!host || !routes.hosts.has(host) || PUBLIC_HOSTS.has(host)) return undefined;
+  return configuredHosts(trusted).includes(host) ? undefined : host;
+}
