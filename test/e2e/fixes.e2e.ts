@@ -84,7 +84,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
     const card = await s.hoverOn('"downgrade"', { contains: /Safe version/ });
     await readme('hover');
     const lines = card.split('\n').map((l) => l.trim()).filter(Boolean);
-    const verdict = lines.findIndex((l) => /1 finding, worst high — Safe version: 2\.0\.1 \(the last trusted release\)/.test(l));
+    const verdict = lines.findIndex((l) => /\d+ findings?, worst high — Safe version: 2\.0\.1 \(the last trusted release\)/.test(l));
     const provenance = lines.findIndex((l) => /^Provenance:/.test(l));
     assert.ok(verdict >= 0 && verdict < provenance, card);
   });
@@ -117,7 +117,9 @@ describe('e2e: fixes, the report page and one answer per package', function () {
     await s.screenshot('pin-all-preview');
     assert.match(dialog.text, /good-lib: \^1\.0\.0 → 1\.2\.0/);
     assert.match(dialog.text, /downgrade: \^2\.0\.0 → 2\.0\.1/, 'to the safe version, not the flagged 2.0.2');
-    assert.match(dialog.text, /Left alone:[\s\S]*malicious: no trusted version/);
+    assert.match(dialog.text, /malicious: \^4\.0\.0 → 4\.0\.0/, 'below the malicious 4.0.1, to the release the advisory does not cover');
+    assert.match(dialog.text, /Left alone:[\s\S]*forged: no trusted version/, 'its only release is flagged');
+    assert.doesNotMatch(dialog.text, /(forged|bad-sig|tampered): \S+ → /, 'never to a flagged version');
     const pin = dialog.buttons.find((b) => /^Pin \d+$/.test(b))!;
     await s.clickDialogButton(pin);
     // The offer that follows installs without running install scripts: this project has install-time findings.
@@ -128,7 +130,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
     const text = await s.editorText();
     assert.match(text, /"good-lib": "1\.2\.0"/);
     assert.match(text, /"downgrade": "2\.0\.1"/);
-    assert.match(text, /"malicious": "\^4\.0\.0"/, 'a dependency with no trusted version is left as it is');
+    assert.match(text, /"forged": "\^1\.0\.0"/, 'a dependency with no trusted version is left as it is');
     assert.doesNotMatch(text, /"scripted": "1\.0\.1"/, 'never the version that adds a postinstall');
   });
 });

@@ -620,12 +620,34 @@ class Session implements CodeServerSession {
   }
 
   /** Opens the quick input with `key` and puts `value` in its box. */
+  /** A webview (an iframe) holding focus takes the keys: give focus back to the workbench's own document. */
+  private async releaseWebviewFocus(): Promise<void> {
+    await this.page.evaluate(`(() => { const a = document.activeElement; if (a && a.tagName === 'IFRAME') a.blur(); })()`);
+  }
+
   private async openQuickInput(key: string, value: string): Promise<void> {
     await this.dismissWidgets();
-    await this.page.keyboard.press(key);
+    await this.releaseWebviewFocus();
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(value);
+    // A focused webview (the trust report) may take the key or take focus back, and the quick input closes as it
+    // opens: then focus is released again and the key sent again.
+    for (let attempt = 0; ; attempt++) {
+      await this.page.keyboard.press(key);
+      const shown = await input.waitFor({ state: 'visible', timeout: attempt < 2 ? 5_000 : 30_000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt >= 2) throw new Error(`${key} did not open the quick input (focus: ${await this.page.evaluate('document.activeElement?.className')})`);
+      await this.releaseWebviewFocus();
+    }
+    // A palette that opened late sets its own value (">") after ours: fill until the box holds what was typed.
+    await waitFor(
+      `the quick input to hold ${JSON.stringify(value)}`,
+      async () => {
+        await input.fill(value);
+        return (await input.inputValue()) === value && (await input.isVisible());
+      },
+      30_000,
+      300,
+    );
   }
 
   private async closeQuickInput(): Promise<void> {
@@ -680,6 +702,17 @@ class Session implements CodeServerSession {
       const description = (await first.locator('.label-description').allInnerTexts()).join('').trim();
       return label === name && (dir === '.' || description.replace(/\\/g, '/').endsWith(dir));
     };
+    // With a webview (the trust report) focused, keys go to it, not to quick open: a top-level file is clicked in
+    // the Explorer instead, as a person would.
+    const inWebview = await this.page.evaluate(`document.activeElement?.tagName === 'IFRAME'`);
+    const row = this.page.locator('.explorer-folders-view .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exactly(name) }) }).first();
+    if (inWebview && dir === '.' && (await row.isVisible())) {
+      await row.click();
+      await this.page.locator('.editor-group-container.active .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+      await this.activeEditor().locator('.view-lines').waitFor({ state: 'visible' });
+      await this.activeEditor().locator('.native-edit-context, textarea').first().focus();
+      return;
+    }
     // Quick open answers from the file list it had when it opened: a file created on disk a moment ago may be
     // missing ("No matching results") until it is opened again, so each try gets a fresh quick open.
     await waitFor(

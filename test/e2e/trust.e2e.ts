@@ -51,7 +51,7 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
   it('opening package.json shows the expected TrustLens problems on the dependencies', async () => {
     const s = session!;
     await s.openFile('package.json');
-    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /downgrade@2\.0\.2 was published with no provenance/.test(x.text)) });
+    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /findings for downgrade@2\.0\.2: weaker trust evidence/.test(x.text)) });
     await s.screenshot('package-json-problems');
     const text = rows.map((r) => r.text).join('\n');
     assert.match(text, /malicious@4\.0\.1 is malicious/);
@@ -59,7 +59,7 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
     assert.match(text, /moved@1\.0\.1 was built from https:\/\/github\.com\/evil\/moved/);
     assert.match(text, /scripted@1\.0\.1 adds a postinstall script/);
     assert.ok(!rows.some((r) => /good-lib/.test(r.text)), 'the clean package has no problem');
-    const downgrade = rows.find((r) => /downgrade@2\.0\.2 was published with no provenance/.test(r.text))!;
+    const downgrade = rows.find((r) => /findings for downgrade@2\.0\.2: weaker trust evidence/.test(r.text))!;
     const manifest = fs.readFileSync(path.join(workspace, 'package.json'), 'utf8');
     assert.equal(downgrade.line, manifest.split('\n').findIndex((l) => l.includes('"downgrade"')) + 1);
     assert.equal(downgrade.severity, 'error');
@@ -89,10 +89,10 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
     assert.match(bad, /Safe version: 2\.0\.1/);
   });
 
-  it('"Pin … (last trusted)" changes package.json to the safe version', async () => {
+  it('"Pin … (the last trusted release)" changes package.json to the safe version', async () => {
     const s = session!;
     await s.openFile('package.json');
-    await s.quickFix('"downgrade"', 'Pin downgrade to 2.0.1 (last trusted)');
+    await s.quickFix('"downgrade"', 'Pin downgrade to 2.0.1 (the last trusted release)');
     const text = await s.editorText();
     await s.screenshot('after-pin');
     assert.match(text, /"downgrade": "2\.0\.1"/);
