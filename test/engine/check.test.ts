@@ -9,6 +9,7 @@ import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { stripTrustMetadata } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { startGate } from '../support/gate';
+import { createSigstoreTestEnv } from '../support/sigstore-scenarios';
 import { withinHangGuard } from '../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from './check-scenarios';
 
@@ -248,6 +249,25 @@ describe('trustlens check against a local registry', function () {
       [['*', [['advisories', 'npm bulk advisories']]]],
     );
     assert.match(offline.findings.find((f) => f.code === 'check-incomplete')!.message, /offline mode: not asked/);
+  });
+
+  it('a provenance verdict cached under one trusted root is not reused under another', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-cache-'));
+    const first = await run({ cacheDir });
+    assert.equal(first.cards.find((c) => c.name === 'good-lib')!.provenance?.status, 'verified');
+    // Another Sigstore instance: its root does not vouch for the certificates good-lib's bundles carry.
+    const other = await createSigstoreTestEnv();
+    try {
+      await run({ cacheDir, trust: customTrustContext(other.trustedRootJSON) }).then((r) => {
+        const p = r.cards.find((c) => c.name === 'good-lib')!.provenance;
+        assert.notEqual(p?.status, 'verified', 'verified under the first root only');
+      });
+      // And back under the first root: its own cached verdict again, no new verification needed to say so.
+      assert.equal((await run({ cacheDir, offline: true })).cards.find((c) => c.name === 'good-lib')!.provenance?.status, 'verified');
+    } finally {
+      await other.close();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('cancels: an aborted signal stops the scan with an abort error, without waiting for the registry', async () => {

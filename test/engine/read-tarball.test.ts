@@ -507,7 +507,7 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     assert.ok(result.findings.some((f) => f.code === 'content-install-hook' && f.severity === 'high'), 'the real analyzers see the new install hooks');
   });
 
-  it('caches results: in-flight sharing, on disk across instances, per analyzer version', async () => {
+  it('caches results: in-flight sharing, on disk across instances, per analyzer version and per tarball bytes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-content-cache-'));
     const disk = new DiskCache(dir);
     let calls = 0;
@@ -542,6 +542,13 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     await c.analyze(req);
     await c.analyze({ ...req, previous: undefined });
     assert.equal(calls, 3);
+    // the same version republished with other bytes (another integrity): analysed again, never the old "clean"
+    const republished = { ...req, current: { ...ref('would-run', '1.0.1'), version: '1.0.1' } };
+    assert.equal(republished.current.version, req.current.version);
+    assert.notEqual(republished.current.integrity, req.current.integrity);
+    const d = new ContentAnalysisCache(http, { analyze, analyzerVersion: 'v1', cache: disk });
+    await d.analyze(republished);
+    assert.equal(calls, 4);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

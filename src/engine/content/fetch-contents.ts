@@ -172,7 +172,10 @@ export class ContentAnalysisCache {
   ) {}
 
   static key(req: ContentAnalysisRequest, analyzerVersion: string): string {
-    return JSON.stringify([req.registry ?? '', req.name, req.current.version, req.previous?.version ?? null, analyzerVersion]);
+    // By the bytes, not only the names: a version republished with other bytes (a hostile mirror, a tarball URL
+    // that changed) is analysed again, never given the old result.
+    const bytes = (t: TarballRef | undefined) => (t ? (t.integrity ?? (t.shasum ? `sha1:${t.shasum}` : t.tarball)) : null);
+    return JSON.stringify([req.registry ?? '', req.name, req.current.version, bytes(req.current), req.previous?.version ?? null, bytes(req.previous), analyzerVersion]);
   }
 
   /** The analysis of `req`; `signal` ends this caller's wait (the analysis goes on while others wait for it). */

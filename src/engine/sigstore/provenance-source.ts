@@ -5,11 +5,11 @@ import { EngineError, isAbort } from '../infra/errors';
 import { PromiseCache } from '../infra/memo';
 import { type RegistryHttp, safeUrl } from '../registry/http';
 import { type RegistryMap, registryFor } from '../registry/npmrc';
-import { type TrustContext, createTrustContext } from './trust-root';
+import { type TrustContext, createTrustContext, trustFingerprint } from './trust-root';
 import { verifyAttestations } from './verify-attestations';
 import type { RegistryKey } from './registry-signatures';
 
-const NAMESPACE = 'provenance-verdicts-v1';
+const NAMESPACE = 'provenance-verdicts-v2';
 
 type Verdict = { verdict: ProvenanceVerdict; error?: PackageError };
 
@@ -99,10 +99,14 @@ export class ProvenanceSource {
   }
 
   private async fetchAndVerify(name: string, v: VersionSummary, key: string, signal: AbortSignal): Promise<ProvenanceVerdict> {
-    const cached = await this.cache?.get<ProvenanceVerdict>(NAMESPACE, key);
+    const registry = registryFor(this.opts.registries, name);
+    // A verdict holds for the bytes (integrity, in `key`) and the trust material that verified them: a verdict
+    // made under a custom root or other registry keys is not one under these.
+    const trust = await this.trustFor(registry, signal);
+    const diskKey = `${key}:${trustFingerprint(trust)}`;
+    const cached = await this.cache?.get<ProvenanceVerdict>(NAMESPACE, diskKey);
     if (cached) return cached.value;
     if (this.opts.offline) return { status: 'unknown', reason: 'offline, and this verdict is not cached' };
-    const registry = registryFor(this.opts.registries, name);
     const url = new URL(v.attestations!.url, registry).toString();
     const res = await this.http.request(url, { signal, registry, urgent: true });
     if (res.status === 404) return { status: 'invalid', reason: `the packument lists attestations at ${safeUrl(url)}, but the registry has none there` };
@@ -113,9 +117,9 @@ export class ProvenanceSource {
     } catch {
       body = undefined;
     }
-    const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, await this.trustFor(registry, signal), { signal });
+    const verdict = await verifyAttestations({ name, version: v.version, integrity: v.integrity!, response: body }, trust, { signal });
     if (verdict.status === 'verified' || verdict.status === 'invalid') {
-      this.cache?.put(NAMESPACE, { key, storedAt: new Date().toISOString(), value: verdict });
+      this.cache?.put(NAMESPACE, { key: diskKey, storedAt: new Date().toISOString(), value: verdict });
     }
     return verdict;
   }

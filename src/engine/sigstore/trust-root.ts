@@ -3,6 +3,7 @@
  * keys. From Sigstore's TUF repository when it answers, else from the copy embedded in @sigstore/tuf
  * (its `seeds.json`), or from a root and keys the caller supplies (tests, private Sigstore instances).
  */
+import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -22,6 +23,23 @@ export interface TrustContext {
   readonly registryKeys: readonly RegistryKey[];
   /** Why this source was used when it was a fallback, e.g. the TUF error. */
   readonly note?: string;
+}
+
+const FINGERPRINTS = new WeakMap<TrustContext, string>();
+
+/**
+ * A short hash of everything a verdict made with `t` depends on: the trusted root (CAs, logs) and the registry keys.
+ * Cached verdicts carry it in their key, so one made under a custom or older root is never reused under another.
+ */
+export function trustFingerprint(t: TrustContext): string {
+  let f = FINGERPRINTS.get(t);
+  if (!f) {
+    const root = TrustedRoot.toJSON(t.trustedRoot);
+    const keys = [...t.registryKeys].map((k) => [k.keyid, k.key, k.usage ?? '', k.validFrom ?? '']).sort();
+    f = createHash('sha256').update(JSON.stringify([root, keys])).digest('hex').slice(0, 16);
+    FINGERPRINTS.set(t, f);
+  }
+  return f;
 }
 
 export const TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
