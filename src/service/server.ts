@@ -9,6 +9,7 @@ import { type CheckOptions, type CheckReport, runCheck } from '../engine/check/r
 import { DiskCache } from '../engine/infra/disk-cache';
 import { EngineError, isAbort } from '../engine/infra/errors';
 import { PromiseCache } from '../engine/infra/memo';
+import { redactUrls } from '../engine/registry/http';
 import { CheckSession } from '../engine/session/session';
 import { CardsSent } from '../protocol/cards-delta';
 import { customTrustContext } from '../engine/sigstore/trust-root';
@@ -41,7 +42,8 @@ const options: ServiceStartOptions = (() => {
 })();
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
-const log = (level: 'info' | 'warn' | 'error', message: string) => void connection.sendNotification(LogNotification, { level, message });
+/** Every URL in a log line loses its user, password and query (a `trustlens.registry` with a password in it, say). */
+const log = (level: 'info' | 'warn' | 'error', message: string) => void connection.sendNotification(LogNotification, { level, message: redactUrls(message) });
 
 /** The scan running for each workspace folder: a newer request supersedes it. */
 const running = new Map<string, AbortController>();

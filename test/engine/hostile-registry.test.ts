@@ -7,7 +7,7 @@ import { type CheckOptions, runCheck } from '../../src/engine/check/run-check';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FaultRule, type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 
-const NAMES = ['steady', 'broken-json', 'endless', 'stalled', 'throttled', 'flaky', 'moved', 'bad-attestation', 'huge-attestation'];
+const NAMES = ['steady', 'broken-json', 'endless', 'stalled', 'throttled', 'flaky', 'moved', 'bad-attestation', 'huge-attestation', 'offsite-attestation'];
 
 /**
  * A registry that misbehaves in every way at once. Each package's failure is reported for that package only,
@@ -33,6 +33,13 @@ describe('hostile registry', function () {
       corpus.packuments.get(n)!.versions['1.0.0'].dist.attestations = { url: `https://registry.invalid/-/npm/v1/attestations/${n}@1.0.0`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } };
     }
     elsewhere = await startFixtureRegistry(corpus);
+    // Attestations said to be on another host: asking there would send it the package's name (and, were it the
+    // registry's host name, credentials); the registry serves its own attestations.
+    corpus.attestations.set('offsite-attestation@1.0.0', { attestations: [] });
+    corpus.packuments.get('offsite-attestation')!.versions['1.0.0'].dist.attestations = {
+      url: `${elsewhere.url.replace('127.0.0.1', 'localhost')}-/npm/v1/attestations/offsite-attestation@1.0.0`,
+      provenance: { predicateType: 'https://slsa.dev/provenance/v1' },
+    };
     const faults: FaultRule[] = [
       { match: /^\/broken-json$/, action: { status: 200, body: '{"name":"broken-json","versions":{"1.0.0":' } },
       { match: /^\/endless$/, action: { truncateAfterBytes: 10 } },
@@ -77,6 +84,11 @@ describe('hostile registry', function () {
     assert.equal(bad.provenance?.status, 'invalid');
     const huge = report.cards.find((c) => c.name === 'huge-attestation')!;
     assert.ok(huge.provenance?.status === 'invalid' || huge.provenance?.status === 'unknown');
+    // Attestations on another origin are not asked for: provenance is unknown, and said to be.
+    assert.equal(report.cards.find((c) => c.name === 'offsite-attestation')!.provenance?.status, 'unknown');
+    assert.match(errorOf('offsite-attestation')?.message ?? '', /attestations on another origin \(http:\/\/localhost:\d+\)/);
+    assert.ok(report.notChecked.some((u) => u.package === 'offsite-attestation' && u.gaps.some((g) => g.signal === 'provenance')), JSON.stringify(report.notChecked));
+    assert.ok(!elsewhere.requests.some((r) => r.url.includes('attestations')), 'no request to the other origin');
     // Stalls and retries are bounded: a stalled or failing packument is retried, at most 3 times (counted, not timed).
     const asked = (n: string) => registry.requests.filter((r) => r.url === `/${n}`).length;
     for (const n of ['stalled', 'flaky']) assert.ok(asked(n) >= 2 && asked(n) <= 4, `${n} asked ${asked(n)} times`);

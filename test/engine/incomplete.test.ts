@@ -265,6 +265,24 @@ describe('never a false clean: what could not be judged is a finding', function 
     assert.ok(codes(r, 'hooky').includes('install-script-added'), 'the entries before it are judged');
   });
 
+  it('a lockfile name npm would refuse (`..`) is never put in a registry URL: "not checked", with the reason', async () => {
+    const dir = writeProject(corpus, registry.url, { plain: { version: '3.0.0' } }, {
+      lockfileText: (json) => {
+        const doc = JSON.parse(json);
+        doc.packages['node_modules/dots'] = { name: '..', version: '1.0.0', resolved: `${registry.url}plain/-/plain-3.0.0.tgz`, integrity: corpus.packuments.get('plain')!.versions['3.0.0'].dist.integrity };
+        return JSON.stringify(doc, null, 2);
+      },
+    });
+    registry.resetRequests();
+    const r = await run(dir);
+    const asked = registry.requests.map((q) => q.url);
+    assert.ok(!asked.some((u) => u === '/' || u.includes('..') || u.includes('%2E%2E') || u.includes('%2e%2e')), JSON.stringify(asked));
+    const missed = r.notChecked.find((u) => u.package === '..');
+    assert.ok(missed, JSON.stringify(r.notChecked));
+    assert.match(missed.gaps.map((g) => g.reason).join(' '), /not a package name npm accepts \(a name cannot start with a period\)/);
+    assert.ok(incomplete(r).some((f) => f.package === '..'));
+  });
+
   it('an unreadable lockfile entry (wrong-typed field) is "not checked", not left out', async () => {
     const dir = writeProject(corpus, registry.url, { plain: { version: '3.0.0' } }, { lockfileText: (json) => json.replace('"version": "3.0.0"', '"version": 3.0') });
     const r = await run(dir);

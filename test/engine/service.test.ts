@@ -188,6 +188,15 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     assert.deepEqual(r.problems, []);
   });
 
+  it('logs no credentials: a trustlens.registry with a password appears without it', async () => {
+    const withPassword = registry.url.replace('http://', 'http://tl-user:s3cret-pw@');
+    const before = logs.length;
+    await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: withPassword } });
+    const lines = logs.slice(before);
+    assert.ok(lines.some((l) => l.includes(`registry ${registry.url}`)), JSON.stringify(lines.slice(0, 3)));
+    for (const l of lines) assert.ok(!l.includes('s3cret-pw') && !l.includes('tl-user'), l);
+  });
+
   it('clears its cache on request', async () => {
     await connection.sendRequest(ClearCacheRequest);
     assert.ok(logs.includes('cache cleared'));

@@ -12,7 +12,9 @@ export type EngineErrorCode =
   | 'aborted'
   | 'offline-miss'
   /** Restricted Mode: the package's name may be sent nowhere until the folder is trusted. */
-  | 'restricted';
+  | 'restricted'
+  /** Not a name npm accepts (`..`, `.x`, spaces, `a/b/c`): never put in a registry URL. */
+  | 'invalid-name';
 
 export class EngineError extends Error {
   constructor(

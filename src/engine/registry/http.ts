@@ -236,6 +236,11 @@ function maxSockets(config: NpmConfig): number | undefined {
 }
 
 /** A URL fit for logs and messages: no credentials, no query string. */
+/** Every URL in `text` as safeUrl() writes it (the log, whatever put the URL there). */
+export function redactUrls(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>()]+/gi, (u) => safeUrl(u));
+}
+
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);

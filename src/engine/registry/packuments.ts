@@ -1,3 +1,4 @@
+import { npmNameProblem } from '../../core/package-name';
 import { JsonStreamError } from '../../core/json-stream';
 import { PackumentStreamReader } from '../../core/trust/packument-stream';
 import { summarizePackument } from '../../core/trust/summarize';
@@ -68,6 +69,8 @@ export class PackumentSource {
   }
 
   private async load(name: string, registry: string, key: string, signal: AbortSignal, revalidate: boolean): Promise<PackageSummary> {
+    const bad = npmNameProblem(name);
+    if (bad) throw new EngineError('invalid-name', `${JSON.stringify(name).slice(0, 80)} is not a package name npm accepts (${bad}): not asked of ${safeUrl(registry)}`);
     const cached = await this.cache?.get<PackageSummary>(NAMESPACE, key);
     const ttl = revalidate ? 0 : (this.opts.ttlMs ?? 5 * 60_000);
     if (cached && (this.opts.offline || Date.now() - Date.parse(cached.storedAt) < ttl)) return cached.value;

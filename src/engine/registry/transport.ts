@@ -75,14 +75,23 @@ export class NpmTransport {
     this.fetchOpts = { ...toFetchOptions(config), maxSockets };
   }
 
-  /** `forceAuth: {}` sends no credentials of npm's choosing: a redirect hop carries the headers it was given. */
+  /**
+   * `forceAuth: {}` sends no credentials of npm's choosing: a redirect hop carries the headers it was given. npm's
+   * client follows redirects itself (npm-registry-fetch passes no `redirect` option through), with its own rule:
+   * credentials go along to another port of the same host name. Only requests that need npm's client (a proxy, a
+   * client certificate, credentials in the URL) take this path.
+   */
   async send(url: string, init: SendInit, opts: { noConfigAuth?: boolean } = {}): Promise<Sent> {
+    return this.once(url, init, !!opts.noConfigAuth);
+  }
+
+  private async once(url: string, init: SendInit, noConfigAuth: boolean): Promise<Sent> {
     let res: Awaited<ReturnType<typeof npmFetchType>>;
     try {
       res = await npmFetch()(url, {
         ...this.fetchOpts,
         ...(init.registry ? { registry: init.registry } : {}),
-        ...(opts.noConfigAuth ? { forceAuth: {} } : {}),
+        ...(noConfigAuth ? { forceAuth: {} } : {}),
         method: init.method,
         headers: init.headers,
         body: init.body,
@@ -264,9 +273,9 @@ export class DirectTransport {
       if (!location) throw new Error(`redirect location header missing for: ${href}`);
       if (redirects >= MAX_REDIRECTS) throw new Error(`maximum redirect reached at: ${href}`);
       const next = new URL(location, url);
-      // make-fetch-happen drops credentials when the host name changes (not for another port); a move from https
-      // to http would put the token on the wire in clear, so it goes then too.
-      if (next.hostname !== url.hostname || (url.protocol === 'https:' && next.protocol !== 'https:')) {
+      // Any change of origin drops credentials: another host name, another port (another service on the same
+      // machine), or https to http (the token in clear on the wire).
+      if (next.origin !== url.origin) {
         delete headers.authorization;
         delete headers.cookie;
       }

@@ -107,7 +107,13 @@ export class ProvenanceSource {
     const cached = await this.cache?.get<ProvenanceVerdict>(NAMESPACE, diskKey);
     if (cached) return cached.value;
     if (this.opts.offline) return { status: 'unknown', reason: 'offline, and this verdict is not cached' };
-    const url = new URL(v.attestations!.url, registry).toString();
+    const target = new URL(v.attestations!.url, registry);
+    // The registry serves its own attestations: a packument naming another origin would have TrustLens ask a host of
+    // its choosing (with the name, and credentials were it the same host name). Not asked: provenance unknown.
+    if (target.origin !== new URL(registry).origin) {
+      throw new EngineError('bad-response', `the packument names attestations on another origin (${target.origin}) than its registry's: not asked`);
+    }
+    const url = target.toString();
     const res = await this.http.request(url, { signal, registry, urgent: true });
     if (res.status === 404) return { status: 'invalid', reason: `the packument lists attestations at ${safeUrl(url)}, but the registry has none there` };
     if (res.status !== 200) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
