@@ -9,7 +9,10 @@
  *     the fixture registry. Each must be flagged at high or above; the controls must not be.
  *
  * Writes bench/results/detect-<YYYY-MM-DD>.md. Tarballs and packuments are cached under .trustlens-bench-cache/.
- * Environment: BENCH_LIMIT (first N packages), BENCH_CONCURRENCY (default 8), BENCH_ONLY=real|replicas,
+ *  c. Metadata signals on the real packuments of ../shared/fixtures, and d. the 2026 attack shapes with their
+ *     benign look-alikes through the whole engine: see detect/shapes-bench.ts.
+ *
+ * Environment: BENCH_LIMIT (first N packages), BENCH_CONCURRENCY (default 8), BENCH_ONLY=real|replicas|metadata|shapes,
  * BENCH_PACKAGES (another list), BENCH_NO_WRITE=1 (print only), BENCH_CACHE_DIR.
  * Nothing from any tarball is ever executed: tarballs are read in memory by readTarball.
  */
@@ -30,6 +33,7 @@ import { type NpmConfig, loadNpmConfig, registryFor, registryMap } from '../src/
 import { escapeName } from '../src/engine/registry/packuments';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { CONTROLS, REPLICAS, buildReplicaCorpus } from './detect/replicas';
+import { issue16Parts } from './detect/shapes-bench';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../..' : '..');
 const CACHE = path.resolve(ROOT, process.env.BENCH_CACHE_DIR ?? '.trustlens-bench-cache');
@@ -271,6 +275,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   console.log(`detect bench — ${machine()}`);
   console.log(`analyzers: src/core/content analyzeContentChange (version ${analyzer.version})\n`);
+  if (ONLY === 'metadata' || ONLY === 'shapes') return onlyIssue16Part(ONLY, date);
 
   // ---- part b first: it is quick and says whether the analyzers catch anything at all
   let replicaRows: ReplicaRow[] = [];
@@ -398,6 +403,8 @@ async function main(): Promise<void> {
     lines.push('</details>', '');
   }
 
+  const more = ONLY ? undefined : await issue16Parts(undefined, (l) => console.log(l));
+  if (more) lines.push(...more.lines);
   const text = lines.join('\n');
   if (!process.env.BENCH_NO_WRITE) {
     const out = path.join(ROOT, 'bench', 'results', `detect-${date}.md`);
@@ -411,7 +418,23 @@ async function main(): Promise<void> {
   }
   const replicaFail = replicaRows.filter((r) => !r.pass);
   if (replicaFail.length) console.log(`replicas/controls failing: ${replicaFail.map((r) => r.id).join(', ')}`);
-  if (replicaFail.length || rate > FP_TARGET || errors.length) process.exitCode = 1;
+  if (more?.failed.length) console.log(`targets not met: ${more.failed.join(', ')}`);
+  if (replicaFail.length || rate > FP_TARGET || errors.length || more?.failed.length) process.exitCode = 1;
+}
+
+/** BENCH_ONLY=metadata or shapes: that part alone, written to bench/results/detect-<part>-<date>.md. */
+async function onlyIssue16Part(only: 'metadata' | 'shapes', date: string): Promise<void> {
+  const { lines, failed } = await issue16Parts(only, (l) => console.log(l));
+  const text = [`# Detection benchmark (${only}) — ${date}`, '', `- Machine: ${machine()}`, `- Date: ${new Date().toISOString()}`, '', ...lines].join('\n');
+  if (!process.env.BENCH_NO_WRITE) {
+    const out = path.join(ROOT, 'bench', 'results', `detect-${only}-${date}.md`);
+    fs.writeFileSync(out, text);
+    console.log(`\nwrote ${path.relative(ROOT, out)}`);
+  }
+  if (failed.length) {
+    console.log(`targets not met: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e) => {
