@@ -417,7 +417,9 @@ export function writeShapeProject(shapes: Shapes, c: ShapeCase, registryUrl: str
       packages[`node_modules/${folder}`] = { version: e.version, resolved: e.git, optional: true };
       continue;
     }
-    dependencies[folder] = e.alias ? `npm:${e.name}@^${e.version}` : `^${e.version}`;
+    // The ranges people write: ^major.0.0 (^0.minor.0 below 1.0.0), so a safe version may be an older release.
+    const range = e.version.startsWith('0.') ? `^0.${e.version.split('.')[1]}.0` : `^${e.version.split('.')[0]}.0.0`;
+    dependencies[folder] = e.alias ? `npm:${e.name}@${range}` : range;
     const doc = shapes.corpus.packuments.get(e.name)?.versions[e.version];
     if (!doc) throw new Error(`${c.id}: ${e.name}@${e.version} is not in the corpus`);
     const deps = { ...(doc.dependencies as Record<string, string> | undefined) };

@@ -114,6 +114,7 @@ function toJson(report: CheckReport, findings: LocatedFinding[], failOn: Severit
       via: f.via,
       locations: f.locations.map((l) => ({ kind: l.kind, file: l.file, line: l.line })),
       ...(f.advisory ? { advisory: f.advisory } : {}),
+      ...(f.baseline ? { baseline: f.baseline } : {}),
     })),
     summary: {
       packages: report.stats.packages,
@@ -147,6 +148,8 @@ function toText(report: CheckReport, findings: LocatedFinding[], failOn: Severit
   for (const f of findings) {
     lines.push(`${LABEL[f.severity].padEnd(8)} ${f.code}  ${f.package}${f.version ? '@' + f.version : ''}  ${f.file}:${f.line}`);
     lines.push(`         ${f.message}`);
+    const base = f.baseline ? f.evidence.find((e) => e.label === 'baseline')?.value : undefined;
+    if (base && atLeast(f.severity, 'medium')) lines.push(`         compared with ${base}`);
     if (!f.direct && f.via.length) lines.push(`         brought in by ${f.via.slice(0, 3).join(', ')}`);
     if (f.safeVersion && f.safeVersion !== f.version && atLeast(f.severity, 'medium')) lines.push(`         safe version: ${f.safeVersion}`);
   }

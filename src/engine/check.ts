@@ -5,6 +5,8 @@ import type { TrustCard } from '../core/report/card';
 import { type LocatedFinding, ProjectIndex, locateFinding, sourceSpans } from '../core/report/locate';
 import type { PackageContext, RegistryFacts } from '../core/trust/context';
 import { type Gap, type Uncovered, entryGap, incompleteFindings, incompleteSeverity, placedAt, uncovered } from '../core/trust/coverage';
+import { quietGapMs } from '../core/trust/baseline';
+import { scopePublishers } from '../core/trust/correlate';
 import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../core/trust/evaluate';
 import { DEFAULT_POLICY, POLICY_FILE, type Policy, parsePolicy } from '../core/trust/policy';
 import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../core/trust/scope';
@@ -149,7 +151,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const registryPackages = packages.filter(fromRegistry);
   const locked = lockedVersionsByName(registryPackages);
   const errors: PackageError[] = [];
-  const env: GatherEnv = { parts, registries, now, signal, errors, gaps, opts };
+  const env: GatherEnv = { parts, registries, now, signal, errors, gaps, opts, baselineGapMs: quietGapMs(policy.cooldownDays * 86_400_000) };
   const onlyAdvisories = opts.signals === 'advisories';
   const evidence = onlyAdvisories ? await gatherAdvisoryEvidence(env, locked) : await gatherEvidence(env, locked);
   const ruleSet = onlyAdvisories ? ADVISORY_RULES : ALL_RULES;
@@ -157,6 +159,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   const versions = uniqueVersions(registryPackages);
   const hosts = trustedHosts(registries);
+  const scopes = scopePublishers(evidence.histories);
   const contexts = versions.map((p) => {
     const history = evidence.histories.get(p.name);
     const registryUrl = registryFor(registries, p.name);
@@ -166,7 +169,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const ctx: PackageContext = {
       name: p.name,
       version: p.version,
-      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}), ...(p.conditions ? { conditional: true } : {}) },
+      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}), ...(p.conditions ? { conditional: true } : {}), ...(p.dev ? { dev: true } : {}) },
       history,
       ...(evidence.missing.has(p.name) ? { notOnRegistry: true } : {}),
       registry,
@@ -177,6 +180,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       advisories: evidence.advisories.get(p.name) ?? NO_ADVISORIES,
       now,
       cooldownMs: policy.cooldownDays * 86_400_000,
+      ...(policy.downgrade ? { downgrade: policy.downgrade } : {}),
+      ...(scopes.get(p.name) ? { scopePublishers: scopes.get(p.name) } : {}),
     };
     return { pkg: p, ctx };
   });

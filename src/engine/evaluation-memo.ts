@@ -30,6 +30,8 @@ export class EvaluationMemo {
       ctx.locked.source,
       ctx.locked.bundled ? 1 : 0,
       ctx.locked.conditional ? 1 : 0,
+      ctx.locked.dev ? 1 : 0,
+      ctx.scopePublishers ? [...ctx.scopePublishers].join(',') : '',
       objectId(ctx.history),
       ctx.notOnRegistry ? 1 : 0,
       ctx.registry.url,

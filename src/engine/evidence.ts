@@ -1,5 +1,6 @@
 import type { RegistryFacts } from '../core/trust/context';
 import type { Gap } from '../core/trust/coverage';
+import { provenanceBaseline, quietGapMs } from '../core/trust/baseline';
 import { History } from '../core/trust/history';
 import { isAffected } from '../core/trust/affected';
 import { advisoryQuery } from '../core/trust/scope';
@@ -21,6 +22,8 @@ export interface GatherEnv {
   /** What could not be judged is added here. */
   gaps: Gap[];
   opts: CheckOptions;
+  /** The quiet gap a baseline must be published before (see core/trust/baseline.ts). */
+  baselineGapMs?: number;
 }
 
 /** A locked version's Sigstore evidence: its verdict, and the verified one of the release it is compared with. */
@@ -189,7 +192,8 @@ function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): Hist
 }
 
 /**
- * Verifies a version's attestations and those of the latest earlier release that has some, the baseline it is
+ * Verifies a version's attestations and those of its provenance baseline (the first release with attestations in
+ * baseline order: same line, before the quiet gap, not flagged; see core/trust/baseline.ts), the one it is
  * compared with when its own verify. Both are fetched and verified at once (the baseline is known from the history):
  * one after the other, a scan's tail was two request round trips and two verifications long. The baseline's
  * verdict (and its errors) count only when the version's own verify; otherwise it cost one request.
@@ -198,7 +202,7 @@ function versionTrust(env: GatherEnv, name: string, version: string, history: Hi
   const v = history.get(version);
   if (!v?.attestations || !v.integrity) return undefined;
   const { parts, errors, signal } = env;
-  const base = [...history.earlier(version)].reverse().find((e) => e.attestations && e.integrity);
+  const base = provenanceBaseline(history, version, env.baselineGapMs ?? quietGapMs(0));
   const baseErrors: PackageError[] = [];
   const baseJob = base && parts.provenance.verify(name, base, baseErrors, signal);
   baseJob?.catch(() => undefined); // awaited below, or not needed

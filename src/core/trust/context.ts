@@ -1,5 +1,6 @@
 import type { PackageSource } from '../model';
 import type { History } from './history';
+import type { DowngradePolicy } from './policy';
 import type { Advisory, Evidence, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
 
 /** What the registry a package comes from can tell us at all. */
@@ -17,7 +18,7 @@ export interface PackageContext {
   name: string;
   version: string;
   /** How the lockfile says it was obtained. */
-  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean; conditional?: boolean };
+  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean; conditional?: boolean; dev?: boolean };
   /** The registry's history of the package, or undefined when the registry could not be asked. */
   history?: History;
   /** The registry answered that it has no package of this name at all (404). */
@@ -32,6 +33,14 @@ export interface PackageContext {
   advisories: Advisory[];
   /** What looking inside the tarball found, compared with the release before (when it was analysed). */
   contentFindings?: RawFinding[];
+  /**
+   * For a scoped package: everyone who published a release of another package of the same scope that this check
+   * read (a publisher new to the whole scope corroborates `publisher-changed`). Undefined when no other package of
+   * the scope was read.
+   */
+  scopePublishers?: ReadonlySet<string>;
+  /** The policy's trust-downgrade scope (`.trustlens.jsonc` "downgrade"). */
+  downgrade?: DowngradePolicy;
   now: Date;
   cooldownMs: number;
 }
@@ -43,6 +52,8 @@ export interface RawFinding {
   message: string;
   evidence: Evidence[];
   advisory?: { id: string; url?: string; title: string };
+  /** The release this finding compared the version with (see baseline.ts); its evidence says why that one. */
+  baseline?: string;
 }
 
 export type Rule = (ctx: PackageContext) => RawFinding[];

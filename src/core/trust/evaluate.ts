@@ -73,5 +73,5 @@ export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: str
 }
 
 function toFinding(ctx: PackageContext, f: RawFinding, safeVersion: string | null): Finding {
-  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}) };
+  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}), ...(f.baseline ? { baseline: f.baseline } : {}) };
 }

@@ -17,6 +17,14 @@ export interface AllowEntry {
   expires?: string;
 }
 
+/** Where `provenance-downgrade` applies (pnpm's `trustPolicy` users asked for both). */
+export interface DowngradePolicy {
+  /** Judge only production dependencies (dev-only packages are not judged for a downgrade). */
+  productionOnly?: boolean;
+  /** Judge only releases published on or after this date (ISO): when the project adopted the policy. */
+  enforceSince?: string;
+}
+
 /** The reviewable policy in `.trustlens.jsonc` at the workspace root. */
 export interface Policy {
   cooldownDays: number;
@@ -24,6 +32,7 @@ export interface Policy {
   threshold: Severity;
   severity: Partial<Record<FindingCode, Severity>>;
   allow: AllowEntry[];
+  downgrade?: DowngradePolicy;
 }
 
 export const DEFAULT_POLICY: Policy = { cooldownDays: 2, threshold: 'high', severity: {}, allow: [] };
@@ -56,6 +65,18 @@ export function parsePolicy(text: string, file = POLICY_FILE): { policy: Policy;
     if (!isCode(key.value)) bad(key, `unknown finding code "${key.value}"`);
     else if (!value || !isSeverity(value.value)) bad(value ?? key, 'severity must be one of info, low, medium, high, critical');
     else policy.severity[key.value] = value.value;
+  }
+  const downgrade = prop(root, 'downgrade');
+  if (downgrade) {
+    const scope = prop(downgrade, 'scope');
+    const since = prop(downgrade, 'enforceSince');
+    const d: DowngradePolicy = {};
+    if (downgrade.type !== 'object') bad(downgrade, '"downgrade" must be an object: { "scope": "production" | "all", "enforceSince": "YYYY-MM-DD" }');
+    if (scope && scope.value !== 'production' && scope.value !== 'all') bad(scope, '"scope" must be "production" or "all"');
+    else if (scope?.value === 'production') d.productionOnly = true;
+    if (since && (typeof since.value !== 'string' || Number.isNaN(Date.parse(since.value)))) bad(since, '"enforceSince" must be a date (YYYY-MM-DD)');
+    else if (since) d.enforceSince = new Date(since.value as string).toISOString();
+    if (Object.keys(d).length) policy.downgrade = d;
   }
   const allow = prop(root, 'allow');
   for (const el of allow?.type === 'array' ? (allow.children ?? []) : []) {

@@ -152,4 +152,6 @@ export interface Finding {
   safeVersion: string | null;
   /** For advisories: the advisory. */
   advisory?: { id: string; url?: string; title: string };
+  /** The release this finding compared the version with (see baseline.ts); the evidence says why that one. */
+  baseline?: string;
 }

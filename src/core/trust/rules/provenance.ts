@@ -1,4 +1,6 @@
+import * as semver from 'semver';
 import type { Rule } from '../context';
+import { lineOf } from '../baseline';
 import type { ProvenanceIdentity, VersionSummary } from '../types';
 
 /** Trust evidence a packument shows for a version, weakest first (pnpm's ranking, plus staged publishing on top). */
@@ -25,15 +27,32 @@ export const provenanceInvalidRule: Rule = (ctx) => {
   ];
 };
 
-/** `provenance-downgrade`: weaker trust evidence than the strongest any earlier release had. */
+/**
+ * How evidence levels compare for a downgrade: trusted publisher with provenance and provenance alone rank the same
+ * (a maintainer publishing with `--provenance` from a token is not a downgrade by itself); dropping provenance, or
+ * staged publishing, is.
+ */
+const DOWNGRADE_RANK = [0, 1, 1, 2];
+
+/**
+ * `provenance-downgrade`: weaker trust evidence than the strongest earlier release of the same release line had
+ * (a backport on 6.x is not judged by what 7.x does; a line's first release by the line below it). Releases
+ * published before the policy's `enforceSince` are not judged, nor dev-only packages when its scope is `production`.
+ */
 export const provenanceDowngradeRule: Rule = (ctx) => {
   const h = ctx.history;
   const v = h?.get(ctx.version);
   if (!h || !v || !ctx.registry.trustData) return [];
+  if (ctx.downgrade?.productionOnly && ctx.locked.dev) return [];
+  if (ctx.downgrade?.enforceSince && v.publishedAt && v.publishedAt < ctx.downgrade.enforceSince) return [];
   const level = evidenceLevel(v);
+  const line = lineOf(ctx.version);
+  const earlier = h.earlier(ctx.version);
+  const inLine = earlier.filter((e) => lineOf(e.version) === line && semver.lt(e.version, ctx.version));
+  const pool = inLine.length ? inLine : earlier.filter((e) => semver.lt(e.version, ctx.version));
   let best: VersionSummary | undefined;
-  for (const e of h.earlier(ctx.version)) if (!best || evidenceLevel(e) >= evidenceLevel(best)) best = e;
-  if (!best || evidenceLevel(best) <= level) return [];
+  for (const e of pool) if (!best || evidenceLevel(e) >= evidenceLevel(best)) best = e;
+  if (!best || DOWNGRADE_RANK[evidenceLevel(best)] <= DOWNGRADE_RANK[level]) return [];
   return [
     {
       code: 'provenance-downgrade',
@@ -43,7 +62,9 @@ export const provenanceDowngradeRule: Rule = (ctx) => {
         { label: `trust evidence of ${ctx.version}`, value: EVIDENCE_LEVELS[level] },
         { label: `trust evidence of ${best.version}`, value: EVIDENCE_LEVELS[evidenceLevel(best)] },
         { label: `publisher of ${ctx.version}`, value: v.publisher?.name ?? 'unknown' },
+        { label: 'baseline', value: `${best.version} — the strongest earlier release ${inLine.length ? `of ${line}.x` : `below ${line}.x (the first of its line)`}` },
       ],
+      baseline: best.version,
     },
   ];
 };
