@@ -13,6 +13,7 @@ import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMeta
 import type { Advisory, Finding, ProvenanceVerdict } from '../core/trust/types';
 import type { AdvisoryConfig } from './advisory-sources';
 import { analyzeContents } from './content-stage';
+import { burstTargets, correlateContexts } from './correlation-stage';
 import { cardFor } from './evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './evidence';
 import { readProjectFiles } from './project-files';
@@ -195,9 +196,12 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const first = contexts.map(({ pkg, ctx }) => evaluate(pkg, ctx));
   lap('evaluate');
   const mode = onlyAdvisories ? 'off' : (opts.content ?? 'auto');
-  const targets = mode === 'off' ? [] : contexts.filter(({ pkg }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0);
+  // Versions in a burst (by their dates) are looked inside too: correlation across packages needs their contents.
+  const bursts = mode === 'auto' ? burstTargets(contexts, now) : NO_BURSTS;
+  const targets = mode === 'off' ? [] : contexts.filter(({ pkg, ctx }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0 || bursts.has(`${ctx.name}@${ctx.version}`));
   const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps });
   for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
+  correlateContexts(contexts, contents);
   lap('content');
 
   // Evaluate and place each finding in the files.
@@ -206,8 +210,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const allowed: CheckReport['allowed'] = [];
   const notChecked = gapsByVersion(gaps);
   for (const [i, { pkg, ctx }] of contexts.entries()) {
-    // Only versions whose tarballs said something need judging again.
-    const evaluation = ctx.contentFindings?.length ? evaluate(pkg, ctx) : first[i];
+    // Only versions whose tarballs (or the correlation across packages) said something need judging again.
+    const evaluation = ctx.contentFindings?.length || ctx.correlatedFindings?.length ? evaluate(pkg, ctx) : first[i];
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
     // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
     const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
@@ -263,6 +267,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
 const NO_INCOMING: Map<string, string> = new Map();
+const NO_BURSTS: ReadonlySet<string> = new Set();
 
 /** `lockfile-ignored`: npm would refuse the lockfile's text, ignore it and resolve fresh versions. */
 function lockfileIgnored(file: string, rejected: { message: string; range: SourceRange }, model: ProjectModel): LocatedFinding {

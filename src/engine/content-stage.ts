@@ -2,6 +2,7 @@ import type { InstalledPackage } from '../core/model';
 import type { PackageContext, RawFinding } from '../core/trust/context';
 import type { Gap } from '../core/trust/coverage';
 import type { PackageError } from './check';
+import type { ChangedFile } from './content/changed-files';
 import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from './content/fetch-contents';
 import { isAbort } from './errors';
 import { type Baseline, baselineEvidence, baselineOf } from '../core/trust/baseline';
@@ -25,6 +26,8 @@ export interface ContentResult {
   previous: string | null;
   findings: RawFinding[];
   truncated: boolean;
+  /** Code files added or changed since `previous`, by content hash. */
+  changed: ChangedFile[];
 }
 
 function tarballRef(registry: string, name: string, v: VersionSummary): TarballRef {
@@ -71,7 +74,7 @@ export async function analyzeContents(
       }
       // Every finding says which release it compared with, and why that one (the analysis itself is cached per pair).
       const findings = base ? withBaseline(analysis, base) : analysis.findings;
-      out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings, truncated: !!analysis.truncated });
+      out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings, truncated: !!analysis.truncated, changed: analysis.changed ?? [] });
     }),
   );
   return out;

@@ -44,6 +44,7 @@ export class EvaluationMemo {
       objectId(ctx.signature),
       objectId(ctx.advisories),
       objectId(ctx.contentFindings),
+      objectId(ctx.correlatedFindings),
     ].join('\n');
     let hit = this.entries.get(key);
     if (!hit) {

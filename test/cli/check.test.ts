@@ -96,7 +96,7 @@ describe('trustlens check (CLI)', function () {
     assert.equal(r.code, 1);
     const first = r.stdout.split('\n')[0];
     assert.match(first, /^CRITICAL /);
-    assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}safe version: 2\.0\.1/);
+    assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}compared with 2\.0\.1 — .*\n {9}safe version: 2\.0\.1/);
   });
 
   it('--advisories-only: the advisory findings alone, as npm audit would judge them', async () => {

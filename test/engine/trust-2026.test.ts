@@ -1,13 +1,30 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { diagnosticSpecs } from '../../src/core/report/diagnostics';
+import { hoverMarkdown } from '../../src/core/report/hover-text';
 import type { LocatedFinding } from '../../src/core/report/locate';
+import { toSarif } from '../../src/core/report/sarif';
 import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { SHAPES_NOW, type Shapes, buildShapes, writeShapeProject } from '../../bench/detect/shapes';
 import { generateRegistryKey } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { PROJECT_ROOT } from '../support/fixtures';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from '../support/sigstore-scenarios';
+
+/** The built CLI, as a user runs it. */
+function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/trustlens.js'), ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /**
  * The signals of issue #16 against a real registry on loopback, on the shapes of bench/detect/shapes.ts (real
@@ -105,6 +122,73 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       assert.ok(!codes(tp, 'parser-ok-replica@2.1.1').includes('provenance-downgrade'), codes(tp, 'parser-ok-replica@2.1.1').join());
       const backport = await check('benign-backport-without-provenance');
       assert.ok(!codes(backport, 'semver-ok-replica@6.3.1').includes('provenance-downgrade'), codes(backport, 'semver-ok-replica@6.3.1').join());
+    });
+  });
+
+  describe('correlation across packages', () => {
+    const worm = ['@acme-replica/config@1.4.2', '@acme-replica/logger@3.0.7', '@acme-replica/http@0.9.1', '@acme-replica/cache@2.11.1', '@acme-replica/queue@5.2.3', '@acme-replica/auth@0.3.14'];
+    it('six packages of a scope gaining the same file within 9 minutes are one critical incident, each member linked', async () => {
+      const r = await check('worm-scope-6-in-9-minutes');
+      const incident = r.findings.filter((f) => f.code === 'coordinated-release');
+      assert.equal(incident.length, 6, 'one finding per member, each with its own lockfile entry and safe version');
+      assert.equal(new Set(incident.map((f) => f.incident!.id)).size, 1, 'one incident');
+      const f = incident[0];
+      assert.equal(f.severity, 'critical');
+      assert.equal(f.incident!.title, '6 packages of @acme-replica gained the same lib/metrics.js within 9 minutes');
+      assert.deepEqual([...f.incident!.members].sort(), [...worm].sort());
+      for (const t of worm) assert.ok(of(r, t).some((x) => x.code === 'coordinated-release'), t);
+      // Problems: each member's diagnostic links every other member where it is.
+      const spec = diagnosticSpecs(incident).find((d) => d.data.package === '@acme-replica/http')!;
+      assert.equal(spec.relatedLocations?.length, 5);
+      assert.ok(spec.relatedLocations!.every((l) => l.file === 'package-lock.json' && /member of this incident/.test(l.message)));
+      // SARIF: one result for the incident, the members as related locations.
+      const sarif = toSarif(r.findings, { version: 'test' }) as { runs: { results: { ruleId: string; relatedLocations?: unknown[]; message: { text: string } }[] }[] };
+      const results = sarif.runs[0].results.filter((x) => x.ruleId === 'coordinated-release');
+      assert.equal(results.length, 1);
+      assert.equal(results[0].relatedLocations?.length, 6);
+      assert.match(results[0].message.text, /^6 packages of @acme-replica gained the same lib\/metrics\.js within 9 minutes: /);
+      // Hover: the card says which incident, with the other members.
+      const card = r.cards.find((c) => c.name === '@acme-replica/http')!;
+      assert.match(hoverMarkdown(card, new Date(SHAPES_NOW)), /CRITICAL incident:\*\* 6 packages of @acme\\-replica gained the same lib\/metrics\\\.js within 9 minutes — with @acme\\-replica\/config@1\\\.4\\\.2/);
+    });
+    it('the CLI shows the incident once, as one group, in text and JSON', async () => {
+      const c = shapes.cases.find((x) => x.id === 'worm-scope-6-in-9-minutes')!;
+      const dir = writeShapeProject(shapes, c, registry.url);
+      dirs.push(dir);
+      const root = path.join(dir, 'root.json');
+      fs.writeFileSync(root, JSON.stringify(sigstore.trustedRootJSON));
+      const env = { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') };
+      const args = ['check', dir, '--registry', registry.url, '--now', SHAPES_NOW, '--deep', '--advisories', 'off', '--trusted-root', root];
+      const text = await trustlens(args, env);
+      assert.equal(text.code, 1, text.stderr);
+      assert.equal(text.stdout.split('\n').filter((l) => l.includes('coordinated-release')).length, 1, text.stdout);
+      assert.match(text.stdout, /CRITICAL +coordinated-release +6 packages of @acme-replica gained the same lib\/metrics\.js within 9 minutes\n( +@acme-replica\/\S+ +package-lock\.json:\d+ +safe version: \S+\n){6}/);
+      assert.match(text.stdout, / +@acme-replica\/config@1\.4\.2 +package-lock\.json:\d+ +safe version: 1\.4\.1\n/);
+      const json = JSON.parse((await trustlens([...args, '--format', 'json'], env)).stdout);
+      assert.equal(json.incidents.length, 1);
+      assert.equal(json.incidents[0].members.length, 6);
+      assert.ok(json.findings.filter((f: { incident?: string }) => f.incident === json.incidents[0].id).length === 6);
+    });
+    it('four unrelated packages of one publisher with the same dropper under other names are one incident', async () => {
+      const r = await check('worm-publisher-4-in-25-minutes');
+      const ids = new Set(r.findings.filter((f) => f.code === 'coordinated-release').map((f) => f.incident!.id));
+      assert.equal(ids.size, 1);
+      assert.match(r.findings.find((f) => f.code === 'coordinated-release')!.incident!.title, /^4 packages gained the same file \(/);
+    });
+    it('four majors republished within 21 minutes with the same beacon are one incident', async () => {
+      const r = await check('poisoned-four-majors-21-minutes');
+      const f = r.findings.find((x) => x.code === 'coordinated-release')!;
+      assert.equal(f.incident!.title, '4 release lines of yaml-lite-replica gained the same lib/beacon.js within 21 minutes');
+      assert.ok(['high', 'critical'].includes(f.severity));
+    });
+    it('negative: a monorepo releasing 30 packages in lockstep (and the same generated file) stays quiet', async () => {
+      const r = await check('benign-monorepo-30-lockstep');
+      assert.equal(r.findings.filter((f) => f.code === 'coordinated-release').length, 0);
+      assert.ok(r.findings.filter((f) => f.package.startsWith('@mono-replica/')).every((f) => ['info', 'low'].includes(f.severity)), r.findings.map((f) => `${f.package} ${f.code} ${f.severity}`).join('; '));
+    });
+    it('negative: backports on three lines in an afternoon are no incident', async () => {
+      const r = await check('benign-backports-afternoon');
+      assert.equal(r.findings.filter((f) => f.code === 'coordinated-release').length, 0);
     });
   });
 });

@@ -18,7 +18,7 @@ export interface TrustCard {
   installScripts?: Record<string, string>;
   advisories: { id: string; severity: Severity; title: string; url?: string; malware: boolean }[];
   safeVersion: string | null;
-  findings: Pick<Finding, 'code' | 'severity' | 'message'>[];
+  findings: Pick<Finding, 'code' | 'severity' | 'message' | 'incident'>[];
   /** The registry carries trust metadata at all (else provenance and publisher are unknown). */
   trustData: boolean;
   /** Tarball and package page links. */
@@ -48,7 +48,7 @@ export function trustCard(ctx: PackageContext, findings: Finding[], safeVersion:
     ...(Object.keys(scripts).length ? { installScripts: scripts } : {}),
     advisories: ctx.advisories.filter((a) => isAffected(a.affected, ctx.version)).map((a) => ({ id: a.id, severity: a.severity, title: a.title, url: a.url, malware: a.malware })),
     safeVersion,
-    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, ...(f.incident ? { incident: f.incident } : {}) })),
     trustData: ctx.registry.trustData,
     tarball: v?.tarball,
     locations,

@@ -1,7 +1,7 @@
 import type { PackageSource } from '../model';
 import type { History } from './history';
 import type { DowngradePolicy } from './policy';
-import type { Advisory, Evidence, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
+import type { Advisory, Evidence, IncidentRef, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
 
 /** What the registry a package comes from can tell us at all. */
 export interface RegistryFacts {
@@ -39,6 +39,8 @@ export interface PackageContext {
    * the scope was read.
    */
   scopePublishers?: ReadonlySet<string>;
+  /** Findings of the correlation stage across packages (`coordinated-release`), made in the engine. */
+  correlatedFindings?: RawFinding[];
   /** The policy's trust-downgrade scope (`.trustlens.jsonc` "downgrade"). */
   downgrade?: DowngradePolicy;
   now: Date;
@@ -54,6 +56,7 @@ export interface RawFinding {
   advisory?: { id: string; url?: string; title: string };
   /** The release this finding compared the version with (see baseline.ts); its evidence says why that one. */
   baseline?: string;
+  incident?: IncidentRef;
 }
 
 export type Rule = (ctx: PackageContext) => RawFinding[];

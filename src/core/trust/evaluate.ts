@@ -16,9 +16,12 @@ import type { Finding } from './types';
 
 /** Findings of content analysis, made in the engine (tarballs are I/O); here they join the others. */
 const contentRule: Rule = (ctx) => ctx.contentFindings ?? [];
+/** Findings of the correlation stage across packages (src/engine/correlation-stage.ts). */
+const correlationRule: Rule = (ctx) => ctx.correlatedFindings ?? [];
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: Rule[] = [
+  correlationRule,
   contentRule,
   advisoryRule,
   integrityRule,
@@ -73,5 +76,5 @@ export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: str
 }
 
 function toFinding(ctx: PackageContext, f: RawFinding, safeVersion: string | null): Finding {
-  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}), ...(f.baseline ? { baseline: f.baseline } : {}) };
+  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}), ...(f.baseline ? { baseline: f.baseline } : {}), ...(f.incident ? { incident: f.incident } : {}) };
 }

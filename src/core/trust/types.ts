@@ -154,4 +154,15 @@ export interface Finding {
   advisory?: { id: string; url?: string; title: string };
   /** The release this finding compared the version with (see baseline.ts); the evidence says why that one. */
   baseline?: string;
+  /** For `coordinated-release`: the incident this version is a member of (shown as one group). */
+  incident?: IncidentRef;
+}
+
+/** A correlated incident across packages (see correlate.ts), as each member's finding carries it. */
+export interface IncidentRef {
+  id: string;
+  /** e.g. "6 packages of @acme gained the same lib/metrics.js within 9 minutes" */
+  title: string;
+  /** name@version of every member. */
+  members: string[];
 }

@@ -12,6 +12,7 @@ import type { VersionSummary } from '../../core/trust/types';
 import type { DiskCache } from '../disk-cache';
 import { EngineError, isAbort } from '../errors';
 import { type RegistryHttp, safeUrl } from '../registry/http';
+import { type ChangedFile, changedCodeFiles } from './changed-files';
 import { IntegrityMismatchError, type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
 
 /** Where one version's tarball is and what it must hash to (from the packument's `dist`). */
@@ -112,6 +113,8 @@ export interface ContentAnalysisRequest {
 
 export interface ContentAnalysis {
   findings: RawFinding[];
+  /** Code files the release added or changed, by content hash (for the correlation stage). */
+  changed?: ChangedFile[];
   /** Reads that stopped early (the findings cover what was read). */
   truncated?: { current?: 'byte-budget' | 'timeout'; previous?: 'byte-budget' | 'timeout' };
   analyzerVersion: string;
@@ -150,7 +153,7 @@ export interface ContentAnalysisCacheOptions {
   load?: (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal) => Promise<PackageContents>;
 }
 
-const NAMESPACE = 'content-analysis-v1';
+const NAMESPACE = 'content-analysis-v2';
 const MEMORY_ENTRIES = 10_000;
 
 /**
@@ -226,7 +229,7 @@ export class ContentAnalysisCache {
     const current = got.value;
     const previous = before.value;
     const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
-    const result: ContentAnalysis = { findings, analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
+    const result: ContentAnalysis = { findings, changed: changedCodeFiles(current, previous), analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
     if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
     this.remember(key, result);
     // A read cut short by the clock may cover more next time: keep it for this session only.
