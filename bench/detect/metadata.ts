@@ -15,6 +15,8 @@ import type { PackageContext } from '../../src/core/trust/context';
 import { ALL_RULES, evaluatePackage } from '../../src/core/trust/evaluate';
 import { History } from '../../src/core/trust/history';
 import { DEFAULT_POLICY } from '../../src/core/trust/policy';
+import { addedDependencies } from '../../src/core/trust/rules/new-dependency';
+import { establishedAmong, firstPublishes } from '../../src/engine/new-dependencies';
 import { atLeast } from '../../src/core/trust/severity';
 import { summarizePackument } from '../../src/core/trust/summarize';
 import type { Finding, PackageSummary } from '../../src/core/trust/types';
@@ -58,6 +60,7 @@ export function loadSummaries(dir: string): Map<string, PackageSummary> {
 export function runMetadataBench(dir: string): MetadataReport {
   const summaries = loadSummaries(dir);
   const judged: MetadataResult[] = [];
+  const since = firstPublishes(new Map([...summaries].map(([n, s]) => [n, new History(s, new Date())])));
   const skipped: { name: string; why: string }[] = [];
   for (const s of summaries.values()) {
     const latest = s.distTags.latest;
@@ -88,6 +91,14 @@ export function runMetadataBench(dir: string): MetadataReport {
       now,
       cooldownMs: DEFAULT_POLICY.cooldownDays * 86_400_000,
     };
+    // The dependencies it adds, judged with their own real histories where the fixtures have them (as the engine does).
+    const deps = new Map<string, History>();
+    for (const d of addedDependencies(ctx)) {
+      const other = summaries.get(d.target);
+      if (other) deps.set(d.target, new History(other, now));
+    }
+    ctx.dependencyHistories = deps;
+    if (deps.size) ctx.establishedPublishers = establishedAmong(deps, since, Date.parse(v.publishedAt) - 365 * 86_400_000);
     const e = evaluatePackage(ctx, DEFAULT_POLICY, undefined, ALL_RULES);
     judged.push({ name: s.name, version: latest, findings: e.findings });
   }

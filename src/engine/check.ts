@@ -15,7 +15,8 @@ import type { AdvisoryConfig } from './advisory-sources';
 import { analyzeContents } from './content-stage';
 import { burstTargets, correlateContexts } from './correlation-stage';
 import { cardFor } from './evaluation-memo';
-import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './evidence';
+import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './evidence';
+import { addDependencyHistories } from './new-dependencies';
 import { readProjectFiles } from './project-files';
 import { resolveUnlocked } from './unlocked';
 import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadNpmConfig, registryFor, registryMap } from './registry/npmrc';
@@ -186,6 +187,19 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     };
     return { pkg: p, ctx };
   });
+
+  // The dependencies each version adds over its baseline, judged where they enter (new-dependency).
+  if (!onlyAdvisories) {
+    const load = async (name: string) => {
+      try {
+        return historyOf(parts, await parts.summary(name), now);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'not-found') return undefined;
+        throw e;
+      }
+    };
+    await addDependencyHistories(contexts, evidence.histories, load, gaps);
+  }
 
   // Look inside the tarballs of the versions that warrant it, compared with the release before each.
   const index = new ProjectIndex(model, installed);

@@ -1,8 +1,7 @@
 import type { InstalledPackage } from '../core/model';
-import type { PackageContext } from '../core/trust/context';
+import type { PackageContext, RawFinding } from '../core/trust/context';
 import { BURST_WINDOW_MS, type CorrelationMember, type Incident, correlate, incidentFindings, scopeOf } from '../core/trust/correlate';
 import { lineOf } from '../core/trust/baseline';
-import type { ContentResult } from './content-stage';
 
 /** Bursts older than this are not worth a download in the default ('auto') content mode: they would have been found. */
 const RECENT_MS = 30 * 86_400_000;
@@ -44,7 +43,7 @@ export function burstTargets(contexts: readonly { ctx: PackageContext }[], now: 
  * After per-package evidence and content analysis: correlated weak signals across the judged versions become
  * incidents (core/trust/correlate.ts), whose `coordinated-release` findings go on every member's context.
  */
-export function correlateContexts(contexts: readonly { pkg: InstalledPackage; ctx: PackageContext }[], contents: ReadonlyMap<string, ContentResult>): Incident[] {
+export function correlateContexts(contexts: readonly { pkg: InstalledPackage; ctx: PackageContext }[], contents: ReadonlyMap<string, { findings: RawFinding[]; changed: { path: string; sha256: string }[] }>): Incident[] {
   const members: CorrelationMember[] = [];
   for (const { ctx } of contexts) {
     const key = `${ctx.name}@${ctx.version}`;

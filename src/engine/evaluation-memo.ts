@@ -45,6 +45,8 @@ export class EvaluationMemo {
       objectId(ctx.advisories),
       objectId(ctx.contentFindings),
       objectId(ctx.correlatedFindings),
+      ctx.dependencyHistories ? [...ctx.dependencyHistories].map(([n, h]) => `${n}:${objectId(h)}`).join() : '-',
+      ctx.establishedPublishers ? [...ctx.establishedPublishers].join() : '',
     ].join('\n');
     let hit = this.entries.get(key);
     if (!hit) {

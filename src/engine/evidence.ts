@@ -177,7 +177,7 @@ async function loadHistories(
  * The history of a summary as of `now`, reused while no version of it was published between the instant it was
  * cut at and `now` (the same history object then also keeps the evaluations made with it).
  */
-function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): History {
+export function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): History {
   const t = now.getTime();
   const known = parts.histories.get(summary);
   if (known && t >= known.history.now.getTime() && t < known.until) return known.history;

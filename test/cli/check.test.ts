@@ -124,7 +124,7 @@ describe('trustlens check (CLI)', function () {
     const withXdg = { ...env, XDG_CACHE_HOME: xdg };
     const first = await trustlens([...base(), '--format', 'json'], withXdg);
     assert.equal(first.code, 1, first.stderr);
-    assert.ok(fs.readdirSync(path.join(xdg, 'trustlens')).includes('packument-summaries-v1'));
+    assert.ok(fs.readdirSync(path.join(xdg, 'trustlens')).includes('packument-summaries-v2'));
     registry.resetRequests();
     const second = await trustlens([...base(), '--format', 'json'], withXdg);
     assert.deepEqual(JSON.parse(second.stdout).findings, JSON.parse(first.stdout).findings);

@@ -191,4 +191,50 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       assert.equal(r.findings.filter((f) => f.code === 'coordinated-release').length, 0);
     });
   });
+
+  describe('new dependencies, judged where they enter', () => {
+    it('a patch whose only change is a dependency first published 20 hours before is flagged on that patch; the fix pins it back', async () => {
+      const r = await check('hours-old-dependency');
+      const f = of(r, 'request-lite-replica@2.8.4').find((x) => x.code === 'new-dependency')!;
+      assert.equal(f.severity, 'critical', 'young, from an unrelated account, and its second release runs a postinstall');
+      assert.match(f.message, /adds colorette-utils, which is first published 20 hours before 2\.8\.4, runs install scripts \(postinstall in 1\.0\.1\), published by npm-helper-7731, who does not maintain request-lite-replica/);
+      assert.equal(f.safeVersion, '2.8.3');
+      assert.equal(f.baseline, '2.8.3');
+      assert.ok(of(r, 'colorette-utils@1.0.1').some((x) => x.code === 'install-script-added'), 'the dependency itself is flagged too');
+    });
+    it('an optional dependency six hours old, one letter from lodash and claiming its repository, is critical', async () => {
+      const r = await check('young-typosquat-optional');
+      const f = of(r, 'table-render-replica@1.2.0').find((x) => x.code === 'new-dependency')!;
+      assert.equal(f.severity, 'critical');
+      assert.match(f.message, /adds lodahs \(optionalDependencies\), which is first published 6 hours before 1\.2\.0, named one edit away from lodash, claims the repository of lodash\/lodash/);
+    });
+    it('a dependency from outside the registry (a tarball URL, a github: commit) is high', async () => {
+      const r = await check('chaindrop-tarball-url-only');
+      assert.match(of(r, 'chain-core-replica@0.8.2').find((x) => x.code === 'new-dependency')!.message, /adds chain-native \(optionalDependencies\) from a tarball URL outside the registry/);
+      const chain = await check('chaindrop-preinstall-github-optional');
+      assert.match(of(chain, 'chain-util-replica@3.1.1').find((x) => x.code === 'new-dependency')!.message, /from a github: repository pinned to a commit/);
+    });
+    it('negative: an old dependency added in a minor, and a sibling split out of the same monorepo the same day, stay quiet', async () => {
+      const old = await check('benign-old-dependency-added');
+      assert.deepEqual(codes(old, 'cli-table-replica@3.2.0').filter((c) => c === 'new-dependency'), []);
+      const sibling = await check('benign-new-sibling-package');
+      assert.deepEqual(codes(sibling, '@mono2-replica/core@2.2.0').filter((c) => c === 'new-dependency'), []);
+    });
+    it('a dependency whose history cannot be read leaves the release that adds it "not checked", not clean', async () => {
+      const c = shapes.cases.find((x) => x.id === 'hours-old-dependency')!;
+      const dir = writeShapeProject(shapes, { ...c, installs: c.installs.filter((e) => e.name !== 'colorette-utils') }, registry.url);
+      dirs.push(dir);
+      registry.faults.push({ match: /^\/colorette-utils$/, action: { status: 500 } });
+      try {
+        const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+        const gap = r.notChecked.find((u) => u.package === 'request-lite-replica')!;
+        assert.equal(gap.status, 'partly-judged');
+        assert.deepEqual(gap.gaps.map((g) => g.signal), ['dependencies']);
+        assert.match(gap.gaps[0].reason, /colorette-utils, which 2\.8\.4 adds, could not be read/);
+        assert.ok(of(r, 'request-lite-replica@2.8.4').some((x) => x.code === 'check-incomplete'));
+      } finally {
+        registry.faults.splice(0);
+      }
+    });
+  });
 });

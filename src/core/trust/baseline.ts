@@ -4,6 +4,7 @@ import { type History, describeAge, isPrerelease } from './history';
 import { installScriptsOf } from './scripts';
 import type { Advisory, VersionSummary } from './types';
 import { isAffected } from './affected';
+import { nonRegistrySpec } from './specs';
 
 /**
  * The release a version is compared with (its baseline), chosen so that an attacker cannot poison it:
@@ -15,8 +16,8 @@ import { isAffected } from './affected';
  * - published before a quiet gap: a release published less than the gap before the judged one belongs to the same
  *   burst (an attacker who publishes twice in a row, or republishes four majors within minutes) and is skipped, so a
  *   burst is compared with the last release before it;
- * - not itself flagged: a release that added an install script its own predecessor did not have, that an advisory
- *   marks as malicious, or that is deprecated as compromised is skipped;
+ * - not itself flagged: a release that added an install script or a dependency from outside the registry its own
+ *   predecessor did not have, that an advisory marks as malicious, or that is deprecated as compromised is skipped;
  * - a new line (its first release, e.g. 2.0.0) is compared with the highest release of the lines below it.
  *
  * Every finding that rests on a comparison names the baseline it used (`describeBaseline`).
@@ -51,15 +52,25 @@ const COMPROMISED = /compromis|malicious|malware|hijack|do not (use|install)|sec
 export function flaggedAsBaseline(history: History, c: VersionSummary, advisories: readonly Advisory[] = []): string | undefined {
   if (advisories.some((a) => a.malware && isAffected(a.affected, c.version))) return 'an advisory marks it as malicious';
   if (c.deprecated && COMPROMISED.test(c.deprecated)) return `deprecated: ${c.deprecated.slice(0, 80)}`;
+  const before = semverPredecessor(history, c.version);
+  const foreign = before && foreignDependencyAdded(before, c);
+  if (foreign) return `it added ${foreign}, from outside the registry, that ${before.version} did not have`;
   const mine = installScriptsOf(c);
   if (Object.keys(mine).length) {
-    const before = semverPredecessor(history, c.version);
     if (before) {
       const theirs = installScriptsOf(before);
       const added = Object.keys(mine).filter((k) => theirs[k] !== mine[k]);
       if (added.length) return `it ${added.map((k) => (theirs[k] === undefined ? `added a ${k} script` : `changed its ${k} script`)).join(' and ')} that ${before.version} did not have`;
     }
   }
+  return undefined;
+}
+
+/** A dependency (any installing section) from outside the registry that `c` has and `before` had not. */
+function foreignDependencyAdded(before: VersionSummary, c: VersionSummary): string | undefined {
+  const had = { ...before.peerDependencies, ...before.dependencies, ...before.optionalDependencies };
+  const has = { ...c.peerDependencies, ...c.dependencies, ...c.optionalDependencies };
+  for (const [name, spec] of Object.entries(has)) if (had[name] !== spec && nonRegistrySpec(spec)) return name;
   return undefined;
 }
 

@@ -39,6 +39,16 @@ export interface PackageContext {
    * the scope was read.
    */
   scopePublishers?: ReadonlySet<string>;
+  /**
+   * The registry histories of the dependencies this version adds over its baseline (see rules/new-dependency.ts),
+   * by name; undefined when the engine did not look them up.
+   */
+  dependencyHistories?: ReadonlyMap<string, History>;
+  /**
+   * Publishers of those dependencies who had published other packages that this check read more than a year before
+   * this version: established accounts, not throwaways.
+   */
+  establishedPublishers?: ReadonlySet<string>;
   /** Findings of the correlation stage across packages (`coordinated-release`), made in the engine. */
   correlatedFindings?: RawFinding[];
   /** The policy's trust-downgrade scope (`.trustlens.jsonc` "downgrade"). */

@@ -22,7 +22,9 @@ export type Signal =
   /** The lockfile entry itself (unreadable, or from a source TrustLens does not know). */
   | 'lockfile-entry'
   /** The set of versions that would be installed (no lockfile, or a file that could not be read in full). */
-  | 'dependency-tree';
+  | 'dependency-tree'
+  /** The history of a dependency the version adds (its packument could not be read). */
+  | 'dependencies';
 
 export const SIGNAL_LABEL: Record<Signal, string> = {
   'registry-history': 'registry history',
@@ -32,6 +34,7 @@ export const SIGNAL_LABEL: Record<Signal, string> = {
   content: 'package contents',
   'lockfile-entry': 'lockfile entry',
   'dependency-tree': 'dependency tree',
+  dependencies: 'added dependencies',
 };
 
 /** Without these, nothing about a version is known: it is not judged at all (else it is judged in part). */

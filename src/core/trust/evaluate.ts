@@ -2,6 +2,7 @@ import type { PackageContext, RawFinding, Rule } from './context';
 import { allowFor, type AllowEntry, type Policy } from './policy';
 import { advisoryRule } from './rules/advisories';
 import { installScriptRule } from './rules/install-scripts';
+import { newDependencyRule } from './rules/new-dependency';
 import { integrityRule } from './rules/integrity';
 import { lockfileEntryRule } from './rules/lockfile-entry';
 import { provenanceChangeRule, provenanceDowngradeRule, provenanceInvalidRule } from './rules/provenance';
@@ -32,13 +33,14 @@ export const RULES: Rule[] = [
   provenanceChangeRule,
   sourceRule,
   installScriptRule,
+  newDependencyRule,
   publisherRule,
   registryFactsRule,
   releaseAgeRule,
 ];
 
 /** The rules that need nothing beyond the registry's document and advisories: they judge candidate versions too. */
-export const CANDIDATE_RULES: Rule[] = [advisoryRule, provenanceDowngradeRule, installScriptRule, publisherRule, registryFactsRule];
+export const CANDIDATE_RULES: Rule[] = [advisoryRule, provenanceDowngradeRule, installScriptRule, newDependencyRule, publisherRule, registryFactsRule];
 
 export interface Evaluation {
   findings: Finding[];

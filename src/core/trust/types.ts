@@ -35,6 +35,11 @@ export interface VersionSummary {
   /** The registry's own flag (also set for a binding.gyp without scripts). */
   hasInstallScript?: boolean;
   dependencies?: Record<string, string>;
+  /** `optionalDependencies` and `peerDependencies`: a release may add a dependency in any section that installs. */
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  /** `repository` (its URL), as the version's package.json claims it. */
+  repository?: string;
   integrity?: string;
   shasum?: string;
   tarball?: string;
