@@ -34,7 +34,7 @@ export const installScriptRule: Rule = (ctx) => {
     {
       code: 'install-script-added',
       severity: 'high',
-      message: `${ctx.name}@${ctx.version} ${changed.map((n) => (before[n] === undefined ? `adds a ${n} script` : `changes its ${n} script`)).join(' and ')} that ${prev!.version} did not have`,
+      message: `${ctx.name}@${ctx.version} ${changed.map((n) => (before[n] === undefined ? `adds ${n === 'install' ? 'an' : 'a'} ${n} script` : `changes its ${n} script`)).join(' and ')} that ${prev!.version} did not have`,
       evidence: [
         ...changed.flatMap((n) => [
           { label: `${n} in ${ctx.version}`, value: mine[n] },
