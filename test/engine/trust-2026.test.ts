@@ -125,6 +125,29 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
     });
   });
 
+  describe('workflow identity', () => {
+    it('a release built by a pull_request_target run from a branch is high although its provenance verifies', async () => {
+      const r = await check('ci-compromise-pull-request-target');
+      const f = of(r, '@replica-stack/router-lite@1.120.1').find((x) => x.code === 'provenance-workflow-changed')!;
+      assert.ok(f, codes(r, '@replica-stack/router-lite@1.120.1').join());
+      assert.equal(f.severity, 'high');
+      assert.match(f.message, /built from branch refs\/heads\/main, but 1\.120\.0 from tag refs\/tags\/v1\.120\.0; built by a pull_request_target run \(a trigger that runs on outside input\), but 1\.120\.0 by a push run/);
+      assert.equal(f.baseline, '1.120.0');
+      assert.ok(!codes(r, '@replica-stack/router-lite@1.120.1').includes('provenance-invalid'), 'the provenance itself verifies');
+    });
+    it('a workflow_dispatch run on a self-hosted runner, where every earlier release was a tag push on GitHub-hosted runners, is high', async () => {
+      const r = await check('ci-compromise-self-hosted-dispatch');
+      const f = of(r, '@replica-antv/g2-lite@5.2.1').find((x) => x.code === 'provenance-workflow-changed')!;
+      assert.equal(f?.severity, 'high', codes(r, '@replica-antv/g2-lite@5.2.1').join());
+      assert.match(f.message, /built by a workflow_dispatch run, but 5\.2\.0 by a push run; built on a self-hosted runner, but 5\.2\.0 on a github-hosted one/);
+    });
+    it('negative: the same workflow, trigger and runner with provenance from a token is no identity change', async () => {
+      const tp = await check('benign-trusted-publisher-to-provenance');
+      assert.ok(!codes(tp, 'parser-ok-replica@2.1.1').includes('provenance-workflow-changed'), codes(tp, 'parser-ok-replica@2.1.1').join());
+      assert.ok(worst(tp, 'parser-ok-replica@2.1.1') < MEDIUM);
+    });
+  });
+
   describe('correlation across packages', () => {
     const worm = ['@acme-replica/config@1.4.2', '@acme-replica/logger@3.0.7', '@acme-replica/http@0.9.1', '@acme-replica/cache@2.11.1', '@acme-replica/queue@5.2.3', '@acme-replica/auth@0.3.14'];
     it('six packages of a scope gaining the same file within 9 minutes are one critical incident, each member linked', async () => {

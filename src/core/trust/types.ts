@@ -101,7 +101,10 @@ export interface ProvenanceIdentity {
   /** Full build signer URI (certificate SAN). */
   buildSignerUri?: string;
   issuer?: string;
+  /** `github-hosted` or `self-hosted` (Fulcio's Runner Environment). */
   runnerEnvironment?: string;
+  /** The event that started the build: push, release, workflow_dispatch, pull_request_target… (Fulcio's Build Trigger). */
+  triggerEvent?: string;
   /** The transparency-log entry: index, integrated time (ISO-8601) and a link to it. */
   tlog?: { logIndex: string; integratedTime?: string; url?: string };
 }

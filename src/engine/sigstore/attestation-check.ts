@@ -255,6 +255,7 @@ function extractIdentity(bundle: Bundle, statement: Record<string, unknown>, tru
     buildSignerUri,
     issuer,
     runnerEnvironment: der(11) ?? fromPredicate.runnerEnvironment,
+    triggerEvent: der(20) ?? raw(2) ?? fromPredicate.triggerEvent,
     tlog: entry
       ? dropUndefined({
           logIndex: entry.logIndex,
@@ -304,6 +305,7 @@ interface PredicateClaims {
   commit?: string;
   workflowPath?: string;
   runnerEnvironment?: string;
+  triggerEvent?: string;
 }
 
 /** What the (self-asserted) SLSA predicate says; only used where the certificate is silent. */
@@ -323,6 +325,7 @@ function predicateClaims(predicate: unknown): PredicateClaims {
       workflowPath: text(workflow.path),
       commit: text(dep.gitCommit),
       runnerEnvironment: builder?.startsWith(GITHUB_RUNNER) ? builder.slice(GITHUB_RUNNER.length) || undefined : undefined,
+      triggerEvent: text(get('buildDefinition', 'internalParameters', 'github', 'event_name')),
     };
   }
   // SLSA v0.2 (npm): invocation.configSource { uri: git+https://github.com/o/r@ref, digest.sha1, entryPoint: o/r/path@ref }

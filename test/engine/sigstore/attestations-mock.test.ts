@@ -47,6 +47,7 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
       buildSignerUri: 'https://github.com/acme/demo/.github/workflows/release.yml@refs/tags/v1.2.3',
       issuer: 'https://token.actions.githubusercontent.com',
       runnerEnvironment: 'github-hosted',
+      triggerEvent: 'push',
     });
     assert.match(tlog!.logIndex, /^\d+$/);
     const integrated = Date.parse(tlog!.integratedTime!);

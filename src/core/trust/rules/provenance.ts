@@ -1,7 +1,8 @@
 import * as semver from 'semver';
 import type { Rule } from '../context';
 import { lineOf } from '../baseline';
-import type { ProvenanceIdentity, VersionSummary } from '../types';
+import { atLeast } from '../severity';
+import type { ProvenanceIdentity, Severity, VersionSummary } from '../types';
 
 /** Trust evidence a packument shows for a version, weakest first (pnpm's ranking, plus staged publishing on top). */
 export const EVIDENCE_LEVELS = ['no provenance', 'provenance', 'trusted publisher with provenance', 'staged publish'] as const;
@@ -74,15 +75,29 @@ function repo(p: ProvenanceIdentity): string {
 }
 
 /**
- * `provenance-source-changed` (high): verified provenance names another source repository than the earlier
- * release's; `provenance-workflow-changed` (medium): another workflow file, or a branch where it was a tag.
+ * Trigger events whose runs can be steered from outside the project (a pull request from a fork, a comment, another
+ * workflow's run): a release built from one is how hijacked pipelines publish with valid provenance.
+ */
+const OUTSIDE_INPUT_EVENTS = new Set(['pull_request_target', 'pull_request', 'issue_comment', 'issues', 'workflow_run', 'discussion', 'discussion_comment', 'fork', 'watch']);
+
+/**
+ * `provenance-source-changed` (high): verified provenance names another source repository than the baseline's.
+ * `provenance-workflow-changed`: the workflow identity changed although the provenance verifies, compared with the
+ * provenance baseline (the last release of the line before the quiet gap that is not flagged and has attestations)
+ * and, for approvers, with every earlier release:
+ * - another workflow file, or a branch where it was a tag: medium;
+ * - another trigger event: high for one that runs on outside input (pull_request_target, issue_comment,
+ *   workflow_run…), else low (push → release or workflow_dispatch is how projects change their release process);
+ * - another runner environment (github-hosted → self-hosted): medium;
+ * - a staged publish approved by an account that approved none of the earlier staged releases: low when it is a
+ *   listed maintainer, else medium;
+ * - two of these at once: high (the @antv shape: a workflow_dispatch run on a self-hosted runner).
  */
 export const provenanceChangeRule: Rule = (ctx) => {
   const now = ctx.provenance?.status === 'verified' ? ctx.provenance.provenance : undefined;
   const base = ctx.baselineProvenance?.verdict.status === 'verified' ? ctx.baselineProvenance.verdict.provenance : undefined;
-  if (!now || !base) return [];
-  const baseVersion = ctx.baselineProvenance!.version;
-  if (repo(now) && repo(base) && repo(now) !== repo(base)) {
+  const baseVersion = ctx.baselineProvenance?.version;
+  if (now && base && repo(now) && repo(base) && repo(now) !== repo(base)) {
     return [
       {
         code: 'provenance-source-changed',
@@ -92,26 +107,55 @@ export const provenanceChangeRule: Rule = (ctx) => {
           { label: `source of ${ctx.version}`, value: describeBuild(now) },
           { label: `source of ${baseVersion}`, value: describeBuild(base) },
         ],
+        ...(baseVersion ? { baseline: baseVersion } : {}),
       },
     ];
   }
-  const workflowChanged = now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath;
-  const tagToBranch = base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/');
-  if (!workflowChanged && !tagToBranch) return [];
+  const changes: { what: string; severity: Severity }[] = [];
+  if (now && base) {
+    if (now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath) changes.push({ what: `built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`, severity: 'medium' });
+    if (base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/')) changes.push({ what: `built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`, severity: 'medium' });
+    if (now.triggerEvent && base.triggerEvent && now.triggerEvent !== base.triggerEvent) {
+      const outside = OUTSIDE_INPUT_EVENTS.has(now.triggerEvent) && !OUTSIDE_INPUT_EVENTS.has(base.triggerEvent);
+      changes.push({ what: `built by a ${now.triggerEvent} run${outside ? ' (a trigger that runs on outside input)' : ''}, but ${baseVersion} by a ${base.triggerEvent} run`, severity: outside ? 'high' : 'low' });
+    }
+    if (now.runnerEnvironment && base.runnerEnvironment && now.runnerEnvironment !== base.runnerEnvironment) changes.push({ what: `built on a ${now.runnerEnvironment} runner, but ${baseVersion} on a ${base.runnerEnvironment} one`, severity: 'medium' });
+  }
+  const approver = approverChange(ctx);
+  if (approver) changes.push(approver);
+  if (!changes.length) return [];
+  const worst = changes.reduce<Severity>((m, c) => (atLeast(c.severity, m) ? c.severity : m), 'info');
+  const severity: Severity = changes.length >= 2 ? (atLeast(worst, 'high') ? worst : 'high') : worst;
   return [
     {
       code: 'provenance-workflow-changed',
-      severity: 'medium',
-      message: workflowChanged
-        ? `${ctx.name}@${ctx.version} was built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`
-        : `${ctx.name}@${ctx.version} was built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`,
+      severity,
+      message: `${ctx.name}@${ctx.version} was ${changes.map((c) => c.what).join('; ')}`,
       evidence: [
-        { label: `build of ${ctx.version}`, value: describeBuild(now) },
-        { label: `build of ${baseVersion}`, value: describeBuild(base) },
+        ...(now ? [{ label: `build of ${ctx.version}`, value: describeBuild(now) }] : []),
+        ...(base && baseVersion ? [{ label: `build of ${baseVersion}`, value: describeBuild(base) }] : []),
+        ...changes.map((c) => ({ label: 'changed', value: c.what })),
       ],
+      ...(baseVersion ? { baseline: baseVersion } : {}),
     },
   ];
 };
+
+/** A staged publish approved by an account that approved none of the earlier staged releases (`_npmUser.approver`). */
+function approverChange(ctx: Parameters<Rule>[0]): { what: string; severity: Severity } | undefined {
+  const h = ctx.history;
+  const v = h?.get(ctx.version);
+  const who = v?.publisher?.approver?.name;
+  if (!h || !v || !who || !ctx.registry.trustData) return undefined;
+  const earlier = h.earlier(ctx.version).filter((e) => e.publisher?.approver);
+  if (!earlier.length || earlier.some((e) => e.publisher!.approver!.name === who)) return undefined;
+  const known = [...new Set(earlier.map((e) => e.publisher!.approver!.name))];
+  const listed = (v.maintainers ?? []).includes(who) && earlier.some((e) => (e.maintainers ?? []).includes(who));
+  return {
+    what: `approved by ${who}, who approved none of the ${earlier.length} earlier staged releases (${known.slice(0, 3).join(', ')}${known.length > 3 ? ', …' : ''})${listed ? '' : ' and was not a listed maintainer before'}`,
+    severity: listed ? 'low' : 'medium',
+  };
+}
 
 export function describeBuild(p: ProvenanceIdentity): string {
   const parts = [p.sourceRepository, p.workflowPath, p.sourceRef, p.sourceCommit?.slice(0, 12)].filter(Boolean);
