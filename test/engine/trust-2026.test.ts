@@ -82,6 +82,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       assert.match(b, /^1\.5\.0 — the last 1\.x release before a 2-day quiet gap; passed over 1\.5\.1 \(published 38 minutes before it, within the 2-day quiet gap: the same burst\)/);
       const card = r.cards.find((c) => c.name === 'env-merge-replica')!;
       assert.equal(card.changes?.previous, '1.5.0');
+      assert.equal(f.safeVersion, '1.5.0', 'not 1.5.1: the release of the same burst was passed over, never verified');
     });
     it('a release that keeps a postinstall a flagged release added three days before is flagged too (the flagged one is no baseline)', async () => {
       const r = await check('poisoned-hook-kept');
@@ -203,6 +204,11 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       const f = r.findings.find((x) => x.code === 'coordinated-release')!;
       assert.equal(f.incident!.title, '4 release lines of yaml-lite-replica gained the same lib/beacon.js within 21 minutes');
       assert.ok(['high', 'critical'].includes(f.severity));
+      // Each member's quick fix stays in its own line (each major is installed under its own npm: alias) and is
+      // never another member of the incident.
+      for (const [v, safe] of [['1.9.2', '1.9.1'], ['2.4.2', '2.4.1'], ['3.1.1', '3.1.0'], ['4.2.2', '4.2.1']]) {
+        assert.equal(of(r, `yaml-lite-replica@${v}`).find((x) => x.code === 'coordinated-release')!.safeVersion, safe, v);
+      }
     });
     it('negative: a monorepo releasing 30 packages in lockstep (and the same generated file) stays quiet', async () => {
       const r = await check('benign-monorepo-30-lockstep');

@@ -6,7 +6,7 @@ import { summarizePackument } from '../../../src/core/trust/summarize';
 import type { Advisory, FindingCode, ProvenanceVerdict } from '../../../src/core/trust/types';
 import { DAY, NOW, alice, ctx, daysAgo, mallory, summary } from './helpers';
 import { namedInResolved } from '../../../src/core/trust/rules/lockfile-entry';
-import type { PackageContext } from '../../../src/core/trust/context';
+import type { PackageContext, RawFinding as RawFindingLike } from '../../../src/core/trust/context';
 
 const codes = (e: ReturnType<typeof evaluatePackage>) => e.findings.map((f) => f.code).sort();
 const only = (e: ReturnType<typeof evaluatePackage>, code: FindingCode) => e.findings.find((f) => f.code === code);
@@ -113,6 +113,23 @@ describe('trust rules', () => {
       const f = only(evaluatePackage(ctx(s, '7.1.2'), DEFAULT_POLICY), 'provenance-downgrade')!;
       assert.equal(f.severity, 'high');
       assert.equal(f.baseline, '7.1.0', 'the strongest earlier release of 7.x');
+    });
+    it('ranks staged publish > trusted publisher with provenance = provenance alone > none', () => {
+      const staged = { ...tp, approver: { name: 'alice' } };
+      const line = (last: { publisher: typeof alice | typeof tp | typeof staged; attestations?: typeof att }) =>
+        summary('lib', [
+          { version: '2.0.0', publishedAt: daysAgo(90), publisher: staged, attestations: att, integrity: 'sha512-1' },
+          { version: '2.0.1', publishedAt: daysAgo(10), integrity: 'sha512-2', ...last },
+        ]);
+      const down = (last: Parameters<typeof line>[0]) => only(evaluatePackage(ctx(line(last), '2.0.1'), DEFAULT_POLICY), 'provenance-downgrade');
+      assert.match(down({ publisher: tp, attestations: att })!.message, /trusted publisher with provenance, weaker than 2\.0\.0 \(staged publish\)/);
+      assert.ok(down({ publisher: alice, attestations: att }), 'staged → provenance alone');
+      assert.equal(down({ publisher: staged, attestations: att }), undefined, 'staged again');
+      const tpLine = summary('lib', [
+        { version: '2.0.0', publishedAt: daysAgo(90), publisher: tp, attestations: att, integrity: 'sha512-1' },
+        { version: '2.0.1', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-2' },
+      ]);
+      assert.match(only(evaluatePackage(ctx(tpLine, '2.0.1'), DEFAULT_POLICY), 'provenance-downgrade')!.message, /no provenance, weaker than 2\.0\.0/);
     });
     it('the policy can scope it to production dependencies and to releases since a date', () => {
       const since = { ...DEFAULT_POLICY, downgrade: { enforceSince: daysAgo(10) } };
@@ -273,6 +290,25 @@ describe('trust rules', () => {
     it('no safe version when every candidate is affected', () => {
       const all: Advisory = { ...mal, affected: { kind: 'semver', range: '*' } };
       assert.equal(evaluatePackage(ctx(history, '1.2.0', { advisories: [all] }), DEFAULT_POLICY, '^1.0.0').findings[0].safeVersion, null);
+    });
+  });
+
+  describe('safe version', () => {
+    const s = summary('lib', [
+      { version: '1.0.0', publishedAt: daysAgo(100), publisher: alice, integrity: 'sha512-A' },
+      { version: '1.0.1', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-B' },
+      { version: '1.0.2', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-C' },
+      { version: '2.0.0', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-D' },
+    ]);
+    const content = (extra: Partial<RawFindingLike>) => ({ code: 'content-credentials' as const, severity: 'high' as const, message: 'm', evidence: [], ...extra });
+    it('is never a release the finding\'s baseline passed over (the same burst), nor another member of the same incident', () => {
+      const passed = evaluatePackage(ctx(s, '1.0.2', { contentFindings: [content({ baseline: '1.0.0' })] }), DEFAULT_POLICY, '^1.0.0');
+      assert.equal(passed.findings[0].safeVersion, '1.0.0', '1.0.1 was passed over, never looked inside');
+      const incident = { id: 'i', title: 't', members: ['lib@1.0.1', 'lib@1.0.2', 'other@3.0.0'] };
+      const member = evaluatePackage(ctx(s, '1.0.2', { correlatedFindings: [{ ...content({}), code: 'coordinated-release', incident }] }), DEFAULT_POLICY, '^1.0.0');
+      assert.equal(member.findings[0].safeVersion, '1.0.0');
+      const plain = evaluatePackage(ctx(s, '1.0.2', { contentFindings: [content({})] }), DEFAULT_POLICY, '^1.0.0');
+      assert.equal(plain.findings[0].safeVersion, '1.0.1', 'without a baseline or an incident, the newest clean release in range');
     });
   });
 
