@@ -20,7 +20,13 @@ export async function addDependencyHistories(
   const since = firstPublishes(known);
   await Promise.all(
     contexts.map(async ({ ctx }) => {
-      if (!ctx.history || !ctx.registry.trustData) return;
+      if (!ctx.history) return;
+      // Without publishers (a mirror serving no trust metadata) a young dependency cannot be told from a sibling:
+      // only what needs no history is judged (a dependency from outside the registry).
+      if (!ctx.registry.trustData) {
+        ctx.dependencyHistories = new Map();
+        return;
+      }
       const all = addedDependencies(ctx).filter((d) => !nonRegistrySpec(d.spec));
       // A hostile release may add thousands: the rest is said, not silently dropped.
       const added = all.slice(0, MAX_ADDED);

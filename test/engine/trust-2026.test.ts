@@ -9,7 +9,7 @@ import { toSarif } from '../../src/core/report/sarif';
 import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { SHAPES_NOW, type Shapes, buildShapes, writeShapeProject } from '../../bench/detect/shapes';
-import { generateRegistryKey } from '../fixtures/registry/corpus';
+import { generateRegistryKey, stripTrustMetadata } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from '../support/sigstore-scenarios';
@@ -248,6 +248,23 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       assert.deepEqual(codes(old, 'cli-table-replica@3.2.0').filter((c) => c === 'new-dependency'), []);
       const sibling = await check('benign-new-sibling-package');
       assert.deepEqual(codes(sibling, '@mono2-replica/core@2.2.0').filter((c) => c === 'new-dependency'), []);
+    });
+    it('on a mirror without trust metadata, a dependency from outside the registry is still flagged; a young one is not guessed at', async () => {
+      const mirror = await startFixtureRegistry(stripTrustMetadata(shapes.corpus));
+      try {
+        const run = async (id: string) => {
+          const c = shapes.cases.find((x) => x.id === id)!;
+          const dir = writeShapeProject(shapes, c, mirror.url);
+          dirs.push(dir);
+          return runCheck({ projectDir: dir, registry: mirror.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+        };
+        const tarball = await run('chaindrop-tarball-url-only');
+        assert.match(of(tarball, 'chain-core-replica@0.8.2').find((x) => x.code === 'new-dependency')?.message ?? '', /from a tarball URL outside the registry/);
+        const young = await run('hours-old-dependency');
+        assert.ok(!codes(young, 'request-lite-replica@2.8.4').includes('new-dependency'), 'no publishers: a sibling cannot be told from a stranger');
+      } finally {
+        await mirror.close();
+      }
     });
     it('a dependency whose history cannot be read leaves the release that adds it "not checked", not clean', async () => {
       const c = shapes.cases.find((x) => x.id === 'hours-old-dependency')!;
