@@ -9,7 +9,7 @@ import { toSarif } from '../../src/core/report/sarif';
 import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { SHAPES_NOW, type Shapes, buildShapes, writeShapeProject } from '../../bench/detect/shapes';
-import { generateRegistryKey, stripTrustMetadata } from '../fixtures/registry/corpus';
+import { ScenarioBuilder, generateRegistryKey, stripTrustMetadata } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from '../support/sigstore-scenarios';
@@ -264,6 +264,26 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
         assert.ok(!codes(young, 'request-lite-replica@2.8.4').includes('new-dependency'), 'no publishers: a sibling cannot be told from a stranger');
       } finally {
         await mirror.close();
+      }
+    });
+    it('a release adding hundreds of dependencies costs at most 50 registry reads, and the rest is said', async () => {
+      // Hostile input: 300 new dependencies, none of them installed (optional), none on the registry.
+      const b = new ScenarioBuilder({ registryKey: null });
+      const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`ghost-${i}`, '^1.0.0']));
+      b.package('fan-out').version('1.0.0', { publishedAt: '2026-01-01T00:00:00.000Z', publisher: { name: 'alice', email: 'alice@example.com' }, files: { 'index.js': '1;\n' } });
+      b.package('fan-out').version('1.0.1', { publishedAt: '2026-06-01T00:00:00.000Z', publisher: { name: 'alice', email: 'alice@example.com' }, manifest: { optionalDependencies: many }, files: { 'index.js': '1;\n' } });
+      const corpus = await b.build();
+      const own = await startFixtureRegistry(corpus);
+      try {
+        const dir = writeShapeProject({ corpus, cases: [] }, { id: 'fan-out', kind: 'attack', class: 'hours-old-dependency', mirrors: '', installs: [{ name: 'fan-out', version: '1.0.1' }], targets: [] }, own.url);
+        dirs.push(dir);
+        const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+        const asked = own.requests.filter((q) => /^\/ghost-/.test(q.url)).length;
+        assert.ok(asked <= 50, `${asked} requests for the added dependencies`);
+        const gap = r.notChecked.find((u) => u.package === 'fan-out')!;
+        assert.ok(gap.gaps.some((g) => g.signal === 'dependencies' && /1\.0\.1 adds 300 dependencies; only the first 50 were judged/.test(g.reason)), JSON.stringify(gap));
+      } finally {
+        await own.close();
       }
     });
     it('a dependency whose history cannot be read leaves the release that adds it "not checked", not clean', async () => {
