@@ -142,6 +142,32 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       assert.equal(f?.severity, 'high', codes(r, '@replica-antv/g2-lite@5.2.1').join());
       assert.match(f.message, /built by a workflow_dispatch run, but 5\.2\.0 by a push run; built on a self-hosted runner, but 5\.2\.0 on a github-hosted one/);
     });
+    it('a staged publish approved by an account that approved none of the earlier ones, and was no maintainer, is said; a known approver is not', async () => {
+      const b = new ScenarioBuilder({ registryKey: null });
+      const ci = (approver: string) => ({ name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:o/staged' }, approver: { name: approver, email: `${approver}@example.com` } });
+      const people = (...names: string[]) => names.map((n) => ({ name: n, email: `${n}@example.com` }));
+      const p = b.package('staged-lib');
+      p.version('3.0.0', { publishedAt: '2026-01-01T00:00:00.000Z', publisher: ci('alice'), maintainers: people('alice', 'bob'), files: { 'index.js': '1;\n' } });
+      p.version('3.0.1', { publishedAt: '2026-03-01T00:00:00.000Z', publisher: ci('bob'), maintainers: people('alice', 'bob'), files: { 'index.js': '1;\n' } });
+      p.version('3.0.2', { publishedAt: '2026-06-01T00:00:00.000Z', publisher: ci('mallory'), maintainers: people('alice', 'bob', 'mallory'), files: { 'index.js': '1;\n' } });
+      p.version('3.0.3', { publishedAt: '2026-06-10T00:00:00.000Z', publisher: ci('bob'), maintainers: people('alice', 'bob', 'mallory'), files: { 'index.js': '1;\n' } });
+      const corpus = await b.build();
+      const own = await startFixtureRegistry(corpus);
+      try {
+        const judge = async (version: string) => {
+          const dir = writeShapeProject({ corpus, cases: [] }, { id: `staged-${version}`, kind: 'attack', class: 'valid-provenance-ci', mirrors: '', installs: [{ name: 'staged-lib', version }], targets: [] }, own.url);
+          dirs.push(dir);
+          const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+          return of(r, `staged-lib@${version}`).filter((f) => f.code === 'provenance-workflow-changed');
+        };
+        const [f] = await judge('3.0.2');
+        assert.equal(f?.severity, 'medium');
+        assert.match(f.message, /approved by mallory, who approved none of the 2 earlier staged releases \(alice, bob\) and was not a listed maintainer before/);
+        assert.deepEqual(await judge('3.0.3'), [], 'bob approved before');
+      } finally {
+        await own.close();
+      }
+    });
     it('negative: the same workflow, trigger and runner with provenance from a token is no identity change', async () => {
       const tp = await check('benign-trusted-publisher-to-provenance');
       assert.ok(!codes(tp, 'parser-ok-replica@2.1.1').includes('provenance-workflow-changed'), codes(tp, 'parser-ok-replica@2.1.1').join());
