@@ -56,6 +56,12 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     assert.match(squat.message, /adds lodahs \(optionalDependencies\), which is first published 6 hours before 1\.0\.1, named one edit away from lodash, claims the repository of lodash\/lodash/);
   });
 
+  it('a dependency first published after the release that names it is young too, and the message says so', () => {
+    const [f] = judge(adding({ dependencies: { 'color-fmt': '^1.0.0' } }), [young('color-fmt', -5)]);
+    assert.equal(f.severity, 'high');
+    assert.match(f.message, /adds color-fmt, which is first published 5 hours after 1\.0\.1 named it, published by npm-helper-7731/);
+  });
+
   it('judges peer and optional dependencies, and the package an npm: alias points at', () => {
     const [peer] = judge(adding({ peerDependencies: { 'color-fmt': '1' } }), [young('color-fmt', 3)]);
     assert.match(peer.message, /adds color-fmt \(peerDependencies\)/);

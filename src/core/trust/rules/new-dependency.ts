@@ -137,7 +137,10 @@ export const newDependencyRule: Rule = (ctx) => {
     const claims = claimedProject(d.target, installed.repository);
     const alias = d.target !== d.name ? ` (an alias of ${d.target})` : '';
     const why: string[] = [];
-    if (young) why.push(`first published ${describeAge(first.publishedAt!, new Date(Date.parse(v.publishedAt!)))} before ${ctx.version}`);
+    // A dependency first published after the release that names it: npm does not check at publish time, but the
+    // dates then say nothing reassuring either (wrong, hostile, or a name claimed afterwards).
+    if (young && age >= 0) why.push(`first published ${describeAge(first.publishedAt!, new Date(Date.parse(v.publishedAt!)))} before ${ctx.version}`);
+    else if (young) why.push(`first published ${describeAge(v.publishedAt!, new Date(Date.parse(first.publishedAt!)))} after ${ctx.version} named it`);
     if (scripts.length || laterScripts.length) why.push(`runs install scripts (${[...new Set([...scripts, ...laterScripts.flatMap((r) => Object.keys(installScriptsOf(dh.get(r)!)))])].join(', ')}${laterScripts.length ? ` in ${laterScripts.join(', ')}` : ''})`);
     if (like) why.push(`named one edit away from ${like}`);
     if (claims) why.push(`claims the repository of ${claims}`);
