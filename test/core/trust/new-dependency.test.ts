@@ -68,6 +68,9 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     const [alias] = judge(adding({ dependencies: { ms: 'npm:mss-fmt@^1.0.0' } }), [young('mss-fmt', 3)]);
     assert.ok(alias, 'ms kept its name but now installs another package');
     assert.match(alias.message, /adds ms \(an alias of mss-fmt\), which is first published 3 hours before/);
+    assert.ok(alias.evidence.some((e) => e.label === 'mss-fmt first published'));
+    const scoped = adding({ dependencies: { '@o/x': 'npm:@evil/x@^1.0.0' } }, '@o/core');
+    assert.equal(judge(scoped, [young('@evil/x', 3)])[0]?.severity, 'high', 'an alias under the package\'s own scope is judged by its target');
   });
 
   it('a dependency from outside the registry is high without any history: github: commits, git, tarball URLs, http', () => {

@@ -128,7 +128,7 @@ export const newDependencyRule: Rule = (ctx) => {
     const age = v.publishedAt ? Date.parse(v.publishedAt) - Date.parse(first.publishedAt!) : NaN;
     const young = age < YOUNG_MS;
     const theirs = new Set([...dh.releases.map((r) => r.publisher?.name), ...(installed.maintainers ?? [])].filter((n): n is string => !!n));
-    const related = [...theirs].some((n) => own.has(n)) || (!!scopeOf(d.name) && scopeOf(d.name) === scopeOf(ctx.name));
+    const related = [...theirs].some((n) => own.has(n)) || (!!scopeOf(d.target) && scopeOf(d.target) === scopeOf(ctx.name));
     // An account that published other packages for over a year (a prolific author's new utility) is not a throwaway.
     const established = !!installed.publisher && !!ctx.establishedPublishers?.has(installed.publisher.name);
     const scripts = Object.keys(installScriptsOf(installed));
@@ -141,7 +141,7 @@ export const newDependencyRule: Rule = (ctx) => {
     // dates then say nothing reassuring either (wrong, hostile, or a name claimed afterwards).
     if (young && age >= 0) why.push(`first published ${describeAge(first.publishedAt!, new Date(Date.parse(v.publishedAt!)))} before ${ctx.version}`);
     else if (young) why.push(`first published ${describeAge(v.publishedAt!, new Date(Date.parse(first.publishedAt!)))} after ${ctx.version} named it`);
-    if (scripts.length || laterScripts.length) why.push(`runs install scripts (${[...new Set([...scripts, ...laterScripts.flatMap((r) => Object.keys(installScriptsOf(dh.get(r)!)))])].join(', ')}${laterScripts.length ? ` in ${laterScripts.join(', ')}` : ''})`);
+    if (scripts.length || laterScripts.length) why.push(`runs install scripts (${[...new Set([...scripts, ...laterScripts.flatMap((r) => Object.keys(installScriptsOf(dh.get(r)!)))])].join(', ')}${laterScripts.length ? ` in ${laterScripts.slice(0, 5).join(', ')}${laterScripts.length > 5 ? ` and ${laterScripts.length - 5} more` : ''}` : ''})`);
     if (like) why.push(`named one edit away from ${like}`);
     if (claims) why.push(`claims the repository of ${claims}`);
     if (!related) why.push(`published by ${[...theirs].join(', ') || 'an unknown account'}, who does not maintain ${ctx.name}${established ? ' (an account that has published other packages for over a year)' : ''}`);
@@ -154,9 +154,9 @@ export const newDependencyRule: Rule = (ctx) => {
     out.push(
       finding(severity, `${ctx.name}@${ctx.version} adds ${d.name}${where}${alias}, which is ${why.join(', ')}`, [
         { label: `${d.section} of ${ctx.version}`, value: `${d.name}: ${d.spec}` },
-        { label: `${d.name} first published`, value: first.publishedAt! },
+        { label: `${d.target} first published`, value: first.publishedAt! },
         ...(v.publishedAt ? [{ label: `${ctx.name}@${ctx.version} published`, value: v.publishedAt }] : []),
-        { label: `${d.name}@${installed.version} published by`, value: installed.publisher?.name ?? 'unknown' },
+        { label: `${d.target}@${installed.version} published by`, value: installed.publisher?.name ?? 'unknown' },
       ]),
     );
   }
