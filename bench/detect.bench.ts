@@ -13,7 +13,10 @@
  *     positives per family. Targets: ≥ 80 % of malicious snippets at high or above, ≤ 1 benign in 20 at high.
  *
  * Writes bench/results/detect-<YYYY-MM-DD>.md. Tarballs and packuments are cached under .trustlens-bench-cache/.
- * Environment: BENCH_LIMIT (first N packages), BENCH_CONCURRENCY (default 8), BENCH_ONLY=real|replicas|corpus,
+ *  c. Metadata signals on the real packuments of ../shared/fixtures, and d. the 2026 attack shapes with their
+ *     benign look-alikes through the whole engine: see detect/shapes-bench.ts.
+ *
+ * Environment: BENCH_LIMIT (first N packages), BENCH_CONCURRENCY (default 8), BENCH_ONLY=real|replicas|corpus|metadata|shapes,
  * BENCH_PACKAGES (another list), BENCH_NO_WRITE=1 (print only), BENCH_CACHE_DIR, BENCH_TAG (appended to the report's name).
  * Nothing from any tarball is ever executed: tarballs are read in memory by readTarball.
  */
@@ -35,6 +38,7 @@ import { escapeName } from '../src/engine/registry/packuments';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { BENIGN, HOSTS, MALICIOUS, type Snippet } from './detect/corpus';
 import { CONTROLS, REPLICAS, buildReplicaCorpus } from './detect/replicas';
+import { issue16Parts } from './detect/shapes-bench';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../..' : '..');
 const CACHE = path.resolve(ROOT, process.env.BENCH_CACHE_DIR ?? '.trustlens-bench-cache');
@@ -417,6 +421,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   console.log(`detect bench — ${machine()}`);
   console.log(`analyzers: src/core/content analyzeContentChange (version ${analyzer.version})\n`);
+  if (ONLY === 'metadata' || ONLY === 'shapes') return onlyIssue16Part(ONLY, date);
 
   // ---- part b first: it is quick and says whether the analyzers catch anything at all
   let replicaRows: ReplicaRow[] = [];
@@ -571,6 +576,8 @@ async function main(): Promise<void> {
     lines.push('</details>', '');
   }
 
+  const more = ONLY ? undefined : await issue16Parts(undefined, (l) => console.log(l));
+  if (more) lines.push(...more.lines);
   const text = lines.join('\n');
   if (!process.env.BENCH_NO_WRITE) {
     const out = path.join(ROOT, 'bench', 'results', `detect-${date}${ONLY ? `-${ONLY}` : ''}${process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : ''}.md`);
@@ -594,7 +601,23 @@ async function main(): Promise<void> {
     console.log(`behaviour families: ${c}/${m} malicious at high or above (${((100 * c) / m).toFixed(0)} %, target ≥ ${RECALL_TARGET * 100} %), ${bh}/${b} benign at high (target ≤ 1 in 20)`);
     corpusFail = c / m < RECALL_TARGET || bh / b > BENIGN_TARGET || corpus.rows.some((r) => r.error);
   }
-  if (replicaFail.length || rate > FP_TARGET || errors.length || corpusFail) process.exitCode = 1;
+  if (more?.failed.length) console.log(`targets not met: ${more.failed.join(', ')}`);
+  if (replicaFail.length || rate > FP_TARGET || errors.length || corpusFail || more?.failed.length) process.exitCode = 1;
+}
+
+/** BENCH_ONLY=metadata or shapes: that part alone, written to bench/results/detect-<part>-<date>.md. */
+async function onlyIssue16Part(only: 'metadata' | 'shapes', date: string): Promise<void> {
+  const { lines, failed } = await issue16Parts(only, (l) => console.log(l));
+  const text = [`# Detection benchmark (${only}) — ${date}`, '', `- Machine: ${machine()}`, `- Date: ${new Date().toISOString()}`, '', ...lines].join('\n');
+  if (!process.env.BENCH_NO_WRITE) {
+    const out = path.join(ROOT, 'bench', 'results', `detect-${only}-${date}.md`);
+    fs.writeFileSync(out, text);
+    console.log(`\nwrote ${path.relative(ROOT, out)}`);
+  }
+  if (failed.length) {
+    console.log(`targets not met: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e) => {

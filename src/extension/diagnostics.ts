@@ -48,6 +48,11 @@ export class DiagnosticsRenderer implements vscode.Disposable {
       d.source = SOURCE;
       d.code = { value: spec.code, target: this.docs(spec.code) };
       d.relatedInformation = spec.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, range), r));
+      // An incident links every other member where it is (Problems shows them under this one).
+      for (const m of spec.relatedLocations ?? []) {
+        const at = new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character);
+        d.relatedInformation.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(path.join(result.root, m.file)), at), m.message));
+      }
       if (spec.findings.every((f) => f.code === 'deprecated')) d.tags = [vscode.DiagnosticTag.Deprecated];
       findingOf.set(d, spec.data);
       const key = uri.toString();

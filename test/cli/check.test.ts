@@ -96,7 +96,7 @@ describe('trustlens check (CLI)', function () {
     assert.equal(r.code, 1);
     const first = r.stdout.split('\n')[0];
     assert.match(first, /^CRITICAL /);
-    assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}safe version: 2\.0\.1/);
+    assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}compared with 2\.0\.1 — .*\n {9}safe version: 2\.0\.1/);
   });
 
   it('--advisories-only: the advisory findings alone, as npm audit would judge them', async () => {
@@ -124,7 +124,7 @@ describe('trustlens check (CLI)', function () {
     const withXdg = { ...env, XDG_CACHE_HOME: xdg };
     const first = await trustlens([...base(), '--format', 'json'], withXdg);
     assert.equal(first.code, 1, first.stderr);
-    assert.ok(fs.readdirSync(path.join(xdg, 'trustlens')).includes('packument-summaries-v1'));
+    assert.ok(fs.readdirSync(path.join(xdg, 'trustlens')).includes('packument-summaries-v2'));
     registry.resetRequests();
     const second = await trustlens([...base(), '--format', 'json'], withXdg);
     assert.deepEqual(JSON.parse(second.stdout).findings, JSON.parse(first.stdout).findings);

@@ -152,7 +152,8 @@ describe('hostile tarballs through trustlens check', function () {
     const b = new ScenarioBuilder({ registryKey: null });
     for (const name of Object.keys(CASES)) {
       const p = b.package(name);
-      for (const v of ['1.0.0', '1.0.1', '1.0.2', HOSTILE]) p.version(v, { publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } });
+      // A month apart: each release is compared with the one before it (see core/trust/baseline.ts: no burst here).
+      for (const [i, v] of ['1.0.0', '1.0.1', '1.0.2', HOSTILE].entries()) p.version(v, { publishedAt: new Date(Date.UTC(2024, i, 1)).toISOString(), publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } });
     }
     b.package('steady').version('1.0.0', { publisher: { name: 'alice' } }).version('1.0.1', { publisher: { name: 'alice' } });
     b.package('scripted')

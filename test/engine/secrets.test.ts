@@ -85,7 +85,7 @@ describe('secrets: registry tokens never leak', function () {
     const again = await runCheck({ projectDir: project, registry: registry.url, env, cacheDir, advisories: { npm: false, osv: false }, offline: false });
     assert.ok(registry.requests.some((r) => r.url === '/fine'), 'the broken entry was refetched');
     assert.ok(again.findings.every((f) => f.code !== 'version-missing' || f.package !== 'fine'));
-    const entry = await cache.get('packument-summaries-v1', `${registry.url}fine`);
+    const entry = await cache.get('packument-summaries-v2', `${registry.url}fine`);
     assert.equal((entry?.value as { name?: string } | undefined)?.name, 'fine', 'and stored whole again');
   });
 });

@@ -135,9 +135,9 @@ describe('check session (what the service remembers between evaluations)', funct
     // The disk cache still holds the summary without 1.2.0, within its TTL; make it an hour old.
     const cache = new DiskCache(cacheDir);
     const key = `${registry.url}good-lib`;
-    const entry = (await cache.get<PackageSummary>('packument-summaries-v1', key))!;
+    const entry = (await cache.get<PackageSummary>('packument-summaries-v2', key))!;
     assert.ok(entry && !('1.2.0' in entry.value.versions));
-    cache.put('packument-summaries-v1', { ...entry, value: { ...entry.value, fetchedAt: new Date(Date.now() - 3600_000).toISOString() } });
+    cache.put('packument-summaries-v2', { ...entry, value: { ...entry.value, fetchedAt: new Date(Date.now() - 3600_000).toISOString() } });
     await cache.flush();
     const newer = writeProject(scenario, registry.url, { 'good-lib': '1.2.0' });
     registry.resetRequests();

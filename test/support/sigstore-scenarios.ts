@@ -41,6 +41,8 @@ export interface AttestOptions {
   /** Also make npm's keyed publish attestation (default true). */
   publishAttestation?: boolean;
   runnerEnvironment?: string;
+  /** The GitHub event that started the run (default `push`). */
+  eventName?: string;
 }
 
 /** A GET /-/npm/v1/attestations/<name>@<version> response body. */
@@ -260,7 +262,7 @@ function identityToken(o: AttestOptions): string {
     workflow_sha: o.sha,
     job_workflow_ref: workflowRef,
     job_workflow_sha: o.sha,
-    event_name: 'push',
+    event_name: o.eventName ?? 'push',
     runner_environment: o.runnerEnvironment ?? 'github-hosted',
     run_id: '300003',
     run_attempt: '1',
@@ -299,7 +301,7 @@ function provenanceStatement(o: AttestOptions, subject: object[]): object {
       buildDefinition: {
         buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
         externalParameters: { workflow: { ref: o.ref, repository: repoUrl, path: o.workflowPath } },
-        internalParameters: { github: { event_name: 'push', repository_id: '100001', repository_owner_id: '200002' } },
+        internalParameters: { github: { event_name: o.eventName ?? 'push', repository_id: '100001', repository_owner_id: '200002' } },
         resolvedDependencies: [{ uri: `git+${repoUrl}@${o.ref}`, digest: { gitCommit: o.sha } }],
       },
       runDetails: {

@@ -28,6 +28,15 @@ export function toJson(report: CheckReport, findings: LocatedFinding[], failOn: 
       via: f.via,
       locations: f.locations.map((l) => ({ kind: l.kind, file: l.file, line: l.line })),
       ...(f.advisory ? { advisory: f.advisory } : {}),
+      ...(f.baseline ? { baseline: f.baseline } : {}),
+      ...(f.incident ? { incident: f.incident.id } : {}),
+    })),
+    incidents: incidentsOf(findings).map(({ incident, members }) => ({
+      id: incident.id,
+      code: members[0].code,
+      severity: members[0].severity,
+      title: incident.title,
+      members: members.map((m) => ({ package: m.package, version: m.version, file: m.file, line: m.line, safeVersion: m.safeVersion })),
     })),
     summary: {
       packages: report.stats.packages,
@@ -56,12 +65,37 @@ export function toJson(report: CheckReport, findings: LocatedFinding[], failOn: 
 
 const LABEL: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
 
+/** Incidents (coordinated-release findings grouped by incident), in the order their first member is listed. */
+function incidentsOf(findings: LocatedFinding[]): { incident: NonNullable<LocatedFinding['incident']>; members: LocatedFinding[] }[] {
+  const out = new Map<string, { incident: NonNullable<LocatedFinding['incident']>; members: LocatedFinding[] }>();
+  for (const f of findings) {
+    if (!f.incident) continue;
+    const group = out.get(f.incident.id) ?? { incident: f.incident, members: [] };
+    group.members.push(f);
+    out.set(f.incident.id, group);
+  }
+  return [...out.values()];
+}
+
 /** The check's report as text: one block per finding, worst first, what was not checked, and a summary line. */
 export function toText(report: CheckReport, findings: LocatedFinding[], failOn: Severity): string {
   const lines: string[] = [];
+  const groups = new Map(incidentsOf(findings).map((g) => [g.incident.id, g]));
   for (const f of findings) {
+    if (f.incident) {
+      // One incident, one block: its title once, then every member with its place and safe version.
+      const g = groups.get(f.incident.id);
+      if (!g) continue;
+      groups.delete(f.incident.id);
+      lines.push(`${LABEL[f.severity].padEnd(8)} ${f.code}  ${g.incident.title}`);
+      for (const m of g.members) lines.push(`         ${m.package}@${m.version}  ${m.file}:${m.line}${m.safeVersion && m.safeVersion !== m.version ? `  safe version: ${m.safeVersion}` : ''}`);
+      for (const e of f.evidence.filter((x) => x.label !== 'the other members').slice(0, 3)) lines.push(`         ${e.label}: ${e.value}`);
+      continue;
+    }
     lines.push(`${LABEL[f.severity].padEnd(8)} ${f.code}  ${f.package}${f.version ? '@' + f.version : ''}  ${f.file}:${f.line}`);
     lines.push(`         ${f.message}`);
+    const base = f.baseline ? f.evidence.find((e) => e.label === 'baseline')?.value : undefined;
+    if (base && atLeast(f.severity, 'medium')) lines.push(`         compared with ${base}`);
     if (!f.direct && f.via.length) lines.push(`         brought in by ${f.via.slice(0, 3).join(', ')}`);
     if (f.safeVersion && f.safeVersion !== f.version && atLeast(f.severity, 'medium')) lines.push(`         safe version: ${f.safeVersion}`);
   }

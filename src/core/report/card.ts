@@ -18,7 +18,7 @@ export interface TrustCard {
   installScripts?: Record<string, string>;
   advisories: { id: string; severity: Severity; title: string; url?: string; malware: boolean; published?: string }[];
   safeVersion: string | null;
-  findings: Pick<Finding, 'code' | 'severity' | 'message'>[];
+  findings: Pick<Finding, 'code' | 'severity' | 'message' | 'incident'>[];
   /** The registry carries trust metadata at all (else provenance and publisher are unknown). */
   trustData: boolean;
   /** Tarball and package page links. */
@@ -52,7 +52,7 @@ export function trustCard(ctx: PackageContext, findings: Finding[], safeVersion:
       .filter((a) => isAffected(a.affected, ctx.version))
       .map((a) => ({ id: a.id, severity: a.severity, title: a.title, url: a.url, malware: a.malware, ...(a.published ? { published: a.published } : {}) })),
     safeVersion,
-    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, ...(f.incident ? { incident: f.incident } : {}) })),
     trustData: ctx.registry.trustData,
     tarball: v?.tarball,
     ...(v && (v.integrity || v.shasum) ? { registryIntegrity: { integrity: v.integrity, shasum: v.shasum } } : {}),

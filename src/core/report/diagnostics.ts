@@ -22,6 +22,8 @@ export interface DiagnosticSpec {
   related: string[];
   /** Every finding this entry stands for, worst first. */
   findings: Pick<LocatedFinding, 'code' | 'severity'>[];
+  /** For an incident: the other members' entries, shown as related information where they are. */
+  relatedLocations?: { file: string; range: SourceRange; message: string }[];
   /** What a quick fix needs. */
   data: DiagnosticData;
 }
@@ -72,10 +74,20 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
       if (!g.findings.includes(f)) g.findings.push(f);
     }
   }
+  // An incident across packages: each member's entry links the other members where they are.
+  const members = new Map<string, { file: string; range: SourceRange; message: string; key: string }[]>();
+  for (const f of findings) {
+    const l = f.incident && f.locations[0];
+    if (!l) continue;
+    const message = `${label(f)}: member of this incident${f.safeVersion && f.safeVersion !== f.version ? `, safe version ${f.safeVersion}` : ''}`;
+    members.set(f.incident!.id, [...(members.get(f.incident!.id) ?? []), { file: l.file, range: l.range, message, key: label(f) }]);
+  }
   const out: DiagnosticSpec[] = [];
   for (const g of own.values()) {
     const list = worstFirst(g.findings);
     const worst = list[0];
+    const incident = list.find((f) => f.incident)?.incident;
+    const others = incident ? members.get(incident.id)!.filter((m) => m.key !== label(worst)).map(({ file, range, message }) => ({ file, range, message })) : [];
     const safe = list.find((f) => f.safeVersion)?.safeVersion ?? null;
     const message = list.length === 1 ? worst.message : `${list.length} findings for ${label(worst)}: ${list.map((f) => title(f.code)).join(', ')}`;
     const related = list.length === 1 ? [] : list.map((f) => f.message);
@@ -87,6 +99,7 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
       code: worst.code,
       message,
       related,
+      ...(others.length ? { relatedLocations: others } : {}),
       findings: list.map((f) => ({ code: f.code, severity: f.severity })),
       data: { code: worst.code, codes: list.map((f) => f.code), severity: worst.severity, package: worst.package, version: worst.version, safeVersion: safe, kind: g.kind, direct: worst.direct, ids: worst.packageIds },
     });

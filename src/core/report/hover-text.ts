@@ -27,7 +27,11 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     lines.push('');
   }
   for (const f of serious) {
-    lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()}** ${CODES[f.code].title}: ${esc(f.message)}`);
+    if (f.incident) {
+      // One incident across packages: its title, and every member.
+      const others = f.incident.members.filter((m) => m !== `${card.name}@${card.version}`);
+      lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()} incident:** ${esc(f.incident.title)}${others.length ? ` — with ${others.slice(0, 8).map(esc).join(', ')}${others.length > 8 ? ` and ${others.length - 8} more` : ''}` : ''}`);
+    } else lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()}** ${CODES[f.code].title}: ${esc(f.message)}`);
     lines.push('');
   }
   // Without the version's registry history (or a readable lockfile entry) nothing below is known: "none" would read

@@ -1,6 +1,7 @@
 import type { PackageSource } from '../model';
 import type { History } from './history';
-import type { Advisory, Evidence, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
+import type { DowngradePolicy } from './policy';
+import type { Advisory, Evidence, IncidentRef, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
 
 /** What the registry a package comes from can tell us at all. */
 export interface RegistryFacts {
@@ -17,7 +18,7 @@ export interface PackageContext {
   name: string;
   version: string;
   /** How the lockfile says it was obtained. */
-  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean; conditional?: boolean };
+  locked: { integrity?: string; resolved?: string; source: PackageSource; bundled?: boolean; conditional?: boolean; dev?: boolean };
   /** The registry's history of the package, or undefined when the registry could not be asked. */
   history?: History;
   /** The registry answered that it has no package of this name at all (404). */
@@ -32,6 +33,26 @@ export interface PackageContext {
   advisories: Advisory[];
   /** What looking inside the tarball found, compared with the release before (when it was analysed). */
   contentFindings?: RawFinding[];
+  /**
+   * For a scoped package: everyone who published a release of another package of the same scope that this check
+   * read (a publisher new to the whole scope corroborates `publisher-changed`). Undefined when no other package of
+   * the scope was read.
+   */
+  scopePublishers?: ReadonlySet<string>;
+  /**
+   * The registry histories of the dependencies this version adds over its baseline (see rules/new-dependency.ts),
+   * by name; undefined when the engine did not look them up.
+   */
+  dependencyHistories?: ReadonlyMap<string, History>;
+  /**
+   * Publishers of those dependencies who had published other packages that this check read more than a year before
+   * this version: established accounts, not throwaways.
+   */
+  establishedPublishers?: ReadonlySet<string>;
+  /** Findings of the correlation stage across packages (`coordinated-release`), made in the engine. */
+  correlatedFindings?: RawFinding[];
+  /** The policy's trust-downgrade scope (`.trustlens.jsonc` "downgrade"). */
+  downgrade?: DowngradePolicy;
   now: Date;
   cooldownMs: number;
 }
@@ -43,6 +64,9 @@ export interface RawFinding {
   message: string;
   evidence: Evidence[];
   advisory?: { id: string; url?: string; title: string };
+  /** The release this finding compared the version with (see baseline.ts); its evidence says why that one. */
+  baseline?: string;
+  incident?: IncidentRef;
 }
 
 export type Rule = (ctx: PackageContext) => RawFinding[];

@@ -32,7 +32,9 @@ export type Signal =
    * The lockfile is out of date for a direct dependency (its range, as typed, is not what the lockfile locks, or the
    * lockfile has no entry): the version the range resolves to now is judged; what that version depends on is not.
    */
-  | 'lockfile-outdated';
+  | 'lockfile-outdated'
+  /** The history of a dependency the version adds (its packument could not be read). */
+  | 'dependencies';
 
 export const SIGNAL_LABEL: Record<Signal, string> = {
   'registry-history': 'registry history',
@@ -44,6 +46,7 @@ export const SIGNAL_LABEL: Record<Signal, string> = {
   'dependency-tree': 'dependency tree',
   'restricted-mode': 'Restricted Mode',
   'lockfile-outdated': 'lockfile out of date',
+  dependencies: 'added dependencies',
 };
 
 /** Without these, nothing about a version is known: it is not judged at all (else it is judged in part). */

@@ -2,6 +2,7 @@ import type { PackageContext, RawFinding, Rule } from './context';
 import { allowFor, type AllowEntry, type Policy, severityUnder } from './policy';
 import { advisoryRule } from './rules/advisories';
 import { installScriptRule } from './rules/install-scripts';
+import { newDependencyRule } from './rules/new-dependency';
 import { integrityRule } from './rules/integrity';
 import { lockfileEntryRule } from './rules/lockfile-entry';
 import { provenanceChangeRule, provenanceDowngradeRule, provenanceInvalidRule } from './rules/provenance';
@@ -16,9 +17,12 @@ import type { Finding } from './types';
 
 /** Findings of content analysis, made in the engine (tarballs are I/O); here they join the others. */
 const contentRule: Rule = (ctx) => ctx.contentFindings ?? [];
+/** Findings of the correlation stage across packages (src/engine/correlation-stage.ts). */
+const correlationRule: Rule = (ctx) => ctx.correlatedFindings ?? [];
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: Rule[] = [
+  correlationRule,
   contentRule,
   advisoryRule,
   integrityRule,
@@ -29,13 +33,14 @@ export const RULES: Rule[] = [
   provenanceChangeRule,
   sourceRule,
   installScriptRule,
+  newDependencyRule,
   publisherRule,
   registryFactsRule,
   releaseAgeRule,
 ];
 
 /** The rules that need nothing beyond the registry's document and advisories: they judge candidate versions too. */
-export const CANDIDATE_RULES: Rule[] = [advisoryRule, provenanceDowngradeRule, installScriptRule, publisherRule, registryFactsRule];
+export const CANDIDATE_RULES: Rule[] = [advisoryRule, provenanceDowngradeRule, installScriptRule, newDependencyRule, publisherRule, registryFactsRule];
 
 export interface Evaluation {
   findings: Finding[];
@@ -96,5 +101,5 @@ export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: str
 }
 
 function toFinding(ctx: PackageContext, f: RawFinding, safeVersion: string | null): Finding {
-  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}) };
+  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}), ...(f.baseline ? { baseline: f.baseline } : {}), ...(f.incident ? { incident: f.incident } : {}) };
 }

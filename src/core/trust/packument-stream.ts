@@ -24,6 +24,9 @@ export const PACKUMENT_SHAPE = object({
       scripts: object({ preinstall: str, install: str, postinstall: str }),
       hasInstallScript: leaf(BOOLEAN),
       dependencies: record(str),
+      optionalDependencies: record(str),
+      peerDependencies: record(str),
+      repository: object({ url: str }, { keep: STRING }),
       deprecated: str,
       dist: object({
         integrity: str,

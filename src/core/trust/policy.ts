@@ -19,6 +19,14 @@ export interface AllowEntry {
   expires?: string;
 }
 
+/** Where `provenance-downgrade` applies (pnpm's `trustPolicy` users asked for both). */
+export interface DowngradePolicy {
+  /** Judge only production dependencies (dev-only packages are not judged for a downgrade). */
+  productionOnly?: boolean;
+  /** Judge only releases published on or after this date (ISO): when the project adopted the policy. */
+  enforceSince?: string;
+}
+
 /** The reviewable policy in `.trustlens.jsonc` at the workspace root. */
 export interface Policy {
   cooldownDays: number;
@@ -31,6 +39,7 @@ export interface Policy {
    * (Restricted Mode: the repository may make TrustLens stricter, never quieter).
    */
   raise?: Partial<Record<FindingCode, Severity>>;
+  downgrade?: DowngradePolicy;
 }
 
 /** A finding's severity under the policy: the override, then any raise-only severity on top. */
@@ -96,6 +105,18 @@ export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaul
         );
       }
     }
+  }
+  const downgrade = prop(root, 'downgrade');
+  if (downgrade) {
+    const scope = prop(downgrade, 'scope');
+    const since = prop(downgrade, 'enforceSince');
+    const d: DowngradePolicy = {};
+    if (downgrade.type !== 'object') bad(downgrade, '"downgrade" must be an object: { "scope": "production" | "all", "enforceSince": "YYYY-MM-DD" }');
+    if (scope && scope.value !== 'production' && scope.value !== 'all') bad(scope, '"scope" must be "production" or "all"');
+    else if (scope?.value === 'production') d.productionOnly = true;
+    if (since && (typeof since.value !== 'string' || Number.isNaN(Date.parse(since.value)))) bad(since, '"enforceSince" must be a date (YYYY-MM-DD)');
+    else if (since) d.enforceSince = new Date(since.value as string).toISOString();
+    if (Object.keys(d).length) policy.downgrade = d;
   }
   const allow = prop(root, 'allow');
   for (const el of allow?.type === 'array' ? (allow.children ?? []) : []) {

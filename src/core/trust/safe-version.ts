@@ -10,7 +10,8 @@ import type { Severity } from './types';
  * (advisories, install scripts, trust-evidence downgrade, publisher history). The locked version when it is
  * itself safe; null when no version qualifies.
  *
- * Candidates are judged oldest first against a history without the versions already found unsafe (the
+ * Releases a finding leaves unverified (the same incident's other members, releases its baseline passed over) are
+ * never safe. Candidates are judged oldest first against a history without the versions already found unsafe (the
  * locked one included): a release that keeps an install script a flagged release added is judged against
  * the last trusted release, not against the flagged one, and so is flagged too.
  */
@@ -34,7 +35,7 @@ export function chooseSafeVersion(
     .filter((v) => semver.satisfies(v.version, usable, { includePrerelease: isPrerelease(ctx.version) }))
     .filter((v) => v.publishedAt === undefined || Date.parse(v.publishedAt) <= cutoff)
     .sort((a, b) => semver.compare(a.version, b.version));
-  const unsafe = new Set([ctx.version]);
+  const unsafe = new Set([ctx.version, ...unverified(ctx, lockedFindings.filter((f) => atLeast(f.severity, threshold)))]);
   let best: string | null = null;
   for (const c of candidates) {
     const history = h.without(unsafe);
@@ -44,4 +45,20 @@ export function chooseSafeVersion(
     else best = c.version;
   }
   return best;
+}
+
+/**
+ * Versions a finding at the threshold leaves unverified: the other releases of this package in the same incident
+ * (the same new file in four majors within minutes), and the releases a finding's baseline passed over between it
+ * and the locked version (a release of the same burst may carry the same code, and only a look inside would say).
+ */
+function unverified(ctx: PackageContext, findings: RawFinding[]): string[] {
+  const out: string[] = [];
+  const prefix = `${ctx.name}@`;
+  for (const f of findings) {
+    for (const m of f.incident?.members ?? []) if (m.startsWith(prefix)) out.push(m.slice(prefix.length));
+    const base = f.baseline && semver.valid(f.baseline) && semver.valid(ctx.version) ? f.baseline : undefined;
+    if (base) for (const r of ctx.history?.releases ?? []) if (semver.gt(r.version, base) && semver.lt(r.version, ctx.version)) out.push(r.version);
+  }
+  return out;
 }

@@ -39,7 +39,9 @@ export function incomingRanges(model: ProjectModel): Map<string, string> {
 
 /** The range the user's manifest (or the dependent's edge) allows for a package: where a safe version may come from. */
 export function rangeFor(index: ProjectIndex, incoming: Map<string, string>, pkg: InstalledPackage): string | undefined {
-  const declared = index.manifestEntries(pkg).find((d) => d.spec.range && pkg.direct);
+  // An aliased install (`"yaml-v2": "npm:yaml@^2"`) has its own entry: not the first entry naming the same package.
+  const entries = pkg.direct ? index.manifestEntries(pkg).filter((d) => d.spec.range) : [];
+  const declared = entries.find((d) => d.name === (pkg.alias ?? pkg.name)) ?? entries[0];
   return declared?.spec.range ?? incoming.get(pkg.id);
 }
 

@@ -58,11 +58,15 @@ function summarizeVersion(version: string, raw: Obj, publishedAt: string | undef
     if (Object.keys(scripts).length) v.installScripts = scripts;
   }
   if (raw.hasInstallScript === true) v.hasInstallScript = true;
-  if (isObj(raw.dependencies)) {
+  for (const section of ['dependencies', 'optionalDependencies', 'peerDependencies'] as const) {
+    const list = raw[section];
+    if (!isObj(list)) continue;
     const deps: Record<string, string> = {};
-    for (const [k, d] of Object.entries(raw.dependencies)) if (typeof d === 'string') setOwn(deps, k, d);
-    v.dependencies = deps;
+    for (const [k, d] of Object.entries(list)) if (typeof d === 'string') setOwn(deps, k, d);
+    if (section === 'dependencies' || Object.keys(deps).length) v[section] = deps;
   }
+  const repository = typeof raw.repository === 'string' ? raw.repository : isObj(raw.repository) ? str(raw.repository.url) : undefined;
+  if (repository) v.repository = repository;
   if (typeof raw.deprecated === 'string' && raw.deprecated) v.deprecated = raw.deprecated;
   const dist = isObj(raw.dist) ? raw.dist : {};
   v.integrity = str(dist.integrity);

@@ -35,6 +35,11 @@ export interface VersionSummary {
   /** The registry's own flag (also set for a binding.gyp without scripts). */
   hasInstallScript?: boolean;
   dependencies?: Record<string, string>;
+  /** `optionalDependencies` and `peerDependencies`: a release may add a dependency in any section that installs. */
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  /** `repository` (its URL), as the version's package.json claims it. */
+  repository?: string;
   integrity?: string;
   shasum?: string;
   tarball?: string;
@@ -96,6 +101,7 @@ export interface ProvenanceIdentity {
   /** Full build signer URI (certificate SAN). */
   buildSignerUri?: string;
   issuer?: string;
+  /** `github-hosted` or `self-hosted` (Fulcio's Runner Environment). */
   runnerEnvironment?: string;
   /** What started the build (GitHub's event name, e.g. push, release, workflow_dispatch). */
   trigger?: string;
@@ -156,4 +162,17 @@ export interface Finding {
   safeVersion: string | null;
   /** For advisories: the advisory. */
   advisory?: { id: string; url?: string; title: string };
+  /** The release this finding compared the version with (see baseline.ts); the evidence says why that one. */
+  baseline?: string;
+  /** For `coordinated-release`: the incident this version is a member of (shown as one group). */
+  incident?: IncidentRef;
+}
+
+/** A correlated incident across packages (see correlate.ts), as each member's finding carries it. */
+export interface IncidentRef {
+  id: string;
+  /** e.g. "6 packages of @acme gained the same lib/metrics.js within 9 minutes" */
+  title: string;
+  /** name@version of every member. */
+  members: string[];
 }

@@ -5,12 +5,29 @@ import type { PackageError } from '../infra/errors';
 import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from '../content/fetch-contents';
 import { isAbort } from '../infra/errors';
 import type { VersionSummary } from '../../core/trust/types';
+import type { ChangedFile } from '../content/changed-files';
+import { type Baseline, baselineEvidence, baselineOf } from '../../core/trust/baseline';
+
+/** Annotated findings per cached analysis: the same object while the analysis and its baseline are (evaluations are memoised by identity). */
+const annotated = new WeakMap<ContentAnalysis, { key: string; findings: RawFinding[] }>();
+
+function withBaseline(analysis: ContentAnalysis, base: Baseline): RawFinding[] {
+  const evidence = baselineEvidence(base);
+  const key = `${base.version}\0${evidence.value}`;
+  const hit = annotated.get(analysis);
+  if (hit?.key === key) return hit.findings;
+  const findings = analysis.findings.map((f) => ({ ...f, baseline: base.version, evidence: [...f.evidence, evidence] }));
+  annotated.set(analysis, { key, findings });
+  return findings;
+}
 
 /** What content analysis said about one version compared with the release before it. */
 export interface ContentResult {
   previous: string | null;
   findings: RawFinding[];
   truncated: boolean;
+  /** Code files added or changed since `previous`, by content hash. */
+  changed: ChangedFile[];
 }
 
 function tarballRef(registry: string, name: string, v: VersionSummary): TarballRef {
@@ -19,8 +36,8 @@ function tarballRef(registry: string, name: string, v: VersionSummary): TarballR
 }
 
 /**
- * Looks inside the tarballs: each target version against the release before it (by publish date, same
- * stable/prerelease line), downloaded with integrity checks, read in memory, never executed. Results are
+ * Looks inside the tarballs: each target version against its baseline (core/trust/baseline.ts: the last release of
+ * its line before a quiet gap that is not itself flagged, ordered by semver), downloaded with integrity checks, read in memory, never executed. Results are
  * cached for good per (name, version, previous version, analyzer version).
  */
 export async function analyzeContents(
@@ -34,7 +51,8 @@ export async function analyzeContents(
       const h = ctx.history;
       const v = h?.get(ctx.version);
       if (!h || !v) return;
-      const prev = h.previous(ctx.version);
+      const base = baselineOf(ctx);
+      const prev = base ? h.get(base.version) : undefined;
       let analysis: ContentAnalysis;
       try {
         analysis = await analyses.analyze(
@@ -54,7 +72,9 @@ export async function analyzeContents(
         opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: err.message ?? String(e) });
         return;
       }
-      out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings: analysis.findings, truncated: !!analysis.truncated });
+      // Every finding says which release it compared with, and why that one (the analysis itself is cached per pair).
+      const findings = base ? withBaseline(analysis, base) : analysis.findings;
+      out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings, truncated: !!analysis.truncated, changed: analysis.changed ?? [] });
     }),
   );
   return out;

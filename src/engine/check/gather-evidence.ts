@@ -10,6 +10,7 @@ import { EngineError, isAbort } from '../infra/errors';
 import { type RegistryMap, isPrivateName, registryFor } from '../registry/npmrc';
 import type { EngineParts } from '../session/session';
 import { type RegistryKey, verifyRegistrySignature } from '../sigstore/registry-signatures';
+import { provenanceBaseline, quietGapMs } from '../../core/trust/baseline';
 
 export interface GatherEnv {
   parts: EngineParts;
@@ -20,6 +21,8 @@ export interface GatherEnv {
   /** What could not be judged is added here. */
   gaps: Gap[];
   opts: CheckOptions;
+  /** The quiet gap a baseline must be published before (see core/trust/baseline.ts). */
+  baselineGapMs?: number;
 }
 
 /** A locked version's Sigstore evidence: its verdict, and the verified one of the release it is compared with. */
@@ -173,7 +176,7 @@ async function loadHistories(
  * The history of a summary as of `now`, reused while no version of it was published between the instant it was
  * cut at and `now` (the same history object then also keeps the evaluations made with it).
  */
-function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): History {
+export function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): History {
   const t = now.getTime();
   const known = parts.histories.get(summary);
   if (known && t >= known.history.now.getTime() && t < known.until) return known.history;
@@ -188,7 +191,8 @@ function historyOf(parts: EngineParts, summary: PackageSummary, now: Date): Hist
 }
 
 /**
- * Verifies a version's attestations and those of the latest earlier release that has some, the baseline it is
+ * Verifies a version's attestations and those of its provenance baseline (the first release with attestations in
+ * baseline order: same line, before the quiet gap, not flagged; see core/trust/baseline.ts), the one it is
  * compared with when its own verify. Both are fetched and verified at once (the baseline is known from the history):
  * one after the other, a scan's tail was two request round trips and two verifications long. The baseline's
  * verdict (and its errors) count only when the version's own verify; otherwise it cost one request.
@@ -197,7 +201,7 @@ function versionTrust(env: GatherEnv, name: string, version: string, history: Hi
   const v = history.get(version);
   if (!v?.attestations || !v.integrity) return undefined;
   const { parts, errors, signal } = env;
-  const base = [...history.earlier(version)].reverse().find((e) => e.attestations && e.integrity);
+  const base = provenanceBaseline(history, version, env.baselineGapMs ?? quietGapMs(0));
   const baseErrors: PackageError[] = [];
   const baseJob = base && parts.provenance.verify(name, base, baseErrors, signal);
   baseJob?.catch(() => undefined); // awaited below, or not needed

@@ -9,9 +9,13 @@ import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../../core/trust/eva
 import { type OwnPolicy, POLICY_FILE, type Policy, type PolicyDefaults, parsePolicy, policyFrom, quietedBy, untrustedPolicy } from '../../core/trust/policy';
 import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../../core/trust/scope';
 import type { Advisory, ProvenanceVerdict } from '../../core/trust/types';
+import { quietGapMs } from '../../core/trust/baseline';
+import { scopePublishers } from '../../core/trust/correlate';
+import { burstTargets, correlateContexts } from './correlation-stage';
+import { addDependencyHistories } from './new-dependencies';
 import { analyzeContents } from './content-stage';
 import { cardFor } from '../session/evaluation-memo';
-import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, signatureOf } from './gather-evidence';
+import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
 import { type StaleDependency, staleDependencies } from './stale';
@@ -84,7 +88,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const registryPackages = packages.filter(fromRegistry);
   const locked = lockedVersionsByName(registryPackages);
   const errors: PackageError[] = [];
-  const env: GatherEnv = { parts, registries, now, signal, errors, gaps, opts };
+  const env: GatherEnv = { parts, registries, now, signal, errors, gaps, opts, baselineGapMs: quietGapMs(policy.cooldownDays * 86_400_000) };
   const onlyAdvisories = opts.signals === 'advisories';
   const evidence = onlyAdvisories ? await gatherAdvisoryEvidence(env, locked) : await gatherEvidence(env, locked);
   const ruleSet = onlyAdvisories ? ADVISORY_RULES : ALL_RULES;
@@ -92,6 +96,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   const versions = uniqueVersions(registryPackages);
   const hosts = trustedHosts(registries);
+  const scopes = scopePublishers(evidence.histories);
   const contexts = versions.map((p) => {
     const history = evidence.histories.get(p.name);
     const registryUrl = registryFor(registries, p.name);
@@ -101,7 +106,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const ctx: PackageContext = {
       name: p.name,
       version: p.version,
-      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}), ...(p.conditions ? { conditional: true } : {}) },
+      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}), ...(p.conditions ? { conditional: true } : {}), ...(p.dev ? { dev: true } : {}) },
       history,
       ...(evidence.missing.has(p.name) ? { notOnRegistry: true } : {}),
       registry,
@@ -112,9 +117,24 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       advisories: evidence.advisories.get(p.name) ?? NO_ADVISORIES,
       now,
       cooldownMs: policy.cooldownDays * 86_400_000,
+      ...(policy.downgrade ? { downgrade: policy.downgrade } : {}),
+      ...(scopes.get(p.name) ? { scopePublishers: scopes.get(p.name) } : {}),
     };
     return { pkg: p, ctx };
   });
+
+  // The dependencies each version adds over its baseline, judged where they enter (new-dependency).
+  if (!onlyAdvisories) {
+    const load = async (name: string) => {
+      try {
+        return historyOf(parts, await parts.summary(name), now);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'not-found') return undefined;
+        throw e;
+      }
+    };
+    await addDependencyHistories(contexts, evidence.histories, load, gaps);
+  }
 
   // Look inside the tarballs of the versions that warrant it, compared with the release before each.
   const index = new ProjectIndex(model, installed);
@@ -125,9 +145,12 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const first = contexts.map(({ pkg, ctx }) => evaluate(pkg, ctx));
   lap('evaluate');
   const mode = onlyAdvisories ? 'off' : (opts.content ?? 'auto');
-  const targets = mode === 'off' ? [] : contexts.filter(({ pkg }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0);
+  // Versions in a burst (by their dates) are looked inside too: correlation across packages needs their contents.
+  const bursts = mode === 'auto' ? burstTargets(contexts, now) : NO_BURSTS;
+  const targets = mode === 'off' ? [] : contexts.filter(({ pkg, ctx }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0 || bursts.has(`${ctx.name}@${ctx.version}`));
   const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps });
   for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
+  correlateContexts(contexts, contents);
   lap('content');
 
   // Evaluate and place each finding in the files.
@@ -136,8 +159,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const allowed: CheckReport['allowed'] = [];
   const notChecked = gapsByVersion(gaps);
   for (const [i, { pkg, ctx }] of contexts.entries()) {
-    // Only versions whose tarballs said something need judging again.
-    const evaluation = ctx.contentFindings?.length ? evaluate(pkg, ctx) : first[i];
+    // Only versions whose tarballs (or the correlation across packages) said something need judging again.
+    const evaluation = ctx.contentFindings?.length || ctx.correlatedFindings?.length ? evaluate(pkg, ctx) : first[i];
     for (const f of evaluation.findings) findings.push(locateFinding(index, f));
     // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
     const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
@@ -199,6 +222,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 const LOCAL_SOURCES: ReadonlySet<InstalledPackage['source']> = new Set(['git', 'file', 'link', 'workspace']);
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
 const NO_INCOMING: Map<string, string> = new Map();
+const NO_BURSTS: ReadonlySet<string> = new Set();
 
 /** `lockfile-ignored`: npm would refuse the lockfile's text, ignore it and resolve fresh versions. */
 function lockfileIgnored(file: string, rejected: { message: string; range: SourceRange }, model: ProjectModel): LocatedFinding {

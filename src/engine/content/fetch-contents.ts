@@ -13,6 +13,7 @@ import type { DiskCache } from '../infra/disk-cache';
 import { EngineError, cancelled, isAbort } from '../infra/errors';
 import { PromiseCache } from '../infra/memo';
 import { type RegistryHttp, safeMessage, safeUrl } from '../registry/http';
+import { type ChangedFile, changedCodeFiles } from './changed-files';
 import { IntegrityMismatchError, type TarballContents, readTarball, sriFromShasum, verifyIntegrity } from './read-tarball';
 
 /** Where one version's tarball is and what it must hash to (from the packument's `dist`). */
@@ -113,6 +114,8 @@ export interface ContentAnalysisRequest {
 
 export interface ContentAnalysis {
   findings: RawFinding[];
+  /** Code files the release added or changed, by content hash (for the correlation stage). */
+  changed?: ChangedFile[];
   /** Reads that stopped early (the findings cover what was read). */
   truncated?: { current?: 'byte-budget' | 'timeout'; previous?: 'byte-budget' | 'timeout' };
   analyzerVersion: string;
@@ -151,7 +154,7 @@ export interface ContentAnalysisCacheOptions {
   load?: (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal) => Promise<PackageContents>;
 }
 
-const NAMESPACE = 'content-analysis-v1';
+const NAMESPACE = 'content-analysis-v2';
 const MEMORY_ENTRIES = 10_000;
 
 /**
@@ -217,7 +220,7 @@ export class ContentAnalysisCache {
     const current = got.value;
     const previous = before.value;
     const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
-    const result: ContentAnalysis = { findings, analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
+    const result: ContentAnalysis = { findings, changed: changedCodeFiles(current, previous), analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
     if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
     // A read cut short by the clock may cover more next time: keep it for this session only.
     const timedOut = current.truncated === 'timeout' || previous?.truncated === 'timeout';

@@ -32,7 +32,7 @@ export interface PackumentOptions {
  */
 export const STREAM_ABOVE_BYTES = 8 * 1024 * 1024;
 
-const NAMESPACE = 'packument-summaries-v1';
+const NAMESPACE = 'packument-summaries-v2';
 
 /** `@scope/name` → `@scope%2fname`, as registries expect in the path. */
 export function escapeName(name: string): string {

@@ -30,6 +30,8 @@ export class EvaluationMemo {
       ctx.locked.source,
       ctx.locked.bundled ? 1 : 0,
       ctx.locked.conditional ? 1 : 0,
+      ctx.locked.dev ? 1 : 0,
+      ctx.scopePublishers ? [...ctx.scopePublishers].join(',') : '',
       objectId(ctx.history),
       ctx.notOnRegistry ? 1 : 0,
       ctx.registry.url,
@@ -42,6 +44,9 @@ export class EvaluationMemo {
       objectId(ctx.signature),
       objectId(ctx.advisories),
       objectId(ctx.contentFindings),
+      objectId(ctx.correlatedFindings),
+      ctx.dependencyHistories ? [...ctx.dependencyHistories].map(([n, h]) => `${n}:${objectId(h)}`).join() : '-',
+      ctx.establishedPublishers ? [...ctx.establishedPublishers].join() : '',
     ].join('\n');
     let hit = this.entries.get(key);
     if (!hit) {

@@ -255,7 +255,7 @@ function extractIdentity(bundle: Bundle, statement: Record<string, unknown>, tru
     buildSignerUri,
     issuer,
     runnerEnvironment: der(11) ?? fromPredicate.runnerEnvironment,
-    trigger: der(20) ?? fromPredicate.trigger,
+    trigger: der(20) ?? raw(2) ?? fromPredicate.trigger,
     tlog: entry
       ? dropUndefined({
           logIndex: entry.logIndex,

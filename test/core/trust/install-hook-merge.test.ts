@@ -70,6 +70,7 @@ describe('install hooks: one finding per cause', () => {
     ]);
     assert.deepEqual(evaluatePackage(ctx(s, '1.11.1'), DEFAULT_POLICY).findings.map((f) => `${f.code} ${f.severity}`), ['install-script info']);
     const changed = evaluatePackage(ctx(s, '1.11.2'), DEFAULT_POLICY).findings.find((f) => f.code === 'install-script-added')!;
-    assert.equal(changed.message, 'unrs-resolver@1.11.2 changes its postinstall script, compared with 1.11.1');
+    // Compared with its baseline: 1.11.1 came within the quiet gap before it, so the release before that gap.
+    assert.equal(changed.message, 'unrs-resolver@1.11.2 changes its postinstall script, compared with 1.11.0');
   });
 });

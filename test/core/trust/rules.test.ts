@@ -6,7 +6,7 @@ import { summarizePackument } from '../../../src/core/trust/summarize';
 import type { Advisory, FindingCode, ProvenanceVerdict } from '../../../src/core/trust/types';
 import { DAY, NOW, alice, ctx, daysAgo, mallory, summary } from './helpers';
 import { namedInResolved } from '../../../src/core/trust/rules/lockfile-entry';
-import type { PackageContext } from '../../../src/core/trust/context';
+import type { PackageContext, RawFinding as RawFindingLike } from '../../../src/core/trust/context';
 
 const codes = (e: ReturnType<typeof evaluatePackage>) => e.findings.map((f) => f.code).sort();
 const only = (e: ReturnType<typeof evaluatePackage>, code: FindingCode) => e.findings.find((f) => f.code === code);
@@ -25,12 +25,37 @@ describe('trust rules', () => {
 
   describe('publisher-changed / maintainer-added', () => {
     const s = summary('lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' }]);
-    it('flags a publisher who published none of the earlier releases, with evidence', () => {
+    it('flags a publisher who published none of the earlier releases, with evidence; alone it is low', () => {
       const f = only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY), 'publisher-changed')!;
-      assert.equal(f.severity, 'medium');
+      assert.equal(f.severity, 'low', 'a maintainer added who publishes: how hand-overs look, alone');
       assert.match(f.message, /mallory <mallory@evil.example>, who published none of the 3 earlier releases/);
-      assert.deepEqual(f.evidence.map((x) => x.label), ['publisher of 1.2.1', 'earlier publishers', 'publisher of 1.2.0']);
+      assert.deepEqual(f.evidence.map((x) => x.label), ['publisher of 1.2.1', 'earlier publishers', 'publisher of 1.2.0', 'alone not enough', 'baseline']);
+      assert.equal(f.baseline, '1.2.0');
       assert.ok(only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY), 'maintainer-added'));
+    });
+    it('is medium when corroborated: new to the scope, a manual publish after CI, an unlisted account from a new domain, or two weak signs', () => {
+      const scoped = summary('@o/lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' }]);
+      const scopeNew = only(evaluatePackage(ctx(scoped, '1.2.1', { scopePublishers: new Set(['alice', 'bob']) }), DEFAULT_POLICY), 'publisher-changed')!;
+      assert.equal(scopeNew.severity, 'medium');
+      assert.match(scopeNew.message, /published no release of any other package of the scope/);
+      const known = only(evaluatePackage(ctx(scoped, '1.2.1', { scopePublishers: new Set(['alice', 'mallory']) }), DEFAULT_POLICY), 'publisher-changed')!;
+      assert.equal(known.severity, 'low', 'a publisher the scope knows');
+      const ci = { name: 'GitHub Actions', trustedPublisher: { id: 'github' } };
+      const manual = summary('lib', [
+        { version: '1.0.0', publishedAt: daysAgo(300), publisher: ci, integrity: 'sha512-A' },
+        { version: '1.1.0', publishedAt: daysAgo(200), publisher: ci, integrity: 'sha512-B' },
+        { version: '1.1.1', publishedAt: daysAgo(10), publisher: mallory, integrity: 'sha512-C' },
+      ]);
+      assert.match(only(evaluatePackage(ctx(manual, '1.1.1'), DEFAULT_POLICY), 'publisher-changed')!.message, /published by hand after 2 releases published from CI/);
+      const unlisted = summary('lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice'], integrity: 'sha512-DDDD' }]);
+      assert.equal(only(evaluatePackage(ctx(unlisted, '1.2.1'), DEFAULT_POLICY), 'publisher-changed')!.severity, 'medium');
+      const silent = summary('lib', [
+        { version: '1.0.0', publishedAt: daysAgo(1500), publisher: alice, maintainers: ['alice'], integrity: 'sha512-A' },
+        { version: '1.0.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-B' },
+      ]);
+      const f = only(evaluatePackage(ctx(silent, '1.0.1'), DEFAULT_POLICY), 'publisher-changed')!;
+      assert.equal(f.severity, 'medium');
+      assert.match(f.message, /became a maintainer in this very release; the first release in 4 years/);
     });
     it('stays quiet where the registry carries no publisher data (unknown is not missing)', () => {
       const e = evaluatePackage(ctx(s, '1.2.1', { registry: { url: 'https://mirror.example/', trustData: false, hasKeys: false } }), DEFAULT_POLICY);
@@ -51,12 +76,70 @@ describe('trust rules', () => {
       assert.deepEqual(f.evidence, [
         { label: 'postinstall in 1.2.1', value: 'node setup.js' },
         { label: 'postinstall in 1.2.0', value: '(none)' },
+        { label: 'baseline', value: '1.2.0 — the last 1.x release' },
       ]);
+      assert.equal(f.baseline, '1.2.0');
       assert.equal(f.safeVersion, '1.2.0', 'the newest release in range without it');
     });
-    it('is info when the script is unchanged, high again when its command changes', () => {
-      assert.equal(only(evaluatePackage(ctx(s, '1.2.2'), DEFAULT_POLICY), 'install-script')!.severity, 'info');
-      assert.match(only(evaluatePackage(ctx(s, '1.2.3'), DEFAULT_POLICY), 'install-script-added')!.message, /changes its postinstall script/);
+    it('keeping a script that a flagged release added is not "as before": the baseline skips the flagged release', () => {
+      const f = only(evaluatePackage(ctx(s, '1.2.2'), DEFAULT_POLICY), 'install-script-added')!;
+      assert.equal(f.baseline, '1.2.0');
+      assert.match(f.evidence.at(-1)!.value, /passed over 1\.2\.1 \(it added a postinstall script that 1\.2\.0 did not have\)/);
+    });
+    it('is info when the script is unchanged against a clean baseline; a release in the burst after the flagged one is judged against what came before', () => {
+      const later = summary('lib', [...Object.values(s.versions), { version: '1.2.4', publishedAt: daysAgo(2.5), publisher: alice, installScripts: { postinstall: 'node setup.js' }, integrity: 'sha512-I' }]);
+      assert.equal(only(evaluatePackage(ctx(later, '1.2.4', { cooldownMs: 0.5 * DAY }), DEFAULT_POLICY), 'install-script')!.severity, 'info');
+      // 1.2.3 comes a day after 1.2.2 (the same burst) and 1.2.1 added the script: compared with 1.2.0.
+      assert.match(only(evaluatePackage(ctx(s, '1.2.3'), DEFAULT_POLICY), 'install-script-added')!.message, /adds a postinstall script, compared with 1\.2\.0/);
+    });
+  });
+
+  describe('provenance-downgrade within the release line', () => {
+    const tp = { name: 'GitHub Actions', trustedPublisher: { id: 'github' } };
+    const att = { url: 'https://registry.example/-/npm/v1/attestations/x' };
+    const s = summary('lib', [
+      { version: '6.3.0', publishedAt: daysAgo(700), publisher: alice, integrity: 'sha512-A' },
+      { version: '7.0.0', publishedAt: daysAgo(300), publisher: tp, attestations: att, integrity: 'sha512-B' },
+      { version: '7.1.0', publishedAt: daysAgo(200), publisher: tp, attestations: att, integrity: 'sha512-C' },
+      { version: '6.3.1', publishedAt: daysAgo(100), publisher: alice, integrity: 'sha512-D' },
+      { version: '7.1.1', publishedAt: daysAgo(50), publisher: alice, attestations: att, integrity: 'sha512-E' },
+      { version: '7.1.2', publishedAt: daysAgo(20), publisher: alice, integrity: 'sha512-F' },
+    ]);
+    it('a 6.x backport without provenance is not judged by 7.x; trusted publisher → provenance-only is not a downgrade by itself', () => {
+      assert.equal(only(evaluatePackage(ctx(s, '6.3.1'), DEFAULT_POLICY), 'provenance-downgrade'), undefined);
+      assert.equal(only(evaluatePackage(ctx(s, '7.1.1'), DEFAULT_POLICY), 'provenance-downgrade'), undefined);
+    });
+    it('dropping provenance within the line is a downgrade, naming the release it compared with', () => {
+      const f = only(evaluatePackage(ctx(s, '7.1.2'), DEFAULT_POLICY), 'provenance-downgrade')!;
+      assert.equal(f.severity, 'high');
+      assert.equal(f.baseline, '7.1.0', 'the strongest earlier release of 7.x');
+    });
+    it('ranks staged publish > trusted publisher with provenance = provenance alone > none', () => {
+      const staged = { ...tp, approver: { name: 'alice' } };
+      const line = (last: { publisher: typeof alice | typeof tp | typeof staged; attestations?: typeof att }) =>
+        summary('lib', [
+          { version: '2.0.0', publishedAt: daysAgo(90), publisher: staged, attestations: att, integrity: 'sha512-1' },
+          { version: '2.0.1', publishedAt: daysAgo(10), integrity: 'sha512-2', ...last },
+        ]);
+      const down = (last: Parameters<typeof line>[0]) => only(evaluatePackage(ctx(line(last), '2.0.1'), DEFAULT_POLICY), 'provenance-downgrade');
+      assert.match(down({ publisher: tp, attestations: att })!.message, /trusted publisher with provenance, weaker than 2\.0\.0 \(staged publish\)/);
+      assert.ok(down({ publisher: alice, attestations: att }), 'staged → provenance alone');
+      assert.equal(down({ publisher: staged, attestations: att }), undefined, 'staged again');
+      const tpLine = summary('lib', [
+        { version: '2.0.0', publishedAt: daysAgo(90), publisher: tp, attestations: att, integrity: 'sha512-1' },
+        { version: '2.0.1', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-2' },
+      ]);
+      assert.match(only(evaluatePackage(ctx(tpLine, '2.0.1'), DEFAULT_POLICY), 'provenance-downgrade')!.message, /no provenance, weaker than 2\.0\.0/);
+    });
+    it('the policy can scope it to production dependencies and to releases since a date', () => {
+      const since = { ...DEFAULT_POLICY, downgrade: { enforceSince: daysAgo(10) } };
+      assert.equal(only(evaluatePackage(ctx(s, '7.1.2', { downgrade: since.downgrade }), since), 'provenance-downgrade'), undefined);
+      const c = ctx(s, '7.1.2', { downgrade: { productionOnly: true } });
+      assert.equal(only(evaluatePackage({ ...c, locked: { ...c.locked, dev: true } }, DEFAULT_POLICY), 'provenance-downgrade'), undefined);
+      assert.ok(only(evaluatePackage(c, DEFAULT_POLICY), 'provenance-downgrade'), 'a production dependency is still judged');
+      const parsed = parsePolicy('{ "downgrade": { "scope": "production", "enforceSince": "2026-01-01" } }');
+      assert.deepEqual(parsed.policy.downgrade, { productionOnly: true, enforceSince: '2026-01-01T00:00:00.000Z' });
+      assert.equal(parsePolicy('{ "downgrade": { "scope": "dev" } }').problems.length, 1);
     });
   });
 
@@ -207,6 +290,25 @@ describe('trust rules', () => {
     it('no safe version when every candidate is affected', () => {
       const all: Advisory = { ...mal, affected: { kind: 'semver', range: '*' } };
       assert.equal(evaluatePackage(ctx(history, '1.2.0', { advisories: [all] }), DEFAULT_POLICY, '^1.0.0').findings[0].safeVersion, null);
+    });
+  });
+
+  describe('safe version', () => {
+    const s = summary('lib', [
+      { version: '1.0.0', publishedAt: daysAgo(100), publisher: alice, integrity: 'sha512-A' },
+      { version: '1.0.1', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-B' },
+      { version: '1.0.2', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-C' },
+      { version: '2.0.0', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-D' },
+    ]);
+    const content = (extra: Partial<RawFindingLike>) => ({ code: 'content-credentials' as const, severity: 'high' as const, message: 'm', evidence: [], ...extra });
+    it('is never a release the finding\'s baseline passed over (the same burst), nor another member of the same incident', () => {
+      const passed = evaluatePackage(ctx(s, '1.0.2', { contentFindings: [content({ baseline: '1.0.0' })] }), DEFAULT_POLICY, '^1.0.0');
+      assert.equal(passed.findings[0].safeVersion, '1.0.0', '1.0.1 was passed over, never looked inside');
+      const incident = { id: 'i', title: 't', members: ['lib@1.0.1', 'lib@1.0.2', 'other@3.0.0'] };
+      const member = evaluatePackage(ctx(s, '1.0.2', { correlatedFindings: [{ ...content({}), code: 'coordinated-release', incident }] }), DEFAULT_POLICY, '^1.0.0');
+      assert.equal(member.findings[0].safeVersion, '1.0.0');
+      const plain = evaluatePackage(ctx(s, '1.0.2', { contentFindings: [content({})] }), DEFAULT_POLICY, '^1.0.0');
+      assert.equal(plain.findings[0].safeVersion, '1.0.1', 'without a baseline or an incident, the newest clean release in range');
     });
   });
 

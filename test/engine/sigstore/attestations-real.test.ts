@@ -80,6 +80,7 @@ describe('npm attestations: real public-good bundles', function () {
         workflowPath: '.github/workflows/publish.yml',
         buildSignerUri: `${f.repository}/.github/workflows/publish.yml@${f.ref}`,
         issuer: 'https://token.actions.githubusercontent.com',
+        // The legacy GitHub Workflow Trigger extension of 2023 certificates: each was published from a GitHub release.
         trigger: 'release',
         tlog: { logIndex: f.logIndex, integratedTime: v.provenance!.tlog!.integratedTime, url: `https://search.sigstore.dev/?logIndex=${f.logIndex}` },
       });

@@ -1,5 +1,8 @@
+import * as semver from 'semver';
 import type { Rule } from '../context';
-import type { ProvenanceIdentity, VersionSummary } from '../types';
+import { lineOf } from '../baseline';
+import { atLeast } from '../severity';
+import type { ProvenanceIdentity, Severity, VersionSummary } from '../types';
 
 /** Trust evidence a packument shows for a version, weakest first (pnpm's ranking, plus staged publishing on top). */
 export const EVIDENCE_LEVELS = ['no provenance', 'provenance', 'trusted publisher with provenance', 'staged publish'] as const;
@@ -25,15 +28,32 @@ export const provenanceInvalidRule: Rule = (ctx) => {
   ];
 };
 
-/** `provenance-downgrade`: weaker trust evidence than the strongest any earlier release had. */
+/**
+ * How evidence levels compare for a downgrade: trusted publisher with provenance and provenance alone rank the same
+ * (a maintainer publishing with `--provenance` from a token is not a downgrade by itself); dropping provenance, or
+ * staged publishing, is.
+ */
+const DOWNGRADE_RANK = [0, 1, 1, 2];
+
+/**
+ * `provenance-downgrade`: weaker trust evidence than the strongest earlier release of the same release line had
+ * (a backport on 6.x is not judged by what 7.x does; a line's first release by the line below it). Releases
+ * published before the policy's `enforceSince` are not judged, nor dev-only packages when its scope is `production`.
+ */
 export const provenanceDowngradeRule: Rule = (ctx) => {
   const h = ctx.history;
   const v = h?.get(ctx.version);
   if (!h || !v || !ctx.registry.trustData) return [];
+  if (ctx.downgrade?.productionOnly && ctx.locked.dev) return [];
+  if (ctx.downgrade?.enforceSince && v.publishedAt && v.publishedAt < ctx.downgrade.enforceSince) return [];
   const level = evidenceLevel(v);
+  const line = lineOf(ctx.version);
+  const earlier = h.earlier(ctx.version);
+  const inLine = earlier.filter((e) => lineOf(e.version) === line && semver.lt(e.version, ctx.version));
+  const pool = inLine.length ? inLine : earlier.filter((e) => semver.lt(e.version, ctx.version));
   let best: VersionSummary | undefined;
-  for (const e of h.earlier(ctx.version)) if (!best || evidenceLevel(e) >= evidenceLevel(best)) best = e;
-  if (!best || evidenceLevel(best) <= level) return [];
+  for (const e of pool) if (!best || evidenceLevel(e) >= evidenceLevel(best)) best = e;
+  if (!best || DOWNGRADE_RANK[evidenceLevel(best)] <= DOWNGRADE_RANK[level]) return [];
   return [
     {
       code: 'provenance-downgrade',
@@ -43,7 +63,9 @@ export const provenanceDowngradeRule: Rule = (ctx) => {
         { label: `trust evidence of ${ctx.version}`, value: EVIDENCE_LEVELS[level] },
         { label: `trust evidence of ${best.version}`, value: EVIDENCE_LEVELS[evidenceLevel(best)] },
         { label: `publisher of ${ctx.version}`, value: v.publisher?.name ?? 'unknown' },
+        { label: 'baseline', value: `${best.version} — the strongest earlier release ${inLine.length ? `of ${line}.x` : `below ${line}.x (the first of its line)`}` },
       ],
+      baseline: best.version,
     },
   ];
 };
@@ -53,15 +75,29 @@ function repo(p: ProvenanceIdentity): string {
 }
 
 /**
- * `provenance-source-changed` (high): verified provenance names another source repository than the earlier
- * release's; `provenance-workflow-changed` (medium): another workflow file, or a branch where it was a tag.
+ * Trigger events whose runs can be steered from outside the project (a pull request from a fork, a comment, another
+ * workflow's run): a release built from one is how hijacked pipelines publish with valid provenance.
+ */
+const OUTSIDE_INPUT_EVENTS = new Set(['pull_request_target', 'pull_request', 'issue_comment', 'issues', 'workflow_run', 'discussion', 'discussion_comment', 'fork', 'watch']);
+
+/**
+ * `provenance-source-changed` (high): verified provenance names another source repository than the baseline's.
+ * `provenance-workflow-changed`: the workflow identity changed although the provenance verifies, compared with the
+ * provenance baseline (the last release of the line before the quiet gap that is not flagged and has attestations)
+ * and, for approvers, with every earlier release:
+ * - another workflow file, or a branch where it was a tag: medium;
+ * - another trigger event: high for one that runs on outside input (pull_request_target, issue_comment,
+ *   workflow_run…), else low (push → release or workflow_dispatch is how projects change their release process);
+ * - another runner environment (github-hosted → self-hosted): medium;
+ * - a staged publish approved by an account that approved none of the earlier staged releases: low when it is a
+ *   listed maintainer, else medium;
+ * - two of these at once: high (the @antv shape: a workflow_dispatch run on a self-hosted runner).
  */
 export const provenanceChangeRule: Rule = (ctx) => {
   const now = ctx.provenance?.status === 'verified' ? ctx.provenance.provenance : undefined;
   const base = ctx.baselineProvenance?.verdict.status === 'verified' ? ctx.baselineProvenance.verdict.provenance : undefined;
-  if (!now || !base) return [];
-  const baseVersion = ctx.baselineProvenance!.version;
-  if (repo(now) && repo(base) && repo(now) !== repo(base)) {
+  const baseVersion = ctx.baselineProvenance?.version;
+  if (now && base && repo(now) && repo(base) && repo(now) !== repo(base)) {
     return [
       {
         code: 'provenance-source-changed',
@@ -71,26 +107,55 @@ export const provenanceChangeRule: Rule = (ctx) => {
           { label: `source of ${ctx.version}`, value: describeBuild(now) },
           { label: `source of ${baseVersion}`, value: describeBuild(base) },
         ],
+        ...(baseVersion ? { baseline: baseVersion } : {}),
       },
     ];
   }
-  const workflowChanged = now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath;
-  const tagToBranch = base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/');
-  if (!workflowChanged && !tagToBranch) return [];
+  const changes: { what: string; severity: Severity }[] = [];
+  if (now && base) {
+    if (now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath) changes.push({ what: `built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`, severity: 'medium' });
+    if (base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/')) changes.push({ what: `built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`, severity: 'medium' });
+    if (now.trigger && base.trigger && now.trigger !== base.trigger) {
+      const outside = OUTSIDE_INPUT_EVENTS.has(now.trigger) && !OUTSIDE_INPUT_EVENTS.has(base.trigger);
+      changes.push({ what: `built by a ${now.trigger} run${outside ? ' (a trigger that runs on outside input)' : ''}, but ${baseVersion} by a ${base.trigger} run`, severity: outside ? 'high' : 'low' });
+    }
+    if (now.runnerEnvironment && base.runnerEnvironment && now.runnerEnvironment !== base.runnerEnvironment) changes.push({ what: `built on a ${now.runnerEnvironment} runner, but ${baseVersion} on a ${base.runnerEnvironment} one`, severity: 'medium' });
+  }
+  const approver = approverChange(ctx);
+  if (approver) changes.push(approver);
+  if (!changes.length) return [];
+  const worst = changes.reduce<Severity>((m, c) => (atLeast(c.severity, m) ? c.severity : m), 'info');
+  const severity: Severity = changes.length >= 2 ? (atLeast(worst, 'high') ? worst : 'high') : worst;
   return [
     {
       code: 'provenance-workflow-changed',
-      severity: 'medium',
-      message: workflowChanged
-        ? `${ctx.name}@${ctx.version} was built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`
-        : `${ctx.name}@${ctx.version} was built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`,
+      severity,
+      message: `${ctx.name}@${ctx.version} was ${changes.map((c) => c.what).join('; ')}`,
       evidence: [
-        { label: `build of ${ctx.version}`, value: describeBuild(now) },
-        { label: `build of ${baseVersion}`, value: describeBuild(base) },
+        ...(now ? [{ label: `build of ${ctx.version}`, value: describeBuild(now) }] : []),
+        ...(base && baseVersion ? [{ label: `build of ${baseVersion}`, value: describeBuild(base) }] : []),
+        ...changes.map((c) => ({ label: 'changed', value: c.what })),
       ],
+      ...(baseVersion ? { baseline: baseVersion } : {}),
     },
   ];
 };
+
+/** A staged publish approved by an account that approved none of the earlier staged releases (`_npmUser.approver`). */
+function approverChange(ctx: Parameters<Rule>[0]): { what: string; severity: Severity } | undefined {
+  const h = ctx.history;
+  const v = h?.get(ctx.version);
+  const who = v?.publisher?.approver?.name;
+  if (!h || !v || !who || !ctx.registry.trustData) return undefined;
+  const earlier = h.earlier(ctx.version).filter((e) => e.publisher?.approver);
+  if (!earlier.length || earlier.some((e) => e.publisher!.approver!.name === who)) return undefined;
+  const known = [...new Set(earlier.map((e) => e.publisher!.approver!.name))];
+  const listed = (v.maintainers ?? []).includes(who) && earlier.some((e) => (e.maintainers ?? []).includes(who));
+  return {
+    what: `approved by ${who}, who approved none of the ${earlier.length} earlier staged releases (${known.slice(0, 3).join(', ')}${known.length > 3 ? ', …' : ''})${listed ? '' : ' and was not a listed maintainer before'}`,
+    severity: listed ? 'low' : 'medium',
+  };
+}
 
 export function describeBuild(p: ProvenanceIdentity): string {
   const parts = [p.sourceRepository, p.workflowPath, p.sourceRef, p.sourceCommit?.slice(0, 12)].filter(Boolean);
