@@ -77,6 +77,7 @@ export function mergeInstallHookFindings(raw: RawFinding[]): RawFinding[] {
     severity: content.severity,
     message: content.message,
     evidence: [...content.evidence, ...meta.evidence.filter((e) => !seen.has(`${e.label}\u0000${e.value}`))],
+    ...((content.baseline ?? meta.baseline) ? { baseline: content.baseline ?? meta.baseline } : {}),
   };
   return raw.filter((f) => f !== meta).map((f) => (f === content ? merged : f));
 }
