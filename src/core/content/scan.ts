@@ -8,7 +8,7 @@
  * say). */
 import { AnchorSet } from './anchors';
 import { aliasUses, BEHAVIOUR_GROUPS, BEHAVIOUR_PASSES, type BehaviourState, collectDeclarations, ENCODER_OPEN, fold, fromCharCodeUse, invisibleRuns, pipeToShell, selfDecodingEval } from './behaviour';
-import { type CodeKind, inComment, Lines } from './files';
+import { type CodeKind, inComment, jsCommentRanges, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
 import {
   CREDENTIAL_FILES,
@@ -78,6 +78,8 @@ interface State {
   hex0x: { count: number; names: Set<string>; first: number };
   fromCharCodeChecks: number;
   bs: BehaviourState;
+  /** The file's comments (JavaScript), tokenized on first need. */
+  ranges: () => Int32Array;
 }
 
 type Handler = (st: State, at: number, m: string) => void;
@@ -120,7 +122,7 @@ function add(st: State, kind: SignalKind, key: string, offset: number, length: n
     const checks = st.commentChecks.get(id) ?? 0;
     if (checks < COMMENT_CHECKS) {
       st.commentChecks.set(id, checks + 1);
-      code = !inComment(st.text, offset, st.kind);
+      code = !inComment(st.text, offset, st.kind, st.ranges);
     }
   }
   if (!s) {
@@ -573,7 +575,7 @@ const GROUPS: Group[] = [
         if (!loc.re.test(win)) continue;
         if (loc.key === '.vscode/tasks.json' && !/\.vscode/.test(win)) continue;
         if (loc.key === '.claude/settings.json' && !/settings|hooks/.test(t.slice(at, at + 80))) continue;
-        if (inComment(t, at, st.kind)) return;
+        if (inComment(t, at, st.kind, st.ranges)) return;
         st.persistence.push({ key: loc.key, offset: at, length: m.length });
         return;
       }
@@ -585,7 +587,7 @@ const GROUPS: Group[] = [
     anchors: ['writeFile', 'appendFile', 'createWriteStream', 'copyFile', 'outputFile', 'writeJson', 'reg add', 'reg.exe add', 'ItemProperty', 'Add-Content', 'launchctl', '~/.', '$HOME', '${HOME}', '%USERPROFILE%'],
     handle(st, at, m) {
       const t = st.text;
-      if (st.writes || inComment(t, at, st.kind)) return;
+      if (st.writes || inComment(t, at, st.kind, st.ranges)) return;
       if (m === '~/.' || m === '$HOME' || m === '${HOME}' || m === '%USERPROFILE%') {
         // A redirect into the home directory: `>> ~/.bashrc`.
         if (/>>\s{0,3}["']?$/.test(t.slice(Math.max(0, at - 6), at))) st.writes ??= { offset: at, length: m.length };
@@ -780,6 +782,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     processAliases: new Set(),
     envAliases: new Set(),
   };
+  let ranges: Int32Array | undefined;
   const st: State = {
     bs,
     scan,
@@ -791,6 +794,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     persistence: [],
     hex0x: { count: 0, names: new Set(), first: 0 },
     fromCharCodeChecks: 0,
+    ranges: () => (ranges ??= jsCommentRanges(text)),
   };
   collectDeclarations(bs);
   const spent = new Map<Group, number>();
