@@ -26,6 +26,10 @@ const CASES: Record<string, Case> = {
   // 5. a regular expression literal with `//` before the payload, on the same line
   'r-regex': { files: { 'index.js': `const r = /[//]/; ${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },
   'r-template': { files: { 'index.js': `const u = \`\${\`//\`}\`; ${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },
+  // 6. process access without child_process in plain sight
+  'r-binding': { files: { 'index.js': "const s = process.binding('spawn_sync');\ns.spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'id'] });\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
+  'r-unicode': { files: { 'index.js': "const cp = require('\\u0063hild_process');\ncp.exec('id');\n" }, expect: [{ code: 'content-process' }] },
+  'r-concat': { files: { 'index.js': "const p = globalThis['pro' + 'cess'];\np.binding('spawn_sync');\n" }, expect: [{ code: 'content-process' }] },
 };
 
 const cleanEnv = (home: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') });

@@ -176,7 +176,8 @@ function moduleUse(st: State, at: number, anchor: string): void {
   if (!call && !from) return;
   const specAt = call ? MODULE_CALL.lastIndex : MODULE_FROM.lastIndex;
   const r = at_(MODULE_SPEC, t, specAt);
-  if (!r || (r[1] === '`' && r[2].includes('${'))) {
+  // A specifier with escapes (`'\\u0063hild_process'`) is folded like any built name.
+  if (!r || (r[1] === '`' && r[2].includes('${')) || r[2].includes('\\')) {
     if (call) {
       // require(atob('…')) / require(Buffer.from('…','base64').toString()): a module name hidden from readers.
       const arg = t.slice(specAt, specAt + 80);
@@ -324,6 +325,29 @@ const GROUPS: Group[] = [
     },
   },
   { name: 'module', kinds: JS, anchors: ['require', 'import', 'from'], handle: moduleUse },
+  {
+    // Node's internal bindings start processes and open sockets without child_process or net:
+    // `process.binding('spawn_sync')`, `process._linkedBinding(…)`, `internalBinding('process_wrap')`.
+    name: 'binding',
+    kinds: JS,
+    anchors: ['.binding', '_linkedBinding', 'internalBinding'],
+    budget: 5000,
+    handle(st, at, m) {
+      const t = st.text;
+      const api = m === '.binding' ? 'process.binding' : m === '_linkedBinding' ? (charBefore(t, at) === '.' ? 'process._linkedBinding' : undefined) : wordStart(t, at) ? 'internalBinding' : undefined;
+      if (!api || isWordChar(t[at + m.length] ?? '')) return;
+      if (!at_(CALL_PAREN, t, at + m.length)) return;
+      const start = at;
+      const f = fold(t, CALL_PAREN.lastIndex, st.bs.consts);
+      const name = f?.value ?? '';
+      const detail = snippetOf(t, start, (f ? f.end : at + m.length) - start);
+      if (/^(?:spawn_sync|process_wrap|process_methods)$/.test(name)) add(st, 'process', `${api}('${name}')`, start, m.length, { detail });
+      else if (/^(?:tcp_wrap|udp_wrap|pipe_wrap|cares_wrap|tls_wrap|js_stream)$/.test(name)) add(st, 'network', `${api}('${name}')`, start, m.length, { detail });
+      else if (!f && api !== 'process.binding') add(st, 'eval', `${api}(computed)`, start, m.length, { detail });
+      else if (!f && /(?:^|[^\w$.])process\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at))) add(st, 'eval', `${api}(computed)`, start, m.length, { detail });
+      if (f?.built && name) add(st, 'obfuscation', 'built-api-name', start, m.length, { noCommentCheck: true, detail });
+    },
+  },
   {
     name: 'network-api',
     kinds: JS,
