@@ -23,6 +23,18 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
+  // 1. the payload, then `//` and 5.5 MB of spaces: once skipped as too large ("nothing suspicious")
+  'r-padded': { files: { 'index.js': `${PAYLOAD}//${' '.repeat(5.5 * MB)}\n` }, expect: [{ code: 'content-credentials' }] },
+  // 2. 20 MB of data files (exactly the budget) ahead of index.js used up the budget
+  'r-data-first': {
+    files: Object.fromEntries([...Array.from({ length: 5 }, (_, i) => [`assets/pad${i}.bin`, Buffer.alloc(4 * MB, i + 1)]), ['index.js', PAYLOAD]]),
+    expect: [{ code: 'content-credentials' }],
+  },
+  // 3. index.js requires a .dat file: node runs it as CommonJS
+  'r-dat': { files: { 'index.js': "require('./lib/data.dat');\n", 'lib/data.dat': PAYLOAD }, expect: [{ code: 'content-credentials' }] },
+  // 4. the entry point in a "non-runtime" folder
+  'r-test-main': { files: { 'test/index.js': PAYLOAD }, manifest: { main: 'test/index.js' }, expect: [{ code: 'content-credentials' }] },
+  'r-bin-in-docs': { files: { 'index.js': 'module.exports = 1;\n', 'docs/cli.js': PAYLOAD }, manifest: { bin: { tool: './docs/cli.js' } }, expect: [{ code: 'content-credentials' }] },
   // 5. a regular expression literal with `//` before the payload, on the same line
   'r-regex': { files: { 'index.js': `const r = /[//]/; ${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },
   'r-template': { files: { 'index.js': `const u = \`\${\`//\`}\`; ${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },

@@ -890,3 +890,41 @@ function finish(st: State, data: Uint8Array): void {
     }
   }
 }
+
+/** Files larger than this are scanned in chunks (each a bounded pass of its own). */
+export const CHUNK_SCAN_BYTES = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+/** Each chunk starts this far before the end of the one before: a match across the seam is seen whole. */
+const OVERLAP = 16 * 1024;
+
+/**
+ * Scans a large file in bounded chunks of CHUNK bytes (overlapping by OVERLAP) and merges what they found into one
+ * FileScan over the whole text, offsets shifted to the file's. Declarations are per chunk: names bound in one
+ * chunk and used in another are not followed (the chunk still shows the API and module names themselves).
+ */
+export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
+  if (data.length <= CHUNK_SCAN_BYTES) return scanFile(path, kind, data, text);
+  const whole: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
+  for (let start = 0; start < data.length; start += CHUNK - OVERLAP) {
+    const end = Math.min(data.length, start + CHUNK);
+    const part = scanFile(path, kind, data.subarray(start, end), text.slice(start, end));
+    for (const [id, s] of part.signals) {
+      const shifted = { ...s, offset: s.offset + start, places: s.places.map((p) => p + start) };
+      const had = whole.signals.get(id);
+      if (!had) whole.signals.set(id, shifted);
+      else {
+        had.count += s.count;
+        if (s.strong) had.strong = true;
+        if (!had.inCode && s.inCode) Object.assign(had, { offset: shifted.offset, length: s.length, inCode: true, detail: s.detail ?? had.detail, places: shifted.places });
+        else if (s.inCode) for (const p of shifted.places) if (had.places.length < PLACES && !had.places.includes(p)) had.places.push(p);
+      }
+    }
+    whole.opaque.opaqueBytes += part.opaque.opaqueBytes;
+    for (const r of part.opaque.runs) if (!whole.opaque.runs.some((x) => x.start === r.start + start)) whole.opaque.runs.push({ ...r, start: r.start + start });
+    whole.dynamicEval ||= part.dynamicEval;
+    for (const c of part.capped) if (!whole.capped.includes(c)) whole.capped.push(c);
+    for (const r of part.relative) if (whole.relative.length < 2000 && !whole.relative.includes(r)) whole.relative.push(r);
+    if (end === data.length) break;
+  }
+  return whole;
+}

@@ -5,14 +5,20 @@
  *
  * Bounds: the compressed input is at most what the HTTP client accepted; inflated bytes stop at
  * `maxInflatedBytes` (a gzip bomb is never inflated past it); file bytes kept stop at `limits.maxBytes`
- * (later files are listed with `skipped: 'over-budget'`); files over `limits.maxFileBytes` are listed, not read;
- * the whole read stops at `limits.timeoutMs` (partial result, `truncated: 'timeout'`) or when `signal` aborts
- * (EngineError 'aborted').
+ * (later files are listed with `skipped: 'over-budget'`); data files over `limits.maxFileBytes` are listed, not
+ * read; the whole read stops at `limits.timeoutMs` (partial result, `truncated: 'timeout'`) or when `signal`
+ * aborts (EngineError 'aborted').
+ *
+ * Code comes before data: files that may run (code by extension, extension-less scripts, the manifest's entry
+ * points) are read whatever their size while the budget lasts, and when the budget is spent, data files read
+ * earlier are dropped to make room for them (a padding of data files ahead of index.js cannot starve it). When
+ * the read stops before the end of the archive, `unseen` says why: entries after that point were never seen.
  */
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { ReadEntry } from 'tar';
 import { lazyModule } from '../../core/lazy-module';
+import { entryPoints, mayRun } from '../../core/content/entry-points';
 import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile, type SuspiciousPathReason } from '../../core/content/types';
 import { EngineError } from '../infra/errors';
 
@@ -179,6 +185,10 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
     let firstBytes = true;
     /** The file whose bytes are being collected right now, if any. */
     let reading: { file: TarballFile; chunks: Buffer[] } | undefined;
+    /** Data files read, newest last: dropped (newest first) when code needs their room. */
+    const dataRead: TarballFile[] = [];
+    /** The manifest's entry points, once package.json has been read (npm puts it first). */
+    let entries_: Set<string> = new Set();
     const deadline = Date.now() + limits.timeoutMs;
     const parser = new (tar().Parser)({ strict: false, zstd: false, brotli: false });
     let gunzip: zlib.Gunzip | undefined;
@@ -206,8 +216,10 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
         reading.file.skipped = 'over-budget';
         reading = undefined;
       }
-      if (truncated) result.truncated = truncated;
-      else if ([...result.files.values()].some((f) => f.skipped === 'over-budget')) result.truncated = 'byte-budget';
+      if (truncated) {
+        result.truncated = truncated;
+        result.unseen = truncated;
+      } else if ([...result.files.values()].some((f) => f.skipped === 'over-budget')) result.truncated = 'byte-budget';
       result.manifest = parseManifest(result.files.get('package.json'));
       resolve(result);
     };
@@ -275,9 +287,20 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       result.unpackedSize += size;
       // The root package.json is always read (it is what install scripts come from), budget or not.
       const isManifest = where.path === 'package.json' && !where.suspicious;
-      if (size > limits.maxFileBytes) {
+      const code = !isManifest && !where.suspicious && mayRun(where.path, entries_);
+      if (size > limits.maxFileBytes && !code) {
         file.skipped = 'too-large';
         return entry.resume();
+      }
+      if (code) {
+        // Code before data: data files read earlier make room, newest first.
+        while (reserved + size > limits.maxBytes && dataRead.length) {
+          const d = dataRead.pop()!;
+          reserved -= d.size;
+          result.bytesRead -= d.data?.length ?? 0;
+          d.data = undefined;
+          d.skipped = 'over-budget';
+        }
       }
       if (!isManifest && reserved + size > limits.maxBytes) {
         file.skipped = 'over-budget';
@@ -294,6 +317,8 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
         reading = undefined;
         file.data = Buffer.concat(current.chunks); // a copy: never pin the inflate buffers
         result.bytesRead += file.data.length;
+        if (isManifest) entries_ = entryPoints(parseManifest(file), result.files);
+        else if (!code) dataRead.push(file);
       });
     });
 
