@@ -1,11 +1,14 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hoverMarkdown } from '../../src/core/report/hover-text';
 import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check/run-check';
 import { ScenarioBuilder, tarballPath } from '../fixtures/registry/corpus';
+import * as H from '../fixtures/registry/hostile-tarballs';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { PROJECT_ROOT } from '../support/fixtures';
 
 const MB = 1024 * 1024;
 const NOW = '2025-01-01T00:00:00Z';
@@ -18,6 +21,10 @@ interface Case {
   /** The hostile release's files (package.json generated unless given). */
   files?: Files;
   manifest?: Record<string, unknown>;
+  /** The ordinary release's files (default: a one-line index.js). */
+  previous?: Files;
+  /** A whole tarball instead (served as the hostile release). */
+  tarball?: (name: string) => Buffer;
   /** Codes that must be there, at high or above unless a severity is given. */
   expect: { code: string; severity?: string }[];
 }
@@ -25,11 +32,17 @@ interface Case {
 const CASES: Record<string, Case> = {
   // 1. the payload, then `//` and 5.5 MB of spaces: once skipped as too large ("nothing suspicious")
   'r-padded': { files: { 'index.js': `${PAYLOAD}//${' '.repeat(5.5 * MB)}\n` }, expect: [{ code: 'content-credentials' }] },
+  // 1b. a code file larger than the whole read budget cannot be read: said so, never clean
+  'r-huge-entry': { files: { 'index.js': `${' '.repeat(21 * MB)}\n${PAYLOAD}` }, expect: [{ code: 'content-unscanned' }] },
+  // 1c. a package larger than the budget release after release: still said, at medium
+  'r-big-both': { previous: { 'index.js': `${' '.repeat(21 * MB)}\n// 1\n` }, files: { 'index.js': `${' '.repeat(21 * MB)}\n// 2\n` }, expect: [{ code: 'content-unscanned', severity: 'medium' }] },
   // 2. 20 MB of data files (exactly the budget) ahead of index.js used up the budget
   'r-data-first': {
     files: Object.fromEntries([...Array.from({ length: 5 }, (_, i) => [`assets/pad${i}.bin`, Buffer.alloc(4 * MB, i + 1)]), ['index.js', PAYLOAD]]),
     expect: [{ code: 'content-credentials' }],
   },
+  // 2b. a gzip bomb first: index.js is never seen, and the cut is a finding (not only `truncated` on the card)
+  'r-bomb-first': { tarball: (n) => H.gzipBombTarball(n, HOSTILE, 6 * 1024 * MB), expect: [{ code: 'content-unscanned' }] },
   // 3. index.js requires a .dat file: node runs it as CommonJS
   'r-dat': { files: { 'index.js': "require('./lib/data.dat');\n", 'lib/data.dat': PAYLOAD }, expect: [{ code: 'content-credentials' }] },
   // 4. the entry point in a "non-runtime" folder
@@ -54,6 +67,19 @@ function writeProject(dir: string, registryUrl: string, locked: Record<string, s
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'victim', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
 }
 
+const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
+
+function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 const rank = ['info', 'low', 'medium', 'high', 'critical'];
 
 /**
@@ -66,23 +92,27 @@ describe('content scan reads what runs (hostile releases through trustlens check
   let work: string;
   let registry: FixtureRegistry;
   let report: CheckReport;
+  let cliProject: string;
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-reads-what-runs-'));
     const b = new ScenarioBuilder({ registryKey: null });
     for (const [name, c] of Object.entries(CASES)) {
       const p = b.package(name);
-      p.version('1.0.0', { publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } });
+      p.version('1.0.0', { publisher: { name: 'alice' }, files: c.previous ?? { 'index.js': 'module.exports = 1;\n' } });
       p.version(HOSTILE, { publisher: { name: 'alice' }, files: c.files ?? { 'index.js': 'module.exports = 2;\n' }, manifest: c.manifest });
     }
     b.package('quiet')
       .version('1.0.0', { publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } })
       .version('1.0.1', { publisher: { name: 'alice' }, files: { 'index.js': `const r = /[//]/; module.exports = (s) => r.test(s); // ${'x'.repeat(40)}\n`, 'big.js': `module.exports = ${JSON.stringify('a b '.repeat(1.5 * MB))};\n` } });
     const corpus = await b.build();
+    for (const [name, c] of Object.entries(CASES)) if (c.tarball) H.serveTarball(corpus, name, HOSTILE, c.tarball(name));
     registry = await startFixtureRegistry(corpus);
     const integrityOf = (name: string, version: string) => corpus.packuments.get(name)?.versions[version]?.dist.integrity;
     const project = path.join(work, 'project');
     writeProject(project, registry.url, { ...Object.fromEntries(Object.keys(CASES).map((n) => [n, HOSTILE])), quiet: '1.0.1' }, integrityOf);
+    cliProject = path.join(work, 'cli-project');
+    writeProject(cliProject, registry.url, { 'r-huge-entry': HOSTILE, 'r-bomb-first': HOSTILE, quiet: '1.0.1' }, integrityOf);
     const options: CheckOptions = {
       projectDir: project,
       registry: registry.url,
@@ -118,6 +148,19 @@ describe('content scan reads what runs (hostile releases through trustlens check
     });
   }
 
+  it('a partial read is named in the hover, never "nothing suspicious"', () => {
+    for (const name of ['r-huge-entry', 'r-bomb-first']) {
+      const card = report.cards.find((k) => k.name === name && k.version === HOSTILE)!;
+      assert.equal(card.changes?.truncated, true, name);
+      const hover = hoverMarkdown(card, new Date(NOW));
+      assert.match(hover, /^Changed since .*: code not read \(high\) \(read only in part: size limits\)$/m, hover);
+    }
+    const f = report.findings.find((x) => x.package === 'r-bomb-first' && x.code === 'content-unscanned')!;
+    assert.match(f.message, /stopped before its end/);
+    assert.ok(f.evidence.some((e) => /entry point index\.js/.test(e.value)), JSON.stringify(f.evidence));
+    const g = report.findings.find((x) => x.package === 'r-huge-entry' && x.code === 'content-unscanned')!;
+    assert.ok(g.evidence.some((e) => e.label === 'index.js' && /entry point/.test(e.value)), JSON.stringify(g.evidence));
+  });
 
   it('an ordinary release with a regex literal and a large code file stays quiet', () => {
     assert.deepEqual(report.findings.filter((f) => f.package === 'quiet').map((f) => f.code), []);
@@ -126,4 +169,19 @@ describe('content scan reads what runs (hostile releases through trustlens check
     assert.match(hoverMarkdown(card, new Date(NOW)), /nothing suspicious in the code/);
   });
 
+  it('`trustlens check`: what could not be read is a finding in text, JSON and SARIF', async () => {
+    const env = cleanEnv(cliProject);
+    const base = ['check', cliProject, '--registry', registry.url, '--now', NOW, '--advisories', 'off', '--cache-dir', path.join(work, 'cli-cache')];
+    const json = await trustlens([...base, '--format', 'json'], env);
+    assert.equal(json.code, 1, json.stderr);
+    const out = JSON.parse(json.stdout) as { findings: { code: string; package: string; severity: string }[] };
+    for (const n of ['r-huge-entry', 'r-bomb-first']) assert.ok(out.findings.some((f) => f.package === n && f.code === 'content-unscanned' && f.severity === 'high'), `${n}: ${json.stdout.slice(0, 2000)}`);
+    const sarif = await trustlens([...base, '--format', 'sarif'], env);
+    const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; message: { text: string } }[] }[] }).runs[0].results;
+    assert.equal(results.filter((r) => r.ruleId === 'content-unscanned').length, 2, sarif.stdout.slice(0, 2000));
+    const text = await trustlens(base, env);
+    assert.match(text.stdout, /HIGH +content-unscanned +r-huge-entry@1\.1\.0/);
+    assert.match(text.stdout, /HIGH +content-unscanned +r-bomb-first@1\.1\.0/);
+    assert.doesNotMatch(text.stdout, /quiet@/);
+  });
 });
