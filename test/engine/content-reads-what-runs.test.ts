@@ -41,6 +41,11 @@ const CASES: Record<string, Case> = {
     files: Object.fromEntries([...Array.from({ length: 5 }, (_, i) => [`assets/pad${i}.bin`, Buffer.alloc(4 * MB, i + 1)]), ['index.js', PAYLOAD]]),
     expect: [{ code: 'content-credentials' }],
   },
+  // 2c. 20 MB of code ahead of the entry point: entry points and hook files come before other code
+  'r-code-first': {
+    files: Object.fromEntries([...Array.from({ length: 5 }, (_, i) => [`dist/chunk${i}.js`, `/* ${String(i).repeat(4 * MB - 8)} */\n`]), ['index.js', PAYLOAD]]),
+    expect: [{ code: 'content-credentials' }],
+  },
   // 2b. a gzip bomb first: index.js is never seen, and the cut is a finding (not only `truncated` on the card)
   'r-bomb-first': { tarball: (n) => H.gzipBombTarball(n, HOSTILE, 6 * 1024 * MB), expect: [{ code: 'content-unscanned' }] },
   // 3. index.js requires a .dat file: node runs it as CommonJS

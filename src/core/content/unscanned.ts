@@ -21,6 +21,7 @@ import type { PackageFile } from './types';
 
 const JS_EXT = /\.(?:[cm]?js|jsx|[cm]?ts|tsx|sh|bash|zsh|command|ps1|bat|cmd)$/i;
 const TYPES_EXT = /\.d\.[cm]?ts$/i;
+const NOT_SCRIPT = /\.(?:json|node|wasm)$/i;
 
 const why = (f: PackageFile): string => (f.skipped === 'too-large' ? 'too large to read' : 'past the read budget or time limit');
 
@@ -31,7 +32,8 @@ export function unscannedFindings(a: Analysis): RawFinding[] {
   const entries = new Set(cur.entries);
   const places: { path: string; role: string; high: boolean; file: PackageFile }[] = [];
   for (const f of contents.files.values()) {
-    if (f.data || f.linkTarget !== undefined || f.entryType !== undefined || f.path === 'package.json') continue;
+    // JSON, native addons and WebAssembly are loaded, not run as scripts (native code is content-binary's).
+    if (f.data || f.linkTarget !== undefined || f.entryType !== undefined || f.path === 'package.json' || NOT_SCRIPT.test(f.path)) continue;
     const entry = entries.has(f.path);
     const required = cur.required.has(f.path);
     const install = cur.scope.files.has(f.path);
