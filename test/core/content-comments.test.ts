@@ -18,6 +18,8 @@ describe('content analysis: comments decided by a tokenizer', () => {
     assert.equal(commented('function f(s) { return /[/*]/.test(s) } PAYLOAD'), false);
     assert.equal(commented('x = a ? /\\/\\// : b; PAYLOAD'), false);
     assert.equal(commented('if (x) {} /[//]/.test(y); PAYLOAD'), false);
+    assert.equal(commented('if (f(x)) /[//]/.test(y); PAYLOAD'), false);
+    assert.equal(commented('while (i--) /[//]/g.exec(s); PAYLOAD'), false);
   });
 
   it('divisions are divisions, and the comment after them is one', () => {

@@ -165,12 +165,16 @@ export function inRanges(r: Int32Array, offset: number): boolean {
 /** Words after which `/` starts a regular expression, not a division. */
 const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
 
+/** Words whose parenthesised head is followed by a statement: `if (x) /re/.test(y)`. */
+const CONTROL_WORDS = new Set(['if', 'while', 'for', 'with']);
+
 const isIdent = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c >= 128;
 
 /**
  * The comments of a JavaScript text as [start, end) offset pairs, from one linear pass of a tokenizer that knows
  * strings, template literals (nested `${}`), regular expression literals (character classes and escapes) and
- * comments. When unsure it decides for code: a `/` after `}` or an operator starts a regular expression (so
+ * comments. When unsure it decides for code: a `/` after `}`, an operator or the `)` of `if (…)`, `while (…)`,
+ * `for (…)` starts a regular expression (so
  * `/[//]/` is never a comment opener), a regular expression or string cut by a line end ends there, and `://`
  * glued to a word (a URL in JSX text or a template) opens no comment.
  */
@@ -193,6 +197,8 @@ export function jsCommentRanges(t: string): Int32Array {
   // what came last: 'word' (identifier or number), 'close' () or ]), or 'other' (operators, `{`, `}`, start)
   let prev: 'word' | 'close' | 'other' = 'other';
   let prevWord = '';
+  /** Open parentheses: whether each follows if/while/for/with (after its `)`, a `/` starts a regular expression). */
+  const parens: boolean[] = [];
   if (t.startsWith('#!')) {
     const e = t.indexOf('\n');
     push(0, e < 0 ? len : e);
@@ -307,7 +313,11 @@ export function jsCommentRanges(t: string): Int32Array {
       prevWord = i - s <= 10 ? t.slice(s, i) : '';
       continue;
     }
-    prev = c === 41 || c === 93 ? 'close' : 'other';
+    if (c === 40) {
+      if (parens.length < 4096) parens.push(prev === 'word' && CONTROL_WORDS.has(prevWord));
+      prev = 'other';
+    } else if (c === 41) prev = parens.pop() ? 'other' : 'close';
+    else prev = c === 93 ? 'close' : 'other';
     i++;
   }
   return out.subarray(0, n);
