@@ -34,6 +34,7 @@ interface Case {
 const CASES: Record<string, Case> = {
   // 1. the payload, then `//` and 5.5 MB of spaces: once skipped as too large ("nothing suspicious")
   'r-padded': { files: { 'index.js': `${PAYLOAD}//${' '.repeat(5.5 * MB)}\n` }, expect: [{ code: 'content-credentials' }] },
+  'r-padded-tail': { files: { 'index.js': `//${' '.repeat(5.5 * MB)}\n${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },
   // 1b. a code file larger than the whole read budget cannot be read: said so, never clean
   'r-huge-entry': { files: { 'index.js': `${' '.repeat(21 * MB)}\n${PAYLOAD}` }, expect: [{ code: 'content-unscanned' }] },
   // 1c. a package larger than the budget release after release: still said, at medium
@@ -61,6 +62,8 @@ const CASES: Record<string, Case> = {
   // 6. process access without child_process in plain sight
   'r-binding': { files: { 'index.js': "const s = process.binding('spawn_sync');\ns.spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'id'] });\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
   'r-unicode': { files: { 'index.js': "const cp = require('\\u0063hild_process');\ncp.exec('id');\n" }, expect: [{ code: 'content-process' }] },
+  'r-internal-binding': { files: { 'index.js': "const { spawn } = internalBinding('process_wrap');\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
+  'r-load': { files: { 'index.js': "const cp = module.constructor._load('child_process');\ncp.exec('id');\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
   'r-concat': { files: { 'index.js': "const p = globalThis['pro' + 'cess'];\np.binding('spawn_sync');\n" }, expect: [{ code: 'content-process' }] },
 };
 
@@ -167,6 +170,11 @@ describe('content scan reads what runs (hostile releases through trustlens check
     assert.ok(f.evidence.some((e) => /entry point index\.js/.test(e.value)), JSON.stringify(f.evidence));
     const g = report.findings.find((x) => x.package === 'r-huge-entry' && x.code === 'content-unscanned')!;
     assert.ok(g.evidence.some((e) => e.label === 'index.js' && /entry point/.test(e.value)), JSON.stringify(g.evidence));
+  });
+
+  it('a signal past the first chunk of a large file is placed on its own line', () => {
+    const f = report.findings.find((x) => x.package === 'r-padded-tail' && x.code === 'content-credentials')!;
+    assert.ok(f.evidence.some((e) => e.label === 'index.js:2'), JSON.stringify(f.evidence));
   });
 
   it('an ordinary release with a regex literal and a large code file stays quiet', () => {
