@@ -11,8 +11,10 @@
  *
  * Code comes before data: files that may run (code by extension, extension-less scripts, the manifest's entry
  * points) are read whatever their size while the budget lasts, and when the budget is spent, data files read
- * earlier are dropped to make room for them (a padding of data files ahead of index.js cannot starve it). When
- * the read stops before the end of the archive, `unseen` says why: entries after that point were never seen.
+ * earlier are dropped to make room for them (a padding of data files ahead of index.js cannot starve it), then
+ * the largest code files read earlier: for entry points and the files install hooks name (known once the
+ * manifest is read, usually first) any of them, for other code only larger ones. When the read stops before the
+ * end of the archive, `unseen` says why: entries after that point were never seen.
  */
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
@@ -231,7 +233,7 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
     const dataRead: TarballFile[] = [];
     /** Code files read that are neither entry points nor named by an install hook: dropped (largest first) for those. */
     const codeRead = new SizeHeap();
-    /** The manifest's entry points and the files its install hooks name, once package.json has been read (npm puts it first). */
+    /** The manifest's entry points and the files its install hooks name, once package.json has been read (usually first). */
     let entries_: Set<string> = new Set();
     let priority: Set<string> = new Set();
     /** Bytes held by dataRead (what dropping data could free). */
