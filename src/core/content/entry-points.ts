@@ -11,12 +11,14 @@ const TYPES_EXT = /\.d\.[cm]?ts$/i;
 /** Extension-less files that are documents, not scripts. */
 const DOC_NAMES = /^(?:LICEN[CS]E|README|CHANGELOG|CHANGES|HISTORY|AUTHORS|CONTRIBUTORS|NOTICE|COPYING|PATENTS|Makefile|Dockerfile)(?:[-_.].*)?$/i;
 const MAX_ENTRIES = 500;
+/** What `exports` and `browser` also map that node does not run as a script: type declarations, JSON, styles, assets. */
+const NOT_CODE = /(?:\.d\.[cm]?ts|\.(?:json|css|scss|sass|less|map|md|txt|html?|svg|png|jpe?g|gif|webp|woff2?|ttf|otf|eot|node|wasm))$/i;
 
 /** Relative specifiers of the manifest's entry points (`./lib/x`, `bin/cli`), unresolved. */
 export function entrySpecifiers(manifest: Record<string, unknown> | undefined): string[] {
   const out: string[] = [];
   const push = (v: unknown) => {
-    if (typeof v === 'string' && v.length > 0 && v.length <= 1024 && !v.includes('*') && out.length < MAX_ENTRIES) out.push(v);
+    if (typeof v === 'string' && v.length > 0 && v.length <= 1024 && !v.includes('*') && !NOT_CODE.test(v) && out.length < MAX_ENTRIES) out.push(v);
   };
   const walk = (v: unknown, depth: number) => {
     if (depth > 8 || out.length >= MAX_ENTRIES) return;
