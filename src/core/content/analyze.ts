@@ -16,6 +16,7 @@ import { pathEscapeFindings } from './archive';
 import { analyze, type ContentInput } from './release';
 import { selfPublishFindings } from './self-publish';
 import { sizeFindings } from './size';
+import { unscannedFindings } from './unscanned';
 
 export type { ContentInput };
 
@@ -40,6 +41,7 @@ export function analyzeContentChange(input: ContentInput): RawFinding[] {
     ...selfPublishFindings(a),
     ...persistenceFindings(a),
     ...pathEscapeFindings(input.current, a.label),
+    ...unscannedFindings(a),
     // The larger of what the registry says and what the tarball holds: a registry that understates a bomb's size must not hide it.
     ...sizeFindings(a.label, { unpackedSize: Math.max(input.registry?.unpackedSize ?? 0, input.current.unpackedSize), fileCount: Math.max(input.registry?.fileCount ?? 0, input.current.fileCount) }, input.history),
   ];

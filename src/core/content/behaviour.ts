@@ -208,6 +208,8 @@ function effectOf(name: string): { kind: SignalKind; key: string } | undefined {
   const n = name.trim();
   const spec = n.startsWith('node:') ? n.slice(5) : n;
   if (PROCESS_MODULES.has(spec)) return { kind: 'process', key: spec };
+  // `global['pro'+'cess']`: the process object reached by a name built at run time.
+  if (n === 'process') return { kind: 'process', key: 'process (built name)' };
   if (NETWORK_MODULES.has(spec) && spec.length > 2) return { kind: 'network', key: spec };
   if (/^(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork|binding|_linkedBinding)$/.test(n)) return { kind: 'process', key: n };
   if (/^(?:fetch|XMLHttpRequest|WebSocket)$/.test(n)) return { kind: 'network', key: n };

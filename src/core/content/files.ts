@@ -124,52 +124,203 @@ export function snippet(text: string, offset: number, length = 0, before = 24, a
 }
 
 /**
- * Whether an offset is inside a comment, judged from the text before it on its line (and the last 1000
- * characters for block comments). Approximate by design: no tokenizer, bounded work per call.
+ * Whether an offset is inside a comment. JavaScript is decided by a tokenizer over the whole text (strings,
+ * template literals with their `${}` parts, regular expression literals, line and block comments; see
+ * jsCommentRanges), built once per text; shell and Python by the text before the offset on its line.
  */
-export function inComment(text: string, offset: number, kind: CodeKind): boolean {
+export function inComment(text: string, offset: number, kind: CodeKind, ranges?: () => Int32Array): boolean {
+  if (kind === 'js') return inRanges(ranges ? ranges() : commentRangesOf(text), offset);
   const windowStart = Math.max(0, offset - 1000);
-  // Searched within the window only: lastIndexOf on a 5 MB line without newlines would walk back to its start.
   const win = text.slice(windowStart, offset);
   const nl = win.lastIndexOf('\n');
   const lineStart = nl >= 0 ? windowStart + nl + 1 : windowStart === 0 ? 0 : -1;
-  if (lineStart >= 0) {
-    const prefix = text.slice(lineStart, offset);
-    const t = prefix.trimStart();
-    if (kind !== 'js') return t.startsWith('#') || (kind === 'shell' && /^(?:rem\s|::)/i.test(t));
-    if (t.startsWith('//') || t.startsWith('*') || t.startsWith('/*')) return true;
-    if (hasLineComment(prefix)) return true;
+  if (lineStart < 0) return false;
+  const t = text.slice(lineStart, offset).trimStart();
+  return t.startsWith('#') || (kind === 'shell' && /^(?:rem\s|::)/i.test(t));
+}
+
+let lastText: string | undefined;
+let lastRanges: Int32Array = new Int32Array(0);
+
+function commentRangesOf(text: string): Int32Array {
+  if (lastText !== text) {
+    lastRanges = jsCommentRanges(text);
+    lastText = text;
   }
-  if (kind !== 'js') return false;
-  const close = win.lastIndexOf('*/');
-  let open = win.lastIndexOf('/*');
-  // `/*` inside globs (`src/**/*.js`) is not a comment opener: a real one follows space, punctuation or nothing.
-  while (open > close) {
-    const prev = open > 0 ? win.charCodeAt(open - 1) : windowStart === 0 ? 32 : -1;
-    if (prev === -1 || prev === 32 || prev === 9 || prev === 10 || prev === 13 || ';{}(),=:'.includes(String.fromCharCode(prev))) return true;
-    open = win.lastIndexOf('/*', open - 1);
+  return lastRanges;
+}
+
+export function inRanges(r: Int32Array, offset: number): boolean {
+  let lo = 0;
+  let hi = r.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (offset < r[2 * mid]) hi = mid - 1;
+    else if (offset >= r[2 * mid + 1]) lo = mid + 1;
+    else return true;
   }
   return false;
 }
 
-/** A `//` that starts a comment: after space or punctuation (not `://`), with no string literal open before it. */
-function hasLineComment(prefix: string): boolean {
-  let q = 0; // the open quote's char code, 0 when none
-  for (let i = 0; i < prefix.length; i++) {
-    const c = prefix.charCodeAt(i);
-    if (q) {
-      if (c === 92) i++;
-      else if (c === q) q = 0;
+/** Words after which `/` starts a regular expression, not a division. */
+const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+
+/** Words whose parenthesised head is followed by a statement: `if (x) /re/.test(y)`. */
+const CONTROL_WORDS = new Set(['if', 'while', 'for', 'with']);
+
+const isIdent = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c >= 128;
+
+/**
+ * The comments of a JavaScript text as [start, end) offset pairs, from one linear pass of a tokenizer that knows
+ * strings, template literals (nested `${}`), regular expression literals (character classes and escapes) and
+ * comments. When unsure it decides for code: a `/` after `}`, an operator or the `)` of `if (…)`, `while (…)`,
+ * `for (…)` starts a regular expression (so
+ * `/[//]/` is never a comment opener), a regular expression or string cut by a line end ends there, and `://`
+ * glued to a word (a URL in JSX text or a template) opens no comment.
+ */
+export function jsCommentRanges(t: string): Int32Array {
+  let out = new Int32Array(64);
+  let n = 0;
+  const push = (a: number, b: number) => {
+    if (n + 2 > out.length) {
+      const bigger = new Int32Array(out.length * 2);
+      bigger.set(out);
+      out = bigger;
+    }
+    out[n++] = a;
+    out[n++] = b;
+  };
+  /** Open template literals: the `{` depth inside each one's current `${`. */
+  const templates: number[] = [];
+  let i = 0;
+  const len = t.length;
+  // what came last: 'word' (identifier or number), 'close' () or ]), or 'other' (operators, `{`, `}`, start)
+  let prev: 'word' | 'close' | 'other' = 'other';
+  let prevWord = '';
+  /** Open parentheses: whether each follows if/while/for/with (after its `)`, a `/` starts a regular expression). */
+  const parens: boolean[] = [];
+  if (t.startsWith('#!')) {
+    const e = t.indexOf('\n');
+    push(0, e < 0 ? len : e);
+    i = e < 0 ? len : e;
+  }
+  const readTemplate = (from: number): number => {
+    // inside a template literal's text, from `from`; returns the index after its end or after `${`
+    let j = from;
+    while (j < len) {
+      const c = t.charCodeAt(j);
+      if (c === 92) j += 2;
+      else if (c === 96) {
+        prev = 'close';
+        return j + 1;
+      } else if (c === 36 && t.charCodeAt(j + 1) === 123) {
+        templates.push(0);
+        prev = 'other';
+        return j + 2;
+      } else j++;
+    }
+    return len;
+  };
+  while (i < len) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
       continue;
     }
-    if (c === 39 || c === 34 || c === 96) q = c;
-    else if (c === 47 && prefix.charCodeAt(i + 1) === 47) {
-      const p = i > 0 ? prefix.charCodeAt(i - 1) : 32;
-      if (p !== 58 && p !== 92) return true;
-      i++;
+    if (c === 47) {
+      const d = t.charCodeAt(i + 1);
+      if (d === 47) {
+        const glued = i > 0 && t.charCodeAt(i - 1) === 58 && i > 1 && isIdent(t.charCodeAt(i - 2));
+        if (!glued) {
+          let e = t.indexOf('\n', i);
+          if (e < 0) e = len;
+          push(i, e);
+          i = e;
+          continue;
+        }
+        i += 2;
+        prev = 'other';
+        continue;
+      }
+      if (d === 42) {
+        let e = t.indexOf('*/', i + 2);
+        e = e < 0 ? len : e + 2;
+        push(i, e);
+        i = e;
+        continue;
+      }
+      const division = prev === 'close' || (prev === 'word' && !REGEX_AFTER_WORD.has(prevWord));
+      if (division) {
+        i++;
+        prev = 'other';
+        continue;
+      }
+      // a regular expression literal: up to its closing `/` (outside classes), or the line end
+      let j = i + 1;
+      let inClass = false;
+      while (j < len) {
+        const r = t.charCodeAt(j);
+        if (r === 10 || r === 13) break;
+        if (r === 92) j += 2;
+        else {
+          if (r === 91) inClass = true;
+          else if (r === 93) inClass = false;
+          else if (r === 47 && !inClass) break;
+          j++;
+        }
+      }
+      i = j < len && t.charCodeAt(j) === 47 ? j + 1 : j;
+      prev = 'close';
+      continue;
     }
+    if (c === 39 || c === 34) {
+      let j = i + 1;
+      while (j < len) {
+        const r = t.charCodeAt(j);
+        if (r === 92) j += 2;
+        else if (r === c || r === 10) break;
+        else j++;
+      }
+      i = j + 1;
+      prev = 'close';
+      continue;
+    }
+    if (c === 96) {
+      i = readTemplate(i + 1);
+      continue;
+    }
+    if (c === 123) {
+      if (templates.length) templates[templates.length - 1]++;
+      prev = 'other';
+      i++;
+      continue;
+    }
+    if (c === 125) {
+      if (templates.length && templates[templates.length - 1] === 0) {
+        templates.pop();
+        i = readTemplate(i + 1);
+        continue;
+      }
+      if (templates.length) templates[templates.length - 1]--;
+      prev = 'other';
+      i++;
+      continue;
+    }
+    if (isIdent(c)) {
+      const s = i;
+      while (i < len && isIdent(t.charCodeAt(i))) i++;
+      prev = 'word';
+      prevWord = i - s <= 10 ? t.slice(s, i) : '';
+      continue;
+    }
+    if (c === 40) {
+      if (parens.length < 4096) parens.push(prev === 'word' && CONTROL_WORDS.has(prevWord));
+      prev = 'other';
+    } else if (c === 41) prev = parens.pop() ? 'other' : 'close';
+    else prev = c === 93 ? 'close' : 'other';
+    i++;
   }
-  return false;
+  return out.subarray(0, n);
 }
 
 /** The directory part of a package path (`lib/x.js` → `lib`, `x.js` → ``). */

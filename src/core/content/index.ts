@@ -4,7 +4,7 @@
  * Changes whenever the analyzers' verdicts may change: results cached under another version are stale.
  * (src/engine/content-stage.ts keys its cache with its own constant today; it should use this one.)
  */
-export const ANALYZER_VERSION = 'content-4';
+export const ANALYZER_VERSION = 'content-5';
 export { analyzeContentChange, type ContentInput } from './analyze';
 export { codeKind, isRuntimePath, unchangedPaths } from './files';
 export { installHooksOf, parseCommand, hookScope, INSTALL_HOOKS, type Hook, type HookScope, type CommandParts } from './lifecycle';

@@ -6,7 +6,8 @@
 import { SEVERITIES, type Severity, type VersionSummary } from '../trust/types';
 import { type CodeKind, codeKind, dirOf, isRuntimePath, resolveIn, textOf, unchangedPaths } from './files';
 import { hookScope, installHooksOf, type Hook, type HookScope } from './lifecycle';
-import { scanFile, signalId, type FileScan, type Signal, type SignalKind } from './scan';
+import { looksLikeText, resolvedEntryPoints } from './entry-points';
+import { scanFile, scanFileChunked, signalId, type FileScan, type Signal, type SignalKind } from './scan';
 import type { PackageContents, PackageFile } from './types';
 
 export interface Release {
@@ -20,6 +21,10 @@ export interface Release {
   /** Signal ids of install-time code (the hook scope and the hook commands). */
   scopeKeys: Set<string>;
   kinds: Set<SignalKind>;
+  /** The manifest's entry points that are files of the package. */
+  entries: string[];
+  /** Files that read code requires (resolved), read or not. */
+  required: Set<string>;
 }
 
 export interface ContentInput {
@@ -54,32 +59,52 @@ export const isHookPath = (p: string): boolean => p.startsWith('package.json (sc
 
 const MAX_FOLLOWED = 2000;
 
+/** How a file that runs is scanned: by its extension or shebang, else as JavaScript when it reads as text (node loads a required `.dat` as CommonJS). */
+function runKind(f: PackageFile): CodeKind | undefined {
+  const kind = codeKind(f);
+  if (kind) return kind;
+  if (!f.data || /\.(?:json|node|wasm)$/i.test(f.path)) return undefined;
+  return looksLikeText(f.data) ? 'js' : undefined;
+}
+
 function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): Release {
   const hooks = installHooksOf(contents);
   const scope = hookScope(contents, hooks);
   const scans = new Map<string, FileScan>();
   const scanOne = (f: PackageFile, kind: CodeKind) => {
     const shared = reuse.get(f.path);
-    const s = shared ?? scanFile(f.path, kind, f.data!, textOf(f)!);
+    const s = shared ?? scanFileChunked(f.path, kind, f.data!, textOf(f)!);
     scans.set(f.path, s);
     return s;
   };
   const required: string[] = [];
+  const requiredPaths = new Set<string>();
+  // Entry points always run, whatever their folder or extension.
+  const entries = resolvedEntryPoints(contents.manifest, contents.files);
+  for (const p of entries) {
+    const f = contents.files.get(p)!;
+    const kind = f.data && f.linkTarget === undefined ? runKind(f) : undefined;
+    if (!kind || kind === 'python') continue;
+    for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
+  }
   for (const f of contents.files.values()) {
-    if (!f.data || f.linkTarget !== undefined) continue;
+    if (!f.data || f.linkTarget !== undefined || scans.has(f.path)) continue;
     const kind = codeKind(f);
     if (!kind) continue;
     const inScope = scope.files.has(f.path);
     if (!inScope && (kind === 'python' || !isRuntimePath(f.path))) continue;
     for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
   }
-  // Tests, examples and docs are skipped, unless code that runs requires them (`require('./test/x')`).
+  // Tests, examples, docs and files of other extensions are skipped, unless code that runs requires them
+  // (`require('./test/x')`, `require('./lib/data.dat')`): node runs them as CommonJS.
   for (let i = 0, extra = 0; i < required.length && extra < MAX_FOLLOWED; i++) {
     const [dir, ref] = required[i].split('\u0000');
     const p = resolveIn(contents.files, dir, ref);
     const f = p !== undefined ? contents.files.get(p) : undefined;
-    const kind = f?.data ? codeKind(f) : undefined;
-    if (!f || !kind || kind === 'python' || scans.has(f.path)) continue;
+    if (!f) continue;
+    requiredPaths.add(f.path);
+    const kind = f.data && f.linkTarget === undefined ? runKind(f) : undefined;
+    if (!kind || kind === 'python' || scans.has(f.path)) continue;
     extra++;
     for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
   }
@@ -105,7 +130,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
       if (install) scopeKeys.add(id);
     }
   }
-  return { contents, hooks, scope, scans, keys, scopeKeys, kinds };
+  return { contents, hooks, scope, scans, keys, scopeKeys, kinds, entries, required: requiredPaths };
 }
 
 export function analyze(input: ContentInput): Analysis {

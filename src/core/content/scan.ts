@@ -8,7 +8,7 @@
  * say). */
 import { AnchorSet } from './anchors';
 import { aliasUses, BEHAVIOUR_GROUPS, BEHAVIOUR_PASSES, type BehaviourState, collectDeclarations, ENCODER_OPEN, fold, fromCharCodeUse, invisibleRuns, pipeToShell, selfDecodingEval } from './behaviour';
-import { type CodeKind, inComment, Lines } from './files';
+import { type CodeKind, inComment, jsCommentRanges, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
 import {
   CREDENTIAL_FILES,
@@ -78,6 +78,8 @@ interface State {
   hex0x: { count: number; names: Set<string>; first: number };
   fromCharCodeChecks: number;
   bs: BehaviourState;
+  /** The file's comments (JavaScript), tokenized on first need. */
+  ranges: () => Int32Array;
 }
 
 type Handler = (st: State, at: number, m: string) => void;
@@ -120,7 +122,7 @@ function add(st: State, kind: SignalKind, key: string, offset: number, length: n
     const checks = st.commentChecks.get(id) ?? 0;
     if (checks < COMMENT_CHECKS) {
       st.commentChecks.set(id, checks + 1);
-      code = !inComment(st.text, offset, st.kind);
+      code = !inComment(st.text, offset, st.kind, st.ranges);
     }
   }
   if (!s) {
@@ -174,7 +176,8 @@ function moduleUse(st: State, at: number, anchor: string): void {
   if (!call && !from) return;
   const specAt = call ? MODULE_CALL.lastIndex : MODULE_FROM.lastIndex;
   const r = at_(MODULE_SPEC, t, specAt);
-  if (!r || (r[1] === '`' && r[2].includes('${'))) {
+  // A specifier with escapes (`'\\u0063hild_process'`) is folded like any built name.
+  if (!r || (r[1] === '`' && r[2].includes('${')) || r[2].includes('\\')) {
     if (call) {
       // require(atob('…')) / require(Buffer.from('…','base64').toString()): a module name hidden from readers.
       const arg = t.slice(specAt, specAt + 80);
@@ -322,6 +325,29 @@ const GROUPS: Group[] = [
     },
   },
   { name: 'module', kinds: JS, anchors: ['require', 'import', 'from'], handle: moduleUse },
+  {
+    // Node's internal bindings start processes and open sockets without child_process or net:
+    // `process.binding('spawn_sync')`, `process._linkedBinding(…)`, `internalBinding('process_wrap')`.
+    name: 'binding',
+    kinds: JS,
+    anchors: ['.binding', '_linkedBinding', 'internalBinding'],
+    budget: 5000,
+    handle(st, at, m) {
+      const t = st.text;
+      const api = m === '.binding' ? 'process.binding' : m === '_linkedBinding' ? (charBefore(t, at) === '.' ? 'process._linkedBinding' : undefined) : wordStart(t, at) ? 'internalBinding' : undefined;
+      if (!api || isWordChar(t[at + m.length] ?? '')) return;
+      if (!at_(CALL_PAREN, t, at + m.length)) return;
+      const start = at;
+      const f = fold(t, CALL_PAREN.lastIndex, st.bs.consts);
+      const name = f?.value ?? '';
+      const detail = snippetOf(t, start, (f ? f.end : at + m.length) - start);
+      if (/^(?:spawn_sync|process_wrap|process_methods)$/.test(name)) add(st, 'process', `${api}('${name}')`, start, m.length, { detail });
+      else if (/^(?:tcp_wrap|udp_wrap|pipe_wrap|cares_wrap|tls_wrap|js_stream)$/.test(name)) add(st, 'network', `${api}('${name}')`, start, m.length, { detail });
+      else if (!f && api !== 'process.binding') add(st, 'eval', `${api}(computed)`, start, m.length, { detail });
+      else if (!f && /(?:^|[^\w$.])process\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at))) add(st, 'eval', `${api}(computed)`, start, m.length, { detail });
+      if (f?.built && name) add(st, 'obfuscation', 'built-api-name', start, m.length, { noCommentCheck: true, detail });
+    },
+  },
   {
     name: 'network-api',
     kinds: JS,
@@ -573,7 +599,7 @@ const GROUPS: Group[] = [
         if (!loc.re.test(win)) continue;
         if (loc.key === '.vscode/tasks.json' && !/\.vscode/.test(win)) continue;
         if (loc.key === '.claude/settings.json' && !/settings|hooks/.test(t.slice(at, at + 80))) continue;
-        if (inComment(t, at, st.kind)) return;
+        if (inComment(t, at, st.kind, st.ranges)) return;
         st.persistence.push({ key: loc.key, offset: at, length: m.length });
         return;
       }
@@ -585,7 +611,7 @@ const GROUPS: Group[] = [
     anchors: ['writeFile', 'appendFile', 'createWriteStream', 'copyFile', 'outputFile', 'writeJson', 'reg add', 'reg.exe add', 'ItemProperty', 'Add-Content', 'launchctl', '~/.', '$HOME', '${HOME}', '%USERPROFILE%'],
     handle(st, at, m) {
       const t = st.text;
-      if (st.writes || inComment(t, at, st.kind)) return;
+      if (st.writes || inComment(t, at, st.kind, st.ranges)) return;
       if (m === '~/.' || m === '$HOME' || m === '${HOME}' || m === '%USERPROFILE%') {
         // A redirect into the home directory: `>> ~/.bashrc`.
         if (/>>\s{0,3}["']?$/.test(t.slice(Math.max(0, at - 6), at))) st.writes ??= { offset: at, length: m.length };
@@ -780,6 +806,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     processAliases: new Set(),
     envAliases: new Set(),
   };
+  let ranges: Int32Array | undefined;
   const st: State = {
     bs,
     scan,
@@ -791,6 +818,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     persistence: [],
     hex0x: { count: 0, names: new Set(), first: 0 },
     fromCharCodeChecks: 0,
+    ranges: () => (ranges ??= jsCommentRanges(text)),
   };
   collectDeclarations(bs);
   const spent = new Map<Group, number>();
@@ -861,4 +889,42 @@ function finish(st: State, data: Uint8Array): void {
       }
     }
   }
+}
+
+/** Files larger than this are scanned in chunks (each a bounded pass of its own). */
+export const CHUNK_SCAN_BYTES = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+/** Each chunk starts this far before the end of the one before: a match across the seam is seen whole. */
+const OVERLAP = 16 * 1024;
+
+/**
+ * Scans a large file in bounded chunks of CHUNK bytes (overlapping by OVERLAP) and merges what they found into one
+ * FileScan over the whole text, offsets shifted to the file's. Declarations are per chunk: names bound in one
+ * chunk and used in another are not followed (the chunk still shows the API and module names themselves).
+ */
+export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
+  if (data.length <= CHUNK_SCAN_BYTES) return scanFile(path, kind, data, text);
+  const whole: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
+  for (let start = 0; start < data.length; start += CHUNK - OVERLAP) {
+    const end = Math.min(data.length, start + CHUNK);
+    const part = scanFile(path, kind, data.subarray(start, end), text.slice(start, end));
+    for (const [id, s] of part.signals) {
+      const shifted = { ...s, offset: s.offset + start, places: s.places.map((p) => p + start) };
+      const had = whole.signals.get(id);
+      if (!had) whole.signals.set(id, shifted);
+      else {
+        had.count += s.count;
+        if (s.strong) had.strong = true;
+        if (!had.inCode && s.inCode) Object.assign(had, { offset: shifted.offset, length: s.length, inCode: true, detail: s.detail ?? had.detail, places: shifted.places });
+        else if (s.inCode) for (const p of shifted.places) if (had.places.length < PLACES && !had.places.includes(p)) had.places.push(p);
+      }
+    }
+    whole.opaque.opaqueBytes += part.opaque.opaqueBytes;
+    for (const r of part.opaque.runs) if (!whole.opaque.runs.some((x) => x.start === r.start + start)) whole.opaque.runs.push({ ...r, start: r.start + start });
+    whole.dynamicEval ||= part.dynamicEval;
+    for (const c of part.capped) if (!whole.capped.includes(c)) whole.capped.push(c);
+    for (const r of part.relative) if (whole.relative.length < 2000 && !whole.relative.includes(r)) whole.relative.push(r);
+    if (end === data.length) break;
+  }
+  return whole;
 }

@@ -39,13 +39,15 @@ export interface PackageContents {
   fileCount: number;
   /** The read stopped early (byte budget or time limit); analysis covers what was read. */
   truncated?: 'byte-budget' | 'timeout';
+  /** The read stopped before the end of the archive (inflate, entry or name limits, or the clock): later entries were never seen. */
+  unseen?: 'byte-budget' | 'timeout';
 }
 
 /** Limits of one package's analysis. */
 export interface ContentLimits {
   /** Unpacked bytes read per package (default 20 MB). */
   maxBytes: number;
-  /** Files larger than this are listed but not read (default 5 MB). */
+  /** Data files larger than this are listed but not read (default 5 MB); code is read whatever its size while the budget lasts, and scanned in chunks. */
   maxFileBytes: number;
   /** Wall-clock limit of reading one tarball (default 30 s). */
   timeoutMs: number;

@@ -63,9 +63,9 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     const worst = c.findings.filter((f) => f.severity !== 'info' && f.severity !== 'low');
     lines.push(
       worst.length
-        ? `Changed ${since}: ${worst.slice(0, 4).map((f) => `${CODES[f.code].title.toLowerCase()} (${f.severity})`).join('; ')}${worst.length > 4 ? ` and ${worst.length - 4} more` : ''}`
+        ? `Changed ${since}: ${worst.slice(0, 4).map((f) => `${CODES[f.code].title.toLowerCase()} (${f.severity})`).join('; ')}${worst.length > 4 ? ` and ${worst.length - 4} more` : ''}${c.truncated ? ' (read only in part: size limits)' : ''}`
         : c.truncated
-          ? `Changed ${since}: nothing suspicious in what could be read (read in part: size limits)`
+          ? `Changed ${since}: read only in part (size limits): no finding in what was read, the rest is unknown`
           : `Changed ${since}: nothing suspicious in the code`,
     );
     lines.push('');

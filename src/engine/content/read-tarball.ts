@@ -5,14 +5,22 @@
  *
  * Bounds: the compressed input is at most what the HTTP client accepted; inflated bytes stop at
  * `maxInflatedBytes` (a gzip bomb is never inflated past it); file bytes kept stop at `limits.maxBytes`
- * (later files are listed with `skipped: 'over-budget'`); files over `limits.maxFileBytes` are listed, not read;
- * the whole read stops at `limits.timeoutMs` (partial result, `truncated: 'timeout'`) or when `signal` aborts
- * (EngineError 'aborted').
+ * (later files are listed with `skipped: 'over-budget'`); data files over `limits.maxFileBytes` are listed, not
+ * read; the whole read stops at `limits.timeoutMs` (partial result, `truncated: 'timeout'`) or when `signal`
+ * aborts (EngineError 'aborted').
+ *
+ * Code comes before data: files that may run (code by extension, extension-less scripts, the manifest's entry
+ * points) are read whatever their size while the budget lasts, and when the budget is spent, data files read
+ * earlier are dropped to make room for them (a padding of data files ahead of index.js cannot starve it), then
+ * the largest code files read earlier: for entry points and the files install hooks name (known once the
+ * manifest is read, usually first) any of them, for other code only larger ones. When the read stops before the
+ * end of the archive, `unseen` says why: entries after that point were never seen.
  */
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { ReadEntry } from 'tar';
 import { lazyModule } from '../../core/lazy-module';
+import { entryPoints, mayRun } from '../../core/content/entry-points';
 import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents, type PackageFile, type SuspiciousPathReason } from '../../core/content/types';
 import { EngineError, cancelled } from '../infra/errors';
 
@@ -59,6 +67,48 @@ export interface ReadTarballOptions {
 }
 
 const MAX_WARNINGS = 50;
+/** Code files dropped at most to make room for one file. */
+const MAX_DROPS = 64;
+
+/** Files by size, largest on top (a binary heap: the code files that may make room, without sorting per entry). */
+class SizeHeap {
+  private readonly a: TarballFile[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): TarballFile | undefined {
+    return this.a[0];
+  }
+  push(f: TarballFile): void {
+    const a = this.a;
+    a.push(f);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (a[p].size >= a[i].size) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+  pop(): TarballFile | undefined {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l].size > a[m].size) m = l;
+        if (r < a.length && a[r].size > a[m].size) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
 const SLICE = 64 * 1024;
 const SRI_ALGORITHMS = ['sha512', 'sha384', 'sha256', 'sha1'] as const;
 
@@ -179,6 +229,15 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
     let firstBytes = true;
     /** The file whose bytes are being collected right now, if any. */
     let reading: { file: TarballFile; chunks: Buffer[] } | undefined;
+    /** Data files read, newest last: dropped (newest first) when code needs their room. */
+    const dataRead: TarballFile[] = [];
+    /** Code files read that are neither entry points nor named by an install hook: dropped (largest first) for those. */
+    const codeRead = new SizeHeap();
+    /** The manifest's entry points and the files its install hooks name, once package.json has been read (usually first). */
+    let entries_: Set<string> = new Set();
+    let priority: Set<string> = new Set();
+    /** Bytes held by dataRead (what dropping data could free). */
+    let dataBytes = 0;
     const deadline = Date.now() + limits.timeoutMs;
     const parser = new (tar().Parser)({ strict: false, zstd: false, brotli: false });
     let gunzip: zlib.Gunzip | undefined;
@@ -206,8 +265,10 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
         reading.file.skipped = 'over-budget';
         reading = undefined;
       }
-      if (truncated) result.truncated = truncated;
-      else if ([...result.files.values()].some((f) => f.skipped === 'over-budget')) result.truncated = 'byte-budget';
+      if (truncated) {
+        result.truncated = truncated;
+        result.unseen = truncated;
+      } else if ([...result.files.values()].some((f) => f.skipped === 'over-budget')) result.truncated = 'byte-budget';
       result.manifest = parseManifest(result.files.get('package.json'));
       resolve(result);
     };
@@ -275,9 +336,39 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       result.unpackedSize += size;
       // The root package.json is always read (it is what install scripts come from), budget or not.
       const isManifest = where.path === 'package.json' && !where.suspicious;
-      if (size > limits.maxFileBytes) {
+      const code = !isManifest && !where.suspicious && mayRun(where.path, entries_);
+      if (size > limits.maxFileBytes && !code) {
         file.skipped = 'too-large';
         return entry.resume();
+      }
+      const first = priority.has(where.path);
+      const drop = (d: TarballFile, fromCode: boolean) => {
+        if (!fromCode) dataBytes -= d.size;
+        reserved -= d.size;
+        result.bytesRead -= d.data?.length ?? 0;
+        d.data = undefined;
+        d.skipped = 'over-budget';
+      };
+      const need = reserved + size - limits.maxBytes;
+      if (code && need > 0) {
+        // Code before data: every data file read earlier may make room (newest first). Then other code, largest
+        // first: for entry points and hook files any of it, for other code only files larger than this one (many
+        // small files before a few huge bundles; padding ahead of an entry point is dropped before it is).
+        // Nothing is dropped for a file that would not fit even then.
+        let freed = dataBytes;
+        const taken: TarballFile[] = [];
+        while (freed < need && taken.length < MAX_DROPS && codeRead.size && (first || codeRead.peek()!.size > size)) {
+          const f = codeRead.pop()!;
+          taken.push(f);
+          freed += f.size;
+        }
+        if (freed >= need) {
+          while (reserved + size > limits.maxBytes && dataRead.length) drop(dataRead.pop()!, false);
+          for (const f of taken) {
+            if (reserved + size > limits.maxBytes) drop(f, true);
+            else codeRead.push(f);
+          }
+        } else for (const f of taken) codeRead.push(f);
       }
       if (!isManifest && reserved + size > limits.maxBytes) {
         file.skipped = 'over-budget';
@@ -294,6 +385,16 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
         reading = undefined;
         file.data = Buffer.concat(current.chunks); // a copy: never pin the inflate buffers
         result.bytesRead += file.data.length;
+        if (isManifest) {
+          const manifest = parseManifest(file);
+          entries_ = entryPoints(manifest, result.files);
+          priority = new Set([...entries_, ...hookPaths(manifest)]);
+        } else if (!code) {
+          dataRead.push(file);
+          dataBytes += file.size;
+        } else if (!first) {
+          codeRead.push(file);
+        }
       });
     });
 
@@ -345,6 +446,22 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       })();
     }
   });
+}
+
+/** Package paths an install hook's command names (`node scripts/x.js`): read before other code. */
+function hookPaths(manifest: Record<string, unknown> | undefined): string[] {
+  const scripts = manifest?.scripts;
+  if (!scripts || typeof scripts !== 'object') return [];
+  const out: string[] = [];
+  for (const hook of ['preinstall', 'install', 'postinstall']) {
+    const cmd = (scripts as Record<string, unknown>)[hook];
+    if (typeof cmd !== 'string') continue;
+    for (const word of cmd.slice(0, 4096).split(/[\s;&|()]+/).slice(0, 200)) {
+      const p = word.replace(/^['"]|['"]$/g, '').replace(/^\.\//, '');
+      if (p && !p.startsWith('-') && !p.startsWith('/') && !p.includes('..')) out.push(p, `${p}.js`);
+    }
+  }
+  return out;
 }
 
 function drainOrClose(stream: zlib.Gunzip): Promise<void> {
