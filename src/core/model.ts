@@ -31,6 +31,8 @@ export type ProblemCode =
   | 'unexpected-type'
   | 'unresolved-dependency'
   | 'missing-file'
+  /** A workspace glob that reaches outside the project: refused. */
+  | 'outside-project'
   /** A policy that lowers findings which must not go quiet unseen (malware, integrity mismatch, invalid provenance). */
   | 'policy-lowers'
   /** Restricted Mode: what the repository's policy asked for that would have made TrustLens quieter, not applied. */

@@ -6,7 +6,7 @@ import type { DependencyEdge, EdgeType, Importer, Lockfile, Manifest, ParseProbl
 import { parseNpmLockfile } from './lockfile/npm';
 import { parsePnpmLockfile } from './lockfile/pnpm';
 import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from './lockfile/yarn';
-import { isWorkspaceDir } from './workspace-glob';
+import { globOutsideProject, isWorkspaceDir, outsideProjectMessage } from './workspace-glob';
 import { describeYamlNode, isYamlNull, parseYamlBounded, yaml, yamlString } from './yaml-bounded';
 
 import { LOCKFILE_NAMES, type LockfileName, PNPM_WORKSPACE } from './dependency-files';
@@ -63,7 +63,9 @@ export function readPnpmWorkspace(rawText: string, file = PNPM_WORKSPACE): { glo
   for (const item of packages.items) {
     const node = deref(item);
     const glob = yamlString(node);
-    if (glob !== undefined) globs.push(glob);
+    const outside = glob === undefined ? undefined : globOutsideProject(glob);
+    if (outside) sink.error('outside-project', outsideProjectMessage(outside, `"packages" in ${file}`), ...at(item));
+    else if (glob !== undefined) globs.push(glob);
     else sink.warning('unexpected-type', `"packages" in ${file} should list globs (strings), found ${describeYamlNode(node)}; it is ignored`, ...at(item));
   }
   return { globs, problems: sink.problems };

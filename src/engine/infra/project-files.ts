@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DEPENDENCY_FILES, MANIFEST_FILE, PNPM_WORKSPACE } from '../../core/dependency-files';
 import { type ProjectFiles, buildProject, workspaceGlobs } from '../../core/project';
 import { parseManifest } from '../../core/manifest';
-import { isWorkspaceDir } from '../../core/workspace-glob';
+import { globOutsideProject, isWorkspaceDir } from '../../core/workspace-glob';
 import type { ProjectModel } from '../../core/model';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -49,9 +49,11 @@ async function readIfExists(file: string): Promise<string | undefined> {
 /** Directories under `root` that match the workspace globs and hold a package.json. */
 async function findWorkspaceDirs(root: string, globs: string[]): Promise<string[]> {
   const found: string[] = [];
-  const bases = new Set(globs.filter((g) => !g.startsWith('!')).map(staticPrefix));
+  // The globs arrive without those reaching outside the project (refused where they are parsed); once more here.
+  const inside = globs.filter((g) => !globOutsideProject(g));
+  const bases = new Set(inside.filter((g) => !g.startsWith('!')).map(staticPrefix));
   const visit = async (rel: string, depth: number): Promise<void> => {
-    if (rel !== '' && isWorkspaceDir(rel, globs)) {
+    if (rel !== '' && isWorkspaceDir(rel, inside)) {
       if ((await readIfExists(path.join(root, rel, 'package.json'))) !== undefined) found.push(rel);
     }
     if (depth >= MAX_DEPTH) return;
