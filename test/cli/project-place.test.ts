@@ -1,12 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { emptyCorpus } from '../fixtures/registry/corpus';
+import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
-import { readPnpmWorkspace } from '../../src/core/project';
+import { buildProject, readPnpmWorkspace } from '../../src/core/project';
 import { parseManifest } from '../../src/core/manifest';
-import { readProjectFiles } from '../../src/engine/infra/project-files';
+import { MAX_PROJECT_FILE_BYTES, readProjectFiles } from '../../src/engine/infra/project-files';
 
 /*
  * "Stay in your place" (#15), the project-file half: the opened repository is attacker-controlled, and what TrustLens
@@ -14,6 +16,8 @@ import { readProjectFiles } from '../../src/engine/infra/project-files';
  */
 
 const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
+const TOKEN = 'npm_SECRET123';
+const NPMRC_LINE = `//registry.npmjs.org/:_authToken=${TOKEN}`;
 
 function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -91,11 +95,130 @@ describe('the repository: reads stay inside the project (#15)', function () {
       );
     });
 
+    it('a workspace folder that links out of the project is not listed, nor its package.json read', async () => {
+      const { parent, proj } = withSibling();
+      write(path.join(parent, 'elsewhere/x/package.json'), JSON.stringify({ name: 'x', dependencies: { '@acme/private-thing': '1.0.0' } }));
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', workspaces: ['packages/*', 'linked'] }));
+      fs.symlinkSync(path.join(parent, 'elsewhere'), path.join(proj, 'packages'));
+      fs.symlinkSync(path.join(parent, 'other'), path.join(proj, 'linked'));
+      const files = await readProjectFiles(proj);
+      assert.deepEqual([...files.keys()], ['package.json']);
+      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['linked/package.json', 'outside-project']]);
+      const r = await trustlens(['list', proj, '--format', 'json'], env(parent));
+      assert.doesNotMatch(r.stdout + r.stderr, /private-thing/);
+    });
+
     it('the pure readers refuse ..-segments and absolute paths in every form, and keep the rest', () => {
       const m = parseManifest(JSON.stringify({ workspaces: { packages: ['./packages/*', 'a/../../x', '/etc/*', 'C:/x/*', '\\\\server\\share\\*', '!../y', '..foo/*'] } }));
       assert.deepEqual(m.workspaces, ['./packages/*', '..foo/*']);
       assert.equal(m.problems.filter((p) => p.code === 'outside-project').length, 5);
       assert.deepEqual(readPnpmWorkspace("packages: ['apps/*', '..']\n").globs, ['apps/*']);
+    });
+  });
+
+  describe('project files are regular files under the root, of bounded size', () => {
+    let registry: FixtureRegistry;
+    before(async () => {
+      registry = await startFixtureRegistry(emptyCorpus());
+    });
+    after(async () => {
+      await registry?.close();
+    });
+
+    it('a yarn.lock linked to ~/.npmrc is not read: a problem, "not checked", and the token nowhere (text, JSON, SARIF)', async () => {
+      const { parent, proj } = tempParent();
+      const home = path.join(parent, 'home');
+      write(path.join(home, '.npmrc'), `${NPMRC_LINE}\n`);
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-pad': '^1.0.0' } }));
+      fs.symlinkSync(path.join(home, '.npmrc'), path.join(proj, 'yarn.lock'));
+
+      const model = buildProject(proj, await readProjectFiles(proj));
+      assert.equal(model.lockfile, undefined);
+      assert.deepEqual(model.unreadLockfile?.file, 'yarn.lock');
+      const problem = model.problems.find((p) => p.file === 'yarn.lock')!;
+      assert.equal(problem.code, 'outside-project');
+      assert.equal(problem.severity, 'error');
+      assert.equal(problem.range.startOffset, 0);
+
+      const base = ['check', proj, '--registry', registry.url, '--advisories', 'npm'];
+      const json = await trustlens([...base, '--format', 'json'], env(home));
+      assert.doesNotMatch(json.stdout + json.stderr, new RegExp(TOKEN));
+      assert.equal(json.code, 1, json.stderr);
+      const out = JSON.parse(json.stdout);
+      assert.equal(out.summary.complete, false);
+      assert.equal(out.summary.resolution, 'lockfile-unread');
+      assert.ok(out.summary.notChecked.some((u: { package: string; signals: { source?: string; reason: string }[] }) => u.package === '*' && u.signals.some((s) => s.source === 'yarn.lock' && /not read/.test(s.reason))));
+      assert.ok(out.findings.some((f: { code: string }) => f.code === 'check-incomplete'));
+      assert.match(json.stderr, /yarn\.lock:1:1: error: yarn\.lock was not read: it is a link to a file outside the project/);
+
+      const text = await trustlens(base, env(home));
+      assert.doesNotMatch(text.stdout + text.stderr, new RegExp(TOKEN));
+      assert.match(text.stdout, /yarn\.lock was not read: no locked version was checked/);
+      assert.match(text.stdout, /not checked/);
+      const sarif = await trustlens([...base, '--format', 'sarif'], env(home));
+      assert.doesNotMatch(sarif.stdout + sarif.stderr, new RegExp(TOKEN));
+      assert.ok(JSON.parse(sarif.stdout).runs[0].results.length > 0);
+    });
+
+    it('package-lock.json -> /dev/zero is refused without reading it', async function () {
+      if (!fs.existsSync('/dev/zero')) this.skip();
+      const { parent, proj } = tempParent();
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app' }));
+      fs.symlinkSync('/dev/zero', path.join(proj, 'package-lock.json'));
+      const files = await readProjectFiles(proj);
+      assert.equal(files.has('package-lock.json'), false);
+      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package-lock.json', 'outside-project']]);
+      const r = await trustlens(['check', proj, '--registry', registry.url, '--advisories', 'npm', '--format', 'json'], env(parent));
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(JSON.parse(r.stdout).summary.resolution, 'lockfile-unread');
+    });
+
+    it('a pipe or a device inside the project is not a project file', async function () {
+      const { proj } = tempParent();
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app' }));
+      try {
+        execFileSync('mkfifo', [path.join(proj, 'package-lock.json')]);
+      } catch {
+        this.skip(); // no mkfifo here
+      }
+      // Before, reading it waited for a writer forever.
+      const files = await readProjectFiles(proj);
+      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package-lock.json', 'unreadable-file']]);
+      assert.match(files.refused[0].reason, /not a regular file/);
+    });
+
+    it('links that stay inside the project are followed as before', async () => {
+      const { proj } = tempParent();
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-pad': '^1.0.0' } }));
+      const lock = { name: 'app', lockfileVersion: 3, packages: { '': { dependencies: { 'left-pad': '^1.0.0' } }, 'node_modules/left-pad': { version: '1.3.0', resolved: 'https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz', integrity: 'sha512-AAAA' } } };
+      write(path.join(proj, 'locks/real.json'), JSON.stringify(lock));
+      fs.symlinkSync(path.join('locks', 'real.json'), path.join(proj, 'package-lock.json'));
+      const model = buildProject(proj, await readProjectFiles(proj));
+      assert.deepEqual(model.lockfile?.packages.map((p) => `${p.name}@${p.version}`), ['left-pad@1.3.0']);
+      assert.deepEqual(model.problems, []);
+    });
+
+    it(`a lockfile over the cap (${MAX_PROJECT_FILE_BYTES / 1024 / 1024} MB) is refused by its size, before any of it is read`, async () => {
+      const { proj } = tempParent();
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app' }));
+      // Sparse: gigabytes on paper, nothing on disk.
+      const fd = fs.openSync(path.join(proj, 'package-lock.json'), 'w');
+      fs.ftruncateSync(fd, 4 * 1024 * 1024 * 1024);
+      fs.closeSync(fd);
+      const model = buildProject(proj, await readProjectFiles(proj));
+      assert.equal(model.unreadLockfile?.file, 'package-lock.json');
+      const problem = model.problems.find((p) => p.file === 'package-lock.json')!;
+      assert.equal(problem.code, 'unreadable-file');
+      assert.match(problem.message, /larger than 128 MB \(4096 MB\)/);
+    });
+
+    it('the cap holds for every project file, the manifests too', async () => {
+      const { proj } = tempParent();
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', workspaces: ['packages/*'], padding: 'x'.repeat(2000) }));
+      write(path.join(proj, 'packages/a/package.json'), JSON.stringify({ name: 'a' }));
+      const files = await readProjectFiles(proj, undefined, 1000);
+      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package.json', 'unreadable-file']]);
+      assert.deepEqual([...files.keys()], []);
     });
   });
 });
