@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { emptyCorpus } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
-import { buildProject, readPnpmWorkspace } from '../../src/core/project';
+import { buildProject, parseLockfile, readPnpmWorkspace } from '../../src/core/project';
 import { parseManifest } from '../../src/core/manifest';
 import { MAX_PROJECT_FILE_BYTES, readProjectFiles } from '../../src/engine/infra/project-files';
 
@@ -219,6 +219,48 @@ describe('the repository: reads stay inside the project (#15)', function () {
       const files = await readProjectFiles(proj, undefined, 1000);
       assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package.json', 'unreadable-file']]);
       assert.deepEqual([...files.keys()], []);
+    });
+  });
+
+  describe('problem messages never quote the file', () => {
+    it('a yarn.lock whose first line is a token: the token in no output of the CLI', async () => {
+      const { parent, proj } = tempParent();
+      write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-pad': '^1.0.0' } }));
+      write(path.join(proj, 'yarn.lock'), `${NPMRC_LINE}\n`);
+      const model = buildProject(proj, await readProjectFiles(proj));
+      assert.ok(model.problems.length > 0);
+      for (const p of model.problems) assert.doesNotMatch(p.message, new RegExp(TOKEN), p.message);
+      assert.match(model.problems[0].message, /line 1/);
+
+      const registry = await startFixtureRegistry(emptyCorpus());
+      try {
+        const base = ['check', proj, '--registry', registry.url, '--advisories', 'npm'];
+        for (const format of ['text', 'json', 'sarif']) {
+          const r = await trustlens([...base, '--format', format], env(parent));
+          assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TOKEN), `${format}: ${r.stdout}${r.stderr}`);
+          assert.notEqual(r.code, 0, `${format}: a lockfile that cannot be read is not clean`);
+        }
+        const list = await trustlens(['list', proj, '--format', 'json'], env(parent));
+        assert.doesNotMatch(list.stdout + list.stderr, new RegExp(TOKEN));
+      } finally {
+        await registry.close();
+      }
+    });
+
+    it('YAML errors that would quote the text name its kind instead (block header, escape, tag)', () => {
+      const texts = [
+        `lockfileVersion: '9.0'\nx: |${TOKEN}\n  y\n`,
+        `lockfileVersion: '9.0'\nx: "\\q${TOKEN}"\n`,
+        `lockfileVersion: '9.0'\nx: !<tag:${TOKEN}> [\n`,
+        `__metadata:\n  version: 6\n\n"a@npm:1":\n  version: !<${TOKEN}> 1\n  x: [\n`,
+      ];
+      for (const [i, text] of texts.entries()) {
+        const lock = parseLockfile(i === 3 ? 'yarn.lock' : 'pnpm-lock.yaml', text, []);
+        assert.ok(lock.problems.length, text);
+        for (const p of lock.problems) assert.doesNotMatch(p.message, new RegExp(TOKEN), p.message);
+      }
+      const ws = readPnpmWorkspace(`packages:\n  - |${TOKEN}\n    x\n`);
+      for (const p of ws.problems) assert.doesNotMatch(p.message, new RegExp(TOKEN), p.message);
     });
   });
 });
