@@ -4,6 +4,7 @@ import { type LineIndex, stripBom } from './positions';
 import type { ProblemSink } from './problems';
 import { parseSpec } from './spec';
 import { conflictMessage, takeOurSide } from './merge-conflicts';
+import { globOutsideProject, outsideProjectMessage } from './workspace-glob';
 
 const PLAIN_SECTIONS: ManifestSection[] = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
 
@@ -153,5 +154,13 @@ function readWorkspaces(ctx: Ctx, node: JsonNode | undefined): string[] {
     ctx.sink.warning('unexpected-type', '"workspaces" should be an array of globs or { "packages": [...] }', node.offset, node.offset + node.length);
     return [];
   }
-  return (list.children ?? []).filter((c) => c.type === 'string').map((c) => c.value as string);
+  const globs: string[] = [];
+  for (const c of list.children ?? []) {
+    if (c.type !== 'string') continue;
+    const glob = c.value as string;
+    const outside = globOutsideProject(glob);
+    if (outside) ctx.sink.error('outside-project', outsideProjectMessage(outside, '"workspaces"'), c.offset, c.offset + c.length);
+    else globs.push(glob);
+  }
+  return globs;
 }

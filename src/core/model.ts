@@ -31,6 +31,10 @@ export type ProblemCode =
   | 'unexpected-type'
   | 'unresolved-dependency'
   | 'missing-file'
+  /** A workspace glob or a project file that reaches outside the project: refused, not read. */
+  | 'outside-project'
+  /** A project file that is not a regular file, or too large: not read. */
+  | 'unreadable-file'
   /** A policy that lowers findings which must not go quiet unseen (malware, integrity mismatch, invalid provenance). */
   | 'policy-lowers'
   /** Restricted Mode: what the repository's policy asked for that would have made TrustLens quieter, not applied. */
@@ -200,4 +204,9 @@ export interface ProjectModel {
   /** The package manager the project uses, from the lockfile or `packageManager`. */
   packageManager?: 'npm' | 'yarn' | 'pnpm';
   problems: ParseProblem[];
+  /**
+   * The lockfile the package manager would use, present but not read (a link out of the project, not a regular file,
+   * too large): what it locks is unknown, which is not the same as having no lockfile.
+   */
+  unreadLockfile?: { file: string; reason: string };
 }

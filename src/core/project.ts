@@ -6,7 +6,7 @@ import type { DependencyEdge, EdgeType, Importer, Lockfile, Manifest, ParseProbl
 import { parseNpmLockfile } from './lockfile/npm';
 import { parsePnpmLockfile } from './lockfile/pnpm';
 import { isYarnBerry, parseYarnBerryLockfile, parseYarnClassicLockfile } from './lockfile/yarn';
-import { isWorkspaceDir } from './workspace-glob';
+import { globOutsideProject, isWorkspaceDir, outsideProjectMessage } from './workspace-glob';
 import { describeYamlNode, isYamlNull, parseYamlBounded, yaml, yamlString } from './yaml-bounded';
 
 import { LOCKFILE_NAMES, type LockfileName, PNPM_WORKSPACE } from './dependency-files';
@@ -18,7 +18,17 @@ export { LOCKFILE_NAMES, type LockfileName, PNPM_WORKSPACE };
  * `package.json`, any lockfile at the root, `pnpm-workspace.yaml`, and workspace manifests
  * (`packages/a/package.json`). The editor passes unsaved buffers here; the CLI passes what is on disk.
  */
-export type ProjectFiles = ReadonlyMap<string, string>;
+export type ProjectFiles = ReadonlyMap<string, string> & {
+  /** Files that are there but were not read (the reader refuses links out of the project, non-files, oversize ones). */
+  readonly refused?: readonly RefusedFile[];
+};
+
+/** A project file present on disk and not read, and why, in words that quote nothing of the file or its target. */
+export interface RefusedFile {
+  path: string;
+  code: 'outside-project' | 'unreadable-file';
+  reason: string;
+}
 
 /** Workspace globs of a project: package.json `workspaces`, or pnpm-workspace.yaml `packages`. */
 export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspaceYaml: string | undefined): string[] {
@@ -63,7 +73,9 @@ export function readPnpmWorkspace(rawText: string, file = PNPM_WORKSPACE): { glo
   for (const item of packages.items) {
     const node = deref(item);
     const glob = yamlString(node);
-    if (glob !== undefined) globs.push(glob);
+    const outside = glob === undefined ? undefined : globOutsideProject(glob);
+    if (outside) sink.error('outside-project', outsideProjectMessage(outside, `"packages" in ${file}`), ...at(item));
+    else if (glob !== undefined) globs.push(glob);
     else sink.warning('unexpected-type', `"packages" in ${file} should list globs (strings), found ${describeYamlNode(node)}; it is ignored`, ...at(item));
   }
   return { globs, problems: sink.problems };
@@ -111,15 +123,21 @@ export function buildProject(root: string, files: ProjectFiles, memo?: LockfileM
   }
   manifests.sort((a, b) => a.file.localeCompare(b.file));
 
-  const lockName = pickLockfile(files, rootManifest?.packageManager);
-  const lockText = lockName === undefined ? undefined : files.get(lockName)!;
-  const lockfile = lockName === undefined ? undefined : memo ? memo.parse(lockName, lockText!, manifests) : parseLockfile(lockName, lockText!, manifests);
-  const problems = [...manifests.flatMap((m) => m.problems), ...(pnpmWorkspace?.problems ?? []), ...(lockfile?.problems ?? [])];
-  return { root, manifests, lockfile, packageManager: packageManagerOf(lockfile, rootManifest), problems };
+  const refused = new Map((files.refused ?? []).map((r) => [r.path, r]));
+  // A refused lockfile is still there: the package manager would pick it, so it is picked, and stays unread.
+  const lockName = pickLockfile(files, refused, rootManifest?.packageManager);
+  const unread = lockName === undefined ? undefined : refused.get(lockName);
+  const lockText = lockName === undefined || unread ? undefined : files.get(lockName)!;
+  const lockfile = lockText === undefined ? undefined : memo ? memo.parse(lockName!, lockText, manifests) : parseLockfile(lockName!, lockText, manifests);
+  const refusedProblems: ParseProblem[] = [...refused.values()].map((r) => ({ code: r.code, severity: 'error', file: r.path, message: `${r.path} was not read: ${r.reason}`, range: FILE_START }));
+  const problems = [...refusedProblems, ...manifests.flatMap((m) => m.problems), ...(pnpmWorkspace?.problems ?? []), ...(lockfile?.problems ?? [])];
+  return { root, manifests, lockfile, packageManager: packageManagerOf(lockfile, rootManifest), problems, ...(unread ? { unreadLockfile: { file: unread.path, reason: unread.reason } } : {}) };
 }
 
-function pickLockfile(files: ProjectFiles, packageManager: string | undefined): LockfileName | undefined {
-  const present = LOCKFILE_NAMES.filter((n) => files.has(n));
+const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
+
+function pickLockfile(files: ProjectFiles, refused: ReadonlyMap<string, RefusedFile>, packageManager: string | undefined): LockfileName | undefined {
+  const present = LOCKFILE_NAMES.filter((n) => files.has(n) || refused.has(n));
   if (present.length <= 1) return present[0];
   const pm = packageManager?.split('@')[0];
   const preferred = pm === 'pnpm' ? 'pnpm-lock.yaml' : pm === 'yarn' ? 'yarn.lock' : undefined;

@@ -24,6 +24,24 @@ export function isWorkspaceDir(dir: string, globs: string[]): boolean {
   return matched;
 }
 
+/**
+ * Why a workspace glob would reach outside the project, or undefined when it stays inside: a `..` segment or an
+ * absolute path (`/x`, `C:/x`, `\\server`). The repository writes these globs; one such as `../*` would have TrustLens
+ * read and list other projects' package.json. Negations included: they only ever exclude, so refusing them costs
+ * nothing, and one rule is simpler to trust.
+ */
+export function globOutsideProject(glob: string): string | undefined {
+  const g = glob.startsWith('!') ? glob.slice(1) : glob;
+  if (/^(?:[A-Za-z]:|[\\/])/.test(g)) return 'it is an absolute path';
+  if (g.split(/[\\/]/).includes('..')) return 'it has a ".." segment';
+  return undefined;
+}
+
+/** The message of the problem a glob outside the project becomes (the glob itself is where the problem is, unquoted). */
+export function outsideProjectMessage(why: string, where: string): string {
+  return `This workspace glob in ${where} reaches outside the project (${why}); it is ignored, and nothing outside the project is read`;
+}
+
 function normalise(p: string): string {
   return p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
 }

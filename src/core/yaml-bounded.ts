@@ -1,6 +1,6 @@
 import type { CST, Document, Scalar } from 'yaml';
 import { lazyModule } from './lazy-module';
-import type { ProblemSink } from './problems';
+import { type ProblemSink, codeWords, plainReason } from './problems';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
@@ -58,12 +58,13 @@ export function parseYamlBounded(text: string, sink: ProblemSink, bounds: YamlBo
     doc = docs[0];
     if (docs.length > 1) sink.error('invalid-yaml', 'The file holds more than one YAML document; only the first was read', docs[1].range[0]);
   } catch (err) {
-    sink.error('invalid-yaml', `Could not read the YAML: ${err instanceof Error ? err.message : String(err)}`, 0);
+    sink.error('invalid-yaml', `Could not read the YAML: ${plainReason(err instanceof Error ? err.message : String(err), 'invalid syntax')}`, 0);
     return undefined;
   }
   if (!doc) return undefined;
   for (const e of doc.errors.slice(0, MAX_YAML_ERRORS)) {
-    sink.error('invalid-yaml', `Invalid YAML: ${e.message.split('\n')[0]}`, e.pos[0], e.pos[1]);
+    // The library's messages may quote the text (a tag, an escape, a block header): plain ones only, else its code.
+    sink.error('invalid-yaml', `Invalid YAML: ${plainReason(e.message, codeWords(e.code))}`, e.pos[0], e.pos[1]);
   }
   if (doc.errors.length > MAX_YAML_ERRORS) {
     sink.error('invalid-yaml', `…and ${doc.errors.length - MAX_YAML_ERRORS} more YAML errors`, doc.errors[MAX_YAML_ERRORS].pos[0]);

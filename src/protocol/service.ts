@@ -60,7 +60,7 @@ export interface EvaluateResult {
   /** What could not be judged (also `check-incomplete` findings): empty when the check is complete. */
   notChecked: Uncovered[];
   /** Where the judged versions come from: the lockfile, or what package.json's ranges resolve to now. */
-  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored';
+  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored' | 'lockfile-unread';
   errors: { package: string; code: string; message: string }[];
   notes: string[];
   registries: RegistryFacts[];

@@ -36,7 +36,7 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
     throw e;
   }
   const { model } = report;
-  if (!model.manifests.length && !model.lockfile) throw new UsageError(`no package.json or lockfile in ${options.projectDir}`);
+  if (!model.manifests.length && !model.lockfile && !model.unreadLockfile) throw new UsageError(`no package.json or lockfile in ${options.projectDir}`);
   const lockError = model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0 ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file) : undefined;
   if (lockError) throw new UsageError(`${model.lockfile!.file} could not be read (${describePosition(lockError)}: ${lockError.message})`);
   for (const p of report.model.problems.slice(0, 20)) io.err(`${terminalLine(`${describePosition(p)}: ${p.severity}: ${p.message}`)}\n`);

@@ -100,7 +100,10 @@ export function toText(report: CheckReport, findings: LocatedFinding[], failOn: 
     if (f.safeVersion && f.safeVersion !== f.version && atLeast(f.severity, 'medium')) lines.push(`         safe version: ${f.safeVersion}`);
   }
   const blank = () => lines.length && lines.push('');
-  if (report.resolution !== 'locked') {
+  if (report.resolution === 'lockfile-unread') {
+    blank();
+    lines.push(`${report.model.unreadLockfile?.file} was not read: no locked version was checked.`);
+  } else if (report.resolution !== 'locked') {
     const why = report.resolution === 'no-lockfile' ? 'There is no lockfile' : `npm ignores ${report.model.lockfile?.file}`;
     blank();
     lines.push(`${why}: the versions above are the ones package.json's ranges resolve to now, not locked ones.`);

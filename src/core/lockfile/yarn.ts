@@ -3,7 +3,7 @@ import type { DependencyEdge, EdgeType, Importer, InstalledPackage, Lockfile, Pa
 import { linkGraph } from '../graph';
 import { installedPackage } from './installed-package';
 import { LineIndex, stripBom } from '../positions';
-import { ProblemSink } from '../problems';
+import { ProblemSink, plainReason } from '../problems';
 import { parseSpec, sourceOfResolved } from '../spec';
 import { lazyModule } from '../lazy-module';
 
@@ -161,8 +161,13 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
   if (stray !== undefined) sink.error('invalid-lockfile', 'Indented text before the first yarn.lock entry is ignored', stray, lineEnd(text, stray));
   for (const b of blocks) {
     const label = JSON.stringify(text.slice(b.start, b.keyEnd).replace(/"/g, '').slice(0, 80));
+    // An entry that cannot be read is named by its line and at most its package name, never by its text: that could
+    // be anything (a token, were the "lockfile" some other file).
+    const line = index.position(b.start).line + 1;
+    const name = /^(@?[a-z0-9][\w.~-]{0,100}(?:\/[\w.~-]{1,100})?)@/i.exec(text.slice(b.start, b.keyEnd).replace(/"/g, ''))?.[1];
+    const unread = name ? `the yarn.lock entry for ${name} (line ${line})` : `the yarn.lock entry on line ${line}`;
     if (b.deep !== undefined) {
-      sink.error('invalid-lockfile', `Cannot read yarn.lock entry ${label}: it is indented more than ${MAX_INDENT} columns here, deeper than any lockfile; it is left out`, b.deep, lineEnd(text, b.deep));
+      sink.error('invalid-lockfile', `Cannot read ${unread}: it is indented more than ${MAX_INDENT} columns here, deeper than any lockfile; it is left out`, b.deep, lineEnd(text, b.deep));
       continue;
     }
     try {
@@ -181,7 +186,7 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
         start = Math.min(line.startOffset + at.column, line.endOffset);
         end = line.endOffset;
       }
-      sink.error('invalid-lockfile', `Cannot read yarn.lock entry ${label}: ${errorReason(err)}; it is left out`, start, end);
+      sink.error('invalid-lockfile', `Cannot read ${unread}: ${errorReason(err)}; it is left out`, start, end);
     }
   }
   return { entries, index, sink, text };
@@ -295,12 +300,9 @@ function errorLocation(err: unknown): { line: number; column: number } | undefin
 }
 
 function errorReason(err: unknown): string {
-  const reason = firstLine(err)
-    .replace(/ \d+:\d+ in lockfile$/, '')
-    .replace(/ \(\d+:\d+\)$/, '')
-    .replace(/^Unknown token: \{.*\}$/, 'unexpected character')
-    .trim();
-  return reason ? reason[0].toLowerCase() + reason.slice(1) : 'invalid syntax';
+  // The parsers' messages may quote what they read (js-yaml: a tag, an alias): plain words only.
+  const reason = firstLine(err).replace(/^Unknown token: \{.*\}( \d+:\d+ in lockfile)?$/, 'unexpected character');
+  return plainReason(reason, 'invalid syntax');
 }
 
 function firstLine(err: unknown): string {

@@ -23,7 +23,7 @@ export interface SbomInput {
   allowed: readonly { finding: Finding; reason: string; expires?: string }[];
   notChecked: readonly Uncovered[];
   registries: readonly RegistryFacts[];
-  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored';
+  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored' | 'lockfile-unread';
   notes: readonly string[];
   policy: Policy;
 }

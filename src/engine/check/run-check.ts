@@ -57,7 +57,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const lock = model.lockfile;
   let installed = opts.packages ?? lock?.packages ?? [];
   if (lock?.rejected && !opts.packages) extra.push(lockfileIgnored(lock.file, lock.rejected, model));
-  if ((!lock || lock.rejected) && !opts.packages) {
+  // A lockfile that is there but was not read (a link out of the project, a device, too large): what it locks is
+  // unknown. Nothing is judged in its place (fresh resolutions would be other versions than it installs); one gap.
+  const unreadLock = !lock && !opts.packages ? model.unreadLockfile : undefined;
+  if (unreadLock) gaps.push({ package: '*', version: '', signal: 'dependency-tree', source: unreadLock.file, reason: `${unreadLock.file} was not read (${unreadLock.reason}): nothing it locks is checked`, at: { file: unreadLock.file, range: ZERO_RANGE } });
+  if ((!lock || lock.rejected) && !opts.packages && !unreadLock) {
     const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs, withhold: withheld && ((name) => withheld.withhold({ name })) });
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
@@ -210,7 +214,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     allowed,
     errors,
     notChecked: uncovered(gaps),
-    resolution: !lock ? 'no-lockfile' : lock.rejected ? 'lockfile-ignored' : 'locked',
+    resolution: !lock ? (model.unreadLockfile ? 'lockfile-unread' : 'no-lockfile') : lock.rejected ? 'lockfile-ignored' : 'locked',
     notes,
     registries: [...evidence.facts.values()],
     policy,

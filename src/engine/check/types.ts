@@ -91,7 +91,7 @@ export interface CheckReport {
    * Where the judged versions come from: the lockfile, or (no lockfile, or one the package manager ignores) what the
    * manifests' ranges resolve to at the evaluation time.
    */
-  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored';
+  resolution: 'locked' | 'no-lockfile' | 'lockfile-ignored' | 'lockfile-unread';
   /** Things the reader should know about how the check ran (e.g. an offline Sigstore trusted root). */
   notes: string[];
   registries: RegistryFacts[];
