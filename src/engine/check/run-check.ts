@@ -200,6 +200,10 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
   if (trustNote) notes.push(trustNote);
+  for (const x of npmConfig.sends ?? []) {
+    // A repository could name a host of its own to collect a CI secret: said, with names only, never the value.
+    notes.push(`the project's .npmrc sends the value of \${${x.variable}} to ${x.host} (${x.key}); if this checkout is not trusted, run with --untrusted-project (or --ignore-project-npmrc)`);
+  }
   if (own && opts.untrustedProject) {
     const n = quietedBy(own, findings, now);
     if (n) notes.push(`${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`);

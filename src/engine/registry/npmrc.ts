@@ -14,6 +14,12 @@ export interface NpmConfig {
   values: Record<string, string>;
   /** Files that were read, most important first (for the log; never their contents). */
   sources: string[];
+  /**
+   * Environment variables the project's own .npmrc sends to a host it names (`//host/:_authToken=${TOKEN}`,
+   * `registry=https://host/${TOKEN}/`): said out loud, as a repository could name a host of its own to collect a
+   * CI secret. Names of variables and hosts only, never values.
+   */
+  sends?: { variable: string; host: string; key: string }[];
 }
 
 export interface NpmConfigOptions {
@@ -34,11 +40,13 @@ export async function loadNpmConfig(opts: NpmConfigOptions): Promise<NpmConfig> 
   const values: Record<string, string> = {};
   const sources: string[] = [];
   // Lowest priority first, so later assignments win.
+  let sends: NpmConfig['sends'];
   for (const file of [...files].reverse()) {
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     sources.unshift(file);
     Object.assign(values, parseNpmrc(text, env));
+    if (!opts.ignoreProject && file === files[0]) sends = expansionsToHosts(text);
   }
   Object.assign(values, fromEnv(env), opts.overrides ?? {});
   moveUrlCredentials(values);
@@ -46,7 +54,37 @@ export async function loadNpmConfig(opts: NpmConfigOptions): Promise<NpmConfig> 
     const ca = await fs.readFile(values.cafile, 'utf8').catch(() => undefined);
     if (ca !== undefined) values.ca = ca;
   }
-  return { values, sources };
+  return { values, sources, ...(sends?.length ? { sends } : {}) };
+}
+
+const URL_KEYS = /^(registry|@[^:]+:registry|proxy|https-proxy|http-proxy)$/;
+
+/**
+ * Where a .npmrc text puts `${VAR}` into what is sent to a host the text itself names: a value under a
+ * `//host/…:` key (credentials for that host), or the path or query of a URL-valued setting whose host is written
+ * out. A variable that gives the whole URL (`registry=${REGISTRY}`) names no host of the file's choosing.
+ */
+export function expansionsToHosts(text: string): { variable: string; host: string; key: string }[] {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = ini.parse(text);
+  } catch {
+    return [];
+  }
+  const out: { variable: string; host: string; key: string }[] = [];
+  const vars = (s: string) => [...s.matchAll(/(?<!\\)\$\{([^}?]+)\??\}/g)].map((m) => m[1]);
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string') continue;
+    const authFor = /^\/\/([^/${}]+)\//.exec(key);
+    if (authFor) {
+      for (const variable of vars(value)) out.push({ variable, host: authFor[1].toLowerCase(), key });
+      continue;
+    }
+    if (!URL_KEYS.test(key)) continue;
+    const written = /^[a-z][a-z0-9+.-]*:\/\/([^/${}?#]+)[/?#]/i.exec(value);
+    if (written) for (const variable of vars(value.slice(written[0].length))) out.push({ variable, host: written[1].toLowerCase(), key });
+  }
+  return out;
 }
 
 /**
