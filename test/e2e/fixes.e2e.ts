@@ -7,58 +7,32 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
-import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer } from './harness';
+import { type CodeServerSession, requireE2e } from './harness';
+import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from './scenario-world';
 
 describe('e2e: fixes, the report page and one answer per package', function () {
   this.timeout(300_000);
-  let scenario: Scenario;
-  let registry: FixtureRegistry;
-  let session: CodeServerSession | undefined;
+  let world: ScenarioWorld | undefined;
   let readme: CodeServerSession['screenshot'];
-  let workspace: string;
 
   before(async function () {
     requireE2e(this);
-    scenario = await buildScenario();
-    registry = await startFixtureRegistry(scenario.corpus);
-    workspace = writeProject(scenario, registry.url);
-    const rootFile = path.join(makeTempDir('trustlens-root-'), 'trusted-root.json');
-    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    session = await startCodeServer({
-      workspace,
-      test: 'fixes',
-      settings: {
-        'trustlens.registry': registry.url,
-        'trustlens.sigstoreTrustedRoot': rootFile,
-        'trustlens.evaluationTime': NOW,
-        'trustlens.advisories.sources': ['npm'],
-      },
-    });
-    await session.waitForExtension('trustlens.trustlens');
+    world = await openScenarioWorld({ test: 'fixes' });
+    const session = world.session;
     // The pictures the README shows, under stable names.
     const dir = path.join(path.dirname(session.artifactsDir), 'readme');
     fs.mkdirSync(dir, { recursive: true });
     readme = async (name: string) => {
-      const file = await session!.screenshot(name);
+      const file = await session.screenshot(name);
       fs.copyFileSync(file, path.join(dir, `${name}.png`));
       return file;
     };
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && session) await session.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await session?.close();
-    await registry?.close();
-    await scenario?.sigstore.close();
-  });
+  screenshotOnFailure(() => world?.session);
+  after(async () => world?.close());
 
   it('one Problems entry per package version and place: a package with two findings has one row with both', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /hijacked@1\.1\.1/.test(x.text)) });
     await readme('problems');
@@ -70,7 +44,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
   });
 
   it('the quick-fix menu lists each action once, titled by what it does', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     const titles = await s.quickFixTitles('"downgrade"', (t) => t.some((x) => x.startsWith('Pin downgrade')), () => readme('quick-fixes'));
     assert.equal(new Set(titles).size, titles.length, JSON.stringify(titles));
@@ -79,7 +53,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
   });
 
   it('the hover starts with the verdict and the safe version', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     const card = await s.hoverOn('"downgrade"', { contains: /Safe version/ });
     await readme('hover');
@@ -90,7 +64,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
   });
 
   it('"Show trust report" from the quick fix opens the report page with the release timeline', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     await s.quickFix('"downgrade"', 'Show trust report for downgrade');
     const page = await s.webviewText(/2\.0\.2/);
@@ -101,7 +75,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
   });
 
   it('"Show Trust Report for Package…" from the palette lists versions and severities, flagged first, and opens the page', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.runCommand('TrustLens: Show Trust Report for Package…');
     await s.quickPick('forged');
     const page = await s.webviewText(/forged/);
@@ -110,7 +84,7 @@ describe('e2e: fixes, the report page and one answer per package', function () {
   });
 
   it('Pin All pins each direct dependency to its trusted version, never to a flagged one, after a preview', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     await s.runCommand('TrustLens: Pin All Direct Dependencies to Their Trusted Versions');
     const dialog = await s.dialog(/pin \d+ direct dependencies/i);

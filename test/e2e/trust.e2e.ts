@@ -6,50 +6,26 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer, waitFor } from './harness';
+import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from './scenario-world';
 
 describe('e2e: TrustLens findings in a real VS Code', function () {
   this.timeout(300_000);
-  let scenario: Scenario;
-  let registry: FixtureRegistry;
-  let session: CodeServerSession | undefined;
+  let world: ScenarioWorld | undefined;
   let workspace: string;
 
   before(async function () {
     requireE2e(this);
-    scenario = await buildScenario();
-    registry = await startFixtureRegistry(scenario.corpus);
-    workspace = writeProject(scenario, registry.url);
-    const rootFile = path.join(makeTempDir('trustlens-root-'), 'trusted-root.json');
-    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    session = await startCodeServer({
-      workspace,
-      test: 'trust',
-      settings: {
-        'trustlens.registry': registry.url,
-        'trustlens.sigstoreTrustedRoot': rootFile,
-        'trustlens.evaluationTime': NOW,
-        'trustlens.advisories.sources': ['npm'],
-      },
-    });
-    await session.waitForExtension('trustlens.trustlens');
+    world = await openScenarioWorld({ test: 'trust' });
+    ({ workspace } = world);
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && session) await session.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await session?.close();
-    await registry?.close();
-    await scenario?.sigstore.close();
-  });
+  screenshotOnFailure(() => world?.session);
+  after(async () => world?.close());
 
   it('opening package.json shows the expected TrustLens problems on the dependencies', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /findings for downgrade@2\.0\.2: weaker trust evidence/.test(x.text)) });
     await s.screenshot('package-json-problems');
@@ -66,7 +42,7 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
   });
 
   it('a lockfile shows its diagnostic on the line of the flagged entry', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package-lock.json');
     const rows = await s.problems({ source: 'TrustLens', file: 'package-lock.json', until: (r) => r.some((x) => /tampered@1\.0\.0 differs/.test(x.text)) });
     await s.screenshot('lockfile-problems');
@@ -76,7 +52,7 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
   });
 
   it('hovering a dependency shows its trust card', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     const card = await s.hoverOn('"good-lib"', { contains: /Provenance/ });
     await s.screenshot('hover-good-lib');
@@ -90,7 +66,7 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
   });
 
   it('"Pin … (the last trusted release)" changes package.json to the safe version', async () => {
-    const s = session!;
+    const s = world!.session;
     await s.openFile('package.json');
     await s.quickFix('"downgrade"', 'Pin downgrade to 2.0.1 (the last trusted release)');
     const text = await s.editorText();
