@@ -119,7 +119,7 @@ describe('e2e: Restricted Mode', function () {
     await company?.close();
   });
 
-  it("ignores the repository's .npmrc: the scan asks the configured registry, never the repository's", async () => {
+  it("ignores the repository's .npmrc: the scan asks the configured registry, never the repository's, and sends private names nowhere", async () => {
     const s = session!;
     await s.waitForExtension('trustlens.trustlens');
     await s.openFile('package.json');
@@ -127,8 +127,13 @@ describe('e2e: Restricted Mode', function () {
     await waitFor('the Restricted Mode scan to finish', () => /: 2 packages, \d+ findings/.test(s.extensionLog('TrustLens')), 60_000);
     await s.screenshot('restricted-scan');
     assert.ok(pub.requests.some((r) => r.url === '/left-pad'), 'the scan ran against the configured registry');
-    assert.ok(pub.requests.some((r) => r.url.includes('acme')), "the scoped package was asked of the configured registry, not the repository's");
+    // The name the ignored .npmrc routes to a registry of its own is asked of nobody (a private name, #13)…
+    assert.ok(!pub.requests.some((r) => r.url.includes('acme')), 'the private scoped name was sent nowhere');
     assert.equal(company.requests.length, 0, "the repository's registry was never asked");
+    // …and said once: not checked until the folder is trusted.
+    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /not checked in Restricted Mode/.test(x.text)) });
+    assert.equal(rows.filter((r) => /not checked in Restricted Mode/.test(r.text)).length, 1, JSON.stringify(rows));
+    assert.match(rows.find((r) => /not checked in Restricted Mode/.test(r.text))!.text, /1 package not checked in Restricted Mode — trust the folder to check them/);
     assert.ok(pub.requests.every((r) => r.headers.authorization === undefined), "the repository's token was never sent");
     // The status item (its DOM id is "<extension id>.<item id>") shows the lock and says why.
     const status = await s.page.locator('[id="trustlens.trustlens.trustlens.status"]').getAttribute('aria-label');
