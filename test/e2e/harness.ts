@@ -627,25 +627,23 @@ class Session implements CodeServerSession {
 
   private async openQuickInput(key: string, value: string): Promise<void> {
     await this.dismissWidgets();
-    await this.releaseWebviewFocus();
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    // A focused webview (the trust report) may take the key or take focus back, and the quick input closes as it
-    // opens: then focus is released again and the key sent again.
-    for (let attempt = 0; ; attempt++) {
-      await this.page.keyboard.press(key);
-      const shown = await input.waitFor({ state: 'visible', timeout: attempt < 2 ? 5_000 : 30_000 }).then(() => true, () => false);
-      if (shown) break;
-      if (attempt >= 2) throw new Error(`${key} did not open the quick input (focus: ${await this.page.evaluate('document.activeElement?.className')})`);
-      await this.releaseWebviewFocus();
-    }
-    // A palette that opened late sets its own value (">") after ours: fill until the box holds what was typed.
+    // A focused webview (the trust report) may take the key, or take focus back so that the quick input closes as
+    // it opens; a palette that opened late sets its own value (">") over ours. So: until the box is open and holds
+    // what was typed, give focus back to the workbench, press the key when the box is closed, and type again.
     await waitFor(
-      `the quick input to hold ${JSON.stringify(value)}`,
+      `${key} to open the quick input holding ${JSON.stringify(value)}`,
       async () => {
-        await input.fill(value);
-        return (await input.inputValue()) === value && (await input.isVisible());
+        await this.releaseWebviewFocus();
+        if (!(await input.isVisible())) {
+          await this.page.keyboard.press(key);
+          const shown = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+          if (!shown) return false;
+        }
+        const typed = await input.fill(value, { timeout: 2_000 }).then(() => true, () => false);
+        return typed && (await input.inputValue().catch(() => '')) === value && (await input.isVisible());
       },
-      30_000,
+      45_000,
       300,
     );
   }
