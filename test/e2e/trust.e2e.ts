@@ -73,6 +73,11 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
     await s.screenshot('after-pin');
     assert.match(text, /"downgrade": "2\.0\.1"/);
     assert.match(text, /"malicious": "\^4\.0\.0"/, 'nothing else changed');
+    // Judged as typed (#13): the pinned range is not what the lockfile locks until an install, and says so; the
+    // version it resolves to (2.0.1) is judged on that line, the locked 2.0.2 in the lockfile only.
+    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /Lockfile out of date — package-lock\.json locks downgrade@2\.0\.2, which "2\.0\.1" does not allow/.test(x.text)) });
+    await s.screenshot('after-pin-lockfile-out-of-date');
+    assert.ok(!rows.some((x) => /findings for downgrade@2\.0\.2/.test(x.text)), JSON.stringify(rows.map((r) => r.text)));
   });
 });
 
