@@ -1,25 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
 import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { trustlens } from '../support/cli';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
-
-/** Runs the built CLI as a user would (asynchronously: the fixture registry lives in this process). */
-function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('trustlens check (CLI)', function () {
   this.timeout(120_000);

@@ -1,34 +1,23 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { emptyCorpus } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
 import { buildProject, parseLockfile, readPnpmWorkspace } from '../../src/core/project';
 import { parseManifest } from '../../src/core/manifest';
 import { MAX_PROJECT_FILE_BYTES, readProjectFiles } from '../../src/engine/infra/project-files';
+import { trustlens } from '../support/cli';
 
 /*
  * "Stay in your place" (#15), the project-file half: the opened repository is attacker-controlled, and what TrustLens
  * reads of it stays inside it. Real temp folders, real symlinks, the built CLI.
  */
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 const TOKEN = 'npm_SECRET123';
 const NPMRC_LINE = `//registry.npmjs.org/:_authToken=${TOKEN}`;
 
-function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A temp folder holding `proj/` (the opened repository) and, beside it, whatever the test puts there. */
 function tempParent(): { parent: string; proj: string } {

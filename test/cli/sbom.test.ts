@@ -1,25 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
 import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { trustlens } from '../support/cli';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
-
-function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The official CycloneDX 1.6 JSON schema (strict), as the library ships it: offline, with ajv. */
 async function validateCycloneDx(text: string): Promise<void> {

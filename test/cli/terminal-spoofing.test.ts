@@ -1,14 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { terminalLine, terminalSafeJson } from '../../src/core/report/terminal';
 import { ScenarioBuilder, generateRegistryKey, tarballPath } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
+import { trustlens } from '../support/cli';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 const NOW = '2025-06-01T12:00:00.000Z';
 const day = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOString();
 
@@ -17,16 +15,6 @@ const HOSTILE = 'use x\u001b[1A\u001b[2K\u001b]0;owned\u0007 \u009b2J \u202eevil
 /** Anything a terminal would act on: C0 (other than the newlines between our own lines), DEL, C1, bidi controls. */
 const ACTIVE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('registry and repository text cannot speak in TrustLens\'s voice on a terminal', function () {
   this.timeout(60_000);

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +7,7 @@ import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/
 import { ScenarioBuilder, tarballPath } from '../fixtures/registry/corpus';
 import * as H from '../fixtures/registry/hostile-tarballs';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
+import { trustlens } from '../support/cli';
 
 const MB = 1024 * 1024;
 const NOW = '2025-01-01T00:00:00Z';
@@ -77,18 +76,6 @@ function writeProject(dir: string, registryUrl: string, locked: Record<string, s
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'victim', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
 }
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
-
-function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const rank = ['info', 'low', 'medium', 'high', 'critical'];
 

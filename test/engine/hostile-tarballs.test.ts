@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,16 +13,14 @@ import { RegistryHttp } from '../../src/engine/registry/http';
 import { ScenarioBuilder, createTarball, tarballPath } from '../fixtures/registry/corpus';
 import * as H from '../fixtures/registry/hostile-tarballs';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
 import { until } from '../support/wait';
+import { trustlens } from '../support/cli';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
 const NOW = '2025-01-01T00:00:00Z';
 /** Every hostile package: 1.0.0–1.0.2 ordinary, 1.1.0 (the locked version) hostile, compared with 1.0.2. */
 const HOSTILE = '1.1.0';
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
-
 /** What the report must say about a case: a finding of this code, or an error with this code (and message). */
 type Expect = { finding: FindingCode; truncated?: boolean } | { error: string[]; message?: RegExp } | { clean: true };
 
@@ -82,16 +79,6 @@ function walk(dir: string, out: string[] = [], rel = ''): string[] {
   return out;
 }
 
-function trustlens(args: string[], opts: { env: NodeJS.ProcessEnv; cwd: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: opts.env, cwd: opts.cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /**
  * Hostile tarballs through the whole check: runCheck against the loopback fixture registry (and a tarpit host for
@@ -353,7 +340,7 @@ describe('hostile tarballs through trustlens check', function () {
     const env = { ...cleanEnv(cliProject), TMPDIR: tmp };
     const cache = path.join(work, 'cli-cache');
     const base = ['check', cliProject, '--registry', registry.url, '--now', NOW, '--advisories', 'off', '--cache-dir', cache];
-    const json = await trustlens([...base, '--format', 'json'], { env, cwd });
+    const json = await trustlens([...base, '--format', 'json'], env, cwd);
     assert.equal(json.code, 1, json.stderr);
     const out = JSON.parse(json.stdout) as { findings: { code: string; package: string; severity: string }[]; summary: { errors: { package: string; code: string }[] } };
     const has = (n: string, code: string) => out.findings.some((f) => f.package === n && f.code === code);
@@ -366,7 +353,7 @@ describe('hostile tarballs through trustlens check', function () {
     assert.deepEqual(out.summary.errors.map((e) => `${e.package} ${e.code}`), [`h-garbage@${HOSTILE} bad-response`]);
     assert.match(json.stderr, /h-garbage@1\.1\.0: content analysis: h-garbage@1\.1\.0: not a tar archive/);
     // text: the cached results of the JSON run, printed; a terminal gets no control characters
-    const text = await trustlens(base, { env, cwd });
+    const text = await trustlens(base, env, cwd);
     assert.equal(text.code, 1, text.stderr);
     assert.match(text.stdout, /CRITICAL integrity-mismatch {2}h-integrity@1\.1\.0/);
     assert.match(text.stdout, /HIGH {5}content-path-escape {2}h-links@1\.1\.0/);

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnosticSpecs } from '../../src/core/report/diagnostics';
@@ -11,20 +10,9 @@ import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { SHAPES_NOW, type Shapes, buildShapes, writeShapeProject } from '../../bench/detect/shapes';
 import { ScenarioBuilder, generateRegistryKey, stripTrustMetadata } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from '../support/sigstore-scenarios';
+import { trustlens } from '../support/cli';
 
-/** The built CLI, as a user runs it. */
-function trustlens(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/trustlens.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /**
  * The signals of issue #16 against a real registry on loopback, on the shapes of bench/detect/shapes.ts (real
