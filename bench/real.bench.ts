@@ -8,7 +8,11 @@
  * pnpm one and pnpm can be had, `pnpm install --resolution-only` with a cold store and cache is paired with it.
  *
  *   BENCH_PROJECTS=a,b     projects (default: vuecore,npmcli,compass,sentry,jest; missing ones are skipped)
- *   BENCH_ONLY=cold,warm,peer
+ * Then, counted on loopback (the registry here ignores the abbreviated Accept header): the real packuments of
+ * ../shared/fixtures/packuments served without validators, every history fetched cold, then revalidated past the
+ * lifetime (a clock moved, not waited for), with the requests and bytes of each.
+ *
+ *   BENCH_ONLY=cold,warm,peer,loopback
  *   BENCH_RUNS=N           runs of each scan (default 1: a cold scan of the large ones takes 10–30 s)
  *   BENCH_CLI=path         the CLI to measure (default bin/trustlens.js): an older build for a before/after
  *   BENCH_LABEL=text       appended to the results file name (e.g. before)
@@ -20,11 +24,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DiskCache } from '../src/engine/infra/disk-cache';
+import { RegistryHttp } from '../src/engine/registry/http';
+import { loadNpmConfig, registryMap } from '../src/engine/registry/npmrc';
+import { ABBREVIATED_ACCEPT, PackumentSource } from '../src/engine/registry/packuments';
+import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
+import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
 import { type RunResult, fmtMs, median, run, tryExec } from './support/measure';
 
 const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,jest').split(',').map((s) => s.trim()).filter(Boolean);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,peer').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,peer,loopback').split(',').map((s) => s.trim()));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(PROJECT_ROOT, 'bin/trustlens.js'));
 const LABEL = process.env.BENCH_LABEL ?? '';
@@ -139,6 +149,46 @@ function row(project: string, s: Scan): string {
   return `| ${project} | ${s.name} | ${s.reports[0].packages} | ${fmtMs(wall)}${spread} | ${Math.round(rss)} MB | ${requests} | ${phases} | ${s.note ?? ''} |`;
 }
 
+/** The real shared packuments without validators: cold, then past the lifetime; requests and bytes of each. */
+async function loopbackRevalidation(): Promise<string[]> {
+  const corpus = corpusFromSharedPackuments();
+  const registry = await startFixtureRegistry(corpus, { validators: false });
+  try {
+    const home = path.join(TMP, 'loopback');
+    fs.mkdirSync(home, { recursive: true });
+    const env = { PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') };
+    const config = await loadNpmConfig({ projectDir: home, env, overrides: { registry: registry.url } });
+    const clock = { now: Date.now() };
+    const source = new PackumentSource(new RegistryHttp({ config }), registryMap(config), new DiskCache(path.join(home, 'cache')), { clock: () => clock.now });
+    const names = [...corpus.packuments.keys()];
+    const pass = async (label: string) => {
+      registry.resetRequests();
+      const started = process.hrtime.bigint();
+      const settled = await Promise.allSettled(names.map((n) => source.summary(n)));
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const asked = registry.requests;
+      const abbreviated = asked.filter((r) => r.headers.accept?.startsWith(ABBREVIATED_ACCEPT)).length;
+      const bytes = asked.reduce((n, r) => n + (r.responseBytes ?? 0), 0);
+      const failed = settled.filter((x) => x.status === 'rejected').length;
+      return { label, requests: asked.length, abbreviated, bytes, ms, failed };
+    };
+    const rows = [await pass('cold')];
+    clock.now += 5 * 60_000 + 1;
+    rows.push(await pass('after the lifetime (5 min + 1 ms)'));
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    return [
+      '',
+      `Loopback, counted: the ${names.length} real packuments of ../shared/fixtures/packuments served without ETag / Last-Modified (fixture registry, \`validators: false\`), PackumentSource in-process with a moved clock:`,
+      '',
+      '| pass | requests | of them abbreviated | bytes received | wall (in-process, noisy) | failed |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...rows.map((r) => `| ${r.label} | ${r.requests} | ${r.abbreviated} | ${mb(r.bytes)} | ${fmtMs(r.ms)} | ${r.failed} |`),
+    ];
+  } finally {
+    await registry.close();
+  }
+}
+
 async function main(): Promise<void> {
   const root = path.join(SHARED_FIXTURES, 'lockfiles/real');
   if (!fs.existsSync(root)) return void log(`skipped: ${root} is absent`);
@@ -191,6 +241,7 @@ async function main(): Promise<void> {
     }
     for (const s of scans) lines.push(row(project, s));
   }
+  if (ONLY.has('loopback') && fs.existsSync(path.join(SHARED_FIXTURES, 'packuments'))) lines.push(...(await loopbackRevalidation()));
   const text = lines.join('\n') + '\n';
   process.stdout.write(text);
   if (process.env.BENCH_NO_WRITE !== '1') {
