@@ -6,7 +6,7 @@ import { customTrustContext } from '../engine/sigstore/trust-root';
 import { UsageError, type ParsedArgs } from './args';
 
 /** The options of `check` that `sbom` and `exposure` take too (how evidence is gathered, not what is printed). */
-export const CHECK_VALUED = ['registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'now', 'trusted-root', 'timeout'] as const;
+export const CHECK_VALUED = ['registry', 'advisories', 'osv-dir', 'osv-url', 'cache-dir', 'cache-ttl', 'now', 'trusted-root', 'timeout'] as const;
 export const CHECK_BOOLEANS = ['offline', 'deep', 'no-content', 'advisories-only', 'allow-incomplete', 'ignore-project-npmrc', 'untrusted-project'] as const;
 
 export const CHECK_OPTIONS_HELP = `  --registry URL            Default registry (else .npmrc, else https://registry.npmjs.org/)
@@ -14,6 +14,7 @@ export const CHECK_OPTIONS_HELP = `  --registry URL            Default registry 
   --osv-dir DIR             Also read OSV records from DIR (offline advisories)
   --offline                 Use only the cache: no network at all
   --cache-dir DIR           Persistent cache (default: ~/.cache/trustlens)
+  --cache-ttl MINUTES       Use cached package histories this long before asking again (default 5)
   --now ISO-8601            Evaluate as of that instant
   --trusted-root FILE       Verify provenance against this Sigstore trusted root
   --deep, --no-content      Look inside every tarball / none (default: as check)
@@ -42,6 +43,8 @@ export async function checkOptionsFrom(args: ParsedArgs, dir: string): Promise<C
   if (args.flags.has('deep') && args.flags.has('no-content')) throw new UsageError('--deep and --no-content contradict each other');
   const timeout = flag('timeout') === undefined ? undefined : Number(flag('timeout'));
   if (timeout !== undefined && !(timeout > 0 && timeout <= 3600)) throw new UsageError('--timeout takes seconds per request, more than 0 and at most 3600');
+  const ttl = flag('cache-ttl') === undefined ? undefined : Number(flag('cache-ttl'));
+  if (ttl !== undefined && !(ttl >= 0 && ttl <= 7 * 24 * 60)) throw new UsageError('--cache-ttl takes minutes, from 0 (always ask) to 10080 (a week)');
   const registry = flag('registry');
   if (registry !== undefined && !/^https?:\/\//.test(registry)) throw new UsageError('--registry must be an http(s) URL');
   const trustedRoot = flag('trusted-root');
@@ -63,6 +66,7 @@ export async function checkOptionsFrom(args: ParsedArgs, dir: string): Promise<C
     advisories,
     offline: args.flags.has('offline'),
     cacheDir: flag('cache-dir') ?? defaultCacheDir(),
+    cacheTtlMs: ttl === undefined ? undefined : Math.round(ttl * 60_000),
     trust,
     content: args.flags.has('no-content') ? 'off' : args.flags.has('deep') ? 'deep' : 'auto',
     signals: advisoriesOnly ? 'advisories' : 'all',

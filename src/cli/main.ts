@@ -31,6 +31,8 @@ Options of check:
   --osv-dir DIR             Also read OSV records from DIR (offline advisories)
   --offline                 Use only the cache: no network at all
   --cache-dir DIR           Persistent cache (default: ~/.cache/trustlens)
+  --cache-ttl MINUTES       Use cached package histories this long before asking the registry
+                            again (default 5; past it, one small request per package)
   --now ISO-8601            Evaluate as of that instant (release age; later versions do not exist yet)
   --trusted-root FILE       Verify provenance against this Sigstore trusted root
   --deep                    Look inside the tarball of every package (default: direct

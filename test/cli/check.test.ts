@@ -117,6 +117,27 @@ describe('trustlens check (CLI)', function () {
     assert.deepEqual(registry.requests.filter((r) => r.method === 'GET' && !/attestations|\.tgz|keys/.test(r.url)), []);
   });
 
+  it('--cache-ttl 0: a registry without validators is asked for the abbreviated documents, the same findings', async () => {
+    const mirror = await startFixtureRegistry(scenario.corpus, { validators: false });
+    try {
+      const dir = writeProject(scenario, mirror.url);
+      const args = ['check', dir, '--registry', mirror.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--format', 'json', '--cache-dir', path.join(dir, 'cache')];
+      const packuments = () => mirror.requests.filter((r) => r.method === 'GET' && !/\/-\/|\.tgz/.test(r.url));
+      const first = await trustlens(args, env);
+      assert.equal(first.code, 1, first.stderr);
+      const cold = packuments();
+      assert.ok(cold.length > 0 && cold.every((r) => r.headers.accept === 'application/json'), 'cold: full documents');
+      mirror.resetRequests();
+      const warm = await trustlens([...args, '--cache-ttl', '0'], env);
+      assert.deepEqual(JSON.parse(warm.stdout).findings, JSON.parse(first.stdout).findings);
+      assert.deepEqual(packuments().map((r) => [r.url, r.headers.accept?.split(',')[0]]), cold.map((r) => [r.url, 'application/vnd.npm.install-v1+json']), 'past the lifetime: one abbreviated request each, no full one');
+      const bytes = (list: typeof cold) => list.reduce((n, r) => n + (r.responseBytes ?? 0), 0);
+      assert.ok(bytes(packuments()) < bytes(cold), `${bytes(packuments())} B < ${bytes(cold)} B`);
+    } finally {
+      await mirror.close();
+    }
+  });
+
   it('--timeout bounds each registry request: a registry that stalls ends the check with one line', async () => {
     const stalled = await startFixtureRegistry(scenario.corpus, { faults: [{ match: /./, action: { stall: true } }] });
     try {
@@ -152,6 +173,8 @@ describe('trustlens check (CLI)', function () {
       [['check', project, '--advisories-only', '--deep'], /--advisories-only does not look inside tarballs/],
       [['check', project, '--timeout', '0'], /--timeout takes seconds/],
       [['check', project, '--timeout', 'soon'], /--timeout takes seconds/],
+      [['check', project, '--cache-ttl', '-1'], /--cache-ttl takes minutes/],
+      [['check', project, '--cache-ttl', 'long'], /--cache-ttl takes minutes/],
       [['check', path.join(os.tmpdir(), 'nope-trustlens')], /is not a directory/],
     ] as const) {
       const r = await trustlens([...args], env);

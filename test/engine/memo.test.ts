@@ -207,6 +207,14 @@ describe('advisory memo', () => {
     assert.equal(memo.lookup(['b']).get('b'), undefined);
   });
 
+  it('a TTL of 0 asks every time, and still finds the answer it just recorded', () => {
+    const memo = new AdvisoryMemo(0, () => 5);
+    const q = new Map([['a', ['1.0.0']]]);
+    memo.record(memo.missing(q), new Map([['a', [advisory('GHSA-1')]]]));
+    assert.deepEqual(memo.lookup(['a']).get('a')!.map((x) => x.id), ['GHSA-1']);
+    assert.equal(memo.missing(q).size, 1);
+  });
+
   it('asks everything again after the TTL', () => {
     let t = 0;
     const memo = new AdvisoryMemo(100, () => t);

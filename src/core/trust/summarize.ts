@@ -103,3 +103,33 @@ function readPublisher(raw: unknown): Publisher | undefined {
   }
   return p;
 }
+
+/** The version fields an abbreviated ("corgi") packument carries as the full one does: what a revalidation compares. */
+const ABBREVIATED_FIELDS = [
+  'deprecated', 'hasInstallScript', 'dependencies', 'optionalDependencies', 'peerDependencies',
+  'integrity', 'shasum', 'tarball', 'signatures', 'attestations', 'fileCount', 'unpackedSize',
+] as const satisfies readonly (keyof VersionSummary)[];
+
+/**
+ * Whether a summary of the abbreviated packument (`Accept: application/vnd.npm.install-v1+json`) says nothing that
+ * `known` (the summary of a full packument) does not: the same versions, the same dist-tags, and for every version
+ * the same deprecation, dependencies, dist and signatures. Published versions never change otherwise, so a match
+ * means the full history is still the registry's; anything else (a new or removed version, a moved tag, a
+ * deprecation) means it must be fetched again. Lists are compared in order: a reordering counts as a change.
+ */
+export function abbreviatedMatches(abbreviated: PackageSummary, known: PackageSummary): boolean {
+  if (!sameJson(abbreviated.distTags, known.distTags)) return false;
+  const names = Object.keys(abbreviated.versions);
+  if (names.length !== Object.keys(known.versions).length) return false;
+  for (const version of names) {
+    if (!Object.hasOwn(known.versions, version)) return false;
+    const a = abbreviated.versions[version];
+    const k = known.versions[version];
+    for (const f of ABBREVIATED_FIELDS) if (!sameJson(a[f], k[f])) return false;
+  }
+  return true;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,7 +1,7 @@
 import { npmNameProblem } from '../../core/package-name';
 import { JsonStreamError } from '../../core/json-stream';
 import { PackumentStreamReader } from '../../core/trust/packument-stream';
-import { summarizePackument } from '../../core/trust/summarize';
+import { abbreviatedMatches, summarizePackument } from '../../core/trust/summarize';
 import type { PackageSummary } from '../../core/trust/types';
 import type { DiskCache } from '../infra/disk-cache';
 import { EngineError } from '../infra/errors';
@@ -23,7 +23,12 @@ export interface PackumentOptions {
   holder?: AbortSignal;
   /** Bodies above this many bytes are read as they stream in (default STREAM_ABOVE_BYTES). */
   streamAboveBytes?: number;
+  /** Milliseconds since the epoch (default Date.now): when a cached summary is past its TTL. */
+  clock?: () => number;
 }
+
+/** The abbreviated packument npm itself installs from: versions, dist-tags, dependencies and dist, no history. */
+export const ABBREVIATED_ACCEPT = 'application/vnd.npm.install-v1+json';
 
 /**
  * Above this size a packument is read as it arrives, keeping only what its summary needs (PackumentStreamReader):
@@ -41,7 +46,8 @@ export function escapeName(name: string): string {
 
 /**
  * Package histories from the registry each package comes from: one full packument per name, reduced at once to
- * a compact summary (the document itself is dropped), kept on disk and revalidated with ETag / Last-Modified.
+ * a compact summary (the document itself is dropped), kept on disk and revalidated with ETag / Last-Modified, or,
+ * from a registry that sends neither, against the abbreviated document (the full one only when that changed).
  * Concurrent asks for the same name share one request (and, with `keepMs`, later ones its answer); a failure is
  * not remembered.
  */
@@ -73,18 +79,51 @@ export class PackumentSource {
     if (bad) throw new EngineError('invalid-name', `${JSON.stringify(name).slice(0, 80)} is not a package name npm accepts (${bad}): not asked of ${safeUrl(registry)}`);
     const cached = await this.cache?.get<PackageSummary>(NAMESPACE, key);
     const ttl = revalidate ? 0 : (this.opts.ttlMs ?? 5 * 60_000);
-    if (cached && (this.opts.offline || Date.now() - Date.parse(cached.storedAt) < ttl)) return cached.value;
+    const clock = this.opts.clock ?? Date.now;
+    if (cached && (this.opts.offline || clock() - Date.parse(cached.storedAt) < ttl)) return cached.value;
     if (this.opts.offline) throw new EngineError('offline-miss', `${name} is not in the cache and --offline forbids asking ${safeUrl(registry)}`);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (cached?.etag) headers['if-none-match'] = cached.etag;
-    if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     const url = `${registry}${escapeName(name)}`;
+    // Past its TTL, a summary the registry gave no validators for is checked against the abbreviated document:
+    // published versions never change, so the same versions, tags, deprecations and dist mean the same history.
+    // Not when the caller asked for a fresh history (the lockfile names a version the summary lacks).
+    const cheap = !!cached && !revalidate && !cached.etag && !cached.lastModified;
+    let answer = await this.fetch(name, registry, url, cached, signal, cheap);
+    if (answer.abbreviated) {
+      if (abbreviatedMatches(answer.summary, cached!.value)) {
+        this.cache?.put(NAMESPACE, { ...cached!, storedAt: new Date(clock()).toISOString() });
+        return cached!.value;
+      }
+      answer = await this.fetch(name, registry, url, cached, signal, false);
+    }
+    if (answer.notModified) return cached!.value;
+    const { summary, etag, lastModified, now } = answer;
+    if (etag) summary.etag = etag;
+    if (lastModified) summary.lastModified = lastModified;
+    this.cache?.put(NAMESPACE, { key, storedAt: now, etag, lastModified, value: summary });
+    return summary;
+  }
+
+  /**
+   * One request for `name`'s packument: conditional when the cache has validators; the abbreviated document when
+   * `abbreviated` (a registry that ignores the Accept header answers with the full one, which is then used as such).
+   */
+  private async fetch(
+    name: string,
+    registry: string,
+    url: string,
+    cached: { etag?: string; lastModified?: string; storedAt: string; key: string; value: PackageSummary } | undefined,
+    signal: AbortSignal,
+    abbreviated: boolean,
+  ): Promise<{ summary: PackageSummary; abbreviated: boolean; notModified?: boolean; etag?: string; lastModified?: string; now: string }> {
+    const headers: Record<string, string> = { accept: abbreviated ? `${ABBREVIATED_ACCEPT}, application/json;q=0.8` : 'application/json' };
+    if (!abbreviated && cached?.etag) headers['if-none-match'] = cached.etag;
+    if (!abbreviated && cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     const above = this.opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
     const res = await this.http.requestConsumed(url, { headers, signal, registry }, (head) => (head.status === 200 ? new PackumentBody(url, above, Number(head.headers.get('content-length'))) : undefined));
-    const now = new Date().toISOString();
+    const now = new Date((this.opts.clock ?? Date.now)()).toISOString();
     if (res.status === 304 && cached) {
       this.cache?.put(NAMESPACE, { ...cached, storedAt: now });
-      return cached.value;
+      return { summary: cached.value, abbreviated: false, notModified: true, now };
     }
     if (res.status === 404) throw new EngineError('not-found', `${name} is not on ${safeUrl(registry)}`, 404);
     if (res.status !== 200 || !res.value) throw new EngineError('http-error', `${safeUrl(url)} answered ${res.status}`, res.status);
@@ -103,12 +142,12 @@ export class PackumentSource {
     }
     if (!summary) throw new EngineError('bad-response', `${safeUrl(url)} did not return a packument`);
     if (!summary.name) summary.name = name;
-    const etag = res.headers.get('etag') ?? undefined;
-    const lastModified = res.headers.get('last-modified') ?? undefined;
-    if (etag) summary.etag = etag;
-    if (lastModified) summary.lastModified = lastModified;
-    this.cache?.put(NAMESPACE, { key, storedAt: now, etag, lastModified, value: summary });
-    return summary;
+    // What came back is compared, not used, unless it is plainly the full document: labelled as JSON and carrying
+    // publish times (a registry that answers the abbreviated form under the wrong label must not erase the history).
+    const labelled = (res.headers.get('content-type') ?? '').toLowerCase().includes(ABBREVIATED_ACCEPT);
+    const hasTimes = (s: PackageSummary) => Object.values(s.versions).some((v) => v.publishedAt !== undefined);
+    const full = !abbreviated || (!labelled && (hasTimes(summary) || !hasTimes(cached!.value)));
+    return { summary, abbreviated: !full, etag: full ? (res.headers.get('etag') ?? undefined) : undefined, lastModified: full ? (res.headers.get('last-modified') ?? undefined) : undefined, now };
   }
 }
 

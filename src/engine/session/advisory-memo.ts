@@ -45,11 +45,14 @@ export class AdvisoryMemo {
     }
   }
 
-  /** What is known for each name of `names`. */
+  /**
+   * What is known for each name of `names`. The TTL is not applied here: it decides what missing() asks again, and
+   * an answer just recorded must be found (with a TTL of 0 it was forgotten at once, and the check saw no advisory).
+   */
   lookup(names: Iterable<string>): Map<string, Advisory[]> {
     const out = new Map<string, Advisory[]>();
     for (const name of names) {
-      const e = this.entry(name);
+      const e = this.byName.get(name);
       if (e?.list.length) out.set(name, e.list);
     }
     return out;

@@ -1,0 +1,258 @@
+/**
+ * `npm run bench:real`: `trustlens check` (the built CLI, a process per scan, as a user runs it) on the real projects
+ * in ../shared/fixtures/lockfiles/real against the registry this machine is configured with (`npm config get
+ * registry`; skipped with the reason when it does not answer). Per project: cold with `--no-content` and with the
+ * defaults, then warm within the cache lifetime and warm after it (the cache aged past the lifetime, or
+ * `--cache-ttl 0` where the CLI has it), each with its wall time, per-phase times (report.stats.phases), registry
+ * requests (report.stats.requests) and the peak RSS of the CLI process (/usr/bin/time -v). Where the project is a
+ * pnpm one and pnpm can be had, `pnpm install --resolution-only` with a cold store and cache is paired with it.
+ *
+ *   BENCH_PROJECTS=a,b     projects (default: vuecore,npmcli,compass,sentry,jest; missing ones are skipped)
+ * Then, counted on loopback (the registry here ignores the abbreviated Accept header): the real packuments of
+ * ../shared/fixtures/packuments served without validators, every history fetched cold, then revalidated past the
+ * lifetime (a clock moved, not waited for), with the requests and bytes of each.
+ *
+ *   BENCH_ONLY=cold,warm,peer,loopback
+ *   BENCH_RUNS=N           runs of each scan (default 1: a cold scan of the large ones takes 10–30 s)
+ *   BENCH_CLI=path         the CLI to measure (default bin/trustlens.js): an older build for a before/after
+ *   BENCH_LABEL=text       appended to the results file name (e.g. before)
+ *   BENCH_NO_WRITE=1       do not write bench/results/real-<date>[-label].md
+ *
+ * The registry is a shared remote service and these machines are shared: counts (requests) are the evidence,
+ * seconds are indications. Nothing here asserts a target; the table says which are met.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DiskCache } from '../src/engine/infra/disk-cache';
+import { RegistryHttp } from '../src/engine/registry/http';
+import { loadNpmConfig, registryMap } from '../src/engine/registry/npmrc';
+import { ABBREVIATED_ACCEPT, PackumentSource } from '../src/engine/registry/packuments';
+import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
+import { startFixtureRegistry } from '../test/fixtures/registry/server';
+import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
+import { type RunResult, fmtMs, median, run, tryExec } from './support/measure';
+
+const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,jest').split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,peer,loopback').split(',').map((s) => s.trim()));
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
+const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(PROJECT_ROOT, 'bin/trustlens.js'));
+const LABEL = process.env.BENCH_LABEL ?? '';
+const SCAN_TIMEOUT_MS = 600_000;
+const PNPM_VERSION = '10.34.9'; // as bench/run.bench.ts: the newest pnpm that runs on Node 20
+const TOOLS_DIR = path.join(PROJECT_ROOT, '.bench-tools');
+const PNPM_BIN = path.join(TOOLS_DIR, 'node_modules/pnpm/bin/pnpm.cjs');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-bench-real-'));
+/** Far past any lifetime: what "after the cache lifetime" means when the cache is aged by hand. */
+const AGE_MS = 24 * 60 * 60_000;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Scan {
+  name: string;
+  runs: RunResult[];
+  reports: { packages: number; versions: number; requests: number; durationMs: number; phases: Record<string, number> }[];
+  note?: string;
+}
+
+/** The configured registry, and why it cannot be used (undefined when it answered). */
+async function reachRegistry(): Promise<{ url: string; problem?: string }> {
+  const url = tryExec('npm', ['config', 'get', 'registry']).replace(/\/?$/, '/');
+  if (!/^https?:\/\//.test(url)) return { url, problem: `npm config get registry gave ${JSON.stringify(url)}` };
+  try {
+    const res = await fetch(`${url}semver`, { signal: AbortSignal.timeout(15_000) });
+    await res.arrayBuffer();
+    return res.ok ? { url } : { url, problem: `${url}semver answered ${res.status}` };
+  } catch (e) {
+    return { url, problem: `${url} does not answer (${(e as Error).message})` };
+  }
+}
+
+/** Whether the measured CLI knows `--cache-ttl` (older builds do not). */
+function cliHasCacheTtl(): boolean {
+  return tryExec(process.execPath, [CLI, '--help']).includes('--cache-ttl');
+}
+
+/** Makes every cached package history (and registry key) look stored `AGE_MS` ago: the next scan is past the lifetime. */
+function ageCache(dir: string): void {
+  const old = new Date(Date.now() - AGE_MS).toISOString();
+  for (const ns of fs.readdirSync(dir)) {
+    const nsDir = path.join(dir, ns);
+    if (!fs.statSync(nsDir).isDirectory() || !/packument|keys/.test(ns)) continue;
+    for (const f of fs.readdirSync(nsDir)) {
+      const file = path.join(nsDir, f);
+      if (!fs.statSync(file).isFile()) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, text.replace(/"storedAt":"[^"]*"/g, `"storedAt":"${old}"`));
+    }
+  }
+}
+
+async function scan(name: string, project: string, cacheDir: string, extra: string[], prepare?: () => void): Promise<Scan> {
+  const out: Scan = { name, runs: [], reports: [] };
+  for (let i = 0; i < RUNS; i++) {
+    prepare?.();
+    const report = path.join(TMP, `report-${process.pid}-${i}.json`);
+    const r = await run(process.execPath, [CLI, 'check', project, '--format', 'json', '--output', report, '--cache-dir', cacheDir, ...extra], { measureRss: true, timeoutMs: SCAN_TIMEOUT_MS, env: { ...process.env } });
+    if (r.timedOut || (r.code !== 0 && r.code !== 1) || !fs.existsSync(report)) {
+      out.note = `exit ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+      log(`  ${name}: ${out.note}`);
+      break;
+    }
+    const stats = JSON.parse(fs.readFileSync(report, 'utf8')).summary; // packages, versions, requests, durationMs, phases
+    fs.rmSync(report, { force: true });
+    out.runs.push(r);
+    out.reports.push(stats);
+    log(`  ${name}: ${fmtMs(r.ms)}, ${stats.requests} requests, ${r.maxRssKb ? Math.round(r.maxRssKb / 1024) : '?'} MB`);
+  }
+  return out;
+}
+
+async function ensurePnpm(): Promise<{ bin?: string; problem?: string }> {
+  if (fs.existsSync(PNPM_BIN)) return { bin: PNPM_BIN };
+  log(`installing pnpm@${PNPM_VERSION} into ${path.relative(PROJECT_ROOT, TOOLS_DIR)}/ …`);
+  const r = await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', TOOLS_DIR, `pnpm@${PNPM_VERSION}`], { cwd: PROJECT_ROOT, env: { ...process.env }, timeoutMs: 300_000 });
+  if (r.code !== 0 || !fs.existsSync(PNPM_BIN)) return { problem: `pnpm@${PNPM_VERSION} could not be installed from the registry (${r.stderr.trim().split('\n').pop()?.slice(0, 200)})` };
+  return { bin: PNPM_BIN };
+}
+
+/** `pnpm install --resolution-only` on a copy of a pnpm project, cold store and metadata cache (every packument asked). */
+async function pnpmPeer(project: string, registry: string, bin: string): Promise<Scan> {
+  const out: Scan = { name: 'pnpm install --resolution-only (cold)', runs: [], reports: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const dir = path.join(TMP, `pnpm-${path.basename(project)}-${i}`);
+    fs.cpSync(project, dir, { recursive: true });
+    fs.chmodSync(dir, 0o755);
+    for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), fs.statSync(path.join(dir, f)).isDirectory() ? 0o755 : 0o644);
+    const r = await run(process.execPath, [bin, 'install', '--resolution-only', '--no-frozen-lockfile', '--ignore-scripts', `--registry=${registry}`, `--store-dir=${path.join(dir, '.store')}`, `--cache-dir=${path.join(dir, '.cache')}`, '--reporter=append-only', '--config.manage-package-manager-versions=false'], { cwd: dir, measureRss: true, timeoutMs: SCAN_TIMEOUT_MS, env: { ...process.env, CI: '1' } });
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (r.code !== 0) {
+      out.note = `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+      log(`  pnpm: ${out.note}`);
+      break;
+    }
+    out.runs.push(r);
+    log(`  pnpm: ${fmtMs(r.ms)}, ${r.maxRssKb ? Math.round(r.maxRssKb / 1024) : '?'} MB`);
+  }
+  return out;
+}
+
+function row(project: string, s: Scan): string {
+  if (!s.runs.length) return `| ${project} | ${s.name} | — | — | — | — | — | ${s.note ?? ''} |`;
+  const wall = median(s.runs.map((r) => r.ms));
+  const rss = median(s.runs.map((r) => r.maxRssKb ?? NaN)) / 1024;
+  const spread = s.runs.length > 1 ? ` (${s.runs.map((r) => fmtMs(r.ms)).join(', ')})` : '';
+  if (!s.reports.length) return `| ${project} | ${s.name} | — | ${fmtMs(wall)}${spread} | ${Math.round(rss)} MB | — | — | ${s.note ?? ''} |`;
+  const phase = (k: string) => fmtMs(median(s.reports.map((x) => x.phases[k] ?? NaN)));
+  const phases = ['read', 'parse', 'evidence', 'evaluate', 'content', 'report'].map((k) => `${k} ${phase(k)}`).join(', ');
+  const requests = median(s.reports.map((x) => x.requests));
+  return `| ${project} | ${s.name} | ${s.reports[0].packages} | ${fmtMs(wall)}${spread} | ${Math.round(rss)} MB | ${requests} | ${phases} | ${s.note ?? ''} |`;
+}
+
+/** The real shared packuments without validators: cold, then past the lifetime; requests and bytes of each. */
+async function loopbackRevalidation(): Promise<string[]> {
+  const corpus = corpusFromSharedPackuments();
+  const registry = await startFixtureRegistry(corpus, { validators: false });
+  try {
+    const home = path.join(TMP, 'loopback');
+    fs.mkdirSync(home, { recursive: true });
+    const env = { PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') };
+    const config = await loadNpmConfig({ projectDir: home, env, overrides: { registry: registry.url } });
+    const clock = { now: Date.now() };
+    const source = new PackumentSource(new RegistryHttp({ config }), registryMap(config), new DiskCache(path.join(home, 'cache')), { clock: () => clock.now });
+    const names = [...corpus.packuments.keys()];
+    const pass = async (label: string) => {
+      registry.resetRequests();
+      const started = process.hrtime.bigint();
+      const settled = await Promise.allSettled(names.map((n) => source.summary(n)));
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const asked = registry.requests;
+      const abbreviated = asked.filter((r) => r.headers.accept?.startsWith(ABBREVIATED_ACCEPT)).length;
+      const bytes = asked.reduce((n, r) => n + (r.responseBytes ?? 0), 0);
+      const failed = settled.filter((x) => x.status === 'rejected').length;
+      return { label, requests: asked.length, abbreviated, bytes, ms, failed };
+    };
+    const rows = [await pass('cold')];
+    clock.now += 5 * 60_000 + 1;
+    rows.push(await pass('after the lifetime (5 min + 1 ms)'));
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    return [
+      '',
+      `Loopback, counted: the ${names.length} real packuments of ../shared/fixtures/packuments served without ETag / Last-Modified (fixture registry, \`validators: false\`), PackumentSource in-process with a moved clock:`,
+      '',
+      '| pass | requests | of them abbreviated | bytes received | wall (in-process, noisy) | failed |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...rows.map((r) => `| ${r.label} | ${r.requests} | ${r.abbreviated} | ${mb(r.bytes)} | ${fmtMs(r.ms)} | ${r.failed} |`),
+    ];
+  } finally {
+    await registry.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const root = path.join(SHARED_FIXTURES, 'lockfiles/real');
+  if (!fs.existsSync(root)) return void log(`skipped: ${root} is absent`);
+  if (!fs.existsSync(CLI)) return void log(`skipped: ${CLI} is not built (npm run build)`);
+  const registry = await reachRegistry();
+  if (registry.problem) return void log(`skipped: the configured registry cannot be used: ${registry.problem}`);
+  const ttlFlag = cliHasCacheTtl();
+  const pnpm = ONLY.has('peer') ? await ensurePnpm() : { problem: 'not asked (BENCH_ONLY)' };
+  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' / ');
+  const lines = [
+    `# TrustLens on real projects, ${new Date().toISOString().slice(0, 10)}${LABEL ? ` (${LABEL})` : ''}`,
+    '',
+    `- ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB; node ${process.version}; load average at start ${load} (shared machine: seconds are noisy, requests are the evidence)`,
+    `- CLI: ${path.relative(PROJECT_ROOT, CLI) || CLI}${LABEL ? ` (${LABEL})` : ''}; registry ${registry.url}; ${RUNS} run(s) per scan, median shown`,
+    `- warm after the lifetime: ${ttlFlag ? '`--cache-ttl 0`' : 'the cache aged by a day (this CLI has no --cache-ttl)'}`,
+    `- peer: ${pnpm.bin ? `pnpm ${PNPM_VERSION} \`install --resolution-only\`, cold store and cache, on pnpm projects only` : pnpm.problem}`,
+    '',
+    '| project | scan | packages | wall | peak RSS | requests | phases | notes |',
+    '|---|---|---:|---:|---:|---:|---|---|',
+  ];
+  for (const project of PROJECTS) {
+    const dir = path.join(root, project);
+    if (!fs.existsSync(dir)) {
+      log(`${project}: not in ${root}, skipped`);
+      continue;
+    }
+    log(`${project}:`);
+    const scans: Scan[] = [];
+    const cold = path.join(TMP, `${project}-cache`);
+    if (ONLY.has('cold') || ONLY.has('warm')) {
+      scans.push(await scan('cold --no-content', dir, path.join(TMP, `${project}-cache-nc`), ['--no-content'], () => fs.rmSync(path.join(TMP, `${project}-cache-nc`), { recursive: true, force: true })));
+      scans.push(await scan('cold', dir, cold, [], () => fs.rmSync(cold, { recursive: true, force: true })));
+    }
+    if (ONLY.has('warm')) {
+      scans.push(await scan('warm, within the lifetime', dir, cold, []));
+      const aged = path.join(TMP, `${project}-cache-aged`);
+      const prepare = () => {
+        fs.rmSync(aged, { recursive: true, force: true });
+        fs.cpSync(cold, aged, { recursive: true });
+        if (!ttlFlag) ageCache(aged);
+      };
+      const after = ttlFlag ? ['--cache-ttl', '0'] : [];
+      scans.push(await scan('warm, after the lifetime', dir, aged, after, prepare));
+      scans.push(await scan('warm, after the lifetime, --no-content', dir, aged, [...after, '--no-content'], prepare));
+    }
+    if (ONLY.has('peer')) {
+      if (!fs.existsSync(path.join(dir, 'pnpm-lock.yaml'))) scans.push({ name: 'peer', runs: [], reports: [], note: 'not a pnpm project: no pnpm peer (pnpm would resolve another graph)' });
+      else if (!pnpm.bin) scans.push({ name: 'peer', runs: [], reports: [], note: pnpm.problem });
+      else scans.push(await pnpmPeer(dir, registry.url, pnpm.bin));
+    }
+    for (const s of scans) lines.push(row(project, s));
+  }
+  if (ONLY.has('loopback') && fs.existsSync(path.join(SHARED_FIXTURES, 'packuments'))) lines.push(...(await loopbackRevalidation()));
+  const text = lines.join('\n') + '\n';
+  process.stdout.write(text);
+  if (process.env.BENCH_NO_WRITE !== '1') {
+    const file = path.join(PROJECT_ROOT, 'bench/results', `real-${new Date().toISOString().slice(0, 10)}${LABEL ? `-${LABEL}` : ''}.md`);
+    fs.writeFileSync(file, text);
+    log(`written: ${path.relative(PROJECT_ROOT, file)}`);
+  }
+  fs.rmSync(TMP, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
