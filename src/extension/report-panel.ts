@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { parseReportMessage, reportHtml } from '../core/report/report-html';
+import { reportHtml } from '../core/report/report-html';
 import { CODES } from '../core/trust/codes';
+import { parseReportMessage, type ReportHostMessage } from '../protocol/report-page';
 import type { ReportResult } from '../protocol/service';
 
 /** What the trust report page can ask the extension to do. */
@@ -76,5 +77,6 @@ export function showReportPanel(context: vscode.ExtensionContext, result: Report
 
 function post(report: OpenReport): void {
   // A hidden panel drops the message; it reloads when shown and asks again with `ready`.
-  void report.panel.webview.postMessage({ type: 'report', result: report.result, codes: CODES });
+  const message: ReportHostMessage = { type: 'report', result: report.result, codes: CODES };
+  void report.panel.webview.postMessage(message);
 }
