@@ -4,7 +4,7 @@ export interface ReportHtmlOptions {
   cspSource: string;
   /** A fresh random value per page load (base64). */
   nonce: string;
-  /** Webview URIs of media/report.js and media/report.css. */
+  /** Webview URIs of dist/webview/report.js (bundled from src/webview/) and media/report.css. */
   scriptUri: string;
   styleUri: string;
   title: string;
@@ -49,8 +49,8 @@ function escapeAttr(text: string): string {
 }
 
 /**
- * The HTML shell of the trust report webview. It carries no report data: media/report.js builds the page from the
- * `{ type: 'report' }` message the extension posts after the page says `{ type: 'ready' }`.
+ * The HTML shell of the trust report webview. It carries no report data: the script (src/webview/) builds the page from
+ * the `{ type: 'report' }` message the extension posts after the page says `{ type: 'ready' }`.
  */
 export function reportHtml(o: ReportHtmlOptions): string {
   const csp = reportCsp(o.cspSource, o.nonce);
