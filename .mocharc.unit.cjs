@@ -11,6 +11,7 @@ module.exports = {
     'out/test/core/**/*.test.js',
     'out/test/crosscheck/**/*.test.js',
     'out/test/house/**/*.test.js',
+    'out/test/protocol/**/*.test.js',
     'out/test/extension/scan-scheduler.test.js',
     'out/test/engine/advisories/osv-offline.test.js',
     'out/test/engine/cards-delta.test.js',

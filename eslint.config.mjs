@@ -8,6 +8,7 @@ import tseslint from 'typescript-eslint';
  *   service   the service process, a thin adapter: protocol, engine, core
  *   cli       the trustlens command: engine, core
  *   extension the only room that imports vscode: protocol and core, never the engine (it talks to the service)
+ *   webview   the report page, run in a browser: its own modules, and only types from core and protocol
  * An import cycle anywhere in src/ fails test/house/no-import-cycles.test.ts.
  */
 const VSCODE = { name: 'vscode', message: 'Only src/extension may import vscode.' };
@@ -41,6 +42,22 @@ export default tseslint.config(
   zone(['src/service/**'], { forbidden: ['cli', 'extension'] }),
   zone(['src/cli/**'], { forbidden: ['protocol', 'service', 'extension'] }),
   zone(['src/extension/**'], { paths: [], forbidden: ['engine', 'service', 'cli'] }),
+  {
+    files: ['src/webview/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^[^.]', message: 'src/webview runs in a browser: no packages, no Node modules, no vscode.' },
+            { regex: into(['engine', 'service', 'cli', 'extension']), message: 'src/webview may not import from engine, service, cli, extension (see eslint.config.mjs)' },
+            { regex: into(['core', 'protocol']), allowTypeImports: true, message: 'src/webview imports only types from core and protocol (import type): their code is not bundled for the browser.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', ...['Buffer', 'process', 'require', 'global', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'src/webview runs in a browser, not in Node.' }))],
+    },
+  },
   zone(['test/**', 'bench/**'], {}),
   { files: ['test/vscode/**', 'test/e2e/**'], rules: { 'no-restricted-imports': 'off' } },
 );

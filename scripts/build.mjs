@@ -1,4 +1,5 @@
-// Bundles the extension and the CLI into dist/ with esbuild (vscode stays external).
+// Bundles the extension and the CLI into dist/ with esbuild (vscode stays external), and the trust report page's
+// script for the browser.
 import { build } from 'esbuild';
 import { readFileSync, realpathSync } from 'node:fs';
 
@@ -88,6 +89,20 @@ const [activation] = await Promise.all([
   // The Sigstore verification worker that dist/cli.js and dist/service.js start (src/engine/sigstore/verify-pool.ts).
   build({ ...common, entryPoints: ['src/engine/sigstore/sigstore-worker.ts'], outfile: 'dist/sigstore-worker.js' }),
   build({ ...common, plugins: [vendorEntry], entryPoints: Object.fromEntries(vendorFiles.map((f) => [`vendor/${f}`, `vendor-entry:${f}`])), outdir: 'dist' }),
+  // The trust report page (src/webview/), run in the webview: a browser script the HTML shell loads with its nonce
+  // (src/core/report/report-html.ts), from dist/webview/, the one folder of dist/ the webview may read.
+  // chrome122: VS Code 1.90 (engines.vscode) runs Electron 29.
+  build({
+    entryPoints: ['src/webview/report.ts'],
+    outfile: 'dist/webview/report.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome122',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  }),
 ]);
 
 // Keep it that way: an import that drags a package or a parser into the activation bundle fails the build.

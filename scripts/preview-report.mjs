@@ -1,6 +1,6 @@
 // Visual check of the trust report webview outside VS Code.
 //
-//   npx tsc -p . && node scripts/preview-report.mjs [--theme dark|light|hc|all] [--width 1200] [--height 900] [--no-shot]
+//   npx tsc -p . && npm run build && node scripts/preview-report.mjs [--theme dark|light|hc|all] [--width 1200] [--height 900] [--no-shot]
 //
 // Writes test-artifacts/report-preview/report-<theme>.html: the real shell (reportHtml, with its CSP) plus a stub
 // acquireVsCodeApi and a VS Code-like set of theme variables, fed a realistic sample ReportResult whose timeline comes
@@ -18,6 +18,12 @@ const require = createRequire(import.meta.url);
 const compiled = (p) => join(repo, 'out', 'src', p);
 if (!existsSync(compiled('core/report/report-html.js'))) {
   console.error('preview-report: compile first (npx tsc -p .)');
+  process.exit(1);
+}
+// The page's script, bundled from src/webview/.
+const script = join(repo, 'dist', 'webview', 'report.js');
+if (!existsSync(script)) {
+  console.error('preview-report: build first (npm run build)');
   process.exit(1);
 }
 const { reportHtml } = require(compiled('core/report/report-html.js'));
@@ -269,7 +275,7 @@ window.acquireVsCodeApi = () => ({
   const html = reportHtml({
     cspSource: 'file:',
     nonce: NONCE,
-    scriptUri: pathToFileURL(join(repo, 'media', 'report.js')).href,
+    scriptUri: pathToFileURL(script).href,
     styleUri: pathToFileURL(join(repo, 'media', 'report.css')).href,
     title: `Trust report: ${report.timeline.name}`,
   })

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { parseReportMessage, reportHtml } from '../core/report/report-html';
+import { reportHtml } from '../core/report/report-html';
 import { CODES } from '../core/trust/codes';
+import { parseReportMessage, type ReportHostMessage } from '../protocol/report-page';
 import type { ReportResult } from '../protocol/service';
 
 /** What the trust report page can ask the extension to do. */
@@ -23,7 +24,7 @@ const reports = new Map<string, OpenReport>();
 
 /**
  * Shows the trust report of one package in a webview beside the editor, or refreshes and reveals the one already
- * open for that package. The page (media/report.js) asks for the data with `{ type: 'ready' }`, also after VS Code
+ * open for that package. The page (src/webview/) asks for the data with `{ type: 'ready' }`, also after VS Code
  * reloads a hidden panel, and gets the latest result each time.
  */
 export function showReportPanel(context: vscode.ExtensionContext, result: ReportResult, handlers: ReportHandlers): vscode.WebviewPanel {
@@ -38,11 +39,13 @@ export function showReportPanel(context: vscode.ExtensionContext, result: Report
   }
 
   const media = vscode.Uri.joinPath(context.extensionUri, 'media');
+  // The page's script, bundled from src/webview/ by scripts/build.mjs; the webview may read nothing else of dist/.
+  const script = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
   const panel = vscode.window.createWebviewPanel(
     'trustlens.report',
     `Trust: ${name}`,
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-    { enableScripts: true, enableCommandUris: false, enableFindWidget: true, localResourceRoots: [media] },
+    { enableScripts: true, enableCommandUris: false, enableFindWidget: true, localResourceRoots: [media, script] },
   );
   const report: OpenReport = { panel, result, handlers };
   reports.set(name, report);
@@ -51,7 +54,7 @@ export function showReportPanel(context: vscode.ExtensionContext, result: Report
   webview.html = reportHtml({
     cspSource: webview.cspSource,
     nonce: randomBytes(18).toString('base64'),
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.js')).toString(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(script, 'report.js')).toString(),
     styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.css')).toString(),
     title: `Trust report: ${name}`,
   });
@@ -76,5 +79,6 @@ export function showReportPanel(context: vscode.ExtensionContext, result: Report
 
 function post(report: OpenReport): void {
   // A hidden panel drops the message; it reloads when shown and asks again with `ready`.
-  void report.panel.webview.postMessage({ type: 'report', result: report.result, codes: CODES });
+  const message: ReportHostMessage = { type: 'report', result: report.result, codes: CODES };
+  void report.panel.webview.postMessage(message);
 }

@@ -1,13 +1,10 @@
-import type { LocatedFinding } from './locate';
-import type { ReleaseTimeline } from './timeline';
-
 /** What the trust report page's HTML shell needs; every value comes from the webview adapter. */
 export interface ReportHtmlOptions {
   /** `webview.cspSource`: the origin the webview serves local resources from. */
   cspSource: string;
   /** A fresh random value per page load (base64). */
   nonce: string;
-  /** Webview URIs of media/report.js and media/report.css. */
+  /** Webview URIs of dist/webview/report.js (bundled from src/webview/) and media/report.css. */
   scriptUri: string;
   styleUri: string;
   title: string;
@@ -52,8 +49,8 @@ function escapeAttr(text: string): string {
 }
 
 /**
- * The HTML shell of the trust report webview. It carries no report data: media/report.js builds the page from the
- * `{ type: 'report' }` message the extension posts after the page says `{ type: 'ready' }`.
+ * The HTML shell of the trust report webview. It carries no report data: the script (src/webview/) builds the page from
+ * the `{ type: 'report' }` message the extension posts after the page says `{ type: 'ready' }`.
  */
 export function reportHtml(o: ReportHtmlOptions): string {
   const csp = reportCsp(o.cspSource, o.nonce);
@@ -72,44 +69,4 @@ export function reportHtml(o: ReportHtmlOptions): string {
 </body>
 </html>
 `;
-}
-
-/** Messages the report page sends back to the extension. */
-export type ReportPageMessage =
-  | { type: 'ready' }
-  | { type: 'pin'; name: string; version: string }
-  | { type: 'open'; file: string; line: number };
-
-/** The parts of a report that decide which page messages are legitimate. */
-export interface ReportScope {
-  timeline: Pick<ReleaseTimeline, 'name'>;
-  findings: Pick<LocatedFinding, 'safeVersion' | 'file' | 'locations'>[];
-}
-
-/**
- * Checks a message from the page before the extension acts on it: the page renders registry data, so treat it as
- * untrusted. A pin must name the report's package and a safe version the report offered; an open must name a file
- * one of the findings points at, with a positive line number. Anything else: undefined.
- */
-export function parseReportMessage(raw: unknown, scope: ReportScope): ReportPageMessage | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const m = raw as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-      return { type: 'ready' };
-    case 'pin': {
-      if (typeof m.name !== 'string' || typeof m.version !== 'string') return undefined;
-      if (m.name !== scope.timeline.name) return undefined;
-      if (!scope.findings.some((f) => f.safeVersion === m.version)) return undefined;
-      return { type: 'pin', name: m.name, version: m.version };
-    }
-    case 'open': {
-      if (typeof m.file !== 'string' || typeof m.line !== 'number' || !Number.isSafeInteger(m.line) || m.line < 1) return undefined;
-      const file = m.file;
-      if (!file || !scope.findings.some((f) => f.file === file || f.locations.some((l) => l.file === file))) return undefined;
-      return { type: 'open', file, line: m.line };
-    }
-    default:
-      return undefined;
-  }
 }
