@@ -2,18 +2,15 @@
  * The background trust service: a separate Node process forked by the extension, so that registry traffic,
  * tarball work and Sigstore verification never block the extension host. Speaks protocol.ts over IPC.
  */
-import { promises as fs } from 'node:fs';
 import { type CancellationToken, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
 import { IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import { type CheckOptions, type CheckReport, runCheck } from '../engine/check/run-check';
+import { type CheckReport, runCheck } from '../engine/check/run-check';
 import { DiskCache } from '../engine/infra/disk-cache';
 import { EngineError, isAbort } from '../engine/infra/errors';
-import { PromiseCache } from '../engine/infra/memo';
 import { redactUrls } from '../engine/registry/http';
 import { CheckSession } from '../engine/session/session';
 import { CardsSent } from '../protocol/cards-delta';
-import { customTrustContext } from '../engine/sigstore/trust-root';
-import type { TrustContext } from '../engine/sigstore/trust-root';
+import { TrustRoots, checkOptions as sharedCheckOptions } from './check-options';
 import { packageTimeline } from '../engine/check/package-timeline';
 import { listRecords } from '../core/list';
 import { loadProject } from '../engine/infra/project-files';
@@ -66,38 +63,10 @@ const session = new CheckSession();
 /** The hover cards last sent per folder: later results send only what changed. */
 const cardsSent = new CardsSent();
 
-/** The custom trusted root per file, read once (the same object keeps the session's parts for it). */
-const trustRoots = new PromiseCache<TrustContext>({ ttlMs: Infinity });
-async function trustFor(settings: ServiceSettings): Promise<TrustContext | undefined> {
-  const file = settings.trustedRoot;
-  if (!file) return undefined;
-  // A file that cannot be read or parsed is read again next time (PromiseCache forgets failures).
-  return trustRoots.get(file, () => fs.readFile(file, 'utf8').then((text) => customTrustContext(JSON.parse(text))));
-}
-
-async function checkOptions(root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal): Promise<CheckOptions> {
-  return {
-    projectDir: root,
-    overlay,
-    now: settings.now ? new Date(settings.now) : undefined,
-    registry: settings.registry,
-    advisories: settings.advisories,
-    offline: !settings.online,
-    cacheDir: options.cacheDir || undefined,
-    ignoreProjectNpmrc: settings.restricted,
-    untrustedProject: settings.restricted,
-    // The workspace's .trustlens.jsonc (read by the check with the buffers, its problems shown in place) wins; in
-    // Restricted Mode only where it is stricter.
-    policyDefaults: { cooldownDays: settings.cooldownDays, threshold: settings.threshold, severity: settings.severity },
-    trust: await trustFor(settings),
-    content: settings.content,
-    allowIncomplete: settings.allowIncomplete,
-    cacheTtlMs: settings.cacheTtlMinutes === undefined ? undefined : Math.max(0, settings.cacheTtlMinutes) * 60_000,
-    session,
-    signal,
-    log: (line) => log('info', line),
-  };
-}
+const trustRoots = new TrustRoots();
+const checkContext = { session, trustRoots, cacheDir: options.cacheDir || undefined, log: (line: string) => log('info', line) };
+const checkOptions = (root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal) =>
+  sharedCheckOptions(root, overlay, settings, signal, checkContext);
 
 connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Promise<EvaluateResult> => {
   running.get(params.root)?.abort();

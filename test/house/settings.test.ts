@@ -32,7 +32,7 @@ describe('the house: every setting is read and used', () => {
     const body = /export interface ServiceSettings \{([\s\S]*?)\n\}/.exec(protocol)![1];
     const fields = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
     assert.ok(fields.length >= 10, fields.join());
-    const server = read('src/service/server.ts');
+    const server = ['src/service/server.ts', 'src/service/check-options.ts'].map(read).join('\n');
     assert.deepEqual(fields.filter((f) => !new RegExp(`settings\\.${f}\\b`).test(server)), []);
   });
 
