@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { marked } from 'marked';
 import type { TrustCard } from '../../src/core/report/card';
-import { esc, hoverMarkdown, inlineCode, linkTarget } from '../../src/core/report/hover-text';
+import { esc, hoverMarkdown, inlineCode, linkTarget, plainIcons } from '../../src/core/report/hover-text';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 
@@ -116,6 +116,19 @@ describe('hover cards with hostile text (rendered by a real Markdown renderer)',
       assert.deepEqual(got.labels, twin.labels, 'no line that reads like one of ours');
     });
   }
+
+  it('without codicons (other editors): only our icons become characters, hostile text keeps its `$(`', () => {
+    const plainTwin = plainIcons(hoverMarkdown(card((f) => `plain ${f}`), NOW));
+    assert.doesNotMatch(plainTwin, /\$\(/);
+    assert.match(plainTwin, /✅/);
+    for (const hostile of HOSTILE) {
+      const md = hoverMarkdown(card(() => hostile), NOW);
+      const plain = plainIcons(md);
+      // Every icon replaced is one of ours (as many as in the twin); the hostile text keeps its broken `$(`.
+      assert.equal([...plain.matchAll(/✅|⛔|⚠️|ℹ️/g)].length, [...plainTwin.matchAll(/✅|⛔|⚠️|ℹ️/g)].length);
+      if (hostile.includes('$(')) assert.ok(plain.includes('$\u200c\\('), 'the hostile icon syntax stays broken text');
+    }
+  });
 
   it('keeps the text readable: escaped characters render as themselves', () => {
     const html = marked.parse(`x ${esc('a_b *c* [d](e) <f> $g 1.0.1 # h')} y`, { async: false }) as string;

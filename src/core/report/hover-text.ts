@@ -7,6 +7,17 @@ import type { TrustCard } from './card';
 
 const ICON = { critical: '$(error)', high: '$(error)', medium: '$(warning)', low: '$(info)', info: '$(info)' } as const;
 
+/** What each of our icons becomes where `$(name)` means nothing (other editors, through `trustlens lsp`). */
+const PLAIN_ICON: Record<string, string> = { error: '⛔', warning: '⚠️', info: 'ℹ️', verified: '✅' };
+
+/**
+ * A hover card for editors without VS Code's codicons: our own `$(name)` icons become characters. Registry text
+ * never holds a `$(` of its own (esc and inlineCode break it with a zero-width non-joiner), so only ours change.
+ */
+export function plainIcons(markdown: string): string {
+  return markdown.replace(/\$\(([a-z0-9-]+)(?:~[a-z0-9-]+)?\)/g, (_, name: string) => PLAIN_ICON[name] ?? '');
+}
+
 /** Markdown (with VS Code codicons) of a hover trust card. Registry-provided text is escaped. */
 export function hoverMarkdown(card: TrustCard, now: Date): string {
   const lines: string[] = [];
