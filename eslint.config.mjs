@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
  *   engine    all I/O: core and engine
  *   protocol  the cross-process contracts: core (types) and vscode-jsonrpc
  *   service   the service process, a thin adapter: protocol, engine, core
- *   cli       the trustlens command: engine, core
+ *   lsp       `trustlens lsp`, a thin adapter like the service: protocol, engine, core, the service's check options
+ *   cli       the trustlens command: engine, core (and src/lsp for `trustlens lsp`)
  *   extension the only room that imports vscode: protocol and core, never the engine (it talks to the service)
  *   webview   the report page, run in a browser: its own modules, and only types from core and protocol
  * An import cycle anywhere in src/ fails test/house/no-import-cycles.test.ts.
@@ -36,12 +37,13 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  zone(['src/core/**'], { paths: [VSCODE, ...IO], forbidden: ['engine', 'protocol', 'service', 'cli', 'extension'] }),
-  zone(['src/engine/**'], { forbidden: ['protocol', 'service', 'cli', 'extension'] }),
-  zone(['src/protocol/**'], { forbidden: ['engine', 'service', 'cli', 'extension'] }),
-  zone(['src/service/**'], { forbidden: ['cli', 'extension'] }),
+  zone(['src/core/**'], { paths: [VSCODE, ...IO], forbidden: ['engine', 'protocol', 'service', 'lsp', 'cli', 'extension'] }),
+  zone(['src/engine/**'], { forbidden: ['protocol', 'service', 'lsp', 'cli', 'extension'] }),
+  zone(['src/protocol/**'], { forbidden: ['engine', 'service', 'lsp', 'cli', 'extension'] }),
+  zone(['src/service/**'], { forbidden: ['lsp', 'cli', 'extension'] }),
+  zone(['src/lsp/**'], { forbidden: ['cli', 'extension'] }),
   zone(['src/cli/**'], { forbidden: ['protocol', 'service', 'extension'] }),
-  zone(['src/extension/**'], { paths: [], forbidden: ['engine', 'service', 'cli'] }),
+  zone(['src/extension/**'], { paths: [], forbidden: ['engine', 'service', 'lsp', 'cli'] }),
   {
     files: ['src/webview/**'],
     rules: {
@@ -50,7 +52,7 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '^[^.]', message: 'src/webview runs in a browser: no packages, no Node modules, no vscode.' },
-            { regex: into(['engine', 'service', 'cli', 'extension']), message: 'src/webview may not import from engine, service, cli, extension (see eslint.config.mjs)' },
+            { regex: into(['engine', 'service', 'lsp', 'cli', 'extension']), message: 'src/webview may not import from engine, service, lsp, cli, extension (see eslint.config.mjs)' },
             { regex: into(['core', 'protocol']), allowTypeImports: true, message: 'src/webview imports only types from core and protocol (import type): their code is not bundled for the browser.' },
           ],
         },

@@ -77,6 +77,18 @@ const vendorEntry = {
 common.plugins = [lazyVendor];
 const extension = { ...common, external: ['vscode'] };
 
+// `trustlens lsp` loads the language server (and vscode-languageserver) from a file of its own, dist/lsp.js, so that
+// the other commands do not even parse it: src/cli/commands/lsp.ts requires '../../lsp/server', which in the CLI
+// bundle becomes require('./lsp.js').
+const lspApart = {
+  name: 'lsp-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/\.\.\/lsp\/server$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]commands[\\/]lsp\.ts$/.test(args.importer) ? { path: './lsp.js', external: true } : undefined,
+    );
+  },
+};
+
 // dist/extension.js is what VS Code loads at activation (issue #6: activation < 50 ms): it registers and loads
 // nothing else. What the registrations lead to are bundles of their own that it requires on first use
 // (src/extension/extension.ts): dist/runtime.js (service client, scanner, diagnostics, hover, quick fixes,
@@ -84,7 +96,8 @@ const extension = { ...common, external: ['vscode'] };
 const [activation] = await Promise.all([
   build({ ...extension, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', metafile: true }),
   build({ ...extension, entryPoints: ['src/extension/runtime.ts'], outfile: 'dist/runtime.js' }),
-  build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
+  build({ ...common, plugins: [...common.plugins, lspApart], entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
+  build({ ...common, entryPoints: ['src/lsp/server.ts'], outfile: 'dist/lsp.js' }),
   build({ ...common, entryPoints: ['src/service/server.ts'], outfile: 'dist/service.js' }),
   // The Sigstore verification worker that dist/cli.js and dist/service.js start (src/engine/sigstore/verify-pool.ts).
   build({ ...common, entryPoints: ['src/engine/sigstore/sigstore-worker.ts'], outfile: 'dist/sigstore-worker.js' }),

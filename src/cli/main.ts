@@ -5,6 +5,7 @@ import { type Io, stdio } from './io';
 import { terminalLine } from '../core/report/terminal';
 import { exposureCommand } from './commands/exposure';
 import { sbomCommand } from './commands/sbom';
+import { lspCommand } from './commands/lsp';
 
 declare const TRUSTLENS_VERSION: string | undefined;
 
@@ -18,6 +19,9 @@ Commands:
                  (trustlens sbom --help).
   exposure [dir] Name the commits that locked a flagged version and removed it again
                  (trustlens exposure --help).
+  lsp            Serve the Language Server Protocol on stdin/stdout (--stdio is accepted)
+                 for editors other than VS Code: diagnostics, hover cards, quick fixes.
+                 Settings come from the editor (the README's "Other editors").
 
 Options of list:
   --format json|text        Output format (default: text)
@@ -54,6 +58,10 @@ Options of check:
   -h, --help                Show this help
   --version                 Show the version
 
+Options of lsp:
+  --stdio                   Speak over stdin/stdout (the default and only transport)
+  --cache-dir DIR           Persistent cache (default: ~/.cache/trustlens)
+
 Exit codes: 0 success (check: nothing reached --fail-on), 1 check found something at
 or above --fail-on (anything it could not judge counts, unless --allow-incomplete),
 2 unusable input or the registry could not be reached at all.`;
@@ -75,6 +83,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     if (command === 'check') return await checkCommand(rest, io, process.stderr.isTTY === true);
     if (command === 'sbom') return await sbomCommand(rest, io, process.stderr.isTTY === true);
     if (command === 'exposure') return await exposureCommand(rest, io);
+    if (command === 'lsp') return await lspCommand(rest, io);
     throw new UsageError(`unknown command "${command}" (try: trustlens --help)`);
   } catch (e) {
     const message = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;

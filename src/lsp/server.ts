@@ -1,0 +1,378 @@
+/**
+ * `trustlens lsp`: TrustLens as a language server (LSP 3.17 over stdio), for every editor that is not VS Code. A thin
+ * adapter, like the background service: the open documents are the check's overlay, the check is the engine's
+ * (src/service/check-options.ts maps the settings exactly as the service does), and what it shows comes from the
+ * same pure presentation code as the extension: src/core/report/diagnostics.ts, hover-text.ts, fixes.ts and
+ * src/core/edits.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  type CodeAction,
+  CodeActionKind,
+  type Connection,
+  type Diagnostic,
+  DiagnosticTag,
+  DidChangeWatchedFilesNotification,
+  type Hover,
+  type InitializeResult,
+  type Range,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type WorkspaceEdit,
+  createConnection,
+} from 'vscode-languageserver/node';
+import { StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DEPENDENCY_FILES } from '../core/dependency-files';
+import { type TextEdit as OffsetEdit, overrideEdits, pinEdit, reresolveEdits } from '../core/edits';
+import { parseManifest } from '../core/manifest';
+import type { SourceRange } from '../core/model';
+import type { TrustCard } from '../core/report/card';
+import { type DiagnosticData, diagnosticSpecs } from '../core/report/diagnostics';
+import { moveTitle, onlyIntegrity } from '../core/report/fixes';
+import { hoverMarkdown, plainIcons } from '../core/report/hover-text';
+import { type CheckReport, runCheck } from '../engine/check/run-check';
+import { EngineError, isAbort } from '../engine/infra/errors';
+import { redactUrls } from '../engine/registry/http';
+import { CheckSession } from '../engine/session/session';
+import { type ScanParams, ScanRequest, type ScanResult } from '../protocol/lsp';
+import { TrustRoots, checkOptions } from '../service/check-options';
+import { diagnosticLevel, mergeSettings, serviceSettingsFrom, trustlensSection } from './settings';
+
+export interface LspOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  cacheDir?: string;
+  /** Quiet time after an edit before the folder is checked again. */
+  debounceMs?: number;
+}
+
+const SOURCE = 'TrustLens';
+/** The files a check reads that an edit or an install changes. */
+const WATCHED: readonly string[] = [...DEPENDENCY_FILES, '.npmrc'];
+const isDependencyFile = (file: string) => WATCHED.includes(path.basename(file));
+const MANIFEST_SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm.overrides'];
+
+/** Where a finding code is explained: the README beside the installed CLI (dist/ or out/src/lsp/ → the package root). */
+function docsLink(): (code: string) => string | undefined {
+  const readme = [path.join(__dirname, '..', 'README.md'), path.join(__dirname, '..', '..', '..', 'README.md')].find((f) => fs.existsSync(f));
+  return (code) => (readme ? `${pathToFileURL(readme).href}#${code}` : undefined);
+}
+
+const toRange = (r: SourceRange): Range => ({ start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } });
+const overlaps = (a: Range, b: Range) =>
+  !(a.end.line < b.start.line || (a.end.line === b.start.line && a.end.character < b.start.character) || b.end.line < a.start.line || (b.end.line === a.start.line && b.end.character < a.start.character));
+
+interface FolderState {
+  root: string;
+  timer?: NodeJS.Timeout;
+  running?: AbortController;
+  report?: CheckReport;
+  /** The diagnostics last published per file URI, with what a quick fix needs. */
+  published: Map<string, { diagnostic: Diagnostic; data?: DiagnosticData }[]>;
+  /** Resolves waiters of the next finished scan (the `trustlens/scan` request). */
+  waiters: ((r: ScanResult['folders'][number]) => void)[];
+}
+
+export function startLspServer(options: LspOptions): Connection {
+  const connection = createConnection(new StreamMessageReader(options.input), new StreamMessageWriter(options.output));
+  const documents = new TextDocuments(TextDocument);
+  const session = new CheckSession();
+  const trustRoots = new TrustRoots();
+  const docs = docsLink();
+  const debounceMs = options.debounceMs ?? 300;
+  const folders = new Map<string, FolderState>();
+  let roots: string[] = [];
+  let initSettings: Record<string, unknown> = {};
+  let changedSettings: Record<string, unknown> | undefined;
+  let canConfigure = false;
+  const log = (line: string) => connection.console.log(redactUrls(line));
+
+  const folderOf = (file: string): FolderState => {
+    const root = roots.filter((r) => file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
+    let f = folders.get(root);
+    if (!f) folders.set(root, (f = { root, published: new Map(), waiters: [] }));
+    return f;
+  };
+  const fileOf = (uri: string): string | undefined => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
+
+  async function settingsFor(folder: FolderState): Promise<Record<string, unknown>> {
+    let raw = changedSettings ? mergeSettings(initSettings, changedSettings) : initSettings;
+    if (canConfigure) {
+      const [answer] = await connection.workspace.getConfiguration([{ scopeUri: pathToFileURL(folder.root).href, section: 'trustlens' }]).catch(() => [undefined]);
+      if (answer && typeof answer === 'object' && !Array.isArray(answer) && Object.keys(answer).length) raw = mergeSettings(raw, trustlensSection(answer));
+    }
+    return raw;
+  }
+
+  function schedule(folder: FolderState, delayMs: number): void {
+    clearTimeout(folder.timer);
+    folder.timer = setTimeout(() => void scan(folder), delayMs);
+  }
+
+  async function scan(folder: FolderState): Promise<void> {
+    folder.timer = undefined;
+    // A newer scan supersedes the running one: its result would be stale.
+    folder.running?.abort();
+    const controller = new AbortController();
+    folder.running = controller;
+    const overlay = new Map<string, string>();
+    for (const d of documents.all()) {
+      const file = fileOf(d.uri);
+      if (file && folderOf(file) === folder) overlay.set(path.relative(folder.root, file).split(path.sep).join('/'), d.getText());
+    }
+    let outcome: ScanResult['folders'][number];
+    try {
+      const raw = await settingsFor(folder);
+      const settings = serviceSettingsFrom(raw);
+      const opts = await checkOptions(folder.root, overlay, settings, controller.signal, { session, trustRoots, cacheDir: options.cacheDir, log });
+      log(`check ${folder.root} (registry ${settings.registry ?? 'from .npmrc'}, ${overlay.size} open files)`);
+      const report = await runCheck(opts);
+      if (folder.running !== controller) return;
+      folder.report = report;
+      publish(folder, report, raw);
+      log(`${folder.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.durationMs} ms`);
+      outcome = { root: folder.root, findings: report.findings.length };
+    } catch (e) {
+      if (isAbort(e, controller.signal) || folder.running !== controller) return;
+      const message = e instanceof EngineError ? e.message : `internal error: ${(e as Error).message}`;
+      log(`${folder.root}: ${message}`);
+      fail(folder, message);
+      outcome = { root: folder.root, error: message };
+    } finally {
+      if (folder.running === controller) folder.running = undefined;
+    }
+    for (const w of folder.waiters.splice(0)) w(outcome);
+  }
+
+  function publish(folder: FolderState, report: CheckReport, raw: Record<string, unknown>): void {
+    const byFile = new Map<string, { diagnostic: Diagnostic; data?: DiagnosticData }[]>();
+    const add = (file: string, diagnostic: Diagnostic, data?: DiagnosticData) => {
+      const uri = pathToFileURL(path.join(folder.root, file)).href;
+      byFile.set(uri, [...(byFile.get(uri) ?? []), { diagnostic, data }]);
+    };
+    // What could not be read as expected, where it is; not twice where a finding already says it (as the extension).
+    const said = new Set(report.findings.filter((f) => f.code === 'lockfile-ignored').map((f) => `${f.file}:${f.locations[0]?.range.startOffset}`));
+    for (const p of report.model.problems) {
+      if (p.severity === 'warning' && said.has(`${p.file}:${p.range.startOffset}`)) continue;
+      add(p.file, { range: toRange(p.range), message: p.message, severity: p.severity === 'error' ? 1 : 2, source: SOURCE, code: p.code });
+    }
+    const shown = report.findings.filter((f) => diagnosticLevel(raw, f.code, f.severity) !== undefined);
+    for (const spec of diagnosticSpecs(shown)) {
+      const uri = pathToFileURL(path.join(folder.root, spec.file)).href;
+      const range = toRange(spec.range);
+      const href = docs(spec.code);
+      const diagnostic: Diagnostic = {
+        range,
+        severity: Math.min(...spec.findings.map((f) => diagnosticLevel(raw, f.code, f.severity)!)) as Diagnostic['severity'],
+        source: SOURCE,
+        code: spec.code,
+        ...(href ? { codeDescription: { href } } : {}),
+        message: spec.message,
+        relatedInformation: [
+          ...spec.related.map((message) => ({ location: { uri, range }, message })),
+          ...(spec.relatedLocations ?? []).map((m) => ({ location: { uri: pathToFileURL(path.join(folder.root, m.file)).href, range: toRange(m.range) }, message: m.message })),
+        ],
+        ...(spec.findings.every((f) => f.code === 'deprecated') ? { tags: [DiagnosticTag.Deprecated] } : {}),
+        data: spec.data,
+      };
+      add(spec.file, diagnostic, spec.data);
+    }
+    replace(folder, byFile);
+  }
+
+  /** The scan failed: what was shown stays, and package.json says at its top that the latest scan did not run. */
+  function fail(folder: FolderState, message: string): void {
+    const uri = pathToFileURL(path.join(folder.root, 'package.json')).href;
+    const byFile = new Map([...folder.published].map(([k, list]) => [k, list.filter((d) => d.diagnostic.code !== 'check-failed')]));
+    const diagnostic: Diagnostic = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 1,
+      source: SOURCE,
+      code: 'check-failed',
+      message: `TrustLens could not check this folder: ${message}. Nothing in it is known to be clean; the findings shown are from the last scan that ran.`,
+    };
+    byFile.set(uri, [...(byFile.get(uri) ?? []), { diagnostic }]);
+    replace(folder, byFile);
+  }
+
+  function replace(folder: FolderState, byFile: Map<string, { diagnostic: Diagnostic; data?: DiagnosticData }[]>): void {
+    for (const uri of folder.published.keys()) if (!byFile.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const [uri, list] of byFile) void connection.sendDiagnostics({ uri, diagnostics: list.map((d) => d.diagnostic) });
+    folder.published = byFile;
+  }
+
+  /** A document's text: the open buffer, else the file on disk (undefined when neither is there). */
+  function textOf(file: string): TextDocument | undefined {
+    const uri = pathToFileURL(file).href;
+    const open = documents.get(uri);
+    if (open) return open;
+    try {
+      return TextDocument.create(uri, 'json', 0, fs.readFileSync(file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  const edit = (doc: TextDocument, edits: OffsetEdit[]): WorkspaceEdit => ({
+    changes: { [doc.uri]: edits.map((e) => ({ range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) }, newText: e.content })) },
+  });
+
+  function pinAction(folder: FolderState, file: string, data: DiagnosticData): CodeAction | undefined {
+    const title = moveTitle(data);
+    if (!title) return undefined;
+    const manifest = textOf(path.basename(file) === 'package.json' ? file : path.join(folder.root, 'package.json'));
+    if (!manifest) return undefined;
+    const dep = parseManifest(manifest.getText()).dependencies.find(
+      (d) => ['dependencies', 'devDependencies', 'optionalDependencies'].includes(d.section) && (d.spec.registryName ?? d.name) === data.package,
+    );
+    if (!dep || !['range', 'version', 'tag', 'alias'].includes(dep.spec.type)) return undefined;
+    return { title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: edit(manifest, [pinEdit(dep, data.safeVersion!)]) };
+  }
+
+  function overrideAction(folder: FolderState, data: DiagnosticData): CodeAction | undefined {
+    const pm = folder.report?.model.packageManager ?? 'npm';
+    const section = pm === 'yarn' ? 'resolutions' : pm === 'pnpm' ? 'pnpm.overrides' : 'overrides';
+    const title = moveTitle(data, section);
+    if (!title) return undefined;
+    const root = textOf(path.join(folder.root, 'package.json'));
+    const edits = root ? overrideEdits(root.getText(), pm, data.package, data.safeVersion!) : [];
+    if (!root || !edits.length) return undefined;
+    return { title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: edit(root, edits) };
+  }
+
+  function reresolveAction(folder: FolderState, data: DiagnosticData): CodeAction | undefined {
+    const lockfile = folder.report?.model.lockfile;
+    if (lockfile?.kind !== 'npm') return undefined;
+    const lock = textOf(path.join(folder.root, lockfile.file));
+    const edits = lock ? (data.ids ?? []).flatMap((id) => reresolveEdits(lock.getText(), id)).slice(0, 1) : [];
+    if (!lock || !edits.length) return undefined;
+    return { title: `Re-resolve ${data.package}@${data.version} (fetch the same version again; its hash is wrong)`, kind: CodeActionKind.QuickFix, isPreferred: true, edit: edit(lock, edits) };
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    initSettings = trustlensSection(params.initializationOptions);
+    canConfigure = params.capabilities.workspace?.configuration === true;
+    const fromFolders = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri)).filter((f): f is string => !!f);
+    const single = params.rootUri ? fileOf(params.rootUri) : (params.rootPath ?? undefined);
+    roots = fromFolders.length ? fromFolders : single ? [single] : [];
+    const watch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    connection.onInitialized(() => {
+      if (watch) {
+        void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED.map((g) => ({ globPattern: `**/${g}` })) });
+      }
+    });
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'trustlens', version: typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev' },
+    };
+  });
+
+  const onDocument = (uri: string, delayMs: number) => {
+    const file = fileOf(uri);
+    if (file && isDependencyFile(file)) schedule(folderOf(file), delayMs);
+  };
+  // Opening asks at once; typing waits for a pause.
+  documents.onDidOpen((e) => onDocument(e.document.uri, 0));
+  documents.onDidChangeContent((e) => onDocument(e.document.uri, debounceMs));
+  // Closed: the file on disk counts again.
+  documents.onDidClose((e) => onDocument(e.document.uri, debounceMs));
+  connection.onDidChangeWatchedFiles((p) => {
+    for (const c of p.changes) onDocument(c.uri, debounceMs);
+  });
+  connection.onDidChangeConfiguration((p) => {
+    const section = trustlensSection(p.settings);
+    changedSettings = Object.keys(section).length ? section : changedSettings;
+    for (const f of folders.values()) schedule(f, 0);
+  });
+  // By method name: vscode-languageserver carries its own copy of vscode-jsonrpc, whose RequestType is another class.
+  connection.onRequest(ScanRequest.method, async (params: ScanParams): Promise<ScanResult> => {
+    const file = params.uri ? fileOf(params.uri) : undefined;
+    const targets = file ? [folderOf(file)] : folders.size ? [...folders.values()] : roots.map((r) => folderOf(path.join(r, 'package.json')));
+    const results = targets.map((f) => new Promise<ScanResult['folders'][number]>((resolve) => f.waiters.push(resolve)));
+    for (const f of targets) schedule(f, 0);
+    return { folders: await Promise.all(results) };
+  });
+
+  connection.onHover((params): Hover | undefined => {
+    const file = fileOf(params.textDocument.uri);
+    const doc = documents.get(params.textDocument.uri);
+    if (!file || !doc) return undefined;
+    const folder = folderOf(file);
+    const rel = path.relative(folder.root, file).split(path.sep).join('/');
+    const offset = doc.offsetAt(params.position);
+    const report = folder.report;
+    let card: TrustCard | undefined;
+    let range: Range | undefined;
+    if (path.basename(rel) === 'package.json') {
+      // The buffer may have changed since the scan: find the entry in it now, then the card by name.
+      const dep = parseManifest(doc.getText(), rel).dependencies.find((d) => d.keyRange.startOffset <= offset && offset <= d.valueRange.endOffset);
+      if (!dep || !MANIFEST_SECTIONS.includes(dep.section)) return undefined;
+      range = { start: doc.positionAt(dep.keyRange.startOffset), end: doc.positionAt(dep.valueRange.endOffset) };
+      const name = dep.spec.registryName ?? dep.name;
+      if (!report) {
+        schedule(folder, 0);
+        return { contents: { kind: 'markdown', value: `TrustLens: checking ${name}…` }, range };
+      }
+      const cards = report.cards.filter((c) => c.name === name);
+      card = cards.find((c) => c.locations.some((l) => l.file === rel)) ?? cards[0];
+    } else {
+      const covers = (l: TrustCard['locations'][number]) => l.file === rel && l.startOffset <= offset && offset <= l.endOffset;
+      card = report?.cards.find((c) => c.locations.some(covers));
+      const loc = card?.locations.find(covers);
+      if (loc) range = { start: doc.positionAt(loc.startOffset), end: doc.positionAt(loc.endOffset) };
+    }
+    if (!card) return undefined;
+    // hoverMarkdown escapes every registry-supplied text (the card is hostile input); codicons are VS Code's alone.
+    return { contents: { kind: 'markdown', value: plainIcons(hoverMarkdown(card, new Date())) }, ...(range ? { range } : {}) };
+  });
+
+  connection.onCodeAction((params): CodeAction[] => {
+    const file = fileOf(params.textDocument.uri);
+    if (!file) return [];
+    const folder = folderOf(file);
+    const actions = new Map<string, CodeAction>();
+    // The diagnostics the request carries are matched by place with what this server published for the file (a
+    // client need not send a diagnostic's `data` back).
+    const published = folder.published.get(params.textDocument.uri) ?? [];
+    for (const { diagnostic, data } of published) {
+      if (!data || !overlaps(diagnostic.range, params.range)) continue;
+      const found: (CodeAction | undefined)[] = [];
+      if (data.kind === 'via') {
+        for (const b of data.brings ?? []) found.push(overrideAction(folder, { ...data, package: b.package, version: b.version, safeVersion: b.safeVersion, direct: false }));
+      } else {
+        const severities = (folder.report?.findings ?? []).filter((f) => f.package === data.package && f.version === data.version);
+        if (onlyIntegrity(data, severities)) found.push(reresolveAction(folder, data));
+        else if (data.direct) found.push(pinAction(folder, file, data));
+        else found.push(overrideAction(folder, data));
+      }
+      for (const a of found) {
+        if (!a) continue;
+        const known = actions.get(a.title);
+        if (known) known.diagnostics = [...(known.diagnostics ?? []), diagnostic];
+        else actions.set(a.title, { ...a, diagnostics: [diagnostic] });
+      }
+    }
+    return [...actions.values()];
+  });
+
+  connection.onShutdown(() => {
+    for (const f of folders.values()) {
+      clearTimeout(f.timer);
+      f.running?.abort();
+    }
+  });
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}
+
+declare const TRUSTLENS_VERSION: string | undefined;
