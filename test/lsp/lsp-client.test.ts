@@ -15,6 +15,7 @@ import {
   PublishDiagnosticsNotification,
   type PublishDiagnosticsParams,
   ShutdownRequest,
+  DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   StreamMessageReader,
   StreamMessageWriter,
@@ -26,6 +27,12 @@ import { PROJECT_ROOT } from '../support/fixtures';
 import { withinHangGuard } from '../support/wait';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
+
+/** The offset of an LSP position in `text` (no surrogate pairs in these files: characters are code units). */
+function offsetOf(text: string, p: { line: number; character: number }): number {
+  const lines = text.split('\n');
+  return lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+}
 
 /**
  * `trustlens lsp --stdio` as an editor sees it: the built CLI in a child process, spoken to over stdio by the LSP
@@ -130,6 +137,19 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
     assert.equal(edits.length, 1);
     assert.equal(edits[0].newText, '"2.0.1"');
     assert.equal(edits[0].range.start.line, line);
+
+    // Typing: the buffer, not the file on disk, is what is checked. The pin applied in the editor (unsaved) clears
+    // the downgrade from package.json once the re-check of the buffer arrives.
+    const pinned = text.slice(0, offsetOf(text, edits[0].range.start)) + edits[0].newText + text.slice(offsetOf(text, edits[0].range.end));
+    const recheck = new Promise<Diagnostic[]>((resolve) =>
+      connection.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => {
+        if (p.uri === uri && !p.diagnostics.some((d) => d.code === 'provenance-downgrade' && d.range.start.line === line)) resolve(p.diagnostics);
+      }),
+    );
+    await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: pinned }] });
+    const after = await withinHangGuard('diagnostics of the edited buffer', recheck);
+    console.log(`      after the pin (unsaved): ${after.map((d) => d.code).join(', ')}`);
+    assert.equal(fs.readFileSync(manifestPath, 'utf8'), text, 'the server never writes the file itself');
 
     await withinHangGuard('the shutdown answer', connection.sendRequest(ShutdownRequest.type));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
