@@ -88,6 +88,7 @@ export function startLspServer(options: LspOptions): Connection {
   let initSettings: Record<string, unknown> = {};
   let changedSettings: Record<string, unknown> | undefined;
   let canConfigure = false;
+  let canProgress = false;
   const log = (line: string) => connection.console.log(redactUrls(line));
 
   const folderOf = (file: string): FolderState => {
@@ -124,10 +125,21 @@ export function startLspServer(options: LspOptions): Connection {
       if (file && folderOf(file) === folder) overlay.set(path.relative(folder.root, file).split(path.sep).join('/'), d.getText());
     }
     let outcome: ScanResult['folders'][number];
+    // Work done progress ($/progress) where the client shows it; asked for alongside the check, never before it.
+    const progress = canProgress ? connection.window.createWorkDoneProgress().catch(() => undefined) : Promise.resolve(undefined);
+    void progress.then((p) => p?.begin('TrustLens', 0, `checking ${path.basename(folder.root)}`, false));
     try {
       const raw = await settingsFor(folder);
       const settings = serviceSettingsFrom(raw);
       const opts = await checkOptions(folder.root, overlay, settings, controller.signal, { session, trustRoots, cacheDir: options.cacheDir, log });
+      // At most every 100 ms, and the last one (as the service does).
+      let lastProgress = 0;
+      opts.onProgress = (done, total) => {
+        const now = Date.now();
+        if (done < total && now - lastProgress < 100) return;
+        lastProgress = now;
+        void progress.then((p) => p?.report(total ? Math.floor((done / total) * 100) : 0, `${done}/${total} packages`));
+      };
       log(`check ${folder.root} (registry ${settings.registry ?? 'from .npmrc'}, ${overlay.size} open files)`);
       const report = await runCheck(opts);
       if (folder.running !== controller) return;
@@ -143,6 +155,7 @@ export function startLspServer(options: LspOptions): Connection {
       outcome = { root: folder.root, error: message };
     } finally {
       if (folder.running === controller) folder.running = undefined;
+      void progress.then((p) => p?.done());
     }
     for (const w of folder.waiters.splice(0)) w(outcome);
   }
@@ -255,6 +268,7 @@ export function startLspServer(options: LspOptions): Connection {
   connection.onInitialize((params): InitializeResult => {
     initSettings = trustlensSection(params.initializationOptions);
     canConfigure = params.capabilities.workspace?.configuration === true;
+    canProgress = params.capabilities.window?.workDoneProgress === true;
     const fromFolders = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri)).filter((f): f is string => !!f);
     const single = params.rootUri ? fileOf(params.rootUri) : (params.rootPath ?? undefined);
     roots = fromFolders.length ? fromFolders : single ? [single] : [];

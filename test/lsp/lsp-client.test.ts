@@ -18,13 +18,15 @@ import {
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   StreamMessageReader,
+  WorkDoneProgress,
+  WorkDoneProgressCreateRequest,
   StreamMessageWriter,
   createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
-import { withinHangGuard } from '../support/wait';
+import { until, withinHangGuard } from '../support/wait';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 
@@ -86,6 +88,13 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
       }),
     );
 
+    // Work done progress: the server asks to create a token, then begins and ends it around the scan.
+    const progressKinds: string[] = [];
+    connection.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+      connection.onProgress(WorkDoneProgress.type, token, (value) => progressKinds.push(value.kind));
+      return null;
+    });
+
     const started = process.hrtime.bigint();
     const init = await withinHangGuard(
       'the initialize answer',
@@ -93,7 +102,7 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
         processId: process.pid,
         rootUri: pathToFileURL(project).href,
         workspaceFolders: [{ uri: pathToFileURL(project).href, name: 'app' }],
-        capabilities: {},
+        capabilities: { window: { workDoneProgress: true } },
         initializationOptions: {
           trustlens: { registry: registry.url, evaluationTime: NOW, sigstoreTrustedRoot: rootFile, advisories: { sources: ['npm'] } },
         },
@@ -116,6 +125,8 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
     assert.equal(downgrade.source, 'TrustLens');
     assert.match(downgrade.codeDescription?.href ?? '', /README\.md#provenance-downgrade$/);
     assert.ok(Array.isArray(downgrade.relatedInformation));
+    await until('the scan\'s progress to end', () => progressKinds.includes('end'));
+    assert.equal(progressKinds[0], 'begin', progressKinds.join());
     // The lockfile's entries get theirs too.
     assert.ok([...published.keys()].some((u) => u.endsWith('/package-lock.json')), [...published.keys()].join());
 
