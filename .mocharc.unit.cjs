@@ -21,5 +21,6 @@ module.exports = {
     'out/test/engine/sigstore/attestations-real.test.js',
     'out/test/engine/sigstore/fast-der.test.js',
     'out/test/engine/sigstore/registry-signatures.test.js',
+    'out/test/lsp/settings.test.js',
   ],
 };

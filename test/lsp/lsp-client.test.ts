@@ -162,6 +162,11 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
     console.log(`      after the pin (unsaved): ${after.map((d) => d.code).join(', ')}`);
     assert.equal(fs.readFileSync(manifestPath, 'utf8'), text, 'the server never writes the file itself');
 
+    // Peak memory of the server so far (Linux only; reported, not judged: memory targets live in the benchmarks).
+    const status = fs.existsSync(`/proc/${child.pid}/status`) ? fs.readFileSync(`/proc/${child.pid}/status`, 'utf8') : '';
+    const peak = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    if (peak) console.log(`      server peak RSS: ${Math.round(Number(peak) / 1024)} MB`);
+
     await withinHangGuard('the shutdown answer', connection.sendRequest(ShutdownRequest.type));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await connection.sendNotification(ExitNotification.type);
