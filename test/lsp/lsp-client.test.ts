@@ -157,8 +157,10 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
         if (p.uri === uri && !p.diagnostics.some((d) => d.code === 'provenance-downgrade' && d.range.start.line === line)) resolve(p.diagnostics);
       }),
     );
+    const edited = process.hrtime.bigint();
     await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: pinned }] });
     const after = await withinHangGuard('diagnostics of the edited buffer', recheck);
+    console.log(`      warm edit → diagnostics: ${(Number(process.hrtime.bigint() - edited) / 1e6).toFixed(0)} ms (300 ms of it the debounce)`);
     console.log(`      after the pin (unsaved): ${after.map((d) => d.code).join(', ')}`);
     assert.equal(fs.readFileSync(manifestPath, 'utf8'), text, 'the server never writes the file itself');
 
