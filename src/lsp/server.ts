@@ -283,7 +283,8 @@ export function startLspServer(options: LspOptions): Connection {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        // Folders added or removed after start are not followed yet (issue #19): restart the server for them.
+        workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
       },
       serverInfo: { name: 'trustlens', version: typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev' },
     };
