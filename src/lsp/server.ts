@@ -11,6 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type CodeAction,
   CodeActionKind,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
   type Connection,
   type Diagnostic,
   DiagnosticTag,
@@ -26,20 +29,26 @@ import {
 import { StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEPENDENCY_FILES } from '../core/dependency-files';
-import { type TextEdit as OffsetEdit, overrideEdits, pinEdit, reresolveEdits } from '../core/edits';
+import { POLICY_FILE } from '../core/dependency-files';
+import { type TextEdit as OffsetEdit, allowEdits, overrideEdits, pinEdit, reresolveEdits } from '../core/edits';
 import { parseManifest } from '../core/manifest';
 import type { SourceRange } from '../core/model';
 import type { TrustCard } from '../core/report/card';
 import { type DiagnosticData, diagnosticSpecs } from '../core/report/diagnostics';
-import { moveTitle, onlyIntegrity } from '../core/report/fixes';
+import { GRAVE, moveTitle, onlyIntegrity } from '../core/report/fixes';
+import { CODES } from '../core/trust/codes';
 import { hoverMarkdown, plainIcons } from '../core/report/hover-text';
 import { type CheckReport, runCheck } from '../engine/check/run-check';
 import { EngineError, isAbort } from '../engine/infra/errors';
 import { redactUrls } from '../engine/registry/http';
 import { CheckSession } from '../engine/session/session';
-import { type ScanParams, ScanRequest, type ScanResult } from '../protocol/lsp';
+import { ExposureCache } from '../engine/history/exposure';
+import { SBOM_FORMATS, renderSbom } from '../engine/report/sbom';
+import { LSP_COMMANDS, type ReportParams, ReportRequest, type ScanParams, ScanRequest, type ScanResult, type SbomParams, SbomRequest } from '../protocol/lsp';
+import type { ReportResult, SbomResult, ServiceSettings } from '../protocol/service';
 import { TrustRoots, checkOptions } from '../service/check-options';
-import { diagnosticLevel, mergeSettings, serviceSettingsFrom, trustlensSection } from './settings';
+import { reportData } from '../service/report-data';
+import { allowExpiryDays, diagnosticLevel, mergeSettings, serviceSettingsFrom, trustlensSection } from './settings';
 
 export interface LspOptions {
   input: NodeJS.ReadableStream;
@@ -61,6 +70,10 @@ function docsLink(): (code: string) => string | undefined {
   return (code) => (readme ? `${pathToFileURL(readme).href}#${code}` : undefined);
 }
 
+/** `text` with the offset edits applied (they come from one parse of it and do not overlap). */
+const applyOffsetEdits = (text: string, edits: OffsetEdit[]) =>
+  [...edits].sort((a, b) => b.offset - a.offset).reduce((t, e) => t.slice(0, e.offset) + e.content + t.slice(e.offset + e.length), text);
+
 const toRange = (r: SourceRange): Range => ({ start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } });
 const overlaps = (a: Range, b: Range) =>
   !(a.end.line < b.start.line || (a.end.line === b.start.line && a.end.character < b.start.character) || b.end.line < a.start.line || (b.end.line === a.start.line && b.end.character < a.start.character));
@@ -74,6 +87,12 @@ interface FolderState {
   published: Map<string, { diagnostic: Diagnostic; data?: DiagnosticData }[]>;
   /** Resolves waiters of the next finished scan (the `trustlens/scan` request). */
   waiters: ((r: ScanResult['folders'][number]) => void)[];
+  /** The next scan reads every package's contents (asked for by `trustlens/scan` with `deep`). */
+  deepNext?: boolean;
+  /** The running scan is a deep one: a scan that supersedes it inherits that. */
+  runningDeep?: boolean;
+  /** The settings of the last scan, for the requests that work on its result. */
+  raw?: Record<string, unknown>;
 }
 
 export function startLspServer(options: LspOptions): Connection {
@@ -89,6 +108,10 @@ export function startLspServer(options: LspOptions): Connection {
   let changedSettings: Record<string, unknown> | undefined;
   let canConfigure = false;
   let canProgress = false;
+  let canShowDocument = false;
+  let canCreateFiles = false;
+  const exposureCache = new ExposureCache(2000);
+  const version = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
   const log = (line: string) => connection.console.log(redactUrls(line));
 
   const folderOf = (file: string): FolderState => {
@@ -115,10 +138,16 @@ export function startLspServer(options: LspOptions): Connection {
 
   async function scan(folder: FolderState): Promise<void> {
     folder.timer = undefined;
-    // A newer scan supersedes the running one: its result would be stale.
-    folder.running?.abort();
+    // A newer scan supersedes the running one: its result would be stale (and what it was asked to read, it inherits).
+    if (folder.running) {
+      folder.running.abort();
+      if (folder.runningDeep) folder.deepNext = true;
+    }
     const controller = new AbortController();
     folder.running = controller;
+    const deep = folder.deepNext === true;
+    folder.deepNext = undefined;
+    folder.runningDeep = deep;
     const overlay = new Map<string, string>();
     for (const d of documents.all()) {
       const file = fileOf(d.uri);
@@ -130,7 +159,7 @@ export function startLspServer(options: LspOptions): Connection {
     void progress.then((p) => p?.begin('TrustLens', 0, `checking ${path.basename(folder.root)}`, false));
     try {
       const raw = await settingsFor(folder);
-      const settings = serviceSettingsFrom(raw);
+      const settings: ServiceSettings = { ...serviceSettingsFrom(raw), ...(deep ? { content: 'deep' as const } : {}) };
       const opts = await checkOptions(folder.root, overlay, settings, controller.signal, { session, trustRoots, cacheDir: options.cacheDir, log });
       // At most every 100 ms, and the last one (as the service does).
       let lastProgress = 0;
@@ -140,13 +169,14 @@ export function startLspServer(options: LspOptions): Connection {
         lastProgress = now;
         void progress.then((p) => p?.report(total ? Math.floor((done / total) * 100) : 0, `${done}/${total} packages`));
       };
-      log(`check ${folder.root} (registry ${settings.registry ?? 'from .npmrc'}, ${overlay.size} open files)`);
+      log(`${deep ? 'deep check' : 'check'} ${folder.root} (registry ${settings.registry ?? 'from .npmrc'}, ${overlay.size} open files)`);
       const report = await runCheck(opts);
       if (folder.running !== controller) return;
       folder.report = report;
+      folder.raw = raw;
       publish(folder, report, raw);
       log(`${folder.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.durationMs} ms`);
-      outcome = { root: folder.root, findings: report.findings.length };
+      outcome = { root: folder.root, findings: report.findings.length, ...(deep ? { deep } : {}) };
     } catch (e) {
       if (isAbort(e, controller.signal) || folder.running !== controller) return;
       const message = e instanceof EngineError ? e.message : `internal error: ${(e as Error).message}`;
@@ -154,7 +184,10 @@ export function startLspServer(options: LspOptions): Connection {
       fail(folder, message);
       outcome = { root: folder.root, error: message };
     } finally {
-      if (folder.running === controller) folder.running = undefined;
+      if (folder.running === controller) {
+        folder.running = undefined;
+        folder.runningDeep = undefined;
+      }
       void progress.then((p) => p?.done());
     }
     for (const w of folder.waiters.splice(0)) w(outcome);
@@ -265,30 +298,111 @@ export function startLspServer(options: LspOptions): Connection {
     return { title: `Re-resolve ${data.package}@${data.version} (fetch the same version again; its hash is wrong)`, kind: CodeActionKind.QuickFix, isPreferred: true, edit: edit(lock, edits) };
   }
 
+  /**
+   * Allow this version (every code of the diagnostic) in .trustlens.jsonc, expiring after `allowExpiryDays`. LSP has
+   * no way to ask for text, so the entry is written with an empty reason: the policy reports it in place, and the
+   * entry has no effect, until the person writes why the version is acceptable. Where the client can, the command
+   * then opens the file at that reason.
+   */
+  function allowAction(folder: FolderState, data: DiagnosticData): CodeAction | undefined {
+    if (data.package === '*' || !data.version) return undefined;
+    const codes = [...new Set(data.codes?.length ? data.codes : [data.code])];
+    const file = path.join(folder.root, POLICY_FILE);
+    const existing = textOf(file);
+    const expires = new Date(Date.now() + allowExpiryDays(folder.raw ?? {}) * 86_400_000).toISOString().slice(0, 10);
+    const edits = allowEdits(existing?.getText(), codes.map((code) => ({ package: data.package, version: data.version, code, reason: '', expires })));
+    if (!edits.length) return undefined;
+    const grave = codes.filter((c) => GRAVE.has(c));
+    const what = codes.map((c) => CODES[c].title.toLowerCase()).join(', ');
+    const title = grave.length
+      ? `Allow ${data.package}@${data.version} anyway (${what}): only after reviewing it yourself; write the reason in ${POLICY_FILE}`
+      : `Allow ${data.package}@${data.version} (${what}) until ${expires}; write the reason in ${POLICY_FILE}`;
+    const uri = pathToFileURL(file).href;
+    let workspaceEdit: WorkspaceEdit;
+    if (existing) workspaceEdit = edit(existing, edits);
+    else if (canCreateFiles) {
+      workspaceEdit = {
+        documentChanges: [
+          { kind: 'create', uri, options: { ignoreIfExists: true } },
+          { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edits[0].content }] },
+        ],
+      };
+    } else workspaceEdit = { changes: { [uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edits[0].content }] } };
+    // Where the reason to write is once the edit is applied: the last empty reason of the new text.
+    const after = TextDocument.create(uri, 'jsonc', 0, applyOffsetEdits(existing?.getText() ?? '', edits));
+    const at = after.getText().lastIndexOf('"reason": ""');
+    const command =
+      canShowDocument && at >= 0 ? { title: 'Write the reason', command: LSP_COMMANDS.showPolicyEntry, arguments: [uri, after.positionAt(at + '"reason": "'.length)] } : undefined;
+    return { title, kind: CodeActionKind.QuickFix, edit: workspaceEdit, ...(command ? { command } : {}) };
+  }
+
+  /** The options of a check of `folder` as its last scan ran it (for the requests that work on that scan). */
+  async function folderCheck(folder: FolderState, signal: AbortSignal) {
+    const raw = folder.raw ?? (await settingsFor(folder));
+    return checkOptions(folder.root, new Map(), serviceSettingsFrom(raw), signal, { session, trustRoots, cacheDir: options.cacheDir, log });
+  }
+
+  const folderOfUri = (uri: string): FolderState | undefined => {
+    const file = fileOf(uri);
+    return file ? folderOf(fs.existsSync(file) && fs.statSync(file).isDirectory() ? path.join(file, 'package.json') : file) : undefined;
+  };
+
   connection.onInitialize((params): InitializeResult => {
     initSettings = trustlensSection(params.initializationOptions);
     canConfigure = params.capabilities.workspace?.configuration === true;
     canProgress = params.capabilities.window?.workDoneProgress === true;
+    canShowDocument = params.capabilities.window?.showDocument?.support === true;
+    const workspaceEdit = params.capabilities.workspace?.workspaceEdit;
+    canCreateFiles = workspaceEdit?.documentChanges === true && (workspaceEdit.resourceOperations ?? []).includes('create');
     const fromFolders = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri)).filter((f): f is string => !!f);
     const single = params.rootUri ? fileOf(params.rootUri) : (params.rootPath ?? undefined);
     roots = fromFolders.length ? fromFolders : single ? [single] : [];
     const watch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const folderEvents = params.capabilities.workspace?.workspaceFolders === true;
     connection.onInitialized(() => {
       if (watch) {
         void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED.map((g) => ({ globPattern: `**/${g}` })) });
       }
+      if (folderEvents) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri)));
     });
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        // Folders added or removed after start are not followed yet (issue #19): restart the server for them.
-        workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
+        executeCommandProvider: { commands: Object.values(LSP_COMMANDS) },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'trustlens', version: typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev' },
+      serverInfo: { name: 'trustlens', version },
     };
   });
+
+  /**
+   * Workspace folders added or removed: a removed folder's scan stops and its diagnostics go; open documents of an
+   * added folder are checked as part of it from now on.
+   */
+  function changeFolders(added: string[], removed: string[]): void {
+    const gone = removed.map(fileOf).filter((f): f is string => !!f);
+    roots = [...roots.filter((r) => !gone.includes(r)), ...added.map(fileOf).filter((f): f is string => !!f && !roots.includes(f))];
+    for (const [root, f] of [...folders]) {
+      // Gone, or a folder of loose files that an added workspace folder now holds.
+      const held = !roots.includes(root) && roots.some((r) => root.startsWith(r + path.sep));
+      if (!gone.includes(root) && !held) continue;
+      clearTimeout(f.timer);
+      f.running?.abort();
+      for (const uri of f.published.keys()) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      folders.delete(root);
+      for (const w of f.waiters.splice(0)) w({ root, error: 'the workspace folder was removed' });
+    }
+    const fresh = added.map(fileOf).filter((f): f is string => !!f);
+    const touched = new Set<FolderState>();
+    for (const d of documents.all()) {
+      const file = fileOf(d.uri);
+      const folder = file && isDependencyFile(file) ? folderOf(file) : undefined;
+      if (folder && fresh.includes(folder.root)) touched.add(folder);
+    }
+    for (const f of touched) if (!f.report && !f.running && !f.timer) schedule(f, 0);
+  }
 
   const onDocument = (uri: string, delayMs: number) => {
     const file = fileOf(uri);
@@ -310,10 +424,52 @@ export function startLspServer(options: LspOptions): Connection {
   // By method name: vscode-languageserver carries its own copy of vscode-jsonrpc, whose RequestType is another class.
   connection.onRequest(ScanRequest.method, async (params: ScanParams): Promise<ScanResult> => {
     const file = params.uri ? fileOf(params.uri) : undefined;
-    const targets = file ? [folderOf(file)] : folders.size ? [...folders.values()] : roots.map((r) => folderOf(path.join(r, 'package.json')));
+    const targets = file ? [folderOfUri(params.uri!)!] : folders.size ? [...folders.values()] : roots.map((r) => folderOf(path.join(r, 'package.json')));
     const results = targets.map((f) => new Promise<ScanResult['folders'][number]>((resolve) => f.waiters.push(resolve)));
-    for (const f of targets) schedule(f, 0);
+    for (const f of targets) {
+      if (params.deep === true) f.deepNext = true;
+      schedule(f, 0);
+    }
     return { folders: await Promise.all(results) };
+  });
+
+  connection.onRequest(ReportRequest.method, async (params: ReportParams, token): Promise<ReportResult> => {
+    const folder = typeof params?.uri === 'string' ? folderOfUri(params.uri) : undefined;
+    if (!folder || typeof params.name !== 'string' || !params.name) throw new ResponseError(ErrorCodes.InvalidParams, 'trustlens/report needs a file: URI of the project and a package name');
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    try {
+      return await reportData(await folderCheck(folder, controller.signal), folder.report, params.name, exposureCache);
+    } catch (e) {
+      if (isAbort(e, controller.signal)) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      throw new ResponseError(ErrorCodes.InternalError, redactUrls((e as Error).message));
+    }
+  });
+
+  connection.onRequest(SbomRequest.method, async (params: SbomParams, token): Promise<SbomResult> => {
+    const folder = typeof params?.uri === 'string' ? folderOfUri(params.uri) : undefined;
+    if (!folder || !(SBOM_FORMATS as readonly string[]).includes(params.format)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `trustlens/sbom needs a file: URI of the project and a format (${SBOM_FORMATS.join(', ')})`);
+    }
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    try {
+      const check = await folderCheck(folder, controller.signal);
+      // The last scan's report (what the editor shows), else a check now.
+      const now = check.now ?? new Date();
+      const report = folder.report ?? (await runCheck({ ...check, now }));
+      return renderSbom(report, params.format, { now, toolVersion: version });
+    } catch (e) {
+      if (isAbort(e, controller.signal)) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      throw new ResponseError(ErrorCodes.InternalError, redactUrls((e as Error).message));
+    }
+  });
+
+  connection.onExecuteCommand(async (params) => {
+    if (params.command !== LSP_COMMANDS.showPolicyEntry) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+    const [uri, position] = params.arguments ?? [];
+    if (typeof uri !== 'string' || typeof position?.line !== 'number' || typeof position?.character !== 'number') return;
+    await connection.window.showDocument({ uri, takeFocus: true, selection: { start: position, end: position } }).catch(() => undefined);
   });
 
   connection.onHover((params): Hover | undefined => {
@@ -368,6 +524,7 @@ export function startLspServer(options: LspOptions): Connection {
         else if (data.direct) found.push(pinAction(folder, file, data));
         else found.push(overrideAction(folder, data));
       }
+      if (data.kind !== 'via') found.push(allowAction(folder, data));
       for (const a of found) {
         if (!a) continue;
         const known = actions.get(a.title);

@@ -67,6 +67,12 @@ export function serviceSettingsFrom(raw: Record<string, unknown>): ServiceSettin
   };
 }
 
+/** Days until the allow entries the Allow code action writes expire (`allowExpiryDays`, 90 when unset or invalid). */
+export function allowExpiryDays(raw: Record<string, unknown>): number {
+  const v = lookup(raw, 'allowExpiryDays');
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : 90;
+}
+
 export type DiagnosticLevel = 1 | 2 | 3 | 4;
 
 /** LSP's DiagnosticSeverity of a finding (1 error … 4 hint), or undefined when `diagnosticSeverity` hides its code. */

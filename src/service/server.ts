@@ -11,10 +11,10 @@ import { redactUrls } from '../engine/registry/http';
 import { CheckSession } from '../engine/session/session';
 import { CardsSent } from '../protocol/cards-delta';
 import { TrustRoots, checkOptions as sharedCheckOptions } from './check-options';
-import { packageTimeline } from '../engine/check/package-timeline';
+import { reportData } from './report-data';
 import { listRecords } from '../core/list';
 import { loadProject } from '../engine/infra/project-files';
-import { ExposureCache, packageExposure } from '../engine/history/exposure';
+import { ExposureCache } from '../engine/history/exposure';
 import { renderSbom } from '../engine/report/sbom';
 import {
   ClearCacheRequest,
@@ -117,20 +117,10 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
 connection.onRequest(ReportRequest, async (params, token) => {
   const controller = new AbortController();
   abortOn(token, controller);
-  const report = lastReports.get(params.root);
-  const findings = (report?.findings ?? []).filter((f) => f.package === params.name);
-  const entries = (report?.model.lockfile?.packages ?? []).filter((p) => p.name === params.name);
-  const locked = [...new Set(entries.map((p) => p.version))];
-  const resolved = [...new Set(entries.flatMap((p) => (p.resolved ? [p.resolved] : [])))];
   try {
     // The evaluation's own options: the session's parts for them hold this package's summary already.
     const check = await checkOptions(params.root, new Map(), params.settings, controller.signal);
-    const [timeline, exposure] = await Promise.all([
-      packageTimeline({ check, name: params.name, locked, resolved }),
-      // The windows each version was locked in, when the folder is a git repository (parses kept by blob).
-      packageExposure(check, params.name, exposureCache).catch((e: Error) => ({ unavailable: e.message, windows: [], unreadable: 0 })),
-    ]);
-    return { timeline, findings, exposure };
+    return await reportData(check, lastReports.get(params.root), params.name, exposureCache);
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();
     throw new ResponseError(-32603, (e as Error).message, { code: 'internal' });

@@ -125,6 +125,12 @@ export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaul
     const reason = str(prop(el, 'reason'));
     const version = str(prop(el, 'version'));
     const expires = str(prop(el, 'expires'));
+    const reasonNode = prop(el, 'reason');
+    if (pkg && isCode(code) && reasonNode && reason !== undefined && reason.trim() === '') {
+      // What the editor's Allow action leaves for the person to write (a language server cannot ask for text).
+      bad(reasonNode, `write why ${pkg}${version ? `@${version}` : ''} is acceptable for ${code}: this entry has no effect until it has a reason`);
+      continue;
+    }
     if (!pkg || !isCode(code) || !reason) {
       bad(el, 'an allow entry needs "package", a known "code" and a "reason"');
       continue;

@@ -335,6 +335,15 @@ describe('trust rules', () => {
         [8, 'an allow entry needs "package", a known "code" and a "reason"'],
       ]);
     });
+    it('asks for the reason an allow entry left empty (what the language server\'s Allow writes), at that reason', () => {
+      const written = `{ "allow": [\n  { "package": "lib", "version": "1.2.0", "code": "deprecated", "reason": "", "expires": "2099-01-01" }\n] }`;
+      const { policy, problems } = parsePolicy(written);
+      assert.equal(policy.allow.length, 0, 'no effect without a reason');
+      assert.deepEqual(
+        problems.map((p) => [p.range.start.line, written.slice(p.range.startOffset, p.range.endOffset), p.message]),
+        [[1, '""', 'write why lib@1.2.0 is acceptable for deprecated: this entry has no effect until it has a reason']],
+      );
+    });
     it('allows until expiry, and overrides severities', () => {
       const { policy } = parsePolicy(text);
       const d = summary('lib', [{ version: '1.2.0', publishedAt: daysAgo(30), deprecated: 'x' }, { version: '1.3.0', publishedAt: daysAgo(20), deprecated: 'x' }]);
