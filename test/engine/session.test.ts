@@ -71,6 +71,23 @@ describe('check session (what the service remembers between evaluations)', funct
     assert.ok(!edited.findings.some((f) => f.package === 'vulnerable'), '1.0.5 is the fixed version');
   });
 
+  it('a name the registry does not have is asked once, not again by every check within the cache lifetime', async () => {
+    const project = writeProject(scenario, registry.url, { ...scenario.locked, 'not-on-the-registry': '1.0.0' });
+    const session = new CheckSession();
+    const first = await run(project, { session });
+    assert.ok(first.findings.some((f) => f.package === 'not-on-the-registry'), 'the missing package is a finding');
+    registry.resetRequests();
+    const second = await run(project, { session });
+    assert.deepEqual(registry.requests.map((r) => `${r.method} ${r.url}`), []);
+    assert.deepEqual(seen(second), seen(first));
+    // A session that keeps nothing (cache lifetime 0) asks again.
+    const uncached = new CheckSession();
+    await run(project, { session: uncached, cacheTtlMs: 0 });
+    registry.resetRequests();
+    await run(project, { session: uncached, cacheTtlMs: 0 });
+    assert.ok(registry.requests.some((r) => r.url === '/not-on-the-registry'), registry.requests.map((r) => r.url).join());
+  });
+
   it('a check cancelled half-way leaves the session whole: the next one gives the fresh result', async () => {
     // Half-way as a state, not a moment: a gate lets the packuments through and holds the advisory request (sent once
     // the packuments are in, before the tarballs), and the check is aborted when that request has arrived there.

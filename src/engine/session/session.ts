@@ -85,6 +85,9 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
   const cache = c.offline || c.cacheDir ? new DiskCache(c.cacheDir ?? defaultCacheDir()) : undefined;
   const packuments = new PackumentSource(http, c.registries, cache, { offline: c.offline, ttlMs, keepMs: ttlMs, holder });
   const revalidated = new Map<string, number>();
+  // Names the registry answered 404 for, kept as long as a packument is: a name that is not there (another
+  // platform's optional package a release adds, a private name) must not cost a request per edit either.
+  const absent = new Map<string, { at: number; error: unknown }>();
   const keys = new PromiseCache<RegistryKey[]>({ ttlMs, holder });
   const loadKeys = (registry: string, signal?: AbortSignal) => keys.get(registry, (shared) => loadRegistryKeys(http, cache, registry, { offline: c.offline, signal: shared }), signal);
   // Never forgotten while the parts live: a registry once seen signing stays known to sign.
@@ -96,7 +99,18 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
       // At most once a minute per name: a version that is really missing must not cost a request per edit.
       const revalidate = !!fresh && !c.offline && Date.now() - (revalidated.get(name) ?? -Infinity) >= 60_000;
       if (revalidate) revalidated.set(name, Date.now());
-      return packuments.summary(name, signal, revalidate);
+      const gone = absent.get(name);
+      if (gone && !revalidate && Date.now() - gone.at < ttlMs) return Promise.reject(gone.error);
+      const answer = packuments.summary(name, signal, revalidate);
+      answer.then(
+        () => absent.delete(name),
+        (e: unknown) => {
+          if ((e as { code?: string }).code !== 'not-found') return;
+          if (absent.size >= 10_000) absent.clear();
+          absent.set(name, { at: Date.now(), error: e });
+        },
+      );
+      return answer;
     },
     keys: loadKeys,
     signs: {
