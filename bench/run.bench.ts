@@ -15,14 +15,27 @@
  *   BENCH_PROFILE=1         run each cold trustlens scan under `node --cpu-prof` (profiles kept under .bench-cache/profiles/)
  *   BENCH_NO_WRITE=1        do not write bench/results/<date>.md
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Arborist from '@npmcli/arborist';
 import * as semver from 'semver';
 import { type MessageConnection, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
+import {
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializeRequest,
+  InitializedNotification,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  StreamMessageReader as LspReader,
+  StreamMessageWriter as LspWriter,
+  createProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
 import * as YAML from 'yaml';
 import { runCheck } from '../src/engine/check/run-check';
 import { CheckSession } from '../src/engine/session/session';
@@ -550,6 +563,85 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
     });
   });
   await serviceColdPeak(dir, settings);
+  await lspRows(pc, base, dir, registry.url, rootFile, fill.value.stats.packages);
+}
+
+/**
+ * `trustlens lsp` as another editor drives it (the built CLI, LSP over stdio): initialize → first diagnostics on
+ * package.json with an empty cache, then the same warm edits as above (didChange, then `trustlens/scan` for the
+ * folder, which starts the scan at once instead of after the 300 ms typing debounce), and the server's peak RSS.
+ */
+async function lspRows(pc: ProjectCorpus, base: { manifest: Record<string, unknown>; deps: [string, string][] }, dir: string, registryUrl: string, rootFile: string, packages: number): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'lsp', '--stdio', '--cache-dir', tmpDir('lsp-cache')], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createProtocolConnection(new LspReader(child.stdout!), new LspWriter(child.stdin!));
+  const uri = pathToFileURL(path.join(dir, 'package.json')).href;
+  let diagnosed: (() => void) | undefined;
+  connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    if (p.uri === uri) diagnosed?.();
+  });
+  connection.listen();
+  try {
+    const firstDiagnostics = new Promise<void>((resolve) => (diagnosed = resolve));
+    const started = performance.now();
+    await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).href,
+      workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }],
+      capabilities: {},
+      initializationOptions: { trustlens: { registry: registryUrl, sigstoreTrustedRoot: rootFile, advisories: { sources: ['npm'] } } },
+    });
+    await connection.sendNotification(InitializedNotification.type, {});
+    const text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'json', version: 1, text } });
+    await firstDiagnostics;
+    const coldMs = performance.now() - started;
+    addRow({
+      measure: `LSP: initialize → first package.json diagnostics, cold (${packages} pkgs, empty cache)`,
+      ours: fmtMs(coldMs),
+      reference: '—',
+      ratio: undefined,
+      target: '(reported)',
+      met: undefined,
+      notes: '`trustlens lsp --stdio` (the built CLI) driven over stdio by vscode-languageserver-protocol, as an editor would',
+    });
+    await connection.sendRequest('trustlens/scan', { uri }); // warm-up of the warm path (JIT)
+    const edits: number[] = [];
+    for (let i = 0; i < WARM_EDITS; i++) {
+      const t = await time(async () => {
+        await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: i + 2 }, contentChanges: [{ text: editedManifest(pc, base, i) }] });
+        await connection.sendRequest('trustlens/scan', { uri });
+      });
+      edits.push(t.ms);
+    }
+    const p50 = percentile(edits, 50);
+    const p95 = percentile(edits, 95);
+    addRow({
+      measure: 'LSP: warm edit → diagnostics published, same edits, through `trustlens lsp`',
+      ours: `p95 ${fmtMs(p95)}`,
+      reference: '100 ms budget',
+      ratio: p95 / 100,
+      target: 'p95 < 100 ms',
+      met: p95 < 100,
+      notes: `p50 ${fmtMs(p50)}; didChange (whole text) then trustlens/scan, answered after the diagnostics are sent; excluding the server's 300 ms typing debounce`,
+    });
+    const status = `/proc/${child.pid}/status`;
+    const hwm = fs.existsSync(status) ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(status, 'utf8'))?.[1] : undefined;
+    const peak = hwm ? Number(hwm) / 1024 : NaN;
+    addRow({
+      measure: 'Peak RSS, `trustlens lsp`, cold scan then the warm edits',
+      ours: Number.isFinite(peak) ? `${peak.toFixed(0)} MB` : 'n/a',
+      reference: '250 MB budget (as the service)',
+      ratio: peak / 250,
+      target: '< 250 MB',
+      met: Number.isFinite(peak) ? peak < 250 : undefined,
+      notes: Number.isFinite(peak) ? 'VmHWM of the server process' : 'needs /proc (Linux)',
+    });
+    await connection.sendRequest(ShutdownRequest.type);
+    await connection.sendNotification(ExitNotification.type);
+  } finally {
+    connection.dispose();
+    child.kill();
+  }
 }
 
 /** Runs `use` against a real service process (dist/service.js over IPC, forked as the extension forks it). */

@@ -183,6 +183,47 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     await assert.rejects(connection.sendRequest('trustlens/sbom', { uri: uriOf(project), format: 'xml' }), /format \(cyclonedx-json, spdx-json\)/);
   });
 
+  it('puts the findings on pnpm-lock.yaml entries, and pins the direct dependency from there', async () => {
+    const dir = fs.mkdtempSync(path.join(path.dirname(project), 'trustlens-lsp-pnpm-'));
+    const version = scenario.locked.downgrade;
+    const range = `^${version.split('.')[0]}.0.0`;
+    const integrity = scenario.corpus.packuments.get('downgrade')!.versions[version].dist.integrity;
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pnpm-app', version: '1.0.0', dependencies: { downgrade: range } }, null, 2));
+    fs.writeFileSync(path.join(dir, '.npmrc'), `registry=${registry.url}\n`);
+    const lock = [
+      "lockfileVersion: '9.0'",
+      '',
+      'importers:',
+      '',
+      '  .:',
+      '    dependencies:',
+      '      downgrade:',
+      `        specifier: ${range}`,
+      `        version: ${version}`,
+      '',
+      'packages:',
+      '',
+      `  downgrade@${version}:`,
+      `    resolution: {integrity: ${integrity}}`,
+      '',
+      'snapshots:',
+      '',
+      `  downgrade@${version}: {}`,
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'pnpm-lock.yaml'), lock);
+    const lockUri = uriOf(dir, 'pnpm-lock.yaml');
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: lockUri, languageId: 'yaml', version: 1, text: lock } });
+    await connection.sendRequest('trustlens/scan', { uri: lockUri });
+    const onLock = (published.get(lockUri) ?? []).find((d) => d.code === 'provenance-downgrade');
+    assert.ok(onLock, JSON.stringify([...published.entries()].filter(([u]) => u.startsWith(pathToFileURL(dir).href))));
+    assert.match(lock.split('\n')[onLock.range.start.line], /downgrade/);
+    const actions = (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: lockUri }, range: onLock.range, context: { diagnostics: [onLock] } })) as CodeAction[];
+    const pin = actions.find((a) => /^Pin downgrade to /.test(a.title));
+    assert.ok(pin, actions.map((a) => a.title).join(' | '));
+    assert.deepEqual(Object.keys(pin.edit?.changes ?? {}), [uriOf(dir)], 'the pin edits package.json, not the lockfile');
+  });
+
   it('follows workspace folders added and removed while it runs', async () => {
     const text = fs.readFileSync(path.join(second, 'package.json'), 'utf8');
     await connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, {
