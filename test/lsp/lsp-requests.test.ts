@@ -7,7 +7,9 @@ import {
   type CodeAction,
   CodeActionRequest,
   type Diagnostic,
+  DidChangeWatchedFilesNotification,
   DidChangeWorkspaceFoldersNotification,
+  FileChangeType,
   DidOpenTextDocumentNotification,
   ExecuteCommandRequest,
   InitializeRequest,
@@ -16,6 +18,8 @@ import {
   type ProtocolConnection,
   PublishDiagnosticsNotification,
   type PublishDiagnosticsParams,
+  type Registration,
+  RegistrationRequest,
   ShowDocumentRequest,
   type ShowDocumentParams,
   StreamMessageReader,
@@ -49,6 +53,7 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
   const published = new Map<string, Diagnostic[]>();
   const logs: string[] = [];
   const shown: ShowDocumentParams[] = [];
+  const registrations: Registration[] = [];
   const uriOf = (dir: string, file = 'package.json') => pathToFileURL(path.join(dir, file)).href;
 
   before(async () => {
@@ -70,6 +75,7 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
       shown.push(p);
       return { success: true };
     });
+    connection.onRequest(RegistrationRequest.type, (p) => void registrations.push(...p.registrations));
     connection.listen();
     const init = await withinHangGuard(
       'the initialize answer',
@@ -79,7 +85,11 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
         workspaceFolders: [{ uri: pathToFileURL(project).href, name: 'app' }],
         capabilities: {
           window: { showDocument: { support: true } },
-          workspace: { workspaceFolders: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
+          workspace: {
+            workspaceFolders: true,
+            workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+            didChangeWatchedFiles: { dynamicRegistration: true },
+          },
         },
         initializationOptions: {
           trustlens: { registry: registry.url, evaluationTime: NOW, sigstoreTrustedRoot: rootFile, advisories: { sources: ['npm'] }, allowExpiryDays: 30 },
@@ -240,5 +250,17 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     await until('the removed folder\'s diagnostics to be cleared', () => (published.get(uriOf(second)) ?? []).length === 0 && (published.get(uriOf(second, 'package-lock.json')) ?? []).length === 0);
     // The first folder keeps its own.
     assert.ok((published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'));
+  });
+
+  it('watches the lockfiles: an install that rewrites package-lock.json on disk re-checks the folder', async () => {
+    await until('the file watchers to be registered', () => registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'));
+    const globs = (registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')!.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern);
+    for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'pnpm-workspace.yaml', '.trustlens.jsonc', '.npmrc']) assert.ok(globs.includes(`**/${f}`), globs.join());
+    assert.ok((published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'));
+    // What `npm install downgrade@2.0.1` would write: the same ranges, the trusted version locked.
+    const installed = writeProject(scenario, registry.url, { ...scenario.locked, downgrade: '2.0.1' });
+    fs.copyFileSync(path.join(installed, 'package-lock.json'), path.join(project, 'package-lock.json'));
+    await connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(project, 'package-lock.json'), type: FileChangeType.Changed }] });
+    await until('package.json diagnostics without the downgrade', () => !(published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'));
   });
 });
