@@ -17,7 +17,8 @@ export async function addDependencyHistories(
   gaps: Gap[],
 ): Promise<void> {
   const asked = new Map<string, Promise<History | undefined | Error>>();
-  const since = firstPublishes(known);
+  // Over every release the check read: made only when some version adds a dependency that has a history.
+  let since: Map<string, number> | undefined;
   await Promise.all(
     contexts.map(async ({ ctx }) => {
       if (!ctx.history) return;
@@ -46,7 +47,7 @@ export async function addDependencyHistories(
       }
       ctx.dependencyHistories = found;
       const at = ctx.history.get(ctx.version)?.publishedAt;
-      if (found.size && at) ctx.establishedPublishers = establishedAmong(found, since, Date.parse(at) - YEAR_MS);
+      if (found.size && at) ctx.establishedPublishers = establishedAmong(found, (since ??= firstPublishes(known)), Date.parse(at) - YEAR_MS);
     }),
   );
 }

@@ -4,6 +4,7 @@ import { CANDIDATE_RULES, evaluatePackage } from '../../../src/core/trust/evalua
 import { History } from '../../../src/core/trust/history';
 import { DEFAULT_POLICY } from '../../../src/core/trust/policy';
 import { addedDependencies, imitates, newDependencyRule, nonRegistrySpec } from '../../../src/core/trust/rules/new-dependency';
+import { POPULAR_NAMES } from '../../../src/core/trust/popular';
 import type { VersionSummary } from '../../../src/core/trust/types';
 import { NOW, alice, ctx, daysAgo, summary } from './helpers';
 
@@ -138,5 +139,54 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     assert.equal(imitates('cross_env'), 'cross-env');
     assert.equal(imitates('lodash'), undefined, 'the popular package itself');
     assert.equal(imitates('left-pad-utils'), undefined);
+  });
+});
+
+describe('imitates: the popular package a name is made to look like', () => {
+  /** The rule as first written: a scan of the whole list for each name (the indexed lookup must agree with it). */
+  function byScan(name: string): string | undefined {
+    if (POPULAR_NAMES.has(name)) return undefined;
+    const bare = (n: string) => n.replace(/^@[^/]+\//, '').replace(/[-_.]/g, '');
+    const scope = (n: string) => (n.startsWith('@') ? n.split('/')[0] : undefined);
+    const oneEdit = (a: string, b: string) => {
+      if (a === b || Math.abs(a.length - b.length) > 1) return false;
+      if (a.length === b.length) {
+        const d = [...a].map((c, i) => (c === b[i] ? -1 : i)).filter((i) => i >= 0);
+        return d.length === 1 || (d.length === 2 && d[1] === d[0] + 1 && a[d[0]] === b[d[1]] && a[d[1]] === b[d[0]]);
+      }
+      const [s, l] = a.length < b.length ? [a, b] : [b, a];
+      for (let i = 0; i < l.length; i++) if (s === l.slice(0, i) + l.slice(i + 1)) return true;
+      return false;
+    };
+    for (const p of POPULAR_NAMES) {
+      if (oneEdit(name, p) && name.length >= 4) return p;
+      if (!name.startsWith('@') && p.startsWith('@')) continue;
+      if (bare(name) === bare(p) && name !== p && scope(name) !== scope(p)) return p;
+    }
+    return undefined;
+  }
+
+  it('agrees with a scan of the whole list on varied names: typos, swaps, separators, scopes, unrelated names', () => {
+    const names = new Set<string>();
+    const popular = [...POPULAR_NAMES];
+    // Deterministic variety: every 7th popular name, mutated in each way a squatter would.
+    for (const p of popular.filter((_, i) => i % 7 === 0)) {
+      const b = p.replace(/^@[^/]+\//, '');
+      names.add(p);
+      names.add(`${p}s`);
+      names.add(p.slice(0, -1));
+      names.add(b.length > 2 ? `${b[1]}${b[0]}${b.slice(2)}` : b);
+      names.add(b.replace(/-/g, '_'));
+      names.add(b.replace(/[-_.]/g, ''));
+      names.add(`@evil/${b}`);
+      names.add(`${b}-utils`);
+      names.add(b.replace(/o/, '0'));
+    }
+    for (const n of ['a', 'ab', 'abc', 'left-pad', 'my-internal-lib', '@acme/core', 'reactt', 'lodahs', 'expres', 'cross_env', '@types/reactt']) names.add(n);
+    let differing = 0;
+    for (const n of names) if (imitates(n) !== byScan(n)) differing++;
+    assert.equal(differing, 0, [...names].filter((n) => imitates(n) !== byScan(n)).slice(0, 10).map((n) => `${n}: ${imitates(n)} vs ${byScan(n)}`).join('; '));
+    assert.ok(names.size > 500, `${names.size} names`);
+    assert.ok([...names].filter((n) => imitates(n) !== undefined).length > 100, 'many of them imitate something');
   });
 });

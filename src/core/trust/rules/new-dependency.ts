@@ -67,17 +67,55 @@ function oneEditApart(a: string, b: string): boolean {
   return false;
 }
 
+const bareName = (n: string) => n.replace(/^@[^/]+\//, '').replace(/[-_.]/g, '');
+
+/** The popular names by length (one edit changes the length by at most one) and by bare name, made once. */
+let popularIndex: { byLength: Map<number, string[]>; byBare: Map<string, string[]> } | undefined;
+function popular(): NonNullable<typeof popularIndex> {
+  if (popularIndex) return popularIndex;
+  const byLength = new Map<number, string[]>();
+  const byBare = new Map<string, string[]>();
+  for (const p of POPULAR_NAMES) {
+    byLength.set(p.length, [...(byLength.get(p.length) ?? []), p]);
+    byBare.set(bareName(p), [...(byBare.get(bareName(p)) ?? []), p]);
+  }
+  return (popularIndex = { byLength, byBare });
+}
+
+/** Answers by name: a check asks for the same dependencies again and again (bounded; cleared when full). */
+const imitated = new Map<string, string | undefined>();
+
 /** The popular package a name imitates: one edit away, or the same once separators and scope are dropped. */
 export function imitates(name: string): string | undefined {
-  if (POPULAR_NAMES.has(name)) return undefined;
-  const bare = (n: string) => n.replace(/^@[^/]+\//, '').replace(/[-_.]/g, '');
-  for (const p of POPULAR_NAMES) {
-    if (oneEditApart(name, p) && name.length >= 4) return p;
-    if (!name.startsWith('@') && p.startsWith('@')) continue;
-    if (bare(name) === bare(p) && name !== p && scopeOf(name) !== scopeOf(p)) return p;
-  }
-  return undefined;
+  if (imitated.has(name)) return imitated.get(name);
+  const found = imitatesUncached(name);
+  if (imitated.size >= 20_000) imitated.clear();
+  imitated.set(name, found);
+  return found;
 }
+
+function imitatesUncached(name: string): string | undefined {
+  if (POPULAR_NAMES.has(name)) return undefined;
+  const { byLength, byBare } = popular();
+  // In the order of POPULAR_NAMES, as a scan of the whole list would find them.
+  const order = (list: string[]) => list.sort((a, b) => rank(a) - rank(b));
+  if (name.length >= 4) {
+    const near = order([name.length - 1, name.length, name.length + 1].flatMap((n) => byLength.get(n) ?? []));
+    const edit = near.find((p) => oneEditApart(name, p));
+    const same = sameBare(name, byBare);
+    if (edit !== undefined && (same === undefined || rank(edit) < rank(same))) return edit;
+    return same;
+  }
+  return sameBare(name, byBare);
+}
+
+function sameBare(name: string, byBare: Map<string, string[]>): string | undefined {
+  const scoped = name.startsWith('@');
+  return (byBare.get(bareName(name)) ?? []).filter((p) => (scoped || !p.startsWith('@')) && p !== name && scopeOf(name) !== scopeOf(p)).sort((a, b) => rank(a) - rank(b))[0];
+}
+
+let ranks: Map<string, number> | undefined;
+const rank = (p: string) => (ranks ??= new Map([...POPULAR_NAMES].map((n, i) => [n, i]))).get(p) ?? Infinity;
 
 /** The popular project a repository URL names, when the dependency is not that project. */
 function claimedProject(depName: string, repository: string | undefined): string | undefined {
