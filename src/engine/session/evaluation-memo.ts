@@ -21,7 +21,7 @@ export class EvaluationMemo {
       policyKey,
       objectId(ruleSet),
       range ?? '',
-      ctx.now.getTime(),
+      timeKey(ctx, policy),
       ctx.cooldownMs,
       ctx.name,
       ctx.version,
@@ -64,6 +64,31 @@ export class EvaluationMemo {
   remember(evaluation: Evaluation, card: TrustCard, placed?: { key: string; card: TrustCard }): void {
     this.cards.set(evaluation, { card: { ...card, locations: [] }, placed });
   }
+}
+
+/** The newest publish time (ms) among a history's releases, by history (-Infinity: none has a date). */
+const newestPublish = new WeakMap<object, number>();
+
+/**
+ * The evaluation time as far as it can change an evaluation. Time enters in four places: the cooldown (the version's
+ * own age, and which releases may be offered as the safe version), "not published yet" (a version dated after the
+ * evaluation time), and allow entries that expire. Once every dated release of the package is older than the
+ * cooldown and no allow entry of the package expires, none of them can change as time passes: such an evaluation is
+ * kept across minutes ('settled') instead of being made again each minute. A new release is a new history object,
+ * so it still makes a new key.
+ */
+function timeKey(ctx: PackageContext, policy: Policy): string {
+  const now = ctx.now.getTime();
+  const history = ctx.history;
+  if (!history || policy.allow.some((a) => a.expires !== undefined && a.package === ctx.name)) return String(now);
+  let newest = newestPublish.get(history);
+  if (newest === undefined) {
+    newest = -Infinity;
+    // An undated release (or an unreadable date) is judged the same at any time.
+    for (const r of history.releases) newest = Math.max(newest, Date.parse(r.publishedAt ?? '') || -Infinity);
+    newestPublish.set(history, newest);
+  }
+  return newest + ctx.cooldownMs <= now ? 'settled' : String(now);
 }
 
 /**
