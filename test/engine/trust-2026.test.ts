@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { diagnosticSpecs } from '../../src/core/report/diagnostics';
 import { hoverMarkdown } from '../../src/core/report/hover-text';
@@ -25,10 +26,11 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
   let sigstore: SigstoreTestEnv;
   let shapes: Shapes;
   let registry: FixtureRegistry;
+  let key: ReturnType<typeof generateRegistryKey>;
   const dirs: string[] = [];
 
   before(async () => {
-    const key = generateRegistryKey();
+    key = generateRegistryKey();
     sigstore = await createSigstoreTestEnv({ npmKey: key });
     shapes = await buildShapes(sigstore, key);
     registry = await startFixtureRegistry(shapes.corpus);
@@ -152,6 +154,49 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
         assert.equal(f?.severity, 'medium');
         assert.match(f.message, /approved by mallory, who approved none of the 2 earlier staged releases \(alice, bob\) and was not a listed maintainer before/);
         assert.deepEqual(await judge('3.0.3'), [], 'bob approved before');
+      } finally {
+        await own.close();
+      }
+    });
+    it('trigger and runner are compared with every identity remembered across runs, not one baseline release', async () => {
+      const repo = 'hist-org/hist-lib';
+      const b = new ScenarioBuilder({
+        registryKey: key,
+        attest: (i) => sigstore.attest({ name: i.name, version: i.version, integritySha512Hex: i.integritySha512Hex, repository: repo, workflowPath: '.github/workflows/release.yml', ref: String(i.ref), sha: 'c'.repeat(40), eventName: String(i.eventName), runnerEnvironment: 'github-hosted' }),
+      });
+      const ci = { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: `oidc:${repo}` } };
+      const p = b.package('hist-lib');
+      const day = (n: number) => new Date(Date.parse(SHAPES_NOW) - n * 86_400_000).toISOString();
+      const release = (version: string, daysBefore: number, eventName: string) => p.version(version, { publishedAt: day(daysBefore), publisher: ci, attest: 'provenance', attestClaims: { ref: `refs/tags/v${version}`, eventName }, files: { 'index.js': `// ${version}\n` } });
+      release('4.0.0', 120, 'push');
+      release('4.0.1', 90, 'workflow_dispatch'); // a maintainer re-ran the release by hand once
+      release('4.0.2', 60, 'push');
+      release('4.0.3', 30, 'pull_request_target');
+      const corpus = await b.build();
+      const own = await startFixtureRegistry(corpus);
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-identities-'));
+      dirs.push(cacheDir);
+      try {
+        const judge = async (version: string, withCache: boolean) => {
+          const dir = writeShapeProject({ corpus, cases: [] }, { id: `hist-${version}`, kind: 'benign', class: 'valid-provenance-ci', mirrors: '', installs: [{ name: 'hist-lib', version }], targets: [] }, own.url);
+          dirs.push(dir);
+          const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, trust: customTrustContext(sigstore.trustedRootJSON), content: 'off', ...(withCache ? { cacheDir } : {}) });
+          return of(r, `hist-lib@${version}`).filter((f) => f.code === 'provenance-workflow-changed' || f.code === 'provenance-invalid');
+        };
+        // Control, no memory: 4.0.2 (push) against its baseline 4.0.1 (workflow_dispatch) alone is a change.
+        const [alone] = await judge('4.0.2', false);
+        assert.equal(alone?.severity, 'low');
+        assert.match(alone.message, /built by a push run, but 4\.0\.1 by a workflow_dispatch run/);
+        // A first run verifies 4.0.1 and its baseline 4.0.0 and remembers both identities in the cache.
+        await judge('4.0.1', true);
+        // Negative: with that memory, push was seen before in the line: no change.
+        assert.deepEqual(await judge('4.0.2', true), []);
+        // Positive: a pull_request_target run is a change from everything remembered (4.0.2 joined it in the run before).
+        const [f] = await judge('4.0.3', true);
+        assert.equal(f?.severity, 'high');
+        assert.match(f.message, /built by a pull_request_target run \(a trigger that runs on outside input\), but the 3 earlier verified releases TrustLens remembers \(4\.0\.0, 4\.0\.1, 4\.0\.2\) by (push or workflow_dispatch|workflow_dispatch or push) runs/);
+        assert.equal(f.baseline, '4.0.2');
+        assert.equal(f.code, 'provenance-workflow-changed', 'the provenance itself verifies');
       } finally {
         await own.close();
       }

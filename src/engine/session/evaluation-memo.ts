@@ -41,6 +41,7 @@ export class EvaluationMemo {
       objectId(ctx.provenance),
       ctx.baselineProvenance?.version ?? '',
       objectId(ctx.baselineProvenance?.verdict),
+      objectId(ctx.identityHistory),
       objectId(ctx.signature),
       objectId(ctx.advisories),
       objectId(ctx.contentFindings),
