@@ -59,6 +59,11 @@ export interface PackageContext {
   correlatedFindings?: RawFinding[];
   /** The policy's trust-downgrade scope (`.trustlens.jsonc` "downgrade"). */
   downgrade?: DowngradePolicy;
+  /**
+   * The lockfile the downgrade policy is anchored to (`downgrade.baseline`, `--baseline`), for this package: which
+   * baseline, and the versions of this name it locks (empty: the package is new since the baseline).
+   */
+  downgradeBaseline?: { source: string; versions: readonly string[] };
   now: Date;
   cooldownMs: number;
 }

@@ -20,6 +20,7 @@ import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
+import { loadDowngradeBaseline } from './downgrade-baseline';
 import { type StaleDependency, staleDependencies } from './stale';
 import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadIgnoredRoutes, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
 import { WithheldNames } from './restricted';
@@ -49,12 +50,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const { policy, own } = opts.policy ? { policy: opts.policy, own: undefined } : readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {}, !!opts.untrustedProject);
 
   const { parts, registries, npmConfig, withheld } = await checkParts(opts, signal);
+  // The lockfile the downgrade policy is anchored to: the command line's over the policy's.
+  const anchorSpec = opts.signals === 'advisories' ? undefined : (opts.baseline ?? policy.downgrade?.baseline);
+  const anchor = anchorSpec ? await loadDowngradeBaseline(anchorSpec, { projectDir: opts.projectDir, model, signal, ...(opts.baseline === undefined && policy.downgrade?.baselineAt ? { fromPolicy: policy.downgrade.baselineAt } : {}) }) : undefined;
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
   // What would be installed: the lockfile's entries, or, without a lockfile npm would use, what the manifests'
   // ranges resolve to now (their own dependencies are then unknown: a gap).
   const gaps: Gap[] = [];
+  if (anchor?.gap) gaps.push(anchor.gap);
   const extra: LocatedFinding[] = [];
   const lock = model.lockfile;
   let installed = opts.packages ?? lock?.packages ?? [];
@@ -126,6 +131,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       now,
       cooldownMs: policy.cooldownDays * 86_400_000,
       ...(policy.downgrade ? { downgrade: policy.downgrade } : {}),
+      ...(anchor?.baseline ? { downgradeBaseline: { source: anchor.baseline.source, versions: anchor.baseline.versions.get(p.name) ?? NO_VERSIONS } } : {}),
       ...(scopes.get(p.name) ? { scopePublishers: scopes.get(p.name) } : {}),
     };
     return { pkg: p, ctx };
@@ -238,6 +244,7 @@ const LOCAL_SOURCES: ReadonlySet<InstalledPackage['source']> = new Set(['git', '
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
 const NO_INCOMING: Map<string, string> = new Map();
 const NO_BURSTS: ReadonlySet<string> = new Set();
+const NO_VERSIONS: readonly string[] = Object.freeze([]);
 const NO_IDENTITIES: ReadonlyMap<string, readonly IdentityRecord[]> = new Map();
 
 /** The remembered workflow identities of every package with a verified provenance in this check. */

@@ -42,6 +42,7 @@ export class EvaluationMemo {
       ctx.baselineProvenance?.version ?? '',
       objectId(ctx.baselineProvenance?.verdict),
       objectId(ctx.identityHistory),
+      ctx.downgradeBaseline ? `${ctx.downgradeBaseline.source}\0${ctx.downgradeBaseline.versions.join()}` : '-',
       objectId(ctx.signature),
       objectId(ctx.advisories),
       objectId(ctx.contentFindings),

@@ -4,6 +4,7 @@ import { lineOf } from '../baseline';
 import { atLeast } from '../severity';
 import type { ProvenanceIdentity, Severity, VersionSummary } from '../types';
 import { type IdentityRecord, earlierInLine } from '../identity-history';
+import { replacedVersion } from '../downgrade-baseline';
 
 /** Trust evidence a packument shows for a version, weakest first (pnpm's ranking, plus staged publishing on top). */
 export const EVIDENCE_LEVELS = ['no provenance', 'provenance', 'trusted publisher with provenance', 'staged publish'] as const;
@@ -48,6 +49,8 @@ export const provenanceDowngradeRule: Rule = (ctx) => {
   if (ctx.downgrade?.productionOnly && ctx.locked.dev) return [];
   if (ctx.downgrade?.enforceSince && v.publishedAt && v.publishedAt < ctx.downgrade.enforceSince) return [];
   const level = evidenceLevel(v);
+  const anchored = anchoredDowngrade(ctx, v, level);
+  if (anchored) return anchored.findings;
   const line = lineOf(ctx.version);
   const earlier = h.earlier(ctx.version);
   const inLine = earlier.filter((e) => lineOf(e.version) === line && semver.lt(e.version, ctx.version));
@@ -70,6 +73,39 @@ export const provenanceDowngradeRule: Rule = (ctx) => {
     },
   ];
 };
+
+/**
+ * The downgrade judged against the project's baseline lockfile, when it locks this package: its versions are
+ * accepted as they are (no findings), and a version replacing one of them is compared with the version it replaced.
+ * Undefined when the baseline does not decide (no baseline, a package new since it, a replaced version the registry
+ * no longer lists): the release line decides then.
+ */
+function anchoredDowngrade(ctx: Parameters<Rule>[0], v: VersionSummary, level: number): { findings: ReturnType<Rule> } | undefined {
+  const anchor = ctx.downgradeBaseline;
+  if (!anchor?.versions.length) return undefined;
+  if (anchor.versions.includes(ctx.version)) return { findings: [] };
+  const replaced = replacedVersion(anchor.versions, ctx.version);
+  const r = replaced ? ctx.history?.get(replaced) : undefined;
+  if (!r) return undefined;
+  const was = evidenceLevel(r);
+  if (DOWNGRADE_RANK[was] <= DOWNGRADE_RANK[level]) return { findings: [] };
+  return {
+    findings: [
+      {
+        code: 'provenance-downgrade',
+        severity: 'high',
+        message: `${ctx.name}@${ctx.version} was published with ${EVIDENCE_LEVELS[level]}, weaker than ${r.version} (${EVIDENCE_LEVELS[was]}), which it replaces in the baseline ${anchor.source}`,
+        evidence: [
+          { label: `trust evidence of ${ctx.version}`, value: EVIDENCE_LEVELS[level] },
+          { label: `trust evidence of ${r.version}`, value: EVIDENCE_LEVELS[was] },
+          { label: `publisher of ${ctx.version}`, value: v.publisher?.name ?? 'unknown' },
+          { label: 'baseline', value: `${r.version} — the version the baseline lockfile ${anchor.source} locks, which ${ctx.version} replaces` },
+        ],
+        baseline: r.version,
+      },
+    ],
+  };
+}
 
 function repo(p: ProvenanceIdentity): string {
   return (p.sourceRepository ?? '').replace(/\.git$/, '').toLowerCase();
