@@ -30,6 +30,9 @@ Options of check:
   --format text|json|sarif  Output format (default: text)
   --output FILE             Write the report to FILE instead of stdout
   --fail-on SEVERITY        Exit 1 when a finding reaches it: info, low, medium, high (default), critical
+  --baseline LOCKFILE|git:REF  Anchor provenance-downgrade to a baseline lockfile (a path, or the project's
+                            lockfile at a git revision, e.g. git:origin/main): its versions are accepted, and a
+                            version replacing one must not have weaker trust evidence (over downgrade.baseline)
   --registry URL            Default registry (else .npmrc, else https://registry.npmjs.org/)
   --advisories LIST         npm, osv, npm,osv or off (default: npm)
   --osv-dir DIR             Also read OSV records from DIR (offline advisories)

@@ -169,6 +169,20 @@ describe('trustlens check (CLI)', function () {
     assert.match(untrusted.stderr, /note: 1 finding would be hidden or lowered by this repository's \.trustlens\.jsonc/);
   });
 
+  it('--baseline: versions the baseline lockfile locks are not judged for a downgrade; an unreadable one is said', async () => {
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-baseline-')), 'package-lock.json');
+    fs.copyFileSync(path.join(project, 'package-lock.json'), copy);
+    const anchored = await trustlens([...base(), '--format', 'json', '--baseline', copy], env);
+    const out = JSON.parse(anchored.stdout);
+    assert.equal(out.findings.filter((x: { code: string }) => x.code === 'provenance-downgrade').length, 0, 'the locked version is the baseline\'s own');
+    const missing = await trustlens([...base(), '--format', 'json', '--baseline', `${copy}.gone`], env);
+    const gap = JSON.parse(missing.stdout).findings.find((x: { code: string; message: string }) => x.code === 'check-incomplete' && /downgrade baseline/.test(x.message));
+    assert.ok(gap, missing.stdout);
+    assert.match(gap.message, /could not be read \(ENOENT\): provenance-downgrade compares each version with its release line instead/);
+    assert.equal(missing.code, 1);
+    fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+  });
+
   it('exit 2 on bad options, each with a one-line reason', async () => {
     for (const [args, reason] of [
       [['check', project, '--fail-on', 'severe'], /--fail-on must be one of/],
@@ -181,6 +195,7 @@ describe('trustlens check (CLI)', function () {
       [['check', project, '--timeout', 'soon'], /--timeout takes seconds/],
       [['check', project, '--cache-ttl', '-1'], /--cache-ttl takes minutes/],
       [['check', project, '--cache-ttl', 'long'], /--cache-ttl takes minutes/],
+      [['check', project, '--baseline', 'git:--output=x'], /--baseline: "--output=x" is not a git revision/],
       [['check', path.join(os.tmpdir(), 'nope-trustlens')], /is not a directory/],
     ] as const) {
       const r = await trustlens([...args], env);

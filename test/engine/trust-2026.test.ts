@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { diagnosticSpecs } from '../../src/core/report/diagnostics';
 import { hoverMarkdown } from '../../src/core/report/hover-text';
@@ -25,10 +27,11 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
   let sigstore: SigstoreTestEnv;
   let shapes: Shapes;
   let registry: FixtureRegistry;
+  let key: ReturnType<typeof generateRegistryKey>;
   const dirs: string[] = [];
 
   before(async () => {
-    const key = generateRegistryKey();
+    key = generateRegistryKey();
     sigstore = await createSigstoreTestEnv({ npmKey: key });
     shapes = await buildShapes(sigstore, key);
     registry = await startFixtureRegistry(shapes.corpus);
@@ -114,6 +117,89 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
     });
   });
 
+  describe('trust downgrade anchored to a baseline lockfile', () => {
+    it('versions the baseline locks are accepted; one that replaces a locked version is compared with it; the baseline is named', async () => {
+      const b = new ScenarioBuilder({
+        registryKey: key,
+        attest: (i) => sigstore.attest({ name: i.name, version: i.version, integritySha512Hex: i.integritySha512Hex, repository: 'anchor-org/lib', workflowPath: '.github/workflows/release.yml', ref: `refs/tags/v${i.version}`, sha: 'c'.repeat(40), eventName: 'push' }),
+      });
+      const ci = { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:anchor-org/lib' } };
+      const bob = { name: 'bob', email: 'bob@example.com' };
+      const day = (n: number) => new Date(Date.parse(SHAPES_NOW) - n * 86_400_000).toISOString();
+      const a = b.package('anchored-lib');
+      a.version('2.0.0', { publishedAt: day(200), publisher: ci, attest: 'provenance', files: { 'index.js': '1;\n' } });
+      a.version('2.0.1', { publishedAt: day(100), publisher: bob, files: { 'index.js': '2;\n' } });
+      a.version('2.0.2', { publishedAt: day(50), publisher: bob, files: { 'index.js': '3;\n' } });
+      const o = b.package('other-lib');
+      o.version('1.0.0', { publishedAt: day(200), publisher: ci, attest: 'provenance', files: { 'index.js': '1;\n' } });
+      o.version('1.0.1', { publishedAt: day(50), publisher: bob, files: { 'index.js': '2;\n' } });
+      const corpus = await b.build();
+      const own = await startFixtureRegistry(corpus);
+      try {
+        const project = (id: string, installs: { name: string; version: string }[]) => {
+          const dir = writeShapeProject({ corpus, cases: [] }, { id, kind: 'benign', class: 'valid-provenance-ci', mirrors: '', installs, targets: [] }, own.url);
+          dirs.push(dir);
+          return dir;
+        };
+        // main locks anchored-lib@2.0.1 (already without provenance when the project adopted the policy) and other-lib@1.0.0.
+        const dir = project('anchor', [{ name: 'anchored-lib', version: '2.0.1' }, { name: 'other-lib', version: '1.0.0' }]);
+        const gitIn = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' });
+        gitIn('init', '-q', '-b', 'main');
+        gitIn('add', '-A');
+        gitIn('commit', '-q', '-m', 'baseline');
+        // The pull request: anchored-lib 2.0.1 → 2.0.2 (no provenance either), other-lib 1.0.0 → 1.0.1 (drops provenance).
+        const next = project('anchor-next', [{ name: 'anchored-lib', version: '2.0.2' }, { name: 'other-lib', version: '1.0.1' }]);
+        for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(next, f), path.join(dir, f));
+        const run = (extra: Partial<CheckOptions> = {}) => runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, trust: customTrustContext(sigstore.trustedRootJSON), content: 'off', ...extra });
+        const downgrades = (r: CheckReport, target: string) => of(r, target).filter((f) => f.code === 'provenance-downgrade');
+
+        const without = await run();
+        assert.equal(downgrades(without, 'anchored-lib@2.0.2')[0]?.baseline, '2.0.0', 'without a baseline: weaker than the line\'s 2.0.0');
+
+        const anchored = await run({ baseline: 'git:main' });
+        assert.deepEqual(downgrades(anchored, 'anchored-lib@2.0.2'), [], 'it replaces 2.0.1, which had no provenance either');
+        const [f] = downgrades(anchored, 'other-lib@1.0.1');
+        assert.equal(f?.severity, 'high');
+        assert.equal(f.baseline, '1.0.0');
+        assert.match(f.message, /other-lib@1\.0\.1 was published with no provenance, weaker than 1\.0\.0 \(trusted publisher with provenance\), which it replaces in the baseline package-lock\.json at git:main/);
+        assert.deepEqual(anchored.notChecked, []);
+
+        // The same from the policy file; and a version the baseline locks itself is accepted.
+        fs.writeFileSync(path.join(dir, '.trustlens.jsonc'), '{\n  "downgrade": {\n    "baseline": "git:main"\n  }\n}\n');
+        const viaPolicy = await run();
+        assert.equal(downgrades(viaPolicy, 'other-lib@1.0.1').length, 1);
+        assert.deepEqual(downgrades(viaPolicy, 'anchored-lib@2.0.2'), []);
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('a baseline that cannot be read or parsed is a check-incomplete finding saying which and where, never ignored', async () => {
+      const c = shapes.cases.find((x) => x.id === 'benign-backport-without-provenance')!;
+      const dir = writeShapeProject(shapes, c, registry.url);
+      dirs.push(dir);
+      const incomplete = (r: CheckReport) => r.findings.filter((f) => f.code === 'check-incomplete' && /downgrade baseline/.test(f.message));
+
+      const missing = await check('benign-backport-without-provenance', { baseline: path.join(dir, 'nope', 'package-lock.json') });
+      const [m] = incomplete(missing);
+      assert.ok(m, missing.findings.map((f) => f.message).join('\n'));
+      assert.match(m.message, /the downgrade baseline ".*nope.*package-lock\.json" \(--baseline\) could not be read \(ENOENT\): provenance-downgrade compares each version with its release line instead/);
+
+      fs.mkdirSync(path.join(dir, 'base'));
+      fs.writeFileSync(path.join(dir, 'base', 'package-lock.json'), '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {\n');
+      fs.writeFileSync(path.join(dir, '.trustlens.jsonc'), '{\n  // adopted 2026-06\n  "downgrade": { "baseline": "base/package-lock.json" }\n}\n');
+      const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, trust: customTrustContext(sigstore.trustedRootJSON), content: 'off' });
+      const [p] = incomplete(r);
+      assert.ok(p, r.findings.map((f) => f.message).join('\n'));
+      assert.match(p.message, /the downgrade baseline "base\/package-lock\.json" \(\.trustlens\.jsonc\) could not be parsed as package-lock\.json \(line \d+, column \d+: /);
+      assert.equal(p.file, '.trustlens.jsonc');
+      assert.equal(p.line, 3, 'shown where the policy names it');
+
+      const git = await check('benign-backport-without-provenance', { baseline: 'git:main' });
+      assert.match(incomplete(git)[0]?.message ?? '', /package-lock\.json at git:main|could not be read \(git show main/);
+    });
+  });
+
   describe('workflow identity', () => {
     it('a release built by a pull_request_target run from a branch is high although its provenance verifies', async () => {
       const r = await check('ci-compromise-pull-request-target');
@@ -152,6 +238,49 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
         assert.equal(f?.severity, 'medium');
         assert.match(f.message, /approved by mallory, who approved none of the 2 earlier staged releases \(alice, bob\) and was not a listed maintainer before/);
         assert.deepEqual(await judge('3.0.3'), [], 'bob approved before');
+      } finally {
+        await own.close();
+      }
+    });
+    it('trigger and runner are compared with every identity remembered across runs, not one baseline release', async () => {
+      const repo = 'hist-org/hist-lib';
+      const b = new ScenarioBuilder({
+        registryKey: key,
+        attest: (i) => sigstore.attest({ name: i.name, version: i.version, integritySha512Hex: i.integritySha512Hex, repository: repo, workflowPath: '.github/workflows/release.yml', ref: String(i.ref), sha: 'c'.repeat(40), eventName: String(i.eventName), runnerEnvironment: 'github-hosted' }),
+      });
+      const ci = { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: `oidc:${repo}` } };
+      const p = b.package('hist-lib');
+      const day = (n: number) => new Date(Date.parse(SHAPES_NOW) - n * 86_400_000).toISOString();
+      const release = (version: string, daysBefore: number, eventName: string) => p.version(version, { publishedAt: day(daysBefore), publisher: ci, attest: 'provenance', attestClaims: { ref: `refs/tags/v${version}`, eventName }, files: { 'index.js': `// ${version}\n` } });
+      release('4.0.0', 120, 'push');
+      release('4.0.1', 90, 'workflow_dispatch'); // a maintainer re-ran the release by hand once
+      release('4.0.2', 60, 'push');
+      release('4.0.3', 30, 'pull_request_target');
+      const corpus = await b.build();
+      const own = await startFixtureRegistry(corpus);
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-identities-'));
+      dirs.push(cacheDir);
+      try {
+        const judge = async (version: string, withCache: boolean) => {
+          const dir = writeShapeProject({ corpus, cases: [] }, { id: `hist-${version}`, kind: 'benign', class: 'valid-provenance-ci', mirrors: '', installs: [{ name: 'hist-lib', version }], targets: [] }, own.url);
+          dirs.push(dir);
+          const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, trust: customTrustContext(sigstore.trustedRootJSON), content: 'off', ...(withCache ? { cacheDir } : {}) });
+          return of(r, `hist-lib@${version}`).filter((f) => f.code === 'provenance-workflow-changed' || f.code === 'provenance-invalid');
+        };
+        // Control, no memory: 4.0.2 (push) against its baseline 4.0.1 (workflow_dispatch) alone is a change.
+        const [alone] = await judge('4.0.2', false);
+        assert.equal(alone?.severity, 'low');
+        assert.match(alone.message, /built by a push run, but 4\.0\.1 by a workflow_dispatch run/);
+        // A first run verifies 4.0.1 and its baseline 4.0.0 and remembers both identities in the cache.
+        await judge('4.0.1', true);
+        // Negative: with that memory, push was seen before in the line: no change.
+        assert.deepEqual(await judge('4.0.2', true), []);
+        // Positive: a pull_request_target run is a change from everything remembered (4.0.2 joined it in the run before).
+        const [f] = await judge('4.0.3', true);
+        assert.equal(f?.severity, 'high');
+        assert.match(f.message, /built by a pull_request_target run \(a trigger that runs on outside input\), but the 3 earlier verified releases TrustLens remembers \(4\.0\.0, 4\.0\.1, 4\.0\.2\) by (push or workflow_dispatch|workflow_dispatch or push) runs/);
+        assert.equal(f.baseline, '4.0.2');
+        assert.equal(f.code, 'provenance-workflow-changed', 'the provenance itself verifies');
       } finally {
         await own.close();
       }

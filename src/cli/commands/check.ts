@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseBaselineSpec } from '../../core/trust/baseline-spec';
 import { toSarif } from '../../core/report/sarif';
 import { atLeast, isSeverity, severityRank } from '../../core/trust/severity';
 import { SEVERITIES, type Severity } from '../../core/trust/types';
@@ -14,7 +16,7 @@ import { toJson, toText } from '../format/check-report';
 declare const TRUSTLENS_VERSION: string | undefined;
 const VERSION = typeof TRUSTLENS_VERSION === 'string' ? TRUSTLENS_VERSION : 'dev';
 
-const VALUED = new Set(['format', 'fail-on', 'output', ...CHECK_VALUED]);
+const VALUED = new Set(['format', 'fail-on', 'output', 'baseline', ...CHECK_VALUED]);
 const BOOLEANS = new Set<string>(CHECK_BOOLEANS);
 
 export async function checkCommand(argv: string[], io: Io, isTty: boolean): Promise<number> {
@@ -26,6 +28,14 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
   // The options `sbom` and `exposure` share, validated in one place.
   const options = await checkOptionsFrom(args, await projectDirFrom(args, 'check'));
+  const baseline = flag('baseline');
+  if (baseline !== undefined) {
+    const spec = parseBaselineSpec(baseline, false);
+    if ('error' in spec) throw new UsageError(`--baseline: ${spec.error}`);
+    if (args.flags.has('advisories-only')) throw new UsageError('--advisories-only judges no trust downgrade; drop --baseline');
+    // A path is the user's, relative to where they run the command (git:REF is read in the project's repository).
+    options.baseline = spec.kind === 'git' ? baseline : path.resolve(spec.path);
+  }
 
   let report: CheckReport;
   const progress = isTty ? (done: number, total: number) => io.err(`\rtrustlens: checking ${done}/${total} packages…${done === total ? '\n' : ''}`) : undefined;

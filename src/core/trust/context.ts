@@ -1,7 +1,7 @@
 import type { PackageSource } from '../model';
 import type { History } from './history';
 import type { DowngradePolicy } from './policy';
-import type { Advisory, Evidence, IncidentRef, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
+import type { Advisory, Evidence, IdentityRecord, IncidentRef, FindingCode, ProvenanceVerdict, Severity, SignatureVerdict } from './types';
 
 /** What the registry a package comes from can tell us at all. */
 export interface RegistryFacts {
@@ -29,6 +29,12 @@ export interface PackageContext {
   provenance?: ProvenanceVerdict;
   /** The verified provenance of the latest earlier release that had provenance, for comparison. */
   baselineProvenance?: { version: string; verdict: ProvenanceVerdict };
+  /**
+   * The workflow identities (trigger, runner, approver) of this package's releases whose provenance TrustLens
+   * verified, in this check or earlier ones (remembered by the engine), sorted by semver; the rule picks the earlier
+   * releases of the judged version's line.
+   */
+  identityHistory?: readonly IdentityRecord[];
   signature?: SignatureVerdict;
   advisories: Advisory[];
   /** What looking inside the tarball found, compared with the release before (when it was analysed). */
@@ -53,6 +59,11 @@ export interface PackageContext {
   correlatedFindings?: RawFinding[];
   /** The policy's trust-downgrade scope (`.trustlens.jsonc` "downgrade"). */
   downgrade?: DowngradePolicy;
+  /**
+   * The lockfile the downgrade policy is anchored to (`downgrade.baseline`, `--baseline`), for this package: which
+   * baseline, and the versions of this name it locks (empty: the package is new since the baseline).
+   */
+  downgradeBaseline?: { source: string; versions: readonly string[] };
   now: Date;
   cooldownMs: number;
 }

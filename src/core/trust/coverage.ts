@@ -34,7 +34,12 @@ export type Signal =
    */
   | 'lockfile-outdated'
   /** The history of a dependency the version adds (its packument could not be read). */
-  | 'dependencies';
+  | 'dependencies'
+  /**
+   * The lockfile `provenance-downgrade` is anchored to (`downgrade.baseline`, `--baseline`) could not be read or
+   * parsed: versions are judged against their release line instead.
+   */
+  | 'downgrade-baseline';
 
 export const SIGNAL_LABEL: Record<Signal, string> = {
   'registry-history': 'registry history',
@@ -47,6 +52,7 @@ export const SIGNAL_LABEL: Record<Signal, string> = {
   'restricted-mode': 'Restricted Mode',
   'lockfile-outdated': 'lockfile out of date',
   dependencies: 'added dependencies',
+  'downgrade-baseline': 'downgrade baseline',
 };
 
 /** Without these, nothing about a version is known: it is not judged at all (else it is judged in part). */

@@ -1,7 +1,8 @@
 import { POLICY_FILE } from '../dependency-files';
 import * as semver from 'semver';
 import { entries, parseJsonTree, prop, str } from '../json';
-import type { ParseProblem } from '../model';
+import type { ParseProblem, SourceRange } from '../model';
+import { parseBaselineSpec } from './baseline-spec';
 import { isSeverity, severityRank } from './severity';
 import { CODES } from './codes';
 import { FINDING_CODES, type FindingCode } from './codes';
@@ -25,6 +26,13 @@ export interface DowngradePolicy {
   productionOnly?: boolean;
   /** Judge only releases published on or after this date (ISO): when the project adopted the policy. */
   enforceSince?: string;
+  /**
+   * The lockfile the policy is anchored to: a path inside the project, or `git:REF` (the project's lockfile at that
+   * revision). Versions it locks are accepted; one that replaces a locked version is compared with that version.
+   */
+  baseline?: string;
+  /** Where `baseline` is written in the policy file (for the gap when it cannot be read). */
+  baselineAt?: { file: string; range: SourceRange };
 }
 
 /** The reviewable policy in `.trustlens.jsonc` at the workspace root. */
@@ -71,7 +79,7 @@ const isCode = (c: unknown): c is FindingCode => typeof c === 'string' && (FINDI
  * file does not set comes from `base` (the editor's settings, else the defaults); per-code severities merge.
  */
 export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaults = {}): { policy: Policy; own: OwnPolicy; problems: ParseProblem[] } {
-  const { root, sink } = parseJsonTree(text, file);
+  const { root, sink, index } = parseJsonTree(text, file);
   const policy = policyFrom(base);
   const own: OwnPolicy = { severity: {}, allow: [] };
   const bad = (node: { offset: number; length: number }, message: string) => sink.warning('unexpected-type', message, node.offset, node.offset + node.length);
@@ -110,8 +118,17 @@ export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaul
   if (downgrade) {
     const scope = prop(downgrade, 'scope');
     const since = prop(downgrade, 'enforceSince');
+    const anchor = prop(downgrade, 'baseline');
     const d: DowngradePolicy = {};
-    if (downgrade.type !== 'object') bad(downgrade, '"downgrade" must be an object: { "scope": "production" | "all", "enforceSince": "YYYY-MM-DD" }');
+    if (downgrade.type !== 'object') bad(downgrade, '"downgrade" must be an object: { "scope": "production" | "all", "enforceSince": "YYYY-MM-DD", "baseline": "<lockfile path> | git:REF" }');
+    if (anchor) {
+      const spec = typeof anchor.value === 'string' ? parseBaselineSpec(anchor.value, true) : { error: 'it must be a string' };
+      if ('error' in spec) bad(anchor, `"baseline" must be a lockfile path inside the project or git:REF: ${spec.error}`);
+      else {
+        d.baseline = anchor.value as string;
+        d.baselineAt = { file, range: index.range(anchor.offset, anchor.offset + anchor.length) };
+      }
+    }
     if (scope && scope.value !== 'production' && scope.value !== 'all') bad(scope, '"scope" must be "production" or "all"');
     else if (scope?.value === 'production') d.productionOnly = true;
     if (since && (typeof since.value !== 'string' || Number.isNaN(Date.parse(since.value)))) bad(since, '"enforceSince" must be a date (YYYY-MM-DD)');

@@ -88,6 +88,21 @@ export interface ProvenanceVerdict {
   trustedRoot?: 'tuf' | 'embedded' | 'custom';
 }
 
+/**
+ * The workflow identity of one release whose provenance TrustLens verified: what started the build, where it ran,
+ * who approved the staged publish. The engine remembers these per package across checks (its disk cache), so that a
+ * release is compared with every identity its line was seen built with, not with one baseline release only.
+ */
+export interface IdentityRecord {
+  version: string;
+  /** GitHub's event name (push, release, workflow_dispatch, pull_request_target…). */
+  trigger?: string;
+  /** `github-hosted` or `self-hosted`. */
+  runner?: string;
+  /** The staged-publish approver (`_npmUser.approver.name`). */
+  approver?: string;
+}
+
 /** The signer identity in a verified SLSA provenance attestation (v1 or v0.2). */
 export interface ProvenanceIdentity {
   predicateType: string;

@@ -8,7 +8,9 @@ import { type Gap, entryGap, incompleteFindings, incompleteSeverity, placedAt, u
 import { ADVISORY_RULES, ALL_RULES, evaluatePackage } from '../../core/trust/evaluate';
 import { type OwnPolicy, POLICY_FILE, type Policy, type PolicyDefaults, parsePolicy, policyFrom, quietedBy, untrustedPolicy } from '../../core/trust/policy';
 import { fromRegistry, incomingRanges, lockedVersionsByName, rangeFor, trustMetadataUnavailable, uniqueVersions } from '../../core/trust/scope';
-import type { Advisory, ProvenanceVerdict } from '../../core/trust/types';
+import type { Advisory, ProvenanceVerdict, Severity } from '../../core/trust/types';
+import { type IdentityRecord, identityRecord } from '../../core/trust/identity-history';
+import { atLeast } from '../../core/trust/severity';
 import { quietGapMs } from '../../core/trust/baseline';
 import { scopePublishers } from '../../core/trust/correlate';
 import { burstTargets, correlateContexts } from './correlation-stage';
@@ -18,6 +20,7 @@ import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
+import { loadDowngradeBaseline } from './downgrade-baseline';
 import { type StaleDependency, staleDependencies } from './stale';
 import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadIgnoredRoutes, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
 import { WithheldNames } from './restricted';
@@ -47,12 +50,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const { policy, own } = opts.policy ? { policy: opts.policy, own: undefined } : readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {}, !!opts.untrustedProject);
 
   const { parts, registries, npmConfig, withheld } = await checkParts(opts, signal);
+  // The lockfile the downgrade policy is anchored to: the command line's over the policy's.
+  const anchorSpec = opts.signals === 'advisories' ? undefined : (opts.baseline ?? policy.downgrade?.baseline);
+  const anchor = anchorSpec ? await loadDowngradeBaseline(anchorSpec, { projectDir: opts.projectDir, model, signal, ...(opts.baseline === undefined && policy.downgrade?.baselineAt ? { fromPolicy: policy.downgrade.baselineAt } : {}) }) : undefined;
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
   // What would be installed: the lockfile's entries, or, without a lockfile npm would use, what the manifests'
   // ranges resolve to now (their own dependencies are then unknown: a gap).
   const gaps: Gap[] = [];
+  if (anchor?.gap) gaps.push(anchor.gap);
   const extra: LocatedFinding[] = [];
   const lock = model.lockfile;
   let installed = opts.packages ?? lock?.packages ?? [];
@@ -100,6 +107,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   const versions = uniqueVersions(registryPackages);
   const hosts = trustedHosts(registries);
+  const identities = onlyAdvisories ? NO_IDENTITIES : await rememberedIdentities(parts, registries, evidence.trust);
   const scopes = scopePublishers(evidence.histories);
   const contexts = versions.map((p) => {
     const history = evidence.histories.get(p.name);
@@ -117,11 +125,13 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       configuredHosts: hosts,
       provenance: trust ? trust.provenance : v && registry.trustData ? ABSENT : undefined,
       baselineProvenance: trust?.baseline,
+      ...(identities.get(p.name)?.length ? { identityHistory: identities.get(p.name) } : {}),
       signature: onlyAdvisories ? undefined : signatureOf(parts, p.name, v, evidence.keys.get(registry.url)),
       advisories: evidence.advisories.get(p.name) ?? NO_ADVISORIES,
       now,
       cooldownMs: policy.cooldownDays * 86_400_000,
       ...(policy.downgrade ? { downgrade: policy.downgrade } : {}),
+      ...(anchor?.baseline ? { downgradeBaseline: { source: anchor.baseline.source, versions: anchor.baseline.versions.get(p.name) ?? NO_VERSIONS } } : {}),
       ...(scopes.get(p.name) ? { scopePublishers: scopes.get(p.name) } : {}),
     };
     return { pkg: p, ctx };
@@ -162,6 +172,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const cards: TrustCard[] = [];
   const allowed: CheckReport['allowed'] = [];
   const notChecked = gapsByVersion(gaps);
+  const remembering: Promise<void>[] = [];
   for (const [i, { pkg, ctx }] of contexts.entries()) {
     // Only versions whose tarballs (or the correlation across packages) said something need judging again.
     const evaluation = ctx.contentFindings?.length || ctx.correlatedFindings?.length ? evaluate(pkg, ctx) : first[i];
@@ -173,6 +184,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const missed = notChecked.get(`${ctx.name}@${ctx.version}`);
     cards.push(missed ? { ...withChanges, notChecked: missed } : withChanges);
     for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
+    if (!onlyAdvisories) remembering.push(rememberIdentities(parts, ctx, evaluation.findings));
   }
   // Packages from git or remote tarballs have no registry history; only their source is judged.
   if (!onlyAdvisories) {
@@ -209,6 +221,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     if (n) notes.push(`${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`);
   }
   // Cache writes ran in the background; they are on disk before the caller (e.g. the CLI, about to exit) goes on.
+  await Promise.all(remembering);
   await parts.cache?.flush();
   lap('report');
   return {
@@ -231,6 +244,39 @@ const LOCAL_SOURCES: ReadonlySet<InstalledPackage['source']> = new Set(['git', '
 const ABSENT: ProvenanceVerdict = Object.freeze({ status: 'absent' });
 const NO_INCOMING: Map<string, string> = new Map();
 const NO_BURSTS: ReadonlySet<string> = new Set();
+const NO_VERSIONS: readonly string[] = Object.freeze([]);
+const NO_IDENTITIES: ReadonlyMap<string, readonly IdentityRecord[]> = new Map();
+
+/** The remembered workflow identities of every package with a verified provenance in this check. */
+async function rememberedIdentities(parts: EngineParts, registries: RegistryMap, trust: ReadonlyMap<string, { provenance: ProvenanceVerdict }>): Promise<Map<string, readonly IdentityRecord[]>> {
+  const names = new Set<string>();
+  for (const [key, t] of trust) if (t.provenance.status === 'verified') names.add(key.slice(0, key.lastIndexOf('@')));
+  const out = new Map<string, readonly IdentityRecord[]>();
+  await Promise.all([...names].map(async (name) => out.set(name, await parts.identities.get(registryFor(registries, name), name))));
+  return out;
+}
+
+/** Findings that keep a release's identity out of the remembered history (it would excuse the next such release). */
+const IDENTITY_CODES: ReadonlySet<string> = new Set(['provenance-workflow-changed', 'provenance-source-changed', 'provenance-invalid']);
+
+/**
+ * Remembers the identities this check verified: the provenance baseline's (chosen as not flagged), and the judged
+ * release's unless it is flagged (an identity finding at medium or above, or any finding at high or above).
+ */
+function rememberIdentities(parts: EngineParts, ctx: PackageContext, findings: readonly { code: string; severity: Severity }[]): Promise<void> {
+  const records: IdentityRecord[] = [];
+  const base = ctx.baselineProvenance;
+  if (base?.verdict.status === 'verified') {
+    const r = identityRecord(base.version, base.verdict.provenance, ctx.history?.get(base.version)?.publisher?.approver?.name);
+    if (r) records.push(r);
+  }
+  const flagged = findings.some((f) => atLeast(f.severity, 'high') || (IDENTITY_CODES.has(f.code) && atLeast(f.severity, 'medium')));
+  if (ctx.provenance?.status === 'verified' && !flagged) {
+    const r = identityRecord(ctx.version, ctx.provenance.provenance, ctx.history?.get(ctx.version)?.publisher?.approver?.name);
+    if (r) records.push(r);
+  }
+  return parts.identities.remember(ctx.registry.url, ctx.name, records);
+}
 
 /** `lockfile-ignored`: npm would refuse the lockfile's text, ignore it and resolve fresh versions. */
 function lockfileIgnored(file: string, rejected: { message: string; range: SourceRange }, model: ProjectModel): LocatedFinding {

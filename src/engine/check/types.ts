@@ -33,6 +33,11 @@ export interface CheckOptions {
    * TrustLens stricter (no allow entries, no lowered severity, threshold or cooldown).
    */
   untrustedProject?: boolean;
+  /**
+   * The lockfile `provenance-downgrade` is anchored to (`--baseline`): a path (absolute, or relative to the project)
+   * or `git:REF` for the project's lockfile at that revision. Over the policy's `downgrade.baseline`.
+   */
+  baseline?: string;
   /** The policy to apply, instead of the project's `.trustlens.jsonc`. */
   policy?: Policy;
   /** What the project's `.trustlens.jsonc` does not set (the editor's settings); ignored with `policy`. */

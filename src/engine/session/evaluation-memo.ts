@@ -41,6 +41,8 @@ export class EvaluationMemo {
       objectId(ctx.provenance),
       ctx.baselineProvenance?.version ?? '',
       objectId(ctx.baselineProvenance?.verdict),
+      objectId(ctx.identityHistory),
+      ctx.downgradeBaseline ? `${ctx.downgradeBaseline.source}\0${ctx.downgradeBaseline.versions.join()}` : '-',
       objectId(ctx.signature),
       objectId(ctx.advisories),
       objectId(ctx.contentFindings),

@@ -8,6 +8,7 @@ import { AdvisoryMemo } from './advisory-memo';
 import type { AdvisoryConfig } from '../advisories/sources';
 import { ContentAnalysisCache } from '../content/fetch-contents';
 import { DiskCache, defaultCacheDir } from '../infra/disk-cache';
+import { IdentityMemory } from '../sigstore/identity-memory';
 import { EvaluationMemo } from './evaluation-memo';
 import { PromiseCache, objectId } from '../infra/memo';
 import { ProvenanceSource } from '../sigstore/provenance-source';
@@ -44,6 +45,8 @@ export interface EngineParts {
    */
   signs: { known(registry: string): Promise<boolean>; remember(registry: string): void };
   provenance: ProvenanceSource;
+  /** Workflow identities of verified releases, per package, remembered across checks (and runs, with a disk cache). */
+  identities: IdentityMemory;
   advisories: AdvisoryMemo;
   contents: ContentAnalysisCache;
   /** Registry signature verdicts per version summary, with the key set they were checked against. */
@@ -122,6 +125,7 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
       },
     },
     provenance: new ProvenanceSource(http, cache, c.trust, { offline: c.offline, holder, registries: c.registries, keys: loadKeys }),
+    identities: new IdentityMemory(cache),
     advisories: new AdvisoryMemo(ttlMs),
     contents: new ContentAnalysisCache(http, { analyzerVersion: ANALYZER_VERSION, cache, offline: c.offline, limits: c.contentLimits }),
     signatures: new WeakMap(),
