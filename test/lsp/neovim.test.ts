@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { HANG_GUARD_MS, withinHangGuard } from '../support/wait';

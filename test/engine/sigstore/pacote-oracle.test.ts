@@ -11,7 +11,7 @@ import { ScenarioBuilder, generateRegistryKey } from '../../fixtures/registry/co
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { requireSharedFixtures } from '../../support/fixtures';
 import { writeLocalTufCache } from '../../support/local-tuf';
-import { NOW, type Scenario, buildScenario, writeProject } from '../check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
 
 /**
  * pacote — npm's own fetcher, which `npm install` and `npm audit signatures` verify with — as an independent oracle

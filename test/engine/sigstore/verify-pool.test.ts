@@ -11,7 +11,7 @@ import type { ProvenanceVerdict } from '../../../src/core/trust/types';
 import { createSigstoreTestEnv, malformedAttestationResponses, releaseToAttest, tarballDigest, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { PROJECT_ROOT, requireSharedFixtures } from '../../support/fixtures';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
-import { NOW, type Scenario, buildScenario, writeProject } from '../check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
 import { until, withinHangGuard } from '../../support/wait';
 
 const integrityOf = (hex: string) => `sha512-${Buffer.from(hex, 'hex').toString('base64')}`;
