@@ -16,6 +16,7 @@ import { SHARED_FIXTURES } from '../../test/support/fixtures';
 import { createSigstoreTestEnv } from '../../test/support/sigstore-scenarios';
 import { runMetadataBench } from './metadata';
 import { SHAPES_NOW, type ShapeCase, buildShapes, writeShapeProject } from './shapes';
+import { isolatedNpmEnv } from '../../test/support/npm-env';
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
@@ -53,7 +54,7 @@ export async function runShapes(log: (line: string) => void = () => undefined): 
           projectDir: dir,
           registry: registry.url,
           now: new Date(SHAPES_NOW),
-          env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
+          env: isolatedNpmEnv(dir),
           advisories: { npm: false, osv: false },
           trust: customTrustContext(sigstore.trustedRootJSON),
           content: 'deep',

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { type MessageConnection, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { EvaluateRequest } from '../../src/protocol/service';
 import { PROJECT_ROOT, requireSharedFixtures } from '../support/fixtures';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 /**
  * The shipped bundles (dist/, as `npm run build` makes them) load the modules they keep in dist/vendor/ when a
@@ -41,7 +42,7 @@ describe('shipped bundles load dist/vendor/ on demand', function () {
     };
   });
 
-  const env = () => ({ PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') });
+  const env = () => isolatedNpmEnv(home);
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile(process.execPath, [CLI, ...args], { env: { ...env(), ...extra } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),

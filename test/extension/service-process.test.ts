@@ -14,6 +14,7 @@ import { ServiceProcess, type ServiceProcessOptions, type ServiceState, ServiceU
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type Gate, startGate } from '../support/gate';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 const SERVICE = path.resolve(__dirname, '../../../dist/service.js');
 const alice = { name: 'alice', email: 'alice@example.com' };
@@ -60,7 +61,7 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     const sp = new ServiceProcess({
       module: SERVICE,
       args: [JSON.stringify({ cacheDir })],
-      env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
+      env: isolatedNpmEnv(project),
       log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
       ...options,
     });

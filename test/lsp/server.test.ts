@@ -27,6 +27,7 @@ import { NOW, type Scenario, buildScenario, writeProject } from '../support/chec
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { until, withinHangGuard } from '../support/wait';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 
@@ -56,9 +57,8 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
     project = writeProject(scenario, registry.url);
     rootFile = path.join(project, 'trusted-root.json');
     fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    const none = path.join(project, 'none');
     child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], {
-      env: { PATH: process.env.PATH, HOME: project, XDG_CACHE_HOME: path.join(project, '.cache'), npm_config_userconfig: none, npm_config_globalconfig: none },
+      env: isolatedNpmEnv(project, { XDG_CACHE_HOME: path.join(project, '.cache') }),
     });
     child.stderr.on('data', (d) => (stderr += d));
     connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

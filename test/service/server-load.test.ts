@@ -10,6 +10,7 @@ import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type Gate, startGate } from '../support/gate';
 import { withinHangGuard } from '../support/wait';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 const ROUNDS = 10;
 const EDITS_PER_ROUND = 100;
@@ -49,7 +50,7 @@ describe('load: 1,000 edits in bursts of 100 against the service', function () {
     settings = { online: true, advisories: { npm: false, osv: false }, registry: gate.url, restricted: false };
     child = fork(path.join(__dirname, '../../src/service/server.js'), [JSON.stringify({ cacheDir: path.join(project, 'cache') })], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
+      env: isolatedNpmEnv(project),
     });
     connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.listen();

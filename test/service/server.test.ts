@@ -18,6 +18,7 @@ import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry
 import { startGate } from '../support/gate';
 import { withinHangGuard } from '../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 /** The real service process (the compiled server module), driven over IPC exactly as the extension does. */
 describe('background trust service (separate process, JSON-RPC over IPC)', function () {
@@ -41,7 +42,7 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-service-cache-'));
     child = fork(path.join(__dirname, '../../src/service/server.js'), [JSON.stringify({ cacheDir })], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
+      env: isolatedNpmEnv(project),
     });
     connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.onNotification(LogNotification, (p) => logs.push(p.message));

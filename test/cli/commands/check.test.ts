@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
 import { trustlens } from '../../support/cli';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 
 describe('trustlens check (CLI)', function () {
@@ -22,7 +23,7 @@ describe('trustlens check (CLI)', function () {
     project = writeProject(scenario, registry.url);
     rootFile = path.join(project, 'trusted-root.json');
     fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') };
+    env = isolatedNpmEnv(project);
   });
   after(async () => {
     await registry?.close();

@@ -8,6 +8,7 @@ import { NOW, type Scenario, buildScenario, writeProject } from '../../support/c
 import { ExposureCache, packageExposure } from '../../../src/engine/history/exposure';
 import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { trustlens } from '../../support/cli';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 
 /** A real repository with real commits, at fixed dates (GIT_*_DATE), by named authors. */
@@ -48,7 +49,7 @@ describe('trustlens exposure (CLI)', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-exposure-'));
     rootFile = path.join(os.tmpdir(), `trustlens-exposure-root-${process.pid}.json`);
     fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    env = { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') };
+    env = isolatedNpmEnv(dir);
     repo = new Repo(dir);
     fs.writeFileSync(path.join(dir, '.gitignore'), '.cache/\n');
     // Three commits move `malicious` into its malicious release and out again; `good-lib` stays throughout.

@@ -6,6 +6,7 @@ import * as CDX from '@cyclonedx/cyclonedx-library';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
 import { trustlens } from '../../support/cli';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 
 /** The official CycloneDX 1.6 JSON schema (strict), as the library ships it: offline, with ajv. */
@@ -55,7 +56,7 @@ describe('trustlens sbom (CLI)', function () {
     project = writeProject(scenario, registry.url);
     rootFile = path.join(project, 'trusted-root.json');
     fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') };
+    env = isolatedNpmEnv(project);
     const out = path.join(project, 'bom.json');
     const r = await trustlens([...base(), '--output', out], env);
     assert.equal(r.code, 0, r.stderr);

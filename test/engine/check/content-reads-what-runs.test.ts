@@ -8,6 +8,7 @@ import { ScenarioBuilder, tarballPath } from '../../fixtures/registry/corpus';
 import * as H from '../../fixtures/registry/hostile-tarballs';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { trustlens } from '../../support/cli';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const MB = 1024 * 1024;
 const NOW = '2025-01-01T00:00:00Z';
@@ -66,8 +67,6 @@ const CASES: Record<string, Case> = {
   'r-concat': { files: { 'index.js': "const p = globalThis['pro' + 'cess'];\np.binding('spawn_sync');\n" }, expect: [{ code: 'content-process' }] },
 };
 
-const cleanEnv = (home: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') });
-
 function writeProject(dir: string, registryUrl: string, locked: Record<string, string>, integrity: (name: string, version: string) => string | undefined): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'victim', version: '1.0.0', dependencies: locked }, null, 2));
@@ -113,7 +112,7 @@ describe('content scan reads what runs (hostile releases through trustlens check
     const options: CheckOptions = {
       projectDir: project,
       registry: registry.url,
-      env: cleanEnv(project),
+      env: isolatedNpmEnv(project),
       cacheDir: path.join(work, 'cache'),
       now: new Date(NOW),
       timeoutMs: 10_000,
@@ -172,7 +171,7 @@ describe('content scan reads what runs (hostile releases through trustlens check
   });
 
   it('`trustlens check`: what could not be read is a finding in text, JSON and SARIF', async () => {
-    const env = cleanEnv(cliProject);
+    const env = isolatedNpmEnv(cliProject);
     const base = ['check', cliProject, '--registry', registry.url, '--now', NOW, '--advisories', 'off', '--cache-dir', path.join(work, 'cli-cache')];
     const json = await trustlens([...base, '--format', 'json'], env);
     assert.equal(json.code, 1, json.stderr);

@@ -6,6 +6,7 @@ import { cacheLines } from '../../support/cache-contents';
 import { type CheckOptions, runCheck } from '../../../src/engine/check/run-check';
 import { ScenarioBuilder } from '../../fixtures/registry/corpus';
 import { type FaultRule, type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const NAMES = ['steady', 'broken-json', 'endless', 'stalled', 'throttled', 'flaky', 'moved', 'bad-attestation', 'huge-attestation', 'offsite-attestation'];
 
@@ -66,7 +67,7 @@ describe('hostile registry', function () {
 
   it('reports each failure for its package, still evaluates the rest, with bounded retries', async () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-hostile-cache-'));
-    const env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') };
+    const env = isolatedNpmEnv(project);
     const opts: CheckOptions = { projectDir: project, registry: registry.url, env, cacheDir, timeoutMs: 1500, advisories: { npm: false, osv: false } };
     const report = await runCheck(opts);
     const errorOf = (n: string) => report.errors.find((e) => e.package === n || e.package.startsWith(`${n}@`));

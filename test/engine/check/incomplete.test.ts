@@ -6,6 +6,7 @@ import type { LocatedFinding } from '../../../src/core/report/locate';
 import { type CheckOptions, type CheckReport, runCheck } from '../../../src/engine/check/run-check';
 import { type RegistryCorpus, ScenarioBuilder, generateRegistryKey, tarballPath } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 /**
  * Never a false clean (#12): each way a check could come back "no findings" without having looked — a registry or
@@ -35,10 +36,6 @@ async function buildCorpus(): Promise<RegistryCorpus> {
   return b.build();
 }
 
-function cleanEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'no-npmrc'), npm_config_globalconfig: path.join(dir, 'no-npmrc') };
-}
-
 type Entry = { version: string; resolved?: string; integrity?: string | null };
 
 /** A project locking `entries` (name → entry); `resolved` and `integrity` default to the registry's. */
@@ -65,7 +62,7 @@ describe('never a false clean: what could not be judged is a finding', function 
   const cacheDirs: string[] = [];
 
   const run = (dir: string, extra: Partial<CheckOptions> = {}): Promise<CheckReport> =>
-    runCheck({ projectDir: dir, registry: registry.url, now: new Date(NOW), env: cleanEnv(dir), advisories: { npm: true, osv: false }, ...extra });
+    runCheck({ projectDir: dir, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, ...extra });
   const codes = (r: CheckReport, name?: string) => r.findings.filter((f) => name === undefined || f.package === name).map((f) => f.code).sort();
   const incomplete = (r: CheckReport) => r.findings.filter((f) => f.code === 'check-incomplete');
   const faulted = (match: RegExp, action: { status: number; body?: object }) => registry.faults.push({ match, action });

@@ -6,6 +6,7 @@ import { packageTimeline } from '../../../src/engine/check/package-timeline';
 import { runCheck } from '../../../src/engine/check/run-check';
 import { ScenarioBuilder } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 /**
  * A project with public packages and packages of a private scope mapped (in its .npmrc) to a company registry.
@@ -55,7 +56,7 @@ describe('privacy: names in private scopes never reach public services', functio
     const r = await runCheck({
       projectDir: dir,
       registry: pub.url,
-      env: { PATH: process.env.PATH, HOME: dir, ACME_TOKEN: 'npm_secretTOKEN123', npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
+      env: isolatedNpmEnv(dir, { ACME_TOKEN: 'npm_secretTOKEN123' }),
       advisories: { npm: true, osv: true, osvUrl: pub.url.replace(/\/$/, '') },
       now: new Date('2024-06-01T00:00:00Z'),
     });
@@ -134,7 +135,7 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
       projectDir: dir,
       registry: pub.url,
       ignoreProjectNpmrc: true,
-      env: { PATH: process.env.PATH, HOME: dir, ACME_TOKEN: 'npm_secretTOKEN123', ACME_HOST: new URL(company.url).host, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
+      env: isolatedNpmEnv(dir, { ACME_TOKEN: 'npm_secretTOKEN123', ACME_HOST: new URL(company.url).host }),
       advisories: { npm: true, osv: true, osvUrl: pub.url.replace(/\/$/, '') },
       now: new Date('2024-06-01T00:00:00Z'),
       ...extra,
@@ -239,7 +240,7 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
 
   it('the trust report of a withheld package is refused, with no request', async () => {
     const dir = project(`@acme:registry=${company.url}\n`, deps, lockOf());
-    const check = { projectDir: dir, registry: pub.url, ignoreProjectNpmrc: true, env: { HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: true, osv: false } };
+    const check = { projectDir: dir, registry: pub.url, ignoreProjectNpmrc: true, env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false } };
     await assert.rejects(packageTimeline({ check, name: '@acme/secret-sauce', locked: ['2.0.0'] }), /not checked in Restricted Mode/);
     await assert.rejects(packageTimeline({ check: { ...check, projectDir: project(`//${new URL(company.url).host}/:_authToken=x\n`, deps, lockOf()) }, name: 'internal-tool', locked: ['1.0.0'], resolved: [entry(company.url, 'internal-tool', '1.0.0').resolved] }), /not checked in Restricted Mode/);
     assert.equal(pub.requests.length + company.requests.length, 0);

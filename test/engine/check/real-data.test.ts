@@ -7,6 +7,7 @@ import { embeddedTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { type Packument, type RegistryCorpus, ScenarioBuilder, corpusFromSharedAdvisories, corpusFromSharedPackuments, mergeCorpora, sharedPackumentFile } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { SHARED_FIXTURES, requireSharedFixtures } from '../../support/fixtures';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 /**
  * The engine on real data from ../shared/fixtures: real packuments with their publisher history and
@@ -28,7 +29,6 @@ function project(locked: Record<string, { version: string; integrity?: string }>
   return dir;
 }
 
-const env = (dir: string) => ({ PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') });
 const realPackument = (name: string) => JSON.parse(fs.readFileSync(sharedPackumentFile(name), 'utf8')) as Packument;
 
 describe('real data from ../shared/fixtures', function () {
@@ -42,7 +42,7 @@ describe('real data from ../shared/fixtures', function () {
     registry = await startFixtureRegistry(corpus);
     const dir = project(locked, registry.url);
     // The fixtures have real packuments but no real tarballs (synthetic ones do not match): content analysis is off here.
-    return runCheck({ projectDir: dir, registry: registry.url, env: env(dir), advisories: { npm: true, osv: false }, trust: embeddedTrustContext(), content: 'off', ...extra });
+    return runCheck({ projectDir: dir, registry: registry.url, env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: embeddedTrustContext(), content: 'off', ...extra });
   };
 
   before(function () {

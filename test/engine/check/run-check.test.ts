@@ -12,11 +12,7 @@ import { startGate } from '../../support/gate';
 import { createSigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { withinHangGuard } from '../../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
-
-/** An environment with no user .npmrc: the test decides the registry. */
-function cleanEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'no-npmrc'), npm_config_globalconfig: path.join(dir, 'no-npmrc') };
-}
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 describe('trustlens check against a local registry', function () {
   this.timeout(120_000);
@@ -33,7 +29,7 @@ describe('trustlens check against a local registry', function () {
       registry: registry.url,
       now: new Date(NOW),
       trust: customTrustContext(scenario.sigstore.trustedRootJSON),
-      env: cleanEnv(project),
+      env: isolatedNpmEnv(project),
       advisories: { npm: true, osv: false },
       ...extra,
     });
@@ -167,7 +163,7 @@ describe('trustlens check against a local registry', function () {
     const mirror = await startFixtureRegistry(stripTrustMetadata(scenario.corpus));
     try {
       const dir = writeProject(scenario, mirror.url);
-      const r = await runCheck({ projectDir: dir, registry: mirror.url, now: new Date(NOW), env: cleanEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) });
+      const r = await runCheck({ projectDir: dir, registry: mirror.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) });
       const codes = new Set(r.findings.map((f) => f.code));
       assert.equal(r.findings.filter((f) => f.code === 'trust-metadata-unavailable').length, 1);
       for (const c of ['publisher-changed', 'provenance-downgrade', 'provenance-invalid', 'signature-missing', 'signature-invalid', 'maintainer-added'] as const) assert.ok(!codes.has(c), c);
@@ -190,7 +186,7 @@ describe('trustlens check against a local registry', function () {
       `{ "allow": [ { "package": "native", "code": "install-script", "reason": "node-gyp build", "expires": "2099-01-01" },
                     { "package": "old", "code": "deprecated", "reason": "old allow", "expires": "2020-01-01" } ] }`,
     );
-    const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(NOW), env: cleanEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) });
+    const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) });
     assert.equal(r.findings.find((f) => f.package === 'native'), undefined);
     assert.deepEqual(r.allowed.map((a) => [a.finding.package, a.reason]), [['native', 'node-gyp build']]);
     assert.ok(r.findings.find((f) => f.package === 'old' && f.code === 'deprecated'), 'the expired allow no longer applies');
@@ -206,7 +202,7 @@ describe('trustlens check against a local registry', function () {
          "allow": [ { "package": "forged", "code": "provenance-invalid", "reason": "trust me" },
                     { "package": "scripted", "code": "install-script-added", "reason": "fine" } ] }`,
     );
-    const opts = { projectDir: dir, registry: registry.url, now: new Date(NOW), env: cleanEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) };
+    const opts = { projectDir: dir, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) };
     const trusted = await runCheck(opts);
     assert.equal(trusted.findings.find((f) => f.package === 'malicious')!.severity, 'info', 'a trusted folder applies its own policy');
     assert.equal(trusted.findings.find((f) => f.package === 'forged'), undefined);
@@ -277,7 +273,7 @@ describe('trustlens check against a local registry', function () {
     try {
       gate.hold(/./);
       const dir = writeProject(scenario, gate.url);
-      const p = runCheck({ projectDir: dir, registry: gate.url, env: cleanEnv(dir), signal: controller.signal });
+      const p = runCheck({ projectDir: dir, registry: gate.url, env: isolatedNpmEnv(dir), signal: controller.signal });
       await withinHangGuard('the scan to ask the registry', gate.arrived(/./));
       controller.abort();
       await withinHangGuard(

@@ -8,6 +8,7 @@ import { DiskCache } from '../../../src/engine/infra/disk-cache';
 import { ScenarioBuilder } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { PROJECT_ROOT } from '../../support/fixtures';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const TOKEN = 'npm_TrustLensSecret0123456789abcdefXYZ';
 const PASSWORD = 'hunter2-TrustLens-pw';
@@ -54,7 +55,7 @@ describe('secrets: registry tokens never leak', function () {
       path.join(project, 'package-lock.json'),
       JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps }, ...Object.fromEntries(Object.keys(deps).map((n) => [`node_modules/${n}`, entry(n)])) } }),
     );
-    env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') };
+    env = isolatedNpmEnv(project);
   });
   after(async () => {
     await registry?.close();

@@ -17,6 +17,7 @@ import { readProjectFiles } from '../../../src/engine/infra/project-files';
 import { type RegistryCorpus, ScenarioBuilder, tarballPath } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { dirsWith, requireSharedFixtures } from '../../support/fixtures';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const NOW = '2025-06-01T12:00:00.000Z';
 const day = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOString();
@@ -73,7 +74,7 @@ describe('lockfile out of date: edits judged as typed', function () {
       now: new Date(NOW),
       content: 'off',
       cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-outdated-cache-')),
-      env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
+      env: isolatedNpmEnv(dir),
     });
   const onManifest = (r: CheckReport, name: string) => r.findings.filter((f) => f.locations.some((l) => l.file === 'package.json' && l.kind !== 'via') && f.package === name);
   const manifestLine = (text: string, name: string) => text.split('\n').findIndex((l) => l.includes(`"${name}"`)) + 1;

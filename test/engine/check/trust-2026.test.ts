@@ -12,6 +12,7 @@ import { ScenarioBuilder, generateRegistryKey, stripTrustMetadata } from '../../
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { trustlens } from '../../support/cli';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 
 /**
@@ -48,7 +49,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       projectDir: dir,
       registry: registry.url,
       now: new Date(SHAPES_NOW),
-      env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
+      env: isolatedNpmEnv(dir),
       advisories: { npm: false, osv: false },
       trust: customTrustContext(sigstore.trustedRootJSON),
       content: 'deep',
@@ -145,7 +146,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
         const judge = async (version: string) => {
           const dir = writeShapeProject({ corpus, cases: [] }, { id: `staged-${version}`, kind: 'attack', class: 'valid-provenance-ci', mirrors: '', installs: [{ name: 'staged-lib', version }], targets: [] }, own.url);
           dirs.push(dir);
-          const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+          const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
           return of(r, `staged-lib@${version}`).filter((f) => f.code === 'provenance-workflow-changed');
         };
         const [f] = await judge('3.0.2');
@@ -195,7 +196,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       dirs.push(dir);
       const root = path.join(dir, 'root.json');
       fs.writeFileSync(root, JSON.stringify(sigstore.trustedRootJSON));
-      const env = { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') };
+      const env = isolatedNpmEnv(dir);
       const args = ['check', dir, '--registry', registry.url, '--now', SHAPES_NOW, '--deep', '--advisories', 'off', '--trusted-root', root];
       const text = await trustlens(args, env);
       assert.equal(text.code, 1, text.stderr);
@@ -270,7 +271,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
           const c = shapes.cases.find((x) => x.id === id)!;
           const dir = writeShapeProject(shapes, c, mirror.url);
           dirs.push(dir);
-          return runCheck({ projectDir: dir, registry: mirror.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+          return runCheck({ projectDir: dir, registry: mirror.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
         };
         const tarball = await run('chaindrop-tarball-url-only');
         assert.match(of(tarball, 'chain-core-replica@0.8.2').find((x) => x.code === 'new-dependency')?.message ?? '', /from a tarball URL outside the registry/);
@@ -291,7 +292,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       try {
         const dir = writeShapeProject({ corpus, cases: [] }, { id: 'fan-out', kind: 'attack', class: 'hours-old-dependency', mirrors: '', installs: [{ name: 'fan-out', version: '1.0.1' }], targets: [] }, own.url);
         dirs.push(dir);
-        const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+        const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
         const asked = own.requests.filter((q) => /^\/ghost-/.test(q.url)).length;
         assert.ok(asked <= 50, `${asked} requests for the added dependencies`);
         const gap = r.notChecked.find((u) => u.package === 'fan-out')!;
@@ -306,7 +307,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       dirs.push(dir);
       registry.faults.push({ match: /^\/colorette-utils$/, action: { status: 500 } });
       try {
-        const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(SHAPES_NOW), env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') }, advisories: { npm: false, osv: false }, content: 'off' });
+        const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
         const gap = r.notChecked.find((u) => u.package === 'request-lite-replica')!;
         assert.equal(gap.status, 'partly-judged');
         assert.deepEqual(gap.gaps.map((g) => g.signal), ['dependencies']);

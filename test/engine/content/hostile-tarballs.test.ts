@@ -15,6 +15,7 @@ import * as H from '../../fixtures/registry/hostile-tarballs';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { until } from '../../support/wait';
 import { trustlens } from '../../support/cli';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -56,9 +57,6 @@ const CASES: Record<string, Case> = {
 
 /** Ordinary packages beside them, with their ordinary findings. */
 const ORDINARY = { steady: '1.0.1', scripted: '1.0.1' };
-
-/** An environment with no user .npmrc: the test decides the registry. */
-const cleanEnv = (home: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') });
 
 function writeProject(dir: string, registryUrl: string, locked: Record<string, string>, integrity: (name: string, version: string) => string | undefined): void {
   fs.mkdirSync(dir, { recursive: true });
@@ -110,7 +108,7 @@ describe('hostile tarballs through trustlens check', function () {
   const options = (dir: string, cache: string): CheckOptions => ({
     projectDir: dir,
     registry: registry.url,
-    env: cleanEnv(dir),
+    env: isolatedNpmEnv(dir),
     cacheDir: cache,
     now: new Date(NOW),
     timeoutMs: 2500,
@@ -337,7 +335,7 @@ describe('hostile tarballs through trustlens check', function () {
     const tmp = path.join(work, 'cli-tmp');
     fs.mkdirSync(cwd);
     fs.mkdirSync(tmp);
-    const env = { ...cleanEnv(cliProject), TMPDIR: tmp };
+    const env = isolatedNpmEnv(cliProject, { TMPDIR: tmp });
     const cache = path.join(work, 'cli-cache');
     const base = ['check', cliProject, '--registry', registry.url, '--now', NOW, '--advisories', 'off', '--cache-dir', cache];
     const json = await trustlens([...base, '--format', 'json'], env, cwd);

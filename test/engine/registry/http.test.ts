@@ -17,6 +17,7 @@ import { PROJECT_ROOT } from '../../support/fixtures';
 import { startProxy } from '../../support/proxy-server';
 import { makeTlsFixtures, type TlsFixtures } from '../../support/tls';
 import { until, withinHangGuard } from '../../support/wait';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 interface Seen {
   method: string;
@@ -552,7 +553,7 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
         fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ dependencies: { fine: '^1.0.0' } }));
         const lock = { lockfileVersion: 3, packages: { '': { dependencies: { fine: '^1.0.0' } }, 'node_modules/fine': { version: '1.0.0', resolved: `${registry.url}fine/-/fine-1.0.0.tgz` } } };
         fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify(lock));
-        const env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none'), http_proxy: proxy.url };
+        const env = isolatedNpmEnv(project, { http_proxy: proxy.url });
         const args = [path.join(PROJECT_ROOT, 'bin/trustlens.js'), 'check', project, '--registry', registry.url, '--cache-dir', path.join(project, 'cache'), '--advisories', 'off', '--no-content', '--format', 'json'];
         const code = await new Promise<number | null>((resolve) => spawn(process.execPath, args, { env, stdio: 'ignore' }).on('close', resolve));
         assert.ok(code === 0 || code === 1, `exit ${code}`);

@@ -15,6 +15,7 @@ import { ScenarioBuilder } from '../../fixtures/registry/corpus';
 import { type HugePackument, hugePackument } from '../../fixtures/registry/huge-packument';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { withinHangGuard } from '../../support/wait';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 /** The chunks, with `insert` sent (or, without it, the connection dropped) after the first `after` of them. */
 function* breakAfter(chunks: Iterable<Buffer>, after: number, insert?: Buffer): Generator<Buffer> {
@@ -64,7 +65,6 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
   let tooBigSent = 0;
   let tooBigStopped: () => void = () => undefined;
   const tooBigDone = new Promise<void>((resolve) => (tooBigStopped = resolve));
-  const env = (dir: string) => ({ PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') });
 
   before(async () => {
     const b = new ScenarioBuilder();
@@ -109,7 +109,7 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
   });
 
   async function source(opts: { maxBodyBytes?: number; concurrency?: number; retries?: number; cacheDir?: string; log?: string[] } = {}) {
-    const config = await loadNpmConfig({ projectDir: project, env: env(project), overrides: { registry: registry.url } });
+    const config = await loadNpmConfig({ projectDir: project, env: isolatedNpmEnv(project), overrides: { registry: registry.url } });
     const http = new RegistryHttp({ config, maxBodyBytes: opts.maxBodyBytes, concurrency: opts.concurrency, retries: opts.retries, log: (l) => opts.log?.push(l) });
     return new PackumentSource(http, registryMap(config), opts.cacheDir ? new DiskCache(opts.cacheDir) : undefined, { ttlMs: 0 });
   }
@@ -119,7 +119,7 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     assert.ok(brokenOffset > STREAM_ABOVE_BYTES, `the broken byte comes after the switch to streaming (${brokenOffset})`);
     const log: string[] = [];
     // Outcomes only: a generous timeout, since this process also generates the 100 MB (time is bench:huge's business).
-    const report = await runCheck({ projectDir: project, registry: registry.url, env: env(project), cacheDir, timeoutMs: 120_000, advisories: { npm: false, osv: false }, log: (l) => log.push(l) });
+    const report = await runCheck({ projectDir: project, registry: registry.url, env: isolatedNpmEnv(project), cacheDir, timeoutMs: 120_000, advisories: { npm: false, osv: false }, log: (l) => log.push(l) });
     const errorOf = (n: string) => report.errors.find((e) => e.package === n || e.package.startsWith(`${n}@`));
     assert.equal(errorOf('huge'), undefined, JSON.stringify(report.errors));
     assert.equal(errorOf('steady'), undefined);

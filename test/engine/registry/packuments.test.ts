@@ -8,6 +8,7 @@ import { loadNpmConfig, registryMap } from '../../../src/engine/registry/npmrc';
 import { ABBREVIATED_ACCEPT, PackumentSource } from '../../../src/engine/registry/packuments';
 import { type Packument, type RegistryCorpus, ScenarioBuilder } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, type FixtureRegistryOptions, type RecordedRequest, startFixtureRegistry } from '../../fixtures/registry/server';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const TTL = 5 * 60_000;
 const NAME = 'left-pad';
@@ -58,7 +59,7 @@ describe('packument revalidation past the cache lifetime', () => {
   async function setup(options: FixtureRegistryOptions) {
     registry = await startFixtureRegistry(corpus, options);
     const cacheDir = fs.mkdtempSync(path.join(home, 'cache-'));
-    const env = { PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') };
+    const env = isolatedNpmEnv(home);
     const config = await loadNpmConfig({ projectDir: home, env, overrides: { registry: registry.url } });
     const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
     const source = new PackumentSource(new RegistryHttp({ config }), registryMap(config), new DiskCache(cacheDir), { ttlMs: TTL, clock: () => clock.now });

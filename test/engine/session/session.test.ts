@@ -12,10 +12,7 @@ import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/regis
 import { startGate } from '../../support/gate';
 import { withinHangGuard } from '../../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
-
-function cleanEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'no-npmrc'), npm_config_globalconfig: path.join(dir, 'no-npmrc') };
-}
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 /** What a user sees of a finding: enough to tell two reports apart. */
 const seen = (r: CheckReport) => r.findings.map((f: LocatedFinding) => `${f.package}@${f.version} ${f.code} ${f.severity} → ${f.safeVersion} ${f.file}:${f.line}`).sort();
@@ -41,7 +38,7 @@ describe('check session (what the service remembers between evaluations)', funct
   });
 
   const run = (project: string, extra: Partial<CheckOptions> = {}) =>
-    runCheck({ projectDir: project, registry: registry.url, now: new Date(NOW), trust, env: cleanEnv(project), advisories: { npm: true, osv: false }, ...extra });
+    runCheck({ projectDir: project, registry: registry.url, now: new Date(NOW), trust, env: isolatedNpmEnv(project), advisories: { npm: true, osv: false }, ...extra });
 
   it('a second check asks the registry nothing and reports exactly what a fresh check reports', async () => {
     const project = writeProject(scenario, registry.url);
@@ -178,7 +175,7 @@ describe('advisories-only check', function () {
   });
 
   const run = (extra: Partial<CheckOptions> = {}) =>
-    runCheck({ projectDir: project, registry: registry.url, now: new Date(NOW), env: cleanEnv(project), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON), ...extra });
+    runCheck({ projectDir: project, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(project), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON), ...extra });
 
   it('reports the advisory findings of the full check, with the same safe versions, and nothing else', async () => {
     const full = await run();
@@ -199,7 +196,7 @@ describe('advisories-only check', function () {
   it('without any hit asks one advisory request and nothing else', async () => {
     const clean = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', native: '3.0.1' });
     registry.resetRequests();
-    const r = await runCheck({ projectDir: clean, registry: registry.url, now: new Date(NOW), env: cleanEnv(clean), advisories: { npm: true, osv: false }, signals: 'advisories' });
+    const r = await runCheck({ projectDir: clean, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(clean), advisories: { npm: true, osv: false }, signals: 'advisories' });
     assert.deepEqual(r.findings, []);
     assert.deepEqual(registry.requests.map((x) => `${x.method} ${x.url}`), ['POST /-/npm/v1/security/advisories/bulk']);
   });
