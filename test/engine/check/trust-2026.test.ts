@@ -5,9 +5,9 @@ import { diagnosticSpecs } from '../../../src/core/report/diagnostics';
 import { hoverMarkdown } from '../../../src/core/report/hover-text';
 import type { LocatedFinding } from '../../../src/core/report/locate';
 import { toSarif } from '../../../src/core/report/sarif';
-import { type CheckOptions, type CheckReport, runCheck } from '../../../src/engine/check/run-check';
+import type { CheckOptions, CheckReport } from '../../../src/engine/check/run-check';
 import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
-import { SHAPES_NOW, type Shapes, buildShapes, writeShapeProject } from '../../../bench/detect/shapes';
+import { SHAPES_NOW, type Shapes, buildShapes, checkShape, writeShapeProject } from '../../../bench/detect/shapes';
 import { ScenarioBuilder, generateRegistryKey, stripTrustMetadata } from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from '../../support/sigstore-scenarios';
@@ -43,18 +43,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
   const check = async (id: string, extra: Partial<CheckOptions> = {}): Promise<CheckReport> => {
     const c = shapes.cases.find((x) => x.id === id);
     assert.ok(c, id);
-    const dir = writeShapeProject(shapes, c, registry.url);
-    dirs.push(dir);
-    return runCheck({
-      projectDir: dir,
-      registry: registry.url,
-      now: new Date(SHAPES_NOW),
-      env: isolatedNpmEnv(dir),
-      advisories: { npm: false, osv: false },
-      trust: customTrustContext(sigstore.trustedRootJSON),
-      content: 'deep',
-      ...extra,
-    });
+    return checkShape(shapes, c, registry.url, { trust: customTrustContext(sigstore.trustedRootJSON), content: 'deep', ...extra });
   };
   const of = (r: CheckReport, target: string): LocatedFinding[] => r.findings.filter((f) => `${f.package}@${f.version}` === target);
   const codes = (r: CheckReport, target: string) => of(r, target).map((f) => f.code).sort();
@@ -144,9 +133,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       const own = await startFixtureRegistry(corpus);
       try {
         const judge = async (version: string) => {
-          const dir = writeShapeProject({ corpus, cases: [] }, { id: `staged-${version}`, kind: 'attack', class: 'valid-provenance-ci', mirrors: '', installs: [{ name: 'staged-lib', version }], targets: [] }, own.url);
-          dirs.push(dir);
-          const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
+          const r = await checkShape({ corpus, cases: [] }, { id: `staged-${version}`, kind: 'attack', class: 'valid-provenance-ci', mirrors: '', installs: [{ name: 'staged-lib', version }], targets: [] }, own.url, { content: 'off' });
           return of(r, `staged-lib@${version}`).filter((f) => f.code === 'provenance-workflow-changed');
         };
         const [f] = await judge('3.0.2');
@@ -269,9 +256,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       try {
         const run = async (id: string) => {
           const c = shapes.cases.find((x) => x.id === id)!;
-          const dir = writeShapeProject(shapes, c, mirror.url);
-          dirs.push(dir);
-          return runCheck({ projectDir: dir, registry: mirror.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
+          return checkShape(shapes, c, mirror.url, { content: 'off' });
         };
         const tarball = await run('chaindrop-tarball-url-only');
         assert.match(of(tarball, 'chain-core-replica@0.8.2').find((x) => x.code === 'new-dependency')?.message ?? '', /from a tarball URL outside the registry/);
@@ -290,9 +275,7 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
       const corpus = await b.build();
       const own = await startFixtureRegistry(corpus);
       try {
-        const dir = writeShapeProject({ corpus, cases: [] }, { id: 'fan-out', kind: 'attack', class: 'hours-old-dependency', mirrors: '', installs: [{ name: 'fan-out', version: '1.0.1' }], targets: [] }, own.url);
-        dirs.push(dir);
-        const r = await runCheck({ projectDir: dir, registry: own.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
+        const r = await checkShape({ corpus, cases: [] }, { id: 'fan-out', kind: 'attack', class: 'hours-old-dependency', mirrors: '', installs: [{ name: 'fan-out', version: '1.0.1' }], targets: [] }, own.url, { content: 'off' });
         const asked = own.requests.filter((q) => /^\/ghost-/.test(q.url)).length;
         assert.ok(asked <= 50, `${asked} requests for the added dependencies`);
         const gap = r.notChecked.find((u) => u.package === 'fan-out')!;
@@ -303,11 +286,9 @@ describe('2026 shapes: baselines, correlation, new dependencies, workflow identi
     });
     it('a dependency whose history cannot be read leaves the release that adds it "not checked", not clean', async () => {
       const c = shapes.cases.find((x) => x.id === 'hours-old-dependency')!;
-      const dir = writeShapeProject(shapes, { ...c, installs: c.installs.filter((e) => e.name !== 'colorette-utils') }, registry.url);
-      dirs.push(dir);
       registry.faults.push({ match: /^\/colorette-utils$/, action: { status: 500 } });
       try {
-        const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, content: 'off' });
+        const r = await checkShape(shapes, { ...c, installs: c.installs.filter((e) => e.name !== 'colorette-utils') }, registry.url, { content: 'off' });
         const gap = r.notChecked.find((u) => u.package === 'request-lite-replica')!;
         assert.equal(gap.status, 'partly-judged');
         assert.deepEqual(gap.gaps.map((g) => g.signal), ['dependencies']);
