@@ -34,7 +34,7 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
 
   before(async () => {
     scenario = await buildScenario();
-    registry = await startFixtureRegistry(scenario.corpus, { latencyMs: 5 });
+    registry = await startFixtureRegistry(scenario.corpus);
     project = writeProject(scenario, registry.url);
     const root = path.join(project, 'root.json');
     fs.writeFileSync(root, JSON.stringify(scenario.sigstore.trustedRootJSON));
