@@ -1,7 +1,7 @@
 /**
  * Time and peak memory of `trustlens check` (runCheck, content analysis on) when a dependency's tarball is hostile:
  * gzip bombs, huge entries (compressible and not), entries that declare more than they have, 100,000 entries, very
- * long pax names, a body that never ends. Not a test: the tests (test/engine/hostile-tarballs.test.ts) check what
+ * long pax names, a body that never ends. Not a test: the tests (test/engine/content/hostile-tarballs.test.ts) check what
  * the report says; this measures what it costs.
  *
  *   npm run compile && node out/bench/hostile-tarballs.bench.js

@@ -32,6 +32,7 @@ import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
 import { type RunResult, fmtMs, median, run, tryExec } from './support/measure';
+import { isolatedNpmEnv } from '../test/support/npm-env';
 
 const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,jest').split(',').map((s) => s.trim()).filter(Boolean);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,peer,loopback').split(',').map((s) => s.trim()));
@@ -156,7 +157,7 @@ async function loopbackRevalidation(): Promise<string[]> {
   try {
     const home = path.join(TMP, 'loopback');
     fs.mkdirSync(home, { recursive: true });
-    const env = { PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') };
+    const env = isolatedNpmEnv(home);
     const config = await loadNpmConfig({ projectDir: home, env, overrides: { registry: registry.url } });
     const clock = { now: Date.now() };
     const source = new PackumentSource(new RegistryHttp({ config }), registryMap(config), new DiskCache(path.join(home, 'cache')), { clock: () => clock.now });

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildScenario, NOW, writeProject } from '../test/engine/check-scenarios';
+import { buildScenario, NOW, writeProject } from '../test/support/check-scenarios';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 
 async function main(): Promise<void> {

@@ -8,14 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LocatedFinding } from '../../src/core/report/locate';
 import { SEVERITIES, type Severity } from '../../src/core/trust/types';
-import { runCheck } from '../../src/engine/check/run-check';
 import { customTrustContext } from '../../src/engine/sigstore/trust-root';
 import { generateRegistryKey } from '../../test/fixtures/registry/corpus';
 import { startFixtureRegistry } from '../../test/fixtures/registry/server';
 import { SHARED_FIXTURES } from '../../test/support/fixtures';
 import { createSigstoreTestEnv } from '../../test/support/sigstore-scenarios';
 import { runMetadataBench } from './metadata';
-import { SHAPES_NOW, type ShapeCase, buildShapes, writeShapeProject } from './shapes';
+import { type ShapeCase, buildShapes, checkShape } from './shapes';
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
@@ -47,17 +46,8 @@ export async function runShapes(log: (line: string) => void = () => undefined): 
   const results: CaseResult[] = [];
   try {
     for (const c of shapes.cases) {
-      const dir = writeShapeProject(shapes, c, registry.url);
       try {
-        const report = await runCheck({
-          projectDir: dir,
-          registry: registry.url,
-          now: new Date(SHAPES_NOW),
-          env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
-          advisories: { npm: false, osv: false },
-          trust: customTrustContext(sigstore.trustedRootJSON),
-          content: 'deep',
-        });
+        const report = await checkShape(shapes, c, registry.url, { trust: customTrustContext(sigstore.trustedRootJSON), content: 'deep' });
         const targets = c.targets.map((t) => {
           const at = t.lastIndexOf('@');
           const mine = report.findings.filter((f) => f.package === t.slice(0, at) && f.version === t.slice(at + 1));
@@ -70,8 +60,6 @@ export async function runShapes(log: (line: string) => void = () => undefined): 
       } catch (e) {
         results.push({ c, targets: c.targets.map((t) => ({ target: t, codes: [], pass: false })), error: String((e as Error).stack ?? e), findings: [] });
         log(`  ${c.id}: error ${(e as Error).message}`);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
       }
     }
   } finally {

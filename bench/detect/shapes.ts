@@ -8,13 +8,15 @@
  * look-alike names the versions that must stay below medium. Payloads are inert: hosts under `example.invalid`,
  * nothing is ever executed (TrustLens reads tarballs, never runs them).
  *
- * Used by `npm run bench:detect` (part d) and by tests of the signals (`buildShapes`, `writeShapeProject`).
+ * Used by `npm run bench:detect` (part d) and by tests of the signals (`buildShapes`, `writeShapeProject`, `checkShape`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type PublisherInput, type RegistryCorpus, type RegistryKeyPair, ScenarioBuilder, type VersionInput, generateRegistryKey, tarballPath } from '../../test/fixtures/registry/corpus';
+import { type CheckOptions, type CheckReport, runCheck } from '../../src/engine/check/run-check';
 import type { SigstoreTestEnv } from '../../test/support/sigstore-scenarios';
+import { isolatedNpmEnv } from '../../test/support/npm-env';
 import { seededRandom } from '../../test/support/rng';
 import { obfuscate } from './replicas';
 
@@ -438,4 +440,19 @@ export function writeShapeProject(shapes: Shapes, c: ShapeCase, registryUrl: str
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `shape-${c.id}`, version: '1.0.0', dependencies }, null, 2));
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: `shape-${c.id}`, version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
   return dir;
+}
+
+/**
+ * Judges a case the way `npm run bench:detect` and the tests both do: its project (writeShapeProject) through the
+ * whole engine as of SHAPES_NOW, with no advisory source and none of this machine's npm setup. `options` add to or
+ * override the check's options: the bench gives the test Sigstore root as `trust` and `content: 'deep'`. The
+ * project folder is removed once the check has ended, whatever its outcome.
+ */
+export async function checkShape(shapes: Shapes, c: ShapeCase, registryUrl: string, options: Partial<CheckOptions> = {}): Promise<CheckReport> {
+  const dir = writeShapeProject(shapes, c, registryUrl);
+  try {
+    return await runCheck({ projectDir: dir, registry: registryUrl, now: new Date(SHAPES_NOW), env: isolatedNpmEnv(dir), advisories: { npm: false, osv: false }, ...options });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -8,6 +8,7 @@
  * the bench), peakRssMb and peakHeapMb (sampled every 5 ms), baseRssMb (before the check), findings, errors }.
  */
 import { runCheck } from '../../src/engine/check/run-check';
+import { isolatedNpmEnv } from '../../test/support/npm-env';
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   }, 5);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: `${project}/none`, npm_config_globalconfig: `${project}/none` };
+  const env = isolatedNpmEnv(project);
   const report = await runCheck({ projectDir: project, registry, env, cacheDir, now: new Date('2025-01-01T00:00:00Z'), advisories: { npm: false, osv: false } });
   const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   clearInterval(sampler);

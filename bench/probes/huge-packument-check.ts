@@ -14,6 +14,7 @@ import { runCheck } from '../../src/engine/check/run-check';
 import { RegistryHttp } from '../../src/engine/registry/http';
 import { loadNpmConfig, registryMap } from '../../src/engine/registry/npmrc';
 import { PackumentSource } from '../../src/engine/registry/packuments';
+import { isolatedNpmEnv } from '../../test/support/npm-env';
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { mode };
   if (mode === 'check') {
     const [project, registry, cacheDir] = args;
-    const env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: `${project}/none`, npm_config_globalconfig: `${project}/none` };
+    const env = isolatedNpmEnv(project);
     const report = await runCheck({ projectDir: project, registry, env, cacheDir, content: 'off', advisories: { npm: false, osv: false } });
     out.errors = report.errors.map((e) => `${e.package}: ${e.code}: ${e.message}`);
     out.cards = report.cards.map((c) => `${c.name}@${c.version}`);

@@ -1,5 +1,5 @@
 /**
- * Activation time in a REAL extension host: code-server (the e2e harness in test/e2e, installed under .vscode-e2e/)
+ * Activation time in a REAL extension host: code-server (the e2e harness in test/support/e2e, installed under .vscode-e2e/)
  * opens an empty folder with the built extension installed, and a test-only extension reads VS Code's own
  * performance marks in the same extension host: `code/extHost/willLoadExtensionCode/<id>` → `didLoadExtensionCode`
  * (require of dist/extension.js) and `willActivateExtension` → `didActivateExtension` (activate()). TrustLens is
@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { e2eAvailable, makeTempDir, stageExtension, stageSuiteRunner, startCodeServer, waitForSuiteResult } from '../../test/e2e/harness';
+import { e2eAvailable, makeTempDir, stageExtension, stageSuiteRunner, startCodeServer, waitForSuiteResult } from '../../test/support/e2e/harness';
 
 export interface RealActivation {
   /** willLoadExtensionCode → didActivateExtension, from the extension host's performance marks. */

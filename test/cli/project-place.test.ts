@@ -9,6 +9,7 @@ import { buildProject, parseLockfile, readPnpmWorkspace } from '../../src/core/p
 import { parseManifest } from '../../src/core/manifest';
 import { MAX_PROJECT_FILE_BYTES, readProjectFiles } from '../../src/engine/infra/project-files';
 import { trustlens } from '../support/cli';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 /*
  * "Stay in your place" (#15), the project-file half: the opened repository is attacker-controlled, and what TrustLens
@@ -32,8 +33,6 @@ function write(file: string, text: string): void {
   fs.writeFileSync(file, text);
 }
 
-const env = (home: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, npm_config_userconfig: path.join(home, 'none'), npm_config_globalconfig: path.join(home, 'none') });
-
 describe('the repository: reads stay inside the project (#15)', function () {
   this.timeout(120_000);
 
@@ -53,7 +52,7 @@ describe('the repository: reads stay inside the project (#15)', function () {
       const files = await readProjectFiles(proj);
       assert.deepEqual([...files.keys()].filter((k) => k.endsWith('package.json')).sort(), ['package.json', 'packages/a/package.json']);
 
-      const r = await trustlens(['list', proj, '--format', 'json'], env(parent));
+      const r = await trustlens(['list', proj, '--format', 'json'], isolatedNpmEnv(parent));
       assert.equal(r.code, 0, r.stderr);
       assert.doesNotMatch(r.stdout + r.stderr, /private-thing/);
       const out = JSON.parse(r.stdout);
@@ -71,7 +70,7 @@ describe('the repository: reads stay inside the project (#15)', function () {
       write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app' }));
       const yaml = `packages:\n  - '../**'\n  - '${parent}/*'\n`;
       write(path.join(proj, 'pnpm-workspace.yaml'), yaml);
-      const r = await trustlens(['list', proj, '--format', 'json'], env(parent));
+      const r = await trustlens(['list', proj, '--format', 'json'], isolatedNpmEnv(parent));
       assert.doesNotMatch(r.stdout + r.stderr, /private-thing/);
       const out = JSON.parse(r.stdout);
       const refused = out.problems.filter((p: { code: string }) => p.code === 'outside-project');
@@ -93,7 +92,7 @@ describe('the repository: reads stay inside the project (#15)', function () {
       const files = await readProjectFiles(proj);
       assert.deepEqual([...files.keys()], ['package.json']);
       assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['linked/package.json', 'outside-project']]);
-      const r = await trustlens(['list', proj, '--format', 'json'], env(parent));
+      const r = await trustlens(['list', proj, '--format', 'json'], isolatedNpmEnv(parent));
       assert.doesNotMatch(r.stdout + r.stderr, /private-thing/);
     });
 
@@ -130,7 +129,7 @@ describe('the repository: reads stay inside the project (#15)', function () {
       assert.equal(problem.range.startOffset, 0);
 
       const base = ['check', proj, '--registry', registry.url, '--advisories', 'npm'];
-      const json = await trustlens([...base, '--format', 'json'], env(home));
+      const json = await trustlens([...base, '--format', 'json'], isolatedNpmEnv(home));
       assert.doesNotMatch(json.stdout + json.stderr, new RegExp(TOKEN));
       assert.equal(json.code, 1, json.stderr);
       const out = JSON.parse(json.stdout);
@@ -140,11 +139,11 @@ describe('the repository: reads stay inside the project (#15)', function () {
       assert.ok(out.findings.some((f: { code: string }) => f.code === 'check-incomplete'));
       assert.match(json.stderr, /yarn\.lock:1:1: error: yarn\.lock was not read: it is a link to a file outside the project/);
 
-      const text = await trustlens(base, env(home));
+      const text = await trustlens(base, isolatedNpmEnv(home));
       assert.doesNotMatch(text.stdout + text.stderr, new RegExp(TOKEN));
       assert.match(text.stdout, /yarn\.lock was not read: no locked version was checked/);
       assert.match(text.stdout, /not checked/);
-      const sarif = await trustlens([...base, '--format', 'sarif'], env(home));
+      const sarif = await trustlens([...base, '--format', 'sarif'], isolatedNpmEnv(home));
       assert.doesNotMatch(sarif.stdout + sarif.stderr, new RegExp(TOKEN));
       assert.ok(JSON.parse(sarif.stdout).runs[0].results.length > 0);
     });
@@ -157,7 +156,7 @@ describe('the repository: reads stay inside the project (#15)', function () {
       const files = await readProjectFiles(proj);
       assert.equal(files.has('package-lock.json'), false);
       assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package-lock.json', 'outside-project']]);
-      const r = await trustlens(['check', proj, '--registry', registry.url, '--advisories', 'npm', '--format', 'json'], env(parent));
+      const r = await trustlens(['check', proj, '--registry', registry.url, '--advisories', 'npm', '--format', 'json'], isolatedNpmEnv(parent));
       assert.equal(r.code, 1, r.stderr);
       assert.equal(JSON.parse(r.stdout).summary.resolution, 'lockfile-unread');
     });
@@ -225,11 +224,11 @@ describe('the repository: reads stay inside the project (#15)', function () {
       try {
         const base = ['check', proj, '--registry', registry.url, '--advisories', 'npm'];
         for (const format of ['text', 'json', 'sarif']) {
-          const r = await trustlens([...base, '--format', format], env(parent));
+          const r = await trustlens([...base, '--format', format], isolatedNpmEnv(parent));
           assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TOKEN), `${format}: ${r.stdout}${r.stderr}`);
           assert.notEqual(r.code, 0, `${format}: a lockfile that cannot be read is not clean`);
         }
-        const list = await trustlens(['list', proj, '--format', 'json'], env(parent));
+        const list = await trustlens(['list', proj, '--format', 'json'], isolatedNpmEnv(parent));
         assert.doesNotMatch(list.stdout + list.stderr, new RegExp(TOKEN));
       } finally {
         await registry.close();

@@ -6,6 +6,7 @@ import { terminalLine, terminalSafeJson } from '../../src/core/report/terminal';
 import { ScenarioBuilder, generateRegistryKey, tarballPath } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { trustlens } from '../support/cli';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 const NOW = '2025-06-01T12:00:00.000Z';
 const day = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOString();
@@ -40,7 +41,7 @@ describe('registry and repository text cannot speak in TrustLens\'s voice on a t
     packages['node_modules/\u001b]0;pwned\u0007x'] = { version: '1.0.0', resolved: 'git+https://example.com/x.git#abc' };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', dependencies: { spoof: '^1.0.0', hijack: '^1.0.0' } }));
     fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'app', lockfileVersion: 3, packages }, null, 2));
-    env = { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') };
+    env = isolatedNpmEnv(dir);
   });
   after(() => registry?.close());
 

@@ -6,6 +6,7 @@ import type { Lockfile, Manifest, ParseProblem } from '../../src/core/model';
 import { parseLockfile, readPnpmWorkspace } from '../../src/core/project';
 import { SHARED_FIXTURES } from '../support/fixtures';
 import { seededRandom } from '../support/rng';
+import { finishesWithinHangGuard } from '../support/wait';
 
 /**
  * Seeded fuzzing of every parser: real files mutated in ways that break structure (byte flips, truncation,
@@ -18,8 +19,6 @@ import { seededRandom } from '../support/rng';
  */
 const SEED = Number(process.env.TRUSTLENS_FUZZ_SEED ?? 20261121);
 const RUNS = Number(process.env.TRUSTLENS_FUZZ_RUNS ?? 10_000);
-/** A parse taking longer than this is a hang, not slowness: termination is what is asserted. */
-const HANG_MS = 10_000;
 
 const rng = seededRandom;
 
@@ -143,24 +142,20 @@ describe(`fuzzing the parsers (seed ${SEED}, ${RUNS} inputs)`, function () {
     const all = seeds();
     const r = rng(SEED);
     let withProblems = 0;
-    let slowest = { ms: 0, input: '' };
     const byFormat = new Map<string, number>();
     for (let i = 0; i < RUNS; i++) {
       const seed = all[i % all.length];
       const text = mutate(seed.text, r);
-      const started = performance.now();
       let result: ReturnType<typeof parse>;
       try {
-        result = parse(seed, text);
+        // Termination is what is asserted: a parse running past the hang guard is a hang, not slowness.
+        result = finishesWithinHangGuard(`input ${i} (${seed.name})`, () => parse(seed, text));
       } catch (e) {
         const file = path.join(process.cwd(), 'test-artifacts', `fuzz-${SEED}-${i}-${seed.name}`);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, text);
         assert.fail(`input ${i} (${seed.name}) threw ${(e as Error).stack}; saved to ${file}`);
       }
-      const ms = performance.now() - started;
-      if (ms > slowest.ms) slowest = { ms, input: `${i} (${seed.name}, ${text.length} chars)` };
-      assert.ok(ms < HANG_MS, `input ${i} (${seed.name}) took ${ms} ms`);
       for (const p of result.problems) {
         assert.ok(p.range.startOffset >= 0 && p.range.endOffset <= text.length && p.range.startOffset <= p.range.endOffset, `input ${i}: problem outside the text`);
         assert.ok(p.message.length > 0);
@@ -168,7 +163,7 @@ describe(`fuzzing the parsers (seed ${SEED}, ${RUNS} inputs)`, function () {
       if (result.problems.length) withProblems++;
       byFormat.set(seed.name, (byFormat.get(seed.name) ?? 0) + 1);
     }
-    console.log(`      ${RUNS} inputs from ${all.length} seeds (${[...byFormat].map(([k, v]) => `${k} ${v}`).join(', ')}): ${withProblems} reported problems; slowest ${slowest.ms.toFixed(1)} ms (input ${slowest.input})`);
+    console.log(`      ${RUNS} inputs from ${all.length} seeds (${[...byFormat].map(([k, v]) => `${k} ${v}`).join(', ')}): ${withProblems} reported problems`);
     assert.ok(withProblems > RUNS / 4, 'the mutations do break the files');
   });
 });

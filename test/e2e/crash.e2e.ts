@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type Gate, startGate } from '../support/gate';
-import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer, waitFor } from './harness';
+import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer, waitFor } from '../support/e2e/harness';
 
 const alice = { name: 'alice', email: 'alice@example.com' };
 const mallory = { name: 'mallory', email: 'mallory@evil.example' };

@@ -7,8 +7,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type CodeServerSession, requireE2e } from './harness';
-import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from './scenario-world';
+import { type CodeServerSession, requireE2e } from '../support/e2e/harness';
+import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from '../support/e2e/scenario-world';
 
 describe('e2e: fixes, the report page and one answer per package', function () {
   this.timeout(300_000);

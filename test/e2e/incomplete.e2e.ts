@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ScenarioBuilder, tarballPath, type RegistryCorpus } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer, waitFor } from './harness';
+import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer, waitFor } from '../support/e2e/harness';
 
 const alice = { name: 'alice', email: 'alice@example.com' };
 const NOW = '2024-06-01T00:00:00Z';

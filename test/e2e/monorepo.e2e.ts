@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type Gate, startGate } from '../support/gate';
-import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer, waitFor } from './harness';
-import { screenshotOnFailure } from './scenario-world';
+import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer, waitFor } from '../support/e2e/harness';
+import { screenshotOnFailure } from '../support/e2e/scenario-world';
 
 const WORKSPACES = ['api', 'web', 'cli', 'core', 'docs', 'tools'];
 const alice = { name: 'alice', email: 'alice@example.com' };

@@ -8,8 +8,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { requireE2e } from './harness';
-import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from './scenario-world';
+import { requireE2e } from '../support/e2e/harness';
+import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from '../support/e2e/scenario-world';
 
 describe('e2e: a repository in Restricted Mode cannot quiet TrustLens', function () {
   this.timeout(300_000);

@@ -15,7 +15,7 @@ import {
   startCodeServer,
   waitForSuiteResult,
   type CodeServerSession,
-} from './harness';
+} from '../support/e2e/harness';
 
 describe('e2e smoke: TrustLens in code-server', function () {
   this.timeout(300_000);

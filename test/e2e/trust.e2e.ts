@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer, waitFor } from './harness';
-import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from './scenario-world';
+import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer, waitFor } from '../support/e2e/harness';
+import { type ScenarioWorld, openScenarioWorld, screenshotOnFailure } from '../support/e2e/scenario-world';
 
 describe('e2e: TrustLens findings in a real VS Code', function () {
   this.timeout(300_000);

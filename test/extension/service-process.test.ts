@@ -14,15 +14,12 @@ import { ServiceProcess, type ServiceProcessOptions, type ServiceState, ServiceU
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type Gate, startGate } from '../support/gate';
+import { isolatedNpmEnv } from '../support/npm-env';
+import { until } from '../support/wait';
 
 const SERVICE = path.resolve(__dirname, '../../../dist/service.js');
 const alice = { name: 'alice', email: 'alice@example.com' };
 const mallory = { name: 'mallory', email: 'mallory@evil.example' };
-
-/** Resolves once `probe` holds (polled: a condition to wait for, not a delay). */
-async function until(probe: () => boolean): Promise<void> {
-  while (!probe()) await new Promise((r) => setTimeout(r, 10));
-}
 
 function alive(pid: number): boolean {
   try {
@@ -60,7 +57,7 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     const sp = new ServiceProcess({
       module: SERVICE,
       args: [JSON.stringify({ cacheDir })],
-      env: { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none') },
+      env: isolatedNpmEnv(project),
       log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
       ...options,
     });
@@ -121,15 +118,15 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     gate.hold(/^\/late-lib$/);
     writeProject({ hijacked: '1.0.1', 'late-lib': '2.0.1' });
     const interrupted = evaluate(await sp.get());
-    await until(() => gate.arrivals.includes('/late-lib'));
+    await until("gate.arrivals.includes('/late-lib')", () => gate.arrivals.includes('/late-lib'));
     process.kill(pid, 'SIGKILL');
     await assert.rejects(interrupted, /disposed/, 'the interrupted request fails as soon as the process is gone');
 
     // A request made while it restarts waits for the new process; the resumed scan asks for late-lib again.
-    await until(() => resumed !== undefined);
+    await until('resumed !== undefined', () => resumed !== undefined);
     const connection = await duringRestart!;
     assert.equal(connection, await sp.get(), 'the request made during the restart got the new connection');
-    await until(() => gate.arrivals.filter((u) => u === '/late-lib').length === 2);
+    await until("gate.arrivals.filter((u) => u === '/late-lib').length === 2", () => gate.arrivals.filter((u) => u === '/late-lib').length === 2);
     assert.deepEqual(states, ['starting', 'running', 'restarting', 'running']);
     const pids = started(lines);
     assert.equal(pids.length, 2, `one new process, not more: ${lines.join('\n')}`);
@@ -148,10 +145,10 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     const { sp, lines, states } = supervise({ maxCrashes: 2, backoffMs: () => 0 });
     await evaluate(await sp.get());
     process.kill(sp.pid!, 'SIGKILL');
-    await until(() => states.at(-1) === 'running' && states.includes('restarting'));
+    await until("states.at(-1) === 'running' && states.includes('restarting')", () => states.at(-1) === 'running' && states.includes('restarting'));
     await evaluate(await sp.get());
     process.kill(sp.pid!, 'SIGKILL');
-    await until(() => sp.state === 'failed');
+    await until("sp.state === 'failed'", () => sp.state === 'failed');
     await assert.rejects(sp.get(), ServiceUnavailableError);
     assert.equal(sp.pid, undefined);
     assert.ok(lines.some((l) => /crash 2 of 2/.test(l)));
@@ -166,7 +163,7 @@ describe('service process supervision (the real dist/service.js, killed with SIG
   it('a process that cannot start is a crash: the request fails, it is retried, then given up', async () => {
     const { sp, lines, states } = supervise({ execPath: path.join(project, 'no-such-node'), maxCrashes: 2, backoffMs: () => 0 });
     await assert.rejects(sp.get().then(evaluate));
-    await until(() => sp.state === 'failed');
+    await until("sp.state === 'failed'", () => sp.state === 'failed');
     assert.deepEqual(states, ['starting', 'running', 'restarting', 'running', 'failed']);
     assert.equal(lines.filter((l) => /could not be started: spawn .*no-such-node ENOENT/.test(l)).length, 2);
   });
@@ -175,7 +172,7 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     const { sp, states } = supervise({ backoffMs: () => 60_000 });
     await evaluate(await sp.get());
     process.kill(sp.pid!, 'SIGKILL');
-    await until(() => sp.state === 'restarting');
+    await until("sp.state === 'restarting'", () => sp.state === 'restarting');
     const waiting = sp.get();
     sp.dispose();
     await assert.rejects(waiting, ServiceUnavailableError);
@@ -186,7 +183,7 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     await evaluate(await second.get());
     const pid = second.pid!;
     second.dispose();
-    await until(() => !alive(pid));
+    await until('!alive(pid)', () => !alive(pid));
     await assert.rejects(second.get(), ServiceUnavailableError);
   });
 
@@ -198,12 +195,12 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     gate.hold(/^\/late-lib$/);
     writeProject({ hijacked: '1.0.1', 'late-lib': '2.0.1' });
     const interrupted = evaluate(await sp.get());
-    await until(() => gate.arrivals.includes('/late-lib'));
+    await until("gate.arrivals.includes('/late-lib')", () => gate.arrivals.includes('/late-lib'));
     const connection = await sp.restart();
     await assert.rejects(interrupted, /disposed/);
     assert.notEqual(sp.pid, pid, 'a new process');
     assert.equal(connection, await sp.get());
-    await until(() => !alive(pid));
+    await until('!alive(pid)', () => !alive(pid));
     gate.release();
     const r = await evaluate(connection);
     assert.ok(r.findings.some((f) => f.package === 'late-lib'));
@@ -216,14 +213,14 @@ describe('service process supervision (the real dist/service.js, killed with SIG
     const { sp, states } = supervise({ maxCrashes: 1, backoffMs: () => 0 });
     await evaluate(await sp.get());
     process.kill(sp.pid!, 'SIGKILL');
-    await until(() => sp.state === 'failed');
+    await until("sp.state === 'failed'", () => sp.state === 'failed');
     await evaluate(await sp.restart());
     assert.deepEqual(states, ['starting', 'running', 'failed', 'stopped', 'starting', 'running']);
 
     const slow = supervise({ backoffMs: () => 600_000 }).sp; // a backoff no test would wait out
     await evaluate(await slow.get());
     process.kill(slow.pid!, 'SIGKILL');
-    await until(() => slow.state === 'restarting');
+    await until("slow.state === 'restarting'", () => slow.state === 'restarting');
     const waiting = slow.get();
     const now = await slow.restart();
     assert.equal(await waiting, now, 'the request waiting for the restart got the process started now');

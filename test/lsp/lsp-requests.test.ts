@@ -27,9 +27,10 @@ import {
   type TextDocumentEdit,
   createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
+import { isolatedNpmEnv } from '../support/npm-env';
 import { until, withinHangGuard } from '../support/wait';
 import type { ReportResult, SbomResult } from '../../src/protocol/service';
 import type { ScanResult } from '../../src/protocol/lsp';
@@ -63,10 +64,7 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     second = writeProject(scenario, registry.url);
     const rootFile = path.join(project, 'trusted-root.json');
     fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    const none = path.join(project, 'none');
-    child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], {
-      env: { PATH: process.env.PATH, HOME: project, XDG_CACHE_HOME: path.join(project, '.cache'), npm_config_userconfig: none, npm_config_globalconfig: none },
-    });
+    child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { env: isolatedNpmEnv(project, { XDG_CACHE_HOME: path.join(project, '.cache') }) });
     child.stderr.on('data', (d) => (stderr += d));
     connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     connection.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => void published.set(p.uri, p.diagnostics));

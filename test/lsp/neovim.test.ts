@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NOW, type Scenario, buildScenario, writeProject } from '../engine/check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { HANG_GUARD_MS, withinHangGuard } from '../support/wait';
+import { isolatedNpmEnv } from '../support/npm-env';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 const SCRIPT = path.join(PROJECT_ROOT, 'test/lsp/neovim.lua');
@@ -43,23 +44,18 @@ describe('trustlens lsp in a real Neovim (headless)', function () {
     const rootFile = path.join(project, 'trusted-root.json');
     fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
     const init = { trustlens: { registry: registry.url, evaluationTime: NOW, sigstoreTrustedRoot: rootFile, advisories: { sources: ['npm'] } } };
-    const none = path.join(project, 'none');
     const child = spawn('nvim', ['--headless', '--clean', '-n', '-c', `luafile ${SCRIPT}`], {
       cwd: project,
-      env: {
-        PATH: process.env.PATH,
-        HOME: project,
+      env: isolatedNpmEnv(project, {
         XDG_CACHE_HOME: path.join(project, '.cache'),
         XDG_STATE_HOME: path.join(project, '.state'),
         XDG_DATA_HOME: path.join(project, '.data'),
-        npm_config_userconfig: none,
-        npm_config_globalconfig: none,
         TL_OUT: out,
         TL_PROJECT: project,
         TL_BIN: BIN,
         TL_INIT: JSON.stringify(init),
         TL_HANG_GUARD_MS: String(HANG_GUARD_MS),
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -31,3 +31,16 @@ export async function withinHangGuard<T>(what: string, p: Promise<T>, guardMs = 
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs synchronous `work` and returns its result; throws naming `what` if it ran past HANG_GUARD_MS. A synchronous
+ * call cannot be interrupted, so this is how a test of "finishes on hostile input" (a super-linear pattern would run
+ * for hours) fails with a name instead of running on: the bound is a hang guard, never a speed target.
+ */
+export function finishesWithinHangGuard<T>(what: string, work: () => T, guardMs = HANG_GUARD_MS): T {
+  const started = performance.now();
+  const result = work();
+  const ms = performance.now() - started;
+  if (ms > guardMs) throw new Error(`hang guard: ${what} ran for ${ms.toFixed(0)} ms (guard ${guardMs} ms)`);
+  return result;
+}

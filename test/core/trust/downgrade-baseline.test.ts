@@ -3,7 +3,7 @@ import { evaluatePackage } from '../../../src/core/trust/evaluate';
 import { DEFAULT_POLICY, parsePolicy } from '../../../src/core/trust/policy';
 import { downgradeBaselineOf, parseBaselineSpec, replacedVersion } from '../../../src/core/trust/downgrade-baseline';
 import { parseLockfile } from '../../../src/core/project';
-import { alice, ctx, daysAgo, summary } from './helpers';
+import { alice, ctx, daysAgo, summary } from '../../support/trust-context';
 
 describe('provenance-downgrade anchored to a baseline lockfile', () => {
   const tp = { name: 'GitHub Actions', trustedPublisher: { id: 'github' } };

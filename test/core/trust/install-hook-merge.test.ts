@@ -8,7 +8,7 @@ import { analyzeContentChange } from '../../../src/core/content';
 import type { PackageContents, PackageFile } from '../../../src/core/content/types';
 import { evaluatePackage } from '../../../src/core/trust/evaluate';
 import { DEFAULT_POLICY, parsePolicy } from '../../../src/core/trust/policy';
-import { alice, ctx, daysAgo, summary } from './helpers';
+import { alice, ctx, daysAgo, summary } from '../../support/trust-context';
 
 function contents(version: string, scripts: Record<string, string> | undefined, files: Record<string, string> = {}): PackageContents {
   const manifest: Record<string, unknown> = { name: 'lib', version, main: 'index.js', ...(scripts ? { scripts } : {}) };

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ALL_RULES } from '../../../src/core/trust/evaluate';
 import { DEFAULT_POLICY, type Policy } from '../../../src/core/trust/policy';
 import { EvaluationMemo } from '../../../src/engine/session/evaluation-memo';
-import { DAY, NOW, alice, ctx, daysAgo, summary } from '../../core/trust/helpers';
+import { DAY, NOW, alice, ctx, daysAgo, summary } from '../../support/trust-context';
 
 const policy: Policy = { ...DEFAULT_POLICY, allow: [] };
 const key = JSON.stringify(policy);

@@ -11,7 +11,8 @@ import { ScenarioBuilder, generateRegistryKey } from '../../fixtures/registry/co
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { requireSharedFixtures } from '../../support/fixtures';
 import { writeLocalTufCache } from '../../support/local-tuf';
-import { NOW, type Scenario, buildScenario, writeProject } from '../check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 /**
  * pacote — npm's own fetcher, which `npm install` and `npm audit signatures` verify with — as an independent oracle
@@ -137,7 +138,7 @@ describe('pacote as an oracle: attestations from a local Sigstore (Fulcio CA, Re
       registry: registry.url,
       now: new Date(NOW),
       trust: customTrustContext(scenario.sigstore.trustedRootJSON),
-      env: { PATH: process.env.PATH, HOME: dir, npm_config_userconfig: path.join(dir, 'none'), npm_config_globalconfig: path.join(dir, 'none') },
+      env: isolatedNpmEnv(dir),
       advisories: { npm: false, osv: false },
       content: 'off',
     });

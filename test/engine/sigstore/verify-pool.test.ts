@@ -11,8 +11,9 @@ import type { ProvenanceVerdict } from '../../../src/core/trust/types';
 import { createSigstoreTestEnv, malformedAttestationResponses, releaseToAttest, tarballDigest, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { PROJECT_ROOT, requireSharedFixtures } from '../../support/fixtures';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
-import { NOW, type Scenario, buildScenario, writeProject } from '../check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
 import { until, withinHangGuard } from '../../support/wait';
+import { isolatedNpmEnv } from '../../support/npm-env';
 
 const integrityOf = (hex: string) => `sha512-${Buffer.from(hex, 'hex').toString('base64')}`;
 /** Always a worker, from the first verification on, and only the worker. */
@@ -298,7 +299,7 @@ describe('the bundled CLI verifies in dist/sigstore-worker.js', function () {
     // A fresh cache each time: a cached verdict would not be verified again.
     const cache = fs.mkdtempSync(path.join(project, 'cache-'));
     const args = [path.join(PROJECT_ROOT, 'bin/trustlens.js'), 'check', project, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--format', 'json', '--no-content', '--cache-dir', cache];
-    const env = { PATH: process.env.PATH, HOME: project, npm_config_userconfig: path.join(project, 'none'), npm_config_globalconfig: path.join(project, 'none'), NODE_OPTIONS: `--require ${preload}`, TL_WORKER_LOG: log, ...extraEnv };
+    const env = isolatedNpmEnv(project, { NODE_OPTIONS: `--require ${preload}`, TL_WORKER_LOG: log, ...extraEnv });
     return new Promise((resolve) => {
       const child = spawn(process.execPath, args, { env });
       let stdout = '';
