@@ -21,6 +21,7 @@ module.exports = {
     'out/test/engine/infra/limiter.test.js',
     'out/test/engine/infra/memo.test.js',
     'out/test/engine/registry/npmrc.test.js',
+    'out/test/engine/session/evaluation-memo.test.js',
     'out/test/engine/sigstore/fast-der.test.js',
     'out/test/engine/sigstore/registry-signatures.test.js',
     'out/test/engine/sigstore/verify-attestations-real.test.js',
