@@ -624,24 +624,29 @@ async function lspRows(pc: ProjectCorpus, base: { manifest: Record<string, unkno
       met: p95 < 100,
       notes: `p50 ${fmtMs(p50)}; didChange (whole text) then trustlens/scan, answered after the diagnostics are sent; excluding the server's 300 ms typing debounce`,
     });
-    const status = `/proc/${child.pid}/status`;
-    const hwm = fs.existsSync(status) ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(status, 'utf8'))?.[1] : undefined;
-    const peak = hwm ? Number(hwm) / 1024 : NaN;
-    addRow({
-      measure: 'Peak RSS, `trustlens lsp`, cold scan then the warm edits',
-      ours: Number.isFinite(peak) ? `${peak.toFixed(0)} MB` : 'n/a',
-      reference: '250 MB budget (as the service)',
-      ratio: peak / 250,
-      target: '< 250 MB',
-      met: Number.isFinite(peak) ? peak < 250 : undefined,
-      notes: Number.isFinite(peak) ? 'VmHWM of the server process' : 'needs /proc (Linux)',
-    });
+    peakRssRow(child.pid, 'Peak RSS, `trustlens lsp`, cold scan then the warm edits', 'VmHWM of the server process');
     await connection.sendRequest(ShutdownRequest.type);
     await connection.sendNotification(ExitNotification.type);
   } finally {
     connection.dispose();
     child.kill();
   }
+}
+
+/** A row for a process's peak resident memory (VmHWM, Linux) against the 250 MB budget. */
+function peakRssRow(pid: number | undefined, measure: string, notes: string): void {
+  const status = `/proc/${pid}/status`;
+  const hwm = pid !== undefined && fs.existsSync(status) ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(status, 'utf8'))?.[1] : undefined;
+  const peak = hwm ? Number(hwm) / 1024 : NaN;
+  addRow({
+    measure,
+    ours: Number.isFinite(peak) ? `${peak.toFixed(0)} MB` : 'n/a',
+    reference: '250 MB budget',
+    ratio: peak / 250,
+    target: '< 250 MB',
+    met: Number.isFinite(peak) ? peak < 250 : undefined,
+    notes: Number.isFinite(peak) ? notes : 'needs /proc (Linux)',
+  });
 }
 
 /** Runs `use` against a real service process (dist/service.js over IPC, forked as the extension forks it). */
@@ -666,20 +671,11 @@ async function serviceColdPeak(dir: string, settings: ServiceSettings): Promise<
     const started = Date.now();
     const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings });
     const ms = Date.now() - started;
-    const status = `/proc/${child.pid}/status`;
-    const hwm = fs.existsSync(status) ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(status, 'utf8'))?.[1] : undefined;
-    const peak = hwm ? Number(hwm) / 1024 : NaN;
-    addRow({
-      measure: 'Peak RSS, service process, cold scan of the largest project',
-      ours: Number.isFinite(peak) ? `${peak.toFixed(0)} MB` : 'n/a',
-      reference: '250 MB budget',
-      ratio: peak / 250,
-      target: '< 250 MB',
-      met: Number.isFinite(peak) ? peak < 250 : undefined,
-      notes: Number.isFinite(peak)
-        ? `VmHWM of dist/service.js after one evaluation (empty cache dir, ${r.cards.length} cards, ${fmtMs(ms)}), forked as the extension forks it`
-        : 'needs /proc (Linux)',
-    });
+    peakRssRow(
+      child.pid,
+      'Peak RSS, service process, cold scan of the largest project',
+      `VmHWM of dist/service.js after one evaluation (empty cache dir, ${r.cards.length} cards, ${fmtMs(ms)}), forked as the extension forks it`,
+    );
   });
 }
 

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,20 +21,15 @@ import {
   RegistrationRequest,
   ShowDocumentRequest,
   type ShowDocumentParams,
-  StreamMessageReader,
-  StreamMessageWriter,
   type TextDocumentEdit,
-  createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
-import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
-import { isolatedNpmEnv } from '../support/npm-env';
+import { NOW, type Scenario, writeProject } from '../support/check-scenarios';
+import type { FixtureRegistry } from '../fixtures/registry/server';
+import { type LspWorld, openLspWorld } from '../support/lsp-world';
 import { until, withinHangGuard } from '../support/wait';
 import type { ReportResult, SbomResult } from '../../src/protocol/service';
 import type { ScanResult } from '../../src/protocol/lsp';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 
 /**
  * The parts of `trustlens lsp` beyond diagnostics, hover and pin (src/protocol/lsp.ts): the Allow action and its
@@ -44,13 +38,12 @@ const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
  */
 describe('trustlens lsp: allow, custom requests and workspace folders', function () {
   this.timeout(120_000);
+  let world: LspWorld;
   let scenario: Scenario;
   let registry: FixtureRegistry;
   let project: string;
   let second: string;
-  let child: ChildProcessWithoutNullStreams;
   let connection: ProtocolConnection;
-  let stderr = '';
   const published = new Map<string, Diagnostic[]>();
   const logs: string[] = [];
   const shown: ShowDocumentParams[] = [];
@@ -58,23 +51,18 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
   const uriOf = (dir: string, file = 'package.json') => pathToFileURL(path.join(dir, file)).href;
 
   before(async () => {
-    scenario = await buildScenario();
-    registry = await startFixtureRegistry(scenario.corpus);
-    project = writeProject(scenario, registry.url);
-    second = writeProject(scenario, registry.url);
-    const rootFile = path.join(project, 'trusted-root.json');
-    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { env: isolatedNpmEnv(project, { XDG_CACHE_HOME: path.join(project, '.cache') }) });
-    child.stderr.on('data', (d) => (stderr += d));
-    connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    connection.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => void published.set(p.uri, p.diagnostics));
-    connection.onNotification(LogMessageNotification.type, (p) => void logs.push(p.message));
-    connection.onRequest(ShowDocumentRequest.type, (p) => {
-      shown.push(p);
-      return { success: true };
+    world = await openLspWorld((c) => {
+      c.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => void published.set(p.uri, p.diagnostics));
+      c.onNotification(LogMessageNotification.type, (p) => void logs.push(p.message));
+      c.onRequest(ShowDocumentRequest.type, (p) => {
+        shown.push(p);
+        return { success: true };
+      });
+      c.onRequest(RegistrationRequest.type, (p) => void registrations.push(...p.registrations));
     });
-    connection.onRequest(RegistrationRequest.type, (p) => void registrations.push(...p.registrations));
-    connection.listen();
+    ({ scenario, registry, project, connection } = world);
+    second = writeProject(scenario, registry.url);
+    const rootFile = world.rootFile;
     const init = await withinHangGuard(
       'the initialize answer',
       connection.sendRequest(InitializeRequest.type, {
@@ -99,18 +87,11 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     await connection.sendNotification(InitializedNotification.type, {});
     const text = fs.readFileSync(path.join(project, 'package.json'), 'utf8');
     await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uriOf(project), languageId: 'json', version: 1, text } });
-    await until(`diagnostics for package.json (stderr: ${stderr})`, () => (published.get(uriOf(project)) ?? []).length > 0);
+    await until(`diagnostics for package.json (stderr: ${world.stderr()})`, () => (published.get(uriOf(project)) ?? []).length > 0);
   });
 
   after(async () => {
-    connection?.dispose();
-    if (child && child.exitCode === null) {
-      const gone = new Promise((resolve) => child.on('exit', resolve));
-      child.kill();
-      await withinHangGuard('the killed server to exit', gone);
-    }
-    await registry?.close();
-    await scenario?.sigstore.close();
+    await world?.close();
   });
 
   it('offers Allow as a workspace edit that creates .trustlens.jsonc with an empty reason, then opens it at that reason', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,19 +17,14 @@ import {
   ShutdownRequest,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
-  StreamMessageReader,
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
-  StreamMessageWriter,
-  createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
-import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { PROJECT_ROOT } from '../support/fixtures';
+import { NOW } from '../support/check-scenarios';
+import type { FixtureRegistry } from '../fixtures/registry/server';
+import { type LspWorld, openLspWorld } from '../support/lsp-world';
 import { until, withinHangGuard } from '../support/wait';
-import { isolatedNpmEnv } from '../support/npm-env';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/trustlens.js');
 
 /** The offset of an LSP position in `text` (no surrogate pairs in these files: characters are code units). */
 function offsetOf(text: string, p: { line: number; character: number }): number {
@@ -43,37 +38,21 @@ function offsetOf(text: string, p: { line: number; character: number }): number 
  */
 describe('trustlens lsp: a plain LSP client over stdio', function () {
   this.timeout(120_000);
-  let scenario: Scenario;
+  let world: LspWorld;
   let registry: FixtureRegistry;
   let project: string;
   let rootFile: string;
   let child: ChildProcessWithoutNullStreams;
   let connection: ProtocolConnection;
-  let stderr = '';
+  const stderr = () => world.stderr();
 
   before(async () => {
-    scenario = await buildScenario();
-    registry = await startFixtureRegistry(scenario.corpus);
-    project = writeProject(scenario, registry.url);
-    rootFile = path.join(project, 'trusted-root.json');
-    fs.writeFileSync(rootFile, JSON.stringify(scenario.sigstore.trustedRootJSON));
-    child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], {
-      env: isolatedNpmEnv(project, { XDG_CACHE_HOME: path.join(project, '.cache') }),
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    connection.listen();
+    world = await openLspWorld();
+    ({ registry, project, rootFile, child, connection } = world);
   });
 
   after(async () => {
-    connection?.dispose();
-    if (child && child.exitCode === null) {
-      const gone = new Promise((resolve) => child.on('exit', resolve));
-      child.kill();
-      await withinHangGuard('the killed server to exit', gone);
-    }
-    await registry?.close();
-    await scenario?.sigstore.close();
+    await world?.close();
   });
 
   it('initialize → didOpen package.json → diagnostics, hover, pin code action → shutdown/exit', async () => {
@@ -113,7 +92,7 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
     await connection.sendNotification(InitializedNotification.type, {});
     await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'json', version: 1, text } });
 
-    const diagnostics = await withinHangGuard(`diagnostics for package.json (stderr: ${stderr})`, manifestDiagnostics);
+    const diagnostics = await withinHangGuard(`diagnostics for package.json (stderr: ${stderr()})`, manifestDiagnostics);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     console.log(`      initialize → first package.json diagnostics: ${ms.toFixed(0)} ms`);
 
