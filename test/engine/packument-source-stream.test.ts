@@ -12,9 +12,10 @@ import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry
 import { requireSharedFixtures } from '../support/fixtures';
 
 /**
- * Every packument is read as it streams in (STREAM_ABOVE_BYTES = 0): on the real packuments of ../shared/fixtures,
- * served by the fixture registry, the summary PackumentSource gives by default equals summarizePackument(JSON.parse)
- * of the body the registry sent, key order included, so every rule judges the same history.
+ * The streaming path from the first byte (`streamAboveBytes: 0`; by default only bodies over STREAM_ABOVE_BYTES take
+ * it): on the real packuments of ../shared/fixtures, served by the fixture registry, the summary PackumentSource
+ * gives equals summarizePackument(JSON.parse) of the body the registry sent, key order included, so every rule
+ * judges the same history whichever path a body takes.
  */
 describe('packument source: every real packument streamed, the same summary as the whole parse', function () {
   this.timeout(300_000);
@@ -32,7 +33,7 @@ describe('packument source: every real packument streamed, the same summary as t
     const config = await loadNpmConfig({ projectDir: dir, env, overrides: { registry: registry.url } });
     const log: string[] = [];
     const http = new RegistryHttp({ config, log: (l) => log.push(l) });
-    const streamed = new PackumentSource(http, registryMap(config), undefined, { ttlMs: 0 });
+    const streamed = new PackumentSource(http, registryMap(config), undefined, { ttlMs: 0, streamAboveBytes: 0 });
     const names = [...corpus.packuments.keys()];
     const comparable = (s: PackageSummary) => JSON.stringify({ ...s, fetchedAt: 'x' });
     let compared = 0;
