@@ -8,6 +8,22 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
 
+/**
+ * One copy of each repeated string of a packument: most versions repeat the repository URL, the publisher, the
+ * maintainers and the dependency ranges of the version before, and a scan keeps every version of every package it
+ * reads (the strings of a parsed document are each their own copy).
+ */
+type Intern = (s: string) => string;
+function interner(): Intern {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    seen.set(s, s);
+    return s;
+  };
+}
+
 /** `obj[key] = value` as an own property, also for `__proto__` (a hostile version or dependency name), never the prototype. */
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
@@ -26,9 +42,10 @@ export function summarizePackument(doc: unknown, registry: string, fetchedAt: st
   const time = isObj(doc.time) ? doc.time : {};
   const presence: TrustMetadataPresence = { publisher: false, maintainers: false, signatures: false, attestations: false };
   const versions: Record<string, VersionSummary> = {};
+  const intern = interner();
   for (const [version, raw] of Object.entries(doc.versions)) {
     if (!isObj(raw)) continue;
-    const v = summarizeVersion(version, raw, str(time[version]));
+    const v = summarizeVersion(version, raw, str(time[version]), intern);
     setOwn(versions, version, v);
     presence.publisher ||= v.publisher !== undefined;
     presence.maintainers ||= (v.maintainers?.length ?? 0) > 0;
@@ -40,20 +57,20 @@ export function summarizePackument(doc: unknown, registry: string, fetchedAt: st
   return { name, registry, distTags, versions, trustMetadata: presence, fetchedAt };
 }
 
-function summarizeVersion(version: string, raw: Obj, publishedAt: string | undefined): VersionSummary {
+function summarizeVersion(version: string, raw: Obj, publishedAt: string | undefined, intern: Intern): VersionSummary {
   const v: VersionSummary = { version };
   if (publishedAt && !Number.isNaN(Date.parse(publishedAt))) v.publishedAt = new Date(publishedAt).toISOString();
-  const publisher = readPublisher(raw._npmUser);
+  const publisher = readPublisher(raw._npmUser, intern);
   if (publisher) v.publisher = publisher;
   if (Array.isArray(raw.maintainers)) {
-    const names = raw.maintainers.map((m) => (isObj(m) ? str(m.name) : str(m))).filter((n): n is string => !!n);
+    const names = raw.maintainers.map((m) => (isObj(m) ? str(m.name) : str(m))).filter((n): n is string => !!n).map(intern);
     if (names.length) v.maintainers = names;
   }
   if (isObj(raw.scripts)) {
     const scripts: NonNullable<VersionSummary['installScripts']> = {};
     for (const s of INSTALL_SCRIPTS) {
       const cmd = str(raw.scripts[s]);
-      if (cmd) scripts[s] = cmd;
+      if (cmd) scripts[s] = intern(cmd);
     }
     if (Object.keys(scripts).length) v.installScripts = scripts;
   }
@@ -62,18 +79,25 @@ function summarizeVersion(version: string, raw: Obj, publishedAt: string | undef
     const list = raw[section];
     if (!isObj(list)) continue;
     const deps: Record<string, string> = {};
-    for (const [k, d] of Object.entries(list)) if (typeof d === 'string') setOwn(deps, k, d);
+    for (const [k, d] of Object.entries(list)) if (typeof d === 'string') setOwn(deps, k, intern(d));
     if (section === 'dependencies' || Object.keys(deps).length) v[section] = deps;
   }
   const repository = typeof raw.repository === 'string' ? raw.repository : isObj(raw.repository) ? str(raw.repository.url) : undefined;
-  if (repository) v.repository = repository;
-  if (typeof raw.deprecated === 'string' && raw.deprecated) v.deprecated = raw.deprecated;
+  if (repository) v.repository = intern(repository);
+  if (typeof raw.deprecated === 'string' && raw.deprecated) v.deprecated = intern(raw.deprecated);
   const dist = isObj(raw.dist) ? raw.dist : {};
-  v.integrity = str(dist.integrity);
-  v.shasum = str(dist.shasum);
-  v.tarball = str(dist.tarball);
-  v.fileCount = num(dist.fileCount);
-  v.unpackedSize = num(dist.unpackedSize);
+  // Only fields with a value are set, never set and deleted: a deleted property turns the object into a hash table
+  // (about three times the memory), and a scan holds every version of every package it reads (compass: 140,000).
+  const integrity = str(dist.integrity);
+  if (integrity !== undefined) v.integrity = integrity;
+  const shasum = str(dist.shasum);
+  if (shasum !== undefined) v.shasum = shasum;
+  const tarball = str(dist.tarball);
+  if (tarball !== undefined) v.tarball = tarball;
+  const fileCount = num(dist.fileCount);
+  if (fileCount !== undefined) v.fileCount = fileCount;
+  const unpackedSize = num(dist.unpackedSize);
+  if (unpackedSize !== undefined) v.unpackedSize = unpackedSize;
   if (Array.isArray(dist.signatures)) {
     const sigs = dist.signatures
       .filter(isObj)
@@ -85,14 +109,13 @@ function summarizeVersion(version: string, raw: Obj, publishedAt: string | undef
     const provenance = isObj(dist.attestations.provenance) ? str(dist.attestations.provenance.predicateType) : undefined;
     v.attestations = { url: str(dist.attestations.url)!, ...(provenance ? { provenancePredicateType: provenance } : {}) };
   }
-  for (const k of Object.keys(v) as (keyof VersionSummary)[]) if (v[k] === undefined) delete v[k];
   return v;
 }
 
-function readPublisher(raw: unknown): Publisher | undefined {
+function readPublisher(raw: unknown, intern: Intern): Publisher | undefined {
   if (!isObj(raw) || !str(raw.name)) return undefined;
-  const p: Publisher = { name: str(raw.name)! };
-  if (str(raw.email)) p.email = str(raw.email);
+  const p: Publisher = { name: intern(str(raw.name)!) };
+  if (str(raw.email)) p.email = intern(str(raw.email)!);
   if (isObj(raw.trustedPublisher) && str(raw.trustedPublisher.id)) {
     p.trustedPublisher = { id: str(raw.trustedPublisher.id)! };
     if (str(raw.trustedPublisher.oidcConfigId)) p.trustedPublisher.oidcConfigId = str(raw.trustedPublisher.oidcConfigId);

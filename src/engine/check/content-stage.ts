@@ -32,7 +32,7 @@ export interface ContentResult {
 
 function tarballRef(registry: string, name: string, v: VersionSummary): TarballRef {
   const base = name.slice(name.lastIndexOf('/') + 1);
-  return { version: v.version, tarball: v.tarball ?? `${registry}${name}/-/${base}-${v.version}.tgz`, integrity: v.integrity, shasum: v.shasum };
+  return { version: v.version, tarball: v.tarball ?? `${registry}${name}/-/${base}-${v.version}.tgz`, integrity: v.integrity, shasum: v.shasum, unpackedSize: v.unpackedSize };
 }
 
 /**

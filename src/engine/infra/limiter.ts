@@ -55,3 +55,71 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Runs tasks while the weights (e.g. bytes) of those running add up to at most `max`, and at most `maxTasks` at
+ * once; one task runs whatever its weight when nothing else does. First come, first run: a heavy task at the head
+ * of the queue is not overtaken by lighter ones (it would wait for ever). A waiting task leaves the queue when its
+ * signal aborts (with the cancellation error).
+ */
+export class WeightedLimiter {
+  private used = 0;
+  private active = 0;
+  private readonly queue: { weight: number; start: () => void }[] = [];
+
+  constructor(
+    readonly max: number,
+    readonly maxTasks = Infinity,
+  ) {}
+
+  async run<T>(weight: number, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const w = Number.isFinite(weight) && weight > 0 ? weight : 0;
+    if (this.queue.length || !this.fits(w)) {
+      await new Promise<void>((resolve, reject) => {
+        const entry = {
+          weight: w,
+          start: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        const onAbort = () => {
+          const i = this.queue.indexOf(entry);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(cancelled('the queued task'));
+          this.next();
+        };
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.queue.push(entry);
+      });
+    } else {
+      this.take(w);
+    }
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.used -= w;
+      this.next();
+    }
+  }
+
+  private fits(w: number): boolean {
+    return this.active === 0 || (this.active < this.maxTasks && this.used + w <= this.max);
+  }
+
+  private take(w: number): void {
+    this.active++;
+    this.used += w;
+  }
+
+  /** Starts queued tasks, in order, while the head fits. */
+  private next(): void {
+    while (this.queue.length && this.fits(this.queue[0].weight)) {
+      const head = this.queue.shift()!;
+      this.take(head.weight);
+      head.start();
+    }
+  }
+}

@@ -629,4 +629,29 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     three.abort();
     await rejectsWith(third, 'aborted');
   });
+
+  it('analyses wait for room in the budget (their unpacked sizes, and a count), holding no download while they wait', async () => {
+    const loads: { version: string; done: () => void }[] = [];
+    const contents = (version: string): PackageContents => ({ name: 'p', version, files: new Map(), unpackedSize: 0, fileCount: 0 }) as unknown as PackageContents;
+    const load = (_name: string, ref: { version: string }) => new Promise<PackageContents>((resolve) => loads.push({ version: ref.version, done: () => resolve(contents(ref.version)) }));
+    const analyze: ContentAnalyzer = () => [];
+    const MB = 1024 * 1024;
+    const cache = new ContentAnalysisCache(undefined, { analyzerVersion: 'v1', load, analyze, budget: { bytes: 10 * MB, analyses: 3 } });
+    const ref = (version: string, unpackedSize?: number) => ({ version, tarball: `http://127.0.0.1:9/p-${version}.tgz`, unpackedSize });
+    const a = cache.analyze({ name: 'p', current: ref('1.0.0', 4 * MB) });
+    const b = cache.analyze({ name: 'p', current: ref('2.0.0', 4 * MB) });
+    const c = cache.analyze({ name: 'p', current: ref('3.0.0', 4 * MB) }); // 12 MB: waits
+    const d = cache.analyze({ name: 'p', current: ref('4.0.0') }); // unstated: the most a read keeps (20 MB), after c
+    await until('the two that fit to download', () => loads.length === 2);
+    assert.deepEqual(loads.map((l) => l.version), ['1.0.0', '2.0.0']);
+    loads[0].done();
+    await a;
+    await until('the third to start', () => loads.length === 3);
+    loads[1].done();
+    loads[2].done();
+    await Promise.all([b, c]);
+    await until('the unsized one, alone', () => loads.length === 4);
+    loads[3].done();
+    await d;
+  });
 });

@@ -131,7 +131,7 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     assert.ok(cards.has('steady'));
     assert.ok(!report.findings.some((f) => f.package === 'huge' && f.code === 'version-missing'), 'the locked version was found in the huge history');
     assert.ok(log.some((l) => /^GET \S+\/huge 200 .* B \(streamed\)$/.test(l)), log.join('\n'));
-    assert.ok(log.some((l) => /^GET \S+\/steady 200 .* B$/.test(l)), `an ordinary packument is read whole:\n${log.join('\n')}`);
+    assert.ok(log.some((l) => /^GET \S+\/steady 200 .* B$/.test(l)), `a small packument is read whole:\n${log.join('\n')}`);
 
     // Every cache line is whole (cacheLines throws otherwise); the huge summary is complete; the broken ones left nothing.
     const summaries = cacheLines(cacheDir).map((l) => l.entry.value as PackageSummary | undefined).filter((v): v is PackageSummary => !!v && typeof v === 'object' && 'versions' in v);
