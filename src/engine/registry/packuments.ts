@@ -33,11 +33,11 @@ export const ABBREVIATED_ACCEPT = 'application/vnd.npm.install-v1+json';
 /**
  * Above this size a packument is read as it arrives, keeping only what its summary needs (PackumentStreamReader):
  * memory follows the summary, not the body. Below it, JSON.parse of the whole body is cheaper on network chunks.
- * compass cold `--no-content`, paired: every body streamed (0) peaked at 385 MB but took 23.2 s of CPU and 20.0 s;
- * 1 MB: 421 MB, 18.3 s of CPU, 15.2 s (8 MB, before: 476 MB, 13.0 s of CPU, 13.4 s, with summaries twice their
- * size now). The bodies over 1 MB are where a whole body, its text and its parsed document cost the most.
+ * compass cold `--no-content`, whole process, 3 pairs in turn: 1 MB peaked at 406.6 MiB with 1.06x the CPU of 8 MB
+ * (399.2 MiB, median 19.7 s of CPU); streaming every body (0) saved more memory but cost about a quarter more CPU.
+ * Since summaries are half their old size, the bodies between 1 and 8 MB no longer decide the peak.
  */
-export const STREAM_ABOVE_BYTES = 1024 * 1024;
+export const STREAM_ABOVE_BYTES = 8 * 1024 * 1024;
 
 const NAMESPACE = 'packument-summaries-v2';
 
