@@ -13,9 +13,20 @@ import tseslint from 'typescript-eslint';
  * An import cycle anywhere in src/ fails test/house/no-import-cycles.test.ts.
  */
 const VSCODE = { name: 'vscode', message: 'Only src/extension may import vscode.' };
-const IO = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'https', 'net', 'node:http', 'node:https', 'node:net', 'child_process', 'node:child_process'].map(
-  (name) => ({ name, message: 'src/core is pure: do I/O in src/engine.' }),
-);
+const IO = [
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'http',
+  'https',
+  'net',
+  'node:http',
+  'node:https',
+  'node:net',
+  'child_process',
+  'node:child_process',
+].map((name) => ({ name, message: 'src/core is pure: do I/O in src/engine.' }));
 // A relative import that climbs out of its room into a forbidden one: '../engine/…', '../../service/…'.
 const into = (rooms) => `^(\\.\\./)+(${rooms.join('|')})(/|$)`;
 const zone = (files, { paths = [VSCODE], forbidden = [] }) => ({
@@ -23,7 +34,12 @@ const zone = (files, { paths = [VSCODE], forbidden = [] }) => ({
   rules: {
     'no-restricted-imports': [
       'error',
-      { paths, patterns: forbidden.length ? [{ regex: into(forbidden), message: `${files[0]} may not import from ${forbidden.join(', ')} (see eslint.config.mjs)` }] : [] },
+      {
+        paths,
+        patterns: forbidden.length
+          ? [{ regex: into(forbidden), message: `${files[0]} may not import from ${forbidden.join(', ')} (see eslint.config.mjs)` }]
+          : [],
+      },
     ],
   },
 });
@@ -52,12 +68,25 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '^[^.]', message: 'src/webview runs in a browser: no packages, no Node modules, no vscode.' },
-            { regex: into(['engine', 'service', 'lsp', 'cli', 'extension']), message: 'src/webview may not import from engine, service, lsp, cli, extension (see eslint.config.mjs)' },
-            { regex: into(['core', 'protocol']), allowTypeImports: true, message: 'src/webview imports only types from core and protocol (import type): their code is not bundled for the browser.' },
+            {
+              regex: into(['engine', 'service', 'lsp', 'cli', 'extension']),
+              message: 'src/webview may not import from engine, service, lsp, cli, extension (see eslint.config.mjs)',
+            },
+            {
+              regex: into(['core', 'protocol']),
+              allowTypeImports: true,
+              message: 'src/webview imports only types from core and protocol (import type): their code is not bundled for the browser.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', ...['Buffer', 'process', 'require', 'global', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'src/webview runs in a browser, not in Node.' }))],
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'require', 'global', '__dirname', '__filename', 'setImmediate'].map((name) => ({
+          name,
+          message: 'src/webview runs in a browser, not in Node.',
+        })),
+      ],
     },
   },
   zone(['test/**', 'bench/**'], {}),

@@ -53,7 +53,8 @@ const BENIGN_TARGET = 1 / 20;
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const atLeast = (s: Severity, min: Severity) => rank(s) >= rank(min);
-const maxSeverity = (fs_: RawFinding[]): Severity | undefined => fs_.reduce<Severity | undefined>((m, f) => (!m || rank(f.severity) > rank(m) ? f.severity : m), undefined);
+const maxSeverity = (fs_: RawFinding[]): Severity | undefined =>
+  fs_.reduce<Severity | undefined>((m, f) => (!m || rank(f.severity) > rank(m) ? f.severity : m), undefined);
 
 // ---------------------------------------------------------------- the analyzers
 
@@ -173,7 +174,10 @@ function contextFor(doc: Packument, latest: string, registry: string): ContentAn
     .filter((v) => semver.valid(v) && !semver.prerelease(v) && semver.lt(v, latest))
     .sort(semver.rcompare)
     .slice(0, 20);
-  const history = earlier.map((v) => summary?.versions[v]).filter((v) => v !== undefined).map((v) => ({ unpackedSize: v.unpackedSize, fileCount: v.fileCount }));
+  const history = earlier
+    .map((v) => summary?.versions[v])
+    .filter((v) => v !== undefined)
+    .map((v) => ({ unpackedSize: v.unpackedSize, fileCount: v.fileCount }));
   return { registry: summary?.versions[latest], history };
 }
 
@@ -189,7 +193,8 @@ async function analyzePackage(src: Source, analyzer: Analyzer, name: string, pin
     result.latest = picked.latest;
     const [prev, cur] = await Promise.all([tarball(src, name, picked.previous, doc), tarball(src, name, picked.latest, doc)]);
     result.bytes = cur.bytesRead + prev.bytesRead;
-    if (cur.truncated || prev.truncated) result.truncated = [cur.truncated && `latest: ${cur.truncated}`, prev.truncated && `previous: ${prev.truncated}`].filter(Boolean).join(', ');
+    if (cur.truncated || prev.truncated)
+      result.truncated = [cur.truncated && `latest: ${cur.truncated}`, prev.truncated && `previous: ${prev.truncated}`].filter(Boolean).join(', ');
     const t = Date.now();
     try {
       result.findings = await analyzer.run(cur, prev, contextFor(doc, picked.latest, src.registryOf(name)));
@@ -223,7 +228,12 @@ async function pool<T, R>(items: T[], n: number, f: (item: T, i: number) => Prom
 
 // ---------------------------------------------------------------- report
 
-const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
+const md = (s: string) =>
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/`/g, "'");
 const clip = (s: string, n = 240) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 function findingCell(f: RawFinding): string {
@@ -253,17 +263,41 @@ async function runReplicas(analyzer: Analyzer): Promise<ReplicaRow[]> {
   const registry = await startFixtureRegistry(corpus);
   try {
     const config: NpmConfig = { values: { registry: registry.url }, sources: [] };
-    const src: Source = { http: new RegistryHttp({ config, retries: 0 }), registryOf: () => registry.url, stats: { tarballsDownloaded: 0, tarballsCached: 0, bytesDownloaded: 0 } };
+    const src: Source = {
+      http: new RegistryHttp({ config, retries: 0 }),
+      registryOf: () => registry.url,
+      stats: { tarballsDownloaded: 0, tarballsCached: 0, bytesDownloaded: 0 },
+    };
     const rows: ReplicaRow[] = [];
     for (const r of REPLICAS) {
       const result = await analyzePackage(src, analyzer, r.package, { previous: r.previous.version, latest: r.current.version });
       const max = maxSeverity(result.findings);
-      rows.push({ id: r.id, package: r.package, kind: 'replica', mirrors: r.mirrors, expected: `≥ ${r.minSeverity}`, max, codes: codesOf(result.findings, 'medium'), pass: !result.skipped && !result.error && !!max && atLeast(max, r.minSeverity), result });
+      rows.push({
+        id: r.id,
+        package: r.package,
+        kind: 'replica',
+        mirrors: r.mirrors,
+        expected: `≥ ${r.minSeverity}`,
+        max,
+        codes: codesOf(result.findings, 'medium'),
+        pass: !result.skipped && !result.error && !!max && atLeast(max, r.minSeverity),
+        result,
+      });
     }
     for (const c of CONTROLS) {
       const result = await analyzePackage(src, analyzer, c.package, { previous: c.previous.version, latest: c.current.version });
       const max = maxSeverity(result.findings);
-      rows.push({ id: c.id, package: c.package, kind: 'control', mirrors: c.why, expected: `< ${c.maxSeverityBelow}`, max, codes: codesOf(result.findings, 'low'), pass: !result.skipped && !result.error && (!max || !atLeast(max, c.maxSeverityBelow)), result });
+      rows.push({
+        id: c.id,
+        package: c.package,
+        kind: 'control',
+        mirrors: c.why,
+        expected: `< ${c.maxSeverityBelow}`,
+        max,
+        codes: codesOf(result.findings, 'low'),
+        pass: !result.skipped && !result.error && (!max || !atLeast(max, c.maxSeverityBelow)),
+        result,
+      });
     }
     return rows;
   } finally {
@@ -308,7 +342,8 @@ export function inject(base: PackageContents, s: Snippet): PackageContents {
   for (const [p, d] of entries) withFile(files, p, Buffer.isBuffer(d) ? d : Buffer.from(d, 'utf8'));
   const mainText = files.get(main)?.data?.toString('utf8') ?? '';
   if (s.delivery === 'append-main') withFile(files, main, Buffer.from(`${mainText}${s.code ?? ''}`, 'utf8'));
-  else if (s.delivery === 'require-from-main') withFile(files, main, Buffer.from(`${mainText}\nrequire(${JSON.stringify(relativeFrom(main, entries[0][0]))});\n`, 'utf8'));
+  else if (s.delivery === 'require-from-main')
+    withFile(files, main, Buffer.from(`${mainText}\nrequire(${JSON.stringify(relativeFrom(main, entries[0][0]))});\n`, 'utf8'));
   else {
     const scripts = { ...((manifest.scripts as Record<string, string> | undefined) ?? {}) };
     scripts[s.delivery] = s.hook ?? `node ${entries[0][0]}`;
@@ -349,7 +384,10 @@ async function runCorpus(analyzer: Analyzer, src: Source): Promise<{ rows: Corpu
   const hosts = [...bases.keys()];
   if (!hosts.length) throw new Error('part c: none of the host packages could be read');
   const rows: CorpusRow[] = [];
-  const all: { s: Snippet; kind: 'malicious' | 'benign' }[] = [...MALICIOUS.map((s) => ({ s, kind: 'malicious' as const })), ...BENIGN.map((s) => ({ s, kind: 'benign' as const }))];
+  const all: { s: Snippet; kind: 'malicious' | 'benign' }[] = [
+    ...MALICIOUS.map((s) => ({ s, kind: 'malicious' as const })),
+    ...BENIGN.map((s) => ({ s, kind: 'benign' as const })),
+  ];
   for (const [i, { s, kind }] of all.entries()) {
     const host = hosts[i % hosts.length];
     const base = bases.get(host)!;
@@ -400,13 +438,18 @@ function familyStats(rows: CorpusRow[]): FamilyStat[] {
 function corpusTable(stats: FamilyStat[]): string[] {
   const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)} %` : '—');
   const out = ['| family | malicious | at high or above | recall | high by the code itself | benign | benign at high |', '|---|---:|---:|---:|---:|---:|---:|'];
-  for (const f of stats) out.push(`| ${f.family} | ${f.malicious} | ${f.caught} | ${pct(f.caught, f.malicious)} | ${f.byCode} (${pct(f.byCode, f.malicious)}) | ${f.benign} | ${f.benignHigh} |`);
+  for (const f of stats)
+    out.push(
+      `| ${f.family} | ${f.malicious} | ${f.caught} | ${pct(f.caught, f.malicious)} | ${f.byCode} (${pct(f.byCode, f.malicious)}) | ${f.benign} | ${f.benignHigh} |`,
+    );
   const m = stats.reduce((n, f) => n + f.malicious, 0);
   const c = stats.reduce((n, f) => n + f.caught, 0);
   const b = stats.reduce((n, f) => n + f.benign, 0);
   const bh = stats.reduce((n, f) => n + f.benignHigh, 0);
   const bc = stats.reduce((n, f) => n + f.byCode, 0);
-  out.push(`| **all** | **${m}** | **${c}** | **${pct(c, m)}** (target ≥ ${RECALL_TARGET * 100} %: ${m && c / m >= RECALL_TARGET ? 'met' : 'NOT met'}) | **${bc} (${pct(bc, m)})** | **${b}** | **${bh}** (target ≤ 1 in 20: ${b && bh / b <= BENIGN_TARGET ? 'met' : 'NOT met'}) |`);
+  out.push(
+    `| **all** | **${m}** | **${c}** | **${pct(c, m)}** (target ≥ ${RECALL_TARGET * 100} %: ${m && c / m >= RECALL_TARGET ? 'met' : 'NOT met'}) | **${bc} (${pct(bc, m)})** | **${b}** | **${bh}** (target ≤ 1 in 20: ${b && bh / b <= BENIGN_TARGET ? 'met' : 'NOT met'}) |`,
+  );
   return out;
 }
 
@@ -429,7 +472,10 @@ async function main(): Promise<void> {
     replicaRows = await runReplicas(analyzer);
     console.log('| replica | package | expected | max severity | findings (≥ medium; controls ≥ low) | result |');
     console.log('|---|---|---|---|---|---|');
-    for (const r of replicaRows) console.log(`| ${r.kind === 'control' ? `(control) ${r.id}` : r.id} | ${r.package} | ${r.expected} | ${r.max ?? 'none'} | ${r.codes} | ${r.pass ? 'PASS' : `FAIL${r.result.skipped ? `: ${r.result.skipped}` : r.result.error ? `: ${r.result.error}` : ''}`} |`);
+    for (const r of replicaRows)
+      console.log(
+        `| ${r.kind === 'control' ? `(control) ${r.id}` : r.id} | ${r.package} | ${r.expected} | ${r.max ?? 'none'} | ${r.codes} | ${r.pass ? 'PASS' : `FAIL${r.result.skipped ? `: ${r.result.skipped}` : r.result.error ? `: ${r.result.error}` : ''}`} |`,
+      );
     console.log('');
   }
 
@@ -458,21 +504,41 @@ async function main(): Promise<void> {
     console.log(`behaviour families: ${MALICIOUS.length} malicious and ${BENIGN.length} benign snippets injected into ${corpus.hosts.join(', ')}`);
     for (const l of corpusTable(familyStats(corpus.rows))) console.log(l);
     const misses = corpus.rows.filter((r) => (r.kind === 'malicious' ? !r.max || !atLeast(r.max, 'high') : !!r.max && atLeast(r.max, 'high')));
-    for (const r of misses) console.log(`  ${r.kind === 'malicious' ? 'missed' : 'FALSE POSITIVE'} ${r.snippet.family}/${r.snippet.id} in ${r.host}: ${r.error ?? (codesOf(r.findings, 'low') || 'no findings')}`);
+    for (const r of misses)
+      console.log(
+        `  ${r.kind === 'malicious' ? 'missed' : 'FALSE POSITIVE'} ${r.snippet.family}/${r.snippet.id} in ${r.host}: ${r.error ?? (codesOf(r.findings, 'low') || 'no findings')}`,
+      );
     console.log('');
   }
 
   if (realSrc && (!ONLY || ONLY === 'real')) {
     const src = realSrc;
     realStarted = Date.now();
-    const names = [...new Set(fs.readFileSync(PACKAGES_FILE, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean))].slice(0, LIMIT);
-    console.log(`${names.length} packages from ${path.relative(ROOT, PACKAGES_FILE)}, registry ${registryUrl}, concurrency ${CONCURRENCY}, cache ${path.relative(ROOT, CACHE)}/`);
-    results = await pool(names, CONCURRENCY, (n) => analyzePackage(src, analyzer, n), (r, done) => {
-      const max = maxSeverity(r.findings);
-      if (r.skipped || r.error || (max && atLeast(max, 'high')) || done % 50 === 0) {
-        console.log(`  [${done}/${names.length}] ${r.name}${r.latest ? `@${r.previous}→${r.latest}` : ''}: ${r.skipped ? `skipped (${r.skipped})` : r.error ? r.error : max && atLeast(max, 'high') ? `FLAGGED ${codesOf(r.findings, 'high')}` : 'ok'}`);
-      }
-    });
+    const names = [
+      ...new Set(
+        fs
+          .readFileSync(PACKAGES_FILE, 'utf8')
+          .split('\n')
+          .map((l) => l.replace(/#.*/, '').trim())
+          .filter(Boolean),
+      ),
+    ].slice(0, LIMIT);
+    console.log(
+      `${names.length} packages from ${path.relative(ROOT, PACKAGES_FILE)}, registry ${registryUrl}, concurrency ${CONCURRENCY}, cache ${path.relative(ROOT, CACHE)}/`,
+    );
+    results = await pool(
+      names,
+      CONCURRENCY,
+      (n) => analyzePackage(src, analyzer, n),
+      (r, done) => {
+        const max = maxSeverity(r.findings);
+        if (r.skipped || r.error || (max && atLeast(max, 'high')) || done % 50 === 0) {
+          console.log(
+            `  [${done}/${names.length}] ${r.name}${r.latest ? `@${r.previous}→${r.latest}` : ''}: ${r.skipped ? `skipped (${r.skipped})` : r.error ? r.error : max && atLeast(max, 'high') ? `FLAGGED ${codesOf(r.findings, 'high')}` : 'ok'}`,
+          );
+        }
+      },
+    );
   }
   const realMs = Date.now() - realStarted;
 
@@ -486,7 +552,8 @@ async function main(): Promise<void> {
   const analyzeTimes = analysed.map((r) => r.analyzeMs ?? 0).sort((a, b) => a - b);
   const pct = (p: number) => analyzeTimes[Math.min(analyzeTimes.length - 1, Math.floor(p * analyzeTimes.length))] ?? 0;
   const byCode = new Map<string, number>();
-  for (const r of analysed) for (const code of new Set(r.findings.filter((f) => atLeast(f.severity, 'high')).map((f) => f.code))) byCode.set(code, (byCode.get(code) ?? 0) + 1);
+  for (const r of analysed)
+    for (const code of new Set(r.findings.filter((f) => atLeast(f.severity, 'high')).map((f) => f.code))) byCode.set(code, (byCode.get(code) ?? 0) + 1);
   const skipReasons = new Map<string, string[]>();
   for (const r of skipped) {
     const reason = /^[a-z-]+: /.test(r.skipped!) ? r.skipped!.slice(0, r.skipped!.indexOf(':')) : r.skipped!;
@@ -499,9 +566,15 @@ async function main(): Promise<void> {
   lines.push(`- Date: ${new Date().toISOString()}`);
   lines.push(`- Analyzers: \`analyzeContentChange\` from src/core/content (version ${analyzer.version})`);
   if (!ONLY || ONLY === 'real') {
-    lines.push(`- Registry: ${registryUrl} (through the normal npm config; a mirror with real tarballs, scrambled \`time\` and no trust metadata, so versions are ordered by semver)`);
-    lines.push(`- Comparison: \`dist-tags.latest\` against the highest stable version below it; both tarballs integrity-checked and read in memory (default limits: 20 MB read, 5 MB per file, 30 s)`);
-    lines.push(`- Runtime: ${(totalMs / 1000).toFixed(1)} s total, ${(realMs / 1000).toFixed(1)} s for the real packages at concurrency ${CONCURRENCY}; ${stats.tarballsDownloaded} tarballs downloaded (${(stats.bytesDownloaded / 2 ** 20).toFixed(1)} MB), ${stats.tarballsCached} from the cache`);
+    lines.push(
+      `- Registry: ${registryUrl} (through the normal npm config; a mirror with real tarballs, scrambled \`time\` and no trust metadata, so versions are ordered by semver)`,
+    );
+    lines.push(
+      `- Comparison: \`dist-tags.latest\` against the highest stable version below it; both tarballs integrity-checked and read in memory (default limits: 20 MB read, 5 MB per file, 30 s)`,
+    );
+    lines.push(
+      `- Runtime: ${(totalMs / 1000).toFixed(1)} s total, ${(realMs / 1000).toFixed(1)} s for the real packages at concurrency ${CONCURRENCY}; ${stats.tarballsDownloaded} tarballs downloaded (${(stats.bytesDownloaded / 2 ** 20).toFixed(1)} MB), ${stats.tarballsCached} from the cache`,
+    );
     lines.push(`- Analyzer time per package (both tarballs): median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${analyzeTimes[analyzeTimes.length - 1] ?? 0} ms`);
     lines.push('');
     lines.push('## a. Real releases: false positives', '');
@@ -510,12 +583,21 @@ async function main(): Promise<void> {
     lines.push(`| analysed | ${analysed.length} |`);
     lines.push(`| skipped | ${skipped.length} |`);
     lines.push(`| analyzer errors | ${errors.length} |`);
-    lines.push(`| **flagged at high or above** | **${flagged.length} (${(rate * 100).toFixed(2)} %; target ≤ ${FP_TARGET * 100} %: ${rate <= FP_TARGET ? 'met' : 'NOT met'})** |`);
+    lines.push(
+      `| **flagged at high or above** | **${flagged.length} (${(rate * 100).toFixed(2)} %; target ≤ ${FP_TARGET * 100} %: ${rate <= FP_TARGET ? 'met' : 'NOT met'})** |`,
+    );
     lines.push(`| with a medium finding only | ${medium.length} |`);
     lines.push(`| reads truncated (budget/time) | ${analysed.filter((r) => r.truncated).length} |`);
     lines.push('');
     if (byCode.size) {
-      lines.push('High-or-above findings by code (packages): ' + [...byCode].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', '), '');
+      lines.push(
+        'High-or-above findings by code (packages): ' +
+          [...byCode]
+            .sort((a, b) => b[1] - a[1])
+            .map(([c, n]) => `${c} ${n}`)
+            .join(', '),
+        '',
+      );
     }
     if (skipped.length) {
       lines.push('### Skipped', '', '| reason | packages |', '|---|---|');
@@ -546,7 +628,12 @@ async function main(): Promise<void> {
     if (medium.length) {
       lines.push('### Medium only (not counted as false positives)', '', '| package | previous → latest | findings |', '|---|---|---|');
       for (const r of medium.sort((a, b) => a.name.localeCompare(b.name))) {
-        lines.push(`| ${r.name} | ${r.previous} → ${r.latest} | ${r.findings.filter((f) => atLeast(f.severity, 'medium')).map((f) => `${f.code}: ${md(clip(f.message, 160))}`).join('<br>')} |`);
+        lines.push(
+          `| ${r.name} | ${r.previous} → ${r.latest} | ${r.findings
+            .filter((f) => atLeast(f.severity, 'medium'))
+            .map((f) => `${f.code}: ${md(clip(f.message, 160))}`)
+            .join('<br>')} |`,
+        );
       }
       lines.push('');
     }
@@ -554,17 +641,31 @@ async function main(): Promise<void> {
   if (corpus) {
     const stats = familyStats(corpus.rows);
     lines.push('## c. Behaviour families: snippets injected into real tarballs', '');
-    lines.push(`${MALICIOUS.length} malicious and ${BENIGN.length} benign snippets (bench/detect/corpus.ts), each injected as the next patch release of one of ${corpus.hosts.join(', ')} (in turn) and compared with that real release. "At high or above" counts a snippet when any finding reaches high; "high by the code itself" leaves out the install hook's own finding (a new hook is high whatever it runs, so hook-delivered snippets would count without it).`, '');
+    lines.push(
+      `${MALICIOUS.length} malicious and ${BENIGN.length} benign snippets (bench/detect/corpus.ts), each injected as the next patch release of one of ${corpus.hosts.join(', ')} (in turn) and compared with that real release. "At high or above" counts a snippet when any finding reaches high; "high by the code itself" leaves out the install hook's own finding (a new hook is high whatever it runs, so hook-delivered snippets would count without it).`,
+      '',
+    );
     lines.push(...corpusTable(stats), '');
     lines.push('<details><summary>Every snippet: the most severe finding and the codes at medium or above</summary>', '');
     lines.push('| family | snippet | kind | host | max severity | findings (≥ medium) |', '|---|---|---|---|---|---|');
-    for (const r of corpus.rows) lines.push(`| ${r.snippet.family} | ${r.snippet.id} | ${r.kind} | ${r.host} | ${r.error ? 'error' : (r.max ?? 'none')} | ${md(r.error ?? codesOf(r.findings, 'medium'))} |`);
+    for (const r of corpus.rows)
+      lines.push(
+        `| ${r.snippet.family} | ${r.snippet.id} | ${r.kind} | ${r.host} | ${r.error ? 'error' : (r.max ?? 'none')} | ${md(r.error ?? codesOf(r.findings, 'medium'))} |`,
+      );
     lines.push('', '</details>', '');
   }
   if (replicaRows.length) {
-    lines.push('## b. Replicas of real incidents (local, inert)', '', 'Definitions: bench/detect/replicas.ts; what each mirrors: bench/detect/REPLICAS.md.', '');
+    lines.push(
+      '## b. Replicas of real incidents (local, inert)',
+      '',
+      'Definitions: bench/detect/replicas.ts; what each mirrors: bench/detect/REPLICAS.md.',
+      '',
+    );
     lines.push('| replica | package | mirrors | expected | max severity | findings | result |', '|---|---|---|---|---|---|---|');
-    for (const r of replicaRows) lines.push(`| ${r.kind === 'control' ? `(control) ${r.id}` : r.id} | ${r.package} | ${md(clip(r.mirrors, 160))} | ${r.expected} | ${r.max ?? 'none'} | ${r.codes} | ${r.pass ? 'PASS' : 'FAIL'} |`);
+    for (const r of replicaRows)
+      lines.push(
+        `| ${r.kind === 'control' ? `(control) ${r.id}` : r.id} | ${r.package} | ${md(clip(r.mirrors, 160))} | ${r.expected} | ${r.max ?? 'none'} | ${r.codes} | ${r.pass ? 'PASS' : 'FAIL'} |`,
+      );
     lines.push('');
     lines.push('<details><summary>Replica findings with evidence</summary>', '');
     for (const r of replicaRows) {
@@ -586,7 +687,9 @@ async function main(): Promise<void> {
     console.log(`\nwrote ${path.relative(ROOT, out)}`);
   }
   if (!ONLY || ONLY === 'real') {
-    console.log(`\nanalysed ${analysed.length}, skipped ${skipped.length}, analyzer errors ${errors.length}, flagged ≥ high ${flagged.length} (${(rate * 100).toFixed(2)} %, target ≤ ${FP_TARGET * 100} %), ${(totalMs / 1000).toFixed(1)} s`);
+    console.log(
+      `\nanalysed ${analysed.length}, skipped ${skipped.length}, analyzer errors ${errors.length}, flagged ≥ high ${flagged.length} (${(rate * 100).toFixed(2)} %, target ≤ ${FP_TARGET * 100} %), ${(totalMs / 1000).toFixed(1)} s`,
+    );
     for (const r of flagged) console.log(`  ${r.name}@${r.latest}: ${codesOf(r.findings, 'high')}`);
   }
   const replicaFail = replicaRows.filter((r) => !r.pass);
@@ -598,7 +701,9 @@ async function main(): Promise<void> {
     const c = st.reduce((n, f) => n + f.caught, 0);
     const b = st.reduce((n, f) => n + f.benign, 0);
     const bh = st.reduce((n, f) => n + f.benignHigh, 0);
-    console.log(`behaviour families: ${c}/${m} malicious at high or above (${((100 * c) / m).toFixed(0)} %, target ≥ ${RECALL_TARGET * 100} %), ${bh}/${b} benign at high (target ≤ 1 in 20)`);
+    console.log(
+      `behaviour families: ${c}/${m} malicious at high or above (${((100 * c) / m).toFixed(0)} %, target ≥ ${RECALL_TARGET * 100} %), ${bh}/${b} benign at high (target ≤ 1 in 20)`,
+    );
     corpusFail = c / m < RECALL_TARGET || bh / b > BENIGN_TARGET || corpus.rows.some((r) => r.error);
   }
   if (more?.failed.length) console.log(`targets not met: ${more.failed.join(', ')}`);

@@ -47,7 +47,9 @@ function makeRepository(): { dir: string; lockBytes: number; packages: number } 
       files = `M 100644 inline notes.txt\n${blob(`note ${i}\n`)}`;
     }
     const msg = lockfileCommit ? `bump ${i / 2}` : `docs ${i}`;
-    chunks.push(`commit refs/heads/main\nmark :${++mark}\nauthor Bot <bot@example.com> ${t} +0000\ncommitter Bot <bot@example.com> ${t} +0000\n${blob(msg)}${mark > 1 ? `from :${mark - 1}\n` : ''}${files}\n`);
+    chunks.push(
+      `commit refs/heads/main\nmark :${++mark}\nauthor Bot <bot@example.com> ${t} +0000\ncommitter Bot <bot@example.com> ${t} +0000\n${blob(msg)}${mark > 1 ? `from :${mark - 1}\n` : ''}${files}\n`,
+    );
   }
   const r = spawnSync('git', ['fast-import', '--quiet'], { cwd: dir, input: chunks.join(''), maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`git fast-import: ${r.stderr}`);
@@ -62,14 +64,18 @@ async function main(): Promise<void> {
   }
   const made = Date.now();
   const { dir, lockBytes, packages } = makeRepository();
-  console.log(`repository: ${COMMITS * 2} commits (${COMMITS} change package-lock.json, ${packages} packages, ${(lockBytes / 1024).toFixed(0)} KB) made in ${fmtMs(Date.now() - made)}`);
+  console.log(
+    `repository: ${COMMITS * 2} commits (${COMMITS} change package-lock.json, ${packages} packages, ${(lockBytes / 1024).toFixed(0)} KB) made in ${fmtMs(Date.now() - made)}`,
+  );
 
   // Offline with an empty cache: the judging step reports every version as not checked, quickly; the history part
   // is what is measured here (a warm check of ~1,000 versions is measured by `npm run bench`).
   const runs: Awaited<ReturnType<typeof runExposure>>[] = [];
   for (let i = 0; i < RUNS; i++) {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-bench-exposure-cache-'));
-    runs.push(await runExposure({ check: { projectDir: dir, now: new Date(), offline: true, cacheDir, advisories: { npm: false, osv: false }, content: 'off' } }));
+    runs.push(
+      await runExposure({ check: { projectDir: dir, now: new Date(), offline: true, cacheDir, advisories: { npm: false, osv: false }, content: 'off' } }),
+    );
   }
   const s = runs.map((r) => r.stats);
   const history = s.map((x) => x.phases.git + x.phases.parse + x.phases.windows);
@@ -89,7 +95,10 @@ async function main(): Promise<void> {
 
   const r0 = runs[0];
   const rss = process.memoryUsage().rss;
-  const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
     `# TrustLens exposure benchmark, ${date}`,

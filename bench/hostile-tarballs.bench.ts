@@ -41,11 +41,20 @@ const ROWS: Row[] = [
   { key: 'bomb-100g', label: 'gzip bomb: 100 GB of zeros in one entry', tarball: (n) => H.gzipBombTarball(n, V, 100 * GB) },
   { key: 'huge-150m', label: 'one 150 MB entry (zeros: small download)', tarball: (n) => H.hugeEntryTarball(n, V, 150 * MB) },
   { key: 'noise-120m', label: 'one 120 MB incompressible entry (120 MB download)', tarball: (n) => H.incompressibleTarball(n, V, 120 * MB) },
-  { key: 'noise-250m', label: 'one 250 MB incompressible entry (250 MB download, under the 256 MB body cap)', tarball: (n) => H.incompressibleTarball(n, V, 250 * MB) },
+  {
+    key: 'noise-250m',
+    label: 'one 250 MB incompressible entry (250 MB download, under the 256 MB body cap)',
+    tarball: (n) => H.incompressibleTarball(n, V, 250 * MB),
+  },
   { key: 'declared-100g', label: 'an entry declaring 100 GB (pax size), archive ends after 42 bytes', tarball: (n) => H.declaredHugeTarball(n, V, 'pax') },
   { key: 'many-100k', label: '100,000 tiny entries', tarball: (n) => H.manyEntriesTarball(n, V, 100_000) },
   { key: 'long-names', label: '340 pax paths of 900 KB each (306 MB of names), GNU long name, 4 MB pax header', tarball: (n) => H.longNamesTarball(n, V, 340) },
-  { key: 'endless', label: 'a body that never ends (chunked, as fast as read)', tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, V) }), tarpit: { mode: 'endless' } },
+  {
+    key: 'endless',
+    label: 'a body that never ends (chunked, as fast as read)',
+    tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, V) }),
+    tarpit: { mode: 'endless' },
+  },
 ];
 
 interface ProbeOut {
@@ -67,7 +76,9 @@ async function measure(row: Row, tmp: string): Promise<string> {
     const p = b.package(name);
     for (const v of ['1.0.0', '1.0.1', '1.0.2', V]) p.version(v, { publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } });
   }
-  b.package('steady').version('1.0.0', { publisher: { name: 'alice' } }).version('1.0.1', { publisher: { name: 'alice' } });
+  b.package('steady')
+    .version('1.0.0', { publisher: { name: 'alice' } })
+    .version('1.0.1', { publisher: { name: 'alice' } });
   const corpus = await b.build();
   let body = row.tarball?.(name);
   const tarpit = row.tarpit && body ? await H.startTarpit({ [tarballPath(name, V)]: { body, ...row.tarpit } }) : undefined;
@@ -81,7 +92,12 @@ async function measure(row: Row, tmp: string): Promise<string> {
     fs.mkdirSync(project, { recursive: true });
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', dependencies: locked }));
     const packages: Record<string, object> = { '': { dependencies: locked } };
-    for (const [n, v] of Object.entries(locked)) packages[`node_modules/${n}`] = { version: v, resolved: `${registry.url}${tarballPath(n, v).slice(1)}`, integrity: corpus.packuments.get(n)!.versions[v].dist.integrity };
+    for (const [n, v] of Object.entries(locked))
+      packages[`node_modules/${n}`] = {
+        version: v,
+        resolved: `${registry.url}${tarballPath(n, v).slice(1)}`,
+        integrity: corpus.packuments.get(n)!.versions[v].dist.integrity,
+      };
     fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages }));
     const results: ProbeOut[] = [];
     const rss: number[] = [];
@@ -91,11 +107,17 @@ async function measure(row: Row, tmp: string): Promise<string> {
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as ProbeOut;
       results.push(out);
       rss.push(r.maxRssKb !== undefined ? r.maxRssKb / 1024 : out.peakRssMb);
-      process.stderr.write(`  ${row.key} #${i + 1}: ${out.ms} ms (CPU ${out.cpuMs} ms), peak RSS ${rss[i].toFixed(0)} MB (sampled ${out.peakRssMb} MB), peak heap ${out.peakHeapMb} MB\n`);
+      process.stderr.write(
+        `  ${row.key} #${i + 1}: ${out.ms} ms (CPU ${out.cpuMs} ms), peak RSS ${rss[i].toFixed(0)} MB (sampled ${out.peakRssMb} MB), peak heap ${out.peakHeapMb} MB\n`,
+      );
     }
     const last = results[results.length - 1];
     const mine = (s: string) => s.startsWith(`${name}@`);
-    const said = [...last.findings.filter(mine).map((f) => f.split(' ')[1]), ...last.errors.filter(mine).map((e) => `error ${e.split(': ')[1]}`), ...(last.truncated.some(mine) ? ['read cut at the budget'] : [])];
+    const said = [
+      ...last.findings.filter(mine).map((f) => f.split(' ')[1]),
+      ...last.errors.filter(mine).map((e) => `error ${e.split(': ')[1]}`),
+      ...(last.truncated.some(mine) ? ['read cut at the budget'] : []),
+    ];
     return `| ${row.label} | ${download ? `${(download / MB).toFixed(1)} MB` : '–'} | ${median(results.map((r) => r.ms)).toFixed(0)} ms | ${median(results.map((r) => r.cpuMs)).toFixed(0)} ms | ${Math.max(...rss).toFixed(0)} MB | ${Math.max(...results.map((r) => r.peakHeapMb)).toFixed(0)} MB | ${row.tarball ? said.join(', ') || 'nothing' : '–'} |`;
   } finally {
     await registry.close();

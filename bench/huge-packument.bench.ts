@@ -39,7 +39,9 @@ interface ProbeOut {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-bench-huge-'));
   const b = new ScenarioBuilder();
-  b.package('huge').version('9.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'alice' } }).version('9.0.1', { publishedAt: '2024-02-01T00:00:00Z', publisher: { name: 'alice' } });
+  b.package('huge')
+    .version('9.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'alice' } })
+    .version('9.0.1', { publishedAt: '2024-02-01T00:00:00Z', publisher: { name: 'alice' } });
   b.package('steady').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'bob' } });
   const scenario = await b.build();
   const huge = hugePackument(scenario.packuments.get('huge')!, { olderVersions: HUGE_VERSIONS });
@@ -59,10 +61,14 @@ async function main(): Promise<void> {
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as ProbeOut;
       results.push(out);
       rss.push(r.maxRssKb !== undefined ? r.maxRssKb / 1024 : out.maxRssMb);
-      process.stderr.write(`  ${label} #${i + 1}: ${out.ms} ms (CPU ${out.cpuMs} ms), peak RSS ${rss[i].toFixed(0)} MB, peak heap ${out.peakHeapMb} MB${out.errors.length ? `, errors: ${out.errors.join('; ')}` : ''}\n`);
+      process.stderr.write(
+        `  ${label} #${i + 1}: ${out.ms} ms (CPU ${out.cpuMs} ms), peak RSS ${rss[i].toFixed(0)} MB, peak heap ${out.peakHeapMb} MB${out.errors.length ? `, errors: ${out.errors.join('; ')}` : ''}\n`,
+      );
     }
     const last = results[results.length - 1];
-    const extra = ['versions', 'cards', 'findings'].filter((k) => last[k] !== undefined).map((k) => `${k}: ${Array.isArray(last[k]) ? (last[k] as unknown[]).length : last[k]}`);
+    const extra = ['versions', 'cards', 'findings']
+      .filter((k) => last[k] !== undefined)
+      .map((k) => `${k}: ${Array.isArray(last[k]) ? (last[k] as unknown[]).length : last[k]}`);
     rows.push(
       `| ${label} | ${median(results.map((r) => r.ms)).toFixed(0)} ms | ${median(results.map((r) => r.cpuMs)).toFixed(0)} ms | ${Math.max(...rss).toFixed(0)} MB | ${Math.max(...results.map((r) => r.peakHeapMb)).toFixed(0)} MB | ${last.baseRssMb.toFixed(0)} MB | ${last.errors.length ? last.errors.join('; ') : 'none'}; ${extra.join(', ')} |`,
     );
@@ -73,7 +79,14 @@ async function main(): Promise<void> {
     fs.mkdirSync(project);
     const deps = { huge: '^9.0.0', steady: '^1.0.0' };
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'p', dependencies: deps }));
-    const lock = { lockfileVersion: 3, packages: { '': { dependencies: deps }, 'node_modules/huge': { version: '9.0.1', resolved: `${registry.url}huge/-/huge-9.0.1.tgz` }, 'node_modules/steady': { version: '1.0.0', resolved: `${registry.url}steady/-/steady-1.0.0.tgz` } } };
+    const lock = {
+      lockfileVersion: 3,
+      packages: {
+        '': { dependencies: deps },
+        'node_modules/huge': { version: '9.0.1', resolved: `${registry.url}huge/-/huge-9.0.1.tgz` },
+        'node_modules/steady': { version: '1.0.0', resolved: `${registry.url}steady/-/steady-1.0.0.tgz` },
+      },
+    };
     fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify(lock));
     let n = 0;
     await row(`huge packument alone (${(hugeBytes / 1048576).toFixed(1)} MB, ${huge.versions.length} versions)`, () => ['summaries', registry.url, 'huge']);
@@ -84,7 +97,10 @@ async function main(): Promise<void> {
     const list = path.join(tmp, 'names.txt');
     fs.writeFileSync(list, names.join('\n'));
     const bytes = names.reduce((s, n) => s + JSON.stringify(shared.packuments.get(n)).length, 0);
-    await row(`${names.length} real packuments (${(bytes / 1048576).toFixed(0)} MB in all, largest ${(Math.max(...names.map((n) => JSON.stringify(shared.packuments.get(n)).length)) / 1048576).toFixed(1)} MB)`, () => ['summaries', registry.url, `@${list}`]);
+    await row(
+      `${names.length} real packuments (${(bytes / 1048576).toFixed(0)} MB in all, largest ${(Math.max(...names.map((n) => JSON.stringify(shared.packuments.get(n)).length)) / 1048576).toFixed(1)} MB)`,
+      () => ['summaries', registry.url, `@${list}`],
+    );
   } else if (ONLY.has('normal')) rows.push(`| real packuments | skipped: ${SHARED_FIXTURES}/packuments is absent | | | | | |`);
   await registry.close();
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -67,7 +67,9 @@ async function main(): Promise<void> {
       const name = `${size}/${sub ? sub + '/' : ''}${lockfile}`;
       const mo = median(ours);
       const ma = median(theirs);
-      console.log(`| ${name} | ${count} | ${mo.toFixed(1)} | ${withArborist ? ma.toFixed(1) : 'n/a (npm only)'} | ${withArborist ? (mo / ma).toFixed(3) : ''} |`);
+      console.log(
+        `| ${name} | ${count} | ${mo.toFixed(1)} | ${withArborist ? ma.toFixed(1) : 'n/a (npm only)'} | ${withArborist ? (mo / ma).toFixed(3) : ''} |`,
+      );
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }

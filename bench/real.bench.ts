@@ -34,7 +34,10 @@ import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
 import { type RunResult, fmtMs, median, run, tryExec } from './support/measure';
 import { isolatedNpmEnv } from '../test/support/npm-env';
 
-const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,jest').split(',').map((s) => s.trim()).filter(Boolean);
+const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,jest')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,peer,loopback').split(',').map((s) => s.trim()));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(PROJECT_ROOT, 'bin/trustlens.js'));
@@ -94,7 +97,11 @@ async function scan(name: string, project: string, cacheDir: string, extra: stri
   for (let i = 0; i < RUNS; i++) {
     prepare?.();
     const report = path.join(TMP, `report-${process.pid}-${i}.json`);
-    const r = await run(process.execPath, [CLI, 'check', project, '--format', 'json', '--output', report, '--cache-dir', cacheDir, ...extra], { measureRss: true, timeoutMs: SCAN_TIMEOUT_MS, env: { ...process.env } });
+    const r = await run(process.execPath, [CLI, 'check', project, '--format', 'json', '--output', report, '--cache-dir', cacheDir, ...extra], {
+      measureRss: true,
+      timeoutMs: SCAN_TIMEOUT_MS,
+      env: { ...process.env },
+    });
     if (r.timedOut || (r.code !== 0 && r.code !== 1) || !fs.existsSync(report)) {
       out.note = `exit ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
       log(`  ${name}: ${out.note}`);
@@ -112,8 +119,13 @@ async function scan(name: string, project: string, cacheDir: string, extra: stri
 async function ensurePnpm(): Promise<{ bin?: string; problem?: string }> {
   if (fs.existsSync(PNPM_BIN)) return { bin: PNPM_BIN };
   log(`installing pnpm@${PNPM_VERSION} into ${path.relative(PROJECT_ROOT, TOOLS_DIR)}/ …`);
-  const r = await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', TOOLS_DIR, `pnpm@${PNPM_VERSION}`], { cwd: PROJECT_ROOT, env: { ...process.env }, timeoutMs: 300_000 });
-  if (r.code !== 0 || !fs.existsSync(PNPM_BIN)) return { problem: `pnpm@${PNPM_VERSION} could not be installed from the registry (${r.stderr.trim().split('\n').pop()?.slice(0, 200)})` };
+  const r = await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', TOOLS_DIR, `pnpm@${PNPM_VERSION}`], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env },
+    timeoutMs: 300_000,
+  });
+  if (r.code !== 0 || !fs.existsSync(PNPM_BIN))
+    return { problem: `pnpm@${PNPM_VERSION} could not be installed from the registry (${r.stderr.trim().split('\n').pop()?.slice(0, 200)})` };
   return { bin: PNPM_BIN };
 }
 
@@ -125,7 +137,22 @@ async function pnpmPeer(project: string, registry: string, bin: string): Promise
     fs.cpSync(project, dir, { recursive: true });
     fs.chmodSync(dir, 0o755);
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), fs.statSync(path.join(dir, f)).isDirectory() ? 0o755 : 0o644);
-    const r = await run(process.execPath, [bin, 'install', '--resolution-only', '--no-frozen-lockfile', '--ignore-scripts', `--registry=${registry}`, `--store-dir=${path.join(dir, '.store')}`, `--cache-dir=${path.join(dir, '.cache')}`, '--reporter=append-only', '--config.manage-package-manager-versions=false'], { cwd: dir, measureRss: true, timeoutMs: SCAN_TIMEOUT_MS, env: { ...process.env, CI: '1' } });
+    const r = await run(
+      process.execPath,
+      [
+        bin,
+        'install',
+        '--resolution-only',
+        '--no-frozen-lockfile',
+        '--ignore-scripts',
+        `--registry=${registry}`,
+        `--store-dir=${path.join(dir, '.store')}`,
+        `--cache-dir=${path.join(dir, '.cache')}`,
+        '--reporter=append-only',
+        '--config.manage-package-manager-versions=false',
+      ],
+      { cwd: dir, measureRss: true, timeoutMs: SCAN_TIMEOUT_MS, env: { ...process.env, CI: '1' } },
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     if (r.code !== 0) {
       out.note = `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
@@ -220,7 +247,11 @@ async function main(): Promise<void> {
     const scans: Scan[] = [];
     const cold = path.join(TMP, `${project}-cache`);
     if (ONLY.has('cold') || ONLY.has('warm')) {
-      scans.push(await scan('cold --no-content', dir, path.join(TMP, `${project}-cache-nc`), ['--no-content'], () => fs.rmSync(path.join(TMP, `${project}-cache-nc`), { recursive: true, force: true })));
+      scans.push(
+        await scan('cold --no-content', dir, path.join(TMP, `${project}-cache-nc`), ['--no-content'], () =>
+          fs.rmSync(path.join(TMP, `${project}-cache-nc`), { recursive: true, force: true }),
+        ),
+      );
       scans.push(await scan('cold', dir, cold, [], () => fs.rmSync(cold, { recursive: true, force: true })));
     }
     if (ONLY.has('warm')) {
@@ -236,7 +267,8 @@ async function main(): Promise<void> {
       scans.push(await scan('warm, after the lifetime, --no-content', dir, aged, [...after, '--no-content'], prepare));
     }
     if (ONLY.has('peer')) {
-      if (!fs.existsSync(path.join(dir, 'pnpm-lock.yaml'))) scans.push({ name: 'peer', runs: [], reports: [], note: 'not a pnpm project: no pnpm peer (pnpm would resolve another graph)' });
+      if (!fs.existsSync(path.join(dir, 'pnpm-lock.yaml')))
+        scans.push({ name: 'peer', runs: [], reports: [], note: 'not a pnpm project: no pnpm peer (pnpm would resolve another graph)' });
       else if (!pnpm.bin) scans.push({ name: 'peer', runs: [], reports: [], note: pnpm.problem });
       else scans.push(await pnpmPeer(dir, registry.url, pnpm.bin));
     }

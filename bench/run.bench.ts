@@ -53,7 +53,10 @@ import { CACHE_ROOT, GENERATED, type Lockfile, type ProjectCorpus, lockedPackage
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const SLOW_RUNS = Math.max(1, Number(process.env.BENCH_SLOW_RUNS ?? 3));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 30);
-const PROJECTS = (process.env.BENCH_PROJECTS ?? 'small,medium,large').split(',').map((s) => s.trim()).filter(Boolean);
+const PROJECTS = (process.env.BENCH_PROJECTS ?? 'small,medium,large')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const WARM_EDITS = Math.max(20, Number(process.env.BENCH_WARM_EDITS ?? 25));
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'parse,cold,warm,extension').split(',').map((s) => s.trim()));
 const KEEP = process.env.BENCH_KEEP === '1';
@@ -127,7 +130,9 @@ function renderTable(): string {
   const lines = ['| measure | ours | reference | ratio | target | met | notes |', '|---|---:|---:|---:|---|:-:|---|'];
   for (const r of rows) {
     const ratio = r.ratio === undefined || !Number.isFinite(r.ratio) ? '—' : r.ratio.toFixed(r.ratio < 10 ? 3 : 1);
-    lines.push(`| ${cell(r.measure)} | ${cell(r.ours)} | ${cell(r.reference)} | ${ratio} | ${cell(r.target)} | ${r.met === undefined ? '—' : r.met ? '✅' : '❌'} | ${cell(r.notes)} |`);
+    lines.push(
+      `| ${cell(r.measure)} | ${cell(r.ours)} | ${cell(r.reference)} | ${ratio} | ${cell(r.target)} | ${r.met === undefined ? '—' : r.met ? '✅' : '❌'} | ${cell(r.notes)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -137,7 +142,11 @@ function renderTable(): string {
 async function ensurePnpm(): Promise<string | undefined> {
   if (fs.existsSync(PNPM_BIN)) return PNPM_BIN;
   log(`installing pnpm@${PNPM_VERSION} into ${path.relative(PROJECT_ROOT, TOOLS_DIR)}/ (npm install --no-save)…`);
-  const r = await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', TOOLS_DIR, `pnpm@${PNPM_VERSION}`], { cwd: PROJECT_ROOT, env: { ...process.env }, timeoutMs: 300_000 });
+  const r = await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', TOOLS_DIR, `pnpm@${PNPM_VERSION}`], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env },
+    timeoutMs: 300_000,
+  });
   if (r.code !== 0 || !fs.existsSync(PNPM_BIN)) {
     log(`could not install pnpm: ${r.stderr.split('\n').slice(-3).join(' ')}`);
     return undefined;
@@ -154,11 +163,13 @@ async function startRegistry(pc: ProjectCorpus): Promise<FixtureRegistry> {
   const names = [...pc.corpus.packuments.keys()];
   for (let i = 0; i < names.length; i += 32) {
     await Promise.all(
-      names.slice(i, i + 32).flatMap((n) =>
-        ['application/json', 'application/vnd.npm.install-v1+json'].map((accept) =>
-          fetch(`${registry.url}${n.replace('/', '%2f')}`, { headers: { accept } }).then((r) => r.arrayBuffer()),
+      names
+        .slice(i, i + 32)
+        .flatMap((n) =>
+          ['application/json', 'application/vnd.npm.install-v1+json'].map((accept) =>
+            fetch(`${registry.url}${n.replace('/', '%2f')}`, { headers: { accept } }).then((r) => r.arrayBuffer()),
+          ),
         ),
-      ),
     );
   }
   // The server reads options.latencyMs on every request.
@@ -270,7 +281,9 @@ interface ColdResult {
 function legacyPeers(pc: ProjectCorpus): boolean {
   const lock = JSON.parse(pc.lockText) as Lockfile;
   const names = new Set(lockedPackages(lock).map(([, n]) => n));
-  return lockedPackages(lock).some(([, , e]) => Object.keys(e.peerDependencies ?? {}).some((p) => !names.has(p) && !(e.peerDependenciesMeta?.[p] as { optional?: boolean } | undefined)?.optional));
+  return lockedPackages(lock).some(([, , e]) =>
+    Object.keys(e.peerDependencies ?? {}).some((p) => !names.has(p) && !(e.peerDependenciesMeta?.[p] as { optional?: boolean } | undefined)?.optional),
+  );
 }
 
 function pinnedManifest(pc: ProjectCorpus): string {
@@ -283,14 +296,40 @@ function pinnedManifest(pc: ProjectCorpus): string {
 
 async function coldScans(pc: ProjectCorpus, registry: FixtureRegistry, npmDir: string, rootFile: string, pnpm: string | undefined): Promise<ColdResult> {
   const project = pc.meta.project;
-  const res: ColdResult = { ours: [], oursReqs: [], pnpm: [], pnpmReqs: [], pnpmLockPackages: [], audit: [], auditReqs: [], advisoriesOnly: [], advisoriesOnlyReqs: [] };
+  const res: ColdResult = {
+    ours: [],
+    oursReqs: [],
+    pnpm: [],
+    pnpmReqs: [],
+    pnpmLockPackages: [],
+    audit: [],
+    auditReqs: [],
+    advisoriesOnly: [],
+    advisoriesOnlyReqs: [],
+  };
   const profileDir = path.join(CACHE_ROOT, 'profiles');
   for (let i = 0; i < SLOW_RUNS; i++) {
     // TrustLens, cold: an empty cache, every signal but content analysis (--no-content: no tarballs).
     registry.resetRequests();
     const cache = tmpDir(`${project}-tl-cache`);
     const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=trustlens-${project}-${i}.cpuprofile`] : [];
-    const args = [...nodeArgs, CLI, 'check', npmDir, '--registry', registry.url, '--cache-dir', cache, '--advisories', 'npm', '--format', 'json', '--trusted-root', rootFile, '--no-content'];
+    const args = [
+      ...nodeArgs,
+      CLI,
+      'check',
+      npmDir,
+      '--registry',
+      registry.url,
+      '--cache-dir',
+      cache,
+      '--advisories',
+      'npm',
+      '--format',
+      'json',
+      '--trusted-root',
+      rootFile,
+      '--no-content',
+    ];
     const ours = await run(process.execPath, args, { env: childEnv(), measureRss: true, timeoutMs: 600_000 });
     if (ours.code !== 0 && ours.code !== 1) throw new Error(`trustlens check (${project}) exited ${ours.code}: ${ours.stderr.slice(-2000)}`);
     res.ours.push(ours);
@@ -302,10 +341,23 @@ async function coldScans(pc: ProjectCorpus, registry: FixtureRegistry, npmDir: s
       registry.resetRequests();
       const dir = tmpDir(`${project}-pnpm`);
       fs.writeFileSync(path.join(dir, 'package.json'), pinnedManifest(pc));
-      fs.writeFileSync(path.join(dir, 'pnpm-workspace.yaml'), `trustPolicy: no-downgrade\nminimumReleaseAge: ${MINIMUM_RELEASE_AGE_MIN}\nautoInstallPeers: ${!legacyPeers(pc)}\n`);
+      fs.writeFileSync(
+        path.join(dir, 'pnpm-workspace.yaml'),
+        `trustPolicy: no-downgrade\nminimumReleaseAge: ${MINIMUM_RELEASE_AGE_MIN}\nautoInstallPeers: ${!legacyPeers(pc)}\n`,
+      );
       const r = await run(
         process.execPath,
-        [pnpm, 'install', '--lockfile-only', '--no-frozen-lockfile', '--ignore-scripts', `--registry=${registry.url}`, `--store-dir=${path.join(dir, '.store')}`, `--cache-dir=${path.join(dir, '.cache')}`, '--reporter=append-only'],
+        [
+          pnpm,
+          'install',
+          '--lockfile-only',
+          '--no-frozen-lockfile',
+          '--ignore-scripts',
+          `--registry=${registry.url}`,
+          `--store-dir=${path.join(dir, '.store')}`,
+          `--cache-dir=${path.join(dir, '.cache')}`,
+          '--reporter=append-only',
+        ],
         { cwd: dir, env: childEnv({ npm_config_update_notifier: 'false' }), measureRss: true, timeoutMs: 600_000 },
       );
       if (r.code !== 0) throw new Error(`pnpm install --lockfile-only (${project}) exited ${r.code}: ${(r.stdout + r.stderr).slice(-3000)}`);
@@ -326,7 +378,24 @@ async function coldScans(pc: ProjectCorpus, registry: FixtureRegistry, npmDir: s
 
     // `trustlens check --advisories-only`: the same job as npm audit (a fresh cache each time).
     registry.resetRequests();
-    const only = await run(process.execPath, [CLI, 'check', npmDir, '--registry', registry.url, '--cache-dir', tmpDir(`${project}-tl-adv-cache`), '--advisories', 'npm', '--advisories-only', '--format', 'json'], { env: childEnv(), timeoutMs: 120_000 });
+    const only = await run(
+      process.execPath,
+      [
+        CLI,
+        'check',
+        npmDir,
+        '--registry',
+        registry.url,
+        '--cache-dir',
+        tmpDir(`${project}-tl-adv-cache`),
+        '--advisories',
+        'npm',
+        '--advisories-only',
+        '--format',
+        'json',
+      ],
+      { env: childEnv(), timeoutMs: 120_000 },
+    );
     if (only.code !== 0 && only.code !== 1) throw new Error(`trustlens check --advisories-only (${project}) exited ${only.code}: ${only.stderr.slice(-2000)}`);
     res.advisoriesOnly.push(only);
     res.advisoriesOnlyReqs.push(registry.requests.slice());
@@ -336,7 +405,9 @@ async function coldScans(pc: ProjectCorpus, registry: FixtureRegistry, npmDir: s
 
 /** name@version → advisory url pairs that npm audit reports (via entries that are advisories, on nodes whose version the range covers). */
 function npmAuditHits(auditJson: string, npmDir: string): Set<string> {
-  const report = JSON.parse(auditJson) as { vulnerabilities?: Record<string, { nodes?: string[]; via?: (string | { url?: string; source?: number; range?: string; name?: string })[] }> };
+  const report = JSON.parse(auditJson) as {
+    vulnerabilities?: Record<string, { nodes?: string[]; via?: (string | { url?: string; source?: number; range?: string; name?: string })[] }>;
+  };
   const lock = JSON.parse(fs.readFileSync(path.join(npmDir, 'package-lock.json'), 'utf8')) as Lockfile;
   const hits = new Set<string>();
   for (const [name, v] of Object.entries(report.vulnerabilities ?? {})) {
@@ -355,7 +426,8 @@ function expectedHits(pc: ProjectCorpus): Set<string> {
   const lock = JSON.parse(pc.lockText) as Lockfile;
   const hits = new Set<string>();
   for (const a of pc.meta.advisories) {
-    for (const [, name, e] of lockedPackages(lock)) if (name === a.name && semver.satisfies(e.version!, a.range, { includePrerelease: true })) hits.add(`${name}@${e.version} ${a.url}`);
+    for (const [, name, e] of lockedPackages(lock))
+      if (name === a.name && semver.satisfies(e.version!, a.range, { includePrerelease: true })) hits.add(`${name}@${e.version} ${a.url}`);
   }
   return hits;
 }
@@ -387,14 +459,25 @@ function coldRows(pc: ProjectCorpus, c: ColdResult, npmDir: string): void {
       met: ours / theirs <= 0.5,
       notes: `median of ${SLOW_RUNS}; pnpm autoInstallPeers ${!legacyPeers(pc)}${legacyPeers(pc) ? ' (the npm lockfile leaves required peers out: legacy peer deps)' : ''}; pnpm fetched ${fetched.size}/${m.names} packuments (${fullAccept} requests for full documents)${unknown.length ? ` and asked for ${unknown.length} names npm's lockfile does not have (404)` : ''}, ${pReq[0].total} requests; pnpm-lock has ${c.pnpmLockPackages[0]} packages (npm lockfile: ${m.versions} name@version)`,
     });
-    if (unknown.length) details.push(`- ${p}: pnpm also asked for ${unknown.length} names that are not in npm's lockfile (404 here, optional for pnpm): ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', …' : ''}`);
-    if (missing.length) details.push(`- ${p}: pnpm did not fetch ${missing.length} packuments: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''} (names only reachable through the npm lockfile's own resolution)`);
+    if (unknown.length)
+      details.push(
+        `- ${p}: pnpm also asked for ${unknown.length} names that are not in npm's lockfile (404 here, optional for pnpm): ${unknown.slice(0, 12).join(', ')}${unknown.length > 12 ? ', …' : ''}`,
+      );
+    if (missing.length)
+      details.push(
+        `- ${p}: pnpm did not fetch ${missing.length} packuments: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''} (names only reachable through the npm lockfile's own resolution)`,
+      );
   }
 
   // Advisories
   const audit = median(c.audit.map((r) => r.ms));
   const advOnly = median(c.advisoriesOnly.map((r) => r.ms));
-  const hitsOf = (report: TrustlensJson) => new Set(report.findings.filter((f) => f.code === 'vulnerability' || f.code === 'malware').map((f) => `${f.package}@${f.version} ${f.advisory?.url ?? f.advisory?.id}`));
+  const hitsOf = (report: TrustlensJson) =>
+    new Set(
+      report.findings
+        .filter((f) => f.code === 'vulnerability' || f.code === 'malware')
+        .map((f) => `${f.package}@${f.version} ${f.advisory?.url ?? f.advisory?.id}`),
+    );
   const tl = hitsOf(JSON.parse(c.advisoriesOnly[0].stdout) as TrustlensJson);
   const full = hitsOf(rep);
   const npmHits = npmAuditHits(c.audit[0].stdout, npmDir);
@@ -414,7 +497,9 @@ function coldRows(pc: ProjectCorpus, c: ColdResult, npmDir: string): void {
       `we made ${ourReq.total} requests (${kindsText(ourReq)}), npm audit ${auditReq.total} (${kindsText(auditReq)}); median of ${SLOW_RUNS}, fresh caches`,
   });
   if (!same) {
-    details.push(`- ${p} advisories: only TrustLens: ${setDiff(tl, npmHits).join(', ') || '—'}; only npm audit: ${setDiff(npmHits, tl).join(', ') || '—'}; only the full check: ${setDiff(full, tl).join(', ') || '—'}; corpus expects: ${[...expected].join(', ')}`);
+    details.push(
+      `- ${p} advisories: only TrustLens: ${setDiff(tl, npmHits).join(', ') || '—'}; only npm audit: ${setDiff(npmHits, tl).join(', ') || '—'}; only the full check: ${setDiff(full, tl).join(', ') || '—'}; corpus expects: ${[...expected].join(', ')}`,
+    );
   }
 
   // Requests
@@ -434,7 +519,13 @@ function coldRows(pc: ProjectCorpus, c: ColdResult, npmDir: string): void {
       `${kindsText(s)}; minimum = ${m.names} packuments + ${m.attested.length} attested versions (${m.lockedAttested.length} locked + their baselines) + 1 keys + ${Math.ceil(m.names / 1000)} advisory POST; ` +
       `${dupes.length ? `${dupes.length} duplicate URLs` : 'no URL twice'}${stable ? '' : ` (runs differ: ${stats.map((x) => x.total).join('/')})`}; engine counted ${rep.summary.requests}`,
   });
-  if (dupes.length) details.push(`- ${p} duplicate URLs: ${dupes.slice(0, 10).map(([u, n]) => `${u} ×${n}`).join(', ')}`);
+  if (dupes.length)
+    details.push(
+      `- ${p} duplicate URLs: ${dupes
+        .slice(0, 10)
+        .map(([u, n]) => `${u} ×${n}`)
+        .join(', ')}`,
+    );
 
   // Memory (largest project only gets the target)
   const rss = c.ours.map((r) => r.maxRssKb ?? NaN);
@@ -509,7 +600,8 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
   const env = childEnv();
   // The service keeps a CheckSession between evaluations; so does this in-process measure.
   const session = new CheckSession();
-  const check = (overlay?: Map<string, string>) => runCheck({ projectDir: dir, overlay, registry: registry.url, cacheDir, advisories: { npm: true, osv: false }, trust, env, session });
+  const check = (overlay?: Map<string, string>) =>
+    runCheck({ projectDir: dir, overlay, registry: registry.url, cacheDir, advisories: { npm: true, osv: false }, trust, env, session });
 
   const fill = await time(() => check());
   await check(); // warm-up of the warm path itself (JIT)
@@ -540,7 +632,12 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
     // As the extension's scanner does: send the tag of the cards it holds, rebuild the full list from the delta.
     let held: { tag: string; cards: TrustCard[] } | undefined;
     const evaluate = async (text?: string) => {
-      const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: text ? [{ path: 'package.json', text }] : [], settings, cardsBase: held?.tag });
+      const r = await connection.sendRequest(EvaluateRequest, {
+        root: dir,
+        overlay: text ? [{ path: 'package.json', text }] : [],
+        settings,
+        cardsBase: held?.tag,
+      });
       const cards = applyCards(held, r);
       if (!cards) throw new Error('a card delta for cards the bench does not hold');
       held = { tag: r.cardsTag, cards };
@@ -571,7 +668,14 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
  * package.json with an empty cache, then the same warm edits as above (didChange, then `trustlens/scan` for the
  * folder, which starts the scan at once instead of after the 300 ms typing debounce), and the server's peak RSS.
  */
-async function lspRows(pc: ProjectCorpus, base: { manifest: Record<string, unknown>; deps: [string, string][] }, dir: string, registryUrl: string, rootFile: string, packages: number): Promise<void> {
+async function lspRows(
+  pc: ProjectCorpus,
+  base: { manifest: Record<string, unknown>; deps: [string, string][] },
+  dir: string,
+  registryUrl: string,
+  rootFile: string,
+  packages: number,
+): Promise<void> {
   const child = spawn(process.execPath, [CLI, 'lsp', '--stdio', '--cache-dir', tmpDir('lsp-cache')], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new LspReader(child.stdout!), new LspWriter(child.stdin!));
   const uri = pathToFileURL(path.join(dir, 'package.json')).href;
@@ -608,7 +712,10 @@ async function lspRows(pc: ProjectCorpus, base: { manifest: Record<string, unkno
     const edits: number[] = [];
     for (let i = 0; i < WARM_EDITS; i++) {
       const t = await time(async () => {
-        await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: i + 2 }, contentChanges: [{ text: editedManifest(pc, base, i) }] });
+        await connection.sendNotification(DidChangeTextDocumentNotification.type, {
+          textDocument: { uri, version: i + 2 },
+          contentChanges: [{ text: editedManifest(pc, base, i) }],
+        });
         await connection.sendRequest('trustlens/scan', { uri });
       });
       edits.push(t.ms);
@@ -684,7 +791,8 @@ async function serviceColdPeak(dir: string, settings: ServiceSettings): Promise<
 async function buildVsix(): Promise<{ dir: string; vsix: string; ms: number } | undefined> {
   // Packaged from a temp folder (sources linked), so the shared tree's dist/ is left as it is.
   const dir = tmpDir('vsix');
-  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) if (fs.existsSync(path.join(PROJECT_ROOT, f))) fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(dir, f));
+  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore'])
+    if (fs.existsSync(path.join(PROJECT_ROOT, f))) fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(dir, f));
   fs.cpSync(path.join(PROJECT_ROOT, 'media'), path.join(dir, 'media'), { recursive: true });
   for (const link of ['src', 'scripts', 'node_modules']) fs.symlinkSync(path.join(PROJECT_ROOT, link), path.join(dir, link));
   const vsix = path.join(dir, 'trustlens.vsix');
@@ -701,7 +809,10 @@ async function buildVsix(): Promise<{ dir: string; vsix: string; ms: number } | 
 function vendorKb(dir: string): string {
   const vendor = path.join(dir, 'dist/vendor');
   if (!fs.existsSync(vendor)) return '0';
-  const bytes = fs.readdirSync(vendor).filter((f) => f.endsWith('.js')).reduce((n, f) => n + fs.statSync(path.join(vendor, f)).size, 0);
+  const bytes = fs
+    .readdirSync(vendor)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((n, f) => n + fs.statSync(path.join(vendor, f)).size, 0);
   return (bytes / 1024).toFixed(0);
 }
 
@@ -723,7 +834,9 @@ async function extensionRows(): Promise<void> {
         .map((name) => `dist/${name}.js`)
         .filter((file) => fs.existsSync(path.join(built.dir, file)))
         .map((file) => `${file} ${(fs.statSync(path.join(built.dir, file)).size / 1024).toFixed(0)} KB`)
-        .join(' + ')} + dist/vendor/ ${vendorKb(built.dir)} KB (loaded on first need) minified${fs.existsSync(existing) ? `; the tree's trustlens.vsix: ${(fs.statSync(existing).size / 1024).toFixed(0)} KB` : ''}`,
+        .join(
+          ' + ',
+        )} + dist/vendor/ ${vendorKb(built.dir)} KB (loaded on first need) minified${fs.existsSync(existing) ? `; the tree's trustlens.vsix: ${(fs.statSync(existing).size / 1024).toFixed(0)} KB` : ''}`,
     });
   }
   const extRoot = built?.dir ?? PROJECT_ROOT;
@@ -745,12 +858,22 @@ async function extensionRows(): Promise<void> {
     met: total < 50,
     notes:
       `require(dist/extension.js) ${fmtMs(median(samples.map((s) => s.requireMs)))} + activate() ${fmtMs(median(samples.map((s) => s.activateMs)))}; ${samples[0].registrations.length} registrations recorded; median of ${samples.length}; ${built ? 'production bundle' : 'dev bundle'}` +
-      (samples[0].runtimeRequireMs === undefined ? '' : `; later, on first use (the first scan): require(dist/runtime.js) ${fmtMs(median(samples.map((s) => s.runtimeRequireMs ?? 0)))}`),
+      (samples[0].runtimeRequireMs === undefined
+        ? ''
+        : `; later, on first use (the first scan): require(dist/runtime.js) ${fmtMs(median(samples.map((s) => s.runtimeRequireMs ?? 0)))}`),
   });
 
   const available = realActivationAvailable();
   if (!available.ok) {
-    addRow({ measure: 'Extension activation in code-server (real extension host)', ours: 'n/a', reference: '50 ms budget', ratio: undefined, target: '< 50 ms', met: undefined, notes: available.reason ?? '' });
+    addRow({
+      measure: 'Extension activation in code-server (real extension host)',
+      ours: 'n/a',
+      reference: '50 ms budget',
+      ratio: undefined,
+      target: '< 50 ms',
+      met: undefined,
+      notes: available.reason ?? '',
+    });
     return;
   }
   const real: RealActivation[] = [];
@@ -786,7 +909,15 @@ async function auditSignaturesRow(npmDir: string | undefined, registry: FixtureR
     const r = await run('npm', ['audit', 'signatures', `--registry=${registry.url}`], { cwd: npmDir, env: childEnv(), timeoutMs: 150_000 });
     note = `verified in this run: exit ${r.code}${r.timedOut ? ' (killed at 150 s)' : ''} after ${fmtMs(r.ms)}, ${registry.requests.length} requests to the fixture registry: ${(r.stderr.match(/npm error.*$/m)?.[0] ?? r.stderr.split('\n').find(Boolean) ?? '').slice(0, 160)}`;
   }
-  addRow({ measure: 'Registry signatures + attestations vs npm audit signatures', ours: 'n/a', reference: 'cannot run here', ratio: undefined, target: '—', met: undefined, notes: note });
+  addRow({
+    measure: 'Registry signatures + attestations vs npm audit signatures',
+    ours: 'n/a',
+    reference: 'cannot run here',
+    ratio: undefined,
+    target: '—',
+    met: undefined,
+    notes: note,
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ main
@@ -820,7 +951,9 @@ async function main(): Promise<void> {
   if (ONLY.has('cold') || ONLY.has('warm')) {
     for (const project of ONLY.has('cold') ? PROJECTS : []) {
       const pc = await projectCorpus(project, undefined, log);
-      log(`${project}: ${pc.meta.packages} packages, ${pc.meta.names} names, ${pc.meta.servedVersions} versions served, ${pc.meta.attested.length} attested${pc.fromCache ? ' (cached corpus)' : ` (generated in ${fmtMs(pc.meta.generationMs)})`}`);
+      log(
+        `${project}: ${pc.meta.packages} packages, ${pc.meta.names} names, ${pc.meta.servedVersions} versions served, ${pc.meta.attested.length} attested${pc.fromCache ? ' (cached corpus)' : ` (generated in ${fmtMs(pc.meta.generationMs)})`}`,
+      );
       const registry = await startRegistry(pc);
       const npmDir = stageNpmProject(pc, registry.url, tmpDir(`${project}-npm`));
       const rootFile = path.join(tmpDir(`${project}-root`), 'trusted_root.json');

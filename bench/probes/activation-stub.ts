@@ -139,8 +139,24 @@ const vscode = {
 // The rest of the API the bundle names (classes and values): `anything`. esbuild's __toESM copies the module's own
 // keys, so every name the bundle reads must be an own property here.
 for (const name of [
-  'CancellationTokenSource', 'CodeAction', 'Diagnostic', 'DiagnosticRelatedInformation', 'Hover', 'Location', 'MarkdownString',
-  'Position', 'Range', 'ThemeColor', 'ThemeIcon', 'WorkspaceEdit', 'Selection', 'TextEdit', 'RelativePattern', 'l10n', 'env', 'extensions',
+  'CancellationTokenSource',
+  'CodeAction',
+  'Diagnostic',
+  'DiagnosticRelatedInformation',
+  'Hover',
+  'Location',
+  'MarkdownString',
+  'Position',
+  'Range',
+  'ThemeColor',
+  'ThemeIcon',
+  'WorkspaceEdit',
+  'Selection',
+  'TextEdit',
+  'RelativePattern',
+  'l10n',
+  'env',
+  'extensions',
 ]) {
   if (!(name in vscode)) (vscode as Record<string, unknown>)[name] = anything;
 }
@@ -182,7 +198,16 @@ function main(): void {
     require(runtime);
     runtimeRequireMs = ms(t3, process.hrtime.bigint());
   }
-  process.stdout.write(JSON.stringify({ requireMs: ms(t0, t1), activateMs: ms(t1, t2), totalMs: ms(t0, t2), registrations, subscriptions: context.subscriptions.length, runtimeRequireMs }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      requireMs: ms(t0, t1),
+      activateMs: ms(t1, t2),
+      totalMs: ms(t0, t2),
+      registrations,
+      subscriptions: context.subscriptions.length,
+      runtimeRequireMs,
+    }) + '\n',
+  );
   for (const d of context.subscriptions) d.dispose?.();
   fs.rmSync(storage, { recursive: true, force: true });
   process.exit(0);

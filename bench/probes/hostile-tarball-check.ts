@@ -25,7 +25,14 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const env = isolatedNpmEnv(project);
-  const report = await runCheck({ projectDir: project, registry, env, cacheDir, now: new Date('2025-01-01T00:00:00Z'), advisories: { npm: false, osv: false } });
+  const report = await runCheck({
+    projectDir: project,
+    registry,
+    env,
+    cacheDir,
+    now: new Date('2025-01-01T00:00:00Z'),
+    advisories: { npm: false, osv: false },
+  });
   const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   clearInterval(sampler);
   const used = process.cpuUsage(cpu);

@@ -43,8 +43,13 @@ export const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undef
  * Runs a command to completion and times it from spawn to exit (process start-up included, as a user sees it).
  * Under /usr/bin/time -v (when present) to read the peak RSS; its report goes to a file, not to stderr.
  */
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; measureRss?: boolean } = {}): Promise<RunResult> {
-  const rssFile = opts.measureRss && GNU_TIME ? path.join(os.tmpdir(), `trustlens-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`) : undefined;
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; measureRss?: boolean } = {},
+): Promise<RunResult> {
+  const rssFile =
+    opts.measureRss && GNU_TIME ? path.join(os.tmpdir(), `trustlens-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`) : undefined;
   const [file, argv] = rssFile ? [GNU_TIME!, ['-v', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -72,7 +77,17 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Nod
         if (m) maxRssKb = Number(m[1]);
         fs.rmSync(rssFile, { force: true });
       }
-      resolve({ ms, startedAt, endedAt: Date.now(), code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), maxRssKb, timedOut });
+      resolve({
+        ms,
+        startedAt,
+        endedAt: Date.now(),
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        maxRssKb,
+        timedOut,
+      });
     });
   });
 }

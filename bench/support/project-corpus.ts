@@ -134,16 +134,25 @@ export function earlierVersions(lowest: string, n: number): string[] {
     if (v.minor - d >= 0) out.add(`${v.major}.${v.minor - d}.0`);
     if (v.major - d >= 0) out.add(`${v.major - d}.0.0`);
   }
-  return [...out].filter((x) => semver.lt(x, lowest)).sort(semver.rcompare).slice(0, n);
+  return [...out]
+    .filter((x) => semver.lt(x, lowest))
+    .sort(semver.rcompare)
+    .slice(0, n);
 }
 
 function cacheFile(project: string, lockText: string, settings: CorpusSettings): string {
-  const key = hash(JSON.stringify([GENERATOR_VERSION, settings, lockText])).toString('hex').slice(0, 12);
+  const key = hash(JSON.stringify([GENERATOR_VERSION, settings, lockText]))
+    .toString('hex')
+    .slice(0, 12);
   return path.join(CACHE_ROOT, `${project}-${key}.json`);
 }
 
 /** The corpus for a generated project: from .bench-cache/ when there, else built (and cached). */
-export async function projectCorpus(project: string, settings: CorpusSettings = DEFAULT_SETTINGS, log: (s: string) => void = () => undefined): Promise<ProjectCorpus> {
+export async function projectCorpus(
+  project: string,
+  settings: CorpusSettings = DEFAULT_SETTINGS,
+  log: (s: string) => void = () => undefined,
+): Promise<ProjectCorpus> {
   const dir = path.join(GENERATED, project);
   const lockText = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
   const manifestText = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
@@ -157,7 +166,8 @@ export async function projectCorpus(project: string, settings: CorpusSettings = 
   const built = await generate(project, JSON.parse(lockText) as Lockfile, settings);
   built.meta.generationMs = Date.now() - started;
   fs.mkdirSync(CACHE_ROOT, { recursive: true });
-  for (const old of fs.readdirSync(CACHE_ROOT).filter((f) => f.startsWith(`${project}-`) && f.endsWith('.json'))) fs.rmSync(path.join(CACHE_ROOT, old), { force: true });
+  for (const old of fs.readdirSync(CACHE_ROOT).filter((f) => f.startsWith(`${project}-`) && f.endsWith('.json')))
+    fs.rmSync(path.join(CACHE_ROOT, old), { force: true });
   const out: CacheFile = {
     meta: built.meta,
     trustedRoot: built.trustedRoot,

@@ -34,11 +34,16 @@ export async function checkOptionsFrom(args: ParsedArgs, dir: string): Promise<C
   const flag = (n: string) => args.flags.get(n) as string | undefined;
   const now = flag('now') !== undefined ? new Date(flag('now')!) : new Date();
   if (Number.isNaN(now.getTime())) throw new UsageError('--now must be an ISO-8601 instant, e.g. 2025-09-08T13:00:00Z');
-  const parts = (flag('advisories') ?? 'npm').split(',').map((s) => s.trim()).filter(Boolean);
-  if (parts.some((p) => !['npm', 'osv', 'off'].includes(p)) || (parts.includes('off') && parts.length > 1)) throw new UsageError('--advisories takes npm, osv, npm,osv or off');
+  const parts = (flag('advisories') ?? 'npm')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (parts.some((p) => !['npm', 'osv', 'off'].includes(p)) || (parts.includes('off') && parts.length > 1))
+    throw new UsageError('--advisories takes npm, osv, npm,osv or off');
   const advisories = { npm: parts.includes('npm'), osv: parts.includes('osv'), osvDir: flag('osv-dir'), osvUrl: flag('osv-url') };
   const advisoriesOnly = args.flags.has('advisories-only');
-  if (advisoriesOnly && !advisories.npm && !advisories.osv && !advisories.osvDir) throw new UsageError('--advisories-only needs an advisory source (--advisories npm, osv or --osv-dir)');
+  if (advisoriesOnly && !advisories.npm && !advisories.osv && !advisories.osvDir)
+    throw new UsageError('--advisories-only needs an advisory source (--advisories npm, osv or --osv-dir)');
   if (advisoriesOnly && args.flags.has('deep')) throw new UsageError('--advisories-only does not look inside tarballs; drop --deep');
   if (args.flags.has('deep') && args.flags.has('no-content')) throw new UsageError('--deep and --no-content contradict each other');
   const timeout = flag('timeout') === undefined ? undefined : Number(flag('timeout'));

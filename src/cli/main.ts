@@ -69,7 +69,6 @@ Exit codes: 0 success (check: nothing reached --fail-on), 1 check found somethin
 or above --fail-on (anything it could not judge counts, unless --allow-incomplete),
 2 unusable input or the registry could not be reached at all.`;
 
-
 /** Runs the CLI and returns its exit code. Never throws: every failure is a one-line reason on stderr. */
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   try {

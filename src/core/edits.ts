@@ -109,7 +109,8 @@ export function reresolveEdits(lockText: string, location: string): TextEdit[] {
   const entry = packages?.children?.find((p) => p.children?.[0]?.value === location)?.children?.[1];
   if (entry?.type !== 'object') return [];
   let text = lockText;
-  for (const field of ['integrity', 'resolved']) text = applyJsonEdits(text, modify(text, ['packages', location, field], undefined, { formattingOptions: formattingOf(text) }));
+  for (const field of ['integrity', 'resolved'])
+    text = applyJsonEdits(text, modify(text, ['packages', location, field], undefined, { formattingOptions: formattingOf(text) }));
   return text === lockText ? [] : [{ offset: 0, length: lockText.length, content: text }];
 }
 

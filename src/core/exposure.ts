@@ -122,7 +122,11 @@ export function windowsOfEach(tracks: readonly LockfileTrack[], units: readonly 
   const hitsOf = new Map<LockedEntry, number[]>();
   const hits = (e: LockedEntry) => {
     let h = hitsOf.get(e);
-    if (!h) hitsOf.set(e, (h = (byVersion.get(`${e.name}\0${e.version}`) ?? []).filter((i) => units[i].integrity === undefined || units[i].integrity === e.integrity)));
+    if (!h)
+      hitsOf.set(
+        e,
+        (h = (byVersion.get(`${e.name}\0${e.version}`) ?? []).filter((i) => units[i].integrity === undefined || units[i].integrity === e.integrity)),
+      );
     return h;
   };
   const out: Window[][] = units.map(() => []);
@@ -172,7 +176,8 @@ export function windowsOfEach(tracks: readonly LockfileTrack[], units: readonly 
   return out.map((list) => list.sort(byWindow));
 }
 
-const byWindow = (a: Window, b: Window) => a.file.localeCompare(b.file) || Date.parse(a.opened.date) - Date.parse(b.opened.date) || a.workspace.localeCompare(b.workspace);
+const byWindow = (a: Window, b: Window) =>
+  a.file.localeCompare(b.file) || Date.parse(a.opened.date) - Date.parse(b.opened.date) || a.workspace.localeCompare(b.workspace);
 
 /** Does a lockfile entry lock this flagged version (and, for a hash flag, with that hash)? */
 export function locks(f: Pick<Flagged, 'name' | 'version' | 'integrity'>, e: LockedEntry): boolean {
@@ -188,8 +193,19 @@ export function knownThen(window: Window, publishedAt: string | undefined, reaso
   for (const r of reasons) {
     if (!r.advisory) continue;
     const at = r.advisory.published ? Date.parse(r.advisory.published) : NaN;
-    const when = Number.isNaN(at) ? 'unknown' : window.openedBefore ? (at <= closed ? 'while-locked' : 'after-window') : at <= opened ? 'before-lock' : at <= closed ? 'while-locked' : 'after-window';
-    if (!advisories.some((a) => a.id === r.advisory!.id)) advisories.push({ id: r.advisory.id, ...(r.advisory.published ? { published: r.advisory.published } : {}), when });
+    const when = Number.isNaN(at)
+      ? 'unknown'
+      : window.openedBefore
+        ? at <= closed
+          ? 'while-locked'
+          : 'after-window'
+        : at <= opened
+          ? 'before-lock'
+          : at <= closed
+            ? 'while-locked'
+            : 'after-window';
+    if (!advisories.some((a) => a.id === r.advisory!.id))
+      advisories.push({ id: r.advisory.id, ...(r.advisory.published ? { published: r.advisory.published } : {}), when });
   }
   return {
     ...(!Number.isNaN(published) && !window.openedBefore ? { hoursPublishedBeforeLock: Math.round(((opened - published) / 3_600_000) * 10) / 10 } : {}),

@@ -104,12 +104,7 @@ function addParent(parents: Map<string, string[]>, id: string, parent: string): 
   else if (list.length < MAX_PATHS && !list.includes(parent)) list.push(parent);
 }
 
-function reach(
-  importers: Importer[],
-  byId: Map<string, InstalledPackage>,
-  startTypes: EdgeType[],
-  follow: (e: DependencyEdge) => boolean,
-): Set<string> {
+function reach(importers: Importer[], byId: Map<string, InstalledPackage>, startTypes: EdgeType[], follow: (e: DependencyEdge) => boolean): Set<string> {
   const seen = new Set<string>();
   const stack: string[] = [];
   for (const imp of importers) {

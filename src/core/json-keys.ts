@@ -44,7 +44,9 @@ function readTolerant(text: string, onKey: KeyVisitor): LocatedJson {
   return {
     value: root ? getNodeValue(root) : undefined,
     errors: errs.map((e) => ({
-      message: printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(),
+      message: printParseErrorCode(e.error)
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toLowerCase(),
       offset: e.offset,
       length: e.length,
     })),

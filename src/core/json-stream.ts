@@ -184,10 +184,15 @@ export class JsonStreamReader {
   /** The document is complete: the pruned value. */
   end(): unknown {
     if (this.failed) throw this.failed;
-    if (this.state === S_NUM && this.stack.length === 0 && (this.num === N_ZERO || this.num === N_INT || this.num === N_FRAC || this.num === N_EXP)) this.endNumber();
+    if (this.state === S_NUM && this.stack.length === 0 && (this.num === N_ZERO || this.num === N_INT || this.num === N_FRAC || this.num === N_EXP))
+      this.endNumber();
     if (this.state !== S_DONE) {
       const open = this.stack.length;
-      const what = open ? `inside ${open} unclosed ${open === 1 ? 'object or array' : 'objects or arrays'}` : this.state === S_VALUE ? 'before any value' : 'inside a value';
+      const what = open
+        ? `inside ${open} unclosed ${open === 1 ? 'object or array' : 'objects or arrays'}`
+        : this.state === S_VALUE
+          ? 'before any value'
+          : 'inside a value';
       this.failed = new JsonStreamError(`the document ends ${what}`, this.offset);
       throw this.failed;
     }

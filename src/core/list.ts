@@ -54,7 +54,9 @@ export function listRecords(model: ProjectModel): ListRecord[] {
 function declaredOnly(model: ProjectModel): ListRecord[] {
   return model.manifests.flatMap((m) =>
     m.dependencies
-      .filter((d) => d.section === 'dependencies' || d.section === 'devDependencies' || d.section === 'optionalDependencies' || d.section === 'peerDependencies')
+      .filter(
+        (d) => d.section === 'dependencies' || d.section === 'devDependencies' || d.section === 'optionalDependencies' || d.section === 'peerDependencies',
+      )
       .map((d) => ({
         name: d.spec.registryName ?? d.name,
         version: null,

@@ -108,7 +108,7 @@ function readNpmOverrides(ctx: Ctx, node: JsonNode, parents: string[]): void {
     if (value.type === 'object') {
       readNpmOverrides(ctx, value, [...parents, name]);
     } else if (value.type === 'string') {
-      const target = name === '.' ? parents[parents.length - 1] ?? '.' : name;
+      const target = name === '.' ? (parents[parents.length - 1] ?? '.') : name;
       const overridePath = name === '.' ? parents.slice(0, -1) : parents;
       ctx.out.push({
         name: target,
@@ -119,7 +119,12 @@ function readNpmOverrides(ctx: Ctx, node: JsonNode, parents: string[]): void {
         ...(overridePath.length ? { overridePath } : {}),
       });
     } else {
-      ctx.sink.warning('unexpected-type', `"overrides" entry "${name}" should be a string or an object, found ${value.type}`, value.offset, value.offset + value.length);
+      ctx.sink.warning(
+        'unexpected-type',
+        `"overrides" entry "${name}" should be a string or an object, found ${value.type}`,
+        value.offset,
+        value.offset + value.length,
+      );
     }
   }
 }

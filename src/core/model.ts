@@ -63,14 +63,7 @@ export interface DependencySpec {
 }
 
 export type ManifestSection =
-  | 'dependencies'
-  | 'devDependencies'
-  | 'optionalDependencies'
-  | 'peerDependencies'
-  | 'bundleDependencies'
-  | 'overrides'
-  | 'resolutions'
-  | 'pnpm.overrides';
+  'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies' | 'bundleDependencies' | 'overrides' | 'resolutions' | 'pnpm.overrides';
 
 /** One entry of a manifest's dependency section. */
 export interface ManifestDependency {

@@ -37,7 +37,6 @@ export function workspaceGlobs(rootManifest: Manifest | undefined, pnpmWorkspace
   return readPnpmWorkspace(pnpmWorkspaceYaml).globs;
 }
 
-
 /** pnpm-workspace.yaml holds a few globs and settings: a few levels deep, kilobytes long. */
 const PNPM_WORKSPACE_BOUNDS = { maxNesting: 16, maxChars: 1024 * 1024, what: `a ${PNPM_WORKSPACE}`, schema: 'failsafe' } as const;
 
@@ -129,9 +128,22 @@ export function buildProject(root: string, files: ProjectFiles, memo?: LockfileM
   const unread = lockName === undefined ? undefined : refused.get(lockName);
   const lockText = lockName === undefined || unread ? undefined : files.get(lockName)!;
   const lockfile = lockText === undefined ? undefined : memo ? memo.parse(lockName!, lockText, manifests) : parseLockfile(lockName!, lockText, manifests);
-  const refusedProblems: ParseProblem[] = [...refused.values()].map((r) => ({ code: r.code, severity: 'error', file: r.path, message: `${r.path} was not read: ${r.reason}`, range: FILE_START }));
+  const refusedProblems: ParseProblem[] = [...refused.values()].map((r) => ({
+    code: r.code,
+    severity: 'error',
+    file: r.path,
+    message: `${r.path} was not read: ${r.reason}`,
+    range: FILE_START,
+  }));
   const problems = [...refusedProblems, ...manifests.flatMap((m) => m.problems), ...(pnpmWorkspace?.problems ?? []), ...(lockfile?.problems ?? [])];
-  return { root, manifests, lockfile, packageManager: packageManagerOf(lockfile, rootManifest), problems, ...(unread ? { unreadLockfile: { file: unread.path, reason: unread.reason } } : {}) };
+  return {
+    root,
+    manifests,
+    lockfile,
+    packageManager: packageManagerOf(lockfile, rootManifest),
+    problems,
+    ...(unread ? { unreadLockfile: { file: unread.path, reason: unread.reason } } : {}),
+  };
 }
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };

@@ -95,7 +95,8 @@ function cstTooDeepAt(tokens: CST.Token[], limit: number): number | undefined {
 /** pnpm and yarn read YAML with js-yaml: on plain (unquoted) scalars, the YAML 1.2 core schema's null, booleans and numbers. */
 const CORE_NULL = /^(?:~|null|Null|NULL)?$/;
 const CORE_BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
-const CORE_NUMBER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const CORE_NUMBER =
+  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 function isPlain(node: unknown): node is Scalar<string> {
   return yaml().isScalar(node) && typeof node.value === 'string' && (node.type === 'PLAIN' || node.type === undefined);

@@ -34,7 +34,8 @@ export class TrustCodeActions implements vscode.CodeActionProvider {
       if (!data) continue;
       if (data.kind === 'via') {
         // A direct dependency that brings in flagged packages: force each to its safe version.
-        for (const b of data.brings ?? []) add(await this.overrideAction(folder, { ...data, package: b.package, version: b.version, safeVersion: b.safeVersion, direct: false }), diag, true);
+        for (const b of data.brings ?? [])
+          add(await this.overrideAction(folder, { ...data, package: b.package, version: b.version, safeVersion: b.safeVersion, direct: false }), diag, true);
         add(reportAction(folder, data.package), diag);
         continue;
       }
@@ -78,7 +79,11 @@ export class TrustCodeActions implements vscode.CodeActionProvider {
     if (!root) return undefined;
     const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
     action.edit = toWorkspaceEdit(root, overrideEdits(root.getText(), pm, data.package, data.safeVersion!));
-    action.command = { title: 'Offer install', command: 'trustlens.offerInstall', arguments: [folder.uri, `overrode ${data.package} to ${data.safeVersion} in ${section}`] };
+    action.command = {
+      title: 'Offer install',
+      command: 'trustlens.offerInstall',
+      arguments: [folder.uri, `overrode ${data.package} to ${data.safeVersion} in ${section}`],
+    };
     return action;
   }
 
@@ -89,13 +94,23 @@ export class TrustCodeActions implements vscode.CodeActionProvider {
   private async reresolveAction(folder: vscode.WorkspaceFolder, data: DiagnosticData): Promise<vscode.CodeAction | undefined> {
     const result = this.scanner.results.get(folder.uri.fsPath);
     if (result?.lockfileKind !== 'npm' || !result.lockfile) return undefined;
-    const lock = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, result.lockfile)).then((d) => d, () => undefined);
+    const lock = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, result.lockfile)).then(
+      (d) => d,
+      () => undefined,
+    );
     if (!lock) return undefined;
     const edits = (data.ids ?? []).flatMap((id) => reresolveEdits(lock.getText(), id)).slice(0, 1);
     if (!edits.length) return undefined;
-    const action = new vscode.CodeAction(`Re-resolve ${data.package}@${data.version} (fetch the same version again; its hash is wrong)`, vscode.CodeActionKind.QuickFix);
+    const action = new vscode.CodeAction(
+      `Re-resolve ${data.package}@${data.version} (fetch the same version again; its hash is wrong)`,
+      vscode.CodeActionKind.QuickFix,
+    );
     action.edit = toWorkspaceEdit(lock, edits);
-    action.command = { title: 'Offer install', command: 'trustlens.offerInstall', arguments: [folder.uri, `dropped the hash of ${data.package}@${data.version} from ${result.lockfile}`] };
+    action.command = {
+      title: 'Offer install',
+      command: 'trustlens.offerInstall',
+      arguments: [folder.uri, `dropped the hash of ${data.package}@${data.version} from ${result.lockfile}`],
+    };
     return action;
   }
 }

@@ -43,8 +43,9 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
     'trustlens.deepScan': async () => {
       const folder = activeFolder();
       if (!folder) return;
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false }, () =>
-        scanner.scan(folder, { content: 'deep' }),
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `TrustLens: looking inside every package of ${folder.name}…`, cancellable: false },
+        () => scanner.scan(folder, { content: 'deep' }),
       );
       reportScans('Deep scan', [{ folder, result }], d.diagnostics);
     },
@@ -73,14 +74,18 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
       );
       showReportPanel(d.context, report, {
         pin: (pkg, version) => void pinDirect(folder, pkg, version),
-        open: (file, line) => void vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { selection: new vscode.Range(line - 1, 0, line - 1, 0) }),
+        open: (file, line) =>
+          void vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { selection: new vscode.Range(line - 1, 0, line - 1, 0) }),
       });
     },
     'trustlens.exportSarif': async () => {
       const folder = activeFolder();
       const result = folder && scanner.results.get(folder.uri.fsPath);
       if (!folder || !result) return void vscode.window.showWarningMessage('TrustLens: no scan result to export yet.');
-      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder.uri, 'trustlens.sarif'), filters: { SARIF: ['sarif', 'json'] } });
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(folder.uri, 'trustlens.sarif'),
+        filters: { SARIF: ['sarif', 'json'] },
+      });
       if (!target) return;
       const version = (d.context.extension.packageJSON as { version: string }).version;
       await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(toSarif(result.findings, { version }), null, 2)));
@@ -110,7 +115,11 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
         ...(plan.skipped.length ? ['', 'Left alone:', ...plan.skipped.map((x) => `${x.name}: ${x.why}`)] : []),
       ].join('\n');
       const go = `Pin ${plan.changes.length}`;
-      const choice = await vscode.window.showWarningMessage(`TrustLens: pin ${plan.changes.length} direct dependencies to their trusted versions?`, { modal: true, detail }, go);
+      const choice = await vscode.window.showWarningMessage(
+        `TrustLens: pin ${plan.changes.length} direct dependencies to their trusted versions?`,
+        { modal: true, detail },
+        go,
+      );
       if (choice !== go) return;
       await vscode.workspace.applyEdit(toWorkspaceEdit(doc, plan.edits));
       await offerInstall(folder, `pinned ${plan.changes.length} dependencies`);
@@ -141,7 +150,10 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
       const expires = await pickExpiry(days);
       if (!expires) return;
       const uri = vscode.Uri.joinPath(folder.uri, POLICY_FILE);
-      const existing = await vscode.workspace.openTextDocument(uri).then((doc) => doc, () => undefined);
+      const existing = await vscode.workspace.openTextDocument(uri).then(
+        (doc) => doc,
+        () => undefined,
+      );
       const entries = codes.map((code) => ({ package: data.package, version: data.version, code, reason: reason.trim(), expires }));
       const edits = allowEdits(existing?.getText(), entries);
       if (!edits.length) {
@@ -168,7 +180,9 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
   async function pinDirect(folder: vscode.WorkspaceFolder, pkg: string, version: string): Promise<void> {
     const doc = await openRootManifest(folder);
     if (!doc) return;
-    const dep = parseManifest(doc.getText()).dependencies.find((x) => (x.spec.registryName ?? x.name) === pkg && ['dependencies', 'devDependencies', 'optionalDependencies'].includes(x.section));
+    const dep = parseManifest(doc.getText()).dependencies.find(
+      (x) => (x.spec.registryName ?? x.name) === pkg && ['dependencies', 'devDependencies', 'optionalDependencies'].includes(x.section),
+    );
     const pm = scanner.results.get(folder.uri.fsPath)?.packageManager ?? 'npm';
     // A transitive package cannot be pinned where it is not declared: force it in the package manager's overrides.
     const edits = dep ? [pinEdit(dep, version)] : overrideEdits(doc.getText(), pm, pkg, version);
@@ -196,18 +210,29 @@ export function commandHandlers(d: Deps): Record<RuntimeCommand, (...args: never
 /** The report quick pick: each checked package with its version and worst severity. */
 async function pickPackage(result: EvaluateResult | undefined): Promise<string | undefined> {
   const worst = new Map<string, Severity>();
-  for (const f of result?.findings ?? []) if (f.package !== '*' && (!worst.has(f.package) || severityRank(f.severity) > severityRank(worst.get(f.package)!))) worst.set(f.package, f.severity);
+  for (const f of result?.findings ?? [])
+    if (f.package !== '*' && (!worst.has(f.package) || severityRank(f.severity) > severityRank(worst.get(f.package)!))) worst.set(f.package, f.severity);
   const byName = new Map<string, string[]>();
   for (const c of result?.cards ?? []) byName.set(c.name, [...(byName.get(c.name) ?? []), c.version]);
-  const items = [...byName].map(([name, versions]) => ({ label: name, description: versions.join(', '), detail: worst.has(name) ? `worst finding: ${worst.get(name)}` : undefined, rank: worst.has(name) ? severityRank(worst.get(name)!) : -1 }));
+  const items = [...byName].map(([name, versions]) => ({
+    label: name,
+    description: versions.join(', '),
+    detail: worst.has(name) ? `worst finding: ${worst.get(name)}` : undefined,
+    rank: worst.has(name) ? severityRank(worst.get(name)!) : -1,
+  }));
   items.sort((a, b) => b.rank - a.rank || a.label.localeCompare(b.label));
-  return (await vscode.window.showQuickPick(items, { placeHolder: 'Show the trust report of which package? (flagged ones first)', matchOnDescription: true }))?.label;
+  return (await vscode.window.showQuickPick(items, { placeHolder: 'Show the trust report of which package? (flagged ones first)', matchOnDescription: true }))
+    ?.label;
 }
 
 /** The expiry of an allow entry: the setting's default first, a few others, or a date. */
 async function pickExpiry(defaultDays: number): Promise<string | undefined> {
   const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-  const options = [...new Set([defaultDays, 30, 90, 180])].map((n, i) => ({ label: `${inDays(n)}`, description: `in ${n} days${i === 0 ? ' (default: trustlens.allowExpiryDays)' : ''}`, date: inDays(n) }));
+  const options = [...new Set([defaultDays, 30, 90, 180])].map((n, i) => ({
+    label: `${inDays(n)}`,
+    description: `in ${n} days${i === 0 ? ' (default: trustlens.allowExpiryDays)' : ''}`,
+    date: inDays(n),
+  }));
   const custom = { label: 'Another date…', description: 'YYYY-MM-DD', date: '' };
   const pick = await vscode.window.showQuickPick([...options, custom], { title: 'Allow until', placeHolder: 'After this date the exception stops applying' });
   if (!pick) return undefined;
@@ -219,4 +244,3 @@ async function pickExpiry(defaultDays: number): Promise<string | undefined> {
   });
   return typed || undefined;
 }
-

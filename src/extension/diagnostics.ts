@@ -68,12 +68,20 @@ export class DiagnosticsRenderer implements vscode.Disposable {
   fail(root: string, message: string): void {
     this.failures.set(root, message);
     const uri = vscode.Uri.file(path.join(root, 'package.json'));
-    const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `TrustLens could not check this folder: ${message}. Nothing in it is known to be clean; the findings shown are from the last scan that ran.`, vscode.DiagnosticSeverity.Error);
+    const d = new vscode.Diagnostic(
+      new vscode.Range(0, 0, 0, 0),
+      `TrustLens could not check this folder: ${message}. Nothing in it is known to be clean; the findings shown are from the last scan that ran.`,
+      vscode.DiagnosticSeverity.Error,
+    );
     d.source = SOURCE;
     d.code = 'check-incomplete';
     const key = uri.toString();
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const old of this.filesByRoot.get(root) ?? []) byFile.set(old.toString(), [...(this.collection.get(old) ?? [])].filter((x) => !failed.has(x)));
+    for (const old of this.filesByRoot.get(root) ?? [])
+      byFile.set(
+        old.toString(),
+        [...(this.collection.get(old) ?? [])].filter((x) => !failed.has(x)),
+      );
     failed.add(d);
     byFile.set(key, [...(byFile.get(key) ?? []), d]);
     this.replace(root, byFile);
@@ -85,7 +93,10 @@ export class DiagnosticsRenderer implements vscode.Disposable {
   private replace(root: string, byFile: Map<string, vscode.Diagnostic[]>): void {
     for (const old of this.filesByRoot.get(root) ?? []) if (!byFile.has(old.toString())) this.collection.delete(old);
     for (const [key, list] of byFile) this.collection.set(vscode.Uri.parse(key), list);
-    this.filesByRoot.set(root, [...byFile.keys()].map((k) => vscode.Uri.parse(k)));
+    this.filesByRoot.set(
+      root,
+      [...byFile.keys()].map((k) => vscode.Uri.parse(k)),
+    );
   }
 
   counts(): Record<'error' | 'warning' | 'info', number> {

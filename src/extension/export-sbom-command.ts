@@ -6,7 +6,12 @@ import type { ServiceClient } from './service-client';
 import { serviceSettings } from './settings';
 
 const FORMATS: { label: string; description: string; format: SbomFormat; file: string }[] = [
-  { label: 'CycloneDX 1.6 (JSON)', description: 'components, dependency tree, vulnerabilities, trust evidence', format: 'cyclonedx-json', file: 'sbom.cdx.json' },
+  {
+    label: 'CycloneDX 1.6 (JSON)',
+    description: 'components, dependency tree, vulnerabilities, trust evidence',
+    format: 'cyclonedx-json',
+    file: 'sbom.cdx.json',
+  },
   { label: 'SPDX 2.3 (JSON)', description: 'packages, relationships; trust evidence as annotations', format: 'spdx-json', file: 'sbom.spdx.json' },
 ];
 
@@ -25,5 +30,7 @@ export async function exportSbom(folder: vscode.WorkspaceFolder | undefined, ser
   );
   await vscode.workspace.fs.writeFile(target, Buffer.from(sbom.text));
   const unjudged = sbom.notChecked ? `; ${sbom.notChecked} not checked in full (see trustlens:not-checked)` : '';
-  void vscode.window.showInformationMessage(`TrustLens: ${sbom.components} components and ${sbom.vulnerabilities} vulnerabilities written to ${path.basename(target.fsPath)}${unjudged}.`);
+  void vscode.window.showInformationMessage(
+    `TrustLens: ${sbom.components} components and ${sbom.vulnerabilities} vulnerabilities written to ${path.basename(target.fsPath)}${unjudged}.`,
+  );
 }

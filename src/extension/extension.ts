@@ -71,7 +71,13 @@ function lockfileWatcher(onChange: (uri: vscode.Uri) => void): vscode.Disposable
 async function initialScan(runtime: () => Runtime): Promise<void> {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const manifest = vscode.Uri.joinPath(folder.uri, 'package.json');
-    if (await vscode.workspace.fs.stat(manifest).then(() => true, () => false)) runtime().scanNow(folder);
+    if (
+      await vscode.workspace.fs.stat(manifest).then(
+        () => true,
+        () => false,
+      )
+    )
+      runtime().scanNow(folder);
   }
 }
 

@@ -23,7 +23,11 @@ export class TrustHoverProvider implements vscode.HoverProvider {
     if (path.basename(rel) === 'package.json') {
       // The buffer may have changed since the scan: find the entry in it now, then the card by name.
       const dep = parseManifest(doc.getText(), rel).dependencies.find((d) => d.keyRange.startOffset <= offset && offset <= d.valueRange.endOffset);
-      if (!dep || !['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm.overrides'].includes(dep.section)) return undefined;
+      if (
+        !dep ||
+        !['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm.overrides'].includes(dep.section)
+      )
+        return undefined;
       range = new vscode.Range(doc.positionAt(dep.keyRange.startOffset), doc.positionAt(dep.valueRange.endOffset));
       const name = dep.spec.registryName ?? dep.name;
       const cards = result?.cards.filter((c) => c.name === name) ?? [];

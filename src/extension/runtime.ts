@@ -34,7 +34,11 @@ export interface Runtime {
  * dependency file is opened or edited, a hover or quick fix is asked for, or a TrustLens command runs.
  */
 export function startRuntime(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Runtime {
-  const service = new ServiceClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'service.js').fsPath, { cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath }, output);
+  const service = new ServiceClient(
+    vscode.Uri.joinPath(context.extensionUri, 'dist', 'service.js').fsPath,
+    { cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath },
+    output,
+  );
   const scanner = new Scanner(service, output);
   const readme = vscode.Uri.joinPath(context.extensionUri, readmeName(context.extensionUri.fsPath));
   const diagnostics = new DiagnosticsRenderer((code) => readme.with({ fragment: code }));
@@ -109,11 +113,13 @@ function firstScanProgress(scanner: Scanner, service: ServiceClient): vscode.Dis
         return;
       }
       if (active.has(root) || scanner.results.has(root)) return;
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'TrustLens' }, (progress) =>
-        new Promise<void>((resolve) => {
-          active.set(root, { report: (message) => progress.report({ message }), end: resolve });
-          progress.report({ message: `scanning ${name(root)}…` });
-        }),
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'TrustLens' },
+        (progress) =>
+          new Promise<void>((resolve) => {
+            active.set(root, { report: (message) => progress.report({ message }), end: resolve });
+            progress.report({ message: `scanning ${name(root)}…` });
+          }),
       );
     }),
     service.onProgress((p) => {

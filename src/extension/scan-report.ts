@@ -29,7 +29,9 @@ export function scanSummary(what: string, scans: FolderScan[], counts: Record<'e
 export function reportScans(what: string, scans: FolderScan[], diagnostics: DiagnosticsRenderer): void {
   const failed = scans.find((s) => !s.result && diagnostics.failures.has(s.folder.uri.fsPath));
   if (failed) {
-    void vscode.window.showWarningMessage(`TrustLens: the ${what.toLowerCase()} of ${failed.folder.name} failed: ${diagnostics.failures.get(failed.folder.uri.fsPath)}`);
+    void vscode.window.showWarningMessage(
+      `TrustLens: the ${what.toLowerCase()} of ${failed.folder.name} failed: ${diagnostics.failures.get(failed.folder.uri.fsPath)}`,
+    );
     return;
   }
   if (!scans.some((s) => s.result)) return;

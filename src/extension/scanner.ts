@@ -66,7 +66,11 @@ export class Scanner implements vscode.Disposable {
   }
 
   /** Scans `folder` now, replacing a running scan (commands, new settings, a restarted service). */
-  async scan(folder: vscode.WorkspaceFolder, extra?: Partial<ServiceSettings>, reason = extra ? 'asked with other settings' : 'asked for'): Promise<EvaluateResult | undefined> {
+  async scan(
+    folder: vscode.WorkspaceFolder,
+    extra?: Partial<ServiceSettings>,
+    reason = extra ? 'asked with other settings' : 'asked for',
+  ): Promise<EvaluateResult | undefined> {
     this.folders.set(folder.uri.fsPath, folder);
     return (await this.scheduler.run(folder.uri.fsPath, reason, extra)).result;
   }
@@ -83,13 +87,17 @@ export class Scanner implements vscode.Disposable {
 
   /** The unsaved dependency files of a folder, as the service gets them. */
   private dirtyDocs(root: string): vscode.TextDocument[] {
-    return vscode.workspace.textDocuments.filter((d) => d.isDirty && isDependencyFile(d.uri) && vscode.workspace.getWorkspaceFolder(d.uri)?.uri.fsPath === root);
+    return vscode.workspace.textDocuments.filter(
+      (d) => d.isDirty && isDependencyFile(d.uri) && vscode.workspace.getWorkspaceFolder(d.uri)?.uri.fsPath === root,
+    );
   }
 
   /** What a scan of `root` would be started with now: the settings, and each unsaved buffer's version. */
   private inputs(root: string): string {
     const folder = this.folders.get(root);
-    const docs = this.dirtyDocs(root).map((d) => `${d.uri.toString()}@${d.version}`).sort();
+    const docs = this.dirtyDocs(root)
+      .map((d) => `${d.uri.toString()}@${d.version}`)
+      .sort();
     return JSON.stringify([folder ? serviceSettings(folder) : null, docs]);
   }
 
@@ -103,7 +111,11 @@ export class Scanner implements vscode.Disposable {
     return { cancel: () => cts.cancel(), done: this.evaluate(folder, cts, extra ?? {}) };
   }
 
-  private async evaluate(folder: vscode.WorkspaceFolder, cts: vscode.CancellationTokenSource, extra: Partial<ServiceSettings>): Promise<{ outcome: ScanOutcome; result?: EvaluateResult }> {
+  private async evaluate(
+    folder: vscode.WorkspaceFolder,
+    cts: vscode.CancellationTokenSource,
+    extra: Partial<ServiceSettings>,
+  ): Promise<{ outcome: ScanOutcome; result?: EvaluateResult }> {
     const root = folder.uri.fsPath;
     const docs = this.dirtyDocs(root);
     const versions = new Map(docs.map((d) => [d.uri.toString(), d.version]));
@@ -130,7 +142,9 @@ export class Scanner implements vscode.Disposable {
       this.results.set(root, result);
       this.finishedAt.set(root, Date.now());
       this.held.set(root, { tag: result.cardsTag, cards });
-      this.output.info(`${folder.name}: ${result.stats.packages} packages, ${result.findings.length} findings, ${result.stats.requests} requests, ${Date.now() - started} ms`);
+      this.output.info(
+        `${folder.name}: ${result.stats.packages} packages, ${result.findings.length} findings, ${result.stats.requests} requests, ${Date.now() - started} ms`,
+      );
       this.resultEmitter.fire(result);
       return { outcome: 'kept', result };
     } catch (e) {

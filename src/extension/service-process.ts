@@ -71,7 +71,8 @@ export class ServiceProcess {
   /** The live connection, starting the service if needed; during a restart, the new process's connection. */
   get(): Promise<MessageConnection> {
     if (this.disposed) return Promise.reject(new ServiceUnavailableError('the TrustLens service is shut down'));
-    if (this.state === 'failed') return Promise.reject(new ServiceUnavailableError('the TrustLens service stopped after repeated crashes; see the TrustLens log'));
+    if (this.state === 'failed')
+      return Promise.reject(new ServiceUnavailableError('the TrustLens service stopped after repeated crashes; see the TrustLens log'));
     return this.current ?? this.launch();
   }
 

@@ -49,7 +49,9 @@ export class StatusItem implements vscode.Disposable {
     if (this.service.state === 'failed') {
       this.item.text = '$(error) TrustLens';
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-      tooltip.appendMarkdown('The TrustLens service stopped after repeated crashes. [Show log](command:trustlens.showLog) · [Restart](command:trustlens.restartService)');
+      tooltip.appendMarkdown(
+        'The TrustLens service stopped after repeated crashes. [Show log](command:trustlens.showLog) · [Restart](command:trustlens.restartService)',
+      );
       this.item.command = 'trustlens.showLog';
     } else {
       this.item.backgroundColor = undefined;
@@ -59,7 +61,8 @@ export class StatusItem implements vscode.Disposable {
       const progress = busy ? this.progressText() : undefined;
       // Before any result (or failure) there is nothing to count: "scanning 120/1800", not a "0 0" that reads as clean.
       const nothingYet = this.scanner.results.size === 0 && this.diagnostics.failures.size === 0;
-      const counts = busy && nothingYet ? `scanning ${progress ?? '…'}` : `$(error) ${c.error} $(warning) ${c.warning} $(info) ${c.info}${progress ? ` · ${progress}` : ''}`;
+      const counts =
+        busy && nothingYet ? `scanning ${progress ?? '…'}` : `$(error) ${c.error} $(warning) ${c.warning} $(info) ${c.info}${progress ? ` · ${progress}` : ''}`;
       // Never a clean shield for what was not judged: a failed scan, or a result that could not judge everything.
       const failures = [...this.diagnostics.failures.values()];
       const notChecked = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
@@ -70,7 +73,11 @@ export class StatusItem implements vscode.Disposable {
       if (failures.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       else if (notChecked.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       const scanning = busy ? ` — scanning${progress ? `: ${progress} packages read` : '…'}` : '';
-      tooltip.appendMarkdown(nothingYet ? `TrustLens${scanning || ': no scan yet'}.` : `TrustLens: ${c.error} errors, ${c.warning} warnings, ${c.info} notes${scanning}. Click to open the Problems panel.`);
+      tooltip.appendMarkdown(
+        nothingYet
+          ? `TrustLens${scanning || ': no scan yet'}.`
+          : `TrustLens: ${c.error} errors, ${c.warning} warnings, ${c.info} notes${scanning}. Click to open the Problems panel.`,
+      );
       const last = Math.max(0, ...this.scanner.finishedAt.values());
       if (last) {
         const packages = [...this.scanner.results.values()].reduce((n, r) => n + r.stats.packages, 0);
@@ -96,7 +103,9 @@ export class StatusItem implements vscode.Disposable {
         tooltip.appendText(n);
       }
       if (this.service.state === 'restarting') {
-        tooltip.appendMarkdown('\n\nThe TrustLens service stopped unexpectedly and is restarting; these results stay until it has scanned again. [Show log](command:trustlens.showLog)');
+        tooltip.appendMarkdown(
+          '\n\nThe TrustLens service stopped unexpectedly and is restarting; these results stay until it has scanned again. [Show log](command:trustlens.showLog)',
+        );
       }
     }
     if (restricted) {

@@ -74,9 +74,17 @@ function docsLink(): (code: string) => string | undefined {
 const applyOffsetEdits = (text: string, edits: OffsetEdit[]) =>
   [...edits].sort((a, b) => b.offset - a.offset).reduce((t, e) => t.slice(0, e.offset) + e.content + t.slice(e.offset + e.length), text);
 
-const toRange = (r: SourceRange): Range => ({ start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } });
+const toRange = (r: SourceRange): Range => ({
+  start: { line: r.start.line, character: r.start.character },
+  end: { line: r.end.line, character: r.end.character },
+});
 const overlaps = (a: Range, b: Range) =>
-  !(a.end.line < b.start.line || (a.end.line === b.start.line && a.end.character < b.start.character) || b.end.line < a.start.line || (b.end.line === a.start.line && b.end.character < a.start.character));
+  !(
+    a.end.line < b.start.line ||
+    (a.end.line === b.start.line && a.end.character < b.start.character) ||
+    b.end.line < a.start.line ||
+    (b.end.line === a.start.line && b.end.character < a.start.character)
+  );
 
 interface FolderState {
   root: string;
@@ -115,7 +123,8 @@ export function startLspServer(options: LspOptions): Connection {
   const log = (line: string) => connection.console.log(redactUrls(line));
 
   const folderOf = (file: string): FolderState => {
-    const root = roots.filter((r) => file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
+    const root =
+      roots.filter((r) => file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
     let f = folders.get(root);
     if (!f) folders.set(root, (f = { root, published: new Map(), waiters: [] }));
     return f;
@@ -125,7 +134,9 @@ export function startLspServer(options: LspOptions): Connection {
   async function settingsFor(folder: FolderState): Promise<Record<string, unknown>> {
     let raw = changedSettings ? mergeSettings(initSettings, changedSettings) : initSettings;
     if (canConfigure) {
-      const [answer] = await connection.workspace.getConfiguration([{ scopeUri: pathToFileURL(folder.root).href, section: 'trustlens' }]).catch(() => [undefined]);
+      const [answer] = await connection.workspace
+        .getConfiguration([{ scopeUri: pathToFileURL(folder.root).href, section: 'trustlens' }])
+        .catch(() => [undefined]);
       if (answer && typeof answer === 'object' && !Array.isArray(answer) && Object.keys(answer).length) raw = mergeSettings(raw, trustlensSection(answer));
     }
     return raw;
@@ -219,7 +230,10 @@ export function startLspServer(options: LspOptions): Connection {
         message: spec.message,
         relatedInformation: [
           ...spec.related.map((message) => ({ location: { uri, range }, message })),
-          ...(spec.relatedLocations ?? []).map((m) => ({ location: { uri: pathToFileURL(path.join(folder.root, m.file)).href, range: toRange(m.range) }, message: m.message })),
+          ...(spec.relatedLocations ?? []).map((m) => ({
+            location: { uri: pathToFileURL(path.join(folder.root, m.file)).href, range: toRange(m.range) },
+            message: m.message,
+          })),
         ],
         ...(spec.findings.every((f) => f.code === 'deprecated') ? { tags: [DiagnosticTag.Deprecated] } : {}),
         data: spec.data,
@@ -295,7 +309,12 @@ export function startLspServer(options: LspOptions): Connection {
     const lock = textOf(path.join(folder.root, lockfile.file));
     const edits = lock ? (data.ids ?? []).flatMap((id) => reresolveEdits(lock.getText(), id)).slice(0, 1) : [];
     if (!lock || !edits.length) return undefined;
-    return { title: `Re-resolve ${data.package}@${data.version} (fetch the same version again; its hash is wrong)`, kind: CodeActionKind.QuickFix, isPreferred: true, edit: edit(lock, edits) };
+    return {
+      title: `Re-resolve ${data.package}@${data.version} (fetch the same version again; its hash is wrong)`,
+      kind: CodeActionKind.QuickFix,
+      isPreferred: true,
+      edit: edit(lock, edits),
+    };
   }
 
   /**
@@ -310,7 +329,10 @@ export function startLspServer(options: LspOptions): Connection {
     const file = path.join(folder.root, POLICY_FILE);
     const existing = textOf(file);
     const expires = new Date(Date.now() + allowExpiryDays(folder.raw ?? {}) * 86_400_000).toISOString().slice(0, 10);
-    const edits = allowEdits(existing?.getText(), codes.map((code) => ({ package: data.package, version: data.version, code, reason: '', expires })));
+    const edits = allowEdits(
+      existing?.getText(),
+      codes.map((code) => ({ package: data.package, version: data.version, code, reason: '', expires })),
+    );
     if (!edits.length) return undefined;
     const grave = codes.filter((c) => GRAVE.has(c));
     const what = codes.map((c) => CODES[c].title.toLowerCase()).join(', ');
@@ -324,7 +346,10 @@ export function startLspServer(options: LspOptions): Connection {
       workspaceEdit = {
         documentChanges: [
           { kind: 'create', uri, options: { ignoreIfExists: true } },
-          { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edits[0].content }] },
+          {
+            textDocument: { uri, version: null },
+            edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edits[0].content }],
+          },
         ],
       };
     } else workspaceEdit = { changes: { [uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edits[0].content }] } };
@@ -332,7 +357,9 @@ export function startLspServer(options: LspOptions): Connection {
     const after = TextDocument.create(uri, 'jsonc', 0, applyOffsetEdits(existing?.getText() ?? '', edits));
     const at = after.getText().lastIndexOf('"reason": ""');
     const command =
-      canShowDocument && at >= 0 ? { title: 'Write the reason', command: LSP_COMMANDS.showPolicyEntry, arguments: [uri, after.positionAt(at + '"reason": "'.length)] } : undefined;
+      canShowDocument && at >= 0
+        ? { title: 'Write the reason', command: LSP_COMMANDS.showPolicyEntry, arguments: [uri, after.positionAt(at + '"reason": "'.length)] }
+        : undefined;
     return { title, kind: CodeActionKind.QuickFix, edit: workspaceEdit, ...(command ? { command } : {}) };
   }
 
@@ -363,7 +390,13 @@ export function startLspServer(options: LspOptions): Connection {
       if (watch) {
         void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED.map((g) => ({ globPattern: `**/${g}` })) });
       }
-      if (folderEvents) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri)));
+      if (folderEvents)
+        connection.workspace.onDidChangeWorkspaceFolders((e) =>
+          changeFolders(
+            e.added.map((f) => f.uri),
+            e.removed.map((f) => f.uri),
+          ),
+        );
     });
     return {
       capabilities: {
@@ -435,7 +468,8 @@ export function startLspServer(options: LspOptions): Connection {
 
   connection.onRequest(ReportRequest.method, async (params: ReportParams, token): Promise<ReportResult> => {
     const folder = typeof params?.uri === 'string' ? folderOfUri(params.uri) : undefined;
-    if (!folder || typeof params.name !== 'string' || !params.name) throw new ResponseError(ErrorCodes.InvalidParams, 'trustlens/report needs a file: URI of the project and a package name');
+    if (!folder || typeof params.name !== 'string' || !params.name)
+      throw new ResponseError(ErrorCodes.InvalidParams, 'trustlens/report needs a file: URI of the project and a package name');
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     try {
@@ -517,7 +551,8 @@ export function startLspServer(options: LspOptions): Connection {
       if (!data || !overlaps(diagnostic.range, params.range)) continue;
       const found: (CodeAction | undefined)[] = [];
       if (data.kind === 'via') {
-        for (const b of data.brings ?? []) found.push(overrideAction(folder, { ...data, package: b.package, version: b.version, safeVersion: b.safeVersion, direct: false }));
+        for (const b of data.brings ?? [])
+          found.push(overrideAction(folder, { ...data, package: b.package, version: b.version, safeVersion: b.safeVersion, direct: false }));
       } else {
         const severities = (folder.report?.findings ?? []).filter((f) => f.package === data.package && f.version === data.version);
         if (onlyIntegrity(data, severities)) found.push(reresolveAction(folder, data));

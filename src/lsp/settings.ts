@@ -51,7 +51,8 @@ export function serviceSettingsFrom(raw: Record<string, unknown>): ServiceSettin
   const threshold = str('threshold');
   const rawSeverity = lookup(raw, 'severity');
   const severity: Partial<Record<FindingCode, Severity>> = {};
-  if (isObject(rawSeverity)) for (const [code, s] of Object.entries(rawSeverity)) if (typeof s === 'string' && SEVERITIES.has(s)) severity[code as FindingCode] = s as Severity;
+  if (isObject(rawSeverity))
+    for (const [code, s] of Object.entries(rawSeverity)) if (typeof s === 'string' && SEVERITIES.has(s)) severity[code as FindingCode] = s as Severity;
   return {
     online: bool('online', true),
     advisories: { npm: sources.includes('npm'), osv: sources.includes('osv'), ...(osvDir ? { osvDir } : {}) },

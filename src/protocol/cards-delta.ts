@@ -55,7 +55,10 @@ export class CardsSent {
 }
 
 /** The extension's side: the full card list after a result, or undefined when the delta is not for `held`. */
-export function applyCards(held: { tag: string; cards: TrustCard[] } | undefined, result: { cards: TrustCard[]; cardsDelta?: CardsDelta }): TrustCard[] | undefined {
+export function applyCards(
+  held: { tag: string; cards: TrustCard[] } | undefined,
+  result: { cards: TrustCard[]; cardsDelta?: CardsDelta },
+): TrustCard[] | undefined {
   const delta = result.cardsDelta;
   if (!delta) return result.cards;
   if (!held || held.tag !== delta.base) return undefined;

@@ -20,10 +20,7 @@ export interface ReportHostMessage {
 }
 
 /** Messages the report page sends back to the extension. */
-export type ReportPageMessage =
-  | { type: 'ready' }
-  | { type: 'pin'; name: string; version: string }
-  | { type: 'open'; file: string; line: number };
+export type ReportPageMessage = { type: 'ready' } | { type: 'pin'; name: string; version: string } | { type: 'open'; file: string; line: number };
 
 /** The parts of a report that decide which page messages are legitimate. */
 export interface ReportScope {

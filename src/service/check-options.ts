@@ -32,7 +32,13 @@ export interface CheckContext {
   log: (line: string) => void;
 }
 
-export async function checkOptions(root: string, overlay: Map<string, string>, settings: ServiceSettings, signal: AbortSignal, ctx: CheckContext): Promise<CheckOptions> {
+export async function checkOptions(
+  root: string,
+  overlay: Map<string, string>,
+  settings: ServiceSettings,
+  signal: AbortSignal,
+  ctx: CheckContext,
+): Promise<CheckOptions> {
   return {
     projectDir: root,
     overlay,

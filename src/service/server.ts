@@ -74,7 +74,10 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
   running.set(params.root, controller);
   abortOn(token, controller);
   const overlay = new Map(params.overlay.map((o) => [o.path, o.text]));
-  log('info', `evaluate ${params.root} (registry ${params.settings.registry ?? 'from .npmrc'}, ${params.overlay.length} unsaved files${params.settings.restricted ? ', Restricted Mode' : ''})`);
+  log(
+    'info',
+    `evaluate ${params.root} (registry ${params.settings.registry ?? 'from .npmrc'}, ${params.overlay.length} unsaved files${params.settings.restricted ? ', Restricted Mode' : ''})`,
+  );
   try {
     const opts = await checkOptions(params.root, overlay, params.settings, controller.signal);
     // At most every 100 ms, and the last one: a warm evaluation counts thousands of names in a few milliseconds.
@@ -87,8 +90,13 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
     };
     const report = await runCheck(opts);
     lastReports.set(params.root, report);
-    const phases = Object.entries(report.stats.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
-    log('info', `${params.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.requests} requests, ${report.stats.durationMs} ms (${phases})`);
+    const phases = Object.entries(report.stats.phases)
+      .map(([k, v]) => `${k} ${Math.round(v)}`)
+      .join(', ');
+    log(
+      'info',
+      `${params.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.requests} requests, ${report.stats.durationMs} ms (${phases})`,
+    );
     return {
       root: params.root,
       findings: report.findings,

@@ -28,24 +28,39 @@ export interface EvidenceInfo {
 /** Evidence levels as timeline.ts names them, strongest last. */
 export const EVIDENCE: Record<ReleaseRow['evidence'], EvidenceInfo> = {
   'no provenance': {
-    key: 'none', rank: 0, label: 'no provenance', icon: 'none',
+    key: 'none',
+    rank: 0,
+    label: 'no provenance',
+    icon: 'none',
     help: 'Published without provenance: nothing links this release to a source repository or a CI run.',
   },
   provenance: {
-    key: 'prov', rank: 1, label: 'provenance', icon: 'shield',
+    key: 'prov',
+    rank: 1,
+    label: 'provenance',
+    icon: 'shield',
     help: 'Signed build provenance links this release to its source repository and CI run.',
   },
   'trusted publisher with provenance': {
-    key: 'trusted', rank: 2, label: 'trusted publisher + provenance', icon: 'shield',
+    key: 'trusted',
+    rank: 2,
+    label: 'trusted publisher + provenance',
+    icon: 'shield',
     help: 'Published from CI through a trusted publisher (OIDC, no long-lived token), with signed provenance.',
   },
   'staged publish': {
-    key: 'staged', rank: 3, label: 'staged publish', icon: 'staged',
+    key: 'staged',
+    rank: 3,
+    label: 'staged publish',
+    icon: 'staged',
     help: 'Staged publish: a maintainer approved this release before it went live.',
   },
 };
 export const UNKNOWN_EVIDENCE: EvidenceInfo = {
-  key: 'unknown', rank: 0, label: 'unknown', icon: 'unknown',
+  key: 'unknown',
+  rank: 0,
+  label: 'unknown',
+  icon: 'unknown',
   help: 'This registry serves no trust metadata: provenance and publisher are unknown, not missing.',
 };
 
@@ -163,9 +178,16 @@ export function readModel(msg: Unchecked<ReportHostMessage>): Model {
   const releases = objects<ReleaseRow>(tl.releases).map((r, index): Release => {
     const installScripts = fields<Record<string, unknown>>(r.installScripts);
     const scripts = installScripts
-      ? Object.entries(installScripts).filter((e): e is [string, string] => typeof e[1] === 'string' && !!e[0]).map(([k, v]) => ({ name: k, command: v }))
+      ? Object.entries(installScripts)
+          .filter((e): e is [string, string] => typeof e[1] === 'string' && !!e[0])
+          .map(([k, v]) => ({ name: k, command: v }))
       : [];
-    const advisories = objects<ReleaseRow['advisories'][number]>(r.advisories).map((a) => ({ id: str(a.id) || 'advisory', severity: sev(a.severity), title: str(a.title), malware: a.malware === true }));
+    const advisories = objects<ReleaseRow['advisories'][number]>(r.advisories).map((a) => ({
+      id: str(a.id) || 'advisory',
+      severity: sev(a.severity),
+      title: str(a.title),
+      malware: a.malware === true,
+    }));
     const level = str(r.evidence);
     const evidence = !trustData ? UNKNOWN_EVIDENCE : Object.hasOwn(EVIDENCE, level) ? EVIDENCE[level as ReleaseRow['evidence']] : EVIDENCE['no provenance'];
     const changes = arr(r.changes).filter((c): c is string => typeof c === 'string' && !!c);
@@ -249,7 +271,12 @@ function readExposure(result: Unchecked<ReportResult>): ExposureView | null {
       opened,
       openedBefore: w.openedBefore === true,
       closed: commit(w.closed),
-      flagged: objects<FlagReason>(w.flagged).map((r) => ({ code: str(r.code), severity: sev(r.severity), message: str(r.message), advisory: str(fields<NonNullable<FlagReason['advisory']>>(r.advisory)?.id) })),
+      flagged: objects<FlagReason>(w.flagged).map((r) => ({
+        code: str(r.code),
+        severity: sev(r.severity),
+        message: str(r.message),
+        advisory: str(fields<NonNullable<FlagReason['advisory']>>(r.advisory)?.id),
+      })),
     });
   }
   return {

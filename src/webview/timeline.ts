@@ -19,10 +19,13 @@ export function timelineSection(model: Model): HTMLElement {
   const section = el('section', { class: 'timeline', 'aria-labelledby': 'tl-h' });
   const notable = model.releases.filter((r) => r.malware || r.advisories.length || r.changes.length).length;
   section.appendChild(
-    el('div', { class: 'sec-head' },
+    el(
+      'div',
+      { class: 'sec-head' },
       el('h2', { id: 'tl-h' }, 'Release timeline'),
       el('span', { class: 'sec-sub' }, model.releases.length ? `${model.releases.length} releases · ${notable} stand${notable === 1 ? 's' : ''} out` : ''),
-      legend(model)),
+      legend(model),
+    ),
   );
   if (!model.releases.length) {
     section.appendChild(el('p', { class: 'empty' }, 'No releases known for this package on this registry.'));
@@ -38,13 +41,16 @@ function legend(model: Model): HTMLElement {
   const items = model.trustData
     ? [EVIDENCE['staged publish'], EVIDENCE['trusted publisher with provenance'], EVIDENCE.provenance, EVIDENCE['no provenance']]
     : [UNKNOWN_EVIDENCE];
-  return el('ul', { class: 'legend', 'aria-label': 'Legend' },
+  return el(
+    'ul',
+    { class: 'legend', 'aria-label': 'Legend' },
     items.map((e) => el('li', { title: e.help }, el('span', { class: `swatch ev-${e.key}` }), e.label)),
     el('li', { title: 'A malware advisory covers the release' }, el('span', { class: 'mark m-malware' }), 'malware'),
     el('li', { title: 'A vulnerability advisory covers the release' }, el('span', { class: 'mark m-vuln' }), 'vulnerability'),
     el('li', { title: 'Something changed since the release before: publisher, evidence or install scripts' }, el('span', { class: 'mark m-change' }), 'change'),
     el('li', { title: 'Runs an install script' }, icon('script', 'legend-icon'), 'install script'),
-    el('li', { title: 'Installed by this project' }, icon('lock', 'legend-icon locked-ink'), 'locked'));
+    el('li', { title: 'Installed by this project' }, icon('lock', 'legend-icon locked-ink'), 'locked'),
+  );
 }
 
 function describe(r: Release): string {
@@ -68,33 +74,43 @@ function strip(model: Model, list: ReleaseList): HTMLElement {
     const before = i > 0 ? model.releases[i - 1].date : null;
     const prevYear = before ? before.getUTCFullYear() : null;
     const year = r.date ? r.date.getUTCFullYear() : null;
-    return el('button', {
-      class: cls.join(' '),
-      type: 'button',
-      tabindex: i === model.releases.length - 1 ? '0' : '-1',
-      title: describe(r),
-      'aria-label': describe(r),
-      'data-i': String(i),
-      on: { click: () => list.reveal(i, true) },
-    },
-    el('span', { class: 'mk' }, marks(r)),
-    el('span', { class: 'col' }, el('span', { class: 'fill' })),
-    r.locked ? el('span', { class: 'caret' }, icon('lock')) : null,
-    year !== null && year !== prevYear ? el('span', { class: 'yr' }, String(year)) : null);
+    return el(
+      'button',
+      {
+        class: cls.join(' '),
+        type: 'button',
+        tabindex: i === model.releases.length - 1 ? '0' : '-1',
+        title: describe(r),
+        'aria-label': describe(r),
+        'data-i': String(i),
+        on: { click: () => list.reveal(i, true) },
+      },
+      el('span', { class: 'mk' }, marks(r)),
+      el('span', { class: 'col' }, el('span', { class: 'fill' })),
+      r.locked ? el('span', { class: 'caret' }, icon('lock')) : null,
+      year !== null && year !== prevYear ? el('span', { class: 'yr' }, String(year)) : null,
+    );
   });
-  const track = el('div', {
-    class: 'strip',
-    role: 'toolbar',
-    'aria-orientation': 'horizontal',
-    'aria-label': `Release overview, ${model.releases.length} releases, oldest to newest. Arrow keys move, Enter shows the release in the list.`,
-    on: { keydown: (e) => roving(e, bars, 'horizontal') },
-  }, bars);
+  const track = el(
+    'div',
+    {
+      class: 'strip',
+      role: 'toolbar',
+      'aria-orientation': 'horizontal',
+      'aria-label': `Release overview, ${model.releases.length} releases, oldest to newest. Arrow keys move, Enter shows the release in the list.`,
+      on: { keydown: (e) => roving(e, bars, 'horizontal') },
+    },
+    bars,
+  );
   track.style.setProperty('--n', String(model.releases.length));
   const scroller = el('div', { class: 'strip-scroll' }, track);
-  const wrap = el('div', { class: 'strip-wrap' },
+  const wrap = el(
+    'div',
+    { class: 'strip-wrap' },
     el('span', { class: 'strip-end', 'aria-hidden': 'true' }, 'oldest'),
     scroller,
-    el('span', { class: 'strip-end', 'aria-hidden': 'true' }, 'newest'));
+    el('span', { class: 'strip-end', 'aria-hidden': 'true' }, 'newest'),
+  );
   // Year labels: drop the ones that would collide once laid out, and start scrolled to the newest releases.
   const fit = (): void => {
     let right = -Infinity;
@@ -127,7 +143,8 @@ type Item = { rel: Release; run?: undefined } | { run: Release[]; rel?: undefine
 /** Consecutive unremarkable releases that look alike (same publisher, evidence, scripts, advisories) fold into one row. */
 function groupRuns(releases: Release[]): Item[] {
   const MIN_RUN = 3;
-  const sig = (r: Release) => (r.locked || r.changes.length ? null : JSON.stringify([r.publisher, r.evidence.key, r.scripts, r.advisories.map((a) => a.id), !!r.deprecated]));
+  const sig = (r: Release) =>
+    r.locked || r.changes.length ? null : JSON.stringify([r.publisher, r.evidence.key, r.scripts, r.advisories.map((a) => a.id), !!r.deprecated]);
   const items: Item[] = [];
   let run: Release[] = [];
   const flush = () => {
@@ -199,27 +216,45 @@ function releaseList(model: Model): ReleaseList {
   if (first) first.tabIndex = 0;
 
   const scroller = el('div', { class: 'releases-scroll' }, ol);
-  const expandAll: HTMLButtonElement = el('button', {
-    class: 'btn link small',
-    type: 'button',
-    'aria-pressed': 'false',
-    on: {
-      click: () => {
-        const open = expandAll.getAttribute('aria-pressed') !== 'true';
-        expandAll.setAttribute('aria-pressed', String(open));
-        expandAll.textContent = open ? 'Fold routine releases' : 'Show every release';
-        for (const t of ol.querySelectorAll<HTMLElement>('.run-toggle')) if ((t.getAttribute('aria-expanded') === 'true') !== open) t.click();
+  const expandAll: HTMLButtonElement = el(
+    'button',
+    {
+      class: 'btn link small',
+      type: 'button',
+      'aria-pressed': 'false',
+      on: {
+        click: () => {
+          const open = expandAll.getAttribute('aria-pressed') !== 'true';
+          expandAll.setAttribute('aria-pressed', String(open));
+          expandAll.textContent = open ? 'Fold routine releases' : 'Show every release';
+          for (const t of ol.querySelectorAll<HTMLElement>('.run-toggle')) if ((t.getAttribute('aria-expanded') === 'true') !== open) t.click();
+        },
       },
     },
-  }, 'Show every release');
+    'Show every release',
+  );
   const folded = items.reduce((n, i) => n + (i.run ? i.run.length : 0), 0);
-  const element = el('div', { class: 'releases-wrap' },
-    el('div', { class: 'list-head' },
+  const element = el(
+    'div',
+    { class: 'releases-wrap' },
+    el(
+      'div',
+      { class: 'list-head' },
       el('span', { class: 'muted' }, folded ? `Newest first · ${folded} routine releases folded` : 'Newest first'),
-      folded ? expandAll : null),
-    el('div', { class: 'list-cols', 'aria-hidden': 'true' },
-      el('span'), el('span', null, 'Version'), el('span', null, 'Published'), el('span', null, 'Publisher'), el('span', null, 'Evidence'), el('span', null, 'Scripts · advisories')),
-    scroller);
+      folded ? expandAll : null,
+    ),
+    el(
+      'div',
+      { class: 'list-cols', 'aria-hidden': 'true' },
+      el('span'),
+      el('span', null, 'Version'),
+      el('span', null, 'Published'),
+      el('span', null, 'Publisher'),
+      el('span', null, 'Evidence'),
+      el('span', null, 'Scripts · advisories'),
+    ),
+    scroller,
+  );
 
   function reveal(i: number, focus: boolean): void {
     const row = rows.get(i);
@@ -251,11 +286,31 @@ function signals(r: Release, compact: boolean): HTMLElement[] {
   const advisories = r.advisories.slice().sort((a, b) => Number(b.malware) - Number(a.malware) || sevRank(b.severity) - sevRank(a.severity));
   const shown = compact ? advisories.slice(0, 2) : advisories;
   for (const a of shown) {
-    out.push(a.malware
-      ? el('span', { class: 'chip malware', title: `Malware: ${a.id}${a.title ? ' — ' + a.title : ''}` }, icon('bug'), 'malware')
-      : el('span', { class: 'chip vuln', title: `${SEVERITY_LABEL[a.severity]} vulnerability ${a.id}${a.title ? ' — ' + a.title : ''}` }, icon('warning'), a.id));
+    out.push(
+      a.malware
+        ? el('span', { class: 'chip malware', title: `Malware: ${a.id}${a.title ? ' — ' + a.title : ''}` }, icon('bug'), 'malware')
+        : el(
+            'span',
+            { class: 'chip vuln', title: `${SEVERITY_LABEL[a.severity]} vulnerability ${a.id}${a.title ? ' — ' + a.title : ''}` },
+            icon('warning'),
+            a.id,
+          ),
+    );
   }
-  if (shown.length < advisories.length) out.push(el('span', { class: 'chip more', title: advisories.slice(shown.length).map((a) => a.id).join(', ') }, `+${advisories.length - shown.length}`));
+  if (shown.length < advisories.length)
+    out.push(
+      el(
+        'span',
+        {
+          class: 'chip more',
+          title: advisories
+            .slice(shown.length)
+            .map((a) => a.id)
+            .join(', '),
+        },
+        `+${advisories.length - shown.length}`,
+      ),
+    );
   if (r.deprecated) out.push(el('span', { class: 'chip deprecated', title: `Deprecated: ${r.deprecated}` }, icon('archive'), 'deprecated'));
   return out;
 }
@@ -279,58 +334,96 @@ function releaseRow(r: Release): HTMLElement {
     const m = /^new (\S+) script$/.exec(c) || /^(\S+) changed$/.exec(c);
     const script = m && r.scripts.find((s) => s.name === m[1]);
     if (script) shownScripts.add(script.name);
-    details.push(el('li', { class: 'change', title: script ? `${script.name}: ${script.command}` : c }, icon(changeIcon(c)), c,
-      script ? el('code', null, script.command) : null));
+    details.push(
+      el(
+        'li',
+        { class: 'change', title: script ? `${script.name}: ${script.command}` : c },
+        icon(changeIcon(c)),
+        c,
+        script ? el('code', null, script.command) : null,
+      ),
+    );
   }
   if (r.locked) {
     for (const s of r.scripts.filter((x) => !shownScripts.has(x.name))) {
-      details.push(el('li', { class: 'cmd', title: `${s.name}: ${s.command}` }, icon('script'), el('span', { class: 'cmd-name' }, s.name), el('code', null, s.command)));
+      details.push(
+        el('li', { class: 'cmd', title: `${s.name}: ${s.command}` }, icon('script'), el('span', { class: 'cmd-name' }, s.name), el('code', null, s.command)),
+      );
     }
   }
   for (const a of r.advisories) {
     if (a.malware || r.locked) {
-      details.push(el('li', { class: a.malware ? 'adv malware' : 'adv vuln' }, icon(a.malware ? 'bug' : 'warning'),
-        el('span', { class: 'mono' }, a.id), a.malware ? null : el('span', { class: 'muted' }, a.severity),
-        a.title ? el('span', { class: 'adv-title' }, a.title) : null));
+      details.push(
+        el(
+          'li',
+          { class: a.malware ? 'adv malware' : 'adv vuln' },
+          icon(a.malware ? 'bug' : 'warning'),
+          el('span', { class: 'mono' }, a.id),
+          a.malware ? null : el('span', { class: 'muted' }, a.severity),
+          a.title ? el('span', { class: 'adv-title' }, a.title) : null,
+        ),
+      );
     }
   }
-  return el('li', {
-    class: cls.join(' '),
-    'data-nav': '',
-    tabindex: '-1',
-    title: describe(r),
-    'aria-label': describe(r),
-  },
-  el('span', { class: 'rail', 'aria-hidden': 'true' }, el('span', { class: 'node' })),
-  el('span', { class: 'c-ver' }, el('span', { class: 'mono ver' }, r.version), r.locked ? el('span', { class: 'lock-chip small' }, icon('lock'), 'locked') : null),
-  el('span', { class: 'c-date' }, el('time', { datetime: r.date ? r.date.toISOString() : null }, ymd(r.date))),
-  el('span', { class: 'c-pub' + (r.publisher ? '' : ' muted') + (r.changes.some((c) => /^new publisher/i.test(c)) ? ' pub-new' : '') }, r.publisher || 'unknown'),
-  el('span', { class: 'c-ev' }, evidenceBadge(r.evidence)),
-  el('span', { class: 'c-sig' }, signals(r, true)),
-  details.length ? el('ul', { class: 'details' }, details) : null);
+  return el(
+    'li',
+    {
+      class: cls.join(' '),
+      'data-nav': '',
+      tabindex: '-1',
+      title: describe(r),
+      'aria-label': describe(r),
+    },
+    el('span', { class: 'rail', 'aria-hidden': 'true' }, el('span', { class: 'node' })),
+    el(
+      'span',
+      { class: 'c-ver' },
+      el('span', { class: 'mono ver' }, r.version),
+      r.locked ? el('span', { class: 'lock-chip small' }, icon('lock'), 'locked') : null,
+    ),
+    el('span', { class: 'c-date' }, el('time', { datetime: r.date ? r.date.toISOString() : null }, ymd(r.date))),
+    el(
+      'span',
+      { class: 'c-pub' + (r.publisher ? '' : ' muted') + (r.changes.some((c) => /^new publisher/i.test(c)) ? ' pub-new' : '') },
+      r.publisher || 'unknown',
+    ),
+    el('span', { class: 'c-ev' }, evidenceBadge(r.evidence)),
+    el('span', { class: 'c-sig' }, signals(r, true)),
+    details.length ? el('ul', { class: 'details' }, details) : null,
+  );
 }
 
 function runSummary(run: Release[]): HTMLButtonElement {
   // `run` is newest first.
   const newest = run[0];
   const oldest = run[run.length - 1];
-  const label = `${run.length} routine releases, ${oldest.version} to ${newest.version}, ${ymd(oldest.date)} to ${ymd(newest.date)}, ` +
+  const label =
+    `${run.length} routine releases, ${oldest.version} to ${newest.version}, ${ymd(oldest.date)} to ${ymd(newest.date)}, ` +
     `${newest.publisher ? 'by ' + newest.publisher : 'publisher unknown'}, evidence: ${newest.evidence.label}. Press Enter to show them.`;
-  return el('button', {
-    class: 'run-toggle',
-    type: 'button',
-    'data-nav': '',
-    tabindex: '-1',
-    'aria-expanded': 'false',
-    'aria-label': label,
-    title: `${run.length} releases that look alike: same publisher, evidence, scripts and advisories. Click to show them.`,
-  },
-  el('span', { class: 'rail', 'aria-hidden': 'true' }, el('span', { class: 'node stack' })),
-  el('span', { class: 'c-ver' }, el('span', { class: 'mono ver' }, oldest.version), el('span', { class: 'muted' }, ' – '), el('span', { class: 'mono ver' }, newest.version)),
-  el('span', { class: 'c-date' }, `${ym(oldest.date)} – ${ym(newest.date)}`),
-  el('span', { class: 'c-pub' + (newest.publisher ? '' : ' muted') }, newest.publisher || 'unknown'),
-  el('span', { class: 'c-ev' }, evidenceBadge(newest.evidence)),
-  el('span', { class: 'c-sig' }, signals(newest, true), el('span', { class: 'run-count' }, icon('chevron', 'chev'), `${run.length} releases`)));
+  return el(
+    'button',
+    {
+      class: 'run-toggle',
+      type: 'button',
+      'data-nav': '',
+      tabindex: '-1',
+      'aria-expanded': 'false',
+      'aria-label': label,
+      title: `${run.length} releases that look alike: same publisher, evidence, scripts and advisories. Click to show them.`,
+    },
+    el('span', { class: 'rail', 'aria-hidden': 'true' }, el('span', { class: 'node stack' })),
+    el(
+      'span',
+      { class: 'c-ver' },
+      el('span', { class: 'mono ver' }, oldest.version),
+      el('span', { class: 'muted' }, ' – '),
+      el('span', { class: 'mono ver' }, newest.version),
+    ),
+    el('span', { class: 'c-date' }, `${ym(oldest.date)} – ${ym(newest.date)}`),
+    el('span', { class: 'c-pub' + (newest.publisher ? '' : ' muted') }, newest.publisher || 'unknown'),
+    el('span', { class: 'c-ev' }, evidenceBadge(newest.evidence)),
+    el('span', { class: 'c-sig' }, signals(newest, true), el('span', { class: 'run-count' }, icon('chevron', 'chev'), `${run.length} releases`)),
+  );
 }
 
 /** Roving focus for a composite widget: one tab stop, arrow keys move. */

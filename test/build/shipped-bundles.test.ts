@@ -45,7 +45,9 @@ describe('shipped bundles load dist/vendor/ on demand', function () {
   const env = () => isolatedNpmEnv(home);
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, [CLI, ...args], { env: { ...env(), ...extra } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+      execFile(process.execPath, [CLI, ...args], { env: { ...env(), ...extra } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
     );
 
   it('the CLI reads pnpm, yarn classic and yarn berry lockfiles', async () => {
@@ -60,7 +62,10 @@ describe('shipped bundles load dist/vendor/ on demand', function () {
   });
 
   it('the service reads them too', async () => {
-    const child: ChildProcess = fork(SERVICE, [JSON.stringify({ cacheDir: path.join(home, 'cache') })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: env() });
+    const child: ChildProcess = fork(SERVICE, [JSON.stringify({ cacheDir: path.join(home, 'cache') })], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: env(),
+    });
     const connection: MessageConnection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.listen();
     try {
@@ -77,7 +82,7 @@ describe('shipped bundles load dist/vendor/ on demand', function () {
     }
   });
 
-  it('with a proxy configured, the CLI sends registry requests through npm\'s client to the proxy', async () => {
+  it("with a proxy configured, the CLI sends registry requests through npm's client to the proxy", async () => {
     // A port nothing listens on: "refused" can only come from connecting to the proxy (the registry's own host
     // name does not even resolve).
     const port = await new Promise<number>((resolve) => {
@@ -86,9 +91,24 @@ describe('shipped bundles load dist/vendor/ on demand', function () {
         s.close(() => resolve(p));
       });
     });
-    const r = await run(['check', projects.pnpm, '--registry', 'http://registry.invalid/', '--no-content', '--advisories', 'off', '--timeout', '2', '--cache-dir', path.join(home, 'proxy-cache')], {
-      http_proxy: `http://127.0.0.1:${port}`,
-    });
+    const r = await run(
+      [
+        'check',
+        projects.pnpm,
+        '--registry',
+        'http://registry.invalid/',
+        '--no-content',
+        '--advisories',
+        'off',
+        '--timeout',
+        '2',
+        '--cache-dir',
+        path.join(home, 'proxy-cache'),
+      ],
+      {
+        http_proxy: `http://127.0.0.1:${port}`,
+      },
+    );
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
   });

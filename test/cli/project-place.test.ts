@@ -19,7 +19,6 @@ import { isolatedNpmEnv } from '../support/npm-env';
 const TOKEN = 'npm_SECRET123';
 const NPMRC_LINE = `//registry.npmjs.org/:_authToken=${TOKEN}`;
 
-
 /** A temp folder holding `proj/` (the opened repository) and, beside it, whatever the test puts there. */
 function tempParent(): { parent: string; proj: string } {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-place-'));
@@ -56,7 +55,10 @@ describe('the repository: reads stay inside the project (#15)', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.doesNotMatch(r.stdout + r.stderr, /private-thing/);
       const out = JSON.parse(r.stdout);
-      assert.ok(out.packages.some((p: { name: string }) => p.name === 'left-pad'), 'the workspace inside the project is still read');
+      assert.ok(
+        out.packages.some((p: { name: string }) => p.name === 'left-pad'),
+        'the workspace inside the project is still read',
+      );
       const problem = out.problems.find((p: { code: string }) => p.code === 'outside-project');
       assert.ok(problem, JSON.stringify(out.problems));
       assert.equal(problem.file, 'package.json');
@@ -91,13 +93,18 @@ describe('the repository: reads stay inside the project (#15)', function () {
       fs.symlinkSync(path.join(parent, 'other'), path.join(proj, 'linked'));
       const files = await readProjectFiles(proj);
       assert.deepEqual([...files.keys()], ['package.json']);
-      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['linked/package.json', 'outside-project']]);
+      assert.deepEqual(
+        files.refused.map((r) => [r.path, r.code]),
+        [['linked/package.json', 'outside-project']],
+      );
       const r = await trustlens(['list', proj, '--format', 'json'], isolatedNpmEnv(parent));
       assert.doesNotMatch(r.stdout + r.stderr, /private-thing/);
     });
 
     it('the pure readers refuse ..-segments and absolute paths in every form, and keep the rest', () => {
-      const m = parseManifest(JSON.stringify({ workspaces: { packages: ['./packages/*', 'a/../../x', '/etc/*', 'C:/x/*', '\\\\server\\share\\*', '!../y', '..foo/*'] } }));
+      const m = parseManifest(
+        JSON.stringify({ workspaces: { packages: ['./packages/*', 'a/../../x', '/etc/*', 'C:/x/*', '\\\\server\\share\\*', '!../y', '..foo/*'] } }),
+      );
       assert.deepEqual(m.workspaces, ['./packages/*', '..foo/*']);
       assert.equal(m.problems.filter((p) => p.code === 'outside-project').length, 5);
       assert.deepEqual(readPnpmWorkspace("packages: ['apps/*', '..']\n").globs, ['apps/*']);
@@ -135,7 +142,12 @@ describe('the repository: reads stay inside the project (#15)', function () {
       const out = JSON.parse(json.stdout);
       assert.equal(out.summary.complete, false);
       assert.equal(out.summary.resolution, 'lockfile-unread');
-      assert.ok(out.summary.notChecked.some((u: { package: string; signals: { source?: string; reason: string }[] }) => u.package === '*' && u.signals.some((s) => s.source === 'yarn.lock' && /not read/.test(s.reason))));
+      assert.ok(
+        out.summary.notChecked.some(
+          (u: { package: string; signals: { source?: string; reason: string }[] }) =>
+            u.package === '*' && u.signals.some((s) => s.source === 'yarn.lock' && /not read/.test(s.reason)),
+        ),
+      );
       assert.ok(out.findings.some((f: { code: string }) => f.code === 'check-incomplete'));
       assert.match(json.stderr, /yarn\.lock:1:1: error: yarn\.lock was not read: it is a link to a file outside the project/);
 
@@ -155,7 +167,10 @@ describe('the repository: reads stay inside the project (#15)', function () {
       fs.symlinkSync('/dev/zero', path.join(proj, 'package-lock.json'));
       const files = await readProjectFiles(proj);
       assert.equal(files.has('package-lock.json'), false);
-      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package-lock.json', 'outside-project']]);
+      assert.deepEqual(
+        files.refused.map((r) => [r.path, r.code]),
+        [['package-lock.json', 'outside-project']],
+      );
       const r = await trustlens(['check', proj, '--registry', registry.url, '--advisories', 'npm', '--format', 'json'], isolatedNpmEnv(parent));
       assert.equal(r.code, 1, r.stderr);
       assert.equal(JSON.parse(r.stdout).summary.resolution, 'lockfile-unread');
@@ -171,18 +186,31 @@ describe('the repository: reads stay inside the project (#15)', function () {
       }
       // Before, reading it waited for a writer forever.
       const files = await readProjectFiles(proj);
-      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package-lock.json', 'unreadable-file']]);
+      assert.deepEqual(
+        files.refused.map((r) => [r.path, r.code]),
+        [['package-lock.json', 'unreadable-file']],
+      );
       assert.match(files.refused[0].reason, /not a regular file/);
     });
 
     it('links that stay inside the project are followed as before', async () => {
       const { proj } = tempParent();
       write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-pad': '^1.0.0' } }));
-      const lock = { name: 'app', lockfileVersion: 3, packages: { '': { dependencies: { 'left-pad': '^1.0.0' } }, 'node_modules/left-pad': { version: '1.3.0', resolved: 'https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz', integrity: 'sha512-AAAA' } } };
+      const lock = {
+        name: 'app',
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: { 'left-pad': '^1.0.0' } },
+          'node_modules/left-pad': { version: '1.3.0', resolved: 'https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz', integrity: 'sha512-AAAA' },
+        },
+      };
       write(path.join(proj, 'locks/real.json'), JSON.stringify(lock));
       fs.symlinkSync(path.join('locks', 'real.json'), path.join(proj, 'package-lock.json'));
       const model = buildProject(proj, await readProjectFiles(proj));
-      assert.deepEqual(model.lockfile?.packages.map((p) => `${p.name}@${p.version}`), ['left-pad@1.3.0']);
+      assert.deepEqual(
+        model.lockfile?.packages.map((p) => `${p.name}@${p.version}`),
+        ['left-pad@1.3.0'],
+      );
       assert.deepEqual(model.problems, []);
     });
 
@@ -205,7 +233,10 @@ describe('the repository: reads stay inside the project (#15)', function () {
       write(path.join(proj, 'package.json'), JSON.stringify({ name: 'app', workspaces: ['packages/*'], padding: 'x'.repeat(2000) }));
       write(path.join(proj, 'packages/a/package.json'), JSON.stringify({ name: 'a' }));
       const files = await readProjectFiles(proj, undefined, 1000);
-      assert.deepEqual(files.refused.map((r) => [r.path, r.code]), [['package.json', 'unreadable-file']]);
+      assert.deepEqual(
+        files.refused.map((r) => [r.path, r.code]),
+        [['package.json', 'unreadable-file']],
+      );
       assert.deepEqual([...files.keys()], []);
     });
   });

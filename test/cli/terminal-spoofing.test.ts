@@ -16,8 +16,7 @@ const HOSTILE = 'use x\u001b[1A\u001b[2K\u001b]0;owned\u0007 \u009b2J \u202eevil
 /** Anything a terminal would act on: C0 (other than the newlines between our own lines), DEL, C1, bidi controls. */
 const ACTIVE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-
-describe('registry and repository text cannot speak in TrustLens\'s voice on a terminal', function () {
+describe("registry and repository text cannot speak in TrustLens's voice on a terminal", function () {
   this.timeout(60_000);
   let registry: FixtureRegistry;
   let dir: string;
@@ -34,8 +33,15 @@ describe('registry and repository text cannot speak in TrustLens\'s voice on a t
     registry = await startFixtureRegistry(corpus);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-spoof-'));
     const packages: Record<string, unknown> = { '': { dependencies: { spoof: '^1.0.0', hijack: '^1.0.0' } } };
-    for (const [name, version] of [['spoof', '1.0.0'], ['hijack', '1.0.1']]) {
-      packages[`node_modules/${name}`] = { version, resolved: `${registry.url}${tarballPath(name, version).slice(1)}`, integrity: corpus.packuments.get(name)!.versions[version].dist.integrity };
+    for (const [name, version] of [
+      ['spoof', '1.0.0'],
+      ['hijack', '1.0.1'],
+    ]) {
+      packages[`node_modules/${name}`] = {
+        version,
+        resolved: `${registry.url}${tarballPath(name, version).slice(1)}`,
+        integrity: corpus.packuments.get(name)!.versions[version].dist.integrity,
+      };
     }
     // A lockfile entry whose name carries an escape sequence (a git dependency: no registry history needed).
     packages['node_modules/\u001b]0;pwned\u0007x'] = { version: '1.0.0', resolved: 'git+https://example.com/x.git#abc' };
@@ -60,7 +66,10 @@ describe('registry and repository text cannot speak in TrustLens\'s voice on a t
 
   it('JSON and SARIF keep the text (parsed back, it is the original) but print no C1 or bidi character raw', async () => {
     for (const format of ['json', 'sarif']) {
-      const r = await trustlens(['check', dir, '--registry', registry.url, '--now', NOW, '--no-content', '--format', format, '--cache-dir', path.join(dir, 'cache')], env);
+      const r = await trustlens(
+        ['check', dir, '--registry', registry.url, '--now', NOW, '--no-content', '--format', format, '--cache-dir', path.join(dir, 'cache')],
+        env,
+      );
       assert.doesNotMatch(r.stdout, /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, format);
       assert.ok(r.stdout.includes(format === 'json' ? HOSTILE.slice(0, 3) : 'spoof'));
       if (format === 'json') {

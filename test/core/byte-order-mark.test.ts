@@ -21,9 +21,14 @@ import { requireSharedFixtures } from '../support/fixtures';
 const BOM = '\uFEFF';
 
 const manifest = '{\n  "name": "a",\n  "dependencies": { "b": "^1.0.0" }\n}\n';
-const npmLock = JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: { b: '^1' } }, 'node_modules/b': { version: '1.0.0', integrity: 'sha512-x' } } }, null, 2);
+const npmLock = JSON.stringify(
+  { lockfileVersion: 3, packages: { '': { dependencies: { b: '^1' } }, 'node_modules/b': { version: '1.0.0', integrity: 'sha512-x' } } },
+  null,
+  2,
+);
 const npmV1 = JSON.stringify({ lockfileVersion: 1, dependencies: { b: { version: '1.0.0', integrity: 'sha512-x' } } }, null, 2);
-const pnpmLock = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      b:\n        specifier: ^1.0.0\n        version: 1.0.0\npackages:\n  b@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  b@1.0.0: {}\n";
+const pnpmLock =
+  "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      b:\n        specifier: ^1.0.0\n        version: 1.0.0\npackages:\n  b@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  b@1.0.0: {}\n";
 const classic = '# yarn lockfile v1\n\nb@^1.0.0:\n  version "1.0.0"\n  resolved "https://r/b/-/b-1.0.0.tgz"\n';
 const berry = '__metadata:\n  version: 8\n\n"b@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "b@npm:1.0.0"\n  checksum: 10c0/abc\n';
 
@@ -54,7 +59,10 @@ describe('a byte-order mark at the start of a file', () => {
         assert.deepEqual(marked.problems, [], name);
         assert.equal(marked.rejected, undefined, 'npm strips the mark before JSON.parse');
         assert.deepEqual(marked.packages, plain.packages);
-        assert.equal(text.slice(marked.packages[0].range.startOffset, marked.packages[0].range.endOffset), name === 'package-lock.json' && text === npmV1 ? '"b"' : '"node_modules/b"');
+        assert.equal(
+          text.slice(marked.packages[0].range.startOffset, marked.packages[0].range.endOffset),
+          name === 'package-lock.json' && text === npmV1 ? '"b"' : '"node_modules/b"',
+        );
       }
     }
   });

@@ -42,7 +42,7 @@ describe('edit construction', () => {
     assert.deepEqual(plan.skipped, [{ name: 'mocha', why: 'no trusted version in its range' }]);
   });
 
-  it('adds an override in the section of the package manager, in the file\'s own indentation', () => {
+  it("adds an override in the section of the package manager, in the file's own indentation", () => {
     const npm = applyEdits(manifest, overrideEdits(manifest, 'npm', 'debug', '4.4.1'));
     assert.deepEqual(JSON.parse(npm).overrides, { debug: '4.4.1' });
     assert.match(npm, /\n {4}"overrides": \{\n {8}"debug": "4\.4\.1"\n {4}\}/);
@@ -77,13 +77,20 @@ describe('edit construction', () => {
   });
 
   it('re-resolves an npm lockfile entry: drops its resolved and integrity, keeps its version', () => {
-    const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/a': { version: '1.1.0', resolved: 'https://r/a/-/a-1.1.0.tgz', integrity: 'sha512-x', dev: true } } }, null, 2);
+    const lock = JSON.stringify(
+      {
+        lockfileVersion: 3,
+        packages: { '': {}, 'node_modules/a': { version: '1.1.0', resolved: 'https://r/a/-/a-1.1.0.tgz', integrity: 'sha512-x', dev: true } },
+      },
+      null,
+      2,
+    );
     const out = JSON.parse(applyEdits(lock, reresolveEdits(lock, 'node_modules/a')));
     assert.deepEqual(out.packages['node_modules/a'], { version: '1.1.0', dev: true });
     assert.deepEqual(reresolveEdits(lock, 'node_modules/missing'), []);
   });
 
-  it('reads the file\'s indentation and line ends', () => {
+  it("reads the file's indentation and line ends", () => {
     assert.deepEqual(formattingOf('{\n\t"a": 1\n}'), { insertSpaces: false, tabSize: 1, eol: '\n' });
     assert.deepEqual(formattingOf('{\r\n  "a": 1\r\n}'), { insertSpaces: true, tabSize: 2, eol: '\r\n' });
   });

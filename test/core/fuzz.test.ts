@@ -22,7 +22,32 @@ const RUNS = Number(process.env.TRUSTLENS_FUZZ_RUNS ?? 10_000);
 
 const rng = seededRandom;
 
-const TOKENS = ['{', '}', '[', ']', '"', ':', ',', '\n', '  ', '- ', '\\', '\u0000', '<<<<<<< HEAD\n', '=======\n', '>>>>>>> x\n', '1e999999', '"__proto__"', 'null', '@', '#', '\t', '\r\n', '\uFFFF', '\uD800'];
+const TOKENS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ':',
+  ',',
+  '\n',
+  '  ',
+  '- ',
+  '\\',
+  '\u0000',
+  '<<<<<<< HEAD\n',
+  '=======\n',
+  '>>>>>>> x\n',
+  '1e999999',
+  '"__proto__"',
+  'null',
+  '@',
+  '#',
+  '\t',
+  '\r\n',
+  '\uFFFF',
+  '\uD800',
+];
 
 const NESTING: ((n: number) => string)[] = [
   (n) => '{a: '.repeat(n),
@@ -90,14 +115,46 @@ function seeds(): Seed[] {
     if (fs.existsSync(file) && fs.statSync(file).size < 200_000) out.push({ name, text: fs.readFileSync(file, 'utf8') });
   };
   // Small inline seeds so the run means something even without ../shared.
-  out.push({ name: 'package.json', text: '{\n  "name": "a",\n  "dependencies": { "b": "^1.0.0", "c": "npm:d@2" },\n  "overrides": { "e": { ".": "1", "f": "2" } },\n  "workspaces": ["p/*"]\n}\n' });
-  out.push({ name: 'package-lock.json', text: JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: { b: '^1' } }, 'node_modules/b': { version: '1.0.0', dependencies: { c: '1' } }, 'node_modules/c': { version: '1.0.0' } } }, null, 2) });
-  out.push({ name: 'yarn.lock', text: '# yarn lockfile v1\n\n"b@^1.0.0":\n  version "1.0.0"\n  resolved "https://r/b/-/b-1.0.0.tgz"\n  dependencies:\n    c "1"\n\nc@1:\n  version "1.0.0"\n' });
+  out.push({
+    name: 'package.json',
+    text: '{\n  "name": "a",\n  "dependencies": { "b": "^1.0.0", "c": "npm:d@2" },\n  "overrides": { "e": { ".": "1", "f": "2" } },\n  "workspaces": ["p/*"]\n}\n',
+  });
+  out.push({
+    name: 'package-lock.json',
+    text: JSON.stringify(
+      {
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: { b: '^1' } },
+          'node_modules/b': { version: '1.0.0', dependencies: { c: '1' } },
+          'node_modules/c': { version: '1.0.0' },
+        },
+      },
+      null,
+      2,
+    ),
+  });
+  out.push({
+    name: 'yarn.lock',
+    text: '# yarn lockfile v1\n\n"b@^1.0.0":\n  version "1.0.0"\n  resolved "https://r/b/-/b-1.0.0.tgz"\n  dependencies:\n    c "1"\n\nc@1:\n  version "1.0.0"\n',
+  });
   out.push({ name: 'yarn.lock', text: '__metadata:\n  version: 8\n\n"b@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "b@npm:1.0.0"\n  checksum: 10c0/abc\n' });
-  out.push({ name: 'pnpm-lock.yaml', text: "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      b:\n        specifier: ^1.0.0\n        version: 1.0.0\npackages:\n  b@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  b@1.0.0: {}\n" });
-  out.push({ name: 'pnpm-lock.yaml', text: "lockfileVersion: '6.0'\ndependencies:\n  b:\n    specifier: ^1.0.0\n    version: 1.0.0(c@2.0.0)\npackages:\n  /b@1.0.0(c@2.0.0):\n    resolution: {integrity: sha512-b}\n    peerDependencies:\n      c: ^2\n    dependencies:\n      c: 2.0.0\n    dev: false\n  /c@2.0.0:\n    resolution: {tarball: 'https://example.com/c-2.0.0.tgz'}\n  github.com/u/d/0123456789abcdef:\n    name: d\n    version: 1.0.0\n    resolution: {commit: 0123456789abcdef, repo: 'https://github.com/u/d.git', type: git}\n" });
-  out.push({ name: 'pnpm-lock.yaml', text: 'lockfileVersion: 5.4\nspecifiers:\n  b: ^1.0.0\ndependencies:\n  b: 1.0.0_c@2.0.0\npackages:\n  /b/1.0.0_c@2.0.0:\n    resolution: {integrity: sha1-zCAOqyYT9BZtJ/+a/HylbUnfbrQ=}\n    dependencies:\n      c: 2.0.0\n  /c/2.0.0:\n    resolution: {integrity: sha512-c}\n' });
-  out.push({ name: 'pnpm-workspace.yaml', text: "packages:\n  - 'packages/*'\n  - apps/**\n  - '!**/test/**'\ncatalog:\n  react: ^18.2.0\nonlyBuiltDependencies:\n  - esbuild\n" });
+  out.push({
+    name: 'pnpm-lock.yaml',
+    text: "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      b:\n        specifier: ^1.0.0\n        version: 1.0.0\npackages:\n  b@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  b@1.0.0: {}\n",
+  });
+  out.push({
+    name: 'pnpm-lock.yaml',
+    text: "lockfileVersion: '6.0'\ndependencies:\n  b:\n    specifier: ^1.0.0\n    version: 1.0.0(c@2.0.0)\npackages:\n  /b@1.0.0(c@2.0.0):\n    resolution: {integrity: sha512-b}\n    peerDependencies:\n      c: ^2\n    dependencies:\n      c: 2.0.0\n    dev: false\n  /c@2.0.0:\n    resolution: {tarball: 'https://example.com/c-2.0.0.tgz'}\n  github.com/u/d/0123456789abcdef:\n    name: d\n    version: 1.0.0\n    resolution: {commit: 0123456789abcdef, repo: 'https://github.com/u/d.git', type: git}\n",
+  });
+  out.push({
+    name: 'pnpm-lock.yaml',
+    text: 'lockfileVersion: 5.4\nspecifiers:\n  b: ^1.0.0\ndependencies:\n  b: 1.0.0_c@2.0.0\npackages:\n  /b/1.0.0_c@2.0.0:\n    resolution: {integrity: sha1-zCAOqyYT9BZtJ/+a/HylbUnfbrQ=}\n    dependencies:\n      c: 2.0.0\n  /c/2.0.0:\n    resolution: {integrity: sha512-c}\n',
+  });
+  out.push({
+    name: 'pnpm-workspace.yaml',
+    text: "packages:\n  - 'packages/*'\n  - apps/**\n  - '!**/test/**'\ncatalog:\n  react: ^18.2.0\nonlyBuiltDependencies:\n  - esbuild\n",
+  });
   out.push({
     name: 'package-lock.json',
     text: JSON.stringify(
@@ -117,8 +174,14 @@ function seeds(): Seed[] {
       2,
     ),
   });
-  out.push({ name: 'npm-shrinkwrap.json', text: `\uFEFF${JSON.stringify({ lockfileVersion: 2, packages: { '': { dependencies: { b: '^1' } }, 'node_modules/b': { version: '1.0.0', resolved: 'https://r/b/-/b-1.0.0.tgz', integrity: 'sha512-b' } }, dependencies: { b: { version: '1.0.0' } } }, null, 2)}` });
-  out.push({ name: 'yarn.lock', text: '__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n  dependencies:\n    is-core-module: "npm:^2.13.0"\n  dependenciesMeta:\n    fsevents:\n      optional: true\n' });
+  out.push({
+    name: 'npm-shrinkwrap.json',
+    text: `\uFEFF${JSON.stringify({ lockfileVersion: 2, packages: { '': { dependencies: { b: '^1' } }, 'node_modules/b': { version: '1.0.0', resolved: 'https://r/b/-/b-1.0.0.tgz', integrity: 'sha512-b' } }, dependencies: { b: { version: '1.0.0' } } }, null, 2)}`,
+  });
+  out.push({
+    name: 'yarn.lock',
+    text: '__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n  dependencies:\n    is-core-module: "npm:^2.13.0"\n  dependenciesMeta:\n    fsevents:\n      optional: true\n',
+  });
   const gen = path.join(SHARED_FIXTURES, 'lockfiles/generated/small');
   for (const f of ['package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml']) add(f, path.join(gen, f));
   add('yarn.lock', path.join(gen, 'berry/yarn.lock'));
@@ -157,7 +220,10 @@ describe(`fuzzing the parsers (seed ${SEED}, ${RUNS} inputs)`, function () {
         assert.fail(`input ${i} (${seed.name}) threw ${(e as Error).stack}; saved to ${file}`);
       }
       for (const p of result.problems) {
-        assert.ok(p.range.startOffset >= 0 && p.range.endOffset <= text.length && p.range.startOffset <= p.range.endOffset, `input ${i}: problem outside the text`);
+        assert.ok(
+          p.range.startOffset >= 0 && p.range.endOffset <= text.length && p.range.startOffset <= p.range.endOffset,
+          `input ${i}: problem outside the text`,
+        );
         assert.ok(p.message.length > 0);
       }
       if (result.problems.length) withProblems++;

@@ -1,5 +1,17 @@
 import { strict as assert } from 'node:assert';
-import { BOOLEAN, JsonStreamError, JsonStreamReader, MAX_STREAM_NESTING, NUMBER, STRING, type Shape, array, leaf, object, record } from '../../src/core/json-stream';
+import {
+  BOOLEAN,
+  JsonStreamError,
+  JsonStreamReader,
+  MAX_STREAM_NESTING,
+  NUMBER,
+  STRING,
+  type Shape,
+  array,
+  leaf,
+  object,
+  record,
+} from '../../src/core/json-stream';
 import { seededRandom } from '../support/rng';
 
 const ALL = STRING | NUMBER | BOOLEAN;
@@ -23,7 +35,10 @@ function failure(shape: Shape, input: string | Buffer): JsonStreamError {
     } catch (e) {
       error = e;
     }
-    assert.ok(error instanceof JsonStreamError, `expected a JsonStreamError for ${JSON.stringify(String(input)).slice(0, 80)} at chunk ${size}, got ${String(error)}`);
+    assert.ok(
+      error instanceof JsonStreamError,
+      `expected a JsonStreamError for ${JSON.stringify(String(input)).slice(0, 80)} at chunk ${size}, got ${String(error)}`,
+    );
     if (first) assert.equal(error.offset, first.offset, 'the offset does not depend on how the input is split');
     first ??= error;
   }
@@ -88,7 +103,32 @@ describe('json-stream: a streaming JSON reader that keeps only what a shape name
 
   it('reads numbers exactly as JSON.parse does, long ones too, without keeping their digits', () => {
     const r = seededRandom(7);
-    const lexemes = ['0', '-0', '0.0', '-0e5', '1', '-1', '12.5', '1e3', '1E+3', '1e-3', '0.000123', '123456789012345678901234567890', '1e400', '-1e400', '1e-400', '2.2250738585072014e-308', '4.9e-324', '2.4703282292062327e-324', '2.4703282292062328e-324', '9007199254740993', '0.1e99999999999999999999', '1' + '0'.repeat(5000), '0.' + '0'.repeat(5000) + '1', `1${'0'.repeat(2000)}e-2000`];
+    const lexemes = [
+      '0',
+      '-0',
+      '0.0',
+      '-0e5',
+      '1',
+      '-1',
+      '12.5',
+      '1e3',
+      '1E+3',
+      '1e-3',
+      '0.000123',
+      '123456789012345678901234567890',
+      '1e400',
+      '-1e400',
+      '1e-400',
+      '2.2250738585072014e-308',
+      '4.9e-324',
+      '2.4703282292062327e-324',
+      '2.4703282292062328e-324',
+      '9007199254740993',
+      '0.1e99999999999999999999',
+      '1' + '0'.repeat(5000),
+      '0.' + '0'.repeat(5000) + '1',
+      `1${'0'.repeat(2000)}e-2000`,
+    ];
     // exact midpoints between neighbouring doubles (the hardest case for rounding), and just above / below them
     for (let i = 0; i < 300; i++) {
       const d = Math.abs(Number(`${r()}e${Math.floor(r() * 600) - 320}`)) || 5e-324;
@@ -97,7 +137,9 @@ describe('json-stream: a streaming JSON reader that keeps only what a shape name
     }
     for (let i = 0; i < 500; i++) {
       const digits = Array.from({ length: 1 + Math.floor(r() * 40) }, () => Math.floor(r() * 10)).join('');
-      lexemes.push(`${r() < 0.3 ? '-' : ''}${digits.replace(/^0+(?=\d)/, '')}${r() < 0.5 ? `.${Math.floor(r() * 1e6)}` : ''}${r() < 0.5 ? `e${r() < 0.5 ? '-' : '+'}${Math.floor(r() * 400)}` : ''}`);
+      lexemes.push(
+        `${r() < 0.3 ? '-' : ''}${digits.replace(/^0+(?=\d)/, '')}${r() < 0.5 ? `.${Math.floor(r() * 1e6)}` : ''}${r() < 0.5 ? `e${r() < 0.5 ? '-' : '+'}${Math.floor(r() * 400)}` : ''}`,
+      );
     }
     const shape = object({ n: leaf(NUMBER) });
     for (const lex of lexemes) {

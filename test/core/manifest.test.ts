@@ -67,8 +67,14 @@ describe('package.json', () => {
       ['foo', '2.0.0', []],
       ['bar', '$bar', ['foo']],
     ]);
-    assert.deepEqual(m.dependencies.filter((d) => d.section === 'resolutions').map((d) => d.name), ['**/lodash']);
-    assert.deepEqual(m.dependencies.filter((d) => d.section === 'pnpm.overrides').map((d) => d.name), ['a>b']);
+    assert.deepEqual(
+      m.dependencies.filter((d) => d.section === 'resolutions').map((d) => d.name),
+      ['**/lodash'],
+    );
+    assert.deepEqual(
+      m.dependencies.filter((d) => d.section === 'pnpm.overrides').map((d) => d.name),
+      ['a>b'],
+    );
     const bundled = m.dependencies.find((d) => d.section === 'bundleDependencies')!;
     assert.equal(at(text, bundled.keyRange), '"express"');
     assert.deepEqual(m.workspaces, ['packages/*']);
@@ -94,7 +100,10 @@ describe('package.json', () => {
   it('reports values of the wrong type with their position and goes on', () => {
     const bad = '{\n  "dependencies": { "a": 1, "b": "^1" },\n  "devDependencies": []\n}';
     const t = parseManifest(bad);
-    assert.deepEqual(t.dependencies.map((d) => d.name), ['b']);
+    assert.deepEqual(
+      t.dependencies.map((d) => d.name),
+      ['b'],
+    );
     assert.deepEqual(
       t.problems.map((p) => [p.code, p.range.start.line, p.range.start.character]),
       [
@@ -115,7 +124,10 @@ describe('package.json', () => {
 
   it('tolerates comments and trailing commas (as editors write package.json)', () => {
     const r = parseManifest('{\n // c\n "dependencies": { "a": "1.0.0", },\n}');
-    assert.deepEqual(r.dependencies.map((d) => d.name), ['a']);
+    assert.deepEqual(
+      r.dependencies.map((d) => d.name),
+      ['a'],
+    );
   });
   it('reads overrides nested up to the JSON limit (the reader recurses once per level, so the limit bounds it), and refuses deeper', () => {
     const nested = (levels: number) => `{"overrides": ${'{"a": '.repeat(levels)}"1.0.0"${'}'.repeat(levels)}}`;

@@ -11,9 +11,49 @@ const npmAccepts = (name: string) => validate(name).validForOldPackages;
 
 describe('package names as npm accepts them', () => {
   const names = [
-    'lodash', 'JSONStream', 'left-pad', 'a', '@babel/core', '@types/node', 'http', 'node-fetch', 'ゆ', 'x'.repeat(300), "lodash'", 'a(b)', 'a~b', 'a!b', 'a*b',
-    '', '.', '..', '.hidden', '_private', ' lead', 'trail ', 'node_modules', 'favicon.ico', 'a/b', 'a/../b', '../evil', '@scope/..', '@scope/.x', '@scope/_x',
-    '@/x', '@scope/', '@scope', '@a/b/c', 'a b', 'a%2fb', 'a?b', 'a#b', 'a\\b', 'a\nb', '@sc ope/x', '%2e%2e', 'a:b',
+    'lodash',
+    'JSONStream',
+    'left-pad',
+    'a',
+    '@babel/core',
+    '@types/node',
+    'http',
+    'node-fetch',
+    'ゆ',
+    'x'.repeat(300),
+    "lodash'",
+    'a(b)',
+    'a~b',
+    'a!b',
+    'a*b',
+    '',
+    '.',
+    '..',
+    '.hidden',
+    '_private',
+    ' lead',
+    'trail ',
+    'node_modules',
+    'favicon.ico',
+    'a/b',
+    'a/../b',
+    '../evil',
+    '@scope/..',
+    '@scope/.x',
+    '@scope/_x',
+    '@/x',
+    '@scope/',
+    '@scope',
+    '@a/b/c',
+    'a b',
+    'a%2fb',
+    'a?b',
+    'a#b',
+    'a\\b',
+    'a\nb',
+    '@sc ope/x',
+    '%2e%2e',
+    'a:b',
   ];
   for (const name of names) {
     it(`${JSON.stringify(name.slice(0, 30))}: ${npmAccepts(name) ? 'accepted' : 'refused'}, as npm does`, () => {
@@ -31,6 +71,9 @@ describe('package names as npm accepts them', () => {
       }
     });
     assert.ok(seen.length > 1000);
-    assert.deepEqual(seen.filter((n) => typeof n === 'string' && npmNameProblem(n) !== undefined), []);
+    assert.deepEqual(
+      seen.filter((n) => typeof n === 'string' && npmNameProblem(n) !== undefined),
+      [],
+    );
   });
 });

@@ -5,7 +5,10 @@ const manifest = (deps: Record<string, string>) => JSON.stringify({ name: 'app',
 const v3 = JSON.stringify({
   name: 'app',
   lockfileVersion: 3,
-  packages: { '': { name: 'app', dependencies: { a: '^1.0.0' } }, 'node_modules/a': { version: '1.0.0', resolved: 'https://registry.npmjs.org/a/-/a-1.0.0.tgz' } },
+  packages: {
+    '': { name: 'app', dependencies: { a: '^1.0.0' } },
+    'node_modules/a': { version: '1.0.0', resolved: 'https://registry.npmjs.org/a/-/a-1.0.0.tgz' },
+  },
 });
 const v1 = JSON.stringify({ name: 'app', lockfileVersion: 1, dependencies: { a: { version: '1.0.0' }, b: { version: '2.0.0' } } });
 
@@ -13,20 +16,49 @@ const v1 = JSON.stringify({ name: 'app', lockfileVersion: 1, dependencies: { a: 
 describe('lockfile memo', () => {
   it('an npm v2+ lockfile is parsed once while its text is unchanged, whatever package.json says', () => {
     const memo = new LockfileMemo();
-    const a = buildProject('/p', new Map([['package.json', manifest({ a: '^1.0.0' })], ['package-lock.json', v3]]), memo);
-    const b = buildProject('/p', new Map([['package.json', manifest({ a: '~1.0.0' })], ['package-lock.json', v3]]), memo);
+    const a = buildProject(
+      '/p',
+      new Map([
+        ['package.json', manifest({ a: '^1.0.0' })],
+        ['package-lock.json', v3],
+      ]),
+      memo,
+    );
+    const b = buildProject(
+      '/p',
+      new Map([
+        ['package.json', manifest({ a: '~1.0.0' })],
+        ['package-lock.json', v3],
+      ]),
+      memo,
+    );
     assert.equal(b.lockfile, a.lockfile);
-    const c = buildProject('/p', new Map([['package.json', manifest({ a: '~1.0.0' })], ['package-lock.json', v3.replace('1.0.0.tgz', '1.0.0.tgz ')]]), memo);
+    const c = buildProject(
+      '/p',
+      new Map([
+        ['package.json', manifest({ a: '~1.0.0' })],
+        ['package-lock.json', v3.replace('1.0.0.tgz', '1.0.0.tgz ')],
+      ]),
+      memo,
+    );
     assert.notEqual(c.lockfile, a.lockfile);
   });
 
   it('a v1 lockfile takes the root edges from package.json: a changed package.json parses it again, with the same result as without the memo', () => {
     const memo = new LockfileMemo();
-    const files = (deps: Record<string, string>) => new Map([['package.json', manifest(deps)], ['package-lock.json', v1]]);
+    const files = (deps: Record<string, string>) =>
+      new Map([
+        ['package.json', manifest(deps)],
+        ['package-lock.json', v1],
+      ]);
     const a = buildProject('/p', files({ a: '^1.0.0' }), memo);
     const b = buildProject('/p', files({ a: '^1.0.0', b: '^2.0.0' }), memo);
     assert.notEqual(b.lockfile, a.lockfile);
-    const direct = (m: ReturnType<typeof buildProject>) => m.lockfile!.packages.filter((p) => p.direct).map((p) => p.name).sort();
+    const direct = (m: ReturnType<typeof buildProject>) =>
+      m
+        .lockfile!.packages.filter((p) => p.direct)
+        .map((p) => p.name)
+        .sort();
     assert.deepEqual(direct(a), ['a']);
     assert.deepEqual(direct(b), direct(buildProject('/p', files({ a: '^1.0.0', b: '^2.0.0' }))));
     assert.equal(buildProject('/p', files({ a: '^1.0.0' }), memo).lockfile, a.lockfile, 'the earlier parse is still remembered');

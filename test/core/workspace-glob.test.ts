@@ -59,12 +59,16 @@ describe('pnpm-workspace.yaml', () => {
   it('reads the packages globs, keeping the strings of a list with other items', () => {
     const r = readPnpmWorkspace("packages:\n  - 'packages/*'\n  - 5\n  - apps/**\n  - '!**/test/**'\ncatalog:\n  react: ^18\n");
     assert.deepEqual(r.globs, ['packages/*', 'apps/**', '!**/test/**']);
-    assert.deepEqual(r.problems.map((p) => [p.code, p.severity, p.range.start]), [['unexpected-type', 'warning', { line: 2, character: 4 }]]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.severity, p.range.start]),
+      [['unexpected-type', 'warning', { line: 2, character: 4 }]],
+    );
     assert.match(r.problems[0].message, /found a number \(5\)/);
   });
 
   it('an empty file, comments only, or settings only: the root alone, no problem', () => {
-    for (const text of ['', '# nothing\n', 'shellEmulator: true\n', 'packages:\n']) assert.deepEqual(readPnpmWorkspace(text), { globs: [], problems: [] }, JSON.stringify(text));
+    for (const text of ['', '# nothing\n', 'shellEmulator: true\n', 'packages:\n'])
+      assert.deepEqual(readPnpmWorkspace(text), { globs: [], problems: [] }, JSON.stringify(text));
   });
 
   it('follows an alias, as js-yaml does for pnpm', () => {
@@ -78,10 +82,13 @@ describe('pnpm-workspace.yaml', () => {
       ["packages:\n  - 'a/*'\n  - [\n", /Invalid YAML/, { line: 3, character: 0 }],
     ];
     for (const [text, message, start] of cases) {
-      const model = buildProject('/p', new Map([
-        ['package.json', '{"name":"root"}'],
-        ['pnpm-workspace.yaml', text],
-      ]));
+      const model = buildProject(
+        '/p',
+        new Map([
+          ['package.json', '{"name":"root"}'],
+          ['pnpm-workspace.yaml', text],
+        ]),
+      );
       const p = model.problems.find((x) => x.file === 'pnpm-workspace.yaml');
       assert.ok(p, text);
       assert.match(p.message, message);
@@ -89,12 +96,18 @@ describe('pnpm-workspace.yaml', () => {
       assert.equal(p.severity, 'error');
     }
     // What could be read before the break is kept: the workspace before the broken line is still found.
-    const partial = buildProject('/p', new Map([
-      ['package.json', '{"name":"root"}'],
-      ['pnpm-workspace.yaml', "packages:\n  - 'a/*'\n  - [\n"],
-      ['a/x/package.json', '{"name":"x"}'],
-    ]));
-    assert.deepEqual(partial.manifests.map((m) => m.file), ['a/x/package.json', 'package.json']);
+    const partial = buildProject(
+      '/p',
+      new Map([
+        ['package.json', '{"name":"root"}'],
+        ['pnpm-workspace.yaml', "packages:\n  - 'a/*'\n  - [\n"],
+        ['a/x/package.json', '{"name":"x"}'],
+      ]),
+    );
+    assert.deepEqual(
+      partial.manifests.map((m) => m.file),
+      ['a/x/package.json', 'package.json'],
+    );
   });
 
   // Before: 400 KB of `packages: [[[[…` took the yaml library seconds and hundreds of megabytes (out of memory in
@@ -113,8 +126,17 @@ describe('pnpm-workspace.yaml', () => {
       assert.match(r.problems[0].message, /nests more than 16 levels deep here; it is not a pnpm-workspace\.yaml and was not read/);
       assert.ok(r.problems[0].range.startOffset < 100, `at the 17th level, not at the end (${r.problems[0].range.startOffset})`);
       assert.deepEqual(workspaceGlobs(undefined, text), []);
-      const model = buildProject('/p', new Map([['package.json', '{}'], ['pnpm-workspace.yaml', text]]));
-      assert.deepEqual(model.problems.map((p) => p.file), ['pnpm-workspace.yaml']);
+      const model = buildProject(
+        '/p',
+        new Map([
+          ['package.json', '{}'],
+          ['pnpm-workspace.yaml', text],
+        ]),
+      );
+      assert.deepEqual(
+        model.problems.map((p) => p.file),
+        ['pnpm-workspace.yaml'],
+      );
     });
   }
 
@@ -130,6 +152,9 @@ describe('pnpm-workspace.yaml', () => {
     const laughs = `a: &a [x, x]\n${Array.from({ length: 30 }, (_, i) => `b${i}: &b${i} [*${i ? `b${i - 1}` : 'a'}, *${i ? `b${i - 1}` : 'a'}]`).join('\n')}\npackages: *b29\n`;
     const r = readPnpmWorkspace(laughs);
     assert.deepEqual(r.globs, []);
-    assert.deepEqual(r.problems.map((p) => p.code), ['unexpected-type', 'unexpected-type']);
+    assert.deepEqual(
+      r.problems.map((p) => p.code),
+      ['unexpected-type', 'unexpected-type'],
+    );
   });
 });

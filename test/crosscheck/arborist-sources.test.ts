@@ -34,9 +34,12 @@ function npmSource(node: Node): string | undefined {
 describe('cross-check with @npmcli/arborist: the source of every locked package', function () {
   this.timeout(120_000);
 
-  it('git, remote, file and registry agree on npm\'s test-suite lockfiles and atom, and git names too', async function () {
+  it("git, remote, file and registry agree on npm's test-suite lockfiles and atom, and git names too", async function () {
     requireSharedFixtures(this, 'lockfiles');
-    const dirs = [...dirsWith(path.join(SHARED_FIXTURES, 'lockfiles/arborist'), ['package-lock.json', 'npm-shrinkwrap.json']), path.join(SHARED_FIXTURES, 'lockfiles/real/atom')];
+    const dirs = [
+      ...dirsWith(path.join(SHARED_FIXTURES, 'lockfiles/arborist'), ['package-lock.json', 'npm-shrinkwrap.json']),
+      path.join(SHARED_FIXTURES, 'lockfiles/real/atom'),
+    ];
     let git = 0;
     let compared = 0;
     for (const dir of dirs) {
@@ -70,7 +73,9 @@ describe('cross-check with @npmcli/arborist: the source of every locked package'
     const tree = (await new Arborist({ path: dir }).loadVirtual()) as unknown as { inventory: Map<string, Node> };
     // arborist rewrites a hosted git+https URL to its git+ssh form; the repository path and the commit must agree.
     const repoAndCommit = (url: string) => url.replace(/^git\+(https|ssh):\/\/(git@)?/, '');
-    const theirs = [...tree.inventory.values()].filter((n) => !n.isRoot && !n.isLink && npmSource(n) === 'git').map((n) => `${n.location} ${repoAndCommit(n.resolved!)}`);
+    const theirs = [...tree.inventory.values()]
+      .filter((n) => !n.isRoot && !n.isLink && npmSource(n) === 'git')
+      .map((n) => `${n.location} ${repoAndCommit(n.resolved!)}`);
     const lock = (await loadProject(dir)).lockfile!;
     const mine = lock.packages.filter((p) => p.source === 'git').map((p) => `${p.id} ${repoAndCommit(p.resolved!)}`);
     assert.equal(theirs.length, 68);

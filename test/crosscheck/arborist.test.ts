@@ -65,7 +65,9 @@ interface ArboristNode {
 }
 
 describe('cross-check with @npmcli/arborist loadVirtual on npm test-suite lockfiles', function () {
-  const dirs = fs.existsSync(ARBORIST_DIR) ? [...dirsWith(ARBORIST_DIR, ['package-lock.json', 'npm-shrinkwrap.json']), ...GENERATED.filter((d) => fs.existsSync(d))] : [];
+  const dirs = fs.existsSync(ARBORIST_DIR)
+    ? [...dirsWith(ARBORIST_DIR, ['package-lock.json', 'npm-shrinkwrap.json']), ...GENERATED.filter((d) => fs.existsSync(d))]
+    : [];
 
   before(function () {
     requireSharedFixtures(this, 'lockfiles/arborist');

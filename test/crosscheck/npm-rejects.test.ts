@@ -16,8 +16,10 @@ import { SHARED_FIXTURES, dirsWith, requireSharedFixtures } from '../support/fix
  * otherwise gives the tree it read. "npm uses the lockfile" here: loadVirtual gives node_modules/a at the locked 1.0.1.
  */
 const MANIFEST = JSON.stringify({ name: 'root', version: '1.0.0', dependencies: { a: '^1.0.0' } });
-const entry = (version: string) => `"node_modules/a": {\n      "version": "${version}",\n      "resolved": "https://registry.invalid/a/-/a-${version}.tgz"\n    }`;
-const lock = (body: string) => `{\n  "name": "root",\n  "lockfileVersion": 3,\n  "requires": true,\n  "packages": {\n    "": { "dependencies": { "a": "^1.0.0" } },\n    ${body}\n  }\n}\n`;
+const entry = (version: string) =>
+  `"node_modules/a": {\n      "version": "${version}",\n      "resolved": "https://registry.invalid/a/-/a-${version}.tgz"\n    }`;
+const lock = (body: string) =>
+  `{\n  "name": "root",\n  "lockfileVersion": 3,\n  "requires": true,\n  "packages": {\n    "": { "dependencies": { "a": "^1.0.0" } },\n    ${body}\n  }\n}\n`;
 const GOOD = lock(entry('1.0.1'));
 
 const CASES: Record<string, { text: string; at?: string }> = {
@@ -92,7 +94,11 @@ describe('strict npm read: Lockfile.rejected agrees with @npmcli/arborist', () =
       if (c.at !== undefined) {
         // The first thing JSON.parse chokes on, in the text after the byte-order mark.
         const body = stripBom(c.text);
-        assert.equal(body.slice(parsed.rejected.range.startOffset).startsWith(c.at), true, `at ${JSON.stringify(body.slice(parsed.rejected.range.startOffset, parsed.rejected.range.startOffset + 12))}`);
+        assert.equal(
+          body.slice(parsed.rejected.range.startOffset).startsWith(c.at),
+          true,
+          `at ${JSON.stringify(body.slice(parsed.rejected.range.startOffset, parsed.rejected.range.startOffset + 12))}`,
+        );
       }
     });
   }
@@ -106,14 +112,21 @@ describe('strict npm read: Lockfile.rejected agrees with @npmcli/arborist', () =
     );
     assert.deepEqual([commented.problems[0].code, commented.problems[0].severity], ['invalid-json', 'warning']);
     assert.deepEqual(commented.problems[0].range, commented.rejected.range);
-    assert.deepEqual(commented.problems.filter((p) => p.severity === 'error'), [], 'the file was read: nothing is an error');
+    assert.deepEqual(
+      commented.problems.filter((p) => p.severity === 'error'),
+      [],
+      'the file was read: nothing is an error',
+    );
   });
 
-  it('on every lockfile of npm\'s test suite and atom, rejected exactly where arborist refuses', async function () {
+  it("on every lockfile of npm's test suite and atom, rejected exactly where arborist refuses", async function () {
     requireSharedFixtures(this, 'lockfiles/arborist');
     this.timeout(120_000);
     // (compass, npm/cli and netlify agree too, but loading them twice costs ~8 s for nothing new: valid JSON.)
-    const dirs = [...dirsWith(path.join(SHARED_FIXTURES, 'lockfiles/arborist'), ['package-lock.json', 'npm-shrinkwrap.json']), path.join(SHARED_FIXTURES, 'lockfiles/real/atom')];
+    const dirs = [
+      ...dirsWith(path.join(SHARED_FIXTURES, 'lockfiles/arborist'), ['package-lock.json', 'npm-shrinkwrap.json']),
+      path.join(SHARED_FIXTURES, 'lockfiles/real/atom'),
+    ];
     const refused: string[] = [];
     for (const dir of dirs) {
       let arboristReads = true;

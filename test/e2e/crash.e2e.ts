@@ -73,23 +73,42 @@ describe('e2e: the service is killed mid-scan', function () {
     const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies } };
     for (const [name, version] of Object.entries(locked)) {
       const doc = corpusVersions.get(`${name}@${version}`)!;
-      packages[`node_modules/${name}`] = { version, resolved: `${gate.url}${name}/-/${name}-${version}.tgz`, integrity: doc.integrity, ...(doc.hasInstallScript ? { hasInstallScript: true } : {}) };
+      packages[`node_modules/${name}`] = {
+        version,
+        resolved: `${gate.url}${name}/-/${name}-${version}.tgz`,
+        integrity: doc.integrity,
+        ...(doc.hasInstallScript ? { hasInstallScript: true } : {}),
+      };
     }
     fs.writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2) + '\n');
-    fs.writeFileSync(path.join(workspace, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(workspace, 'package-lock.json'),
+      JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n',
+    );
   };
 
   before(async function () {
     requireE2e(this);
     const b = new ScenarioBuilder({ registryKey: null });
     // A new account publishes a patch release (publisher-changed); a release adds a postinstall (install-script-added).
-    b.package('hijacked').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice }).version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
+    b.package('hijacked')
+      .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
+      .version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
     b.package('scripted')
       .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
-      .version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: alice, scripts: { postinstall: 'node setup.js' }, files: { 'setup.js': 'console.log(1)\n' } });
-    b.package('late-lib').version('2.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice }).version('2.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
+      .version('1.0.1', {
+        publishedAt: '2024-03-01T00:00:00Z',
+        publisher: alice,
+        scripts: { postinstall: 'node setup.js' },
+        files: { 'setup.js': 'console.log(1)\n' },
+      });
+    b.package('late-lib')
+      .version('2.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
+      .version('2.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
     const corpus = await b.build();
-    for (const [name, doc] of corpus.packuments) for (const [v, d] of Object.entries(doc.versions)) corpusVersions.set(`${name}@${v}`, { integrity: d.dist.integrity!, hasInstallScript: !!d.hasInstallScript });
+    for (const [name, doc] of corpus.packuments)
+      for (const [v, d] of Object.entries(doc.versions))
+        corpusVersions.set(`${name}@${v}`, { integrity: d.dist.integrity!, hasInstallScript: !!d.hasInstallScript });
     registry = await startFixtureRegistry(corpus);
     gate = await startGate(registry.url);
     workspace = makeTempDir('crash');

@@ -46,7 +46,11 @@ describe('e2e: fixes, the report page and one answer per package', function () {
   it('the quick-fix menu lists each action once, titled by what it does', async () => {
     const s = world!.session;
     await s.openFile('package.json');
-    const titles = await s.quickFixTitles('"downgrade"', (t) => t.some((x) => x.startsWith('Pin downgrade')), () => readme('quick-fixes'));
+    const titles = await s.quickFixTitles(
+      '"downgrade"',
+      (t) => t.some((x) => x.startsWith('Pin downgrade')),
+      () => readme('quick-fixes'),
+    );
     assert.equal(new Set(titles).size, titles.length, JSON.stringify(titles));
     const ours = titles.filter((t) => /downgrade/.test(t));
     assert.deepEqual(ours, ['Pin downgrade to 2.0.1 (the last trusted release)', 'Allow downgrade@2.0.2…', 'Show trust report for downgrade']);
@@ -57,7 +61,10 @@ describe('e2e: fixes, the report page and one answer per package', function () {
     await s.openFile('package.json');
     const card = await s.hoverOn('"downgrade"', { contains: /Safe version/ });
     await readme('hover');
-    const lines = card.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = card
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const verdict = lines.findIndex((l) => /\d+ findings?, worst high — Safe version: 2\.0\.1 \(the last trusted release\)/.test(l));
     const provenance = lines.findIndex((l) => /^Provenance:/.test(l));
     assert.ok(verdict >= 0 && verdict < provenance, card);

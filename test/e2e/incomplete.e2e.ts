@@ -28,7 +28,12 @@ async function buildCorpus(): Promise<RegistryCorpus> {
   const b = new ScenarioBuilder({ registryKey: null });
   b.package('hooky')
     .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
-    .version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: alice, scripts: { postinstall: 'node setup.js' }, files: { 'setup.js': 'console.log(1)\n' } });
+    .version('1.0.1', {
+      publishedAt: '2024-03-01T00:00:00Z',
+      publisher: alice,
+      scripts: { postinstall: 'node setup.js' },
+      files: { 'setup.js': 'console.log(1)\n' },
+    });
   b.package('plain').version('3.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice });
   return b.build();
 }
@@ -41,15 +46,26 @@ function writeNpmProject(dir: string, corpus: RegistryCorpus, registryUrl: strin
   const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies } };
   for (const [name, version] of Object.entries(LOCKED)) {
     const doc = corpus.packuments.get(name)!.versions[version];
-    packages[`node_modules/${name}`] = { version, resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`, integrity: doc.dist.integrity, ...(doc.hasInstallScript ? { hasInstallScript: true } : {}) };
+    packages[`node_modules/${name}`] = {
+      version,
+      resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`,
+      integrity: doc.dist.integrity,
+      ...(doc.hasInstallScript ? { hasInstallScript: true } : {}),
+    };
   }
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2) + '\n');
-  fs.writeFileSync(path.join(dir, 'package-lock.json'), edit(JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n'));
+  fs.writeFileSync(
+    path.join(dir, 'package-lock.json'),
+    edit(JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n'),
+  );
 }
 
 /** The 1-based line of the first line of `file` in `dir` that contains `text`. */
 function lineOf(dir: string, file: string, text: string): number {
-  const index = fs.readFileSync(path.join(dir, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const index = fs
+    .readFileSync(path.join(dir, file), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   assert.ok(index >= 0, `${file} has a line with ${text}`);
   return index + 1;
 }
@@ -67,7 +83,9 @@ interface StatusView {
 async function statusView(s: CodeServerSession): Promise<StatusView> {
   const item = s.page.locator(STATUS_ITEM);
   const text = ((await item.innerText()) as string).replace(/[\s\u00a0]+/g, ' ').trim();
-  const icons: string[] = await item.locator('.codicon').evaluateAll((els: Array<{ className: string }>) => els.map((e) => /codicon-([\w-]+)/.exec(e.className)?.[1] ?? '?'));
+  const icons: string[] = await item
+    .locator('.codicon')
+    .evaluateAll((els: Array<{ className: string }>) => els.map((e) => /codicon-([\w-]+)/.exec(e.className)?.[1] ?? '?'));
   const classes: string = (await item.getAttribute('class')) ?? '';
   const kind = /\bwarning-kind\b/.test(classes) ? 'warning' : /\berror-kind\b/.test(classes) ? 'error' : undefined;
   return { text, icons, kind };
@@ -220,7 +238,10 @@ describe('e2e: what TrustLens could not check is on screen', function () {
     const s = session!;
     registry.faults.splice(0);
     await s.runCommand('TrustLens: Scan Workspace');
-    const rows = await stableProblems(s, (r) => r.some((x) => /hooky@1\.0\.1 adds a postinstall script/.test(x.text)) && !r.some((x) => x.code === 'check-incomplete'));
+    const rows = await stableProblems(
+      s,
+      (r) => r.some((x) => /hooky@1\.0\.1 adds a postinstall script/.test(x.text)) && !r.some((x) => x.code === 'check-incomplete'),
+    );
     await s.screenshot('registry-back-judged');
     assert.equal(rows.find((r) => /hooky@1\.0\.1 adds a postinstall/.test(r.text))!.line, lineOf(workspace, 'package-lock.json', '"node_modules/hooky"'));
     const status = await statusUntil(s, 'no "not checked"', (v) => !/not checked/.test(v.text) && v.icons[0] === 'shield');
@@ -281,7 +302,10 @@ describe('e2e: what TrustLens could not check is on screen', function () {
     const end = { line: lines.length, column: lines.at(-1)!.length + 1 };
 
     await s.openFile('pnpm-lock.yaml');
-    const rows = await stableProblems(s, (r) => r.some((x) => x.file === 'pnpm-lock.yaml' && /Invalid YAML/.test(x.text)) && r.some((x) => /could not be read in full/.test(x.text)));
+    const rows = await stableProblems(
+      s,
+      (r) => r.some((x) => x.file === 'pnpm-lock.yaml' && /Invalid YAML/.test(x.text)) && r.some((x) => /could not be read in full/.test(x.text)),
+    );
     await s.screenshot('truncated-pnpm-lock');
     const parse = rows.find((r) => r.file === 'pnpm-lock.yaml' && /Invalid YAML/.test(r.text))!;
     assert.equal(parse.severity, 'error');
@@ -360,9 +384,15 @@ describe('e2e: a scan that fails says so until one succeeds', function () {
     registry = await startFixtureRegistry(corpus, { port });
     assert.equal(registry.url, registryUrl);
     await s.runCommand('TrustLens: Scan Workspace');
-    const rows = await stableProblems(s, (r) => !r.some((x) => COULD_NOT.test(x.text)) && r.some((x) => /hooky@1\.0\.1 adds a postinstall script/.test(x.text)));
+    const rows = await stableProblems(
+      s,
+      (r) => !r.some((x) => COULD_NOT.test(x.text)) && r.some((x) => /hooky@1\.0\.1 adds a postinstall script/.test(x.text)),
+    );
     await s.screenshot('scan-recovered-problems');
-    assert.ok(registry.requests.some((r) => r.url === '/hooky'), 'the scan asked the registry that came back');
+    assert.ok(
+      registry.requests.some((r) => r.url === '/hooky'),
+      'the scan asked the registry that came back',
+    );
     assert.ok(!rows.some((r) => r.code === 'check-incomplete'), `nothing is left "not checked": ${JSON.stringify(rows)}`);
     const status = await statusUntil(s, 'the shield again', (v) => !/scan failed|not checked/.test(v.text) && v.icons[0] === 'shield');
     await s.screenshot('status-recovered');

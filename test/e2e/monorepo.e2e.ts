@@ -16,14 +16,18 @@ import { screenshotOnFailure } from '../support/e2e/scenario-world';
 const WORKSPACES = ['api', 'web', 'cli', 'core', 'docs', 'tools'];
 const alice = { name: 'alice', email: 'alice@example.com' };
 
-describe('e2e: a monorepo\'s first scan is not restarted by opening its files', function () {
+describe("e2e: a monorepo's first scan is not restarted by opening its files", function () {
   this.timeout(300_000);
   let registry: FixtureRegistry;
   let gate: Gate;
   let session: CodeServerSession | undefined;
   const held = /^\/left-pad$/;
   /** The scans the service was asked for: one "evaluate <folder>" line each in the TrustLens log. */
-  const evaluations = (s: CodeServerSession) => s.extensionLog('TrustLens').split('\n').filter((l) => /\[info\] evaluate \//.test(l)).length;
+  const evaluations = (s: CodeServerSession) =>
+    s
+      .extensionLog('TrustLens')
+      .split('\n')
+      .filter((l) => /\[info\] evaluate \//.test(l)).length;
 
   before(async function () {
     requireE2e(this);
@@ -31,7 +35,12 @@ describe('e2e: a monorepo\'s first scan is not restarted by opening its files', 
     b.package('left-pad').version('1.3.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice });
     b.package('hooky')
       .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
-      .version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: alice, scripts: { postinstall: 'node setup.js' }, files: { 'setup.js': 'console.log(1)\n' } });
+      .version('1.0.1', {
+        publishedAt: '2024-03-01T00:00:00Z',
+        publisher: alice,
+        scripts: { postinstall: 'node setup.js' },
+        files: { 'setup.js': 'console.log(1)\n' },
+      });
     const corpus = await b.build();
     registry = await startFixtureRegistry(corpus);
     gate = await startGate(registry.url);
@@ -45,10 +54,22 @@ describe('e2e: a monorepo\'s first scan is not restarted by opening its files', 
       packages[`packages/${w}`] = { name: w, version: '1.0.0', dependencies };
       packages[`node_modules/${w}`] = { resolved: `packages/${w}`, link: true };
     }
-    packages['node_modules/left-pad'] = { version: '1.3.0', resolved: `${gate.url}left-pad/-/left-pad-1.3.0.tgz`, integrity: dist('left-pad', '1.3.0').integrity };
-    packages['node_modules/hooky'] = { version: '1.0.1', resolved: `${gate.url}hooky/-/hooky-1.0.1.tgz`, integrity: dist('hooky', '1.0.1').integrity, hasInstallScript: true };
+    packages['node_modules/left-pad'] = {
+      version: '1.3.0',
+      resolved: `${gate.url}left-pad/-/left-pad-1.3.0.tgz`,
+      integrity: dist('left-pad', '1.3.0').integrity,
+    };
+    packages['node_modules/hooky'] = {
+      version: '1.0.1',
+      resolved: `${gate.url}hooky/-/hooky-1.0.1.tgz`,
+      integrity: dist('hooky', '1.0.1').integrity,
+      hasInstallScript: true,
+    };
     fs.writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'mono', version: '1.0.0', workspaces: ['packages/*'] }, null, 2) + '\n');
-    fs.writeFileSync(path.join(workspace, 'package-lock.json'), JSON.stringify({ name: 'mono', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(workspace, 'package-lock.json'),
+      JSON.stringify({ name: 'mono', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n',
+    );
     // The first scan will wait at the registry for left-pad's history until the test lets it go.
     gate.hold(held);
     session = await startCodeServer({
@@ -77,7 +98,11 @@ describe('e2e: a monorepo\'s first scan is not restarted by opening its files', 
     assert.equal(gate.arrivals.filter((u) => held.test(u)).length, 1, 'the held request was not asked again by a restarted scan');
     gate.release();
     await s.openFile('packages/api/package.json');
-    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /hooky@1\.0\.1 adds a postinstall script/.test(x.text)) });
+    const rows = await s.problems({
+      source: 'TrustLens',
+      file: 'package.json',
+      until: (r) => r.some((x) => /hooky@1\.0\.1 adds a postinstall script/.test(x.text)),
+    });
     await s.screenshot('first-scan-done');
     assert.ok(rows.some((x) => /hooky@1\.0\.1/.test(x.text)));
     await waitFor('the first scan to be logged as finished', () => /: \d+ packages, \d+ findings/.test(s.extensionLog('TrustLens')), 60_000);

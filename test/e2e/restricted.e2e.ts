@@ -55,7 +55,10 @@ describe('e2e: a repository in Restricted Mode cannot quiet TrustLens', function
   it('the policy file says, in place, what it asked for that was not applied', async () => {
     const s = world!.session;
     await s.openFile('.trustlens.jsonc');
-    const rows = await s.problems({ file: '.trustlens.jsonc', until: (r) => r.some((x) => /Restricted Mode: this repository's policy may only make TrustLens stricter/.test(x.text)) });
+    const rows = await s.problems({
+      file: '.trustlens.jsonc',
+      until: (r) => r.some((x) => /Restricted Mode: this repository's policy may only make TrustLens stricter/.test(x.text)),
+    });
     await s.screenshot('policy-not-applied');
     const row = rows.find((r) => /Restricted Mode/.test(r.text))!;
     assert.match(row.text, /not applied: malware → info, 1 allow entry/);

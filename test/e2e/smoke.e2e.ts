@@ -28,7 +28,16 @@ describe('e2e smoke: TrustLens in code-server', function () {
     fs.mkdirSync(path.join(workspace, 'src'));
     fs.writeFileSync(
       path.join(workspace, 'src', 'check.js'),
-      ['// @ts-check', '/** Adds one to a number. */', 'function addOne(n) {', '  return n + 1;', '}', 'const total = addOne(41) + missingName;', 'module.exports = { total };', ''].join('\n'),
+      [
+        '// @ts-check',
+        '/** Adds one to a number. */',
+        'function addOne(n) {',
+        '  return n + 1;',
+        '}',
+        'const total = addOne(41) + missingName;',
+        'module.exports = { total };',
+        '',
+      ].join('\n'),
     );
     session = await startCodeServer({ workspace, test: 'smoke' });
   });
@@ -65,7 +74,15 @@ describe('e2e smoke: TrustLens in code-server', function () {
     const problems = await s.problems({ source: 'ts', until: (rows) => rows.some((p) => p.text.includes('missingName')) });
     await s.screenshot('problems');
     const missing = problems.find((p) => p.text.includes('missingName'))!;
-    assert.deepEqual(missing, { text: "Cannot find name 'missingName'.", source: 'ts', code: '2304', line: 6, column: 28, severity: 'error', file: 'check.js' });
+    assert.deepEqual(missing, {
+      text: "Cannot find name 'missingName'.",
+      source: 'ts',
+      code: '2304',
+      line: 6,
+      column: 28,
+      severity: 'error',
+      file: 'check.js',
+    });
 
     const hover = await s.hoverOn('addOne(41)', { contains: 'Adds one to a number.' });
     await s.screenshot('hover');
@@ -98,7 +115,7 @@ describe('e2e smoke: the harness opens untrusted folders in Restricted Mode', fu
   });
 });
 
-describe('e2e smoke: the VS Code integration suite (test/vscode/suite) in code-server\'s extension host', function () {
+describe("e2e smoke: the VS Code integration suite (test/vscode/suite) in code-server's extension host", function () {
   this.timeout(300_000);
   let session: CodeServerSession | undefined;
   let resultFile = '';

@@ -27,7 +27,11 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
   it('opening package.json shows the expected TrustLens problems on the dependencies', async () => {
     const s = world!.session;
     await s.openFile('package.json');
-    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /findings for downgrade@2\.0\.2: weaker trust evidence/.test(x.text)) });
+    const rows = await s.problems({
+      source: 'TrustLens',
+      file: 'package.json',
+      until: (r) => r.some((x) => /findings for downgrade@2\.0\.2: weaker trust evidence/.test(x.text)),
+    });
     await s.screenshot('package-json-problems');
     const text = rows.map((r) => r.text).join('\n');
     assert.match(text, /malicious@4\.0\.1 is malicious/);
@@ -75,7 +79,11 @@ describe('e2e: TrustLens findings in a real VS Code', function () {
     assert.match(text, /"malicious": "\^4\.0\.0"/, 'nothing else changed');
     // Judged as typed (#13): the pinned range is not what the lockfile locks until an install, and says so; the
     // version it resolves to (2.0.1) is judged on that line, the locked 2.0.2 in the lockfile only.
-    const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /Lockfile out of date — package-lock\.json locks downgrade@2\.0\.2, which "2\.0\.1" does not allow/.test(x.text)) });
+    const rows = await s.problems({
+      source: 'TrustLens',
+      file: 'package.json',
+      until: (r) => r.some((x) => /Lockfile out of date — package-lock\.json locks downgrade@2\.0\.2, which "2\.0\.1" does not allow/.test(x.text)),
+    });
     await s.screenshot('after-pin-lockfile-out-of-date');
     assert.ok(!rows.some((x) => /findings for downgrade@2\.0\.2/.test(x.text)), JSON.stringify(rows.map((r) => r.text)));
   });
@@ -115,7 +123,12 @@ describe('e2e: Restricted Mode', function () {
         2,
       ),
     );
-    session = await startCodeServer({ workspace, trust: false, test: 'restricted-mode', settings: { 'trustlens.registry': pub.url, 'trustlens.advisories.sources': [] } });
+    session = await startCodeServer({
+      workspace,
+      trust: false,
+      test: 'restricted-mode',
+      settings: { 'trustlens.registry': pub.url, 'trustlens.advisories.sources': [] },
+    });
   });
 
   after(async () => {
@@ -131,15 +144,24 @@ describe('e2e: Restricted Mode', function () {
     // The extension logs each finished scan ("<folder>: 2 packages, 1 findings, ..."): wait for that, not for time.
     await waitFor('the Restricted Mode scan to finish', () => /: \d+ packages, \d+ findings/.test(s.extensionLog('TrustLens')), 60_000);
     await s.screenshot('restricted-scan');
-    assert.ok(pub.requests.some((r) => r.url === '/left-pad'), 'the scan ran against the configured registry');
+    assert.ok(
+      pub.requests.some((r) => r.url === '/left-pad'),
+      'the scan ran against the configured registry',
+    );
     // The name the ignored .npmrc routes to a registry of its own is asked of nobody (a private name, #13)…
     assert.ok(!pub.requests.some((r) => r.url.includes('acme')), 'the private scoped name was sent nowhere');
     assert.equal(company.requests.length, 0, "the repository's registry was never asked");
     // …and said once: not checked until the folder is trusted.
     const rows = await s.problems({ source: 'TrustLens', file: 'package.json', until: (r) => r.some((x) => /not checked in Restricted Mode/.test(x.text)) });
     assert.equal(rows.filter((r) => /not checked in Restricted Mode/.test(r.text)).length, 1, JSON.stringify(rows));
-    assert.match(rows.find((r) => /not checked in Restricted Mode/.test(r.text))!.text, /1 package not checked in Restricted Mode — trust the folder to check them/);
-    assert.ok(pub.requests.every((r) => r.headers.authorization === undefined), "the repository's token was never sent");
+    assert.match(
+      rows.find((r) => /not checked in Restricted Mode/.test(r.text))!.text,
+      /1 package not checked in Restricted Mode — trust the folder to check them/,
+    );
+    assert.ok(
+      pub.requests.every((r) => r.headers.authorization === undefined),
+      "the repository's token was never sent",
+    );
     // The status item (its DOM id is "<extension id>.<item id>") shows the lock and says why.
     const status = await s.page.locator('[id="trustlens.trustlens.trustlens.status"]').getAttribute('aria-label');
     assert.match(status ?? '', /TrustLens.*lock/s);

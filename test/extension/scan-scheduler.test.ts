@@ -114,7 +114,11 @@ describe('scan scheduler: when a folder is scanned', () => {
       scheduler.request('/repo', 'edit');
     }
     assert.equal(jobs.length, 1, 'nothing before the debounce');
-    assert.deepEqual([...timers.pending.values()].map((t) => t.ms), [400], 'one pending timer, restarted by each edit');
+    assert.deepEqual(
+      [...timers.pending.values()].map((t) => t.ms),
+      [400],
+      'one pending timer, restarted by each edit',
+    );
     timers.elapse();
     assert.equal(jobs.length, 2, 'one scan for five keystrokes');
     assert.ok(jobs[0].cancelled, 'the scan of the old buffer is replaced');
@@ -191,7 +195,10 @@ describe('scan scheduler: when a folder is scanned', () => {
     scheduler.request('/b', 'now');
     scheduler.request('/a', 'open');
     timers.elapse();
-    assert.deepEqual(jobs.map((j) => j.root), ['/a', '/b']);
+    assert.deepEqual(
+      jobs.map((j) => j.root),
+      ['/a', '/b'],
+    );
     scheduler.request('/b', 'disk');
     scheduler.cancelAll();
     assert.ok(jobs.every((j) => j.cancelled));

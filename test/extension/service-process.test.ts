@@ -47,7 +47,10 @@ describe('service process supervision (the real dist/service.js, killed with SIG
       packages[`node_modules/${name}`] = { version, resolved: `${gate.url}${name}/-/${name}-${version}.tgz`, integrity: versions.get(`${name}@${version}`) };
     }
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2));
-    fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+    fs.writeFileSync(
+      path.join(project, 'package-lock.json'),
+      JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+    );
   };
 
   /** A supervisor of the real service with its log lines collected; disposed after each test. */
@@ -72,8 +75,12 @@ describe('service process supervision (the real dist/service.js, killed with SIG
   before(async function () {
     if (!fs.existsSync(SERVICE)) throw new Error(`${SERVICE} is missing: run npm run build first (npm test does)`);
     const b = new ScenarioBuilder({ registryKey: null });
-    b.package('hijacked').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice }).version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
-    b.package('late-lib').version('2.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice }).version('2.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
+    b.package('hijacked')
+      .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
+      .version('1.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
+    b.package('late-lib')
+      .version('2.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
+      .version('2.0.1', { publishedAt: '2024-03-01T00:00:00Z', publisher: mallory });
     const corpus = await b.build();
     for (const [name, doc] of corpus.packuments) for (const [v, d] of Object.entries(doc.versions)) versions.set(`${name}@${v}`, d.dist.integrity!);
     registry = await startFixtureRegistry(corpus);
@@ -136,7 +143,10 @@ describe('service process supervision (the real dist/service.js, killed with SIG
 
     gate.release();
     const after = await resumed!;
-    assert.ok(after.findings.some((f) => f.package === 'late-lib' && f.code === 'publisher-changed'), 'the resumed scan completes, late-lib included');
+    assert.ok(
+      after.findings.some((f) => f.package === 'late-lib' && f.code === 'publisher-changed'),
+      'the resumed scan completes, late-lib included',
+    );
     assert.ok(after.findings.some((f) => f.package === 'hijacked'));
     assert.equal(started(lines).length, 2);
   });

@@ -33,7 +33,10 @@ describe('the house: every setting is read and used', () => {
     const fields = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
     assert.ok(fields.length >= 10, fields.join());
     const server = ['src/service/server.ts', 'src/service/check-options.ts'].map(read).join('\n');
-    assert.deepEqual(fields.filter((f) => !new RegExp(`settings\\.${f}\\b`).test(server)), []);
+    assert.deepEqual(
+      fields.filter((f) => !new RegExp(`settings\\.${f}\\b`).test(server)),
+      [],
+    );
   });
 
   it('settings come in titled sections, each key once', () => {
@@ -53,6 +56,9 @@ describe('the house: every setting is read and used', () => {
     const harmless: string[] = [];
     const pkg = JSON.parse(read('package.json'));
     const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
-    assert.deepEqual(contributed.filter((k) => !restricted.includes(k) && !harmless.includes(k)), []);
+    assert.deepEqual(
+      contributed.filter((k) => !restricted.includes(k) && !harmless.includes(k)),
+      [],
+    );
   });
 });

@@ -30,7 +30,6 @@ import { until, withinHangGuard } from '../support/wait';
 import type { ReportResult, SbomResult } from '../../src/protocol/service';
 import type { ScanResult } from '../../src/protocol/lsp';
 
-
 /**
  * The parts of `trustlens lsp` beyond diagnostics, hover and pin (src/protocol/lsp.ts): the Allow action and its
  * command, the custom requests (scan, deep scan, report data, SBOM) and workspace folders added and removed while the
@@ -112,7 +111,10 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     const newText = (fill as TextDocumentEdit).edits[0].newText;
     const policy = JSON.parse(newText.replace(/^\s*\/\/.*$/gm, '')) as { allow: { package: string; code: string; reason: string; expires: string }[] };
     // One entry per code of the diagnostic (as the extension's Allow), each waiting for its reason.
-    assert.ok(policy.allow.some((e) => e.code === 'provenance-downgrade'), JSON.stringify(policy.allow));
+    assert.ok(
+      policy.allow.some((e) => e.code === 'provenance-downgrade'),
+      JSON.stringify(policy.allow),
+    );
     assert.ok(policy.allow.every((e) => e.package === 'downgrade' && e.reason === '' && e.expires === policy.allow[0].expires));
     // allowExpiryDays: 30, counted from today (the action's clock, not the evaluation time).
     const days = (Date.parse(policy.allow[0].expires) - Date.now()) / 86_400_000;
@@ -134,7 +136,10 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
       policyProblems.some((d) => /write why downgrade@.* is acceptable for provenance-downgrade/.test(d.message)),
       JSON.stringify(policyProblems),
     );
-    assert.ok((published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'), 'not allowed without a reason');
+    assert.ok(
+      (published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'),
+      'not allowed without a reason',
+    );
 
     // With a reason, the version is allowed.
     fs.writeFileSync(path.join(project, '.trustlens.jsonc'), newText.replaceAll('"reason": ""', '"reason": "reviewed the 1.1.0 diff"'));
@@ -150,7 +155,10 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
       deep.folders.map((f) => [f.root, f.deep, typeof f.findings]),
       [[project, true, 'number']],
     );
-    assert.ok(logs.some((l) => l.startsWith(`deep check ${project}`)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.startsWith(`deep check ${project}`)),
+      logs.join('\n'),
+    );
     const plain = (await connection.sendRequest('trustlens/scan', { uri: uriOf(project) })) as ScanResult;
     assert.equal(plain.folders[0].deep, undefined);
   });
@@ -207,7 +215,11 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     const onLock = (published.get(lockUri) ?? []).find((d) => d.code === 'provenance-downgrade');
     assert.ok(onLock, JSON.stringify([...published.entries()].filter(([u]) => u.startsWith(pathToFileURL(dir).href))));
     assert.match(lock.split('\n')[onLock.range.start.line], /downgrade/);
-    const actions = (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: lockUri }, range: onLock.range, context: { diagnostics: [onLock] } })) as CodeAction[];
+    const actions = (await connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: lockUri },
+      range: onLock.range,
+      context: { diagnostics: [onLock] },
+    })) as CodeAction[];
     const pin = actions.find((a) => /^Pin downgrade to /.test(a.title));
     assert.ok(pin, actions.map((a) => a.title).join(' | '));
     assert.deepEqual(Object.keys(pin.edit?.changes ?? {}), [uriOf(dir)], 'the pin edits package.json, not the lockfile');
@@ -226,20 +238,28 @@ describe('trustlens lsp: allow, custom requests and workspace folders', function
     await connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, {
       event: { added: [], removed: [{ uri: pathToFileURL(second).href, name: 'second' }] },
     });
-    await until('the removed folder\'s diagnostics to be cleared', () => (published.get(uriOf(second)) ?? []).length === 0 && (published.get(uriOf(second, 'package-lock.json')) ?? []).length === 0);
+    await until(
+      "the removed folder's diagnostics to be cleared",
+      () => (published.get(uriOf(second)) ?? []).length === 0 && (published.get(uriOf(second, 'package-lock.json')) ?? []).length === 0,
+    );
     // The first folder keeps its own.
     assert.ok((published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'));
   });
 
   it('watches the lockfiles: an install that rewrites package-lock.json on disk re-checks the folder', async () => {
     await until('the file watchers to be registered', () => registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'));
-    const globs = (registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')!.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern);
-    for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'pnpm-workspace.yaml', '.trustlens.jsonc', '.npmrc']) assert.ok(globs.includes(`**/${f}`), globs.join());
+    const globs = (
+      registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')!.registerOptions as { watchers: { globPattern: string }[] }
+    ).watchers.map((w) => w.globPattern);
+    for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'pnpm-workspace.yaml', '.trustlens.jsonc', '.npmrc'])
+      assert.ok(globs.includes(`**/${f}`), globs.join());
     assert.ok((published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'));
     // What `npm install downgrade@2.0.1` would write: the same ranges, the trusted version locked.
     const installed = writeProject(scenario, registry.url, { ...scenario.locked, downgrade: '2.0.1' });
     fs.copyFileSync(path.join(installed, 'package-lock.json'), path.join(project, 'package-lock.json'));
-    await connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(project, 'package-lock.json'), type: FileChangeType.Changed }] });
+    await connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: uriOf(project, 'package-lock.json'), type: FileChangeType.Changed }],
+    });
     await until('package.json diagnostics without the downgrade', () => !(published.get(uriOf(project)) ?? []).some((d) => d.code === 'provenance-downgrade'));
   });
 });

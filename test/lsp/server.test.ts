@@ -25,7 +25,6 @@ import type { FixtureRegistry } from '../fixtures/registry/server';
 import { type LspWorld, openLspWorld } from '../support/lsp-world';
 import { until, withinHangGuard } from '../support/wait';
 
-
 /** The offset of an LSP position in `text` (no surrogate pairs in these files: characters are code units). */
 function offsetOf(text: string, p: { line: number; character: number }): number {
   const lines = text.split('\n');
@@ -104,13 +103,19 @@ describe('trustlens lsp: a plain LSP client over stdio', function () {
     assert.equal(downgrade.source, 'TrustLens');
     assert.match(downgrade.codeDescription?.href ?? '', /README\.md#provenance-downgrade$/);
     assert.ok(Array.isArray(downgrade.relatedInformation));
-    await until('the scan\'s progress to end', () => progressKinds.includes('end'));
+    await until("the scan's progress to end", () => progressKinds.includes('end'));
     assert.equal(progressKinds[0], 'begin', progressKinds.join());
     // The lockfile's entries get theirs too.
-    assert.ok([...published.keys()].some((u) => u.endsWith('/package-lock.json')), [...published.keys()].join());
+    assert.ok(
+      [...published.keys()].some((u) => u.endsWith('/package-lock.json')),
+      [...published.keys()].join(),
+    );
 
     const character = text.split('\n')[line].indexOf('downgrade') + 2;
-    const hover = await withinHangGuard('the hover answer', connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } }));
+    const hover = await withinHangGuard(
+      'the hover answer',
+      connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } }),
+    );
     assert.ok(hover);
     const markdown = (hover.contents as MarkupContent).value;
     assert.equal((hover.contents as MarkupContent).kind, 'markdown');

@@ -12,8 +12,19 @@ describe('trustlens lsp settings', () => {
   });
 
   it('reads nested objects and dotted keys alike, with the extension defaults', () => {
-    const nested = serviceSettingsFrom({ registry: 'http://r/', evaluationTime: '2025-06-01T12:00:00Z', sigstoreTrustedRoot: '/root.json', advisories: { sources: ['osv'], osvDirectory: '/osv' } });
-    const dotted = serviceSettingsFrom({ registry: 'http://r/', evaluationTime: '2025-06-01T12:00:00Z', sigstoreTrustedRoot: '/root.json', 'advisories.sources': ['osv'], 'advisories.osvDirectory': '/osv' });
+    const nested = serviceSettingsFrom({
+      registry: 'http://r/',
+      evaluationTime: '2025-06-01T12:00:00Z',
+      sigstoreTrustedRoot: '/root.json',
+      advisories: { sources: ['osv'], osvDirectory: '/osv' },
+    });
+    const dotted = serviceSettingsFrom({
+      registry: 'http://r/',
+      evaluationTime: '2025-06-01T12:00:00Z',
+      sigstoreTrustedRoot: '/root.json',
+      'advisories.sources': ['osv'],
+      'advisories.osvDirectory': '/osv',
+    });
     assert.deepEqual(nested, dotted);
     assert.deepEqual(nested.advisories, { npm: false, osv: true, osvDir: '/osv' });
     assert.equal(nested.now, '2025-06-01T12:00:00Z');
@@ -26,7 +37,14 @@ describe('trustlens lsp settings', () => {
   });
 
   it('ignores a value of the wrong type, as if unset', () => {
-    const s = serviceSettingsFrom({ registry: 42, online: 'no', cooldownDays: 'seven', threshold: 'severe', severity: { malware: 'none', 'too-new': 'low' }, untrustedProject: 'yes' });
+    const s = serviceSettingsFrom({
+      registry: 42,
+      online: 'no',
+      cooldownDays: 'seven',
+      threshold: 'severe',
+      severity: { malware: 'none', 'too-new': 'low' },
+      untrustedProject: 'yes',
+    });
     assert.equal(s.registry, undefined);
     assert.equal(s.online, true);
     assert.equal(s.cooldownDays, undefined);

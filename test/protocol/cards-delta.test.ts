@@ -25,7 +25,10 @@ describe('hover cards sent as a delta', () => {
     const v2 = [card('a', '1.0.0'), card('b', '2.0.0', '2.0.1'), card('d', '4.0.0', null, 50)];
     const second = sent.encode('/p', v2, held.tag);
     assert.deepEqual(second.cards, []);
-    assert.deepEqual(second.cardsDelta!.changed.map((c) => `${c.name}@${c.version}`), ['b@2.0.0', 'd@4.0.0']);
+    assert.deepEqual(
+      second.cardsDelta!.changed.map((c) => `${c.name}@${c.version}`),
+      ['b@2.0.0', 'd@4.0.0'],
+    );
     assert.deepEqual(second.cardsDelta!.removed, ['c@3.0.0']);
     const merged = applyCards(held, second)!;
     assert.deepEqual(new Map(merged.map((c) => [`${c.name}@${c.version}`, c])), new Map(v2.map((c) => [`${c.name}@${c.version}`, c])));

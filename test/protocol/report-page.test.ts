@@ -9,8 +9,18 @@ describe('parseReportMessage: messages back from the report page', () => {
         safeVersion: '1.3.0',
         file: 'package-lock.json',
         locations: [
-          { kind: 'lockfile', file: 'package-lock.json', line: 12, range: { start: { line: 11, character: 4 }, end: { line: 11, character: 30 }, startOffset: 200, endOffset: 226 } },
-          { kind: 'manifest', file: 'packages/app/package.json', line: 9, range: { start: { line: 8, character: 4 }, end: { line: 8, character: 14 }, startOffset: 90, endOffset: 100 } },
+          {
+            kind: 'lockfile',
+            file: 'package-lock.json',
+            line: 12,
+            range: { start: { line: 11, character: 4 }, end: { line: 11, character: 30 }, startOffset: 200, endOffset: 226 },
+          },
+          {
+            kind: 'manifest',
+            file: 'packages/app/package.json',
+            line: 9,
+            range: { start: { line: 8, character: 4 }, end: { line: 8, character: 14 }, startOffset: 90, endOffset: 100 },
+          },
         ],
       },
       { safeVersion: null, file: 'package-lock.json', locations: [] },

@@ -68,8 +68,20 @@ describe('load: 1,000 edits in bursts of 100 against the service', function () {
   function buffers(round: number, i: number) {
     const names = [...NAMES.filter((_, k) => (k + i) % 3 !== 0), ...(round < 0 ? [] : [HELD[round]])];
     const deps = Object.fromEntries(names.map((n) => [n, '^1.0.0']));
-    const lock = { lockfileVersion: 3, packages: { '': { dependencies: deps }, ...Object.fromEntries(names.map((n) => [`node_modules/${n}`, { version: '1.0.0', resolved: `${gate.url}${n}/-/${n}-1.0.0.tgz` }])) } };
-    return { names, overlay: [{ path: 'package.json', text: JSON.stringify({ dependencies: deps }, null, 2) }, { path: 'package-lock.json', text: JSON.stringify(lock, null, 2) }] };
+    const lock = {
+      lockfileVersion: 3,
+      packages: {
+        '': { dependencies: deps },
+        ...Object.fromEntries(names.map((n) => [`node_modules/${n}`, { version: '1.0.0', resolved: `${gate.url}${n}/-/${n}-1.0.0.tgz` }])),
+      },
+    };
+    return {
+      names,
+      overlay: [
+        { path: 'package.json', text: JSON.stringify({ dependencies: deps }, null, 2) },
+        { path: 'package-lock.json', text: JSON.stringify(lock, null, 2) },
+      ],
+    };
   }
 
   const isCancelled = (e: unknown) => e instanceof ResponseError && (e.data as { code?: string } | undefined)?.code === 'cancelled';
@@ -84,10 +96,18 @@ describe('load: 1,000 edits in bursts of 100 against the service', function () {
       for (let i = 0; i < EDITS_PER_ROUND; i++) {
         const k = outcomes.push('pending') - 1;
         const sent = connection.sendRequest(EvaluateRequest, { root: project, overlay: buffers(round, i).overlay, settings });
-        settled.push(sent.then((result) => void (outcomes[k] = { result }), (error: unknown) => void (outcomes[k] = { error })));
+        settled.push(
+          sent.then(
+            (result) => void (outcomes[k] = { result }),
+            (error: unknown) => void (outcomes[k] = { error }),
+          ),
+        );
       }
       // The packument every edit of this round needs is still held: the superseded evaluations end without it.
-      await withinHangGuard(`round ${round}: the ${EDITS_PER_ROUND - 1} superseded evaluations to end (queued behind the held packument?)`, Promise.all(settled.slice(0, -1)));
+      await withinHangGuard(
+        `round ${round}: the ${EDITS_PER_ROUND - 1} superseded evaluations to end (queued behind the held packument?)`,
+        Promise.all(settled.slice(0, -1)),
+      );
       const superseded = outcomes.slice(0, -1);
       const wrong = superseded.filter((o) => o === 'pending' || !('error' in o) || !isCancelled(o.error));
       assert.deepEqual(wrong, [], `round ${round}: every superseded evaluation is cancelled`);
@@ -98,13 +118,19 @@ describe('load: 1,000 edits in bursts of 100 against the service', function () {
       const last = outcomes[EDITS_PER_ROUND - 1];
       assert.ok(last !== 'pending' && 'result' in last, `round ${round}: the latest edit is evaluated: ${JSON.stringify(last)}`);
       // The first result of a round sends every card (the previous round's tag was never sent back as cardsBase).
-      assert.deepEqual(last.result.cards.map((c) => c.name).sort(), buffers(round, EDITS_PER_ROUND - 1).names.sort(), `round ${round}: the result matches the final text`);
+      assert.deepEqual(
+        last.result.cards.map((c) => c.name).sort(),
+        buffers(round, EDITS_PER_ROUND - 1).names.sort(),
+        `round ${round}: the result matches the final text`,
+      );
       samples.push(rssKb(child.pid!));
     }
     const total = ROUNDS * EDITS_PER_ROUND;
     // Memory: a generous margin on what stays after each burst (sampled between bursts, not at moments in time).
     const growthMb = (Math.max(...samples.slice(2)) - samples[1]) / 1024;
-    console.log(`      ${total} edits: ${ROUNDS} evaluated, ${total - ROUNDS} cancelled; service RSS ${(samples[1] / 1024).toFixed(0)} → ${(samples[samples.length - 1] / 1024).toFixed(0)} MB (max growth ${growthMb.toFixed(0)} MB)`);
+    console.log(
+      `      ${total} edits: ${ROUNDS} evaluated, ${total - ROUNDS} cancelled; service RSS ${(samples[1] / 1024).toFixed(0)} → ${(samples[samples.length - 1] / 1024).toFixed(0)} MB (max growth ${growthMb.toFixed(0)} MB)`,
+    );
     assert.ok(growthMb < 100, `memory grew by ${growthMb.toFixed(0)} MB`);
   });
 });

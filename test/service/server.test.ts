@@ -65,7 +65,10 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     assert.equal(card.provenance?.provenance?.sourceRepository, 'https://github.com/o/good-lib');
     assert.deepEqual(card.locations.map((l) => l.file).sort(), ['package-lock.json', 'package.json']);
     assert.ok(progress.length > 0, 'progress notifications arrive');
-    assert.ok(logs.some((l) => /packages, \d+ findings, \d+ requests/.test(l)), 'timings and request counts are logged');
+    assert.ok(
+      logs.some((l) => /packages, \d+ findings, \d+ requests/.test(l)),
+      'timings and request counts are logged',
+    );
   });
 
   it('evaluates unsaved buffers: the overlay replaces the file on disk', async () => {
@@ -81,7 +84,10 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
       ],
       settings,
     });
-    assert.deepEqual(r.cards.map((c) => c.name), ['good-lib']);
+    assert.deepEqual(
+      r.cards.map((c) => c.name),
+      ['good-lib'],
+    );
     assert.deepEqual(r.findings, []);
   });
 
@@ -105,7 +111,7 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
       await withinHangGuard('the first evaluation to ask the registry', gate.arrived(/./)); // it is running: waiting on the registry
       const second = connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
       // Both end while the gate still holds the first one's requests: it is cancelled, not waited for.
-      const [a, b] = await withinHangGuard('both evaluations to end while the gate holds the first one\'s requests', Promise.allSettled([first, second]));
+      const [a, b] = await withinHangGuard("both evaluations to end while the gate holds the first one's requests", Promise.allSettled([first, second]));
       assert.equal(a.status, 'rejected');
       const reason = (a as PromiseRejectedResult).reason as ResponseError<{ code?: string }>;
       assert.ok(reason instanceof ResponseError, String(reason));
@@ -122,12 +128,18 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     registry.resetRequests();
     const r = await connection.sendRequest(ReportRequest, { root: project, name: 'downgrade', settings });
     // The evaluation's session already holds the package's history: only its advisories are asked.
-    assert.deepEqual(registry.requests.map((q) => q.url), ['/-/npm/v1/security/advisories/bulk']);
-    assert.deepEqual(r.timeline.releases.map((x) => [x.version, x.evidence, x.locked]), [
-      ['2.0.0', 'trusted publisher with provenance', false],
-      ['2.0.1', 'trusted publisher with provenance', false],
-      ['2.0.2', 'no provenance', true],
-    ]);
+    assert.deepEqual(
+      registry.requests.map((q) => q.url),
+      ['/-/npm/v1/security/advisories/bulk'],
+    );
+    assert.deepEqual(
+      r.timeline.releases.map((x) => [x.version, x.evidence, x.locked]),
+      [
+        ['2.0.0', 'trusted publisher with provenance', false],
+        ['2.0.1', 'trusted publisher with provenance', false],
+        ['2.0.2', 'no provenance', true],
+      ],
+    );
     assert.deepEqual(r.timeline.releases[2].changes, ['new publisher alice', 'no provenance after trusted publisher with provenance']);
     assert.ok(r.findings.some((f) => f.code === 'provenance-downgrade'));
   });
@@ -139,14 +151,25 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
       const dir = writeProject(scenario, flaky.url, { 'good-lib': '1.2.0', scripted: '1.0.1' });
       const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: flaky.url } });
       assert.equal(r.resolution, 'locked');
-      assert.deepEqual(r.notChecked.map((u) => [u.package, u.version, u.status]), [['scripted', '1.0.1', 'not-judged']]);
+      assert.deepEqual(
+        r.notChecked.map((u) => [u.package, u.version, u.status]),
+        [['scripted', '1.0.1', 'not-judged']],
+      );
       const f = r.findings.find((x) => x.code === 'check-incomplete')!;
       assert.equal(f.severity, 'high');
       assert.equal(f.locations[0].kind, 'lockfile');
-      const relaxed = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: flaky.url, allowIncomplete: true } });
+      const relaxed = await connection.sendRequest(EvaluateRequest, {
+        root: dir,
+        overlay: [],
+        settings: { ...settings, registry: flaky.url, allowIncomplete: true },
+      });
       assert.equal(relaxed.findings.find((x) => x.code === 'check-incomplete')!.severity, 'info');
       // Parse problems travel with the result (the editor shows them where they are).
-      const broken = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [{ path: 'package-lock.json', text: '{"lockfileVersion": 3, "packages": {"": {}, "node_modules/x": {"version": "1.0.0",' }], settings: { ...settings, registry: flaky.url } });
+      const broken = await connection.sendRequest(EvaluateRequest, {
+        root: dir,
+        overlay: [{ path: 'package-lock.json', text: '{"lockfileVersion": 3, "packages": {"": {}, "node_modules/x": {"version": "1.0.0",' }],
+        settings: { ...settings, registry: flaky.url },
+      });
       assert.ok(broken.problems.some((p) => p.file === 'package-lock.json' && p.severity === 'error'));
     } finally {
       await flaky.close();
@@ -158,14 +181,21 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     try {
       const dir = writeProject(scenario, own.url, { 'good-lib': '1.2.0' });
       const packuments = () => own.requests.filter((q) => q.url === '/good-lib').length;
-      const at = (extra: Partial<ServiceSettings>) => connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: own.url, ...extra } });
+      const at = (extra: Partial<ServiceSettings>) =>
+        connection.sendRequest(EvaluateRequest, { root: dir, overlay: [], settings: { ...settings, registry: own.url, ...extra } });
       await at({});
       await at({});
       assert.equal(packuments(), 1, 'within the default lifetime, the session keeps the history');
       await at({ cacheTtlMinutes: 0 });
       await at({ cacheTtlMinutes: 0 });
       assert.equal(packuments(), 3, 'with a lifetime of 0, each evaluation revalidates');
-      assert.ok(own.requests.filter((q) => q.url === '/good-lib').slice(1).every((q) => q.headers['if-none-match']), 'conditionally');
+      assert.ok(
+        own.requests
+          .filter((q) => q.url === '/good-lib')
+          .slice(1)
+          .every((q) => q.headers['if-none-match']),
+        'conditionally',
+      );
     } finally {
       await own.close();
     }
@@ -174,15 +204,25 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
   it('problems of the policy file travel with the result; what it does not set comes from the settings', async () => {
     const dir = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', hijacked: '1.1.1' });
     const policy = '{\n  "severity": { "publisher-changed": "critical", "no-such-code": "low" }\n}\n';
-    const r = await connection.sendRequest(EvaluateRequest, { root: dir, overlay: [{ path: '.trustlens.jsonc', text: policy }], settings: { ...settings, threshold: 'medium', severity: { 'maintainer-added': 'high' } } });
-    assert.deepEqual(r.problems.map((p) => [p.file, p.range.start.line, p.message]), [['.trustlens.jsonc', 1, 'unknown finding code "no-such-code"']]);
+    const r = await connection.sendRequest(EvaluateRequest, {
+      root: dir,
+      overlay: [{ path: '.trustlens.jsonc', text: policy }],
+      settings: { ...settings, threshold: 'medium', severity: { 'maintainer-added': 'high' } },
+    });
+    assert.deepEqual(
+      r.problems.map((p) => [p.file, p.range.start.line, p.message]),
+      [['.trustlens.jsonc', 1, 'unknown finding code "no-such-code"']],
+    );
     assert.equal(r.findings.find((f) => f.code === 'publisher-changed')?.severity, 'critical', 'the file');
     assert.equal(r.findings.find((f) => f.code === 'maintainer-added')?.severity, 'high', 'the setting, where the file says nothing');
   });
 
   it('"Show Dependency Model": the parsed model of a folder, unsaved buffers included, as trustlens list reads it', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
-    const r = await connection.sendRequest(ModelRequest, { root: project, overlay: [{ path: 'package.json', text: JSON.stringify({ ...pkg, name: 'renamed' }) }] });
+    const r = await connection.sendRequest(ModelRequest, {
+      root: project,
+      overlay: [{ path: 'package.json', text: JSON.stringify({ ...pkg, name: 'renamed' }) }],
+    });
     assert.deepEqual(r.lockfile, { file: 'package-lock.json', kind: 'npm', version: '3' });
     assert.deepEqual(r.packages.map((p) => p.name).sort(), Object.keys(scenario.locked).sort());
     assert.ok(r.packages.every((p) => p.direct && p.file === 'package-lock.json'));
@@ -194,7 +234,10 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     const before = logs.length;
     await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings: { ...settings, registry: withPassword } });
     const lines = logs.slice(before);
-    assert.ok(lines.some((l) => l.includes(`registry ${registry.url}`)), JSON.stringify(lines.slice(0, 3)));
+    assert.ok(
+      lines.some((l) => l.includes(`registry ${registry.url}`)),
+      JSON.stringify(lines.slice(0, 3)),
+    );
     for (const l of lines) assert.ok(!l.includes('s3cret-pw') && !l.includes('tl-user'), l);
   });
 

@@ -14,7 +14,11 @@ const day = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOStrin
 
 export const alice = { name: 'alice', email: 'alice@example.com' };
 export const mallory = { name: 'mallory', email: 'mallory@evil.example' };
-const actions = (repo: string) => ({ name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: `oidc:${repo}` } });
+const actions = (repo: string) => ({
+  name: 'GitHub Actions',
+  email: 'npm-oidc-no-reply@github.com',
+  trustedPublisher: { id: 'github', oidcConfigId: `oidc:${repo}` },
+});
 
 export interface Scenario {
   corpus: RegistryCorpus;
@@ -48,15 +52,30 @@ export async function buildScenario(): Promise<Scenario> {
   });
 
   // Clean history, provenance from tags by one workflow: nothing to say.
-  b.package('good-lib').version('1.0.0', trusted('o/good-lib', '1.0.0', 300)).version('1.1.0', trusted('o/good-lib', '1.1.0', 200)).version('1.2.0', trusted('o/good-lib', '1.2.0', 100));
+  b.package('good-lib')
+    .version('1.0.0', trusted('o/good-lib', '1.0.0', 300))
+    .version('1.1.0', trusted('o/good-lib', '1.1.0', 200))
+    .version('1.2.0', trusted('o/good-lib', '1.2.0', 100));
   // A new account publishes a patch release.
-  b.package('hijacked').version('1.0.0', { publishedAt: day(300), publisher: alice }).version('1.1.0', { publishedAt: day(200), publisher: alice }).version('1.1.1', { publishedAt: day(20), publisher: mallory, maintainers: [alice, mallory] });
+  b.package('hijacked')
+    .version('1.0.0', { publishedAt: day(300), publisher: alice })
+    .version('1.1.0', { publishedAt: day(200), publisher: alice })
+    .version('1.1.1', { publishedAt: day(20), publisher: mallory, maintainers: [alice, mallory] });
   // Trusted publishing, then a token publish without provenance.
-  b.package('downgrade').version('2.0.0', trusted('o/downgrade', '2.0.0', 90)).version('2.0.1', trusted('o/downgrade', '2.0.1', 60)).version('2.0.2', { publishedAt: day(30), publisher: alice });
+  b.package('downgrade')
+    .version('2.0.0', trusted('o/downgrade', '2.0.0', 90))
+    .version('2.0.1', trusted('o/downgrade', '2.0.1', 60))
+    .version('2.0.2', { publishedAt: day(30), publisher: alice });
   // Provenance from another repository; from another workflow; from a branch.
-  b.package('moved').version('1.0.0', trusted('o/moved', '1.0.0', 90)).version('1.0.1', trusted('evil/moved', '1.0.1', 30));
-  b.package('rewired').version('1.0.0', trusted('o/rewired', '1.0.0', 90)).version('1.0.1', trusted('o/rewired', '1.0.1', 30, '.github/workflows/other.yml'));
-  b.package('branchy').version('1.0.0', trusted('o/branchy', '1.0.0', 90)).version('1.0.1', trusted('o/branchy', '1.0.1', 30, undefined, 'refs/heads/main'));
+  b.package('moved')
+    .version('1.0.0', trusted('o/moved', '1.0.0', 90))
+    .version('1.0.1', trusted('evil/moved', '1.0.1', 30));
+  b.package('rewired')
+    .version('1.0.0', trusted('o/rewired', '1.0.0', 90))
+    .version('1.0.1', trusted('o/rewired', '1.0.1', 30, '.github/workflows/other.yml'));
+  b.package('branchy')
+    .version('1.0.0', trusted('o/branchy', '1.0.0', 90))
+    .version('1.0.1', trusted('o/branchy', '1.0.1', 30, undefined, 'refs/heads/main'));
   // Attestations whose subject digest is not this tarball's.
   b.package('forged').version('1.0.0', { publishedAt: day(90), publisher: alice });
   // Registry signatures: wrong, and absent although the registry signs.
@@ -67,15 +86,23 @@ export async function buildScenario(): Promise<Scenario> {
     .version('1.0.0', { publishedAt: day(90), publisher: alice })
     .version('1.0.1', { publishedAt: day(30), publisher: alice, scripts: { postinstall: 'node setup.js' }, files: { 'setup.js': 'console.log(1)\n' } })
     .version('1.0.2', { publishedAt: day(20), publisher: alice, scripts: { postinstall: 'node setup.js' }, files: { 'setup.js': 'console.log(1)\n' } });
-  b.package('native').version('3.0.0', { publishedAt: day(90), publisher: alice, scripts: { install: 'node-gyp rebuild' } }).version('3.0.1', { publishedAt: day(60), publisher: alice, scripts: { install: 'node-gyp rebuild' } });
+  b.package('native')
+    .version('3.0.0', { publishedAt: day(90), publisher: alice, scripts: { install: 'node-gyp rebuild' } })
+    .version('3.0.1', { publishedAt: day(60), publisher: alice, scripts: { install: 'node-gyp rebuild' } });
   // Published an hour before NOW.
-  b.package('fresh').version('1.0.0', { publishedAt: day(90), publisher: alice }).version('1.1.0', { publishedAt: new Date(Date.parse(NOW) - 3600_000).toISOString(), publisher: alice });
+  b.package('fresh')
+    .version('1.0.0', { publishedAt: day(90), publisher: alice })
+    .version('1.1.0', { publishedAt: new Date(Date.parse(NOW) - 3600_000).toISOString(), publisher: alice });
   b.package('tampered').version('1.0.0', { publishedAt: day(90), publisher: alice });
   b.package('gone').version('1.0.0', { publishedAt: day(90), publisher: alice });
   b.package('old').version('0.9.0', { publishedAt: day(400), publisher: alice, deprecated: 'use new-thing' });
   b.package('offsite').version('1.0.0', { publishedAt: day(90), publisher: alice });
-  b.package('malicious').version('4.0.0', { publishedAt: day(90), publisher: alice }).version('4.0.1', { publishedAt: day(10), publisher: alice });
-  b.package('vulnerable').version('1.0.0', { publishedAt: day(200), publisher: alice }).version('1.0.5', { publishedAt: day(100), publisher: alice });
+  b.package('malicious')
+    .version('4.0.0', { publishedAt: day(90), publisher: alice })
+    .version('4.0.1', { publishedAt: day(10), publisher: alice });
+  b.package('vulnerable')
+    .version('1.0.0', { publishedAt: day(200), publisher: alice })
+    .version('1.0.5', { publishedAt: day(100), publisher: alice });
   b.advisory('vulnerable', { vulnerable_versions: '<1.0.5', severity: 'moderate', title: 'Regular expression denial of service' });
   b.advisory('malicious', { vulnerable_versions: '4.0.1', severity: 'critical', title: 'Malicious code in malicious', cwe: ['CWE-506'] });
   const corpus = await b.build();
@@ -83,9 +110,17 @@ export async function buildScenario(): Promise<Scenario> {
   // `forged`: properly signed attestations that describe another tarball.
   const forged = corpus.packuments.get('forged')!.versions['1.0.0'];
   const sha512hex = Buffer.from(forged.dist.integrity!.slice('sha512-'.length), 'base64').toString('hex');
-  const bad = await sigstore.tamper.subjectDigest({ name: 'forged', version: '1.0.0', integritySha512Hex: sha512hex, ...claims('o/forged', 'refs/tags/v1.0.0') });
+  const bad = await sigstore.tamper.subjectDigest({
+    name: 'forged',
+    version: '1.0.0',
+    integritySha512Hex: sha512hex,
+    ...claims('o/forged', 'refs/tags/v1.0.0'),
+  });
   corpus.attestations.set('forged@1.0.0', bad);
-  forged.dist.attestations = { url: 'https://registry.invalid/-/npm/v1/attestations/forged@1.0.0', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } };
+  forged.dist.attestations = {
+    url: 'https://registry.invalid/-/npm/v1/attestations/forged@1.0.0',
+    provenance: { predicateType: 'https://slsa.dev/provenance/v1' },
+  };
 
   const locked: Record<string, string> = {
     'good-lib': '1.2.0',
@@ -126,6 +161,9 @@ export function writeProject(s: Scenario, registryUrl: string, locked = s.locked
     packages[`node_modules/${name}`] = { version, resolved, integrity, ...(doc?.hasInstallScript ? { hasInstallScript: true } : {}) };
   }
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2));
-  fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'package-lock.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
   return dir;
 }

@@ -27,10 +27,20 @@ export function writeLocalTufCache(dir: string, trustedRootJSON: unknown, mirror
     const sig = crypto.sign(null, Buffer.from(canonical(signed)), privateKey).toString('hex');
     fs.writeFileSync(path.join(repo, `${name}.json`), JSON.stringify({ signed, signatures: [{ keyid, sig }] }));
   };
-  write('root', { _type: 'root', ...common, consistent_snapshot: false, keys: { [keyid]: key }, roles: { root: role, timestamp: role, snapshot: role, targets: role } });
+  write('root', {
+    _type: 'root',
+    ...common,
+    consistent_snapshot: false,
+    keys: { [keyid]: key },
+    roles: { root: role, timestamp: role, snapshot: role, targets: role },
+  });
   write('timestamp', { _type: 'timestamp', ...common, meta: { 'snapshot.json': { version: 1 } } });
   write('snapshot', { _type: 'snapshot', ...common, meta: { 'targets.json': { version: 1 } } });
-  write('targets', { _type: 'targets', ...common, targets: { 'trusted_root.json': { length: target.length, hashes: { sha256: crypto.createHash('sha256').update(target).digest('hex') } } } });
+  write('targets', {
+    _type: 'targets',
+    ...common,
+    targets: { 'trusted_root.json': { length: target.length, hashes: { sha256: crypto.createHash('sha256').update(target).digest('hex') } } },
+  });
   fs.writeFileSync(path.join(repo, 'targets', 'trusted_root.json'), target);
 }
 

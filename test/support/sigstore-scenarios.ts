@@ -81,7 +81,9 @@ type Handler = { path: string; fn: (body: string) => Promise<{ statusCode: numbe
  * `npmKey`: the registry key that signs npm's keyed publish attestations (and `signPackage`); pass the fixture
  * registry's key so that `/-/npm/v1/keys` serves it. Default: a fresh key.
  */
-export async function createSigstoreTestEnv(options: { npmKey?: { keyid: string; privateKey: crypto.KeyObject; publicKey: crypto.KeyObject } } = {}): Promise<SigstoreTestEnv> {
+export async function createSigstoreTestEnv(
+  options: { npmKey?: { keyid: string; privateKey: crypto.KeyObject; publicKey: crypto.KeyObject } } = {},
+): Promise<SigstoreTestEnv> {
   const routes = new Map<string, Handler>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -164,7 +166,10 @@ export async function createSigstoreTestEnv(options: { npmKey?: { keyid: string;
         key: { $case: 'publicKey' as const, publicKey: npm.publicKey.export({ format: 'pem', type: 'spki' }).toString(), hint: npmKeyid },
       }),
     };
-    const builder = new DSSEBundleBuilder({ signer, witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto', fetchOnConflict: false, retry: 0 })] });
+    const builder = new DSSEBundleBuilder({
+      signer,
+      witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto', fetchOnConflict: false, retry: 0 })],
+    });
     return bundleToJSON(await builder.create({ data: Buffer.from(JSON.stringify(statement)), type: IN_TOTO }));
   };
 
@@ -175,7 +180,12 @@ export async function createSigstoreTestEnv(options: { npmKey?: { keyid: string;
       { predicateType: type, bundle: (await provenance(o, provenanceStatement(o, subjects))) as unknown as Record<string, unknown> },
     ];
     if (o.publishAttestation !== false) {
-      const statement = { _type: 'https://in-toto.io/Statement/v0.1', subject: subjects, predicateType: NPM_PUBLISH, predicate: { name: o.name, version: o.version, registry: 'https://registry.npmjs.org' } };
+      const statement = {
+        _type: 'https://in-toto.io/Statement/v0.1',
+        subject: subjects,
+        predicateType: NPM_PUBLISH,
+        predicate: { name: o.name, version: o.version, registry: 'https://registry.npmjs.org' },
+      };
       attestations.push({ predicateType: NPM_PUBLISH, bundle: (await publish(statement)) as unknown as Record<string, unknown> });
     }
     return { attestations };
@@ -185,10 +195,15 @@ export async function createSigstoreTestEnv(options: { npmKey?: { keyid: string;
     trustedRootJSON,
     npmKeys,
     npmAttestationKeys: npmKeys.filter((k) => k.usage === 'npm:attestations'),
-    npmKeysResponse: { keys: [{ expires: null, keyid: npmKeyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: npmDer.toString('base64') }] },
+    npmKeysResponse: {
+      keys: [{ expires: null, keyid: npmKeyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: npmDer.toString('base64') }],
+    },
     url,
     attest: (o) => attest(o),
-    signPackage: (name, version, integrity) => ({ keyid: npmKeyid, sig: crypto.sign('sha256', Buffer.from(`${name}@${version}:${integrity}`), npm.privateKey).toString('base64') }),
+    signPackage: (name, version, integrity) => ({
+      keyid: npmKeyid,
+      sig: crypto.sign('sha256', Buffer.from(`${name}@${version}:${integrity}`), npm.privateKey).toString('base64'),
+    }),
     tamper: {
       subjectDigest: (o) => attest(o, { name: purl(o.name, o.version), digest: flipHex(o.integritySha512Hex) }),
       subjectName: (o) => attest(o, { name: purl(o.name, `${o.version}-other`), digest: o.integritySha512Hex }),
@@ -203,7 +218,11 @@ export async function createSigstoreTestEnv(options: { npmKey?: { keyid: string;
 }
 
 /** A copy of `response` whose bundle `index` carries an edited in-toto statement, with the signatures left as they were. */
-export function tamperPayload(response: AttestationsResponse, edit: (statement: Record<string, unknown>) => void = editDigest, index = 0): AttestationsResponse {
+export function tamperPayload(
+  response: AttestationsResponse,
+  edit: (statement: Record<string, unknown>) => void = editDigest,
+  index = 0,
+): AttestationsResponse {
   const copy = structuredClone(response);
   const envelope = copy.attestations[index].bundle.dsseEnvelope as { payload: string };
   const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as Record<string, unknown>;
@@ -232,7 +251,15 @@ export function releaseToAttest(
   sha: string,
 ): { opts: AttestOptions; input: (response: unknown, over?: Partial<AttestationInput>) => AttestationInput } {
   const digest = tarballDigest(`${name}@${version}`);
-  const opts: AttestOptions = { name, version, integritySha512Hex: digest.toString('hex'), repository, workflowPath: '.github/workflows/release.yml', ref: `refs/tags/v${version}`, sha };
+  const opts: AttestOptions = {
+    name,
+    version,
+    integritySha512Hex: digest.toString('hex'),
+    repository,
+    workflowPath: '.github/workflows/release.yml',
+    ref: `refs/tags/v${version}`,
+    sha,
+  };
   return { opts, input: (response, over = {}) => ({ name, version, integrity: `sha512-${digest.toString('base64')}`, response, ...over }) };
 }
 
@@ -329,6 +356,13 @@ export function malformedAttestationResponses(good: AttestationsResponse['attest
     { attestations: [{ predicateType: good.predicateType, bundle: { mediaType: 'nope', verificationMaterial: 7 } }] },
     { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, dsseEnvelope: { payload: '!!', payloadType: 1, signatures: 'x' } } }] },
     { attestations: [{ predicateType: 'https://example.com/other', bundle: good.bundle }] },
-    { attestations: [{ predicateType: good.predicateType, bundle: { ...good.bundle, verificationMaterial: { ...(good.bundle.verificationMaterial as object), tlogEntries: [] } } }] },
+    {
+      attestations: [
+        {
+          predicateType: good.predicateType,
+          bundle: { ...good.bundle, verificationMaterial: { ...(good.bundle.verificationMaterial as object), tlogEntries: [] } },
+        },
+      ],
+    },
   ];
 }

@@ -37,7 +37,10 @@ export async function makeTlsFixtures(): Promise<TlsFixtures> {
     notAfter,
     signingAlgorithm: ALG,
     keys: caKeys,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const leaf = async (serialNumber: string, subject: string, extensions: x509.Extension[]): Promise<Pem> => {
     const keys = await generate();
@@ -50,7 +53,11 @@ export async function makeTlsFixtures(): Promise<TlsFixtures> {
       signingAlgorithm: ALG,
       publicKey: keys.publicKey,
       signingKey: caKeys.privateKey,
-      extensions: [new x509.BasicConstraintsExtension(false, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), ...extensions],
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        ...extensions,
+      ],
     });
     return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
   };

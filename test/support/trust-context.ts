@@ -29,7 +29,11 @@ export function ctx(s: PackageSummary, version: string, extra: Partial<PackageCo
     name: s.name,
     version,
     // A lockfile records an integrity for every registry entry; a history without one gets a stand-in.
-    locked: { source: 'registry', integrity: s.versions[version]?.integrity ?? 'sha512-AAAA', resolved: `https://registry.example/${s.name}/-/${s.name}-${version}.tgz` },
+    locked: {
+      source: 'registry',
+      integrity: s.versions[version]?.integrity ?? 'sha512-AAAA',
+      resolved: `https://registry.example/${s.name}/-/${s.name}-${version}.tgz`,
+    },
     history: new History(s, NOW),
     registry: { url: 'https://registry.example/', trustData: true, hasKeys: false },
     configuredHosts: ['registry.example'],

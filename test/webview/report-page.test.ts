@@ -44,7 +44,10 @@ function summary(): PackageSummary {
   add('2.0.0', '2024-05-01T10:00:00.000Z', provenance);
   add('2.0.1', '2025-02-01T10:00:00.000Z', provenance);
   // The takeover: a new account, no provenance, a postinstall.
-  add('2.1.0', '2026-11-18T03:41:09.000Z', { publisher: { name: 'colorize-maint', email: 'x@proton.example' }, installScripts: { postinstall: 'node ./setup.js' } });
+  add('2.1.0', '2026-11-18T03:41:09.000Z', {
+    publisher: { name: 'colorize-maint', email: 'x@proton.example' },
+    installScripts: { postinstall: 'node ./setup.js' },
+  });
   add('2.1.1', '2026-11-20T09:12:44.000Z', provenance);
   return {
     name: NAME,
@@ -57,10 +60,24 @@ function summary(): PackageSummary {
 }
 
 const ADVISORIES: Advisory[] = [
-  { id: 'MAL-2026-48211', aliases: [], source: 'osv', packageName: NAME, severity: 'critical', title: 'Malicious code in tiny-colorize', malware: true, affected: { kind: 'semver', range: '2.1.0' } },
+  {
+    id: 'MAL-2026-48211',
+    aliases: [],
+    source: 'osv',
+    packageName: NAME,
+    severity: 'critical',
+    title: 'Malicious code in tiny-colorize',
+    malware: true,
+    affected: { kind: 'semver', range: '2.1.0' },
+  },
 ];
 
-const range = (line: number): SourceRange => ({ start: { line: line - 1, character: 4 }, end: { line: line - 1, character: 40 }, startOffset: line * 40, endOffset: line * 40 + 36 });
+const range = (line: number): SourceRange => ({
+  start: { line: line - 1, character: 4 },
+  end: { line: line - 1, character: 40 },
+  startOffset: line * 40,
+  endOffset: line * 40 + 36,
+});
 
 const FINDINGS: LocatedFinding[] = [
   {
@@ -102,13 +119,27 @@ const FINDINGS: LocatedFinding[] = [
 const commit = (hash: string, date: string, subject: string) => ({ hash, date, author: 'Ada', subject });
 const EXPOSURE: PackageExposure = {
   windows: [
-    { version: '2.0.1', file: 'package-lock.json', workspace: '.', opened: commit('a1b2c3d4e5f60718', '2025-03-02T08:00:00Z', 'add tiny-colorize'), closed: commit('b2c3d4e5f6071829', '2026-11-19T08:00:00Z', 'update deps'), flagged: [] },
+    {
+      version: '2.0.1',
+      file: 'package-lock.json',
+      workspace: '.',
+      opened: commit('a1b2c3d4e5f60718', '2025-03-02T08:00:00Z', 'add tiny-colorize'),
+      closed: commit('b2c3d4e5f6071829', '2026-11-19T08:00:00Z', 'update deps'),
+      flagged: [],
+    },
     {
       version: '2.1.0',
       file: 'package-lock.json',
       workspace: '.',
       opened: commit('b2c3d4e5f6071829', '2026-11-19T08:00:00Z', 'update deps'),
-      flagged: [{ code: 'malware', severity: 'critical', message: 'Malicious code in tiny-colorize', advisory: { id: 'MAL-2026-48211', title: 'Malicious code in tiny-colorize', malware: true } }],
+      flagged: [
+        {
+          code: 'malware',
+          severity: 'critical',
+          message: 'Malicious code in tiny-colorize',
+          advisory: { id: 'MAL-2026-48211', title: 'Malicious code in tiny-colorize', malware: true },
+        },
+      ],
     },
   ],
   unreadable: 0,
@@ -181,7 +212,13 @@ describe('the report page (src/webview), rendered in Chromium', function () {
 
   /** The shell exactly as the extension builds it, served from the stand-in webview origin. */
   function shell(): string {
-    return reportHtml({ cspSource: ORIGIN, nonce: NONCE, scriptUri: `${ORIGIN}/dist/webview/report.js`, styleUri: `${ORIGIN}/media/report.css`, title: `Trust report: ${NAME}` });
+    return reportHtml({
+      cspSource: ORIGIN,
+      nonce: NONCE,
+      scriptUri: `${ORIGIN}/dist/webview/report.js`,
+      styleUri: `${ORIGIN}/media/report.css`,
+      title: `Trust report: ${NAME}`,
+    });
   }
 
   const posted = async (): Promise<ReportPageMessage[]> => page.evaluate('window.__posted');
@@ -230,7 +267,10 @@ describe('the report page (src/webview), rendered in Chromium', function () {
   it('the exposure section shows when each version was locked', async () => {
     const cards = page.locator('.exposure .card');
     assert.equal(await cards.count(), 2);
-    assert.deepEqual(await cards.nth(0).locator('.msg').allTextContents(), ['Locked by 2025-03-02 a1b2c3d4e5 (Ada) add tiny-colorize', 'Removed by 2026-11-19 b2c3d4e5f6 (Ada) update deps']);
+    assert.deepEqual(await cards.nth(0).locator('.msg').allTextContents(), [
+      'Locked by 2025-03-02 a1b2c3d4e5 (Ada) add tiny-colorize',
+      'Removed by 2026-11-19 b2c3d4e5f6 (Ada) update deps',
+    ]);
     assert.deepEqual(await cards.nth(1).locator('.msg').allTextContents(), ['Locked by 2026-11-19 b2c3d4e5f6 (Ada) update deps', 'Still locked at HEAD']);
     assert.equal(await cards.nth(1).locator('.chip.sev').textContent(), 'Critical');
     assert.equal(await cards.nth(1).locator('.desc').textContent(), 'malware MAL-2026-48211: Malicious code in tiny-colorize');

@@ -47,7 +47,10 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   }
   const { model } = report;
   if (!model.manifests.length && !model.lockfile && !model.unreadLockfile) throw new UsageError(`no package.json or lockfile in ${options.projectDir}`);
-  const lockError = model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0 ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file) : undefined;
+  const lockError =
+    model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0
+      ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file)
+      : undefined;
   if (lockError) throw new UsageError(`${model.lockfile!.file} could not be read (${describePosition(lockError)}: ${lockError.message})`);
   for (const p of report.model.problems.slice(0, 20)) io.err(`${terminalLine(`${describePosition(p)}: ${p.severity}: ${p.message}`)}\n`);
   for (const e of report.errors.slice(0, 20)) io.err(`${terminalLine(`trustlens: ${e.package}: ${e.message}`)}\n`);
@@ -56,12 +59,13 @@ export async function checkCommand(argv: string[], io: Io, isTty: boolean): Prom
   const findings = [...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.package.localeCompare(b.package));
   const failed = findings.some((f) => atLeast(f.severity, failOn));
   const out =
-    format === 'json' ? terminalSafeJson(toJson(report, findings, failOn, failed)) + '\n'
-    : format === 'sarif' ? terminalSafeJson(toSarif(findings, { version: VERSION }, report.notChecked)) + '\n'
-    : toText(report, findings, failOn);
+    format === 'json'
+      ? terminalSafeJson(toJson(report, findings, failOn, failed)) + '\n'
+      : format === 'sarif'
+        ? terminalSafeJson(toSarif(findings, { version: VERSION }, report.notChecked)) + '\n'
+        : toText(report, findings, failOn);
   const output = flag('output');
   if (output) await fs.writeFile(output, out);
   else io.out(out);
   return failed ? 1 : 0;
 }
-

@@ -59,7 +59,12 @@ export function toJson(r: ExposureReport): object {
     threshold: r.threshold,
     lockfiles: r.lockfiles,
     flagged: r.flagged,
-    notChecked: r.notChecked.map((u) => ({ package: u.package, version: u.version, status: u.status, signals: u.gaps.map((g) => ({ signal: g.signal, reason: g.reason, ...(g.source ? { source: g.source } : {}) })) })),
+    notChecked: r.notChecked.map((u) => ({
+      package: u.package,
+      version: u.version,
+      status: u.status,
+      signals: u.gaps.map((g) => ({ signal: g.signal, reason: g.reason, ...(g.source ? { source: g.source } : {}) })),
+    })),
     unreadable: r.unreadable,
     notes: r.notes,
     stats: r.stats,
@@ -83,10 +88,21 @@ function knownLine(k: KnownThen): string | undefined {
   const parts: string[] = [];
   if (k.hoursPublishedBeforeLock !== undefined) {
     const h = k.hoursPublishedBeforeLock;
-    parts.push(h < 0 ? 'locked before its recorded publish time' : h < 48 ? `locked ${Math.round(h)} hour${Math.round(h) === 1 ? '' : 's'} after it was published` : `locked ${Math.floor(h / 24)} days after it was published`);
+    parts.push(
+      h < 0
+        ? 'locked before its recorded publish time'
+        : h < 48
+          ? `locked ${Math.round(h)} hour${Math.round(h) === 1 ? '' : 's'} after it was published`
+          : `locked ${Math.floor(h / 24)} days after it was published`,
+    );
   }
   for (const a of k.advisories) {
-    const when = { 'before-lock': 'already public when it was locked', 'while-locked': 'published while it was locked', 'after-window': 'published after the window closed', unknown: 'publication date unknown' }[a.when];
+    const when = {
+      'before-lock': 'already public when it was locked',
+      'while-locked': 'published while it was locked',
+      'after-window': 'published after the window closed',
+      unknown: 'publication date unknown',
+    }[a.when];
     parts.push(`${a.id} ${when}${a.published ? ` (${day(a.published)})` : ''}`);
   }
   return parts.length ? `known then: ${parts.join('; ')}` : undefined;

@@ -41,14 +41,20 @@ export async function sbomCommand(argv: string[], io: Io, isTty: boolean): Promi
 
   let report: CheckReport;
   try {
-    report = await runCheck({ ...opts, onProgress: isTty ? (done, total) => io.err(`\rtrustlens: checking ${done}/${total} packages…${done === total ? '\n' : ''}`) : undefined });
+    report = await runCheck({
+      ...opts,
+      onProgress: isTty ? (done, total) => io.err(`\rtrustlens: checking ${done}/${total} packages…${done === total ? '\n' : ''}`) : undefined,
+    });
   } catch (e) {
     if (e instanceof EngineError) throw new UsageError(e.message);
     throw e;
   }
   const { model } = report;
   if (!model.manifests.length && !model.lockfile) throw new UsageError(`no package.json or lockfile in ${dir}`);
-  const lockError = model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0 ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file) : undefined;
+  const lockError =
+    model.lockfile && !model.lockfile.rejected && model.lockfile.packages.length === 0
+      ? model.problems.find((p) => p.severity === 'error' && p.file === model.lockfile!.file)
+      : undefined;
   if (lockError) throw new UsageError(`${model.lockfile!.file} could not be read (${describePosition(lockError)}: ${lockError.message})`);
   for (const p of model.problems.slice(0, 20)) io.err(`${terminalLine(`${describePosition(p)}: ${p.severity}: ${p.message}`)}\n`);
   for (const e of report.errors.slice(0, 20)) io.err(`${terminalLine(`trustlens: ${e.package}: ${e.message}`)}\n`);
@@ -57,6 +63,8 @@ export async function sbomCommand(argv: string[], io: Io, isTty: boolean): Promi
   if (output) await fs.writeFile(output, sbom.text);
   else io.out(sbom.text);
   const unjudged = sbom.notChecked ? `; ${sbom.notChecked} not checked in full (trustlens:not-checked)` : '';
-  io.err(`${terminalLine(`trustlens: ${format} SBOM of ${sbom.components} components${output ? ` written to ${output}` : ''}: ${sbom.vulnerabilities} vulnerabilit${sbom.vulnerabilities === 1 ? 'y' : 'ies'}${unjudged}`)}\n`);
+  io.err(
+    `${terminalLine(`trustlens: ${format} SBOM of ${sbom.components} components${output ? ` written to ${output}` : ''}: ${sbom.vulnerabilities} vulnerabilit${sbom.vulnerabilities === 1 ? 'y' : 'ies'}${unjudged}`)}\n`,
+  );
   return 0;
 }

@@ -52,7 +52,13 @@ export function toJson(report: CheckReport, findings: LocatedFinding[], failOn: 
         status: u.status,
         signals: u.gaps.map((g) => ({ signal: g.signal, reason: g.reason, ...(g.source ? { source: g.source } : {}) })),
       })),
-      allowed: report.allowed.map((a) => ({ code: a.finding.code, package: a.finding.package, version: a.finding.version, reason: a.reason, expires: a.expires ?? null })),
+      allowed: report.allowed.map((a) => ({
+        code: a.finding.code,
+        package: a.finding.package,
+        version: a.finding.version,
+        reason: a.reason,
+        expires: a.expires ?? null,
+      })),
       registries: report.registries,
       errors: report.errors,
       notes: report.notes,
@@ -88,7 +94,10 @@ export function toText(report: CheckReport, findings: LocatedFinding[], failOn: 
       if (!g) continue;
       groups.delete(f.incident.id);
       lines.push(`${LABEL[f.severity].padEnd(8)} ${f.code}  ${g.incident.title}`);
-      for (const m of g.members) lines.push(`         ${m.package}@${m.version}  ${m.file}:${m.line}${m.safeVersion && m.safeVersion !== m.version ? `  safe version: ${m.safeVersion}` : ''}`);
+      for (const m of g.members)
+        lines.push(
+          `         ${m.package}@${m.version}  ${m.file}:${m.line}${m.safeVersion && m.safeVersion !== m.version ? `  safe version: ${m.safeVersion}` : ''}`,
+        );
       for (const e of f.evidence.filter((x) => x.label !== 'the other members').slice(0, 3)) lines.push(`         ${e.label}: ${e.value}`);
       continue;
     }
@@ -119,7 +128,10 @@ export function toText(report: CheckReport, findings: LocatedFinding[], failOn: 
     }
   }
   const c = counts(findings);
-  const parts = SEVERITIES.slice().reverse().filter((s) => c[s]).map((s) => `${c[s]} ${s}`);
+  const parts = SEVERITIES.slice()
+    .reverse()
+    .filter((s) => c[s])
+    .map((s) => `${c[s]} ${s}`);
   const incomplete = report.notChecked.length ? `; ${report.notChecked.length} not checked` : '';
   blank();
   lines.push(

@@ -43,7 +43,14 @@ export function analyzeContentChange(input: ContentInput): RawFinding[] {
     ...pathEscapeFindings(input.current, a.label),
     ...unscannedFindings(a),
     // The larger of what the registry says and what the tarball holds: a registry that understates a bomb's size must not hide it.
-    ...sizeFindings(a.label, { unpackedSize: Math.max(input.registry?.unpackedSize ?? 0, input.current.unpackedSize), fileCount: Math.max(input.registry?.fileCount ?? 0, input.current.fileCount) }, input.history),
+    ...sizeFindings(
+      a.label,
+      {
+        unpackedSize: Math.max(input.registry?.unpackedSize ?? 0, input.current.unpackedSize),
+        fileCount: Math.max(input.registry?.fileCount ?? 0, input.current.fileCount),
+      },
+      input.history,
+    ),
   ];
   for (const f of findings) {
     const seen = new Set<string>();

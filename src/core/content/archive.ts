@@ -61,7 +61,10 @@ export function pathEscapeFindings(current: PackageContents, label: string): Raw
     {
       code: 'content-path-escape',
       severity: 'high',
-      message: `${label}'s tarball has ${n === 1 ? 'an entry' : `${n} entries`} that leave${n === 1 ? 's' : ''} the package (${list(places.map((p) => p.label), 3)}): npm pack never makes these; they are crafted for an extractor that would write or read outside the install folder`,
+      message: `${label}'s tarball has ${n === 1 ? 'an entry' : `${n} entries`} that leave${n === 1 ? 's' : ''} the package (${list(
+        places.map((p) => p.label),
+        3,
+      )}): npm pack never makes these; they are crafted for an extractor that would write or read outside the install folder`,
       evidence,
     },
   ];

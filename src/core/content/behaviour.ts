@@ -132,7 +132,10 @@ function readString(t: string, i: number, consts: BehaviourState['consts'], dept
 function readCharCodes(t: string, i: number): Folded | undefined {
   const m = /^\s{0,3}\(\s{0,3}((?:(?:0x[0-9a-fA-F]{1,4}|\d{1,5})\s{0,3},\s{0,3}){0,63}(?:0x[0-9a-fA-F]{1,4}|\d{1,5}))\s{0,3}\)/.exec(t.slice(i, i + 600));
   if (!m) return undefined;
-  const value = m[1].split(',').map((x) => String.fromCharCode(Number(x.trim()))).join('');
+  const value = m[1]
+    .split(',')
+    .map((x) => String.fromCharCode(Number(x.trim())))
+    .join('');
   return { value, end: i + m[0].length, built: true };
 }
 
@@ -158,7 +161,8 @@ function readJoinedArray(t: string, i: number, consts: BehaviourState['consts'],
   return { value: parts.join(m[1] ? m[2] : ','), end: j + m[0].length, built: true };
 }
 
-const REVERSE = /^\s{0,3}\.\s{0,3}split\s{0,3}\(\s{0,3}(['"`])\1\s{0,3}\)\s{0,3}\.\s{0,3}reverse\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}join\s{0,3}\(\s{0,3}(['"`])\2\s{0,3}\)/;
+const REVERSE =
+  /^\s{0,3}\.\s{0,3}split\s{0,3}\(\s{0,3}(['"`])\1\s{0,3}\)\s{0,3}\.\s{0,3}reverse\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}join\s{0,3}\(\s{0,3}(['"`])\2\s{0,3}\)/;
 
 /** One term: a literal (maybe reversed), char codes, a joined array, or a known constant. */
 function term(t: string, i: number, consts: BehaviourState['consts'], depth: number): Folded | undefined {
@@ -213,7 +217,12 @@ function effectOf(name: string): { kind: SignalKind; key: string } | undefined {
   if (NETWORK_MODULES.has(spec) && spec.length > 2) return { kind: 'network', key: spec };
   if (/^(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork|binding|_linkedBinding)$/.test(n)) return { kind: 'process', key: n };
   if (/^(?:fetch|XMLHttpRequest|WebSocket)$/.test(n)) return { kind: 'network', key: n };
-  if (/^(?:eval|Function|require|_load|_compile|mainModule|runInThisContext|runInNewContext|compileFunction|dlopen|return\s+process|return\s+this\.process)$/.test(n)) return { kind: 'eval', key: n.replace(/\s+/, ' ') };
+  if (
+    /^(?:eval|Function|require|_load|_compile|mainModule|runInThisContext|runInNewContext|compileFunction|dlopen|return\s+process|return\s+this\.process)$/.test(
+      n,
+    )
+  )
+    return { kind: 'eval', key: n.replace(/\s+/, ' ') };
   if (n === 'env') return { kind: 'source', key: 'env' };
   if (/^(?:hostname|userInfo|networkInterfaces)$/.test(n)) return { kind: 'source', key: `host:${n}` };
   return undefined;
@@ -230,9 +239,11 @@ function builtName(bs: BehaviourState, at: number, f: Folded, how: string): void
 }
 
 const DECL = /\b(?:const|let|var)\s{1,3}/g;
-const DESTRUCTURE_ENV = /^\{\s{0,3}env\s{0,3}(?::\s{0,3}([A-Za-z_$][\w$]{0,39}))?\s{0,3}\}\s{0,3}=\s{0,3}(?:globalThis\s{0,3}\.\s{0,3}|global\s{0,3}\.\s{0,3})?process\b/;
+const DESTRUCTURE_ENV =
+  /^\{\s{0,3}env\s{0,3}(?::\s{0,3}([A-Za-z_$][\w$]{0,39}))?\s{0,3}\}\s{0,3}=\s{0,3}(?:globalThis\s{0,3}\.\s{0,3}|global\s{0,3}\.\s{0,3})?process\b/;
 const ALIAS_PROCESS = /^\s{0,3}(?:globalThis\s{0,3}\.\s{0,3}|global\s{0,3}\.\s{0,3})?process\s{0,3}(?=[;,)\n}]|$)/;
-const ALIAS_ENV = /^\s{0,3}(?:(?:globalThis\s{0,3}\.\s{0,3}|global\s{0,3}\.\s{0,3})?process\s{0,3}(?:\.\s{0,3}env|\[\s{0,3}(['"`])env\1\s{0,3}\])|Reflect\s{0,3}\.\s{0,3}get\s{0,3}\(\s{0,3}process\s{0,3},\s{0,3}(['"`])env\2\s{0,3}\))\s{0,3}(?=[;,)\n}]|$)/;
+const ALIAS_ENV =
+  /^\s{0,3}(?:(?:globalThis\s{0,3}\.\s{0,3}|global\s{0,3}\.\s{0,3})?process\s{0,3}(?:\.\s{0,3}env|\[\s{0,3}(['"`])env\1\s{0,3}\])|Reflect\s{0,3}\.\s{0,3}get\s{0,3}\(\s{0,3}process\s{0,3},\s{0,3}(['"`])env\2\s{0,3}\))\s{0,3}(?=[;,)\n}]|$)/;
 const MAX_DECLS = 5000;
 const MAX_CONSTS = 2000;
 
@@ -294,7 +305,8 @@ function concatStart(t: string, closeQuote: number): number {
   return start;
 }
 
-export const ENCODER_OPEN = /(?:JSON\s{0,3}\.\s{0,3}stringify|\bstringify|URLSearchParams|\binspect|\bbtoa|\bencodeURIComponent)\s{0,3}\(\s{0,3}(?:\{\s{0,3}\.\.\.\s{0,3}|Object\s{0,3}\.\s{0,3}assign\s{0,3}\(\s{0,3}\{\s{0,3}\}\s{0,3},\s{0,3})?$/;
+export const ENCODER_OPEN =
+  /(?:JSON\s{0,3}\.\s{0,3}stringify|\bstringify|URLSearchParams|\binspect|\bbtoa|\bencodeURIComponent)\s{0,3}\(\s{0,3}(?:\{\s{0,3}\.\.\.\s{0,3}|Object\s{0,3}\.\s{0,3}assign\s{0,3}\(\s{0,3}\{\s{0,3}\}\s{0,3},\s{0,3})?$/;
 
 const INVISIBLE_MIN = 24;
 
@@ -308,7 +320,8 @@ export function fromCharCodeUse(bs: BehaviourState, at: number, m: string): void
   if (f) return builtName(bs, Math.max(0, at - 7), f, 'char codes');
   const around = win(t, at, 160, 200);
   if (/\^\s{0,3}(?:0x[0-9a-fA-F]{1,4}\b|\d{1,3}\b|[\w$]{1,30}\s{0,3}(?:\.\s{0,3}charCodeAt|\[))/.test(around)) return bs.add('decode', 'xor', at, m.length);
-  if (/%\s{0,3}26\b|[-+]\s{0,3}13\b|(?:charCodeAt\s{0,3}\([^)]{0,20}\)|\bch?\b)\s{0,3}[-+]\s{0,3}\d{1,2}\b/.test(around)) return bs.add('decode', 'shift', at, m.length);
+  if (/%\s{0,3}26\b|[-+]\s{0,3}13\b|(?:charCodeAt\s{0,3}\([^)]{0,20}\)|\bch?\b)\s{0,3}[-+]\s{0,3}\d{1,2}\b/.test(around))
+    return bs.add('decode', 'shift', at, m.length);
   if (/parseInt\s{0,3}\([^)]{0,40},\s{0,3}16\s{0,3}\)/.test(around)) return bs.add('decode', 'hex', at, m.length);
   bs.add('decode', 'char-codes', at, m.length);
 }
@@ -316,7 +329,8 @@ export function fromCharCodeUse(bs: BehaviourState, at: number, m: string): void
 /** `eval(function(p,a,c,k,e,d){…}(…))` and its renamed variants: a self-decoding packer (called by the eval group). */
 export function selfDecodingEval(bs: BehaviourState, at: number, arg: string, api: string): void {
   const params = /^\s{0,3}function\s{0,3}\(\s{0,3}((?:[\w$]{1,3}\s{0,3},\s{0,3}){4,7}[\w$]{1,3})\s{0,3}\)\s{0,3}\{/.exec(arg);
-  if (params) bs.add('obfuscation', 'self-decoding-eval', at, api.length, { noCommentCheck: true, detail: `${api}(function(${params[1].replace(/\s+/g, '')}){…})` });
+  if (params)
+    bs.add('obfuscation', 'self-decoding-eval', at, api.length, { noCommentCheck: true, detail: `${api}(function(${params[1].replace(/\s+/g, '')}){…})` });
 }
 
 /** `curl … | sh`, `iwr … | iex`, `wget … && chmod +x`: downloads run as they arrive (called for shell files by the scanner's own group). */
@@ -385,13 +399,29 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
   {
     name: 'stores',
     kinds: ALL,
-    anchors: ['find-generic-password', 'find-internet-password', 'dump-keychain', 'login.keychain', 'Login Data', 'Local State', 'Cookies', 'logins.json', 'key4.db', 'key3.db', 'cmdkey', 'secret-tool', 'Web Data', 'Safe Storage'],
+    anchors: [
+      'find-generic-password',
+      'find-internet-password',
+      'dump-keychain',
+      'login.keychain',
+      'Login Data',
+      'Local State',
+      'Cookies',
+      'logins.json',
+      'key4.db',
+      'key3.db',
+      'cmdkey',
+      'secret-tool',
+      'Web Data',
+      'Safe Storage',
+    ],
     budget: 2000,
     handle(bs, at, m) {
       const t = bs.text;
       const around = win(t, at, 200, 200);
       let key: string | undefined;
-      if (m === 'find-generic-password' || m === 'find-internet-password' || m === 'dump-keychain' || m === 'login.keychain' || m === 'Safe Storage') key = 'keychain';
+      if (m === 'find-generic-password' || m === 'find-internet-password' || m === 'dump-keychain' || m === 'login.keychain' || m === 'Safe Storage')
+        key = 'keychain';
       else if (m === 'cmdkey') key = /cmdkey(?:\.exe)?\s{1,3}\/list/i.test(t.slice(at, at + 24)) ? 'Windows Credential Manager' : undefined;
       else if (m === 'secret-tool') key = /secret-tool\s{1,3}(?:lookup|search)/.test(t.slice(at, at + 24)) ? 'libsecret' : undefined;
       else if (m === 'logins.json' || m === 'key4.db' || m === 'key3.db') key = /firefox|mozilla|profile/i.test(around) ? 'Firefox logins' : undefined;
@@ -403,7 +433,31 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
   {
     name: 'encode',
     kinds: JS,
-    anchors: ['stringify', 'URLSearchParams', 'btoa', 'encodeURIComponent', "'base64'", '"base64"', "'hex'", '"hex"', "'base64url'", 'createCipher', 'publicEncrypt', 'gzipSync', 'deflateSync', 'brotliCompress', 'gzip(', 'createGzip', 'atob', 'createDecipher', 'gunzipSync', 'inflateSync', 'brotliDecompress', 'unescape(', 'privateDecrypt'],
+    anchors: [
+      'stringify',
+      'URLSearchParams',
+      'btoa',
+      'encodeURIComponent',
+      "'base64'",
+      '"base64"',
+      "'hex'",
+      '"hex"',
+      "'base64url'",
+      'createCipher',
+      'publicEncrypt',
+      'gzipSync',
+      'deflateSync',
+      'brotliCompress',
+      'gzip(',
+      'createGzip',
+      'atob',
+      'createDecipher',
+      'gunzipSync',
+      'inflateSync',
+      'brotliDecompress',
+      'unescape(',
+      'privateDecrypt',
+    ],
     budget: 20000,
     handle(bs, at, m) {
       const t = bs.text;
@@ -422,7 +476,8 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
         const before = t.slice(Math.max(0, at - 300), at);
         if (/digest\s{0,3}\(\s{0,3}$/.test(before)) return; // a hash, not an encoding of the data
         if (/toString\s{0,3}\(\s{0,3}$/.test(before)) return bs.add('encode', enc, at, m.length);
-        if (/,\s{0,3}$/.test(before) && /(?:Buffer\s{0,3}\.\s{0,3}from|new\s{1,3}Buffer)\s{0,3}\([^;]{0,280}$/.test(before)) return bs.add('decode', enc, at, m.length);
+        if (/,\s{0,3}$/.test(before) && /(?:Buffer\s{0,3}\.\s{0,3}from|new\s{1,3}Buffer)\s{0,3}\([^;]{0,280}$/.test(before))
+          return bs.add('decode', enc, at, m.length);
         return;
       }
       if (m === 'createCipher' || m === 'publicEncrypt') return bs.add('encode', 'cipher', at, m.length);
@@ -441,15 +496,29 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
       const t = bs.text;
       const around = win(t, at, 160, 200);
       if (m === 'charCodeAt') {
-        if (/\^\s{0,3}(?:0x[0-9a-fA-F]{1,4}\b|\d{1,3}\b|[\w$]{1,30}\s{0,3}(?:\.\s{0,3}charCodeAt|\[))|\^=/.test(around) && /fromCharCode|Buffer|\.map\(|push\(/.test(around)) bs.add('decode', 'xor', at, m.length);
+        if (
+          /\^\s{0,3}(?:0x[0-9a-fA-F]{1,4}\b|\d{1,3}\b|[\w$]{1,30}\s{0,3}(?:\.\s{0,3}charCodeAt|\[))|\^=/.test(around) &&
+          /fromCharCode|Buffer|\.map\(|push\(/.test(around)
+        )
+          bs.add('decode', 'xor', at, m.length);
         return;
       }
       if (m === '.reverse()') {
-        if (/^\.reverse\(\)\s{0,3}\.\s{0,3}join\s{0,3}\(/.test(t.slice(at, at + 24)) && /split\s{0,3}\(\s{0,3}(['"`])\1\s{0,3}\)\s{0,3}$/.test(t.slice(Math.max(0, at - 24), at))) bs.add('decode', 'reverse', at, m.length);
+        if (
+          /^\.reverse\(\)\s{0,3}\.\s{0,3}join\s{0,3}\(/.test(t.slice(at, at + 24)) &&
+          /split\s{0,3}\(\s{0,3}(['"`])\1\s{0,3}\)\s{0,3}$/.test(t.slice(Math.max(0, at - 24), at))
+        )
+          bs.add('decode', 'reverse', at, m.length);
         return;
       }
       if (m === 'parseInt(') {
-        if (/^parseInt\(\s{0,3}[\w$.]{1,30}\s{0,3}\.\s{0,3}(?:substr|substring|slice)\s{0,3}\([^)]{0,30}\)\s{0,3},\s{0,3}16\s{0,3}\)/.test(t.slice(at, at + 90)) && /fromCharCode|push\(|Buffer/.test(around)) bs.add('decode', 'hex', at, m.length);
+        if (
+          /^parseInt\(\s{0,3}[\w$.]{1,30}\s{0,3}\.\s{0,3}(?:substr|substring|slice)\s{0,3}\([^)]{0,30}\)\s{0,3},\s{0,3}16\s{0,3}\)/.test(
+            t.slice(at, at + 90),
+          ) &&
+          /fromCharCode|push\(|Buffer/.test(around)
+        )
+          bs.add('decode', 'hex', at, m.length);
         return;
       }
       bs.add('decode', 'hex', at, m.length);
@@ -463,7 +532,8 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
     handle(bs, at) {
       // `b[i] ^= k` over a buffer in a loop: a byte-wise XOR decoder.
       const t = bs.text;
-      if (/[\w$]\s{0,3}\[[\w$ +%.-]{1,30}$/.test(t.slice(Math.max(0, at - 40), at)) && /\bfor\s{0,3}\(|\.length/.test(win(t, at, 160, 0))) bs.add('decode', 'xor', at, 2);
+      if (/[\w$]\s{0,3}\[[\w$ +%.-]{1,30}$/.test(t.slice(Math.max(0, at - 40), at)) && /\bfor\s{0,3}\(|\.length/.test(win(t, at, 160, 0)))
+        bs.add('decode', 'xor', at, 2);
     },
   },
   {
@@ -487,7 +557,16 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
   {
     name: 'code-sinks',
     kinds: JS,
-    anchors: ['then(eval)', '_compile(', 'constructor.constructor', "constructor['constructor']", 'constructor["constructor"]', 'mainModule', 'Reflect.get', 'Reflect.apply'],
+    anchors: [
+      'then(eval)',
+      '_compile(',
+      'constructor.constructor',
+      "constructor['constructor']",
+      'constructor["constructor"]',
+      'mainModule',
+      'Reflect.get',
+      'Reflect.apply',
+    ],
     budget: 5000,
     handle(bs, at, m) {
       const t = bs.text;
@@ -495,7 +574,12 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
       if (m === '_compile(') return bs.add('eval', 'Module._compile', at, m.length);
       if (m.startsWith('constructor')) return bs.add('eval', 'constructor.constructor', at, m.length, { detail: snippetAt(t, at, m.length) });
       if (m === 'mainModule') {
-        if (/^mainModule\s{0,3}(?:\.\s{0,3}(?:require|constructor)|\[\s{0,3}['"`](?:require|constructor))|^mainModule['"`]\s{0,3}\]\s{0,3}(?:\.\s{0,3}(?:require|constructor)|\[)/.test(t.slice(at, at + 40))) bs.add('eval', 'process.mainModule', at, m.length, { detail: snippetAt(t, at, m.length) });
+        if (
+          /^mainModule\s{0,3}(?:\.\s{0,3}(?:require|constructor)|\[\s{0,3}['"`](?:require|constructor))|^mainModule['"`]\s{0,3}\]\s{0,3}(?:\.\s{0,3}(?:require|constructor)|\[)/.test(
+            t.slice(at, at + 40),
+          )
+        )
+          bs.add('eval', 'process.mainModule', at, m.length, { detail: snippetAt(t, at, m.length) });
         return;
       }
       // Reflect.get(target, name) / Reflect.apply(fn, …): the name folded as any other.
@@ -505,7 +589,8 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
       const target = r[1];
       const f = fold(t, at + m.length + r[0].length, bs.consts);
       if (m === 'Reflect.get' && f) {
-        if (f.value === 'env' && (target === 'process' || bs.processAliases.has(target))) return bs.add('source', 'env', at, f.end - at, { detail: snippetAt(t, at, f.end - at) });
+        if (f.value === 'env' && (target === 'process' || bs.processAliases.has(target)))
+          return bs.add('source', 'env', at, f.end - at, { detail: snippetAt(t, at, f.end - at) });
         builtName(bs, at, { ...f, built: f.built || /^(?:globalThis|global|window|self)$/.test(target) }, 'reached through Reflect.get');
       }
     },
@@ -539,24 +624,52 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
   {
     name: 'silent-launch',
     kinds: ALL,
-    anchors: ['detached', 'nohup ', 'setsid ', 'disown', 'start /b', 'start /B', 'WindowStyle Hidden', 'windowstyle hidden', '-w hidden', '-W Hidden', '-WindowStyle hidden'],
+    anchors: [
+      'detached',
+      'nohup ',
+      'setsid ',
+      'disown',
+      'start /b',
+      'start /B',
+      'WindowStyle Hidden',
+      'windowstyle hidden',
+      '-w hidden',
+      '-W Hidden',
+      '-WindowStyle hidden',
+    ],
     budget: 2000,
     handle(bs, at, m) {
       const t = bs.text;
       if (m === 'detached') {
         if (!/^detached['"]?\s{0,3}:\s{0,3}(?:true|!0|1)\b/.test(t.slice(at, at + 20))) return;
         const around = win(t, at, 400, 400);
-        const silent = /stdio['"]?\s{0,3}:\s{0,3}(?:['"]ignore['"]|\[\s{0,3}['"]ignore['"])|\.unref\s{0,3}\(\s{0,3}\)|windowsHide['"]?\s{0,3}:\s{0,3}(?:true|!0)|silent['"]?\s{0,3}:\s{0,3}(?:true|!0)/.test(around);
+        const silent =
+          /stdio['"]?\s{0,3}:\s{0,3}(?:['"]ignore['"]|\[\s{0,3}['"]ignore['"])|\.unref\s{0,3}\(\s{0,3}\)|windowsHide['"]?\s{0,3}:\s{0,3}(?:true|!0)|silent['"]?\s{0,3}:\s{0,3}(?:true|!0)/.test(
+            around,
+          );
         if (!silent) return;
         // What it starts: node, this package's files, a temp or home path, a shell or an executable is code of its
         // own; a browser or an opener is not.
         const target = t.slice(Math.max(0, at - 400), at);
-        const own = /process\.execPath|__dirname|__filename|tmpdir|homedir|['"`](?:node|bun|sh|bash)['"`]|\.(?:js|cjs|mjs|exe|sh)['"`]|['"`]-e['"`]|\/tmp\/|\bfork\s{0,3}\(/.test(target);
+        const own =
+          /process\.execPath|__dirname|__filename|tmpdir|homedir|['"`](?:node|bun|sh|bash)['"`]|\.(?:js|cjs|mjs|exe|sh)['"`]|['"`]-e['"`]|\/tmp\/|\bfork\s{0,3}\(/.test(
+            target,
+          );
         return bs.add('launch', own ? 'detached-code' : 'detached', at, m.length, { detail: snippetAt(t, at, m.length) });
       }
       if (!/^[a-z]/i.test(m) || wordStart(t, at)) {
         if (m === 'disown' && isWordChar(t[at + 6])) return;
-        bs.add('launch', m.trim().toLowerCase().replace(/^-w(?:indowstyle)? hidden$/, 'hidden window').replace('windowstyle hidden', 'hidden window'), at, m.length, { detail: snippetAt(t, at, m.length) });
+        bs.add(
+          'launch',
+          m
+            .trim()
+            .toLowerCase()
+            .replace(/^-w(?:indowstyle)? hidden$/, 'hidden window')
+            .replace('windowstyle hidden', 'hidden window'),
+          at,
+          m.length,
+          { detail: snippetAt(t, at, m.length) },
+        );
       }
     },
   },
@@ -570,7 +683,12 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
       if (/^[a-z]/i.test(m) && !wordStart(t, at)) return;
       pipeToShell(bs, at, m);
       // `execSync('curl -d … https://…')`: a network tool started from code uses the network.
-      if ((m === 'curl ' || m === 'wget ') && /['"`]\s{0,3}$/.test(t.slice(Math.max(0, at - 4), at)) && /^\w{4}\s[^'"`\n]{0,200}(?:https?|ftp):\/\//.test(t.slice(at, at + 240))) bs.add('network', m.trim(), at, m.length, { detail: snippetAt(t, at, m.length) });
+      if (
+        (m === 'curl ' || m === 'wget ') &&
+        /['"`]\s{0,3}$/.test(t.slice(Math.max(0, at - 4), at)) &&
+        /^\w{4}\s[^'"`\n]{0,200}(?:https?|ftp):\/\//.test(t.slice(at, at + 240))
+      )
+        bs.add('network', m.trim(), at, m.length, { detail: snippetAt(t, at, m.length) });
     },
   },
   {
@@ -584,7 +702,10 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
         // A DLL copied or written into an application's folder, where it loads in place of a system one.
         if (!/['"`]/.test(t[at + 4] ?? '')) return;
         const around = win(t, at, 300, 200);
-        if (/\b(?:copyFile|copyFileSync|writeFile|writeFileSync|rename|renameSync|createWriteStream|cpSync)\b/.test(around) && /LOCALAPPDATA|APPDATA|Program Files|System32|SysWOW64|Microsoft[\\/]|AppData/i.test(around)) {
+        if (
+          /\b(?:copyFile|copyFileSync|writeFile|writeFileSync|rename|renameSync|createWriteStream|cpSync)\b/.test(around) &&
+          /LOCALAPPDATA|APPDATA|Program Files|System32|SysWOW64|Microsoft[\\/]|AppData/i.test(around)
+        ) {
           bs.add('hijack', 'DLL placed in an application folder', at, 4, { detail: snippetAt(t, at, 4) });
         }
         return;
@@ -607,19 +728,33 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
   {
     name: 'worm-parts',
     kinds: JS,
-    anchors: ['__filename', "'postinstall'", '"postinstall"', '.postinstall', "'preinstall'", '"preinstall"', '.preinstall', 'postinstall:', 'preinstall:', 'access list packages', 'access ls-packages'],
+    anchors: [
+      '__filename',
+      "'postinstall'",
+      '"postinstall"',
+      '.postinstall',
+      "'preinstall'",
+      '"preinstall"',
+      '.preinstall',
+      'postinstall:',
+      'preinstall:',
+      'access list packages',
+      'access ls-packages',
+    ],
     budget: 2000,
     handle(bs, at, m) {
       const t = bs.text;
       if (m === '__filename') {
         // Copying or reading its own file to plant it elsewhere.
-        if (/(?:copyFile|copyFileSync|cpSync|createReadStream|readFileSync)\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 24), at))) bs.add('worm', 'copies itself', at, m.length, { detail: snippetAt(t, at, m.length) });
+        if (/(?:copyFile|copyFileSync|cpSync|createReadStream|readFileSync)\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 24), at)))
+          bs.add('worm', 'copies itself', at, m.length, { detail: snippetAt(t, at, m.length) });
         return;
       }
       if (m.startsWith('access')) return bs.add('worm', 'lists the packages it can publish', at, m.length, { detail: snippetAt(t, at, m.length) });
       // A lifecycle script written into a manifest: `m.scripts.postinstall = …`, `{ postinstall: 'node x.js' }`.
       const after = t.slice(at + m.length, at + m.length + 40);
-      if (/^['"`]?\s{0,3}[:=]\s{0,3}['"`](?:node|sh|bash|bun|npx)\b/.test(after) || /^\s{0,3}['"`](?:node|sh|bash|bun)\b/.test(after)) bs.add('worm', 'writes an install hook into a manifest', at, m.length, { detail: snippetAt(t, at, m.length) });
+      if (/^['"`]?\s{0,3}[:=]\s{0,3}['"`](?:node|sh|bash|bun|npx)\b/.test(after) || /^\s{0,3}['"`](?:node|sh|bash|bun)\b/.test(after))
+        bs.add('worm', 'writes an install hook into a manifest', at, m.length, { detail: snippetAt(t, at, m.length) });
     },
   },
   {
@@ -629,7 +764,8 @@ export const BEHAVIOUR_GROUPS: BehaviourGroup[] = [
     budget: 2000,
     handle(bs, at, m) {
       const t = bs.text;
-      if (/(?:spawn|exec|execFile|fork|spawnSync)\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 16), at))) bs.add('shell', m.slice(1, -1), at, m.length, { detail: snippetAt(t, at, m.length) });
+      if (/(?:spawn|exec|execFile|fork|spawnSync)\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 16), at)))
+        bs.add('shell', m.slice(1, -1), at, m.length, { detail: snippetAt(t, at, m.length) });
     },
   },
 ];

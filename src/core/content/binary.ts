@@ -54,9 +54,14 @@ export function binaryFindings(current: PackageContents, previous: PackageConten
   const added = [...now].filter(([p]) => !before.has(p) && !beforeNames.has(baseName(p)));
   if (!added.length) return [];
   const severity: Severity = previous ? 'medium' : 'low';
-  const evidence: Evidence[] = added.slice(0, MAX_PLACES).map(([p, fmt]) => ({ label: p, value: `${fmt}, ${formatBytes(current.files.get(p)!.size)}, mode ${(current.files.get(p)!.mode & 0o777).toString(8)}` }));
+  const evidence: Evidence[] = added
+    .slice(0, MAX_PLACES)
+    .map(([p, fmt]) => ({ label: p, value: `${fmt}, ${formatBytes(current.files.get(p)!.size)}, mode ${(current.files.get(p)!.mode & 0o777).toString(8)}` }));
   if (added.length > MAX_PLACES) evidence.push({ label: 'more', value: `${added.length - MAX_PLACES} more files` });
-  const names = list(added.map(([p]) => p), 3);
+  const names = list(
+    added.map(([p]) => p),
+    3,
+  );
   const message = previous
     ? `${label} adds ${added.length === 1 ? 'a binary' : `${added.length} binaries`} that ${previous.version} did not have: ${names}`
     : `${label} ships ${added.length === 1 ? 'a binary' : `${added.length} binaries`}: ${names} (${NO_BASELINE})`;

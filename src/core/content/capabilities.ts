@@ -35,7 +35,14 @@ type Item = { scan: FileScan; signal: Signal; what?: string };
 
 /** Newness-based severities drop to medium when the previous release was not read whole, except for install-time code. */
 function capUnlessInstall(a: Analysis, installTime: boolean, severity: Severity, message: string, items: Item[]): { severity: Severity; message: string } {
-  return installTime ? { severity, message } : capForUnreadBaseline(a, severity, message, items.map((i) => i.scan.path));
+  return installTime
+    ? { severity, message }
+    : capForUnreadBaseline(
+        a,
+        severity,
+        message,
+        items.map((i) => i.scan.path),
+      );
 }
 
 /** Launch keys that hide a process whatever it runs (`detached` alone is how openers start a browser). */
@@ -55,10 +62,19 @@ function launchFindings(a: Analysis): { items: Item[]; high: boolean; why: strin
   for (const h of launches) {
     const install = inInstallScope(a, h.scan.path);
     const firstUse = !a.previous?.kinds.has('process');
-    const loud = install || (HIDDEN_LAUNCH.test(h.signal.key) && (h.signal.key !== 'detached-code' || firstUse || isObfuscated(h.scan) || [...h.scan.signals.values()].some((s) => s.inCode && (s.kind === 'network' || s.kind === 'fetch-run'))));
+    const loud =
+      install ||
+      (HIDDEN_LAUNCH.test(h.signal.key) &&
+        (h.signal.key !== 'detached-code' ||
+          firstUse ||
+          isObfuscated(h.scan) ||
+          [...h.scan.signals.values()].some((s) => s.inCode && (s.kind === 'network' || s.kind === 'fetch-run'))));
     if (loud) high = true;
   }
-  if (launches.length) why.push(`starts ${launches.some((h) => HIDDEN_LAUNCH.test(h.signal.key)) ? 'hidden, detached processes' : 'detached processes'} (${list([...new Set(launches.map((h) => h.signal.key))])})`);
+  if (launches.length)
+    why.push(
+      `starts ${launches.some((h) => HIDDEN_LAUNCH.test(h.signal.key)) ? 'hidden, detached processes' : 'detached processes'} (${list([...new Set(launches.map((h) => h.signal.key))])})`,
+    );
   if (proxies.length) {
     high = true;
     why.push(`runs code through ${list([...new Set(proxies.map((h) => h.signal.key))])}`);
@@ -76,7 +92,15 @@ export function processFindings(a: Analysis): RawFinding[] {
     return [{ ...f, severity, message: `${f.message}; it ${list(launch.why)}`, evidence: [...placesEvidence(launch.items), ...f.evidence] }];
   };
   if (!hits.length) {
-    const judged = launch.high ? capUnlessInstall(a, launch.items.some((h) => inInstallScope(a, h.scan.path)), 'high', `${a.label} ${list(launch.why)}: no file of ${a.input.previous!.version} did`, launch.items) : { severity: 'medium' as Severity, message: `${a.label} ${list(launch.why)}: no file of ${a.input.previous!.version} did` };
+    const judged = launch.high
+      ? capUnlessInstall(
+          a,
+          launch.items.some((h) => inInstallScope(a, h.scan.path)),
+          'high',
+          `${a.label} ${list(launch.why)}: no file of ${a.input.previous!.version} did`,
+          launch.items,
+        )
+      : { severity: 'medium' as Severity, message: `${a.label} ${list(launch.why)}: no file of ${a.input.previous!.version} did` };
     return [{ code: 'content-process', ...judged, evidence: placesEvidence(launch.items) }];
   }
   const install = hits.filter((h) => inInstallScope(a, h.scan.path));
@@ -96,7 +120,13 @@ export function processFindings(a: Analysis): RawFinding[] {
   if (!a.previous.kinds.has('process')) {
     const risky = hits.filter((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
     const where = install.length ? ', in code its install hook runs' : risky.length ? ', in obfuscated code' : '';
-    const judged = capUnlessInstall(a, install.length > 0, risky.length || launch.high ? 'high' : 'medium', `${a.label} starts processes for the first time (${list(apis)})${where}: no file of ${prevVersion} did`, [...risky, ...launch.items]);
+    const judged = capUnlessInstall(
+      a,
+      install.length > 0,
+      risky.length || launch.high ? 'high' : 'medium',
+      `${a.label} starts processes for the first time (${list(apis)})${where}: no file of ${prevVersion} did`,
+      [...risky, ...launch.items],
+    );
     return withLaunch({ code: 'content-process', ...judged, evidence: placesEvidence([...risky, ...hits.filter((h) => !risky.includes(h))]) });
   }
   const prevInstall = [...a.previous.scopeKeys].some((k) => k.startsWith('process\u0000'));
@@ -110,7 +140,15 @@ export function processFindings(a: Analysis): RawFinding[] {
   }
   if (launch.items.length) {
     const message = `${a.label} ${list(launch.why)}: no file of ${prevVersion} did`;
-    const judged = launch.high ? capUnlessInstall(a, launch.items.some((h) => inInstallScope(a, h.scan.path)), 'high', message, launch.items) : { severity: 'medium' as Severity, message };
+    const judged = launch.high
+      ? capUnlessInstall(
+          a,
+          launch.items.some((h) => inInstallScope(a, h.scan.path)),
+          'high',
+          message,
+          launch.items,
+        )
+      : { severity: 'medium' as Severity, message };
     return [{ code: 'content-process', ...judged, evidence: placesEvidence(launch.items) }];
   }
   return [];
@@ -176,8 +214,23 @@ export function networkFindings(a: Analysis, credentialFiles: Set<string>, chain
   const prev = a.previous;
   const runs = chains.filter((c) => c.kind === 'download-and-run' || c.kind === 'reverse-shell');
   // Code that runs what it downloads, or hands a shell to a socket: the network use is the payload's way in.
-  const runWhat = [...new Set(runs.map((c) => (c.kind === 'reverse-shell' ? 'connects a shell to a socket' : c.key.endsWith('pipe-to-shell') ? 'pipes a download into a shell' : `runs code it downloads (${c.source!.signal.key} → ${c.sink.signal.key})`)))];
-  const runEvidence = runs.slice(0, 4).flatMap((c) => [...(c.source ? [signalEvidence(c.source.scan, c.source.signal, describeLink(c.source))] : []), signalEvidence(c.sink.scan, c.sink.signal, describeLink(c.sink))]);
+  const runWhat = [
+    ...new Set(
+      runs.map((c) =>
+        c.kind === 'reverse-shell'
+          ? 'connects a shell to a socket'
+          : c.key.endsWith('pipe-to-shell')
+            ? 'pipes a download into a shell'
+            : `runs code it downloads (${c.source!.signal.key} → ${c.sink.signal.key})`,
+      ),
+    ),
+  ];
+  const runEvidence = runs
+    .slice(0, 4)
+    .flatMap((c) => [
+      ...(c.source ? [signalEvidence(c.source.scan, c.source.signal, describeLink(c.source))] : []),
+      signalEvidence(c.sink.scan, c.sink.signal, describeLink(c.sink)),
+    ]);
   const runItems: Item[] = runs.map((c) => ({ scan: c.sink.scan, signal: c.sink.signal }));
   const apiHits = currentSignals(a, ['network']);
   const firstUse = prev && !prev.kinds.has('network') ? apiHits : [];
@@ -186,7 +239,9 @@ export function networkFindings(a: Analysis, credentialFiles: Set<string>, chain
   const deps = dependencyNames(a.input.current.manifest);
   // `npx only-allow pnpm` fetches a well-known tool, judged with the hook (content-install-hook), not here.
   const downloads = a.current.scope.runs.flatMap((r) =>
-    benignHookTools(r.parts, true) ? [] : r.parts.downloads.filter((d) => !prevDownloads.has(d) && !isLocalPackageRun(d, deps)).map((d) => ({ hook: r.hook.name, d })),
+    benignHookTools(r.parts, true)
+      ? []
+      : r.parts.downloads.filter((d) => !prevDownloads.has(d) && !isLocalPackageRun(d, deps)).map((d) => ({ hook: r.hook.name, d })),
   );
   if (!prev) {
     const install = [...apiHits, ...hostHits].filter((h) => inInstallScope(a, h.scan.path));
@@ -207,7 +262,10 @@ export function networkFindings(a: Analysis, credentialFiles: Set<string>, chain
   const severity: Severity = downloads.length || runs.length || items.some(risky) ? 'high' : 'medium';
   const parts: string[] = [...runWhat];
   if (firstUse.length) parts.push(`uses the network for the first time (${list([...new Set(firstUse.map((h) => h.signal.key))])})`);
-  if (hostHits.length) parts.push(`names ${hostHits.length === 1 ? 'a host' : 'hosts'} no file of ${a.input.previous!.version} named (${list([...new Set(hostHits.map((h) => h.signal.key))])})`);
+  if (hostHits.length)
+    parts.push(
+      `names ${hostHits.length === 1 ? 'a host' : 'hosts'} no file of ${a.input.previous!.version} named (${list([...new Set(hostHits.map((h) => h.signal.key))])})`,
+    );
   if (downloads.length) parts.push(`downloads at install time (${list(downloads.map((d) => d.d))})`);
   const why = severity === 'high' ? whyHigh(a, items, downloads.length > 0, credentialFiles) : '';
   const evidence: Evidence[] = [
@@ -215,7 +273,13 @@ export function networkFindings(a: Analysis, credentialFiles: Set<string>, chain
     ...runEvidence,
     ...placesEvidence([...items.filter(risky), ...items.filter((h) => !risky(h))]),
   ];
-  return [{ code: 'content-network', ...capUnlessInstall(a, installTime, severity, `${a.label} ${list(parts)}${why}`, [...runItems, ...items.filter(risky)]), evidence }];
+  return [
+    {
+      code: 'content-network',
+      ...capUnlessInstall(a, installTime, severity, `${a.label} ${list(parts)}${why}`, [...runItems, ...items.filter(risky)]),
+      evidence,
+    },
+  ];
 }
 
 function whyHigh(a: Analysis, items: Item[], downloads: boolean, credentialFiles: Set<string>): string {
@@ -244,7 +308,6 @@ function isLocalPackageRun(d: string, deps: Set<string>): boolean {
   const name = spec.startsWith('@') ? spec.split('@').slice(0, 2).join('@') : spec.split('@')[0];
   return deps.has(name);
 }
-
 
 /** Files whose network use is new: a first network API in the package, or a host/IP no file of the previous release named. */
 function newNetworkFiles(a: Analysis): Set<string> {
@@ -277,7 +340,8 @@ export function credentialFindings(a: Analysis, chains: Chain[] = []): { finding
   const prev = a.previous;
   const networkFiles = newNetworkFiles(a);
   const families = new Map<string, Set<string>>();
-  for (const h of hits) if (h.signal.strong || h.signal.key === 'env-dump') families.set(h.scan.path, (families.get(h.scan.path) ?? new Set()).add(credentialFamily(h.signal.key)));
+  for (const h of hits)
+    if (h.signal.strong || h.signal.key === 'env-dump') families.set(h.scan.path, (families.get(h.scan.path) ?? new Set()).add(credentialFamily(h.signal.key)));
   const high: Item[] = [];
   const medium: Item[] = [];
   const reasons = new Set<string>();
@@ -305,11 +369,21 @@ export function credentialFindings(a: Analysis, chains: Chain[] = []): { finding
   const all = [...high, ...medium];
   const whats = [...new Set(all.map((h) => h.what!))];
   const tail = reasons.size ? ` — ${list([...reasons])}` : '';
-  const what = all.every((h) => h.signal.kind === 'source') ? 'private data' : all.some((h) => h.signal.kind === 'source') ? 'credentials and private data' : 'credentials';
+  const what = all.every((h) => h.signal.kind === 'source')
+    ? 'private data'
+    : all.some((h) => h.signal.kind === 'source')
+      ? 'credentials and private data'
+      : 'credentials';
   const message = prev
     ? `${a.label} reads ${what} that no file of ${a.input.previous!.version} read: ${list(whats, 5)}${tail}`
     : `${a.label} reads ${what}: ${list(whats, 5)}${tail} (${NO_BASELINE})`;
-  const judged = capUnlessInstall(a, all.some((h) => inInstallScope(a, h.scan.path)), severity, message, high);
+  const judged = capUnlessInstall(
+    a,
+    all.some((h) => inInstallScope(a, h.scan.path)),
+    severity,
+    message,
+    high,
+  );
   if (judged.severity !== severity) files.clear();
   return { findings: [{ code: 'content-credentials', ...judged, evidence: placesEvidence(all) }], files };
 }

@@ -115,7 +115,13 @@ function fileChains(scan: FileScan): Chain[] {
     for (const sink of candidates) {
       const n = nearest(dec, sink);
       if (n.d > DECODE_WINDOW) continue;
-      out.push({ kind: 'decode-and-run', key: `decode-and-run:${dec.key.startsWith('binary-file:') ? 'binary-file' : dec.key}→${sink.kind}`, source: { scan, signal: dec, at: n.at }, sink: { scan, signal: sink, at: n.bt }, crossFile: false });
+      out.push({
+        kind: 'decode-and-run',
+        key: `decode-and-run:${dec.key.startsWith('binary-file:') ? 'binary-file' : dec.key}→${sink.kind}`,
+        source: { scan, signal: dec, at: n.at },
+        sink: { scan, signal: sink, at: n.bt },
+        crossFile: false,
+      });
       break;
     }
   }
@@ -123,18 +129,31 @@ function fileChains(scan: FileScan): Chain[] {
     const sink = codeSinks.find((c) => nearest(net, c).d <= DECODE_WINDOW);
     if (sink) {
       const n = nearest(net, sink);
-      out.push({ kind: 'download-and-run', key: 'download-and-run:network→eval', source: { scan, signal: net, at: n.at }, sink: { scan, signal: sink, at: n.bt }, crossFile: false });
+      out.push({
+        kind: 'download-and-run',
+        key: 'download-and-run:network→eval',
+        source: { scan, signal: net, at: n.at },
+        sink: { scan, signal: sink, at: n.bt },
+        crossFile: false,
+      });
       break;
     }
   }
-  for (const fr of sigs.filter((s) => s.kind === 'fetch-run')) out.push({ kind: 'download-and-run', key: 'download-and-run:pipe-to-shell', sink: { scan, signal: fr, at: fr.offset }, crossFile: false });
+  for (const fr of sigs.filter((s) => s.kind === 'fetch-run'))
+    out.push({ kind: 'download-and-run', key: 'download-and-run:pipe-to-shell', sink: { scan, signal: fr, at: fr.offset }, crossFile: false });
   const shells = sigs.filter((s) => s.kind === 'shell');
   const sockets = sigs.filter((s) => s.kind === 'network' && /^(?:net|tls|ws|WebSocket|dgram)$/.test(s.key));
   if (shells.length && sockets.length && processSinks.length) {
     for (const sh of shells) {
       const so = sockets.find((x) => nearest(x, sh).d <= DECODE_WINDOW);
       if (so) {
-        out.push({ kind: 'reverse-shell', key: 'reverse-shell', source: { scan, signal: so, at: so.offset }, sink: { scan, signal: sh, at: sh.offset }, crossFile: false });
+        out.push({
+          kind: 'reverse-shell',
+          key: 'reverse-shell',
+          source: { scan, signal: so, at: so.offset },
+          sink: { scan, signal: sh, at: sh.offset },
+          crossFile: false,
+        });
         break;
       }
     }

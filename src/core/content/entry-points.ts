@@ -34,7 +34,8 @@ export function entrySpecifiers(manifest: Record<string, unknown> | undefined): 
   walk(m.exports, 0);
   const browser = m.browser;
   if (typeof browser === 'string') push(browser);
-  else if (browser && typeof browser === 'object' && !Array.isArray(browser)) for (const v of Object.values(browser as Record<string, unknown>).slice(0, MAX_ENTRIES)) push(v);
+  else if (browser && typeof browser === 'object' && !Array.isArray(browser))
+    for (const v of Object.values(browser as Record<string, unknown>).slice(0, MAX_ENTRIES)) push(v);
   return out;
 }
 
@@ -55,7 +56,18 @@ function normalise(spec: string): string | undefined {
 export function candidatesOf(spec: string): string[] {
   const base = normalise(spec);
   if (base === undefined) return [];
-  return [base, `${base}.js`, `${base}.cjs`, `${base}.mjs`, `${base}.json`, `${base}.node`, `${base}/index.js`, `${base}/index.cjs`, `${base}/index.mjs`, `${base}/index.json`];
+  return [
+    base,
+    `${base}.js`,
+    `${base}.cjs`,
+    `${base}.mjs`,
+    `${base}.json`,
+    `${base}.node`,
+    `${base}/index.js`,
+    `${base}/index.cjs`,
+    `${base}/index.mjs`,
+    `${base}/index.json`,
+  ];
 }
 
 /** Every path an entry point may be at (for a reader that has not seen the files yet). */

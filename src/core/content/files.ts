@@ -34,7 +34,8 @@ export function codeKind(f: PackageFile): CodeKind | undefined {
  * Path segments of code that neither an import nor an install runs: tests, examples, docs, benchmarks. Such
  * files are scanned only when an install hook reaches them.
  */
-const NON_RUNTIME_DIR = /(?:^|\/)(?:tests?|__tests__|__mocks__|__fixtures__|spec|specs|fixtures?|examples?|demos?|docs?|benchmarks?|bench|coverage|\.github)\//i;
+const NON_RUNTIME_DIR =
+  /(?:^|\/)(?:tests?|__tests__|__mocks__|__fixtures__|spec|specs|fixtures?|examples?|demos?|docs?|benchmarks?|bench|coverage|\.github)\//i;
 const NON_RUNTIME_FILE = /\.(?:test|spec|bench)\.[cm]?[jt]sx?$/i;
 
 export function isRuntimePath(path: string): boolean {

@@ -106,7 +106,11 @@ export function installHookFindings(a: Analysis): RawFinding[] {
     if (tools && (!before || !sameCommand(before, run))) {
       reasons.push(`${before ? `changes its ${name} script` : `adds a ${name} script`} that runs only ${list(tools)}, no code of the package`);
       raise('low');
-      evidence.push(...runEvidence(a, run), { label: `${name} in ${prevVersion}`, value: before ? clip(before.hook.command) : '(none)' }, { label: 'well-known tool', value: list(tools) });
+      evidence.push(
+        ...runEvidence(a, run),
+        { label: `${name} in ${prevVersion}`, value: before ? clip(before.hook.command) : '(none)' },
+        { label: 'well-known tool', value: list(tools) },
+      );
       continue;
     }
     if (!before) {
@@ -143,7 +147,10 @@ function runEvidence(a: Analysis, run: HookRun): Evidence[] {
   for (const p of run.entries) {
     const f = files.get(p);
     const status = !previous ? '' : a.unchanged.has(p) ? 'unchanged' : previous.has(p) ? 'changed' : 'new';
-    ev.push({ label: `runs ${p}`, value: [status, f ? formatBytes(f.size) : '', f && !f.data ? `not read (${f.skipped ?? 'no data'})` : ''].filter(Boolean).join(', ') });
+    ev.push({
+      label: `runs ${p}`,
+      value: [status, f ? formatBytes(f.size) : '', f && !f.data ? `not read (${f.skipped ?? 'no data'})` : ''].filter(Boolean).join(', '),
+    });
   }
   for (const m of run.missing) ev.push({ label: `runs ${m}`, value: 'not in the tarball' });
   for (const d of run.parts.downloads) ev.push({ label: 'fetches', value: clip(d) });

@@ -102,7 +102,19 @@ const WRAPPERS = new Set(['env', 'cross-env', 'exec', 'sudo', 'nohup', 'time', '
 const NODE_LIKE = new Set(['node', 'nodejs', 'tsx', 'ts-node', 'babel-node', 'esno', 'jiti', 'vite-node', 'node.exe']);
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash']);
 const PYTHONS = new Set(['python', 'python3', 'python2', 'py']);
-const NODE_FLAGS_WITH_VALUE = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--title', '--env-file', '--stack-size']);
+const NODE_FLAGS_WITH_VALUE = new Set([
+  '-r',
+  '--require',
+  '--import',
+  '--loader',
+  '--experimental-loader',
+  '-C',
+  '--conditions',
+  '--input-type',
+  '--title',
+  '--env-file',
+  '--stack-size',
+]);
 const SCRIPT_FILE = /\.(?:[cm]?[jt]sx?|sh|bash|py|ps1|cmd|bat)$/i;
 
 /**
@@ -345,13 +357,17 @@ export interface HookScope {
   unread: string[];
 }
 
-const REL_IMPORT = /(?:\brequire\s{0,3}\(\s{0,3}|\bimport\s{0,3}\(\s{0,3}|\bfrom\s{0,3}|\bimport\s{1,3}|\bsource\s{1,3}|\.\s{1,3})(['"`]?)(\.{1,2}\/[^'"`\s)]{1,300})\1/g;
+const REL_IMPORT =
+  /(?:\brequire\s{0,3}\(\s{0,3}|\bimport\s{0,3}\(\s{0,3}|\bfrom\s{0,3}|\bimport\s{1,3}|\bsource\s{1,3}|\.\s{1,3})(['"`]?)(\.{1,2}\/[^'"`\s)]{1,300})\1/g;
 const NAMED_FILE = /(['"`])([\w@./-]{1,200}\.(?:[cm]?js|sh|py|[cm]?ts))\1/g;
 const MAX_SCOPE = 300;
 
 /** The hooks' entry files and everything they reach. */
 export function hookScope(contents: PackageContents, hooks: Hook[]): HookScope {
-  const scripts = contents.manifest && typeof contents.manifest.scripts === 'object' && contents.manifest.scripts !== null ? (contents.manifest.scripts as Record<string, unknown>) : {};
+  const scripts =
+    contents.manifest && typeof contents.manifest.scripts === 'object' && contents.manifest.scripts !== null
+      ? (contents.manifest.scripts as Record<string, unknown>)
+      : {};
   const files = contents.files;
   const runs: HookRun[] = [];
   const scope = new Set<string>();

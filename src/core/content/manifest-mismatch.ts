@@ -18,7 +18,8 @@ import { INSTALL_HOOKS } from './lifecycle';
 import type { PackageContents } from './types';
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const strings = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+const strings = (v: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 function normSpec(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
@@ -39,7 +40,10 @@ export function manifestMismatchFindings(current: PackageContents, registry: Ver
   if (registry.installScripts === undefined && registry.hasInstallScript === true) {
     if (!tarHooks.length && !gyp) {
       parts.push('the registry says it has install scripts, the tarball has none');
-      evidence.push({ label: 'registry', value: 'hasInstallScript: true' }, { label: 'tarball package.json', value: 'no preinstall/install/postinstall, no binding.gyp' });
+      evidence.push(
+        { label: 'registry', value: 'hasInstallScript: true' },
+        { label: 'tarball package.json', value: 'no preinstall/install/postinstall, no binding.gyp' },
+      );
     }
   } else {
     const reg = registry.installScripts ?? {};
@@ -49,8 +53,17 @@ export function manifestMismatchFindings(current: PackageContents, registry: Ver
       if (t === r || (t !== undefined && r !== undefined && t.trim() === r.trim())) continue;
       if (t === undefined && h === 'install' && gyp && r !== undefined && /^node-gyp rebuild$/.test(r.trim())) continue;
       if (t !== undefined) severity = 'high';
-      parts.push(t !== undefined && r === undefined ? `the tarball has a ${h} script the registry does not show` : t === undefined ? `the registry shows a ${h} script the tarball lacks` : `the ${h} scripts differ`);
-      evidence.push({ label: `${h} in the tarball`, value: t !== undefined ? clip(t) : '(none)' }, { label: `${h} in the registry`, value: r !== undefined ? clip(r) : '(none)' });
+      parts.push(
+        t !== undefined && r === undefined
+          ? `the tarball has a ${h} script the registry does not show`
+          : t === undefined
+            ? `the registry shows a ${h} script the tarball lacks`
+            : `the ${h} scripts differ`,
+      );
+      evidence.push(
+        { label: `${h} in the tarball`, value: t !== undefined ? clip(t) : '(none)' },
+        { label: `${h} in the registry`, value: r !== undefined ? clip(r) : '(none)' },
+      );
     }
   }
   const tarDeps = strings(m.dependencies);
@@ -65,12 +78,15 @@ export function manifestMismatchFindings(current: PackageContents, registry: Ver
     if (t === undefined && opt !== undefined && opt === r) continue; // optional merged into dependencies
     if (r === undefined && opt !== undefined) continue; // optional removed from dependencies
     diff.push(name);
-    if (diff.length <= 8) evidence.push({ label: `dependency ${name}`, value: `tarball: ${tarDeps[name] ?? '(none)'}; registry: ${regDeps[name] ?? '(none)'}` });
+    if (diff.length <= 8)
+      evidence.push({ label: `dependency ${name}`, value: `tarball: ${tarDeps[name] ?? '(none)'}; registry: ${regDeps[name] ?? '(none)'}` });
   }
   if (diff.length) {
     severity = 'high';
     parts.push(`dependencies differ (${list(diff, 5)})`);
   }
   if (!parts.length) return [];
-  return [{ code: 'manifest-mismatch', severity, message: `${label}: the tarball's package.json and the registry's metadata disagree: ${list(parts)}`, evidence }];
+  return [
+    { code: 'manifest-mismatch', severity, message: `${label}: the tarball's package.json and the registry's metadata disagree: ${list(parts)}`, evidence },
+  ];
 }

@@ -59,7 +59,10 @@ export function obfuscationFindings(a: Analysis, chains: Chain[] = []): RawFindi
   const severity: Severity = strong || runs.length || jumps.some((j) => j.risky) ? 'high' : 'medium';
   const signs = [
     ...new Set([
-      ...runs.map((c) => `${c.source!.signal.key.startsWith('binary-file:') ? `code hidden in ${c.source!.signal.key.slice(12)}` : `hidden code (${describeLink(c.source!)})`} run through ${c.sink.signal.key}`),
+      ...runs.map(
+        (c) =>
+          `${c.source!.signal.key.startsWith('binary-file:') ? `code hidden in ${c.source!.signal.key.slice(12)}` : `hidden code (${describeLink(c.source!)})`} run through ${c.sink.signal.key}`,
+      ),
       ...hits.map((h) => OBFUSCATION_SIGNS[h.signal.key] ?? h.signal.key),
     ]),
   ];

@@ -74,7 +74,8 @@ export function opaqueRuns(data: Uint8Array, text: string): OpaqueSummary {
     out.opaqueBytes += length;
     if (out.runs.length < MAX_RUNS) {
       const after = text.slice(e, e + 32);
-      const decoded = /(?:atob|from|decode|decodeBase64|base64ToString|unhex)\s*\(\s*['"`]$/i.test(before) || /^['"`]\s*,\s*['"`](?:base64|base64url|hex)['"`]/.test(after);
+      const decoded =
+        /(?:atob|from|decode|decodeBase64|base64ToString|unhex)\s*\(\s*['"`]$/i.test(before) || /^['"`]\s*,\s*['"`](?:base64|base64url|hex)['"`]/.test(after);
       const evaluated = /(?:\beval|\bFunction|runInThisContext|runInNewContext|Script)\s*\(\s*['"`]$/.test(before);
       out.runs.push({ start, length, entropy, decoded, evaluated });
     }

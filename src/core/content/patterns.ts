@@ -84,7 +84,8 @@ export const PLATFORM_TOKENS: ReadonlySet<string> = new Set([
 ]);
 
 /** A credential-like variable name (upper-cased): a secret, token, key, password or credentials part. */
-export const CREDENTIAL_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|KEY|CREDENTIALS?|AUTH_?TOKEN)(?:_|$)/;
+export const CREDENTIAL_NAME =
+  /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|KEY|CREDENTIALS?|AUTH_?TOKEN)(?:_|$)/;
 
 /** Credential-like names that are not secrets. */
 export const NOT_SECRET_NAMES: ReadonlySet<string> = new Set([
@@ -118,7 +119,13 @@ export const CREDENTIAL_FILES: readonly { key: string; re: RegExp; strong: boole
 ];
 
 /** Cloud instance-metadata endpoints (credentials of the machine the install runs on). */
-export const METADATA_HOSTS: ReadonlySet<string> = new Set(['169.254.169.254', '169.254.170.2', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254']);
+export const METADATA_HOSTS: ReadonlySet<string> = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  'metadata.google.internal',
+  '100.100.100.200',
+  'fd00:ec2::254',
+]);
 
 /** Browser wallet extension ids and desktop wallet stores. */
 export const WALLET_MARKERS: readonly { key: string; text: string }[] = [

@@ -29,5 +29,18 @@ export function persistenceFindings(a: Analysis): RawFinding[] {
   const strong = hijacks.length > 0 || hits.some((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
   if (!a.previous) return [{ code: 'content-persistence', severity: strong ? 'high' : 'medium', message, evidence: placesEvidence(hits) }];
   const install = hits.some((h) => inInstallScope(a, h.scan.path) || isObfuscated(h.scan));
-  return [{ code: 'content-persistence', ...(install ? { severity: 'high' as const, message } : capForUnreadBaseline(a, 'high', message, hits.map((h) => h.scan.path))), evidence: placesEvidence(hits) }];
+  return [
+    {
+      code: 'content-persistence',
+      ...(install
+        ? { severity: 'high' as const, message }
+        : capForUnreadBaseline(
+            a,
+            'high',
+            message,
+            hits.map((h) => h.scan.path),
+          )),
+      evidence: placesEvidence(hits),
+    },
+  ];
 }

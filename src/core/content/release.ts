@@ -154,7 +154,12 @@ export function analyze(input: ContentInput): Analysis {
     }
   }
   const baselineUnread = previous
-    ? [...previous.files.values()].filter((f) => !f.data && f.linkTarget === undefined && /\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.path) && !/\.d\.[cm]?ts$/i.test(f.path) && isRuntimePath(f.path)).map((f) => f.path)
+    ? [...previous.files.values()]
+        .filter(
+          (f) =>
+            !f.data && f.linkTarget === undefined && /\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.path) && !/\.d\.[cm]?ts$/i.test(f.path) && isRuntimePath(f.path),
+        )
+        .map((f) => f.path)
     : [];
   return { input, label: `${current.name}@${current.version}`, current: cur, previous: prev, unchanged, baselineGaps, baselineUnread };
 }
@@ -180,7 +185,17 @@ export function inInstallScope(a: Analysis, path: string): boolean {
 }
 
 /** Obfuscator signatures no legitimate build produces (a decoded string merely near eval is not one). */
-export const STRONG_OBFUSCATION: ReadonlySet<string> = new Set(['_0x-identifiers', 'string-array-rotation', 'obfuscator-loop', 'char-codes', 'decode-eval', 'decoded-require', 'built-api-name', 'self-decoding-eval', 'invisible-code']);
+export const STRONG_OBFUSCATION: ReadonlySet<string> = new Set([
+  '_0x-identifiers',
+  'string-array-rotation',
+  'obfuscator-loop',
+  'char-codes',
+  'decode-eval',
+  'decoded-require',
+  'built-api-name',
+  'self-decoding-eval',
+  'invisible-code',
+]);
 
 /** The file has strong obfuscator signatures (new or not). */
 export function isObfuscated(scan: FileScan): boolean {

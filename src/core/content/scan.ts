@@ -7,7 +7,19 @@
  * per file; once spent, its anchors are ignored (a file with 50,000 `require(` calls has said what it needs to
  * say). */
 import { AnchorSet } from './anchors';
-import { aliasUses, BEHAVIOUR_GROUPS, BEHAVIOUR_PASSES, type BehaviourState, collectDeclarations, ENCODER_OPEN, fold, fromCharCodeUse, invisibleRuns, pipeToShell, selfDecodingEval } from './behaviour';
+import {
+  aliasUses,
+  BEHAVIOUR_GROUPS,
+  BEHAVIOUR_PASSES,
+  type BehaviourState,
+  collectDeclarations,
+  ENCODER_OPEN,
+  fold,
+  fromCharCodeUse,
+  invisibleRuns,
+  pipeToShell,
+  selfDecodingEval,
+} from './behaviour';
 import { type CodeKind, inComment, jsCommentRanges, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
 import {
@@ -108,7 +120,14 @@ const isWordChar = (c: string): boolean => /[\w$]/.test(c);
 /** The anchor starts a word (no identifier character before it). */
 const wordStart = (t: string, at: number): boolean => !isWordChar(charBefore(t, at));
 
-function add(st: State, kind: SignalKind, key: string, offset: number, length: number, extra: { strong?: boolean; detail?: string; noCommentCheck?: boolean } = {}): void {
+function add(
+  st: State,
+  kind: SignalKind,
+  key: string,
+  offset: number,
+  length: number,
+  extra: { strong?: boolean; detail?: string; noCommentCheck?: boolean } = {},
+): void {
   const id = signalId(kind, key);
   const s = st.scan.signals.get(id);
   if (s?.inCode) {
@@ -149,14 +168,16 @@ function classifyEnvName(st: State, name: string, offset: number, length: number
   const upper = name.toUpperCase();
   if (upper === 'COMPUTERNAME' || upper === 'USERDOMAIN' || upper === 'HOSTNAME') add(st, 'source', `host:${upper}`, offset, length, { detail });
   if (PLATFORM_TOKENS.has(upper)) add(st, 'credential', `env:${upper}`, offset, length, { strong: true, detail });
-  else if (CREDENTIAL_NAME.test(upper) && !NOT_SECRET_NAMES.has(upper) && !upper.includes('PUBLIC')) add(st, 'credential', `env:${upper}`, offset, length, { strong: false, detail });
+  else if (CREDENTIAL_NAME.test(upper) && !NOT_SECRET_NAMES.has(upper) && !upper.includes('PUBLIC'))
+    add(st, 'credential', `env:${upper}`, offset, length, { strong: false, detail });
   if (upper === 'NPM_TOKEN' || upper === 'NODE_AUTH_TOKEN' || upper === 'NPM_CONFIG__AUTHTOKEN') add(st, 'registry-token', upper, offset, length, { detail });
 }
 
 const MODULE_CALL = /(?:require|import)\s{0,3}\(/y;
 const MODULE_FROM = /(?:from|import)\s{0,3}(?=['"])/y;
 const MODULE_SPEC = /\s{0,8}(['"`])([^'"`\s]{1,214})\1/y;
-const ENV_MEMBER = /\s{0,3}(?:\.\s{0,3}([A-Za-z_][A-Za-z0-9_]{0,80})\b(?!\s{0,3}\()|\[\s{0,3}(['"`])([A-Za-z_][A-Za-z0-9_]{0,80})\2\s{0,3}\]|\.get\(\s{0,3}(['"`])([A-Za-z_][A-Za-z0-9_]{0,80})\4)/y;
+const ENV_MEMBER =
+  /\s{0,3}(?:\.\s{0,3}([A-Za-z_][A-Za-z0-9_]{0,80})\b(?!\s{0,3}\()|\[\s{0,3}(['"`])([A-Za-z_][A-Za-z0-9_]{0,80})\2\s{0,3}\]|\.get\(\s{0,3}(['"`])([A-Za-z_][A-Za-z0-9_]{0,80})\4)/y;
 const ENV_DYNAMIC = /\s{0,3}\[\s{0,3}[^'"`\s\]]/y;
 const PY_ENV = /(?:\.get\(\s{0,3}|\[\s{0,3}|\(\s{0,3})(['"])([A-Za-z_]\w{0,80})\1/y;
 const CALL_PAREN = /\s{0,3}\(/y;
@@ -165,7 +186,22 @@ const TAR_CMD = /tar(?:\.c(?:reate)?\s{0,3}\(|\s{1,3}-?c[a-z]{0,4}z)/y;
 const HOME_CONTEXT = /homedir|\bHOME\b|USERPROFILE|~[\\/]|getHomeDir|\bhome\s{0,3}[,+)]|\/root\/|\/home\//;
 const HOST_OPTION = /host(?:name)?['"]?\s{0,3}:\s{0,3}['"`]([A-Za-z0-9.-]{4,253})['"`]/y;
 /** Request catchers and tunnels, found also where code names them without a scheme (`hostname: 'webhook.site'`). */
-const EXFIL_NAMES = ['webhook.site', 'pipedream.net', 'oastify.com', 'burpcollaborator.net', 'interact.sh', 'requestbin', 'ngrok.io', 'ngrok-free.app', 'trycloudflare.com', 'pastebin.com', 'transfer.sh', 'api.telegram.org', 'discord.com/api/webhooks', 'discordapp.com/api/webhooks'];
+const EXFIL_NAMES = [
+  'webhook.site',
+  'pipedream.net',
+  'oastify.com',
+  'burpcollaborator.net',
+  'interact.sh',
+  'requestbin',
+  'ngrok.io',
+  'ngrok-free.app',
+  'trycloudflare.com',
+  'pastebin.com',
+  'transfer.sh',
+  'api.telegram.org',
+  'discord.com/api/webhooks',
+  'discordapp.com/api/webhooks',
+];
 const PERSIST_WRITE = /(?:crontab\s{1,3}-|systemctl\s{1,3}--user\s{1,3}enable|launchctl\s{1,3}load)/y;
 
 function moduleUse(st: State, at: number, anchor: string): void {
@@ -181,7 +217,11 @@ function moduleUse(st: State, at: number, anchor: string): void {
     if (call) {
       // require(atob('…')) / require(Buffer.from('…','base64').toString()): a module name hidden from readers.
       const arg = t.slice(specAt, specAt + 80);
-      if (/^\s{0,3}(?:atob\s{0,3}\(|Buffer\.from\s{0,3}\(|String\.fromCharCode|[\w$]{1,40}\s{0,3}\(\s{0,3}['"`][A-Za-z0-9+/=]{8,}['"`]\s{0,3}\)\s{0,3}\))/.test(arg)) {
+      if (
+        /^\s{0,3}(?:atob\s{0,3}\(|Buffer\.from\s{0,3}\(|String\.fromCharCode|[\w$]{1,40}\s{0,3}\(\s{0,3}['"`][A-Za-z0-9+/=]{8,}['"`]\s{0,3}\)\s{0,3}\))/.test(
+          arg,
+        )
+      ) {
         add(st, 'obfuscation', 'decoded-require', at, specAt - at + 40, { noCommentCheck: true, detail: `${anchor}(${arg.slice(0, 40)}` });
       }
       // require('chi' + 'ld_process') / require(name) with a known constant: the module it names.
@@ -192,7 +232,8 @@ function moduleUse(st: State, at: number, anchor: string): void {
         const detail = `${anchor}(${JSON.stringify(f.value)}) — ${t.slice(specAt, Math.min(f.end, specAt + 60)).trim()}`;
         if (PROCESS_MODULES.has(pkg)) add(st, 'process', pkg, at, f.end - at, { detail });
         else if (NETWORK_MODULES.has(pkg)) add(st, 'network', pkg, at, f.end - at, { detail });
-        if (f.built && (PROCESS_MODULES.has(pkg) || NETWORK_MODULES.has(pkg))) add(st, 'obfuscation', 'built-api-name', at, f.end - at, { noCommentCheck: true, detail });
+        if (f.built && (PROCESS_MODULES.has(pkg) || NETWORK_MODULES.has(pkg)))
+          add(st, 'obfuscation', 'built-api-name', at, f.end - at, { noCommentCheck: true, detail });
       } else if (!f && /^\s{0,3}[^\s)'"]/.test(arg)) {
         // require(p) of a path computed at run time: where decoded code is loaded from.
         add(st, 'eval', `${anchor}(computed)`, at, anchor.length);
@@ -234,7 +275,8 @@ function envBracket(st: State, at: number): void {
     st.envDynamic = true;
     return;
   }
-  if (ENCODER_OPEN.test(t.slice(Math.max(0, start - 80), start))) return add(st, 'credential', 'env-dump', start, end - start, { strong: true, detail: snippetOf(t, start, end - start) });
+  if (ENCODER_OPEN.test(t.slice(Math.max(0, start - 80), start)))
+    return add(st, 'credential', 'env-dump', start, end - start, { strong: true, detail: snippetOf(t, start, end - start) });
   add(st, 'source', 'env', start, end - start, { detail: snippetOf(t, start, end - start) });
 }
 
@@ -263,10 +305,20 @@ function envUse(st: State, at: number): void {
     const before = `${t.slice(Math.max(0, start - 48), start - alias)}${alias ? 'process.' : ''}`;
     const ownerStart = start - (alias || (/(?:(?:globalThis|global)\s{0,3}\.\s{0,3})?process\s{0,3}\.$/.exec(before)?.[0].length ?? 0));
     const member = /^\s{0,3}(?:\?\.|[.[])/.test(t.slice(end, end + 6));
-    if (!member && /process\.$/.test(before) && (/JSON\.stringify\(\s{0,3}(?:\{(?:[^(){}]{0,160}?[:,])?\s{0,3}(?:\.\.\.)?\s{0,3})?process\.$/.test(`${t.slice(Math.max(0, start - 200), start - alias)}${alias ? 'process.' : ''}`) || ENCODER_OPEN.test(t.slice(Math.max(0, ownerStart - 80), ownerStart)))) {
+    if (
+      !member &&
+      /process\.$/.test(before) &&
+      (/JSON\.stringify\(\s{0,3}(?:\{(?:[^(){}]{0,160}?[:,])?\s{0,3}(?:\.\.\.)?\s{0,3})?process\.$/.test(
+        `${t.slice(Math.max(0, start - 200), start - alias)}${alias ? 'process.' : ''}`,
+      ) ||
+        ENCODER_OPEN.test(t.slice(Math.max(0, ownerStart - 80), ownerStart)))
+    ) {
       return add(st, 'credential', 'env-dump', Math.max(0, start - 8), 11, { strong: true, detail: snippetOf(t, Math.max(0, start - 24), 27) });
     }
-    if (!member && /(?:Object\.(?:keys|entries|values)\(\s{0,3}|\bfor\s{0,3}\(\s{0,3}(?:const|let|var)?\s{0,3}[\w$]{1,30}\s{1,3}in\s{1,3})process\.$/.test(before)) {
+    if (
+      !member &&
+      /(?:Object\.(?:keys|entries|values)\(\s{0,3}|\bfor\s{0,3}\(\s{0,3}(?:const|let|var)?\s{0,3}[\w$]{1,30}\s{1,3}in\s{1,3})process\.$/.test(before)
+    ) {
       // Object.keys(process.env).filter(k => /^debug_/i.test(k)) picks its own settings; an unfiltered walk collects all.
       if (!/^env\s{0,3}\)\s{0,3}\.\s{0,3}filter\b/.test(t.slice(start, start + 24))) st.envEnumerate ??= { offset: Math.max(0, start - 20), length: 28 };
       return;
@@ -289,7 +341,12 @@ function envUse(st: State, at: number): void {
       return;
     }
     if (/process\.$/.test(before) && at_(ENV_DYNAMIC, t, end)) st.envDynamic = true;
-    else if (/process\.$/.test(before) && !member && /^\s{0,3}[,;)}\]]/.test(t.slice(end, end + 4)) && !/[=!]==?\s{0,3}$|typeof\s{1,3}$/.test(t.slice(Math.max(0, ownerStart - 12), ownerStart))) {
+    else if (
+      /process\.$/.test(before) &&
+      !member &&
+      /^\s{0,3}[,;)}\]]/.test(t.slice(end, end + 4)) &&
+      !/[=!]==?\s{0,3}$|typeof\s{1,3}$/.test(t.slice(Math.max(0, ownerStart - 12), ownerStart))
+    ) {
       // The whole environment handed on (`send(process.env)`, `{ e: process.env }`): a source for chains.
       add(st, 'source', 'env', ownerStart, end - ownerStart, { detail: snippetOf(t, ownerStart, end - ownerStart) });
     }
@@ -334,7 +391,16 @@ const GROUPS: Group[] = [
     budget: 5000,
     handle(st, at, m) {
       const t = st.text;
-      const api = m === '.binding' ? 'process.binding' : m === '_linkedBinding' ? (charBefore(t, at) === '.' ? 'process._linkedBinding' : undefined) : wordStart(t, at) ? 'internalBinding' : undefined;
+      const api =
+        m === '.binding'
+          ? 'process.binding'
+          : m === '_linkedBinding'
+            ? charBefore(t, at) === '.'
+              ? 'process._linkedBinding'
+              : undefined
+            : wordStart(t, at)
+              ? 'internalBinding'
+              : undefined;
       if (!api || isWordChar(t[at + m.length] ?? '')) return;
       if (!at_(CALL_PAREN, t, at + m.length)) return;
       const start = at;
@@ -342,7 +408,8 @@ const GROUPS: Group[] = [
       const name = f?.value ?? '';
       const detail = snippetOf(t, start, (f ? f.end : at + m.length) - start);
       if (/^(?:spawn_sync|process_wrap|process_methods)$/.test(name)) add(st, 'process', `${api}('${name}')`, start, m.length, { detail });
-      else if (/^(?:tcp_wrap|udp_wrap|pipe_wrap|cares_wrap|tls_wrap|js_stream)$/.test(name)) add(st, 'network', `${api}('${name}')`, start, m.length, { detail });
+      else if (/^(?:tcp_wrap|udp_wrap|pipe_wrap|cares_wrap|tls_wrap|js_stream)$/.test(name))
+        add(st, 'network', `${api}('${name}')`, start, m.length, { detail });
       else if (!f && api !== 'process.binding') add(st, 'eval', `${api}(computed)`, start, m.length, { detail });
       else if (!f && /(?:^|[^\w$.])process\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at))) add(st, 'eval', `${api}(computed)`, start, m.length, { detail });
       if (f?.built && name) add(st, 'obfuscation', 'built-api-name', start, m.length, { noCommentCheck: true, detail });
@@ -383,7 +450,10 @@ const GROUPS: Group[] = [
       let host = hm[0];
       const atSign = host.lastIndexOf('@');
       if (atSign >= 0) host = host.slice(atSign + 1);
-      host = host.replace(/:\d{1,5}$/, '').replace(/\.$/, '').toLowerCase();
+      host = host
+        .replace(/:\d{1,5}$/, '')
+        .replace(/\.$/, '')
+        .toLowerCase();
       if (!isHost(host)) return;
       const tail = /^[^\s'"`<>()\\]{1,200}/.exec(rest)?.[0] ?? hm[0];
       const urlText = t.slice(start, at + 3 + tail.length);
@@ -412,7 +482,10 @@ const GROUPS: Group[] = [
       while (s0 > 0 && /[A-Za-z0-9.-]/.test(t[s0 - 1]) && at - s0 < 100) s0--;
       let e = at + m.length;
       while (e < t.length && /[A-Za-z0-9.-]/.test(t[e]) && e - at < 100) e++;
-      const host = t.slice(s0, e).replace(/^[.-]+|[.-]+$/g, '').toLowerCase();
+      const host = t
+        .slice(s0, e)
+        .replace(/^[.-]+|[.-]+$/g, '')
+        .toLowerCase();
       if (!isHost(host)) return;
       const key = m.includes('/api/webhooks') ? `${host}/api/webhooks` : host;
       add(st, 'url', key, s0, Math.max(e - s0, m.length), { detail: snippetOf(t, s0, Math.max(e - s0, m.length)) });
@@ -436,7 +509,8 @@ const GROUPS: Group[] = [
         if (/\/-\/$/.test(before)) return add(st, 'registry-token', '/-/whoami', at - 3, 9);
         if (/\bnpm\s{1,3}$/.test(before)) return add(st, 'registry-token', 'npm whoami', at, m.length);
         // `execSync('whoami')`, `$(whoami)`: the user's name, a recon source.
-        if (wordStart(t, at) && !isWordChar(t[at + 6] ?? '') && (st.kind !== 'js' || /['"`]\s{0,3}$|\$\(\s{0,3}$/.test(t.slice(Math.max(0, at - 4), at)))) add(st, 'source', 'host:whoami', at, m.length, { detail: snippetOf(t, at, m.length) });
+        if (wordStart(t, at) && !isWordChar(t[at + 6] ?? '') && (st.kind !== 'js' || /['"`]\s{0,3}$|\$\(\s{0,3}$/.test(t.slice(Math.max(0, at - 4), at))))
+          add(st, 'source', 'host:whoami', at, m.length, { detail: snippetOf(t, at, m.length) });
         return;
       }
       add(st, 'registry-token', m, at, m.length);
@@ -445,7 +519,24 @@ const GROUPS: Group[] = [
   {
     name: 'credential-file',
     kinds: ALL,
-    anchors: ['.npmrc', '.netrc', '.pypirc', '.git-credentials', '.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'id_dsa', '.aws', '.azure', 'gcloud', '.docker', '.kube', 'hosts.yml', 'metadata.google.internal'],
+    anchors: [
+      '.npmrc',
+      '.netrc',
+      '.pypirc',
+      '.git-credentials',
+      '.ssh',
+      'id_rsa',
+      'id_ed25519',
+      'id_ecdsa',
+      'id_dsa',
+      '.aws',
+      '.azure',
+      'gcloud',
+      '.docker',
+      '.kube',
+      'hosts.yml',
+      'metadata.google.internal',
+    ],
     handle(st, at, m) {
       const t = st.text;
       if (m === 'metadata.google.internal') return add(st, 'credential', 'metadata', at, m.length, { strong: true, detail: m });
@@ -505,14 +596,18 @@ const GROUPS: Group[] = [
         return;
       }
       if (m === '!![]') {
-        if (/while\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at))) add(st, 'obfuscation', 'obfuscator-loop', at, m.length, { noCommentCheck: true, detail: 'while(!![])' });
+        if (/while\s{0,3}\(\s{0,3}$/.test(t.slice(Math.max(0, at - 12), at)))
+          add(st, 'obfuscation', 'obfuscator-loop', at, m.length, { noCommentCheck: true, detail: 'while(!![])' });
         return;
       }
       fromCharCodeUse(st.bs, at, m);
       if (st.fromCharCodeChecks++ > 200) return;
       const list = longestIntList(t, Math.max(0, at - 3000), Math.min(t.length, at + 3000));
       if (list.count >= 64 && list.printable >= 0.9) {
-        add(st, 'obfuscation', 'char-codes', list.start, list.end - list.start, { noCommentCheck: true, detail: `${list.count} character codes near String.fromCharCode` });
+        add(st, 'obfuscation', 'char-codes', list.start, list.end - list.start, {
+          noCommentCheck: true,
+          detail: `${list.count} character codes near String.fromCharCode`,
+        });
       } else {
         // String.fromCharCode(104, 116, 116, 112, …) with the text spelled out as arguments.
         const direct = longestIntList(t, at + m.length, Math.min(t.length, at + m.length + 600));
@@ -550,7 +645,11 @@ const GROUPS: Group[] = [
         add(st, 'eval', m, at, m.length, { detail: snippetOf(t, at, m.length) });
         if (m === 'eval') selfDecodingEval(st.bs, at, arg, m);
       }
-      if (/^[^;]{0,240}?(?:\batob\s{0,3}\(|Buffer\.from\s{0,3}\(|fromCharCode|['"`](?:base64|hex)['"`]|\bunescape\s{0,3}\(|decodeURIComponent\s{0,3}\(\s{0,3}escape|\.reverse\(\)\s{0,3}\.join)/.test(arg)) {
+      if (
+        /^[^;]{0,240}?(?:\batob\s{0,3}\(|Buffer\.from\s{0,3}\(|fromCharCode|['"`](?:base64|hex)['"`]|\bunescape\s{0,3}\(|decodeURIComponent\s{0,3}\(\s{0,3}escape|\.reverse\(\)\s{0,3}\.join)/.test(
+          arg,
+        )
+      ) {
         add(st, 'obfuscation', 'decode-eval', at, Math.min(arg.length, 120) + (argStart - at), { noCommentCheck: true, detail: `${m}(${arg.slice(0, 60)}` });
       }
     },
@@ -590,7 +689,26 @@ const GROUPS: Group[] = [
   {
     name: 'persistence',
     kinds: ALL,
-    anchors: ['.bashrc', '.bash_profile', '.zshrc', '.zprofile', '.profile', 'config.fish', 'tasks.json', '.claude', 'crontab', '/etc/cron', 'systemd', 'systemctl', 'LaunchAgents', 'LaunchDaemons', 'CurrentVersion', 'Startup', 'startup', 'autostart'],
+    anchors: [
+      '.bashrc',
+      '.bash_profile',
+      '.zshrc',
+      '.zprofile',
+      '.profile',
+      'config.fish',
+      'tasks.json',
+      '.claude',
+      'crontab',
+      '/etc/cron',
+      'systemd',
+      'systemctl',
+      'LaunchAgents',
+      'LaunchDaemons',
+      'CurrentVersion',
+      'Startup',
+      'startup',
+      'autostart',
+    ],
     handle(st, at, m) {
       const t = st.text;
       if (at_(PERSIST_WRITE, t, at)) st.writes ??= { offset: at, length: PERSIST_WRITE.lastIndex - at };
@@ -608,7 +726,23 @@ const GROUPS: Group[] = [
   {
     name: 'write',
     kinds: ALL,
-    anchors: ['writeFile', 'appendFile', 'createWriteStream', 'copyFile', 'outputFile', 'writeJson', 'reg add', 'reg.exe add', 'ItemProperty', 'Add-Content', 'launchctl', '~/.', '$HOME', '${HOME}', '%USERPROFILE%'],
+    anchors: [
+      'writeFile',
+      'appendFile',
+      'createWriteStream',
+      'copyFile',
+      'outputFile',
+      'writeJson',
+      'reg add',
+      'reg.exe add',
+      'ItemProperty',
+      'Add-Content',
+      'launchctl',
+      '~/.',
+      '$HOME',
+      '${HOME}',
+      '%USERPROFILE%',
+    ],
     handle(st, at, m) {
       const t = st.text;
       if (st.writes || inComment(t, at, st.kind, st.ranges)) return;
@@ -628,7 +762,20 @@ const GROUPS: Group[] = [
   {
     name: 'shell-network',
     kinds: ['shell', 'python'],
-    anchors: ['curl', 'wget', 'Invoke-WebRequest', 'Invoke-RestMethod', 'iwr ', 'irm ', 'Net.WebClient', '/dev/tcp/', 'urllib', 'requests.', 'http.client', 'socket.socket'],
+    anchors: [
+      'curl',
+      'wget',
+      'Invoke-WebRequest',
+      'Invoke-RestMethod',
+      'iwr ',
+      'irm ',
+      'Net.WebClient',
+      '/dev/tcp/',
+      'urllib',
+      'requests.',
+      'http.client',
+      'socket.socket',
+    ],
     handle(st, at, m) {
       const t = st.text;
       if (/^[a-z]/i.test(m) && !wordStart(t, at)) return;
@@ -649,7 +796,8 @@ const GROUPS: Group[] = [
 ];
 
 // The behaviour groups (sources, encoders, decoders, code sinks, launches, hijacks, names built at run time) join the same pass.
-for (const g of BEHAVIOUR_GROUPS) GROUPS.push({ name: g.name, kinds: g.kinds, anchors: g.anchors, budget: g.budget, handle: (st, at, m) => g.handle(st.bs, at, m) });
+for (const g of BEHAVIOUR_GROUPS)
+  GROUPS.push({ name: g.name, kinds: g.kinds, anchors: g.anchors, budget: g.budget, handle: (st, at, m) => g.handle(st.bs, at, m) });
 
 /** Patterns that do not start with a literal, run as passes of their own (each is fast alone). */
 interface Pass {
@@ -797,7 +945,17 @@ export function anchorsOf(kind: CodeKind): string[] {
 
 /** Scans one file's text (`text` is `data` decoded as latin1: one character per byte). */
 export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
-  const scan: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
+  const scan: FileScan = {
+    path,
+    kind,
+    text,
+    lines: new Lines(text),
+    signals: new Map(),
+    opaque: { opaqueBytes: 0, runs: [] },
+    dynamicEval: false,
+    capped: [],
+    relative: [],
+  };
   const bs: BehaviourState = {
     text,
     kind,
@@ -870,10 +1028,14 @@ function finish(st: State, data: Uint8Array): void {
   }
   if (st.envDynamic || st.envEnumerate) {
     // Token names listed as strings and read through process.env[name].
-    for (const p of st.platformNames.slice(0, 100)) add(st, 'credential', `env:${p.name}`, p.offset, p.name.length, { strong: true, detail: `${p.name} (read through process.env[…])` });
+    for (const p of st.platformNames.slice(0, 100))
+      add(st, 'credential', `env:${p.name}`, p.offset, p.name.length, { strong: true, detail: `${p.name} (read through process.env[…])` });
   }
   if (st.writes && st.mentionsPackageJson) {
-    add(st, 'package-write', 'package.json', st.writes.offset, st.writes.length, { noCommentCheck: true, detail: snippetOf(st.text, st.writes.offset, st.writes.length) });
+    add(st, 'package-write', 'package.json', st.writes.offset, st.writes.length, {
+      noCommentCheck: true,
+      detail: snippetOf(st.text, st.writes.offset, st.writes.length),
+    });
   }
   if (st.writes) {
     for (const p of st.persistence) add(st, 'persistence', p.key, p.offset, p.length, { noCommentCheck: true, detail: snippetOf(st.text, p.offset, p.length) });
@@ -883,9 +1045,13 @@ function finish(st: State, data: Uint8Array): void {
     invisibleRuns(st.bs);
     scan.opaque = opaqueRuns(data, st.text);
     for (const r of scan.opaque.runs) {
-      if (r.evaluated) add(st, 'obfuscation', 'decode-eval', r.start, r.length, { noCommentCheck: true, detail: `eval of a ${r.length}-character encoded string` });
+      if (r.evaluated)
+        add(st, 'obfuscation', 'decode-eval', r.start, r.length, { noCommentCheck: true, detail: `eval of a ${r.length}-character encoded string` });
       else if (r.decoded && scan.dynamicEval) {
-        add(st, 'obfuscation', 'encoded-payload', r.start, r.length, { noCommentCheck: true, detail: `${r.length}-character encoded string, decoded, in a file that evaluates code` });
+        add(st, 'obfuscation', 'encoded-payload', r.start, r.length, {
+          noCommentCheck: true,
+          detail: `${r.length}-character encoded string, decoded, in a file that evaluates code`,
+        });
       }
     }
   }
@@ -904,7 +1070,17 @@ const OVERLAP = 16 * 1024;
  */
 export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
   if (data.length <= CHUNK_SCAN_BYTES) return scanFile(path, kind, data, text);
-  const whole: FileScan = { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
+  const whole: FileScan = {
+    path,
+    kind,
+    text,
+    lines: new Lines(text),
+    signals: new Map(),
+    opaque: { opaqueBytes: 0, runs: [] },
+    dynamicEval: false,
+    capped: [],
+    relative: [],
+  };
   for (let start = 0; start < data.length; start += CHUNK - OVERLAP) {
     const end = Math.min(data.length, start + CHUNK);
     const part = scanFile(path, kind, data.subarray(start, end), text.slice(start, end));
@@ -915,7 +1091,8 @@ export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, 
       else {
         had.count += s.count;
         if (s.strong) had.strong = true;
-        if (!had.inCode && s.inCode) Object.assign(had, { offset: shifted.offset, length: s.length, inCode: true, detail: s.detail ?? had.detail, places: shifted.places });
+        if (!had.inCode && s.inCode)
+          Object.assign(had, { offset: shifted.offset, length: s.length, inCode: true, detail: s.detail ?? had.detail, places: shifted.places });
         else if (s.inCode) for (const p of shifted.places) if (had.places.length < PLACES && !had.places.includes(p)) had.places.push(p);
       }
     }

@@ -40,12 +40,17 @@ export function selfPublishFindings(a: Analysis): RawFinding[] {
     if (c) found.push({ scan, c });
   }
   if (!found.length || (a.previous && hadCombo(a.previous))) return [];
-  const evidence: Evidence[] = found.slice(0, 3).flatMap(({ scan, c }) => [
-    signalEvidence(scan, c.publish, 'publishes'),
-    signalEvidence(scan, c.token, c.tokenless ? c.token.key : 'registry token'),
-    signalEvidence(scan, c.write, c.write.kind === 'tarball' ? 'creates a tarball' : 'writes package.json'),
-  ]);
-  const files = list(found.map((f) => f.scan.path), 3);
+  const evidence: Evidence[] = found
+    .slice(0, 3)
+    .flatMap(({ scan, c }) => [
+      signalEvidence(scan, c.publish, 'publishes'),
+      signalEvidence(scan, c.token, c.tokenless ? c.token.key : 'registry token'),
+      signalEvidence(scan, c.write, c.write.kind === 'tarball' ? 'creates a tarball' : 'writes package.json'),
+    ]);
+  const files = list(
+    found.map((f) => f.scan.path),
+    3,
+  );
   const tokenless = found.every((f) => f.c.tokenless);
   const how = tokenless
     ? `npm publish with the user's login, package.json or tarball writing, and ${list([...new Set(found.map((f) => f.c.token.key))])} in ${files}`
@@ -61,5 +66,16 @@ export function selfPublishFindings(a: Analysis): RawFinding[] {
   }
   // Without a token the shape is a worm only by its other parts: critical where install-time or obfuscated code has it.
   const severity = tokenless && !found.some((f) => inInstallScope(a, f.scan.path) || isObfuscated(f.scan)) ? 'high' : 'critical';
-  return [{ code: 'content-self-publish', ...capForUnreadBaseline(a, severity, message, found.map((f) => f.scan.path)), evidence }];
+  return [
+    {
+      code: 'content-self-publish',
+      ...capForUnreadBaseline(
+        a,
+        severity,
+        message,
+        found.map((f) => f.scan.path),
+      ),
+      evidence,
+    },
+  ];
 }

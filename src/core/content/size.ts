@@ -28,7 +28,10 @@ export function sizeFindings(
     const m = median(sizes);
     if (now.unpackedSize > 5 * m && now.unpackedSize - m > 1024 * 1024) {
       parts.push(`is ${formatBytes(now.unpackedSize)} unpacked (${(now.unpackedSize / m).toFixed(1)}× the median ${formatBytes(m)})`);
-      evidence.push({ label: 'unpacked size', value: formatBytes(now.unpackedSize) }, { label: `median of ${sizes.length} earlier releases`, value: formatBytes(m) });
+      evidence.push(
+        { label: 'unpacked size', value: formatBytes(now.unpackedSize) },
+        { label: `median of ${sizes.length} earlier releases`, value: formatBytes(m) },
+      );
     }
   }
   const counts = history.map((h) => h.fileCount).filter((n): n is number => typeof n === 'number' && n > 0);

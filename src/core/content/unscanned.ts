@@ -53,7 +53,9 @@ export function unscannedFindings(a: Analysis): RawFinding[] {
   if (contents.unseen) {
     evidence.push({
       label: 'archive',
-      value: clip(`${neverSeen.length ? `entry point ${neverSeen[0]} never seen: ` : ''}reading stopped after ${contents.fileCount} files (${contents.unseen === 'timeout' ? 'time limit' : 'size, entry or name limits'}); later entries were never seen`),
+      value: clip(
+        `${neverSeen.length ? `entry point ${neverSeen[0]} never seen: ` : ''}reading stopped after ${contents.fileCount} files (${contents.unseen === 'timeout' ? 'time limit' : 'size, entry or name limits'}); later entries were never seen`,
+      ),
     });
   }
   const sorted = [...places].sort((x, y) => Number(y.high) - Number(x.high));
@@ -61,10 +63,20 @@ export function unscannedFindings(a: Analysis): RawFinding[] {
   if (sorted.length > MAX_PLACES) evidence.push({ label: 'more', value: `${sorted.length - MAX_PLACES} more files` });
 
   const habitual =
-    !!previous?.truncated && !!contents.truncated && previous.unpackedSize > 0 && contents.unpackedSize <= 2 * previous.unpackedSize && contents.unpackedSize >= previous.unpackedSize / 2;
+    !!previous?.truncated &&
+    !!contents.truncated &&
+    previous.unpackedSize > 0 &&
+    contents.unpackedSize <= 2 * previous.unpackedSize &&
+    contents.unpackedSize >= previous.unpackedSize / 2;
   const severity: Severity = !habitual && (contents.unseen || places.some((p) => p.high)) ? 'high' : 'medium';
   const parts: string[] = [];
-  if (places.length) parts.push(`${places.length === 1 ? 'a code file' : `${places.length} code files`} that run${places.length === 1 ? 's' : ''} could not be read in full (${list(sorted.map((p) => `${p.path}, ${p.role}`), 3)})`);
+  if (places.length)
+    parts.push(
+      `${places.length === 1 ? 'a code file' : `${places.length} code files`} that run${places.length === 1 ? 's' : ''} could not be read in full (${list(
+        sorted.map((p) => `${p.path}, ${p.role}`),
+        3,
+      )})`,
+    );
   if (contents.unseen) parts.push('reading the archive stopped before its end, so later entries were never seen');
   return [
     {

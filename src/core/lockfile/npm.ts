@@ -47,7 +47,11 @@ function readNpmLockfile(rawText: string, file: string, rootManifest: Manifest |
   // Keys of the fields npm fetches and verifies a package by, per entry (`location\0field`), to place type problems.
   const fieldKeys = new Map<string, Span>();
   const topKeys = new Map<string, Span>();
-  const { value: root, errors, strict } = readJsonWithKeys(text, (parents, key, start, end) => {
+  const {
+    value: root,
+    errors,
+    strict,
+  } = readJsonWithKeys(text, (parents, key, start, end) => {
     if (parents.length === 0) topKeys.set(key, [start, end]);
     else if (parents.length === 1 && parents[0] === 'packages') v2Keys.set(key, [start, end]);
     else if (parents.length % 2 === 1 && parents[0] === 'dependencies' && parents[parents.length - 1] === 'dependencies') {
@@ -127,7 +131,12 @@ function checkFetchFields(ctx: Ctx, pkg: InstalledPackage, entry: Obj, where: st
     const found = describeValue(entry[field]);
     const key = ctx.fieldKeys.get(`${where}\0${field}`);
     const [s, e] = key ? valueSpan(ctx.text, key[1]) : [pkg.range.startOffset, pkg.range.endOffset];
-    ctx.sink.warning('unexpected-type', `"${field}" of "${label}" should be a string, found ${found}: npm cannot use this entry as written, and it is not checked`, s, e);
+    ctx.sink.warning(
+      'unexpected-type',
+      `"${field}" of "${label}" should be a string, found ${found}: npm cannot use this entry as written, and it is not checked`,
+      s,
+      e,
+    );
     pkg.invalid ??= `its "${field}" is ${found}, not a string`;
   }
 }
@@ -327,7 +336,11 @@ function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Mani
       if (!isObj(value)) {
         const key = keys.get(keyLoc) ?? [0, 0];
         const found = describeValue(value);
-        ctx.sink.warning('unexpected-type', `"dependencies" entry "${name}" should be an object, found ${found}; it is not checked`, ...valueSpan(ctx.text, key[1]));
+        ctx.sink.warning(
+          'unexpected-type',
+          `"dependencies" entry "${name}" should be an object, found ${found}; it is not checked`,
+          ...valueSpan(ctx.text, key[1]),
+        );
         const pkg = newPackage(ctx, loc, name, key);
         pkg.invalid = `the entry is ${found}, not an object`;
         invalidEntries.push(pkg);
@@ -386,7 +399,12 @@ function readV1(ctx: Ctx, root: Obj, keys: Map<string, Span>, rootManifest: Mani
   // v1 does not record the root's edges: take them from package.json, or failing that, the top level.
   const dependencies: DependencyEdge[] = [];
   if (rootManifest) {
-    const typeOf: Record<string, EdgeType | undefined> = { dependencies: 'prod', devDependencies: 'dev', optionalDependencies: 'optional', peerDependencies: 'peer' };
+    const typeOf: Record<string, EdgeType | undefined> = {
+      dependencies: 'prod',
+      devDependencies: 'dev',
+      optionalDependencies: 'optional',
+      peerDependencies: 'peer',
+    };
     for (const d of rootManifest.dependencies) {
       const type = typeOf[d.section];
       if (type) dependencies.push({ name: d.name, spec: d.spec.raw, type, to: resolve('', d.name) });
@@ -498,7 +516,11 @@ function rejectionOfValue(value: unknown): NpmRejection | undefined {
  */
 function conflictRejection(text: string): NpmRejection | undefined {
   type Piece = { text: string; starts: [pieceOffset: number, textOffset: number][] };
-  const pieces: Record<'parent' | 'ours' | 'theirs', Piece> = { parent: { text: '', starts: [] }, ours: { text: '', starts: [] }, theirs: { text: '', starts: [] } };
+  const pieces: Record<'parent' | 'ours' | 'theirs', Piece> = {
+    parent: { text: '', starts: [] },
+    ours: { text: '', starts: [] },
+    theirs: { text: '', starts: [] },
+  };
   let state: 'top' | 'parent' | 'ours' | 'theirs' = 'top';
   const breaks = /[\n\r]+/g;
   let lineStart = 0;
@@ -522,7 +544,11 @@ function conflictRejection(text: string): NpmRejection | undefined {
     lineStart = m.index + m[0].length;
   }
   const values: Partial<Record<'parent' | 'ours' | 'theirs', unknown>> = {};
-  const names = { parent: 'the text the conflict sides share (the lines outside the markers, and any ||||||| section)', ours: 'the HEAD ("ours") side', theirs: 'the other ("theirs") side' };
+  const names = {
+    parent: 'the text the conflict sides share (the lines outside the markers, and any ||||||| section)',
+    ours: 'the HEAD ("ours") side',
+    theirs: 'the other ("theirs") side',
+  };
   for (const side of ['parent', 'ours', 'theirs'] as const) {
     const piece = pieces[side];
     try {

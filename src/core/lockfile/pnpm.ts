@@ -41,7 +41,12 @@ export function parsePnpmLockfile(rawText: string, file: string): Lockfile {
   if (!/^[69]\.\d+$/.test(lock.version)) {
     const [s, e] = rangeOf(versionNode, [0, 0]);
     const what = lock.version ? `lockfileVersion ${lock.version} is not supported` : 'pnpm-lock.yaml has no lockfileVersion';
-    sink.warning('unsupported-lockfile-version', `${what}; TrustLens reads pnpm lockfile versions 6.x and 9.x, and reads this one as far as it matches them`, s, e);
+    sink.warning(
+      'unsupported-lockfile-version',
+      `${what}; TrustLens reads pnpm lockfile versions 6.x and 9.x, and reads this one as far as it matches them`,
+      s,
+      e,
+    );
   }
   const v9 = major >= 9 || (Number.isNaN(major) && get(root, 'snapshots') !== undefined);
   // Consistency problems (unresolved edges, missing snapshots) only when the YAML itself is sound: otherwise they are noise.
@@ -194,8 +199,10 @@ function keyCandidates(name: string, ref: string, ctx: Ctx): string[] {
   let key: string;
   if (ctx.v9) key = isKeyRef(r) ? r : `${name}@${r}`;
   else if (r.startsWith('/') || r.startsWith('file:')) key = r;
-  else if (!r.startsWith('@') && withoutPeers(r).includes('/')) key = r; // github.com/user/repo/sha, registry.example.com/foo@1.0.0
-  else if (isKeyRef(r)) key = `/${r}`; // alias: real@1.2.3
+  else if (!r.startsWith('@') && withoutPeers(r).includes('/'))
+    key = r; // github.com/user/repo/sha, registry.example.com/foo@1.0.0
+  else if (isKeyRef(r))
+    key = `/${r}`; // alias: real@1.2.3
   else key = `/${name}@${r}`;
   const out = ctx.legacy ? [`/${name}/${r}`, key] : [key];
   if (withoutPeers(key) !== key) out.push(withoutPeers(key));
@@ -326,7 +333,10 @@ function makePackage(id: string, keyRange: [number, number], meta: Node | undefi
 
   const peers = get(meta, 'peerDependencies');
   const peersMeta = get(meta, 'peerDependenciesMeta');
-  for (const [section, sectionType] of [['dependencies', 'prod'], ['optionalDependencies', 'optional']] as const) {
+  for (const [section, sectionType] of [
+    ['dependencies', 'prod'],
+    ['optionalDependencies', 'optional'],
+  ] as const) {
     for (const { key, keyRange: kr, value } of entries(get(edges, section), `${section} of ${id}`, ctx)) {
       const ref = str(value);
       if (ref === undefined) {

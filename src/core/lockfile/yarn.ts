@@ -154,7 +154,12 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
   const sink = new ProblemSink(file, index);
   const entries: Entry[] = [];
   if (text.length > MAX_CHARS) {
-    sink.error('invalid-lockfile', `yarn.lock is larger than ${MAX_CHARS / 1024 / 1024} MB, far larger than any real one, and was not read`, MAX_CHARS, MAX_CHARS);
+    sink.error(
+      'invalid-lockfile',
+      `yarn.lock is larger than ${MAX_CHARS / 1024 / 1024} MB, far larger than any real one, and was not read`,
+      MAX_CHARS,
+      MAX_CHARS,
+    );
     return { entries, index, sink, text };
   }
   const { blocks, stray } = splitBlocks(text);
@@ -167,7 +172,12 @@ function readEntries(rawText: string, file: string, parseBlock: BlockParser): { 
     const name = /^(@?[a-z0-9][\w.~-]{0,100}(?:\/[\w.~-]{1,100})?)@/i.exec(text.slice(b.start, b.keyEnd).replace(/"/g, ''))?.[1];
     const unread = name ? `the yarn.lock entry for ${name} (line ${line})` : `the yarn.lock entry on line ${line}`;
     if (b.deep !== undefined) {
-      sink.error('invalid-lockfile', `Cannot read ${unread}: it is indented more than ${MAX_INDENT} columns here, deeper than any lockfile; it is left out`, b.deep, lineEnd(text, b.deep));
+      sink.error(
+        'invalid-lockfile',
+        `Cannot read ${unread}: it is indented more than ${MAX_INDENT} columns here, deeper than any lockfile; it is left out`,
+        b.deep,
+        lineEnd(text, b.deep),
+      );
       continue;
     }
     try {

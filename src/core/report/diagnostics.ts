@@ -87,7 +87,12 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
     const list = worstFirst(g.findings);
     const worst = list[0];
     const incident = list.find((f) => f.incident)?.incident;
-    const others = incident ? members.get(incident.id)!.filter((m) => m.key !== label(worst)).map(({ file, range, message }) => ({ file, range, message })) : [];
+    const others = incident
+      ? members
+          .get(incident.id)!
+          .filter((m) => m.key !== label(worst))
+          .map(({ file, range, message }) => ({ file, range, message }))
+      : [];
     const safe = list.find((f) => f.safeVersion)?.safeVersion ?? null;
     const message = list.length === 1 ? worst.message : `${list.length} findings for ${label(worst)}: ${list.map((f) => title(f.code)).join(', ')}`;
     const related = list.length === 1 ? [] : list.map((f) => f.message);
@@ -101,7 +106,17 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
       related,
       ...(others.length ? { relatedLocations: others } : {}),
       findings: list.map((f) => ({ code: f.code, severity: f.severity })),
-      data: { code: worst.code, codes: list.map((f) => f.code), severity: worst.severity, package: worst.package, version: worst.version, safeVersion: safe, kind: g.kind, direct: worst.direct, ids: worst.packageIds },
+      data: {
+        code: worst.code,
+        codes: list.map((f) => f.code),
+        severity: worst.severity,
+        package: worst.package,
+        version: worst.version,
+        safeVersion: safe,
+        kind: g.kind,
+        direct: worst.direct,
+        ids: worst.packageIds,
+      },
     });
   }
   for (const g of via.values()) {
@@ -118,13 +133,17 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
     }
     const packages = worstFirst([...byPackage.values()].map((e) => ({ ...e, severity: e.f.severity })));
     const worst = packages[0].f;
-    const what = (e: (typeof packages)[number]) => `${label(e.f)} (${worstFirst(e.all).map((f) => title(f.code)).join(', ')})`;
+    const what = (e: (typeof packages)[number]) =>
+      `${label(e.f)} (${worstFirst(e.all)
+        .map((f) => title(f.code))
+        .join(', ')})`;
     const message =
       packages.length === 1
         ? `${g.dependency} brings in ${label(worst)}${packages[0].path.length > 2 ? ` (${packages[0].path.join(' → ')})` : ''}: ${worst.message}`
         : `${g.dependency} brings in ${packages.length} flagged packages: ${packages.map(what).join('; ')}`;
     const related = packages.length === 1 ? [] : packages.map((e) => `${e.path.length > 2 ? e.path.join(' → ') : label(e.f)}: ${e.f.message}`);
-    if (packages.length === 1 && worst.safeVersion && worst.safeVersion !== worst.version) related.push(`safe version of ${worst.package}: ${worst.safeVersion}`);
+    if (packages.length === 1 && worst.safeVersion && worst.safeVersion !== worst.version)
+      related.push(`safe version of ${worst.package}: ${worst.safeVersion}`);
     const all = worstFirst(packages.flatMap((e) => e.all));
     out.push({
       file: g.file,
@@ -144,7 +163,12 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
         kind: 'via',
         direct: false,
         viaDependency: g.dependency,
-        brings: packages.map((e) => ({ package: e.f.package, version: e.f.version, safeVersion: e.f.safeVersion, codes: [...new Set(e.all.map((f) => f.code))] })),
+        brings: packages.map((e) => ({
+          package: e.f.package,
+          version: e.f.version,
+          safeVersion: e.f.safeVersion,
+          codes: [...new Set(e.all.map((f) => f.code))],
+        })),
       },
     });
   }

@@ -13,7 +13,14 @@ import type { DiagnosticData } from './diagnostics';
 const INSTALL_TIME: ReadonlySet<FindingCode> = new Set(['install-script-added', 'install-script', 'content-install-hook', 'malware', 'content-self-publish']);
 
 /** Codes that stop a version for good: allowing one asks twice. */
-export const GRAVE: ReadonlySet<FindingCode> = new Set(['malware', 'integrity-mismatch', 'provenance-invalid', 'signature-invalid', 'resolved-mismatch', 'content-self-publish']);
+export const GRAVE: ReadonlySet<FindingCode> = new Set([
+  'malware',
+  'integrity-mismatch',
+  'provenance-invalid',
+  'signature-invalid',
+  'resolved-mismatch',
+  'content-self-publish',
+]);
 
 /** The title of the action that moves a dependency to its safe version: an upgrade or a pin back, said as such. */
 export function moveTitle(data: Pick<DiagnosticData, 'package' | 'version' | 'safeVersion' | 'direct'>, overrideSection?: string): string | undefined {
@@ -29,7 +36,11 @@ export function moveTitle(data: Pick<DiagnosticData, 'package' | 'version' | 'sa
  * An integrity mismatch is cured by fetching the same version again (the lockfile's hash or the served bytes are
  * wrong, not the version): when it is the only reason a version is unsafe, moving to another version is not offered.
  */
-export function onlyIntegrity(data: Pick<DiagnosticData, 'codes'>, severities: readonly { code: FindingCode; severity: Severity }[], threshold: Severity = 'high'): boolean {
+export function onlyIntegrity(
+  data: Pick<DiagnosticData, 'codes'>,
+  severities: readonly { code: FindingCode; severity: Severity }[],
+  threshold: Severity = 'high',
+): boolean {
   const unsafe = severities.filter((f) => atLeast(f.severity, threshold));
   return data.codes.includes('integrity-mismatch') && unsafe.length > 0 && unsafe.every((f) => f.code === 'integrity-mismatch');
 }
@@ -44,6 +55,7 @@ export function installCommand(
   if (!risky.length) return { command: `${pm} install` };
   const names = [...new Set(risky.map((f) => `${f.package}@${f.version}`))];
   const reason = `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''} ${names.length > 1 ? 'have' : 'has'} install-time findings: their scripts must not run`;
-  const command = pm === 'yarn' ? (lockfileKind === 'yarn-berry' ? 'yarn install --mode=skip-build' : 'yarn install --ignore-scripts') : `${pm} install --ignore-scripts`;
+  const command =
+    pm === 'yarn' ? (lockfileKind === 'yarn-berry' ? 'yarn install --mode=skip-build' : 'yarn install --ignore-scripts') : `${pm} install --ignore-scripts`;
   return { command, reason };
 }

@@ -41,7 +41,9 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     if (f.incident) {
       // One incident across packages: its title, and every member.
       const others = f.incident.members.filter((m) => m !== `${card.name}@${card.version}`);
-      lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()} incident:** ${esc(f.incident.title)}${others.length ? ` — with ${others.slice(0, 8).map(esc).join(', ')}${others.length > 8 ? ` and ${others.length - 8} more` : ''}` : ''}`);
+      lines.push(
+        `${ICON[f.severity]} **${f.severity.toUpperCase()} incident:** ${esc(f.incident.title)}${others.length ? ` — with ${others.slice(0, 8).map(esc).join(', ')}${others.length > 8 ? ` and ${others.length - 8} more` : ''}` : ''}`,
+      );
     } else lines.push(`${ICON[f.severity]} **${f.severity.toUpperCase()}** ${CODES[f.code].title}: ${esc(f.message)}`);
     lines.push('');
   }
@@ -74,7 +76,10 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     const worst = c.findings.filter((f) => f.severity !== 'info' && f.severity !== 'low');
     lines.push(
       worst.length
-        ? `Changed ${since}: ${worst.slice(0, 4).map((f) => `${CODES[f.code].title.toLowerCase()} (${f.severity})`).join('; ')}${worst.length > 4 ? ` and ${worst.length - 4} more` : ''}${c.truncated ? ' (read only in part: size limits)' : ''}`
+        ? `Changed ${since}: ${worst
+            .slice(0, 4)
+            .map((f) => `${CODES[f.code].title.toLowerCase()} (${f.severity})`)
+            .join('; ')}${worst.length > 4 ? ` and ${worst.length - 4} more` : ''}${c.truncated ? ' (read only in part: size limits)' : ''}`
         : c.truncated
           ? `Changed ${since}: read only in part (size limits): no finding in what was read, the rest is unknown`
           : `Changed ${since}: nothing suspicious in the code`,

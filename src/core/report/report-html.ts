@@ -28,14 +28,7 @@ export function reportCsp(cspSource: string, nonce: string): string {
     if (!ok) throw new Error(`reportCsp: not a resource origin: ${JSON.stringify(cspSource)}`);
   }
   const own = sources.join(' ');
-  return [
-    "default-src 'none'",
-    `style-src ${own}`,
-    `script-src 'nonce-${nonce}'`,
-    `img-src ${own} data:`,
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  return ["default-src 'none'", `style-src ${own}`, `script-src 'nonce-${nonce}'`, `img-src ${own} data:`, "base-uri 'none'", "form-action 'none'"].join('; ');
 }
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */

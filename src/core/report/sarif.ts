@@ -25,7 +25,11 @@ export function toSarif(findings: LocatedFinding[], tool: { version: string; hel
             rules: codes.map((code) => ({
               id: code,
               // SARIF's rule name is an identifier: "Reads credentials" → ReadsCredentials.
-              name: CODES[code].title.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(''),
+              name: CODES[code].title
+                .split(/[^A-Za-z0-9]+/)
+                .filter(Boolean)
+                .map((w) => w[0].toUpperCase() + w.slice(1))
+                .join(''),
               shortDescription: { text: CODES[code].title },
               fullDescription: { text: CODES[code].description },
               ...(tool.helpUri ? { helpUri: `${tool.helpUri}#${code}` } : {}),
@@ -50,12 +54,35 @@ export function toSarif(findings: LocatedFinding[], tool: { version: string; hel
           ruleId: f.code,
           ruleIndex: ruleIndex.get(f.code),
           level: LEVEL[f.severity],
-          message: { text: members ? `${f.incident!.title}: ${members.map((m) => `${m.package}@${m.version}`).join(', ')}` : f.safeVersion && f.safeVersion !== f.version ? `${f.message}. Safe version: ${f.safeVersion}` : f.message },
+          message: {
+            text: members
+              ? `${f.incident!.title}: ${members.map((m) => `${m.package}@${m.version}`).join(', ')}`
+              : f.safeVersion && f.safeVersion !== f.version
+                ? `${f.message}. Safe version: ${f.safeVersion}`
+                : f.message,
+          },
           locations: f.locations.slice(0, 10).map(physical),
-          ...(members ? { relatedLocations: members.slice(0, 100).map((m, i) => ({ id: i + 1, ...physical(m.locations[0] ?? { file: m.file, line: m.line, range: ZERO }), message: { text: `${m.package}@${m.version}${m.safeVersion && m.safeVersion !== m.version ? ` (safe version ${m.safeVersion})` : ''}` } })) } : {}),
-          partialFingerprints: { 'trustlens/v1': createHash('sha256').update(members ? `${f.code}\0${f.incident!.id}` : `${f.code}\0${f.package}\0${f.version}\0${f.advisory?.id ?? ''}`).digest('hex') },
+          ...(members
+            ? {
+                relatedLocations: members.slice(0, 100).map((m, i) => ({
+                  id: i + 1,
+                  ...physical(m.locations[0] ?? { file: m.file, line: m.line, range: ZERO }),
+                  message: { text: `${m.package}@${m.version}${m.safeVersion && m.safeVersion !== m.version ? ` (safe version ${m.safeVersion})` : ''}` },
+                })),
+              }
+            : {}),
+          partialFingerprints: {
+            'trustlens/v1': createHash('sha256')
+              .update(members ? `${f.code}\0${f.incident!.id}` : `${f.code}\0${f.package}\0${f.version}\0${f.advisory?.id ?? ''}`)
+              .digest('hex'),
+          },
           properties: members
-            ? { incident: f.incident!.id, members: members.map((m) => `${m.package}@${m.version}`), severity: f.severity, 'security-severity': SECURITY_SEVERITY[f.severity] }
+            ? {
+                incident: f.incident!.id,
+                members: members.map((m) => `${m.package}@${m.version}`),
+                severity: f.severity,
+                'security-severity': SECURITY_SEVERITY[f.severity],
+              }
             : { package: f.package, version: f.version, severity: f.severity, safeVersion: f.safeVersion, 'security-severity': SECURITY_SEVERITY[f.severity] },
         })),
         columnKind: 'utf16CodeUnits',

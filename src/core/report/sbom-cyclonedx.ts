@@ -32,7 +32,10 @@ export interface CycloneDxOptions {
 export function toCycloneDxJson(sbom: Sbom, opts: CycloneDxOptions = {}): string {
   const C = cdx();
   const bom = toCycloneDxModel(sbom, opts);
-  const normalized = new C.Serialize.JSON.Normalize.Factory(C.Spec.Spec1dot6).makeForBom().normalize(bom, { sortLists: true }) as unknown as Record<string, unknown>;
+  const normalized = new C.Serialize.JSON.Normalize.Factory(C.Spec.Spec1dot6).makeForBom().normalize(bom, { sortLists: true }) as unknown as Record<
+    string,
+    unknown
+  >;
   // Compositions (is the inventory complete?) are part of CycloneDX 1.6 but not of the library's model yet.
   normalized.compositions = [{ aggregate: sbom.inventory, assemblies: [sbom.root.ref], dependencies: [sbom.root.ref] }];
   return JSON.stringify(normalized, null, opts.space ?? 2);
@@ -45,11 +48,15 @@ export function toCycloneDxModel(sbom: Sbom, opts: CycloneDxOptions = {}): CdxLi
   const bom = new M.Bom();
   if (opts.serialNumber) bom.serialNumber = opts.serialNumber;
 
-  const root = new M.Component(C.Enums.ComponentType.Application, sbom.root.name, { bomRef: sbom.root.ref, ...(sbom.root.version ? { version: sbom.root.version } : {}) });
+  const root = new M.Component(C.Enums.ComponentType.Application, sbom.root.name, {
+    bomRef: sbom.root.ref,
+    ...(sbom.root.version ? { version: sbom.root.version } : {}),
+  });
   bom.metadata.timestamp = sbom.now;
   bom.metadata.component = root;
   bom.metadata.tools.components.add(new M.Component(C.Enums.ComponentType.Application, sbom.tool.name, { version: sbom.tool.version, group: undefined }));
-  const meta = (name: string, value: string | number | boolean | undefined) => value !== undefined && value !== '' && bom.metadata.properties.add(new M.Property(`trustlens:${name}`, String(value)));
+  const meta = (name: string, value: string | number | boolean | undefined) =>
+    value !== undefined && value !== '' && bom.metadata.properties.add(new M.Property(`trustlens:${name}`, String(value)));
   meta('evaluated-at', sbom.now.toISOString());
   meta('threshold', sbom.threshold);
   meta('complete', sbom.complete);
@@ -57,7 +64,8 @@ export function toCycloneDxModel(sbom: Sbom, opts: CycloneDxOptions = {}): CdxLi
   meta('resolution', sbom.resolution);
   meta('lockfile', sbom.lockfile?.file);
   meta('lockfile:kind', sbom.lockfile ? `${sbom.lockfile.kind} ${sbom.lockfile.version}`.trim() : undefined);
-  for (const r of sbom.registries) meta('registry', `${r.url} (${r.trustData ? 'serves trust metadata' : 'serves no trust metadata'}${r.hasKeys ? ', signing keys' : ''})`);
+  for (const r of sbom.registries)
+    meta('registry', `${r.url} (${r.trustData ? 'serves trust metadata' : 'serves no trust metadata'}${r.hasKeys ? ', signing keys' : ''})`);
   for (const g of sbom.projectGaps) meta('not-checked', `${g.label}${g.source ? ` (${g.source})` : ''}: ${g.reason}`);
   for (const f of sbom.projectFindings) meta('finding', `${f.code} (${f.severity}): ${f.message}`);
   for (const n of sbom.notes) meta('note', n);
@@ -107,7 +115,11 @@ export function toCycloneDxModel(sbom: Sbom, opts: CycloneDxOptions = {}): CdxLi
     ext(s.resolved ?? card?.tarball, C.Enums.ExternalReferenceType.Distribution, 'tarball');
     const id = card?.provenance?.status === 'verified' ? card.provenance.provenance : undefined;
     if (id) {
-      ext(id.sourceRepository, C.Enums.ExternalReferenceType.VCS, `verified provenance: built from ${[id.sourceRef, id.sourceCommit].filter(Boolean).join(' at ')}`);
+      ext(
+        id.sourceRepository,
+        C.Enums.ExternalReferenceType.VCS,
+        `verified provenance: built from ${[id.sourceRef, id.sourceCommit].filter(Boolean).join(' at ')}`,
+      );
       ext(id.buildSignerUri, C.Enums.ExternalReferenceType.BuildSystem, `verified provenance: build signer${id.workflowPath ? ` (${id.workflowPath})` : ''}`);
       ext(id.tlog?.url, C.Enums.ExternalReferenceType.Attestation, `Sigstore transparency-log entry ${id.tlog?.logIndex ?? ''}`.trim());
     }
@@ -141,7 +153,14 @@ export function toCycloneDxModel(sbom: Sbom, opts: CycloneDxOptions = {}): CdxLi
     for (const a of v.affects) {
       const ref = refOf(a.ref);
       if (!ref) continue;
-      out.affects.add(new V.Affect(ref, a.version ? { versions: new V.AffectedVersionRepository([new V.AffectedSingleVersion(a.version, { status: C.Enums.Vulnerability.AffectStatus.Affected })]) } : {}));
+      out.affects.add(
+        new V.Affect(
+          ref,
+          a.version
+            ? { versions: new V.AffectedVersionRepository([new V.AffectedSingleVersion(a.version, { status: C.Enums.Vulnerability.AffectStatus.Affected })]) }
+            : {},
+        ),
+      );
     }
     return out;
   }
@@ -151,7 +170,9 @@ export function toCycloneDxModel(sbom: Sbom, opts: CycloneDxOptions = {}): CdxLi
       const registry = s.registry && s.registry !== PUBLIC_REGISTRY ? { repository_url: s.registry } : undefined;
       if (s.source === 'git' || s.source === 'remote') {
         if (!s.resolved) return undefined;
-        return new (purls().PackageURL)('npm', s.scope, s.localName, s.version || undefined, { [s.source === 'git' ? 'vcs_url' : 'download_url']: s.resolved }).toString();
+        return new (purls().PackageURL)('npm', s.scope, s.localName, s.version || undefined, {
+          [s.source === 'git' ? 'vcs_url' : 'download_url']: s.resolved,
+        }).toString();
       }
       if (s.source === 'file' || s.source === 'link' || s.source === 'workspace') return undefined;
       return new (purls().PackageURL)('npm', s.scope, s.localName, s.version || undefined, registry).toString();
@@ -173,7 +194,14 @@ const SEVERITY: Record<Severity, CdxLib.Enums.Vulnerability.Severity> = {
 function isUrl(s: string): boolean {
   try {
     const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:' || u.protocol === 'git+https:' || u.protocol === 'git+ssh:' || u.protocol === 'git:' || u.protocol === 'ssh:';
+    return (
+      u.protocol === 'https:' ||
+      u.protocol === 'http:' ||
+      u.protocol === 'git+https:' ||
+      u.protocol === 'git+ssh:' ||
+      u.protocol === 'git:' ||
+      u.protocol === 'ssh:'
+    );
   } catch {
     return false;
   }

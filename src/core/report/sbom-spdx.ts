@@ -84,14 +84,19 @@ export function toSpdx(sbom: Sbom, opts: SpdxOptions): Record<string, unknown> {
     if (v.kind !== 'finding') continue;
     for (const a of v.affects) findings.set(a.ref, [...(findings.get(a.ref) ?? []), `trustlens:vulnerability=${v.id} (${v.severity}): ${v.title}`]);
   }
-  for (const c of sbom.components) packages.push(spdxPackage(c, idFor(c.ref, `${c.name}-${c.version}`), advisories.get(c.ref) ?? [], findings.get(c.ref) ?? [], annotation));
+  for (const c of sbom.components)
+    packages.push(spdxPackage(c, idFor(c.ref, `${c.name}-${c.version}`), advisories.get(c.ref) ?? [], findings.get(c.ref) ?? [], annotation));
   for (const f of findings.get(sbom.root.ref) ?? []) (packages[0].annotations as unknown[]).push(annotation(f));
 
   const edge = (from: string, to: readonly string[], dev = (_ref: string) => false) => {
     for (const t of to) {
       const target = ids.get(t);
       if (!target) continue;
-      relationships.push(dev(t) ? { spdxElementId: target, relationshipType: 'DEV_DEPENDENCY_OF', relatedSpdxElement: ids.get(from)! } : { spdxElementId: ids.get(from)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: target });
+      relationships.push(
+        dev(t)
+          ? { spdxElementId: target, relationshipType: 'DEV_DEPENDENCY_OF', relatedSpdxElement: ids.get(from)! }
+          : { spdxElementId: ids.get(from)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: target },
+      );
     }
   };
   const isDev = new Map(sbom.components.map((c) => [c.ref, c.dev]));
@@ -108,7 +113,8 @@ export function toSpdx(sbom: Sbom, opts: SpdxOptions): Record<string, unknown> {
     creationInfo: {
       created,
       creators: [tool],
-      comment: 'Trust evidence per package is in annotations (trustlens:<name>=<value>); the CycloneDX output carries the same in typed fields and a vulnerabilities list.',
+      comment:
+        'Trust evidence per package is in annotations (trustlens:<name>=<value>); the CycloneDX output carries the same in typed fields and a vulnerabilities list.',
     },
     packages,
     relationships,
@@ -123,8 +129,19 @@ function spdxPackage(
   annotation: (comment: string) => object,
 ): Record<string, unknown> {
   const externalRefs: Record<string, string>[] = [];
-  if (c.source === 'registry' || c.source === 'unknown') externalRefs.push({ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.ref.startsWith('pkg:') ? c.ref.replace(/#\d+$/, '') : `pkg:npm/${encodeURIComponent(c.name)}@${encodeURIComponent(c.version)}` });
-  for (const a of advisories) externalRefs.push({ referenceCategory: 'SECURITY', referenceType: 'advisory', referenceLocator: a.url, comment: `${a.id}${a.malware ? ' (malware)' : ''}` });
+  if (c.source === 'registry' || c.source === 'unknown')
+    externalRefs.push({
+      referenceCategory: 'PACKAGE-MANAGER',
+      referenceType: 'purl',
+      referenceLocator: c.ref.startsWith('pkg:') ? c.ref.replace(/#\d+$/, '') : `pkg:npm/${encodeURIComponent(c.name)}@${encodeURIComponent(c.version)}`,
+    });
+  for (const a of advisories)
+    externalRefs.push({
+      referenceCategory: 'SECURITY',
+      referenceType: 'advisory',
+      referenceLocator: a.url,
+      comment: `${a.id}${a.malware ? ' (malware)' : ''}`,
+    });
   const card = c.card;
   const download = c.resolved && /^(https?|git\+[a-z]+|git):\/\/\S+$/.test(c.resolved) ? c.resolved : 'NOASSERTION';
   return {

@@ -150,8 +150,14 @@ export function buildSbom(input: SbomInput, opts: SbomOptions): Sbom {
   const lock = model.lockfile;
   const locked = input.resolution === 'locked' && lock ? lock.packages : [];
   const cards = new Map(input.cards.map((c) => [key(c.name, c.version), c]));
-  const findings = groupBy(input.findings.filter((f) => f.package !== '*'), (f) => key(f.package, f.version));
-  const allowed = groupBy(input.allowed.map((a) => a.finding.package !== '*' ? a : undefined).filter((a) => !!a), (a) => key(a.finding.package, a.finding.version));
+  const findings = groupBy(
+    input.findings.filter((f) => f.package !== '*'),
+    (f) => key(f.package, f.version),
+  );
+  const allowed = groupBy(
+    input.allowed.map((a) => (a.finding.package !== '*' ? a : undefined)).filter((a) => !!a),
+    (a) => key(a.finding.package, a.finding.version),
+  );
   const gaps = new Map(input.notChecked.filter((u) => u.package !== '*').map((u) => [key(u.package, u.version), u]));
 
   const refs = new RefMaker();
@@ -180,7 +186,12 @@ export function buildSbom(input: SbomInput, opts: SbomOptions): Sbom {
   };
   for (const p of locked) add(p, isRegistryLike(p) ? key(p.name, p.version) : `${p.source}\0${p.id}`);
   // Without a lockfile npm uses, the judged versions are what package.json's ranges resolve to: their cards.
-  for (const card of input.cards) if (!byKey.has(key(card.name, card.version))) add({ name: card.name, version: card.version, source: 'registry', dev: false, optional: false, direct: locked.length === 0 }, key(card.name, card.version));
+  for (const card of input.cards)
+    if (!byKey.has(key(card.name, card.version)))
+      add(
+        { name: card.name, version: card.version, source: 'registry', dev: false, optional: false, direct: locked.length === 0 },
+        key(card.name, card.version),
+      );
   for (const c of components) finishComponent(c, findings, allowed, gaps);
 
   // The tree: importers → their edges, each package → its edges (every instance of a name@version together).
@@ -206,7 +217,13 @@ export function buildSbom(input: SbomInput, opts: SbomOptions): Sbom {
   const rootImporter = importers.find((i) => i.id === '.');
   const workspaces: SbomWorkspace[] = importers
     .filter((i) => i.id !== '.')
-    .map((i) => ({ ref: refs.make(`workspace:${i.id}`), dir: i.id, name: i.name, version: i.version, dependsOn: [...edgesOf(undefined, i.dependencies)].sort() }))
+    .map((i) => ({
+      ref: refs.make(`workspace:${i.id}`),
+      dir: i.id,
+      name: i.name,
+      version: i.version,
+      dependsOn: [...edgesOf(undefined, i.dependencies)].sort(),
+    }))
     .sort((a, b) => a.dir.localeCompare(b.dir));
   const rootDeps = rootImporter
     ? [...edgesOf(undefined, rootImporter.dependencies)]
@@ -220,7 +237,9 @@ export function buildSbom(input: SbomInput, opts: SbomOptions): Sbom {
     dependsOn: [...new Set([...rootDeps, ...workspaces.map((w) => w.ref)])].sort(),
   };
 
-  const projectGaps = input.notChecked.filter((u) => u.package === '*').flatMap((u) => u.gaps.map((g) => ({ signal: g.signal, label: SIGNAL_LABEL[g.signal], reason: g.reason, ...(g.source ? { source: g.source } : {}) })));
+  const projectGaps = input.notChecked
+    .filter((u) => u.package === '*')
+    .flatMap((u) => u.gaps.map((g) => ({ signal: g.signal, label: SIGNAL_LABEL[g.signal], reason: g.reason, ...(g.source ? { source: g.source } : {}) })));
   const projectFindings = input.findings.filter((f) => f.package === '*');
   const inventory = input.resolution === 'locked' && lock && !projectGaps.some((g) => g.signal === 'dependency-tree') ? 'complete' : 'incomplete';
   const sbom: Sbom = {
@@ -287,7 +306,12 @@ function splitName(name: string): { scope?: string; localName: string } {
   return m ? { scope: m[1], localName: m[2] } : { localName: name };
 }
 
-function newComponent(pkg: Partial<InstalledPackage> & Pick<InstalledPackage, 'name' | 'version' | 'source'>, refs: RefMaker, card: TrustCard | undefined, now: Date): SbomComponent {
+function newComponent(
+  pkg: Partial<InstalledPackage> & Pick<InstalledPackage, 'name' | 'version' | 'source'>,
+  refs: RefMaker,
+  card: TrustCard | undefined,
+  now: Date,
+): SbomComponent {
   const registryLike = pkg.source === 'registry' || (pkg.source === 'unknown' && !pkg.resolved);
   const { scope, localName } = splitName(pkg.name);
   const published = card?.publishedAt ? Date.parse(card.publishedAt) : NaN;
@@ -340,7 +364,10 @@ function finishComponent(
     c.status = 'not-judged';
   }
   const readHistory = !!c.card && !c.notChecked.some((g) => g.signal === 'registry-history' || g.signal === 'lockfile-entry');
-  c.integrity = c.source === 'registry' || c.source === 'unknown' ? integrityVerdict(c.lockedIntegrity, readHistory ? c.card?.registryIntegrity : undefined, readHistory) : { status: c.lockedIntegrity ? 'not-comparable' : 'not-locked' };
+  c.integrity =
+    c.source === 'registry' || c.source === 'unknown'
+      ? integrityVerdict(c.lockedIntegrity, readHistory ? c.card?.registryIntegrity : undefined, readHistory)
+      : { status: c.lockedIntegrity ? 'not-comparable' : 'not-locked' };
 }
 
 const SRI_TO_CDX: Record<string, { name: SbomHashAlgorithm; bytes: number }> = {
@@ -374,7 +401,8 @@ export function integrityVerdict(locked: string | undefined, registry: TrustCard
   if (!read) return { status: 'unknown' };
   const mine = parseSri(locked);
   const theirs = parseSri(registry?.integrity);
-  if (registry?.shasum && /^[0-9a-f]{40}$/i.test(registry.shasum)) theirs.set('sha1', [...(theirs.get('sha1') ?? []), Buffer.from(registry.shasum, 'hex').toString('base64')]);
+  if (registry?.shasum && /^[0-9a-f]{40}$/i.test(registry.shasum))
+    theirs.set('sha1', [...(theirs.get('sha1') ?? []), Buffer.from(registry.shasum, 'hex').toString('base64')]);
   for (const algo of ['sha512', 'sha384', 'sha256', 'sha1']) {
     const a = mine.get(algo);
     const b = theirs.get(algo);

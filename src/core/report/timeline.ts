@@ -45,7 +45,9 @@ export function releaseTimeline(summary: PackageSummary, advisories: Advisory[],
       publisher: v.publisher?.name,
       evidence: EVIDENCE_LEVELS[evidenceLevel(v)],
       ...(Object.keys(scripts).length ? { installScripts: scripts } : {}),
-      advisories: advisories.filter((a) => isAffected(a.affected, v.version)).map((a) => ({ id: a.id, severity: a.severity, title: a.title, malware: a.malware })),
+      advisories: advisories
+        .filter((a) => isAffected(a.affected, v.version))
+        .map((a) => ({ id: a.id, severity: a.severity, title: a.title, malware: a.malware })),
       ...(v.deprecated ? { deprecated: v.deprecated } : {}),
       locked: locked.includes(v.version),
       changes: [],

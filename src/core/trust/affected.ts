@@ -44,9 +44,7 @@ export function isAffected(affected: AffectedVersions, version: string): boolean
   if (typeof version !== 'string') return false;
   if (affected.kind === 'semver') return satisfiesNpmRange(affected.range, version);
   if (!Array.isArray(affected.affected)) return false;
-  return affected.affected.some(
-    (entry) => isObject(entry) && isNpmEntry(entry) && (inVersions(entry.versions, version) || inRanges(entry.ranges, version)),
-  );
+  return affected.affected.some((entry) => isObject(entry) && isNpmEntry(entry) && (inVersions(entry.versions, version) || inRanges(entry.ranges, version)));
 }
 
 /** npm's `vulnerable_versions` syntax; an unparsable range or version affects nothing (and never throws). */
@@ -196,9 +194,13 @@ export function severityFromOsv(record: OsvRecord): Severity {
 function severityFromScores(list: unknown[]): Severity | undefined {
   const items = list.filter(isObject).filter((s) => typeof s.type === 'string' && typeof s.score === 'string') as unknown as OsvSeverity[];
   const of = (type: string) => items.filter((s) => s.type.toUpperCase() === type).map((s) => s.score);
-  const v3 = of('CVSS_V3').map(cvss3BaseScore).filter((n): n is number => n !== undefined);
+  const v3 = of('CVSS_V3')
+    .map(cvss3BaseScore)
+    .filter((n): n is number => n !== undefined);
   if (v3.length) return cvss3Band(Math.max(...v3));
-  const v2 = of('CVSS_V2').map(cvss2BaseScore).filter((n): n is number => n !== undefined);
+  const v2 = of('CVSS_V2')
+    .map(cvss2BaseScore)
+    .filter((n): n is number => n !== undefined);
   if (v2.length) return cvss2Band(Math.max(...v2));
   const ubuntu = of('UBUNTU').map((p) => (p.toLowerCase() === 'negligible' ? 'info' : severityFromLabel(p)));
   return maxSeverity(ubuntu.filter((s): s is Severity => !!s));
@@ -288,10 +290,10 @@ export function isMalwareRecord(record: OsvRecord): boolean {
 /** CWE ids wherever databases put them: GHSA `cwe_ids: ["CWE-1321"]`, OpenSSF `cwes: [{ cweId }]`, per package or not. */
 function recordCwes(record: OsvRecord): string[] {
   const places = [record.database_specific, ...affectedEntries(record).map((a) => a.database_specific)].filter(isObject);
-  return places.flatMap((d) => [
-    ...(Array.isArray(d.cwe_ids) ? d.cwe_ids : []),
-    ...(Array.isArray(d.cwes) ? d.cwes.map((c) => (isObject(c) ? c.cweId : c)) : []),
-  ]).filter((c): c is string => typeof c === 'string').map((c) => c.toUpperCase());
+  return places
+    .flatMap((d) => [...(Array.isArray(d.cwe_ids) ? d.cwe_ids : []), ...(Array.isArray(d.cwes) ? d.cwes.map((c) => (isObject(c) ? c.cweId : c)) : [])])
+    .filter((c): c is string => typeof c === 'string')
+    .map((c) => c.toUpperCase());
 }
 
 /**
@@ -319,7 +321,11 @@ export function advisoryFromOsv(record: OsvRecord, packageName: string, source: 
 /** One Advisory per npm package the record affects. */
 export function advisoriesFromOsv(record: OsvRecord, source: Advisory['source']): Advisory[] {
   if (!isObject(record)) return [];
-  const names = new Set(affectedEntries(record).map(npmPackageName).filter((n): n is string => !!n));
+  const names = new Set(
+    affectedEntries(record)
+      .map(npmPackageName)
+      .filter((n): n is string => !!n),
+  );
   return [...names].map((name) => advisoryFromOsv(record, name, source)).filter((a): a is Advisory => !!a);
 }
 

@@ -10,9 +10,11 @@ export function parseBaselineSpec(spec: string, inProject: boolean): BaselineSpe
   if (!spec || spec.length > 1000 || /[\u0000-\u001f\u007f]/.test(spec)) return { error: 'the baseline must be a lockfile path or git:REF' };
   if (spec.startsWith('git:')) {
     const ref = spec.slice(4);
-    if (!/^[A-Za-z0-9._/@{}~^+-]{1,200}$/.test(ref) || ref.startsWith('-')) return { error: `"${ref}" is not a git revision (e.g. git:origin/main, git:HEAD~1, git:v1.2.0)` };
+    if (!/^[A-Za-z0-9._/@{}~^+-]{1,200}$/.test(ref) || ref.startsWith('-'))
+      return { error: `"${ref}" is not a git revision (e.g. git:origin/main, git:HEAD~1, git:v1.2.0)` };
     return { kind: 'git', ref };
   }
-  if (inProject && (/^([a-zA-Z]:)?[\\/]/.test(spec) || spec.split(/[\\/]/).includes('..'))) return { error: 'the baseline path must be relative to the project folder and stay inside it (or use git:REF)' };
+  if (inProject && (/^([a-zA-Z]:)?[\\/]/.test(spec) || spec.split(/[\\/]/).includes('..')))
+    return { error: 'the baseline path must be relative to the project folder and stay inside it (or use git:REF)' };
   return { kind: 'file', path: spec };
 }

@@ -60,7 +60,8 @@ export function flaggedAsBaseline(history: History, c: VersionSummary, advisorie
     if (before) {
       const theirs = installScriptsOf(before);
       const added = Object.keys(mine).filter((k) => theirs[k] !== mine[k]);
-      if (added.length) return `it ${added.map((k) => (theirs[k] === undefined ? `added a ${k} script` : `changed its ${k} script`)).join(' and ')} that ${before.version} did not have`;
+      if (added.length)
+        return `it ${added.map((k) => (theirs[k] === undefined ? `added a ${k} script` : `changed its ${k} script`)).join(' and ')} that ${before.version} did not have`;
     }
   }
   return undefined;
@@ -130,7 +131,10 @@ function choose(history: History, version: string, gapMs: number, advisories: re
       continue;
     }
     if (dated && t - tc < gapMs) {
-      skipped.push({ version: c.version, why: `published ${describeAge(c.publishedAt!, new Date(t))} before it, within the ${describeGap(gapMs)} quiet gap: the same burst` });
+      skipped.push({
+        version: c.version,
+        why: `published ${describeAge(c.publishedAt!, new Date(t))} before it, within the ${describeGap(gapMs)} quiet gap: the same burst`,
+      });
       inBurst = c;
       continue;
     }

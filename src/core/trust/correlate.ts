@@ -131,7 +131,10 @@ export function correlate(members: CorrelationMember[]): Incident[] {
   for (const [sha, hits] of bySha) {
     const distinct = new Map(hits.map((h) => [key(h.m), h]));
     if (distinct.size < 2) continue;
-    const cluster = largestCluster([...distinct.values()].map((h) => h.m), SHARED_FILE_WINDOW_MS);
+    const cluster = largestCluster(
+      [...distinct.values()].map((h) => h.m),
+      SHARED_FILE_WINDOW_MS,
+    );
     if (cluster.length < 2) continue;
     const pathOf = (m: CorrelationMember) => distinct.get(key(m))!.path;
     const speaking = cluster.filter((m) => m.findings.some((f) => mentions(f, pathOf(m))));
@@ -148,7 +151,13 @@ export function correlate(members: CorrelationMember[]): Incident[] {
       evidence: [
         { label: 'the same file', value: `${paths.join(', ')} (sha256 ${sha.slice(0, 16)}…)` },
         { label: 'published within', value: `${describeSpan(spanOf(cluster))}: ${cluster.map((m) => `${key(m)} ${m.publishedAt}`).join(', ')}` },
-        ...speaking.slice(0, 4).map((m) => ({ label: `what ${key(m)} shows`, value: m.findings.filter((f) => mentions(f, pathOf(m))).map((f) => `${f.code} (${f.severity})`).join(', ') })),
+        ...speaking.slice(0, 4).map((m) => ({
+          label: `what ${key(m)} shows`,
+          value: m.findings
+            .filter((f) => mentions(f, pathOf(m)))
+            .map((f) => `${f.code} (${f.severity})`)
+            .join(', '),
+        })),
       ],
     });
     for (const m of cluster) covered.add(key(m));
@@ -168,7 +177,9 @@ export function correlate(members: CorrelationMember[]): Incident[] {
     const cluster = largestCluster([...byName.values()], BURST_WINDOW_MS);
     if (cluster.length < 3 || cluster.every((m) => covered.has(key(m)))) continue;
     if (new Set(cluster.map((m) => m.version)).size === 1) continue; // lockstep: a monorepo release
-    const common = [...new Set(cluster[0].findings.filter(atLeastMedium).map((f) => f.code))].filter((code) => cluster.every((m) => m.findings.some((f) => f.code === code && atLeastMedium(f))));
+    const common = [...new Set(cluster[0].findings.filter(atLeastMedium).map((f) => f.code))].filter((code) =>
+      cluster.every((m) => m.findings.some((f) => f.code === code && atLeastMedium(f))),
+    );
     if (!common.length) continue;
     const by = group.startsWith('scope ') ? `of ${group.slice(6)}` : `published by ${group.slice(10)}`;
     incidents.push({
@@ -187,13 +198,16 @@ export function correlate(members: CorrelationMember[]): Incident[] {
 
   // multi-line republish of one package
   const byPackage = new Map<string, CorrelationMember[]>();
-  for (const m of members) if (m.history && !covered.has(key(m)) && m.findings.some(atLeastMedium)) byPackage.set(m.name, [...(byPackage.get(m.name) ?? []), m]);
+  for (const m of members)
+    if (m.history && !covered.has(key(m)) && m.findings.some(atLeastMedium)) byPackage.set(m.name, [...(byPackage.get(m.name) ?? []), m]);
   for (const [name, list] of byPackage) {
     const m = list[0];
     const t = time(m);
     if (Number.isNaN(t)) continue;
     const line = lineOfVersion(m.version);
-    const near = m.history!.releases.filter((r) => r.publishedAt && Math.abs(Date.parse(r.publishedAt) - t) <= BURST_WINDOW_MS && lineOfVersion(r.version) !== line && !isPre(r.version));
+    const near = m.history!.releases.filter(
+      (r) => r.publishedAt && Math.abs(Date.parse(r.publishedAt) - t) <= BURST_WINDOW_MS && lineOfVersion(r.version) !== line && !isPre(r.version),
+    );
     const lines = new Set(near.map((r) => lineOfVersion(r.version)));
     if (lines.size < 2) continue;
     const all = [...near.map((r) => ({ version: r.version, at: Date.parse(r.publishedAt!) })), { version: m.version, at: t }].sort((a, b) => a.at - b.at);
@@ -205,7 +219,9 @@ export function correlate(members: CorrelationMember[]): Incident[] {
       severity: incidentSeverity(locked),
       title: `${lines.size + 1} release lines of ${name} were republished within ${describeSpan(span)}, and ${locked.map((x) => x.version).join(', ')} adds ${[...new Set(locked.flatMap((x) => x.findings.filter(atLeastMedium).map((f) => f.code)))].join(', ')}`,
       members: locked.map(key),
-      evidence: [{ label: 'republished within', value: `${describeSpan(span)}: ${all.map((a) => `${name}@${a.version} ${new Date(a.at).toISOString()}`).join(', ')}` }],
+      evidence: [
+        { label: 'republished within', value: `${describeSpan(span)}: ${all.map((a) => `${name}@${a.version} ${new Date(a.at).toISOString()}`).join(', ')}` },
+      ],
     });
   }
   return incidents;

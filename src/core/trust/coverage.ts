@@ -139,7 +139,8 @@ export function incompleteFindings(
       continue;
     }
     const at = u.gaps.find((g) => g.at)?.at;
-    const located = u.package === '*' || index.instances(u.package, u.version).length === 0 ? placedAt(finding, index.model, at) : locateFinding(index, finding);
+    const located =
+      u.package === '*' || index.instances(u.package, u.version).length === 0 ? placedAt(finding, index.model, at) : locateFinding(index, finding);
     findings.push(located);
   }
   return { findings, allowed };

@@ -86,9 +86,7 @@ export function mergeInstallHookFindings(raw: RawFinding[]): RawFinding[] {
 export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: string, ruleSet: RuleSet = ALL_RULES): Evaluation {
   const allowed: Evaluation['allowed'] = [];
   const judge = (version: string, raw: RawFinding[]): RawFinding[] =>
-    raw
-      .map((f) => ({ ...f, severity: severityUnder(policy, f.code, f.severity) }))
-      .filter((f) => !allowFor(policy, ctx.name, version, f.code, ctx.now));
+    raw.map((f) => ({ ...f, severity: severityUnder(policy, f.code, f.severity) })).filter((f) => !allowFor(policy, ctx.name, version, f.code, ctx.now));
   const raw = mergeInstallHookFindings(ruleSet.rules.flatMap((r) => r(ctx))).map((f) => ({ ...f, severity: severityUnder(policy, f.code, f.severity) }));
   const kept: RawFinding[] = [];
   for (const f of raw) {
@@ -102,5 +100,16 @@ export function evaluatePackage(ctx: PackageContext, policy: Policy, range?: str
 }
 
 function toFinding(ctx: PackageContext, f: RawFinding, safeVersion: string | null): Finding {
-  return { code: f.code, severity: f.severity, package: ctx.name, version: ctx.version, message: f.message, evidence: f.evidence, safeVersion, ...(f.advisory ? { advisory: f.advisory } : {}), ...(f.baseline ? { baseline: f.baseline } : {}), ...(f.incident ? { incident: f.incident } : {}) };
+  return {
+    code: f.code,
+    severity: f.severity,
+    package: ctx.name,
+    version: ctx.version,
+    message: f.message,
+    evidence: f.evidence,
+    safeVersion,
+    ...(f.advisory ? { advisory: f.advisory } : {}),
+    ...(f.baseline ? { baseline: f.baseline } : {}),
+    ...(f.incident ? { incident: f.incident } : {}),
+  };
 }

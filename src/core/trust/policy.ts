@@ -67,7 +67,12 @@ export type PolicyDefaults = Partial<Pick<Policy, 'cooldownDays' | 'threshold' |
 
 /** The policy when the project has no policy file. */
 export function policyFrom(base: PolicyDefaults): Policy {
-  return { cooldownDays: base.cooldownDays ?? DEFAULT_POLICY.cooldownDays, threshold: base.threshold ?? DEFAULT_POLICY.threshold, severity: { ...base.severity }, allow: [] };
+  return {
+    cooldownDays: base.cooldownDays ?? DEFAULT_POLICY.cooldownDays,
+    threshold: base.threshold ?? DEFAULT_POLICY.threshold,
+    severity: { ...base.severity },
+    allow: [],
+  };
 }
 
 export { POLICY_FILE };
@@ -120,7 +125,8 @@ export function parsePolicy(text: string, file = POLICY_FILE, base: PolicyDefaul
     const since = prop(downgrade, 'enforceSince');
     const anchor = prop(downgrade, 'baseline');
     const d: DowngradePolicy = {};
-    if (downgrade.type !== 'object') bad(downgrade, '"downgrade" must be an object: { "scope": "production" | "all", "enforceSince": "YYYY-MM-DD", "baseline": "<lockfile path> | git:REF" }');
+    if (downgrade.type !== 'object')
+      bad(downgrade, '"downgrade" must be an object: { "scope": "production" | "all", "enforceSince": "YYYY-MM-DD", "baseline": "<lockfile path> | git:REF" }');
     if (anchor) {
       const spec = typeof anchor.value === 'string' ? parseBaselineSpec(anchor.value, true) : { error: 'it must be a string' };
       if ('error' in spec) bad(anchor, `"baseline" must be a lockfile path inside the project or git:REF: ${spec.error}`);

@@ -26,7 +26,12 @@ export function chooseSafeVersion(
   if (!lockedFindings.some((f) => atLeast(f.severity, threshold))) return ctx.version;
   const h = ctx.history;
   if (!h) return null;
-  const usable = range && semver.validRange(range) ? range : semver.valid(ctx.version) ? `^${semver.major(ctx.version)}.0.0-0 <${semver.major(ctx.version) + 1}.0.0-0` : undefined;
+  const usable =
+    range && semver.validRange(range)
+      ? range
+      : semver.valid(ctx.version)
+        ? `^${semver.major(ctx.version)}.0.0-0 <${semver.major(ctx.version) + 1}.0.0-0`
+        : undefined;
   if (!usable) return null;
   const cutoff = ctx.now.getTime() - ctx.cooldownMs;
   const candidates = h.releases
@@ -35,12 +40,29 @@ export function chooseSafeVersion(
     .filter((v) => semver.satisfies(v.version, usable, { includePrerelease: isPrerelease(ctx.version) }))
     .filter((v) => v.publishedAt === undefined || Date.parse(v.publishedAt) <= cutoff)
     .sort((a, b) => semver.compare(a.version, b.version));
-  const unsafe = new Set([ctx.version, ...unverified(ctx, lockedFindings.filter((f) => atLeast(f.severity, threshold)))]);
+  const unsafe = new Set([
+    ctx.version,
+    ...unverified(
+      ctx,
+      lockedFindings.filter((f) => atLeast(f.severity, threshold)),
+    ),
+  ]);
   let best: string | null = null;
   for (const c of candidates) {
     const history = h.without(unsafe);
-    const cctx: PackageContext = { ...ctx, version: c.version, history, locked: { source: 'registry' }, provenance: undefined, baselineProvenance: undefined, signature: undefined };
-    const findings = judge(c.version, candidateRules.flatMap((r) => r(cctx)));
+    const cctx: PackageContext = {
+      ...ctx,
+      version: c.version,
+      history,
+      locked: { source: 'registry' },
+      provenance: undefined,
+      baselineProvenance: undefined,
+      signature: undefined,
+    };
+    const findings = judge(
+      c.version,
+      candidateRules.flatMap((r) => r(cctx)),
+    );
     if (findings.some((f) => atLeast(f.severity, threshold))) unsafe.add(c.version);
     else best = c.version;
   }

@@ -63,7 +63,10 @@ function summarizeVersion(version: string, raw: Obj, publishedAt: string | undef
   const publisher = readPublisher(raw._npmUser, intern);
   if (publisher) v.publisher = publisher;
   if (Array.isArray(raw.maintainers)) {
-    const names = raw.maintainers.map((m) => (isObj(m) ? str(m.name) : str(m))).filter((n): n is string => !!n).map(intern);
+    const names = raw.maintainers
+      .map((m) => (isObj(m) ? str(m.name) : str(m)))
+      .filter((n): n is string => !!n)
+      .map(intern);
     if (names.length) v.maintainers = names;
   }
   if (isObj(raw.scripts)) {
@@ -129,8 +132,18 @@ function readPublisher(raw: unknown, intern: Intern): Publisher | undefined {
 
 /** The version fields an abbreviated ("corgi") packument carries as the full one does: what a revalidation compares. */
 const ABBREVIATED_FIELDS = [
-  'deprecated', 'hasInstallScript', 'dependencies', 'optionalDependencies', 'peerDependencies',
-  'integrity', 'shasum', 'tarball', 'signatures', 'attestations', 'fileCount', 'unpackedSize',
+  'deprecated',
+  'hasInstallScript',
+  'dependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'integrity',
+  'shasum',
+  'tarball',
+  'signatures',
+  'attestations',
+  'fileCount',
+  'unpackedSize',
 ] as const satisfies readonly (keyof VersionSummary)[];
 
 /**

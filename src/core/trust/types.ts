@@ -132,9 +132,7 @@ export interface SignatureVerdict {
 }
 
 /** How an advisory says which versions it affects: an npm semver range, or OSV `affected` entries. */
-export type AffectedVersions =
-  | { kind: 'semver'; range: string }
-  | { kind: 'osv'; affected: OsvAffected[] };
+export type AffectedVersions = { kind: 'semver'; range: string } | { kind: 'osv'; affected: OsvAffected[] };
 
 /** The subset of an OSV `affected[]` entry that decides which versions are affected. */
 export interface OsvAffected {

@@ -48,7 +48,13 @@ export async function gatherAdvisories(
     ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `${source} advisories`, reason: (e as Error).message });
   };
   const notAsked = (source: string) =>
-    ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `${source} advisories`, reason: 'offline mode: not asked (use --advisories off to check without them, or --osv-dir for offline advisories)' });
+    ctx.gaps?.push({
+      package: '*',
+      version: '',
+      signal: 'advisories',
+      source: `${source} advisories`,
+      reason: 'offline mode: not asked (use --advisories off to check without them, or --osv-dir for offline advisories)',
+    });
   const jobs: Promise<void>[] = [];
   if (ctx.config.npm && ctx.offline && query.size) notAsked('npm bulk');
   if (ctx.config.osv && ctx.offline && query.size) notAsked('OSV');
@@ -83,7 +89,13 @@ export async function gatherAdvisories(
           if (index.problems.length) {
             const first = index.problems[0];
             const more = index.problems.length > 1 ? ` (and ${index.problems.length - 1} more)` : '';
-            ctx.gaps?.push({ package: '*', version: '', signal: 'advisories', source: `offline OSV records in ${ctx.config.osvDir}`, reason: `${first.file}: ${first.message}${more}` });
+            ctx.gaps?.push({
+              package: '*',
+              version: '',
+              signal: 'advisories',
+              source: `offline OSV records in ${ctx.config.osvDir}`,
+              reason: `${first.file}: ${first.message}${more}`,
+            });
           }
         })
         .catch((e) => fail('offline OSV', e)),

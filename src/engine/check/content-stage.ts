@@ -32,7 +32,13 @@ export interface ContentResult {
 
 function tarballRef(registry: string, name: string, v: VersionSummary): TarballRef {
   const base = name.slice(name.lastIndexOf('/') + 1);
-  return { version: v.version, tarball: v.tarball ?? `${registry}${name}/-/${base}-${v.version}.tgz`, integrity: v.integrity, shasum: v.shasum, unpackedSize: v.unpackedSize };
+  return {
+    version: v.version,
+    tarball: v.tarball ?? `${registry}${name}/-/${base}-${v.version}.tgz`,
+    integrity: v.integrity,
+    shasum: v.shasum,
+    unpackedSize: v.unpackedSize,
+  };
 }
 
 /**
@@ -61,14 +67,21 @@ export async function analyzeContents(
             registry: ctx.registry.url,
             current: tarballRef(ctx.registry.url, ctx.name, v),
             previous: prev ? tarballRef(ctx.registry.url, ctx.name, prev) : undefined,
-            context: { registry: v, history: h.earlier(ctx.version).slice(-10).map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })) },
+            context: {
+              registry: v,
+              history: h
+                .earlier(ctx.version)
+                .slice(-10)
+                .map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })),
+            },
           },
           opts.signal,
         );
       } catch (e) {
         if (isAbort(e, opts.signal)) throw e;
         const err = e as { code?: string; message?: string };
-        if (err.code !== 'offline-miss') opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
+        if (err.code !== 'offline-miss')
+          opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
         opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: err.message ?? String(e) });
         return;
       }

@@ -22,7 +22,11 @@ export function burstTargets(contexts: readonly { ctx: PackageContext }[], now: 
     const scope = scopeOf(ctx.name);
     dated.push({ key, t, groups: [...(scope ? [`s:${scope}`] : []), ...(v!.publisher ? [`p:${v!.publisher.name}`] : [])] });
     const line = lineOf(ctx.version);
-    const lines = new Set(ctx.history!.releases.filter((r) => r.publishedAt && Math.abs(Date.parse(r.publishedAt) - t) <= BURST_WINDOW_MS && lineOf(r.version) !== line).map((r) => lineOf(r.version)));
+    const lines = new Set(
+      ctx
+        .history!.releases.filter((r) => r.publishedAt && Math.abs(Date.parse(r.publishedAt) - t) <= BURST_WINDOW_MS && lineOf(r.version) !== line)
+        .map((r) => lineOf(r.version)),
+    );
     if (lines.size >= 2) out.add(key);
   }
   const byGroup = new Map<string, { key: string; t: number }[]>();
@@ -43,14 +47,25 @@ export function burstTargets(contexts: readonly { ctx: PackageContext }[], now: 
  * After per-package evidence and content analysis: correlated weak signals across the judged versions become
  * incidents (core/trust/correlate.ts), whose `coordinated-release` findings go on every member's context.
  */
-export function correlateContexts(contexts: readonly { pkg: InstalledPackage; ctx: PackageContext }[], contents: ReadonlyMap<string, { findings: RawFinding[]; changed: { path: string; sha256: string }[] }>): Incident[] {
+export function correlateContexts(
+  contexts: readonly { pkg: InstalledPackage; ctx: PackageContext }[],
+  contents: ReadonlyMap<string, { findings: RawFinding[]; changed: { path: string; sha256: string }[] }>,
+): Incident[] {
   const members: CorrelationMember[] = [];
   for (const { ctx } of contexts) {
     const key = `${ctx.name}@${ctx.version}`;
     const content = contents.get(key);
     if (!content) continue;
     const v = ctx.history?.get(ctx.version);
-    members.push({ name: ctx.name, version: ctx.version, publishedAt: v?.publishedAt, publisher: v?.publisher?.name, findings: content.findings, changed: content.changed, history: ctx.history });
+    members.push({
+      name: ctx.name,
+      version: ctx.version,
+      publishedAt: v?.publishedAt,
+      publisher: v?.publisher?.name,
+      findings: content.findings,
+      changed: content.changed,
+      history: ctx.history,
+    });
   }
   const incidents = correlate(members);
   const byMember = incidentFindings(incidents);

@@ -20,9 +20,18 @@ export async function loadDowngradeBaseline(
   spec: string,
   opts: { projectDir: string; model: ProjectModel; fromPolicy?: { file: string; range: SourceRange }; signal?: AbortSignal },
 ): Promise<{ baseline?: DowngradeBaseline; gap?: Gap }> {
-  const where = opts.fromPolicy ? `the downgrade baseline ${JSON.stringify(spec)} (${opts.fromPolicy.file})` : `the downgrade baseline ${JSON.stringify(spec)} (--baseline)`;
+  const where = opts.fromPolicy
+    ? `the downgrade baseline ${JSON.stringify(spec)} (${opts.fromPolicy.file})`
+    : `the downgrade baseline ${JSON.stringify(spec)} (--baseline)`;
   const fail = (reason: string, source = spec): { gap: Gap } => ({
-    gap: { package: '*', version: '', signal: 'downgrade-baseline', source, reason: `${where} ${reason}: provenance-downgrade compares each version with its release line instead`, ...(opts.fromPolicy ? { at: opts.fromPolicy } : {}) },
+    gap: {
+      package: '*',
+      version: '',
+      signal: 'downgrade-baseline',
+      source,
+      reason: `${where} ${reason}: provenance-downgrade compares each version with its release line instead`,
+      ...(opts.fromPolicy ? { at: opts.fromPolicy } : {}),
+    },
   });
   const parsed = parseBaselineSpec(spec, !!opts.fromPolicy);
   if ('error' in parsed) return fail(`is not usable (${parsed.error})`);
@@ -46,7 +55,10 @@ export async function loadDowngradeBaseline(
     const base = path.basename(file);
     name = (LOCKFILE_NAMES as readonly string[]).includes(base) ? base : own ? path.basename(own) : '';
     source = parsed.path;
-    if (!name) return fail('is not named like a lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock) and the project has no lockfile to tell its format');
+    if (!name)
+      return fail(
+        'is not named like a lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock) and the project has no lockfile to tell its format',
+      );
     try {
       const st = await fs.stat(file);
       if (!st.isFile()) return fail('could not be read (not a file)');

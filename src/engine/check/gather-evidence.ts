@@ -60,9 +60,12 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
   const histories = await loadHistories(env, locked, names, missing, (name, history) => {
     // The registry's signatures on the locked versions are checked now, while other packuments are on their way
     // (~0.08 ms each: 130 ms of a 1,800-package scan's tail otherwise); the evaluation finds the verdicts memoised.
-    void keyJobs.get(registryFor(registries, name))?.then((keys) => {
-      for (const version of locked.get(name) ?? []) signatureOf(parts, name, history.get(version), keys);
-    }, () => undefined);
+    void keyJobs.get(registryFor(registries, name))?.then(
+      (keys) => {
+        for (const version of locked.get(name) ?? []) signatureOf(parts, name, history.get(version), keys);
+      },
+      () => undefined,
+    );
     for (const version of locked.get(name) ?? []) {
       const job = versionTrust(env, name, version, history);
       if (!job) continue;
@@ -103,7 +106,12 @@ export async function gatherEvidence(env: GatherEnv, locked: Map<string, string[
     trust.set(key, t);
     if (t.provenance.status === 'unknown') {
       const at = key.lastIndexOf('@');
-      env.gaps.push({ package: key.slice(0, at), version: key.slice(at + 1), signal: 'provenance', reason: t.provenance.reason ?? 'the attestations could not be verified' });
+      env.gaps.push({
+        package: key.slice(0, at),
+        version: key.slice(at + 1),
+        signal: 'provenance',
+        reason: t.provenance.reason ?? 'the attestations could not be verified',
+      });
     }
   }
   return { histories, facts, keys, advisories, trust, missing };
@@ -117,7 +125,12 @@ export async function gatherAdvisoryEvidence(env: GatherEnv, locked: Map<string,
   const first = await advisoriesFor(env, locked);
   const hit = [...locked].filter(([name, versions]) => (first.get(name) ?? []).some((a) => versions.some((v) => isAffected(a.affected, v))));
   const missing = new Set<string>();
-  const histories = await loadHistories(env, locked, hit.map(([name]) => name), missing);
+  const histories = await loadHistories(
+    env,
+    locked,
+    hit.map(([name]) => name),
+    missing,
+  );
   const advisories = await advisoriesFor(env, advisoryQuery(locked, histories, env.parts.newest));
   return { histories, facts: new Map(), keys: new Map(), advisories, trust: new Map(), missing };
 }

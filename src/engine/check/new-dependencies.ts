@@ -31,16 +31,31 @@ export async function addDependencyHistories(
       const all = addedDependencies(ctx).filter((d) => !nonRegistrySpec(d.spec));
       // A hostile release may add thousands: the rest is said, not silently dropped.
       const added = all.slice(0, MAX_ADDED);
-      if (all.length > MAX_ADDED) gaps.push({ package: ctx.name, version: ctx.version, signal: 'dependencies', reason: `${ctx.version} adds ${all.length} dependencies; only the first ${MAX_ADDED} were judged` });
+      if (all.length > MAX_ADDED)
+        gaps.push({
+          package: ctx.name,
+          version: ctx.version,
+          signal: 'dependencies',
+          reason: `${ctx.version} adds ${all.length} dependencies; only the first ${MAX_ADDED} were judged`,
+        });
       const found = new Map<string, History>();
       for (const d of added) {
         let h: History | undefined | Error = known.get(d.target);
         if (!h) {
-          if (!asked.has(d.target)) asked.set(d.target, load(d.target).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+          if (!asked.has(d.target))
+            asked.set(
+              d.target,
+              load(d.target).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+            );
           h = await asked.get(d.target)!;
         }
         if (h instanceof Error) {
-          gaps.push({ package: ctx.name, version: ctx.version, signal: 'dependencies', reason: `${d.target}, which ${ctx.version} adds, could not be read: ${h.message}` });
+          gaps.push({
+            package: ctx.name,
+            version: ctx.version,
+            signal: 'dependencies',
+            reason: `${d.target}, which ${ctx.version} adds, could not be read: ${h.message}`,
+          });
           continue;
         }
         if (h) found.set(d.target, h);

@@ -22,7 +22,10 @@ export interface TimelineOptions {
 export async function packageTimeline({ check, name, locked, resolved = [] }: TimelineOptions): Promise<ReleaseTimeline> {
   const { parts, registries, withheld } = await checkParts(check, check.signal);
   if (withheld && [undefined, ...resolved].some((r) => withheld.withhold({ name, resolved: r }))) {
-    throw new EngineError('restricted', `${name} is not checked in Restricted Mode: the workspace .npmrc routes it to a registry of its own, and TrustLens sends its name nowhere else until you trust the folder`);
+    throw new EngineError(
+      'restricted',
+      `${name} is not checked in Restricted Mode: the workspace .npmrc routes it to a registry of its own, and TrustLens sends its name nowhere else until you trust the folder`,
+    );
   }
   const summary = await parts.summary(name, { signal: check.signal });
   const errors: PackageError[] = [];

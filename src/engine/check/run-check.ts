@@ -22,11 +22,19 @@ import { readProjectFiles } from '../infra/project-files';
 import { resolveUnlocked } from './unlocked';
 import { loadDowngradeBaseline } from './downgrade-baseline';
 import { type StaleDependency, staleDependencies } from './stale';
-import { type NpmConfig, PUBLIC_REGISTRY, type RegistryMap, configuredHosts, loadIgnoredRoutes, loadNpmConfig, registryFor, registryMap } from '../registry/npmrc';
+import {
+  type NpmConfig,
+  PUBLIC_REGISTRY,
+  type RegistryMap,
+  configuredHosts,
+  loadIgnoredRoutes,
+  loadNpmConfig,
+  registryFor,
+  registryMap,
+} from '../registry/npmrc';
 import { WithheldNames } from './restricted';
 import { type EngineParts, SESSION_TTL_MS, createParts } from '../session/session';
 import type { CheckOptions, CheckReport, PackageError, PhaseTimes } from './types';
-
 
 /** Runs every trust check on one project: parse → gather evidence → evaluate → locate. */
 export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
@@ -47,12 +55,21 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   lap('read');
   const model = buildProject(opts.projectDir, files, opts.session?.lockfiles);
   lap('parse');
-  const { policy, own } = opts.policy ? { policy: opts.policy, own: undefined } : readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {}, !!opts.untrustedProject);
+  const { policy, own } = opts.policy
+    ? { policy: opts.policy, own: undefined }
+    : readPolicy(files.get(POLICY_FILE), model, opts.policyDefaults ?? {}, !!opts.untrustedProject);
 
   const { parts, registries, npmConfig, withheld } = await checkParts(opts, signal);
   // The lockfile the downgrade policy is anchored to: the command line's over the policy's.
   const anchorSpec = opts.signals === 'advisories' ? undefined : (opts.baseline ?? policy.downgrade?.baseline);
-  const anchor = anchorSpec ? await loadDowngradeBaseline(anchorSpec, { projectDir: opts.projectDir, model, signal, ...(opts.baseline === undefined && policy.downgrade?.baselineAt ? { fromPolicy: policy.downgrade.baselineAt } : {}) }) : undefined;
+  const anchor = anchorSpec
+    ? await loadDowngradeBaseline(anchorSpec, {
+        projectDir: opts.projectDir,
+        model,
+        signal,
+        ...(opts.baseline === undefined && policy.downgrade?.baselineAt ? { fromPolicy: policy.downgrade.baselineAt } : {}),
+      })
+    : undefined;
   const requestsBefore = parts.http.requestCount;
   lap('read');
 
@@ -67,9 +84,25 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   // A lockfile that is there but was not read (a link out of the project, a device, too large): what it locks is
   // unknown. Nothing is judged in its place (fresh resolutions would be other versions than it installs); one gap.
   const unreadLock = !lock && !opts.packages ? model.unreadLockfile : undefined;
-  if (unreadLock) gaps.push({ package: '*', version: '', signal: 'dependency-tree', source: unreadLock.file, reason: `${unreadLock.file} was not read (${unreadLock.reason}): nothing it locks is checked`, at: { file: unreadLock.file, range: ZERO_RANGE } });
+  if (unreadLock)
+    gaps.push({
+      package: '*',
+      version: '',
+      signal: 'dependency-tree',
+      source: unreadLock.file,
+      reason: `${unreadLock.file} was not read (${unreadLock.reason}): nothing it locks is checked`,
+      at: { file: unreadLock.file, range: ZERO_RANGE },
+    });
   if ((!lock || lock.rejected) && !opts.packages && !unreadLock) {
-    const unlocked = await resolveUnlocked(model, { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs, withhold: withheld && ((name) => withheld.withhold({ name })) });
+    const unlocked = await resolveUnlocked(model, {
+      npmConfig,
+      before: opts.now,
+      offline: opts.offline,
+      cacheDir: opts.cacheDir,
+      signal,
+      timeoutMs: opts.timeoutMs,
+      withhold: withheld && ((name) => withheld.withhold({ name })),
+    });
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
@@ -80,7 +113,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const stale = lock && !lock.rejected && !opts.packages ? staleDependencies(model) : [];
   if (stale.length) {
     const unlockedOpts = { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs };
-    const fresh = await resolveUnlocked(model, { ...unlockedOpts, only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })), withhold: withheld && ((name) => withheld.withhold({ name })) });
+    const fresh = await resolveUnlocked(model, {
+      ...unlockedOpts,
+      only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })),
+      withhold: withheld && ((name) => withheld.withhold({ name })),
+    });
     installed = [...detachStale(installed, stale, lock!), ...fresh.packages];
     gaps.push(...fresh.gaps, ...outdatedGaps(withheld ? stale.filter((x) => !withheld.has(x.name)) : stale, fresh.packages, model));
   }
@@ -118,7 +155,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const ctx: PackageContext = {
       name: p.name,
       version: p.version,
-      locked: { integrity: p.integrity, resolved: p.resolved, source: p.source, ...(p.bundled ? { bundled: true } : {}), ...(p.conditions ? { conditional: true } : {}), ...(p.dev ? { dev: true } : {}) },
+      locked: {
+        integrity: p.integrity,
+        resolved: p.resolved,
+        source: p.source,
+        ...(p.bundled ? { bundled: true } : {}),
+        ...(p.conditions ? { conditional: true } : {}),
+        ...(p.dev ? { dev: true } : {}),
+      },
       history,
       ...(evidence.missing.has(p.name) ? { notOnRegistry: true } : {}),
       registry,
@@ -161,7 +205,10 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const mode = onlyAdvisories ? 'off' : (opts.content ?? 'auto');
   // Versions in a burst (by their dates) are looked inside too: correlation across packages needs their contents.
   const bursts = mode === 'auto' ? burstTargets(contexts, now) : NO_BURSTS;
-  const targets = mode === 'off' ? [] : contexts.filter(({ pkg, ctx }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0 || bursts.has(`${ctx.name}@${ctx.version}`));
+  const targets =
+    mode === 'off'
+      ? []
+      : contexts.filter(({ pkg, ctx }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0 || bursts.has(`${ctx.name}@${ctx.version}`));
   const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps });
   for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
   correlateContexts(contexts, contents);
@@ -180,7 +227,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
     const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
     const content = contents.get(`${ctx.name}@${ctx.version}`);
-    const withChanges = content ? { ...placed, changes: { previous: content.previous, findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })), truncated: content.truncated } } : placed;
+    const withChanges = content
+      ? {
+          ...placed,
+          changes: {
+            previous: content.previous,
+            findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+            truncated: content.truncated,
+          },
+        }
+      : placed;
     const missed = notChecked.get(`${ctx.name}@${ctx.version}`);
     cards.push(missed ? { ...withChanges, notChecked: missed } : withChanges);
     for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
@@ -214,11 +270,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   if (trustNote) notes.push(trustNote);
   for (const x of npmConfig.sends ?? []) {
     // A repository could name a host of its own to collect a CI secret: said, with names only, never the value.
-    notes.push(`the project's .npmrc sends the value of \${${x.variable}} to ${x.host} (${x.key}); if this checkout is not trusted, run with --untrusted-project (or --ignore-project-npmrc)`);
+    notes.push(
+      `the project's .npmrc sends the value of \${${x.variable}} to ${x.host} (${x.key}); if this checkout is not trusted, run with --untrusted-project (or --ignore-project-npmrc)`,
+    );
   }
   if (own && opts.untrustedProject) {
     const n = quietedBy(own, findings, now);
-    if (n) notes.push(`${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`);
+    if (n)
+      notes.push(
+        `${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`,
+      );
   }
   // Cache writes ran in the background; they are on disk before the caller (e.g. the CLI, about to exit) goes on.
   await Promise.all(remembering);
@@ -235,7 +296,13 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     notes,
     registries: [...evidence.facts.values()],
     policy,
-    stats: { packages: packages.length, versions: versions.length, requests: parts.http.requestCount - requestsBefore, durationMs: Date.now() - started, phases },
+    stats: {
+      packages: packages.length,
+      versions: versions.length,
+      requests: parts.http.requestCount - requestsBefore,
+      durationMs: Date.now() - started,
+      phases,
+    },
   };
 }
 
@@ -248,7 +315,11 @@ const NO_VERSIONS: readonly string[] = Object.freeze([]);
 const NO_IDENTITIES: ReadonlyMap<string, readonly IdentityRecord[]> = new Map();
 
 /** The remembered workflow identities of every package with a verified provenance in this check. */
-async function rememberedIdentities(parts: EngineParts, registries: RegistryMap, trust: ReadonlyMap<string, { provenance: ProvenanceVerdict }>): Promise<Map<string, readonly IdentityRecord[]>> {
+async function rememberedIdentities(
+  parts: EngineParts,
+  registries: RegistryMap,
+  trust: ReadonlyMap<string, { provenance: ProvenanceVerdict }>,
+): Promise<Map<string, readonly IdentityRecord[]>> {
   const names = new Set<string>();
   for (const [key, t] of trust) if (t.provenance.status === 'verified') names.add(key.slice(0, key.lastIndexOf('@')));
   const out = new Map<string, readonly IdentityRecord[]>();
@@ -324,9 +395,19 @@ function outdatedGaps(stale: StaleDependency[], fresh: InstalledPackage[], model
   return stale.map((s) => {
     const d = s.dependency;
     const judged = fresh.find((p) => p.file === s.manifest.file && p.range.startOffset === d.keyRange.startOffset);
-    const why = s.locked ? `${lockfile} locks ${s.name}@${s.locked.version}, which ${JSON.stringify(d.spec.raw)} does not allow` : `${lockfile} has no entry for ${d.name}@${d.spec.raw}`;
-    const instead = judged ? `: judged ${judged.name}@${judged.version}, what the range resolves to now; what it depends on is not checked until ${install} updates the lockfile` : `; until ${install} updates it, nothing is known about what will be installed`;
-    return { package: s.name, version: judged?.version ?? '', signal: 'lockfile-outdated', reason: `${why}${instead}`, at: { file: s.manifest.file, range: d.keyRange } };
+    const why = s.locked
+      ? `${lockfile} locks ${s.name}@${s.locked.version}, which ${JSON.stringify(d.spec.raw)} does not allow`
+      : `${lockfile} has no entry for ${d.name}@${d.spec.raw}`;
+    const instead = judged
+      ? `: judged ${judged.name}@${judged.version}, what the range resolves to now; what it depends on is not checked until ${install} updates the lockfile`
+      : `; until ${install} updates it, nothing is known about what will be installed`;
+    return {
+      package: s.name,
+      version: judged?.version ?? '',
+      signal: 'lockfile-outdated',
+      reason: `${why}${instead}`,
+      at: { file: s.manifest.file, range: d.keyRange },
+    };
   });
 }
 
@@ -335,7 +416,14 @@ function unlockedTreeGap(model: ProjectModel): Gap {
   const reason = model.lockfile
     ? `${model.lockfile.file} is ignored by npm: only the direct dependencies were judged, as their ranges resolve now; what they depend on was not`
     : 'there is no lockfile: only the direct dependencies were judged, as their ranges resolve now; what they depend on was not (commit a lockfile to judge every installed version)';
-  return { package: '*', version: '', signal: 'dependency-tree', source: model.lockfile?.file ?? 'lockfile', reason, at: model.manifests[0] ? { file: model.manifests[0].file, range: ZERO_RANGE } : undefined };
+  return {
+    package: '*',
+    version: '',
+    signal: 'dependency-tree',
+    source: model.lockfile?.file ?? 'lockfile',
+    reason,
+    at: model.manifests[0] ? { file: model.manifests[0].file, range: ZERO_RANGE } : undefined,
+  };
 }
 
 const ZERO_RANGE: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
@@ -351,17 +439,41 @@ function unreadLockfile(model: ProjectModel): { gaps: Gap[]; cut?: InstalledPack
   // Only a syntax error cuts an entry short; a problem the parser reported about an entry says so itself.
   const syntax = bad && (bad.code === 'invalid-json' || bad.code === 'invalid-yaml');
   if (!lock || !bad) return { gaps: [] };
-  const gaps: Gap[] = [{ package: '*', version: '', signal: 'dependency-tree', source: lock.file, reason: `${lock.file} could not be read in full (line ${bad.range.start.line + 1}: ${bad.message}): entries it holds beyond what was read are not checked`, at: { file: lock.file, range: bad.range } }];
+  const gaps: Gap[] = [
+    {
+      package: '*',
+      version: '',
+      signal: 'dependency-tree',
+      source: lock.file,
+      reason: `${lock.file} could not be read in full (line ${bad.range.start.line + 1}: ${bad.message}): entries it holds beyond what was read are not checked`,
+      at: { file: lock.file, range: bad.range },
+    },
+  ];
   let cut: InstalledPackage | undefined;
-  for (const p of syntax ? lock.packages : []) if (p.file === lock.file && p.range.startOffset <= bad.range.startOffset && (!cut || p.range.startOffset > cut.range.startOffset)) cut = p;
-  if (cut) gaps.push({ package: cut.name, version: cut.version, signal: 'lockfile-entry', reason: `${lock.file} breaks off in or after this entry (line ${bad.range.start.line + 1}), so its fields may be cut short`, at: { file: cut.file, range: cut.range } });
+  for (const p of syntax ? lock.packages : [])
+    if (p.file === lock.file && p.range.startOffset <= bad.range.startOffset && (!cut || p.range.startOffset > cut.range.startOffset)) cut = p;
+  if (cut)
+    gaps.push({
+      package: cut.name,
+      version: cut.version,
+      signal: 'lockfile-entry',
+      reason: `${lock.file} breaks off in or after this entry (line ${bad.range.start.line + 1}), so its fields may be cut short`,
+      at: { file: cut.file, range: cut.range },
+    });
   return { gaps, cut };
 }
 
 /** A registry entry that names no version cannot be judged (git, tarball URLs and local folders need none). */
 function versionlessGap(p: InstalledPackage): Gap | undefined {
-  if (p.version !== '' || p.source === 'git' || p.source === 'remote' || p.source === 'link' || p.source === 'file' || p.source === 'workspace') return undefined;
-  return { package: p.name, version: '', signal: 'lockfile-entry', reason: `the lockfile entry ${p.id} names no version`, at: { file: p.file, range: p.range } };
+  if (p.version !== '' || p.source === 'git' || p.source === 'remote' || p.source === 'link' || p.source === 'file' || p.source === 'workspace')
+    return undefined;
+  return {
+    package: p.name,
+    version: '',
+    signal: 'lockfile-entry',
+    reason: `the lockfile entry ${p.id} names no version`,
+    at: { file: p.file, range: p.range },
+  };
 }
 
 /** name@version → what was not checked about it, for its hover card. */
@@ -430,7 +542,19 @@ export async function checkParts(
     overrides: opts.registry ? { registry: opts.registry } : undefined,
   });
   const registries = registryMap(npmConfig);
-  const partsConfig = { npmConfig, registries, offline: opts.offline, cacheDir: opts.cacheDir, trust: opts.trust, advisories: opts.advisories, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, ttlMs: opts.cacheTtlMs, contentLimits: opts.contentLimits, log: opts.log };
+  const partsConfig = {
+    npmConfig,
+    registries,
+    offline: opts.offline,
+    cacheDir: opts.cacheDir,
+    trust: opts.trust,
+    advisories: opts.advisories,
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeoutMs,
+    ttlMs: opts.cacheTtlMs,
+    contentLimits: opts.contentLimits,
+    log: opts.log,
+  };
   // Restricted Mode: the ignored .npmrc is read for one thing only, which names it routes elsewhere (sent nowhere).
   const routes = opts.ignoreProjectNpmrc ? await loadIgnoredRoutes(opts.projectDir) : undefined;
   const withheld = routes && new WithheldNames(routes, registries);

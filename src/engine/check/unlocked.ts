@@ -72,7 +72,13 @@ export async function resolveUnlocked(model: ProjectModel, opts: UnlockedOptions
     }
     if (opts.withhold?.(name)) continue;
     if (spec.type === 'other') {
-      gaps.push({ package: name, version: '', signal: 'lockfile-entry', reason: `"${spec.raw}" is a dependency spec TrustLens cannot resolve`, at: { file: m.file, range: d.valueRange } });
+      gaps.push({
+        package: name,
+        version: '',
+        signal: 'lockfile-entry',
+        reason: `"${spec.raw}" is a dependency spec TrustLens cannot resolve`,
+        at: { file: m.file, range: d.valueRange },
+      });
       continue;
     }
     jobs.push(
@@ -80,7 +86,13 @@ export async function resolveUnlocked(model: ProjectModel, opts: UnlockedOptions
         (mani) => void packages.push(unlockedPackage(m, d, name, mani.version, { resolved: mani._resolved, integrity: mani._integrity, source: 'registry' })),
         (e: unknown) => {
           if (isAbort(e, opts.signal)) throw e;
-          gaps.push({ package: name, version: '', signal: 'registry-history', reason: `${spec.raw} could not be resolved: ${describe(e)}`, at: { file: m.file, range: d.valueRange } });
+          gaps.push({
+            package: name,
+            version: '',
+            signal: 'registry-history',
+            reason: `${spec.raw} could not be resolved: ${describe(e)}`,
+            at: { file: m.file, range: d.valueRange },
+          });
         },
       ),
     );
@@ -91,7 +103,13 @@ export async function resolveUnlocked(model: ProjectModel, opts: UnlockedOptions
   return { packages, gaps };
 }
 
-function unlockedPackage(m: Manifest, d: ManifestDependency, name: string, version: string, from: Pick<InstalledPackage, 'resolved' | 'integrity' | 'source'>): InstalledPackage {
+function unlockedPackage(
+  m: Manifest,
+  d: ManifestDependency,
+  name: string,
+  version: string,
+  from: Pick<InstalledPackage, 'resolved' | 'integrity' | 'source'>,
+): InstalledPackage {
   const id = `${m.file}#${d.section}/${d.name}`;
   const p = installedPackage({ id, name, version, ...from, dependencies: [], file: m.file, range: d.keyRange });
   p.direct = true;

@@ -62,7 +62,8 @@ export async function downloadTarball(http: RegistryHttp, url: string, opts: Dow
   } catch {
     throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL is not a URL`);
   }
-  if (protocol !== 'https:' && protocol !== 'http:') throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL uses ${protocol}, not http(s)`);
+  if (protocol !== 'https:' && protocol !== 'http:')
+    throw new EngineError('bad-response', `${opts.name}@${opts.version}: the tarball URL uses ${protocol}, not http(s)`);
   let res: Awaited<ReturnType<RegistryHttp['request']>>;
   // The client stops reading a body at its size cap ('too-large') but leaves the response open: a body that never
   // ends kept arriving, into memory, until the request's timeout (GBs). Cancelling once the request settles ends it.
@@ -78,8 +79,10 @@ export async function downloadTarball(http: RegistryHttp, url: string, opts: Dow
   } finally {
     settled.abort();
   }
-  if (res.status === 404 || res.status === 410) throw new EngineError('not-found', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
-  if (res.status < 200 || res.status >= 300) throw new EngineError('http-error', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
+  if (res.status === 404 || res.status === 410)
+    throw new EngineError('not-found', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
+  if (res.status < 200 || res.status >= 300)
+    throw new EngineError('http-error', `${opts.name}@${opts.version}: ${safeUrl(url)} answered ${res.status}`, res.status);
   const sri = expectedIntegrity(opts);
   if (sri) verifyIntegrity(res.body, sri, `${opts.name}@${opts.version}`);
   return res.body;
@@ -103,7 +106,11 @@ export interface ContentAnalyzerContext {
 }
 
 /** The content analyzers: the current release, the one before it (none for a first release), context. */
-export type ContentAnalyzer = (current: PackageContents, previous: PackageContents | undefined, context: ContentAnalyzerContext) => RawFinding[] | Promise<RawFinding[]>;
+export type ContentAnalyzer = (
+  current: PackageContents,
+  previous: PackageContents | undefined,
+  context: ContentAnalyzerContext,
+) => RawFinding[] | Promise<RawFinding[]>;
 
 export interface ContentAnalysisRequest {
   name: string;
@@ -197,7 +204,15 @@ export class ContentAnalysisCache {
     // By the bytes, not only the names: a version republished with other bytes (a hostile mirror, a tarball URL
     // that changed) is analysed again, never given the old result.
     const bytes = (t: TarballRef | undefined) => (t ? (t.integrity ?? (t.shasum ? `sha1:${t.shasum}` : t.tarball)) : null);
-    return JSON.stringify([req.registry ?? '', req.name, req.current.version, bytes(req.current), req.previous?.version ?? null, bytes(req.previous), analyzerVersion]);
+    return JSON.stringify([
+      req.registry ?? '',
+      req.name,
+      req.current.version,
+      bytes(req.current),
+      req.previous?.version ?? null,
+      bytes(req.previous),
+      analyzerVersion,
+    ]);
   }
 
   /** The analysis of `req`; `signal` ends this caller's wait (the analysis goes on while others wait for it). */
@@ -222,7 +237,8 @@ export class ContentAnalysisCache {
   private async run(key: string, req: ContentAnalysisRequest, signal: AbortSignal): Promise<ContentAnalysis> {
     const cached = await this.stored(key);
     if (cached) return cached;
-    if (this.opts.offline) throw new EngineError('offline-miss', `content analysis of ${req.name}@${req.current.version} is not in the cache and offline mode forbids downloading`);
+    if (this.opts.offline)
+      throw new EngineError('offline-miss', `content analysis of ${req.name}@${req.current.version} is not in the cache and offline mode forbids downloading`);
     const maxBytes = { ...DEFAULT_CONTENT_LIMITS, ...this.opts.limits }.maxBytes;
     const held = (t: TarballRef | undefined) => (t ? Math.min(t.unpackedSize !== undefined && t.unpackedSize >= 0 ? t.unpackedSize : maxBytes, maxBytes) : 0);
     return this.running.run(held(req.current) + held(req.previous), () => this.analyzeNow(key, req, signal), signal);
@@ -230,7 +246,10 @@ export class ContentAnalysisCache {
 
   /** Downloads both tarballs of `req` and analyses them (within CONTENT_BUDGET). */
   private async analyzeNow(key: string, req: ContentAnalysisRequest, signal: AbortSignal): Promise<ContentAnalysis> {
-    const [got, before] = await Promise.allSettled([this.contents(req.name, req.current, req.registry, signal), req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined]);
+    const [got, before] = await Promise.allSettled([
+      this.contents(req.name, req.current, req.registry, signal),
+      req.previous ? this.contents(req.name, req.previous, req.registry, signal) : undefined,
+    ]);
     if (signal.aborted) throw cancelled(`the content analysis of ${req.name}@${req.current.version}`);
     if (got.status === 'rejected') {
       // The registry serves other bytes than it published for this version: a finding, not a skipped analysis.
@@ -246,8 +265,14 @@ export class ContentAnalysisCache {
     const current = got.value;
     const previous = before.value;
     const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
-    const result: ContentAnalysis = { findings, changed: changedCodeFiles(current, previous), analyzerVersion: this.opts.analyzerVersion, analyzedAt: new Date().toISOString() };
-    if (current.truncated || previous?.truncated) result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
+    const result: ContentAnalysis = {
+      findings,
+      changed: changedCodeFiles(current, previous),
+      analyzerVersion: this.opts.analyzerVersion,
+      analyzedAt: new Date().toISOString(),
+    };
+    if (current.truncated || previous?.truncated)
+      result.truncated = { ...(current.truncated ? { current: current.truncated } : {}), ...(previous?.truncated ? { previous: previous.truncated } : {}) };
     // A read cut short by the clock may cover more next time: keep it for this session only.
     const timedOut = current.truncated === 'timeout' || previous?.truncated === 'timeout';
     if (!timedOut) this.opts.cache?.put(NAMESPACE, { key, storedAt: result.analyzedAt, value: result });
@@ -262,6 +287,14 @@ export class ContentAnalysisCache {
 
   private readonly defaultLoad = async (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal): Promise<PackageContents> => {
     if (!this.http) throw new EngineError('offline-miss', `no HTTP client to download ${name}@${ref.version}`);
-    return fetchContents(this.http, ref.tarball, { name, version: ref.version, integrity: ref.integrity, shasum: ref.shasum, registry, limits: this.opts.limits, signal });
+    return fetchContents(this.http, ref.tarball, {
+      name,
+      version: ref.version,
+      integrity: ref.integrity,
+      shasum: ref.shasum,
+      registry,
+      limits: this.opts.limits,
+      signal,
+    });
   };
 }

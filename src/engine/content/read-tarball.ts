@@ -82,7 +82,7 @@ class SizeHeap {
   push(f: TarballFile): void {
     const a = this.a;
     a.push(f);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (a[p].size >= a[i].size) break;
       [a[p], a[i]] = [a[i], a[p]];
@@ -95,7 +95,7 @@ class SizeHeap {
     const last = a.pop();
     if (a.length && last) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -144,7 +144,11 @@ export function verifyIntegrity(data: Buffer, integrity: string, label: string):
   if (!ok) {
     const want = `${algo}-${byAlgo.get(algo)![0]}`;
     const got = `${algo}-${actual.toString('base64')}`;
-    throw new IntegrityMismatchError(`integrity mismatch for ${label}: expected ${want.slice(0, 23)}…, the downloaded tarball is ${got.slice(0, 23)}…`, want, got);
+    throw new IntegrityMismatchError(
+      `integrity mismatch for ${label}: expected ${want.slice(0, 23)}…, the downloaded tarball is ${got.slice(0, 23)}…`,
+      want,
+      got,
+    );
   }
 }
 
@@ -299,7 +303,8 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       const type = entry.type;
       if (type === 'Directory' || type === 'GNUDumpDir') return entry.resume();
       const where = neutralisePath(String(entry.path));
-      if (String(entry.path).length > MAX_PATH_LENGTH) warn(`a path of ${String(entry.path).length} characters, kept shortened: ${where?.rawPath.slice(0, 200) ?? ''}`);
+      if (String(entry.path).length > MAX_PATH_LENGTH)
+        warn(`a path of ${String(entry.path).length} characters, kept shortened: ${where?.rawPath.slice(0, 200) ?? ''}`);
       if (!where) {
         warn(`entry outside the top folder (npm does not install it): ${JSON.stringify(String(entry.path)).slice(0, 200)}`);
         return entry.resume();
@@ -403,7 +408,8 @@ export async function readTarball(tgz: Buffer, opts: ReadTarballOptions): Promis
       if (settled) return;
       if (firstBytes && chunk.length > 0) {
         firstBytes = false;
-        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) return fail(new EngineError('bad-response', `${label}: gzip inside gzip is not a tarball`));
+        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b)
+          return fail(new EngineError('bad-response', `${label}: gzip inside gzip is not a tarball`));
       }
       if (Date.now() > deadline) return finish('timeout');
       const room = maxInflated - result.inflatedBytes;
@@ -456,7 +462,10 @@ function hookPaths(manifest: Record<string, unknown> | undefined): string[] {
   for (const hook of ['preinstall', 'install', 'postinstall']) {
     const cmd = (scripts as Record<string, unknown>)[hook];
     if (typeof cmd !== 'string') continue;
-    for (const word of cmd.slice(0, 4096).split(/[\s;&|()]+/).slice(0, 200)) {
+    for (const word of cmd
+      .slice(0, 4096)
+      .split(/[\s;&|()]+/)
+      .slice(0, 200)) {
       const p = word.replace(/^['"]|['"]$/g, '').replace(/^\.\//, '');
       if (p && !p.startsWith('-') && !p.startsWith('/') && !p.includes('..')) out.push(p, `${p}.js`);
     }

@@ -57,7 +57,14 @@ export interface ExposureReport {
   /** Lockfile versions that could not be read: what they locked is unknown. */
   unreadable: { commit: CommitInfo; file: string; reason: string }[];
   notes: string[];
-  stats: { commits: number; blobs: number; parsed: number; versions: number; durationMs: number; phases: { git: number; parse: number; judge: number; windows: number } };
+  stats: {
+    commits: number;
+    blobs: number;
+    parsed: number;
+    versions: number;
+    durationMs: number;
+    phases: { git: number; parse: number; judge: number; windows: number };
+  };
   /** Every lockfile's states (for windows of any package, e.g. the report page's): not part of the JSON output. */
   tracks: LockfileTrack[];
   /** The check of every version ever locked. */
@@ -99,7 +106,24 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
         const k = `${e.name}\0${e.version}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        packages.push({ id: `history:${packages.length}`, name: e.name, version: e.version, integrity: e.integrity, resolved: e.resolved, source: e.source, dev: false, optional: false, devOptional: false, peer: false, direct: false, workspaces: [], paths: [], dependencies: [], file: t.file, range: ZERO });
+        packages.push({
+          id: `history:${packages.length}`,
+          name: e.name,
+          version: e.version,
+          integrity: e.integrity,
+          resolved: e.resolved,
+          source: e.source,
+          dev: false,
+          optional: false,
+          devOptional: false,
+          peer: false,
+          direct: false,
+          workspaces: [],
+          paths: [],
+          dependencies: [],
+          file: t.file,
+          range: ZERO,
+        });
       }
     }
   }
@@ -120,7 +144,10 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
 
   const notes: string[] = [];
   if (repo.shallow) notes.push('this is a shallow clone: history before its oldest commit is not known (git fetch --unshallow to read it all)');
-  if (!used.length) notes.push(`no commit on ${repo.branch ?? 'HEAD'} ${opts.since ? `since ${opts.since.toISOString()} ` : ''}touched a lockfile of ${repo.prefix || 'the repository root'}`);
+  if (!used.length)
+    notes.push(
+      `no commit on ${repo.branch ?? 'HEAD'} ${opts.since ? `since ${opts.since.toISOString()} ` : ''}touched a lockfile of ${repo.prefix || 'the repository root'}`,
+    );
   notes.push(...check.notes);
   const { prefix, ...repository } = repo;
   return {
@@ -143,7 +170,15 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
 export async function readTracks(
   projectDir: string,
   opts: { since?: Date; cache?: ExposureCache; signal?: AbortSignal } = {},
-): Promise<{ repo: Repository; tracks: LockfileTrack[]; unreadable: ExposureReport['unreadable']; commits: number; blobs: number; parsed: number; phases: { git: number; parse: number } }> {
+): Promise<{
+  repo: Repository;
+  tracks: LockfileTrack[];
+  unreadable: ExposureReport['unreadable'];
+  commits: number;
+  blobs: number;
+  parsed: number;
+  phases: { git: number; parse: number };
+}> {
   const phases = { git: 0, parse: 0 };
   let mark = performance.now();
   const lap = (k: keyof typeof phases) => {
@@ -186,7 +221,10 @@ export async function readTracks(
           const bytes = await texts[i];
           texts[i] = undefined;
           lap('git');
-          state = bytes === undefined ? { kind: 'unreadable', reason: 'the blob could not be read (or is larger than 128 MB)' } : await parseState(j.file, bytes, j.at.commit.hash, repo, reader, cache);
+          state =
+            bytes === undefined
+              ? { kind: 'unreadable', reason: 'the blob could not be read (or is larger than 128 MB)' }
+              : await parseState(j.file, bytes, j.at.commit.hash, repo, reader, cache);
           parsed++;
           if (!needsManifests(j.file, bytes)) remember(cache, j.blob, state);
           lap('parse');
@@ -235,7 +273,11 @@ function flag(check: CheckReport, tracks: LockfileTrack[]): Flagged[] {
   const severity = check.policy.severity['integrity-mismatch'] ?? CODES['integrity-mismatch'].severity;
   if (atLeast(severity, threshold)) {
     const hashes = new Set<string>();
-    const unread = new Set(check.notChecked.filter((u) => u.gaps.some((g) => g.signal === 'registry-history' || g.signal === 'lockfile-entry')).map((u) => `${u.package}\0${u.version}`));
+    const unread = new Set(
+      check.notChecked
+        .filter((u) => u.gaps.some((g) => g.signal === 'registry-history' || g.signal === 'lockfile-entry'))
+        .map((u) => `${u.package}\0${u.version}`),
+    );
     const seenStates = new Set<object>();
     for (const t of tracks) {
       for (const s of [...(t.initial ? [t.initial] : []), ...t.steps]) {
@@ -255,7 +297,13 @@ function flag(check: CheckReport, tracks: LockfileTrack[]): Flagged[] {
             name: e.name,
             version: e.version,
             integrity: e.integrity,
-            reasons: [{ code: 'integrity-mismatch', severity, message: `The lockfile's ${verdict.algorithm} of ${e.name}@${e.version} differs from the registry's (${verdict.registry}): the tarball installed was not the one published` }],
+            reasons: [
+              {
+                code: 'integrity-mismatch',
+                severity,
+                message: `The lockfile's ${verdict.algorithm} of ${e.name}@${e.version} differs from the registry's (${verdict.registry}): the tarball installed was not the one published`,
+              },
+            ],
           });
         }
       }
@@ -286,7 +334,14 @@ async function parseState(file: string, bytes: Buffer, commit: string, repo: Rep
     const k = `${p.name}\0${p.version}\0${p.integrity ?? ''}\0${p.resolved ?? ''}\0${p.source}\0${ws.join('\0')}`;
     let e = cache.entries.get(k);
     if (!e) {
-      e = { name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}), ...(p.resolved ? { resolved: p.resolved } : {}), source: p.source, workspaces: ws };
+      e = {
+        name: p.name,
+        version: p.version,
+        ...(p.integrity ? { integrity: p.integrity } : {}),
+        ...(p.resolved ? { resolved: p.resolved } : {}),
+        source: p.source,
+        workspaces: ws,
+      };
       if (cache.entries.size >= cache.max * 100) cache.entries.clear();
       cache.entries.set(k, e);
     }
@@ -315,7 +370,6 @@ async function manifestsAt(commit: string, repo: Repository, reader: BlobReader)
   return out;
 }
 
-
 /**
  * Windows of every version of `name` the project's lockfiles held, each with what flags it today (an advisory, or a
  * finding at or above the threshold): a check of those versions only, with the caller's session.
@@ -336,9 +390,34 @@ export async function packageExposure(check: CheckOptions, name: string, cache: 
   }
   const list = [...versions.values()];
   const judged = list.length
-    ? await runCheck({ ...check, packages: list.map((e, i) => ({ id: `history:${i}`, name: e.name, version: e.version, integrity: e.integrity, resolved: e.resolved, source: e.source, dev: false, optional: false, devOptional: false, peer: false, direct: false, workspaces: [], paths: [], dependencies: [], file: 'history', range: ZERO })) })
+    ? await runCheck({
+        ...check,
+        packages: list.map((e, i) => ({
+          id: `history:${i}`,
+          name: e.name,
+          version: e.version,
+          integrity: e.integrity,
+          resolved: e.resolved,
+          source: e.source,
+          dev: false,
+          optional: false,
+          devOptional: false,
+          peer: false,
+          direct: false,
+          workspaces: [],
+          paths: [],
+          dependencies: [],
+          file: 'history',
+          range: ZERO,
+        })),
+      })
     : undefined;
-  const flags = judged ? flag(judged, history.tracks.map((t) => ({ ...t }))) : [];
+  const flags = judged
+    ? flag(
+        judged,
+        history.tracks.map((t) => ({ ...t })),
+      )
+    : [];
   const units = list.map((e) => ({ name, version: e.version }));
   const windows: PackageExposure['windows'] = [];
   for (const [i, ws] of windowsOfEach(history.tracks, units).entries()) {

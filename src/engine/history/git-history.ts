@@ -23,7 +23,9 @@ export function git(cwd: string, args: string[], signal?: AbortSignal): Promise<
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
     child.on('error', (e) => reject(new GitError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed (or not on PATH)' : e.message)));
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new GitError(err.trim().split('\n')[0] || `git ${args[0]} exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new GitError(err.trim().split('\n')[0] || `git ${args[0]} exited with ${code}`)),
+    );
   });
 }
 
@@ -40,9 +42,11 @@ export interface Repository {
 
 /** The git repository holding `dir`, or a GitError saying why there is none to read. */
 export async function openRepository(dir: string, signal?: AbortSignal): Promise<Repository> {
-  const lines = (await git(dir, ['rev-parse', '--show-toplevel', '--show-prefix', '--is-shallow-repository'], signal).catch((e: Error) => {
-    throw new GitError(/not a git repository/i.test(e.message) ? `${dir} is not in a git repository` : e.message);
-  }))
+  const lines = (
+    await git(dir, ['rev-parse', '--show-toplevel', '--show-prefix', '--is-shallow-repository'], signal).catch((e: Error) => {
+      throw new GitError(/not a git repository/i.test(e.message) ? `${dir} is not in a git repository` : e.message);
+    })
+  )
     .toString('utf8')
     .split('\n');
   const [top, prefix, shallow] = lines;
@@ -77,7 +81,9 @@ export async function lockfileCommits(
   const commits = parseLog(out.toString('utf8'), repo.prefix);
   let base: LockfileCommit | undefined;
   if (opts.since) {
-    const before = (await git(repo.top, ['rev-list', '-1', '--first-parent', `--before=${opts.since.toISOString()}`, repo.head], opts.signal)).toString('utf8').trim();
+    const before = (await git(repo.top, ['rev-list', '-1', '--first-parent', `--before=${opts.since.toISOString()}`, repo.head], opts.signal))
+      .toString('utf8')
+      .trim();
     if (before) base = await treeState(repo, before, files, opts.signal);
   }
   return { commits, base };
@@ -160,7 +166,7 @@ export class BlobReader {
     const o = await this.object(name);
     if (o?.type !== 'tree') return [];
     const out: string[] = [];
-    for (let i = 0; i < o.body.length; ) {
+    for (let i = 0; i < o.body.length;) {
       const sp = o.body.indexOf(0x20, i);
       const nul = o.body.indexOf(0, sp);
       if (sp < 0 || nul < 0) break;

@@ -180,7 +180,8 @@ async function loadStore(dir: string): Promise<Store> {
     return store; // nothing cached yet
   }
   // TrustLens up to 0.1.0 kept one file per key in 256 folders named by the hash's first two hex digits.
-  for (const legacy of names.filter((n) => /^[0-9a-f]{2}$/.test(n))) void fs.promises.rm(path.join(dir, legacy), { recursive: true, force: true }).catch(() => undefined);
+  for (const legacy of names.filter((n) => /^[0-9a-f]{2}$/.test(n)))
+    void fs.promises.rm(path.join(dir, legacy), { recursive: true, force: true }).catch(() => undefined);
   names = names.filter((n) => n.endsWith('.seg')).sort();
   const now = Date.now();
   let dead = 0;
@@ -277,7 +278,7 @@ async function compact(store: Store, quiet: Set<Segment>): Promise<void> {
     let pending = 0;
     const write = async () => {
       const data = Buffer.concat(parts, pending);
-      for (let done = 0; done < data.length; ) done += await call<number>((cb) => fs.write(out, data, done, data.length - done, null, cb));
+      for (let done = 0; done < data.length;) done += await call<number>((cb) => fs.write(out, data, done, data.length - done, null, cb));
       parts = [];
       pending = 0;
     };

@@ -66,12 +66,16 @@ export class PromiseCache<T> {
     this.keep = opts.keep ?? (() => true);
     this.clock = opts.clock ?? Date.now;
     this.holder = opts.holder;
-    this.holder?.addEventListener('abort', () => {
-      for (const e of [...this.inflight]) {
-        e.held = false;
-        this.leaveIfAlone(e);
-      }
-    }, { once: true });
+    this.holder?.addEventListener(
+      'abort',
+      () => {
+        for (const e of [...this.inflight]) {
+          e.held = false;
+          this.leaveIfAlone(e);
+        }
+      },
+      { once: true },
+    );
   }
 
   /**

@@ -99,7 +99,10 @@ async function readConfined(rootReal: string, rel: string, maxBytes: number): Pr
 
 function tooLarge(refuse: (code: RefusedFile['code'], reason: string) => RefusedFile, size: number, maxBytes: number): RefusedFile {
   const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
-  return refuse('unreadable-file', `it is larger than ${mb(maxBytes)} (${size > maxBytes + 1 ? mb(size) : 'it grew while read'}), the most TrustLens reads of one project file; real lockfiles are a few MB`);
+  return refuse(
+    'unreadable-file',
+    `it is larger than ${mb(maxBytes)} (${size > maxBytes + 1 ? mb(size) : 'it grew while read'}), the most TrustLens reads of one project file; real lockfiles are a few MB`,
+  );
 }
 
 /** True when `real` is `rootReal` or below it (both real paths). */
@@ -117,7 +120,13 @@ async function findWorkspaceDirs(root: string, globs: string[]): Promise<string[
   const visit = async (rel: string, depth: number): Promise<void> => {
     if (rel !== '' && isWorkspaceDir(rel, inside)) {
       // Whether it is there; read (confined) by the caller, which reports a refused one.
-      if (await fs.lstat(path.join(root, rel, 'package.json')).then(() => true, () => false)) found.push(rel);
+      if (
+        await fs.lstat(path.join(root, rel, 'package.json')).then(
+          () => true,
+          () => false,
+        )
+      )
+        found.push(rel);
     }
     if (depth >= MAX_DEPTH) return;
     let entries: import('node:fs').Dirent[];

@@ -162,7 +162,9 @@ export class RegistryHttp {
     // 4xx/5xx bodies are read whole (npm's client does so too), never handed to a consumer.
     const consumer = status >= 400 ? undefined : consume({ status, headers });
     const stream = res.body!;
-    const read = consumer ? consumeBody(stream, this.opts.maxBodyBytes, url, consumer) : readBody(stream, this.opts.maxBodyBytes, url).then((b) => ({ size: b.length, body: b, value: undefined }));
+    const read = consumer
+      ? consumeBody(stream, this.opts.maxBodyBytes, url, consumer)
+      : readBody(stream, this.opts.maxBodyBytes, url).then((b) => ({ size: b.length, body: b, value: undefined }));
     const got = await read.catch((e: unknown) => {
       // Stop the download (too large, not what the consumer expected, broken): leaving the iteration only pauses the
       // body, which would keep the connection busy until the timeout.
@@ -198,7 +200,12 @@ async function readBody(stream: AsyncIterable<Buffer>, max: number, url: string)
 const EMPTY = Buffer.alloc(0);
 
 /** Streams a body into `consumer` up to `max` bytes; nothing of it is kept here. */
-async function consumeBody<T>(stream: AsyncIterable<Buffer>, max: number, url: string, consumer: BodyConsumer<T>): Promise<{ size: number; body: Buffer; value: T }> {
+async function consumeBody<T>(
+  stream: AsyncIterable<Buffer>,
+  max: number,
+  url: string,
+  consumer: BodyConsumer<T>,
+): Promise<{ size: number; body: Buffer; value: T }> {
   let size = 0;
   // A consumer's own failure is 'bad-response' (typed), never mistaken for a broken connection and retried.
   const guarded = <R>(f: () => R): R => {

@@ -78,7 +78,11 @@ export class PackumentSource {
 
   private async load(name: string, registry: string, key: string, signal: AbortSignal, revalidate: boolean): Promise<PackageSummary> {
     const bad = npmNameProblem(name);
-    if (bad) throw new EngineError('invalid-name', `${JSON.stringify(name).slice(0, 80)} is not a package name npm accepts (${bad}): not asked of ${safeUrl(registry)}`);
+    if (bad)
+      throw new EngineError(
+        'invalid-name',
+        `${JSON.stringify(name).slice(0, 80)} is not a package name npm accepts (${bad}): not asked of ${safeUrl(registry)}`,
+      );
     const cached = await this.cache?.get<PackageSummary>(NAMESPACE, key);
     const ttl = revalidate ? 0 : (this.opts.ttlMs ?? 5 * 60_000);
     const clock = this.opts.clock ?? Date.now;
@@ -121,7 +125,9 @@ export class PackumentSource {
     if (!abbreviated && cached?.etag) headers['if-none-match'] = cached.etag;
     if (!abbreviated && cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     const above = this.opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
-    const res = await this.http.requestConsumed(url, { headers, signal, registry }, (head) => (head.status === 200 ? new PackumentBody(url, above, Number(head.headers.get('content-length'))) : undefined));
+    const res = await this.http.requestConsumed(url, { headers, signal, registry }, (head) =>
+      head.status === 200 ? new PackumentBody(url, above, Number(head.headers.get('content-length'))) : undefined,
+    );
     const now = new Date((this.opts.clock ?? Date.now)()).toISOString();
     if (res.status === 304 && cached) {
       this.cache?.put(NAMESPACE, { ...cached, storedAt: now });
@@ -149,7 +155,13 @@ export class PackumentSource {
     const labelled = (res.headers.get('content-type') ?? '').toLowerCase().includes(ABBREVIATED_ACCEPT);
     const hasTimes = (s: PackageSummary) => Object.values(s.versions).some((v) => v.publishedAt !== undefined);
     const full = !abbreviated || (!labelled && (hasTimes(summary) || !hasTimes(cached!.value)));
-    return { summary, abbreviated: !full, etag: full ? (res.headers.get('etag') ?? undefined) : undefined, lastModified: full ? (res.headers.get('last-modified') ?? undefined) : undefined, now };
+    return {
+      summary,
+      abbreviated: !full,
+      etag: full ? (res.headers.get('etag') ?? undefined) : undefined,
+      lastModified: full ? (res.headers.get('last-modified') ?? undefined) : undefined,
+      now,
+    };
   }
 }
 

@@ -117,7 +117,13 @@ function errorSent(e: { statusCode: number; headers?: unknown; body?: unknown })
     },
   };
   const b = e.body;
-  const buffered = Buffer.isBuffer(b) ? b : typeof b === 'string' ? Buffer.from(b) : b != null && typeof b === 'object' ? Buffer.from(JSON.stringify(b)) : Buffer.alloc(0);
+  const buffered = Buffer.isBuffer(b)
+    ? b
+    : typeof b === 'string'
+      ? Buffer.from(b)
+      : b != null && typeof b === 'object'
+        ? Buffer.from(JSON.stringify(b))
+        : Buffer.alloc(0);
   return { status: e.statusCode, headers, buffered };
 }
 
@@ -321,7 +327,13 @@ export class DirectTransport {
     return headers;
   }
 
-  private hop(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal): Promise<http.IncomingMessage> {
+  private hop(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+    signal: AbortSignal,
+  ): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(abortError());
       const secure = url.protocol === 'https:';

@@ -22,8 +22,10 @@ export interface RenderedSbom {
 export function renderSbom(report: CheckReport, format: SbomFormat, opts: { now: Date; toolVersion: string }): RenderedSbom {
   const sbom = buildSbom(report, { now: opts.now, tool: { name: 'TrustLens', version: opts.toolVersion } });
   // A project without a name in package.json is named after its folder.
-  if (!report.model.manifests.find((m) => m.dir === '.')?.name && !report.model.lockfile?.importers.find((i) => i.id === '.')?.name) sbom.root.name = path.basename(report.model.root) || 'project';
+  if (!report.model.manifests.find((m) => m.dir === '.')?.name && !report.model.lockfile?.importers.find((i) => i.id === '.')?.name)
+    sbom.root.name = path.basename(report.model.root) || 'project';
   const uuid = randomUUID();
-  const text = format === 'spdx-json' ? toSpdxJson(sbom, { documentNamespace: `urn:uuid:${uuid}` }) : toCycloneDxJson(sbom, { serialNumber: `urn:uuid:${uuid}` });
+  const text =
+    format === 'spdx-json' ? toSpdxJson(sbom, { documentNamespace: `urn:uuid:${uuid}` }) : toCycloneDxJson(sbom, { serialNumber: `urn:uuid:${uuid}` });
   return { text: `${text}\n`, components: sbom.components.length, vulnerabilities: sbom.vulnerabilities.length, notChecked: report.notChecked.length };
 }

@@ -108,4 +108,3 @@ export function cardFor(memo: EvaluationMemo | undefined, ctx: PackageContext, e
   memo?.remember(evaluation, card, { key, card });
   return card;
 }
-

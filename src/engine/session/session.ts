@@ -92,7 +92,8 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
   // platform's optional package a release adds, a private name) must not cost a request per edit either.
   const absent = new Map<string, { at: number; error: unknown }>();
   const keys = new PromiseCache<RegistryKey[]>({ ttlMs, holder });
-  const loadKeys = (registry: string, signal?: AbortSignal) => keys.get(registry, (shared) => loadRegistryKeys(http, cache, registry, { offline: c.offline, signal: shared }), signal);
+  const loadKeys = (registry: string, signal?: AbortSignal) =>
+    keys.get(registry, (shared) => loadRegistryKeys(http, cache, registry, { offline: c.offline, signal: shared }), signal);
   // Never forgotten while the parts live: a registry once seen signing stays known to sign.
   const signing = new PromiseCache<boolean>({ ttlMs: Infinity });
   return {
@@ -117,7 +118,15 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
     },
     keys: loadKeys,
     signs: {
-      known: (registry) => signing.get(registry, async () => (cache ? cache.get<boolean>(SIGNS_NAMESPACE, registry).then((e) => e?.value === true, () => false) : false)),
+      known: (registry) =>
+        signing.get(registry, async () =>
+          cache
+            ? cache.get<boolean>(SIGNS_NAMESPACE, registry).then(
+                (e) => e?.value === true,
+                () => false,
+              )
+            : false,
+        ),
       remember: (registry) => {
         if (signing.peek(registry) === true) return;
         signing.set(registry, true);
@@ -185,5 +194,15 @@ export class CheckSession {
 }
 
 function fingerprint(c: PartsConfig): string {
-  return JSON.stringify([c.npmConfig.values, !!c.offline, c.cacheDir ?? '', objectId(c.trust), c.advisories ?? null, c.concurrency ?? 0, c.timeoutMs ?? 0, c.ttlMs ?? null, c.contentLimits ?? null]);
+  return JSON.stringify([
+    c.npmConfig.values,
+    !!c.offline,
+    c.cacheDir ?? '',
+    objectId(c.trust),
+    c.advisories ?? null,
+    c.concurrency ?? 0,
+    c.timeoutMs ?? 0,
+    c.ttlMs ?? null,
+    c.contentLimits ?? null,
+  ]);
 }

@@ -39,8 +39,7 @@ export function npmPurl(name: string, version: string): string {
 // ---- one verification ----
 
 type BundleResult =
-  | { ok: true; publish: boolean; identity?: ProvenanceIdentity }
-  | { ok: false; reason: string; /** could not be decided (not: is bad) */ undecided?: boolean };
+  { ok: true; publish: boolean; identity?: ProvenanceIdentity } | { ok: false; reason: string; /** could not be decided (not: is bad) */ undecided?: boolean };
 
 /**
  * The verdict on one version's attestations. Never rejects: bad input gives 'invalid', a bug of ours 'unknown'.
@@ -147,7 +146,12 @@ function checkBundle(att: Attestation, expected: Expected, trust: TrustContext):
   } catch (e) {
     const text = message(e);
     if (/no trusted certificate path found/.test(text)) return anchorMissing(trust, `certificate does not chain to a trusted Fulcio CA (${text})`);
-    const window = /PUBLIC_KEY_ERROR/.test(text) ? ` (key valid ${keysFor(trust.registryKeys, 'npm:attestations').filter((k) => k.keyid === keyid).map((k) => `${k.validFrom ?? '…'} to ${k.expires ?? '…'}`).join(', ')})` : '';
+    const window = /PUBLIC_KEY_ERROR/.test(text)
+      ? ` (key valid ${keysFor(trust.registryKeys, 'npm:attestations')
+          .filter((k) => k.keyid === keyid)
+          .map((k) => `${k.validFrom ?? '…'} to ${k.expires ?? '…'}`)
+          .join(', ')})`
+      : '';
     return { ok: false, reason: `Sigstore verification failed: ${text}${window}` };
   }
 
@@ -239,8 +243,7 @@ function extractIdentity(bundle: Bundle, statement: Record<string, unknown>, tru
 
   const sourceRepository = der(12) ?? legacyRepo ?? fromPredicate.repository;
   const buildSignerUri = der(9) ?? san;
-  const workflowPath =
-    workflowIn(der(18), sourceRepository) ?? workflowIn(buildSignerUri, sourceRepository) ?? fromPredicate.workflowPath;
+  const workflowPath = workflowIn(der(18), sourceRepository) ?? workflowIn(buildSignerUri, sourceRepository) ?? fromPredicate.workflowPath;
 
   const entry = bundle.verificationMaterial.tlogEntries[0];
   const seconds = Number(entry?.integratedTime);
@@ -268,7 +271,8 @@ function extractIdentity(bundle: Bundle, statement: Record<string, unknown>, tru
 
 function leafCertificate(bundle: Bundle): X509Certificate | undefined {
   const m = bundle.verificationMaterial.content;
-  const raw = m.$case === 'x509CertificateChain' ? m.x509CertificateChain.certificates[0]?.rawBytes : m.$case === 'certificate' ? m.certificate.rawBytes : undefined;
+  const raw =
+    m.$case === 'x509CertificateChain' ? m.x509CertificateChain.certificates[0]?.rawBytes : m.$case === 'certificate' ? m.certificate.rawBytes : undefined;
   try {
     return raw ? X509Certificate.parse(Buffer.from(raw)) : undefined;
   } catch {

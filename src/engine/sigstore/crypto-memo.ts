@@ -99,7 +99,13 @@ export function memoCreatePublicKey(key: string | Buffer, type?: 'spki' | 'pkcs1
 
 /** `verify` of @sigstore/core, memoised by the exact bytes of data, public key and signature, and the algorithm. */
 export function memoVerify(data: Buffer, key: unknown, signature: Buffer, algorithm?: string): boolean {
-  const k = data instanceof Uint8Array && signature instanceof Uint8Array && data.length <= MAX_CHECKED_BYTES && (algorithm === undefined || typeof algorithm === 'string') ? identityOf(key) : undefined;
+  const k =
+    data instanceof Uint8Array &&
+    signature instanceof Uint8Array &&
+    data.length <= MAX_CHECKED_BYTES &&
+    (algorithm === undefined || typeof algorithm === 'string')
+      ? identityOf(key)
+      : undefined;
   if (k === undefined) return libraryVerify(data, key, signature, algorithm);
   // Lengths first, then the fields, then the algorithm: no two argument lists give the same text.
   const id = `${k.length}:${signature.length}:${data.length}:${k}${bytes(signature)}${bytes(data)}${algorithm === undefined ? '-' : `+${algorithm}`}`;

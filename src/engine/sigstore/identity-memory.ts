@@ -22,7 +22,12 @@ export class IdentityMemory {
     const key = `${registry}${name}`;
     let p = this.known.get(key);
     if (!p) {
-      p = this.cache ? this.cache.get<unknown>(NAMESPACE, key).then((e) => (e ? Object.freeze(validIdentities(e.value)) : NONE), () => NONE) : Promise.resolve(NONE);
+      p = this.cache
+        ? this.cache.get<unknown>(NAMESPACE, key).then(
+            (e) => (e ? Object.freeze(validIdentities(e.value)) : NONE),
+            () => NONE,
+          )
+        : Promise.resolve(NONE);
       this.known.set(key, p);
     }
     return p;

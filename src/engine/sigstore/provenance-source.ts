@@ -47,11 +47,12 @@ export class ProvenanceSource {
   }
 
   private trustContext(): Promise<TrustContext> {
-    this.trust ??= typeof this.trustOption === 'function'
-      ? this.trustOption()
-      : this.trustOption
-        ? Promise.resolve(this.trustOption)
-        : createTrustContext({ offline: this.opts.offline });
+    this.trust ??=
+      typeof this.trustOption === 'function'
+        ? this.trustOption()
+        : this.trustOption
+          ? Promise.resolve(this.trustOption)
+          : createTrustContext({ offline: this.opts.offline });
     return this.trust;
   }
 
@@ -89,7 +90,11 @@ export class ProvenanceSource {
     const verdict = await this.fetchAndVerify(name, v, key, signal).catch((e: unknown) => {
       if (isAbort(e, signal)) throw e;
       const err = e as EngineError;
-      return { status: 'unknown' as const, reason: err.message, error: { package: `${name}@${v.version}`, code: err.code ?? 'error', message: `provenance: ${err.message}` } };
+      return {
+        status: 'unknown' as const,
+        reason: err.message,
+        error: { package: `${name}@${v.version}`, code: err.code ?? 'error', message: `provenance: ${err.message}` },
+      };
     });
     if ('error' in verdict) {
       const { error, ...rest } = verdict;

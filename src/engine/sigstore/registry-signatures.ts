@@ -132,7 +132,11 @@ export function verifyRegistrySignature(input: RegistrySignatureInput, keys: rea
 
     const inWindow = Number.isNaN(published) ? matching : matching.filter((k) => keyValidAt(k, published));
     if (inWindow.length === 0) {
-      return { status: 'invalid', keyid, reason: `key ${keyid} was not valid when the version was published (${publishedAt}); it is valid from ${matching.map(window).join(', ')}` };
+      return {
+        status: 'invalid',
+        keyid,
+        reason: `key ${keyid} was not valid when the version was published (${publishedAt}); it is valid from ${matching.map(window).join(', ')}`,
+      };
     }
     const ok = inWindow.find((k) => {
       const pub = registryPublicKey(k);

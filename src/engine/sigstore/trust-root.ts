@@ -36,7 +36,10 @@ export function trustFingerprint(t: TrustContext): string {
   if (!f) {
     const root = TrustedRoot.toJSON(t.trustedRoot);
     const keys = [...t.registryKeys].map((k) => [k.keyid, k.key, k.usage ?? '', k.validFrom ?? '']).sort();
-    f = createHash('sha256').update(JSON.stringify([root, keys])).digest('hex').slice(0, 16);
+    f = createHash('sha256')
+      .update(JSON.stringify([root, keys]))
+      .digest('hex')
+      .slice(0, 16);
     FINGERPRINTS.set(t, f);
   }
   return f;
@@ -67,7 +70,10 @@ export async function createTrustContext(options: TrustContextOptions = {}): Pro
     return { source: 'tuf', trustedRoot: fetched.root, registryKeys: callerKeys ?? fetched.keys };
   } catch (e) {
     const why = errorText(e);
-    return embeddedTrustContext({ registryKeys: callerKeys, note: `Sigstore's TUF repository is unreachable (${why}); using the trusted root embedded in @sigstore/tuf` });
+    return embeddedTrustContext({
+      registryKeys: callerKeys,
+      note: `Sigstore's TUF repository is unreachable (${why}); using the trusted root embedded in @sigstore/tuf`,
+    });
   }
 }
 
@@ -76,7 +82,9 @@ export function embeddedTrustContext(options: { registryKeys?: unknown; note?: s
   const targets = embeddedTargets();
   const root = TrustedRoot.fromJSON(JSON.parse(targets[TRUSTED_ROOT_TARGET]));
   const keys =
-    options.registryKeys === undefined ? parseTufRegistryKeys(JSON.parse(targets[encodeURIComponent(NPM_KEYS_TARGET)])) : parseRegistryKeys(options.registryKeys);
+    options.registryKeys === undefined
+      ? parseTufRegistryKeys(JSON.parse(targets[encodeURIComponent(NPM_KEYS_TARGET)]))
+      : parseRegistryKeys(options.registryKeys);
   return { source: 'embedded', trustedRoot: root, registryKeys: keys, note: options.note };
 }
 

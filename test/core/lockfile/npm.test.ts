@@ -14,7 +14,14 @@ const v3 = JSON.stringify(
     lockfileVersion: 3,
     requires: true,
     packages: {
-      '': { name: 'mono', version: '1.0.0', workspaces: ['packages/*'], dependencies: { a: '^1.0.0', 'str-alias': 'npm:string-width@^4' }, devDependencies: { d: '^1' }, optionalDependencies: { o: '^1' } },
+      '': {
+        name: 'mono',
+        version: '1.0.0',
+        workspaces: ['packages/*'],
+        dependencies: { a: '^1.0.0', 'str-alias': 'npm:string-width@^4' },
+        devDependencies: { d: '^1' },
+        optionalDependencies: { o: '^1' },
+      },
       'node_modules/a': { version: '1.0.0', resolved: 'https://registry.npmjs.org/a/-/a-1.0.0.tgz', integrity: 'sha512-aaa', dependencies: { b: '^2.0.0' } },
       'node_modules/b': { version: '2.0.0', resolved: 'https://registry.npmjs.org/b/-/b-2.0.0.tgz', integrity: 'sha512-bbb' },
       'node_modules/a/node_modules/b': { version: '3.0.0', resolved: 'https://registry.npmjs.org/b/-/b-3.0.0.tgz' },
@@ -40,7 +47,16 @@ describe('package-lock.json v2/v3', () => {
     assert.equal(lock.version, '3');
     assert.deepEqual(
       lock.packages.map((p) => p.id),
-      ['node_modules/a', 'node_modules/b', 'node_modules/a/node_modules/b', 'node_modules/d', 'node_modules/o', 'node_modules/str-alias', 'packages/b/node_modules/x', 'node_modules/gitdep'],
+      [
+        'node_modules/a',
+        'node_modules/b',
+        'node_modules/a/node_modules/b',
+        'node_modules/d',
+        'node_modules/o',
+        'node_modules/str-alias',
+        'packages/b/node_modules/x',
+        'node_modules/gitdep',
+      ],
     );
     const b = pkg('node_modules/a/node_modules/b');
     const line = v3.split('\n').findIndex((l) => l.includes('"node_modules/a/node_modules/b"'));
@@ -62,7 +78,10 @@ describe('package-lock.json v2/v3', () => {
     );
     const ws = lock.importers.find((i) => i.id === 'packages/b')!;
     assert.equal(ws.name, 'ws-b');
-    assert.deepEqual(ws.dependencies.map((e) => e.to), ['node_modules/b', 'packages/b/node_modules/x']);
+    assert.deepEqual(
+      ws.dependencies.map((e) => e.to),
+      ['node_modules/b', 'packages/b/node_modules/x'],
+    );
   });
 
   it('marks direct, dev, optional, aliases, sources and install scripts', () => {
@@ -95,7 +114,15 @@ describe('package-lock.json v2/v3', () => {
   });
 
   it('never throws on junk and says what is wrong', () => {
-    for (const junk of ['', '[1]', 'null', '{"lockfileVersion":2,"packages":[]}', '{"packages":{"node_modules/a":5}}', '\u0000', '{"lockfileVersion":3,"packages":{"":{"dependencies":7}}}']) {
+    for (const junk of [
+      '',
+      '[1]',
+      'null',
+      '{"lockfileVersion":2,"packages":[]}',
+      '{"packages":{"node_modules/a":5}}',
+      '\u0000',
+      '{"lockfileVersion":3,"packages":{"":{"dependencies":7}}}',
+    ]) {
       const r = parseNpmLockfile(junk, 'package-lock.json');
       assert.ok(Array.isArray(r.packages), junk);
     }
@@ -150,13 +177,10 @@ describe('package-lock.json v1', () => {
   const pkg = (id: string) => lock.packages.find((p) => p.id === id)!;
 
   it('walks the nested tree into install locations with positions', () => {
-    assert.deepEqual(lock.packages.map((p) => `${p.id} ${p.name}@${p.version}`), [
-      'node_modules/a a@1.0.0',
-      'node_modules/a/node_modules/b b@1.5.0',
-      'node_modules/b b@2.0.0',
-      'node_modules/al real-name@3.0.0',
-      'node_modules/g g@',
-    ]);
+    assert.deepEqual(
+      lock.packages.map((p) => `${p.id} ${p.name}@${p.version}`),
+      ['node_modules/a a@1.0.0', 'node_modules/a/node_modules/b b@1.5.0', 'node_modules/b b@2.0.0', 'node_modules/al real-name@3.0.0', 'node_modules/g g@'],
+    );
     // A v1 git dependency records no version, only its spec: the version is unknown, the source is not.
     assert.equal(pkg('node_modules/g').resolved, 'git+https://github.com/u/g.git#abcdef');
     assert.deepEqual(pkg('node_modules/a/node_modules/b').range.start, { line: 12, character: 8 });
@@ -164,12 +188,15 @@ describe('package-lock.json v1', () => {
 
   it('resolves requires and root edges from package.json', () => {
     assert.equal(pkg('node_modules/a').dependencies[0].to, 'node_modules/a/node_modules/b');
-    assert.deepEqual(lock.importers[0].dependencies.map((e) => [e.name, e.type, e.to]), [
-      ['a', 'prod', 'node_modules/a'],
-      ['al', 'prod', 'node_modules/al'],
-      ['g', 'prod', 'node_modules/g'],
-      ['b', 'dev', 'node_modules/b'],
-    ]);
+    assert.deepEqual(
+      lock.importers[0].dependencies.map((e) => [e.name, e.type, e.to]),
+      [
+        ['a', 'prod', 'node_modules/a'],
+        ['al', 'prod', 'node_modules/al'],
+        ['g', 'prod', 'node_modules/g'],
+        ['b', 'dev', 'node_modules/b'],
+      ],
+    );
     assert.equal(pkg('node_modules/b').dev, true);
     assert.equal(pkg('node_modules/b').direct, true);
     assert.equal(pkg('node_modules/al').alias, 'al');
@@ -188,19 +215,25 @@ describe('package-lock.json v1', () => {
       }),
       'package-lock.json',
     );
-    assert.deepEqual(t.packages.map((p) => `${p.id} ${p.name}@${p.version} ${p.source}`), [
-      'libs/linked linked@ link',
-      'libs/linked/node_modules/x x@1.0.0 unknown',
-      'node_modules/tar tar@2.3.4 file',
-      'node_modules/remote @s/remote@0.1.0 registry',
-    ]);
+    assert.deepEqual(
+      t.packages.map((p) => `${p.id} ${p.name}@${p.version} ${p.source}`),
+      [
+        'libs/linked linked@ link',
+        'libs/linked/node_modules/x x@1.0.0 unknown',
+        'node_modules/tar tar@2.3.4 file',
+        'node_modules/remote @s/remote@0.1.0 registry',
+      ],
+    );
     assert.equal(t.packages[0].dependencies[0].to, 'libs/linked/node_modules/x');
     assert.equal(t.importers[0].dependencies[0].to, 'libs/linked');
   });
 
   it('without package.json, takes the top level as the root edges', () => {
     const bare = parseNpmLockfile(text, 'package-lock.json');
-    assert.deepEqual(bare.importers[0].dependencies.map((e) => e.to), ['node_modules/a', 'node_modules/b', 'node_modules/al', 'node_modules/g']);
+    assert.deepEqual(
+      bare.importers[0].dependencies.map((e) => e.to),
+      ['node_modules/a', 'node_modules/b', 'node_modules/al', 'node_modules/g'],
+    );
   });
 });
 
@@ -221,9 +254,15 @@ describe('package-lock.json read strictly, as npm reads it (Lockfile.rejected)',
     assert.equal(text.slice(lock.rejected.range.startOffset, lock.rejected.range.startOffset + 2), '//');
     // The reason, short, to quote; the problem says it all.
     assert.equal(lock.rejected.message, "unexpected '/' where a key should be");
-    assert.deepEqual(lock.packages.map((p) => p.id), ['node_modules/a']);
+    assert.deepEqual(
+      lock.packages.map((p) => p.id),
+      ['node_modules/a'],
+    );
     assert.deepEqual([lock.problems[0].code, lock.problems[0].severity, lock.problems[0].range], ['invalid-json', 'warning', lock.rejected.range]);
-    assert.equal(lock.problems[0].message, "npm cannot use package-lock.json (unexpected '/' where a key should be): npm install ignores the lockfile and installs freshly resolved versions");
+    assert.equal(
+      lock.problems[0].message,
+      "npm cannot use package-lock.json (unexpected '/' where a key should be): npm install ignores the lockfile and installs freshly resolved versions",
+    );
   });
 
   it('a trailing comma, a cut-off file: rejected where JSON.parse stops', () => {
@@ -247,11 +286,23 @@ describe('package-lock.json read strictly, as npm reads it (Lockfile.rejected)',
   it('merge conflicts: rejected only when npm cannot merge the sides (parse-conflict-json)', () => {
     const mergeable = ok.replace('"version": "1.0.0"', '<<<<<<< HEAD\n"version": "1.0.1"\n=======\n"version": "1.0.0"\n>>>>>>> b');
     assert.equal(parseLockfile('package-lock.json', mergeable, []).rejected, undefined);
-    const dangling = ok.replace('"node_modules/a": {', '"node_modules/z": {},\n<<<<<<< HEAD\n"node_modules/a": {').replace('"version": "1.0.0"\n    }', '"version": "1.0.0"\n    }\n=======\n"node_modules/a": { "version": "1.0.1" }\n>>>>>>> b');
+    const dangling = ok
+      .replace('"node_modules/a": {', '"node_modules/z": {},\n<<<<<<< HEAD\n"node_modules/a": {')
+      .replace('"version": "1.0.0"\n    }', '"version": "1.0.0"\n    }\n=======\n"node_modules/a": { "version": "1.0.1" }\n>>>>>>> b');
     const lock = parseLockfile('package-lock.json', dangling, []);
     assert.match(lock.rejected!.message, /^its merge conflict cannot be merged: the text the conflict sides share .* is not valid JSON/);
-    assert.deepEqual(lock.packages.map((p) => `${p.id}@${p.version}`), ['node_modules/z@', 'node_modules/a@1.0.0'], 'the HEAD side is still read');
-    assert.deepEqual(lock.problems.map((p) => [p.code, p.severity]), [['merge-conflict', 'error'], ['invalid-json', 'warning']]);
+    assert.deepEqual(
+      lock.packages.map((p) => `${p.id}@${p.version}`),
+      ['node_modules/z@', 'node_modules/a@1.0.0'],
+      'the HEAD side is still read',
+    );
+    assert.deepEqual(
+      lock.problems.map((p) => [p.code, p.severity]),
+      [
+        ['merge-conflict', 'error'],
+        ['invalid-json', 'warning'],
+      ],
+    );
   });
 });
 
@@ -332,12 +383,15 @@ describe('package-lock.json fields of the wrong type (InstalledPackage.invalid)'
   it('a non-object entry outside node_modules (a workspace folder) is a warning, not a package', () => {
     const lock = parseNpmLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'packages/a': 5 } }), 'package-lock.json');
     assert.deepEqual(lock.packages, []);
-    assert.deepEqual(lock.problems.map((p) => [p.code, p.severity]), [['unexpected-type', 'warning']]);
+    assert.deepEqual(
+      lock.problems.map((p) => [p.code, p.severity]),
+      [['unexpected-type', 'warning']],
+    );
   });
 });
 
 describe('package-lock.json v1 git dependencies', () => {
-  it('reads every git spec npm 5/6 wrote as git, under the entry\'s own name', () => {
+  it("reads every git spec npm 5/6 wrote as git, under the entry's own name", () => {
     const lock = parseNpmLockfile(
       JSON.stringify({
         lockfileVersion: 1,
@@ -386,10 +440,7 @@ describe('package-lock.json v1 git dependencies', () => {
     }
     assert.ok(git.find((p) => p.name === 'tree-sitter')!.resolved!.includes('DeeDeeG/node-tree-sitter'), 'a fork keeps its URL');
     assert.equal(lock.packages.filter((p) => p.source === 'link').length, 27);
-    assert.deepEqual(
-      [...new Set(lock.packages.filter((p) => p.source !== 'git' && p.source !== 'link').map((p) => p.source))],
-      ['registry'],
-    );
+    assert.deepEqual([...new Set(lock.packages.filter((p) => p.source !== 'git' && p.source !== 'link').map((p) => p.source))], ['registry']);
     assert.equal(lock.packages.length, 68 + 27 + 1019);
     assert.deepEqual(lock.problems, []);
   });

@@ -336,14 +336,20 @@ describe('parsePnpmLockfile', () => {
       assert.equal(lock.version, '6.0');
       assert.deepEqual(lock.problems, []);
       assert.equal(lock.packages.length, 10);
-      assert.deepEqual(lock.importers.map((i) => i.id), ['.']);
+      assert.deepEqual(
+        lock.importers.map((i) => i.id),
+        ['.'],
+      );
       const root = lock.importers[0];
       assert.deepEqual(
         root.dependencies.map((e) => `${e.name}:${e.type}`),
         ['@scope/util:prod', 'is-positive:prod', 'my-lodash:prod', 'react:prod', 'react-dom:prod', 'typescript:dev', 'fsevents:optional'],
       );
       assert.equal(edge(lock, '.', 'react-dom').spec, '^18.2.0');
-      assert.deepEqual(allEdges(lock).filter((e) => e.to === undefined), []);
+      assert.deepEqual(
+        allEdges(lock).filter((e) => e.to === undefined),
+        [],
+      );
     });
 
     it('splits scoped and peer-suffixed keys into name and version', () => {
@@ -416,7 +422,10 @@ describe('parsePnpmLockfile', () => {
     it('reads importers and resolves link: edges to importer ids', () => {
       assert.equal(lock.version, '6.1');
       assert.deepEqual(lock.problems, []);
-      assert.deepEqual(lock.importers.map((i) => i.id), ['.', 'packages/a', 'packages/b']);
+      assert.deepEqual(
+        lock.importers.map((i) => i.id),
+        ['.', 'packages/a', 'packages/b'],
+      );
       assert.deepEqual(edge(lock, 'packages/a', 'b'), { name: 'b', spec: 'workspace:*', type: 'prod', to: 'packages/b' });
       assert.equal(edge(lock, 'packages/b', 'root').to, '.');
       assert.equal(lock.packages.length, 5);
@@ -450,8 +459,14 @@ describe('parsePnpmLockfile', () => {
       assert.equal(lock.version, '9.0');
       assert.deepEqual(lock.problems, []);
       assert.equal(lock.packages.length, 11);
-      assert.deepEqual(lock.importers.map((i) => i.id), ['.', 'packages/app', 'packages/lib']);
-      assert.deepEqual(allEdges(lock).filter((e) => e.to === undefined), []);
+      assert.deepEqual(
+        lock.importers.map((i) => i.id),
+        ['.', 'packages/app', 'packages/lib'],
+      );
+      assert.deepEqual(
+        allEdges(lock).filter((e) => e.to === undefined),
+        [],
+      );
       assert.equal(edge(lock, 'packages/app', '@demo/lib').to, 'packages/lib');
     });
 
@@ -470,7 +485,13 @@ describe('parsePnpmLockfile', () => {
     it('includes the quotes of a quoted key in its range', () => {
       const at = positionOf(V9_MONOREPO, "  '@scope/util@1.2.0':");
       const r = pkg(lock, '@scope/util@1.2.0').range;
-      assert.deepEqual([r.start, r.end], [{ line: at.line, character: 2 }, { line: at.line, character: 2 + "'@scope/util@1.2.0'".length }]);
+      assert.deepEqual(
+        [r.start, r.end],
+        [
+          { line: at.line, character: 2 },
+          { line: at.line, character: 2 + "'@scope/util@1.2.0'".length },
+        ],
+      );
       assert.equal(pkg(lock, '@scope/util@1.2.0').name, '@scope/util');
     });
 
@@ -520,7 +541,9 @@ describe('parsePnpmLockfile', () => {
       const npmSet = new Set(npm.packages.map(key));
       const onlyPnpm = [...pnpmSet].filter((k) => !npmSet.has(k));
       const onlyNpm = [...npmSet].filter((k) => !pnpmSet.has(k));
-      console.log(`      ${label}: pnpm ${lock.packages.length} packages (${pnpmSet.size} name@version), npm ${npm.packages.length} (${npmSet.size}); only pnpm: ${onlyPnpm.length}, only npm: ${onlyNpm.length}`);
+      console.log(
+        `      ${label}: pnpm ${lock.packages.length} packages (${pnpmSet.size} name@version), npm ${npm.packages.length} (${npmSet.size}); only pnpm: ${onlyPnpm.length}, only npm: ${onlyNpm.length}`,
+      );
       assert.deepEqual(onlyPnpm, []);
       assert.deepEqual(onlyNpm, []);
       // Same tarballs, and the same dev/optional classification as npm's own flags.
@@ -528,8 +551,14 @@ describe('parsePnpmLockfile', () => {
       for (const p of npm.packages) byKey.set(key(p), [...(byKey.get(key(p)) ?? []), p]);
       for (const p of lock.packages) {
         const same = byKey.get(key(p))!;
-        assert.ok(same.some((q) => q.integrity === p.integrity), `integrity of ${p.id}`);
-        assert.ok(same.some((q) => q.dev === p.dev && q.optional === p.optional), `dev/optional of ${p.id}: pnpm ${p.dev}/${p.optional}`);
+        assert.ok(
+          same.some((q) => q.integrity === p.integrity),
+          `integrity of ${p.id}`,
+        );
+        assert.ok(
+          same.some((q) => q.dev === p.dev && q.optional === p.optional),
+          `dev/optional of ${p.id}: pnpm ${p.dev}/${p.optional}`,
+        );
       }
     }
 
@@ -541,7 +570,10 @@ describe('parsePnpmLockfile', () => {
       const snapshots = sectionKeys(text, 'snapshots');
       assert.equal(snapshots.length, 75);
       assert.deepEqual(lock.packages.map((p) => p.id).sort(), [...snapshots].sort());
-      assert.deepEqual(allEdges(lock).filter((e) => e.to === undefined), []);
+      assert.deepEqual(
+        allEdges(lock).filter((e) => e.to === undefined),
+        [],
+      );
 
       const express = pkg(lock, 'express@4.22.3');
       const at = positionOf(text, '\n  express@4.22.3:\n');
@@ -554,7 +586,10 @@ describe('parsePnpmLockfile', () => {
       assert.deepEqual(tinycolor.range.start, { line: 28, character: 2 }); // `  '@ctrl/tinycolor@4.3.0':` is line 29 in an editor
 
       assert.deepEqual(
-        lock.packages.filter((p) => p.direct).map((p) => p.id).sort(),
+        lock.packages
+          .filter((p) => p.direct)
+          .map((p) => p.id)
+          .sort(),
         ['@ctrl/tinycolor@4.3.0', 'chalk@5.6.2', 'debug@4.4.3', 'express@4.22.3', 'semver@7.8.6'],
       );
       assert.equal(lock.packages.filter((p) => p.dev).length, 0);
@@ -574,7 +609,10 @@ describe('parsePnpmLockfile', () => {
       assert.equal(snapshots.length, 530);
       assert.equal(sectionKeys(text, 'packages').length, 530);
       assert.deepEqual(lock.packages.map((p) => p.id).sort(), [...snapshots].sort());
-      assert.deepEqual(allEdges(lock).filter((e) => e.to === undefined), []);
+      assert.deepEqual(
+        allEdges(lock).filter((e) => e.to === undefined),
+        [],
+      );
       assert.equal(lock.packages.filter((p) => p.id.includes('(')).length, 42);
 
       const root = lock.importers[0];
@@ -601,7 +639,10 @@ describe('parsePnpmLockfile', () => {
       // The cut lands in `packages`, so there are no snapshots: one package per complete packages key.
       const keysBefore = [...head.slice(head.indexOf('\npackages:\n')).matchAll(/^ {2}(\S.*?):$/gm)].map((m) => m[1].replace(/^'(.*)'$/, '$1'));
       assert.ok(keysBefore.length > 300, `only ${keysBefore.length} keys before the cut`);
-      assert.deepEqual(lock.packages.map((p) => p.id), keysBefore);
+      assert.deepEqual(
+        lock.packages.map((p) => p.id),
+        keysBefore,
+      );
       const fullById = new Map(full.packages.map((p) => [p.name + '@' + p.version, p]));
       for (const p of lock.packages.slice(0, -1)) {
         assert.equal(p.integrity, fullById.get(p.id)!.integrity, p.id);
@@ -633,14 +674,21 @@ describe('parsePnpmLockfile', () => {
       const text = V6_SINGLE.replace("lockfileVersion: '6.0'", "lockfileVersion: '5.4'");
       const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
       assert.equal(lock.version, '5.4');
-      assert.deepEqual(lock.problems.map((p) => [p.code, p.severity, p.range.start.line, p.range.start.character]), [['unsupported-lockfile-version', 'warning', 0, 17]]);
+      assert.deepEqual(
+        lock.problems.map((p) => [p.code, p.severity, p.range.start.line, p.range.start.character]),
+        [['unsupported-lockfile-version', 'warning', 0, 17]],
+      );
       assert.equal(lock.packages.length, 10);
     });
 
     it('reads a 5.4 lockfile with /name/version keys and specifiers', () => {
-      const text = 'lockfileVersion: 5.4\n\nspecifiers:\n  ms: ^2.1.3\n\ndependencies:\n  ms: 2.1.3\n\npackages:\n\n  /ms/2.1.3:\n    resolution: {integrity: sha512-bXMz}\n    dev: false\n';
+      const text =
+        'lockfileVersion: 5.4\n\nspecifiers:\n  ms: ^2.1.3\n\ndependencies:\n  ms: 2.1.3\n\npackages:\n\n  /ms/2.1.3:\n    resolution: {integrity: sha512-bXMz}\n    dev: false\n';
       const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
-      assert.deepEqual(lock.problems.map((p) => p.code), ['unsupported-lockfile-version']);
+      assert.deepEqual(
+        lock.problems.map((p) => p.code),
+        ['unsupported-lockfile-version'],
+      );
       assert.deepEqual(edge(lock, '.', 'ms'), { name: 'ms', spec: '^2.1.3', type: 'prod', to: '/ms/2.1.3' });
       assert.deepEqual([lock.packages[0].name, lock.packages[0].version], ['ms', '2.1.3']);
     });
@@ -662,20 +710,29 @@ describe('parsePnpmLockfile', () => {
         '',
       ].join('\n');
       const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
-      assert.deepEqual(lock.packages.map((p) => p.id), ['a@1.0.0']);
+      assert.deepEqual(
+        lock.packages.map((p) => p.id),
+        ['a@1.0.0'],
+      );
       assert.equal(edge(lock, '.', 'a').to, 'a@1.0.0');
-      assert.deepEqual(lock.problems.map((p) => [p.code, p.range.start.line]), [
-        ['unexpected-type', 5],
-        ['unexpected-type', 8],
-        ['unexpected-type', 11],
-      ]);
+      assert.deepEqual(
+        lock.problems.map((p) => [p.code, p.range.start.line]),
+        [
+          ['unexpected-type', 5],
+          ['unexpected-type', 8],
+          ['unexpected-type', 11],
+        ],
+      );
     });
 
     it('reports an unresolved edge at its value', () => {
       const text = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1.0.0\n        version: 1.0.0\n";
       const lock = parsePnpmLockfile(text, 'pnpm-lock.yaml');
       assert.equal(edge(lock, '.', 'a').to, undefined);
-      assert.deepEqual(lock.problems.map((p) => [p.code, p.range.start.line, p.range.start.character]), [['unresolved-dependency', 6, 17]]);
+      assert.deepEqual(
+        lock.problems.map((p) => [p.code, p.range.start.line, p.range.start.character]),
+        [['unresolved-dependency', 6, 17]],
+      );
     });
 
     const garbage: [string, string][] = [
@@ -699,7 +756,11 @@ describe('parsePnpmLockfile', () => {
         assert.equal(lock.kind, 'pnpm');
         assert.ok(Array.isArray(lock.packages) && Array.isArray(lock.importers));
         for (const p of lock.problems) assert.ok(p.range.start.line >= 0 && p.range.endOffset <= text.length, JSON.stringify(p));
-        if (['empty', 'a list', 'a scalar', 'whitespace'].includes(name)) assert.ok(lock.problems.some((p) => p.severity === 'error'), name);
+        if (['empty', 'a list', 'a scalar', 'whitespace'].includes(name))
+          assert.ok(
+            lock.problems.some((p) => p.severity === 'error'),
+            name,
+          );
       });
     }
 
@@ -839,8 +900,14 @@ packages:
 `,
       'pnpm-lock.yaml',
     );
-    assert.deepEqual(ok.problems.filter((p) => p.code === 'unexpected-type'), []);
-    assert.deepEqual(ok.packages.filter((p) => p.invalid), []);
+    assert.deepEqual(
+      ok.problems.filter((p) => p.code === 'unexpected-type'),
+      [],
+    );
+    assert.deepEqual(
+      ok.packages.filter((p) => p.invalid),
+      [],
+    );
     assert.equal(ok.packages.find((p) => p.name === 'f')!.integrity, '5', 'a quoted "5" is a string');
   });
 
@@ -849,8 +916,16 @@ packages:
     for (const project of ['vuecore54', 'vue2', 'vuecore', 'vite']) {
       const real9 = parsePnpmLockfile(fs.readFileSync(path.join(real, project, 'pnpm-lock.yaml'), 'utf8'), 'pnpm-lock.yaml');
       assert.ok(real9.packages.length > 500, project);
-      assert.deepEqual(real9.packages.filter((p) => p.invalid).map((p) => p.id), [], project);
-      assert.deepEqual(real9.problems.filter((p) => p.code === 'unexpected-type'), [], project);
+      assert.deepEqual(
+        real9.packages.filter((p) => p.invalid).map((p) => p.id),
+        [],
+        project,
+      );
+      assert.deepEqual(
+        real9.problems.filter((p) => p.code === 'unexpected-type'),
+        [],
+        project,
+      );
     }
   });
 });

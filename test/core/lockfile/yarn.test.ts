@@ -76,7 +76,13 @@ describe('yarn.lock v1 (real files)', () => {
     assert.equal(text.slice(cbah.range.startOffset, cbah.range.endOffset), 'call-bind-apply-helpers@^1.0.1, call-bind-apply-helpers@^1.0.2');
 
     assert.deepEqual(unresolved(lock), []);
-    assert.deepEqual(lock.packages.filter((p) => p.direct).map((p) => p.id).sort(), ['@ctrl/tinycolor@4.3.0', 'chalk@5.6.2', 'debug@4.4.3', 'express@4.22.3', 'semver@7.8.6']);
+    assert.deepEqual(
+      lock.packages
+        .filter((p) => p.direct)
+        .map((p) => p.id)
+        .sort(),
+      ['@ctrl/tinycolor@4.3.0', 'chalk@5.6.2', 'debug@4.4.3', 'express@4.22.3', 'semver@7.8.6'],
+    );
     assert.ok(lock.packages.every((p) => !p.dev && p.workspaces.join() === '.' && p.paths.length > 0));
     assert.deepEqual(pkg(lock, 'ms@2.0.0').paths[0], ['.', 'express@4.22.3', 'debug@2.6.9', 'ms@2.0.0']);
   });
@@ -96,7 +102,10 @@ describe('yarn.lock v1 (real files)', () => {
 
     const frame = lock.packages.find((p) => p.name === '@babel/code-frame')!;
     assert.deepEqual(frame.range.start, { line: 4, character: 0 });
-    assert.equal(text.slice(frame.range.startOffset, frame.range.endOffset), '"@babel/code-frame@^7.0.0", "@babel/code-frame@^7.12.13", "@babel/code-frame@^7.29.7"');
+    assert.equal(
+      text.slice(frame.range.startOffset, frame.range.endOffset),
+      '"@babel/code-frame@^7.0.0", "@babel/code-frame@^7.12.13", "@babel/code-frame@^7.29.7"',
+    );
 
     const jest = lock.packages.find((p) => p.name === 'jest')!;
     assert.equal(jest.range.start.line, lineOf(text, '\njest@^29.7.0:') + 1);
@@ -105,7 +114,10 @@ describe('yarn.lock v1 (real files)', () => {
     assert.ok(express.direct && !express.dev);
 
     const hasteMap = lock.packages.find((p) => p.name === 'jest-haste-map')!;
-    assert.deepEqual(hasteMap.dependencies.find((e) => e.name === 'fsevents'), { name: 'fsevents', spec: '^2.3.2', type: 'optional', to: 'fsevents@2.3.3' });
+    assert.deepEqual(
+      hasteMap.dependencies.find((e) => e.name === 'fsevents'),
+      { name: 'fsevents', spec: '^2.3.2', type: 'optional', to: 'fsevents@2.3.3' },
+    );
     assert.ok(pkg(lock, 'fsevents@2.3.3').optional);
     const nx = lock.packages.find((p) => p.name === 'nx')!;
     assert.equal(nx.dependencies.filter((e) => e.type === 'optional').length, 10);
@@ -120,10 +132,19 @@ describe('yarn.lock v1 (real files)', () => {
       assert.deepEqual(lock.problems, [], dir);
       assert.equal(lock.packages.length, countBlocks(text), dir);
       assert.deepEqual(unresolved(lock), [], dir);
-      assert.ok(lock.importers[0].dependencies.every((e) => pkg(lock, e.to!).direct), dir);
+      assert.ok(
+        lock.importers[0].dependencies.every((e) => pkg(lock, e.to!).direct),
+        dir,
+      );
       counts[dir] = lock.packages.length;
     }
-    assert.deepEqual(counts, { 'tap-with-yarn-lock': 369, 'yarn-lock-mkdirp': 1, 'yarn-lock-mkdirp-file-dep': 1, 'yarn-lock-mkdirp-no-resolved': 1, 'yarn-stuff': 7 });
+    assert.deepEqual(counts, {
+      'tap-with-yarn-lock': 369,
+      'yarn-lock-mkdirp': 1,
+      'yarn-lock-mkdirp-file-dep': 1,
+      'yarn-lock-mkdirp-no-resolved': 1,
+      'yarn-stuff': 7,
+    });
 
     const text = fixture(this, 'arborist/yarn-stuff/yarn.lock');
     const lock = parseYarnClassicLockfile(text, 'yarn.lock', importersFrom(fixture(this, 'arborist/yarn-stuff/package.json')));
@@ -227,19 +248,25 @@ describe('yarn.lock v1 (inline)', () => {
       'shared@1.2.0#2': '010', // same name@version in a second entry: a distinct id, reached only from d
       'string-width@4.2.3': '100',
     });
-    assert.deepEqual(pkg(lock, 'a@1.0.0').dependencies.map((e) => [e.name, e.type, e.to]), [
-      ['shared', 'prod', 'shared@1.2.0'],
-      ['opt', 'optional', 'opt@1.1.0'],
-    ]);
+    assert.deepEqual(
+      pkg(lock, 'a@1.0.0').dependencies.map((e) => [e.name, e.type, e.to]),
+      [
+        ['shared', 'prod', 'shared@1.2.0'],
+        ['opt', 'optional', 'opt@1.1.0'],
+      ],
+    );
     assert.equal(pkg(lock, 'string-width@4.2.3').alias, 'str');
   });
 
-  it('copies the importers, resolving their edges, without changing the caller\'s', () => {
-    assert.deepEqual(lock.importers[0].dependencies.map((e) => [e.name, e.type, e.to]), [
-      ['a', 'prod', 'a@1.0.0'],
-      ['str', 'prod', 'string-width@4.2.3'],
-      ['d', 'dev', 'd@2.0.0'],
-    ]);
+  it("copies the importers, resolving their edges, without changing the caller's", () => {
+    assert.deepEqual(
+      lock.importers[0].dependencies.map((e) => [e.name, e.type, e.to]),
+      [
+        ['a', 'prod', 'a@1.0.0'],
+        ['str', 'prod', 'string-width@4.2.3'],
+        ['d', 'dev', 'd@2.0.0'],
+      ],
+    );
     assert.ok(importers[0].dependencies.every((e) => e.to === undefined));
   });
 
@@ -284,11 +311,23 @@ describe('yarn.lock berry (real file)', () => {
     // A range with spaces in the descriptor.
     assert.equal(pkg(lock, 'iconv-lite@npm:0.4.24').dependencies[0].to, 'safer-buffer@npm:2.1.2');
     // peerDependenciesMeta without peerDependencies (debug → supports-color) is not an edge.
-    assert.deepEqual(pkg(lock, 'debug@npm:4.4.3').dependencies.map((e) => e.name), ['ms']);
+    assert.deepEqual(
+      pkg(lock, 'debug@npm:4.4.3').dependencies.map((e) => e.name),
+      ['ms'],
+    );
 
-    assert.deepEqual(lock.importers.map((i) => [i.id, i.name]), [['.', 'demo-small']]);
+    assert.deepEqual(
+      lock.importers.map((i) => [i.id, i.name]),
+      [['.', 'demo-small']],
+    );
     assert.deepEqual(unresolved(lock), []);
-    assert.deepEqual(lock.packages.filter((p) => p.direct).map((p) => p.name).sort(), ['@ctrl/tinycolor', 'chalk', 'debug', 'express', 'semver']);
+    assert.deepEqual(
+      lock.packages
+        .filter((p) => p.direct)
+        .map((p) => p.name)
+        .sort(),
+      ['@ctrl/tinycolor', 'chalk', 'debug', 'express', 'semver'],
+    );
 
     const classic = fixture(this, 'generated/small/yarn.lock');
     const v1 = parseYarnClassicLockfile(classic, 'yarn.lock', importersFrom(manifest));
@@ -374,15 +413,39 @@ __metadata:
 
 describe('yarn.lock berry (inline, two workspaces)', () => {
   const callers: Importer[] = [
-    { id: '.', name: 'mono', dependencies: [{ name: 'lodash', spec: '^4.17.21', type: 'prod' }, { name: 'typescript', spec: '^5.4.0', type: 'dev' }, { name: 'ws-a', spec: 'workspace:^', type: 'prod' }] },
+    {
+      id: '.',
+      name: 'mono',
+      dependencies: [
+        { name: 'lodash', spec: '^4.17.21', type: 'prod' },
+        { name: 'typescript', spec: '^5.4.0', type: 'dev' },
+        { name: 'ws-a', spec: 'workspace:^', type: 'prod' },
+      ],
+    },
   ];
   const lock = parseYarnBerryLockfile(INLINE_BERRY, 'yarn.lock', callers);
 
   it('turns workspace entries into importers and resolves edges between them', () => {
     assert.equal(lock.version, '8');
     assert.deepEqual(lock.problems, []);
-    assert.deepEqual(lock.importers.map((i) => [i.id, i.name]), [['.', 'mono'], ['packages/a', 'ws-a'], ['packages/b', 'ws-b']]);
-    assert.deepEqual(lock.packages.map((p) => p.id), ['left-pad@npm:1.3.0', 'lodash@npm:4.17.21', 'react@npm:18.3.1', 'resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d', 'typescript@npm:5.4.5']);
+    assert.deepEqual(
+      lock.importers.map((i) => [i.id, i.name]),
+      [
+        ['.', 'mono'],
+        ['packages/a', 'ws-a'],
+        ['packages/b', 'ws-b'],
+      ],
+    );
+    assert.deepEqual(
+      lock.packages.map((p) => p.id),
+      [
+        'left-pad@npm:1.3.0',
+        'lodash@npm:4.17.21',
+        'react@npm:18.3.1',
+        'resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d',
+        'typescript@npm:5.4.5',
+      ],
+    );
     const edges = (id: string) => lock.importers.find((i) => i.id === id)!.dependencies.map((e) => [e.name, e.type, e.to]);
     assert.deepEqual(edges('.'), [
       ['lodash', 'prod', 'lodash@npm:4.17.21'],
@@ -463,10 +526,19 @@ describe('yarn.lock garbage', () => {
     assert.equal(unterminated.packages.length, 0);
     assert.equal(unterminated.problems.length, 1);
     const stray = parseYarnClassicLockfile(inputs[7], 'yarn.lock', []);
-    assert.deepEqual(stray.problems.map((p) => p.range.start), [{ line: 0, character: 0 }]);
+    assert.deepEqual(
+      stray.problems.map((p) => p.range.start),
+      [{ line: 0, character: 0 }],
+    );
     const conflict = parseYarnClassicLockfile(inputs[11], 'yarn.lock', []);
-    assert.deepEqual(conflict.packages.map((p) => p.id), ['a@1', 'a@2']);
-    assert.deepEqual(conflict.problems.map((p) => p.range.start.line), [0, 3, 6]);
+    assert.deepEqual(
+      conflict.packages.map((p) => p.id),
+      ['a@1', 'a@2'],
+    );
+    assert.deepEqual(
+      conflict.problems.map((p) => p.range.start.line),
+      [0, 3, 6],
+    );
   });
 
   it('tells berry from classic by a top-level __metadata key', () => {
@@ -480,7 +552,8 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
   const at = (text: string, r: { startOffset: number; endOffset: number }) => text.slice(r.startOffset, r.endOffset);
 
   it('classic: a bare boolean version, a numeric resolved, a block integrity: kept, invalid, a warning at the value', () => {
-    const text = '# yarn lockfile v1\n\na@^1:\n  version true\n  resolved "https://r/a/-/a-1.0.0.tgz"\n\nb@^1:\n  version "1.0.0"\n  resolved 5\n  integrity sha512-b\n\nc@^1:\n  version "1.0.0"\n  integrity:\n    algo "sha512"\n\nd@^1:\n  version "1.0.0"\n  resolved "https://r/d/-/d-1.0.0.tgz"\n';
+    const text =
+      '# yarn lockfile v1\n\na@^1:\n  version true\n  resolved "https://r/a/-/a-1.0.0.tgz"\n\nb@^1:\n  version "1.0.0"\n  resolved 5\n  integrity sha512-b\n\nc@^1:\n  version "1.0.0"\n  integrity:\n    algo "sha512"\n\nd@^1:\n  version "1.0.0"\n  resolved "https://r/d/-/d-1.0.0.tgz"\n';
     const importers: Importer[] = [{ id: '.', dependencies: ['a', 'b', 'c', 'd'].map((name) => ({ name, spec: '^1', type: 'prod' as const })) }];
     const lock = parseYarnClassicLockfile(text, 'yarn.lock', importers);
     assert.deepEqual(
@@ -492,7 +565,10 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
         ['d', '1.0.0', null],
       ],
     );
-    assert.ok(lock.packages.every((p) => p.direct), 'still reached from the root');
+    assert.ok(
+      lock.packages.every((p) => p.direct),
+      'still reached from the root',
+    );
     assert.equal(lock.packages[0].resolved, 'https://r/a/-/a-1.0.0.tgz', 'what can be read is kept');
     assert.deepEqual(
       lock.problems.map((p) => [p.code, p.severity, at(text, p.range)]),
@@ -506,7 +582,8 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
   });
 
   it('berry: a mapping resolution, a list version, a mapping checksum: kept under the descriptor, invalid', () => {
-    const text = '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  resolution:\n    x: y\n  checksum: 10c0/a\n\n"b@npm:^1":\n  version: [1]\n  resolution: "b@npm:1.0.0"\n  checksum: {a: 1}\n';
+    const text =
+      '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  resolution:\n    x: y\n  checksum: 10c0/a\n\n"b@npm:^1":\n  version: [1]\n  resolution: "b@npm:1.0.0"\n  checksum: {a: 1}\n';
     const lock = parseYarnBerryLockfile(text, 'yarn.lock');
     assert.deepEqual(
       lock.packages.map((p) => [p.id, p.name, p.version, p.resolved ?? null, p.integrity ?? null, p.invalid ?? null]),
@@ -524,15 +601,25 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
   it('berry: an entry without a resolution is kept, unjudged (not dropped), with a warning at its key', () => {
     const text = '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  checksum: 10c0/a\n';
     const lock = parseYarnBerryLockfile(text, 'yarn.lock');
-    assert.deepEqual(lock.packages.map((p) => [p.name, p.version, p.invalid]), [['a', '1.0.0', 'yarn.lock entry "a@npm:^1" has no resolution: what yarn installs for it is unknown']]);
-    assert.deepEqual(lock.problems.map((p) => [p.severity, at(text, p.range)]), [['warning', '"a@npm:^1"']]);
+    assert.deepEqual(
+      lock.packages.map((p) => [p.name, p.version, p.invalid]),
+      [['a', '1.0.0', 'yarn.lock entry "a@npm:^1" has no resolution: what yarn installs for it is unknown']],
+    );
+    assert.deepEqual(
+      lock.problems.map((p) => [p.severity, at(text, p.range)]),
+      [['warning', '"a@npm:^1"']],
+    );
   });
 
   it('berry: platform-conditional entries (yarn writes no checksum for them) say so', function () {
     const jest = parseYarnBerryLockfile(fixture(this, 'real/jest/yarn.lock'), 'yarn.lock');
     const conditional = jest.packages.filter((p) => p.conditions);
     assert.ok(conditional.length >= 20, String(conditional.length));
-    assert.deepEqual(jest.packages.filter((p) => !p.integrity && !p.conditions && p.source === 'registry').map((p) => p.id), [], 'every other registry entry has a checksum');
+    assert.deepEqual(
+      jest.packages.filter((p) => !p.integrity && !p.conditions && p.source === 'registry').map((p) => p.id),
+      [],
+      'every other registry entry has a checksum',
+    );
     assert.equal(conditional.find((p) => p.name === '@esbuild/aix-ppc64')?.conditions, 'os=aix & cpu=ppc64');
   });
 
@@ -541,8 +628,14 @@ describe('yarn.lock fields of the wrong type (InstalledPackage.invalid)', () => 
     const jest = parseYarnBerryLockfile(fixture(this, 'real/jest/yarn.lock'), 'yarn.lock');
     for (const lock of [sentry, jest]) {
       assert.ok(lock.packages.length > 1000);
-      assert.deepEqual(lock.packages.filter((p) => p.invalid).map((p) => p.id), []);
-      assert.deepEqual(lock.problems.filter((p) => p.code === 'unexpected-type'), []);
+      assert.deepEqual(
+        lock.packages.filter((p) => p.invalid).map((p) => p.id),
+        [],
+      );
+      assert.deepEqual(
+        lock.problems.filter((p) => p.code === 'unexpected-type'),
+        [],
+      );
     }
   });
 });
@@ -552,12 +645,24 @@ describe('yarn.lock merge conflicts: the HEAD side, as npm, pnpm and berry read 
   function conflicted(head: string[], other: string[]): [string, string] {
     return [`<<<<<<< HEAD\n${head.join('\n')}\n=======\n${other.join('\n')}\n>>>>>>> other`, head.join('\n')];
   }
-  const summary = (lock: Lockfile) => lock.packages.map((p) => ({ id: p.id, name: p.name, version: p.version, resolved: p.resolved, integrity: p.integrity, deps: p.dependencies.map((e) => `${e.name}@${e.spec}→${e.to}`) }));
+  const summary = (lock: Lockfile) =>
+    lock.packages.map((p) => ({
+      id: p.id,
+      name: p.name,
+      version: p.version,
+      resolved: p.resolved,
+      integrity: p.integrity,
+      deps: p.dependencies.map((e) => `${e.name}@${e.spec}→${e.to}`),
+    }));
 
-  const entry = conflicted(['b@^2:', '  version "2.0.1"', '  resolved "https://r/b/-/b-2.0.1.tgz"'], ['b@^2:', '  version "2.0.0"', '  resolved "https://r/b/-/b-2.0.0.tgz"']);
+  const entry = conflicted(
+    ['b@^2:', '  version "2.0.1"', '  resolved "https://r/b/-/b-2.0.1.tgz"'],
+    ['b@^2:', '  version "2.0.0"', '  resolved "https://r/b/-/b-2.0.0.tgz"'],
+  );
   const field = conflicted(['  resolved "https://r/c/-/c-3.0.0.tgz"', '  integrity sha512-ours'], ['  resolved "https://r/c/-/c-3.0.1.tgz"']);
   const nested = conflicted(['    a "^1"'], ['    a "^1.1"', '    b "^2"']);
-  const classicOf = (e: string, f: string, n: string) => `# yarn lockfile v1\n\na@^1:\n  version "1.0.0"\n\n${e}\n\nc@^3:\n  version "3.0.0"\n${f}\n  dependencies:\n${n}\n    b "^2"\n`;
+  const classicOf = (e: string, f: string, n: string) =>
+    `# yarn lockfile v1\n\na@^1:\n  version "1.0.0"\n\n${e}\n\nc@^3:\n  version "3.0.0"\n${f}\n  dependencies:\n${n}\n    b "^2"\n`;
 
   for (const [name, eol] of [
     ['classic', '\n'],
@@ -568,49 +673,75 @@ describe('yarn.lock merge conflicts: the HEAD side, as npm, pnpm and berry read 
       const ours = classicOf(entry[1], field[1], nested[1]).replace(/\n/g, eol);
       const lock = parseLockfile('yarn.lock', text, []);
       assert.equal(lock.kind, 'yarn-classic');
-      assert.deepEqual(lock.problems.map((p) => p.code), ['merge-conflict']);
+      assert.deepEqual(
+        lock.problems.map((p) => p.code),
+        ['merge-conflict'],
+      );
       assert.deepEqual(lock.problems[0].range.start, { line: 5, character: 0 });
       assert.deepEqual(summary(lock), summary(parseLockfile('yarn.lock', ours, [])));
       assert.deepEqual(
         lock.packages.map((p) => `${p.id} ${p.integrity ?? ''}`),
         ['a@1.0.0 ', 'b@2.0.1 ', 'c@3.0.0 sha512-ours'],
       );
-      assert.deepEqual(lock.packages[2].dependencies.map((e) => e.name), ['a', 'b']);
+      assert.deepEqual(
+        lock.packages[2].dependencies.map((e) => e.name),
+        ['a', 'b'],
+      );
     });
   }
 
   it('berry: the same shapes', () => {
-    const bEntry = conflicted(['"b@npm:^2":', '  version: 2.0.1', '  resolution: "b@npm:2.0.1"'], ['"b@npm:^2":', '  version: 2.0.0', '  resolution: "b@npm:2.0.0"']);
+    const bEntry = conflicted(
+      ['"b@npm:^2":', '  version: 2.0.1', '  resolution: "b@npm:2.0.1"'],
+      ['"b@npm:^2":', '  version: 2.0.0', '  resolution: "b@npm:2.0.0"'],
+    );
     const cField = conflicted(['  resolution: "c@npm:3.0.0"', '  checksum: 10c0/ours'], ['  resolution: "c@npm:3.0.1"']);
     const berryOf = (e: string, f: string) => `__metadata:\n  version: 8\n\n${e}\n\n"c@npm:^3":\n  version: 3.0.0\n${f}\n  dependencies:\n    b: "npm:^2"\n`;
     const lock = parseLockfile('yarn.lock', berryOf(bEntry[0], cField[0]), []);
-    assert.deepEqual(lock.problems.map((p) => p.code), ['merge-conflict']);
+    assert.deepEqual(
+      lock.problems.map((p) => p.code),
+      ['merge-conflict'],
+    );
     assert.deepEqual(summary(lock), summary(parseLockfile('yarn.lock', berryOf(bEntry[1], cField[1]), [])));
-    assert.deepEqual(lock.packages.map((p) => p.id), ['b@npm:2.0.1', 'c@npm:3.0.0']);
+    assert.deepEqual(
+      lock.packages.map((p) => p.id),
+      ['b@npm:2.0.1', 'c@npm:3.0.0'],
+    );
   });
 });
 
 describe('yarn.lock: every parse bounded', () => {
-  const classicDeep = (levels: number) => `# yarn lockfile v1\n\nok@^1:\n  version "1.0.0"\n\ndeep@^1:\n  version "1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
-  const berryDeep = (levels: number) => `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  version: 1.0.0\n  resolution: "deep@npm:1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} v\n`;
+  const classicDeep = (levels: number) =>
+    `# yarn lockfile v1\n\nok@^1:\n  version "1.0.0"\n\ndeep@^1:\n  version "1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
+  const berryDeep = (levels: number) =>
+    `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  version: 1.0.0\n  resolution: "deep@npm:1.0.0"\n${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} v\n`;
 
   it('an entry indented deeper than any lockfile is refused before the library recurses into it; the others are read', () => {
     // 600 levels is a 360 KB entry; @yarnpkg/lockfile overflowed the stack at about 6,000 (36 MB).
     for (const lock of [parseYarnClassicLockfile(classicDeep(600), 'yarn.lock', []), parseYarnBerryLockfile(berryDeep(600), 'yarn.lock')]) {
-      assert.deepEqual(lock.packages.map((p) => p.name), ['ok']);
+      assert.deepEqual(
+        lock.packages.map((p) => p.name),
+        ['ok'],
+      );
       assert.equal(lock.problems.length, 1);
       assert.match(lock.problems[0].message, /entry for deep \(line \d+\): it is indented more than 64 columns here/);
       assert.equal(lock.problems[0].range.start.character, 0);
-      assert.ok(lock.problems[0].range.start.line > 30 && lock.problems[0].range.start.line < 50, `at the first line too deep (${lock.problems[0].range.start.line})`);
+      assert.ok(
+        lock.problems[0].range.start.line > 30 && lock.problems[0].range.start.line < 50,
+        `at the first line too deep (${lock.problems[0].range.start.line})`,
+      );
     }
     // Real entries nest a few levels: 20 levels is still read.
     assert.deepEqual(parseYarnClassicLockfile(classicDeep(20), 'yarn.lock', []).problems, []);
   });
 
-  it('berry: flow collections nested 100,000 deep are refused by js-yaml\'s depth limit (100), as an entry problem', () => {
+  it("berry: flow collections nested 100,000 deep are refused by js-yaml's depth limit (100), as an entry problem", () => {
     const text = `__metadata:\n  version: 8\n\n"ok@npm:^1":\n  version: 1.0.0\n  resolution: "ok@npm:1.0.0"\n\n"deep@npm:^1":\n  resolution: "deep@npm:1.0.0"\n  x: ${'['.repeat(100_000)}\n`;
     const lock = parseYarnBerryLockfile(text, 'yarn.lock');
-    assert.deepEqual(lock.packages.map((p) => p.name), ['ok']);
+    assert.deepEqual(
+      lock.packages.map((p) => p.name),
+      ['ok'],
+    );
     assert.match(lock.problems[0].message, /Cannot read the yarn\.lock entry for deep \(line 8\): nesting exceeded maxDepth/);
   });
 
@@ -618,9 +749,15 @@ describe('yarn.lock: every parse bounded', () => {
     // Before: each level decoded what was left, recursively; 200,000 levels (1.6 MB) ran V8 out of memory.
     const reference = `a@${'patch:a@'.repeat(200_000)}npm:1.0.0`;
     const lock = parseYarnBerryLockfile(`__metadata:\n  version: 8\n\n"a@npm:1":\n  version: 1.0.0\n  resolution: "${reference}"\n`, 'yarn.lock');
-    assert.deepEqual(lock.packages.map((p) => [p.name, p.source]), [['a', 'unknown']]);
+    assert.deepEqual(
+      lock.packages.map((p) => [p.name, p.source]),
+      [['a', 'unknown']],
+    );
     // A real patch (one level) still names the patched package's source.
-    const real = parseYarnBerryLockfile('__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n', 'yarn.lock');
+    const real = parseYarnBerryLockfile(
+      '__metadata:\n  version: 8\n\n"resolve@patch:resolve@^1#~builtin<compat/resolve>":\n  version: 1.22.8\n  resolution: "resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"\n',
+      'yarn.lock',
+    );
     assert.equal(real.packages[0].source, 'registry');
   });
 });

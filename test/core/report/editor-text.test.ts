@@ -19,7 +19,13 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     line: 40,
     locations: [
       { kind: 'lockfile', file: 'package-lock.json', line: 40, range: range(39) },
-      { kind: 'via', file: 'package.json', line: 5, range: range(4), via: { dependency: 'framework@2.0.0', path: ['framework@2.0.0', 'helper@1.1.0', 'evil@1.0.1'] } },
+      {
+        kind: 'via',
+        file: 'package.json',
+        line: 5,
+        range: range(4),
+        via: { dependency: 'framework@2.0.0', path: ['framework@2.0.0', 'helper@1.1.0', 'evil@1.0.1'] },
+      },
     ],
     packageIds: ['node_modules/evil'],
     direct: false,
@@ -33,7 +39,10 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     assert.equal(lock.message, finding.message);
     assert.deepEqual(lock.related, ['safe version: 1.0.0'], 'evidence is in the hover and the report, not a row each in Problems');
     assert.equal(via.file, 'package.json');
-    assert.equal(via.message, 'framework@2.0.0 brings in evil@1.0.1 (framework@2.0.0 → helper@1.1.0 → evil@1.0.1): evil@1.0.1 adds a postinstall script that 1.0.0 did not have');
+    assert.equal(
+      via.message,
+      'framework@2.0.0 brings in evil@1.0.1 (framework@2.0.0 → helper@1.1.0 → evil@1.0.1): evil@1.0.1 adds a postinstall script that 1.0.0 did not have',
+    );
     assert.deepEqual(via.related, ['safe version of evil: 1.0.0']);
     assert.deepEqual(via.data, {
       code: 'install-script-added',
@@ -52,14 +61,45 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
   it('one calm answer: one entry per version and place, worst first, and one per direct dependency for what it brings in', () => {
     const at = (over: Partial<LocatedFinding>): LocatedFinding => ({ ...finding, ...over });
     const lockOnly = (line: number) => [{ kind: 'lockfile' as const, file: 'package-lock.json', line: line + 1, range: range(line) }];
-    const viaFramework = (line: number, pkg: string) => ({ kind: 'via' as const, file: 'package.json', line: 5, range: range(4), via: { dependency: 'framework@2.0.0', path: ['framework@2.0.0', `${pkg}@1.0.1`] } });
+    const viaFramework = (line: number, pkg: string) => ({
+      kind: 'via' as const,
+      file: 'package.json',
+      line: 5,
+      range: range(4),
+      via: { dependency: 'framework@2.0.0', path: ['framework@2.0.0', `${pkg}@1.0.1`] },
+    });
     const findings = [
-      at({ code: 'content-network', severity: 'medium', message: 'evil@1.0.1 uses the network for the first time', locations: [...lockOnly(39), viaFramework(39, 'evil')] }),
-      at({ code: 'content-self-publish', severity: 'critical', message: 'evil@1.0.1 publishes packages itself', locations: [...lockOnly(39), viaFramework(39, 'evil')] }),
+      at({
+        code: 'content-network',
+        severity: 'medium',
+        message: 'evil@1.0.1 uses the network for the first time',
+        locations: [...lockOnly(39), viaFramework(39, 'evil')],
+      }),
+      at({
+        code: 'content-self-publish',
+        severity: 'critical',
+        message: 'evil@1.0.1 publishes packages itself',
+        locations: [...lockOnly(39), viaFramework(39, 'evil')],
+      }),
       at({ locations: [...lockOnly(39), viaFramework(39, 'evil')] }),
-      at({ package: 'other', code: 'malware', severity: 'critical', message: 'other@1.0.1 is malicious', safeVersion: null, locations: [...lockOnly(60), viaFramework(60, 'other')] }),
+      at({
+        package: 'other',
+        code: 'malware',
+        severity: 'critical',
+        message: 'other@1.0.1 is malicious',
+        safeVersion: null,
+        locations: [...lockOnly(60), viaFramework(60, 'other')],
+      }),
       at({ package: '*', version: '', code: 'check-incomplete', severity: 'high', message: 'advisories failed', safeVersion: null, locations: lockOnly(0) }),
-      at({ package: '*', version: '', code: 'trust-metadata-unavailable', severity: 'info', message: 'no trust metadata', safeVersion: null, locations: lockOnly(0) }),
+      at({
+        package: '*',
+        version: '',
+        code: 'trust-metadata-unavailable',
+        severity: 'info',
+        message: 'no trust metadata',
+        safeVersion: null,
+        locations: lockOnly(0),
+      }),
     ];
     const specs = diagnosticSpecs(findings);
     assert.equal(specs.length, 5, specs.map((s) => s.message).join('\n'));
@@ -67,13 +107,28 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     assert.equal(evil.severity, 'critical');
     assert.equal(evil.code, 'content-self-publish');
     assert.equal(evil.message, '3 findings for evil@1.0.1: publishes packages itself, install script added, new network access');
-    assert.deepEqual(evil.related, ['evil@1.0.1 publishes packages itself', 'evil@1.0.1 adds a postinstall script that 1.0.0 did not have', 'evil@1.0.1 uses the network for the first time', 'safe version: 1.0.0']);
+    assert.deepEqual(evil.related, [
+      'evil@1.0.1 publishes packages itself',
+      'evil@1.0.1 adds a postinstall script that 1.0.0 did not have',
+      'evil@1.0.1 uses the network for the first time',
+      'safe version: 1.0.0',
+    ]);
     assert.deepEqual(evil.data.codes, ['content-self-publish', 'install-script-added', 'content-network']);
     const framework = specs.filter((s) => s.data.kind === 'via');
     assert.equal(framework.length, 1, 'one line on the direct dependency for everything it brings in');
-    assert.equal(framework[0].message, 'framework@2.0.0 brings in 2 flagged packages: evil@1.0.1 (publishes packages itself, install script added, new network access); other@1.0.1 (malicious version)');
-    assert.deepEqual(framework[0].data.brings?.map((b) => b.package), ['evil', 'other']);
-    assert.deepEqual(specs.filter((s) => s.data.package === '*').map((s) => s.code), ['check-incomplete', 'trust-metadata-unavailable'], 'project-wide causes stay apart');
+    assert.equal(
+      framework[0].message,
+      'framework@2.0.0 brings in 2 flagged packages: evil@1.0.1 (publishes packages itself, install script added, new network access); other@1.0.1 (malicious version)',
+    );
+    assert.deepEqual(
+      framework[0].data.brings?.map((b) => b.package),
+      ['evil', 'other'],
+    );
+    assert.deepEqual(
+      specs.filter((s) => s.data.package === '*').map((s) => s.code),
+      ['check-incomplete', 'trust-metadata-unavailable'],
+      'project-wide causes stay apart',
+    );
   });
 
   it('renders a trust card, escaping what the registry says', () => {
@@ -84,7 +139,17 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
       publishedAt: '2025-06-01T10:00:00Z',
       publisher: { name: 'mallory<img src=x onerror=alert(1)>' },
       publisherIsNew: true,
-      provenance: { status: 'verified', provenance: { predicateType: 'v1', sourceRepository: 'https://github.com/o/evil', workflowPath: '.github/workflows/release.yml', sourceRef: 'refs/tags/v1.0.1', sourceCommit: 'abcdef0123456789abcdef0123456789abcdef01', tlog: { logIndex: '42', url: 'https://search.sigstore.dev/?logIndex=42' } } },
+      provenance: {
+        status: 'verified',
+        provenance: {
+          predicateType: 'v1',
+          sourceRepository: 'https://github.com/o/evil',
+          workflowPath: '.github/workflows/release.yml',
+          sourceRef: 'refs/tags/v1.0.1',
+          sourceCommit: 'abcdef0123456789abcdef0123456789abcdef01',
+          tlog: { logIndex: '42', url: 'https://search.sigstore.dev/?logIndex=42' },
+        },
+      },
       signature: { status: 'valid', keyid: 'SHA256:k' },
       installScripts: { postinstall: 'node x.js' },
       advisories: [{ id: 'MAL-1', severity: 'critical', title: 'Malicious code in evil', url: 'https://osv.dev/vulnerability/MAL-1', malware: true }],
@@ -95,17 +160,23 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     };
     const md = hoverMarkdown(card, new Date('2025-06-01T12:00:00Z'));
     assert.match(md, /^\*\*evil@1\\\.0\\\.1\*\* — published 2 hours ago by mallory\\<img src\\=x onerror\\=alert\\\(1\\\)\\> \*\*\(new publisher\)\*\*/);
-    assert.doesNotMatch(md, /[^\\]<img/, "HTML from the registry is escaped");
+    assert.doesNotMatch(md, /[^\\]<img/, 'HTML from the registry is escaped');
     assert.match(md, /\$\(error\) \*\*CRITICAL\*\* Malicious version: /);
     assert.match(md, /Provenance: \$\(verified\) verified — https\\:\/\/github\\\.com\/o\/evil/);
     assert.match(md, /\[transparency log\]\(https:\/\/search\.sigstore\.dev\/\?logIndex=42\)/);
     assert.match(md, /Install scripts: postinstall `node x\.js`/);
     assert.match(md, /Safe version: \*\*1\\\.0\\\.0\*\*/);
-    assert.match(md, /\[npm\]\(https:\/\/www\.npmjs\.com\/package\/evil\/v\/1\.0\.1\) · \[source commit\]\(https:\/\/github\.com\/o\/evil\/commit\/abcdef0123456789abcdef0123456789abcdef01\)/);
+    assert.match(
+      md,
+      /\[npm\]\(https:\/\/www\.npmjs\.com\/package\/evil\/v\/1\.0\.1\) · \[source commit\]\(https:\/\/github\.com\/o\/evil\/commit\/abcdef0123456789abcdef0123456789abcdef01\)/,
+    );
   });
 
   it('says "unknown" for registries without trust metadata', () => {
-    const md = hoverMarkdown({ name: 'a', version: '1.0.0', registry: 'https://mirror/', advisories: [], safeVersion: '1.0.0', findings: [], trustData: false, locations: [] }, new Date());
+    const md = hoverMarkdown(
+      { name: 'a', version: '1.0.0', registry: 'https://mirror/', advisories: [], safeVersion: '1.0.0', findings: [], trustData: false, locations: [] },
+      new Date(),
+    );
     assert.match(md, /Provenance: unknown \(this registry serves no trust metadata\)/);
     assert.match(md, /Registry signature: unknown/);
   });
@@ -118,7 +189,9 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
       registry: 'http://127.0.0.1:1/',
       advisories: [],
       safeVersion: null,
-      findings: [{ code: 'check-incomplete', severity: 'high', message: 'hooky@1.0.1 was not checked — registry history: http://127.0.0.1:1/hooky answered 500' }],
+      findings: [
+        { code: 'check-incomplete', severity: 'high', message: 'hooky@1.0.1 was not checked — registry history: http://127.0.0.1:1/hooky answered 500' },
+      ],
       trustData: true,
       notChecked: [{ signal: 'registry-history', reason: 'http://127.0.0.1:1/hooky answered 500' }],
       locations: [],
@@ -130,7 +203,15 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     assert.match(md, /Install scripts: not checked/);
     assert.doesNotMatch(md, /: none\b/);
     // Provenance that could not be fetched, on a version whose history was read: that line only.
-    const partly = hoverMarkdown({ ...unread, notChecked: [{ signal: 'provenance', reason: 'attestations answered 503' }], provenance: undefined, signature: { status: 'valid', keyid: 'k' } }, new Date());
+    const partly = hoverMarkdown(
+      {
+        ...unread,
+        notChecked: [{ signal: 'provenance', reason: 'attestations answered 503' }],
+        provenance: undefined,
+        signature: { status: 'valid', keyid: 'k' },
+      },
+      new Date(),
+    );
     assert.match(partly, /Provenance: not checked/);
     assert.match(partly, /Registry signature: valid/);
     assert.match(partly, /Install scripts: none/);

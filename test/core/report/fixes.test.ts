@@ -28,7 +28,11 @@ describe('fixes: what the quick fixes offer, in words', () => {
     assert.equal(installCommand('pnpm', 'pnpm', [hook]).command, 'pnpm install --ignore-scripts');
     assert.equal(installCommand('yarn', 'yarn-classic', [hook]).command, 'yarn install --ignore-scripts');
     assert.equal(installCommand('yarn', 'yarn-berry', [hook]).command, 'yarn install --mode=skip-build', 'yarn berry has no --ignore-scripts');
-    const many = installCommand('npm', 'npm', ['a', 'b', 'c', 'd', 'e'].map((p) => ({ code: 'malware' as const, package: p, version: '1.0.0' })));
+    const many = installCommand(
+      'npm',
+      'npm',
+      ['a', 'b', 'c', 'd', 'e'].map((p) => ({ code: 'malware' as const, package: p, version: '1.0.0' })),
+    );
     assert.equal(many.reason, 'a@1.0.0, b@1.0.0, c@1.0.0 and 2 more have install-time findings: their scripts must not run');
   });
 });

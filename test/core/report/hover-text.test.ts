@@ -97,18 +97,32 @@ function structure(markdown: string) {
 }
 
 describe('hover cards with hostile text (rendered by a real Markdown renderer)', () => {
-  const twin = structure(hoverMarkdown(card((f) => `plain ${f}`), NOW));
+  const twin = structure(
+    hoverMarkdown(
+      card((f) => `plain ${f}`),
+      NOW,
+    ),
+  );
 
   it('the twin with plain words has the structure a hover card should have (a check of the check)', () => {
     assert.equal(twin.images, 0);
-    assert.deepEqual(twin.links, ['https://search.sigstore.dev/?logIndex=42', 'https://osv.dev/vulnerability/MAL-1', 'https://www.npmjs.com/package/evil/v/1.0.1']);
+    assert.deepEqual(twin.links, [
+      'https://search.sigstore.dev/?logIndex=42',
+      'https://osv.dev/vulnerability/MAL-1',
+      'https://www.npmjs.com/package/evil/v/1.0.1',
+    ]);
     assert.deepEqual(twin.labels, ['Provenance', 'Registry signature', 'Install scripts', 'Advisories', 'Changed']);
     assert.ok(twin.icons.includes('$(verified)') && twin.icons.includes('$(error)'), JSON.stringify(twin.icons));
   });
 
   for (const [i, hostile] of HOSTILE.entries()) {
     it(`text #${i + 1} (${JSON.stringify(hostile.slice(0, 40))}) in every field changes no tag, link, icon or line`, () => {
-      const got = structure(hoverMarkdown(card(() => hostile), NOW));
+      const got = structure(
+        hoverMarkdown(
+          card(() => hostile),
+          NOW,
+        ),
+      );
       assert.deepEqual(got.tags.sort(), [...twin.tags].sort(), 'the same HTML elements');
       assert.deepEqual(got.links, twin.links, 'the same links, no more');
       assert.equal(got.images, 0);
@@ -118,11 +132,19 @@ describe('hover cards with hostile text (rendered by a real Markdown renderer)',
   }
 
   it('without codicons (other editors): only our icons become characters, hostile text keeps its `$(`', () => {
-    const plainTwin = plainIcons(hoverMarkdown(card((f) => `plain ${f}`), NOW));
+    const plainTwin = plainIcons(
+      hoverMarkdown(
+        card((f) => `plain ${f}`),
+        NOW,
+      ),
+    );
     assert.doesNotMatch(plainTwin, /\$\(/);
     assert.match(plainTwin, /✅/);
     for (const hostile of HOSTILE) {
-      const md = hoverMarkdown(card(() => hostile), NOW);
+      const md = hoverMarkdown(
+        card(() => hostile),
+        NOW,
+      );
       const plain = plainIcons(md);
       // Every icon replaced is one of ours (as many as in the twin); the hostile text keeps its broken `$(`.
       assert.equal([...plain.matchAll(/✅|⛔|⚠️|ℹ️/g)].length, [...plainTwin.matchAll(/✅|⛔|⚠️|ℹ️/g)].length);

@@ -17,7 +17,10 @@ const options = (over: Partial<ReportHtmlOptions> = {}): ReportHtmlOptions => ({
 function cspOf(html: string): Map<string, string[]> {
   const metas = [...html.matchAll(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/g)];
   assert.equal(metas.length, 1, 'exactly one CSP meta tag');
-  const text = metas[0][1].replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const text = metas[0][1]
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
   const out = new Map<string, string[]>();
   for (const part of text.split(';')) {
     const [name, ...sources] = part.trim().split(/\s+/);
@@ -88,7 +91,16 @@ describe('reportHtml: the trust report webview shell', () => {
   });
 
   it('refuses a resource source that would widen or inject into the policy', () => {
-    for (const cspSource of ['', '*', 'https:', 'http:', 'data:', "https://x.net; script-src 'unsafe-inline'", "'unsafe-inline'", 'https://x.net,https://y.net']) {
+    for (const cspSource of [
+      '',
+      '*',
+      'https:',
+      'http:',
+      'data:',
+      "https://x.net; script-src 'unsafe-inline'",
+      "'unsafe-inline'",
+      'https://x.net,https://y.net',
+    ]) {
       assert.throws(() => reportCsp(cspSource, NONCE), /resource origin/, JSON.stringify(cspSource));
     }
   });
@@ -98,7 +110,8 @@ describe('reportHtml: the trust report webview shell', () => {
     assert.match(csp, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
     assert.match(csp, /img-src 'self' https:\/\/\*\.vscode-cdn\.net data:;/);
     assert.match(csp, /script-src 'nonce-/, 'scripts still only by nonce');
-    for (const widened of ["'self' 'unsafe-inline'", "'self' *", "'none'", "'self';script-src *"]) assert.throws(() => reportCsp(widened, NONCE), /resource origin/, widened);
+    for (const widened of ["'self' 'unsafe-inline'", "'self' *", "'none'", "'self';script-src *"])
+      assert.throws(() => reportCsp(widened, NONCE), /resource origin/, widened);
   });
 
   it('uses a fresh nonce as given, so two loads differ', () => {

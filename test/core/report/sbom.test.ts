@@ -80,13 +80,23 @@ describe('SBOM (CycloneDX 1.6, SPDX 2.3)', function () {
       name: 'app',
       lockfileVersion: 3,
       packages: {
-        '': { name: 'app', dependencies: { 'x y': '1', '@evil/"quote': '1', 'é': '1' } },
+        '': { name: 'app', dependencies: { 'x y': '1', '@evil/"quote': '1', é: '1' } },
         'node_modules/x y': { version: '1.0.0\u0000<script>', resolved: 'javascript:alert(1)', integrity: 'sha512-AAAA sha1-!!!! md5-abc' },
-        'node_modules/@evil/"quote': { version: '1.0.0', resolved: 'https://registry.npmjs.org/@evil/"quote/-/q-1.0.0.tgz', integrity: `sha512-${Buffer.alloc(64, 1).toString('base64')}` },
+        'node_modules/@evil/"quote': {
+          version: '1.0.0',
+          resolved: 'https://registry.npmjs.org/@evil/"quote/-/q-1.0.0.tgz',
+          integrity: `sha512-${Buffer.alloc(64, 1).toString('base64')}`,
+        },
         'node_modules/é': { version: '2.0.0+build', integrity: `sha256-${Buffer.alloc(32, 2).toString('base64')}` },
       },
     };
-    const model = buildProject('/p', new Map([['package.json', JSON.stringify({ name: 'app', dependencies: { 'x y': '1', '@evil/"quote': '1', 'é': '1' } })], ['package-lock.json', JSON.stringify(lock)]]));
+    const model = buildProject(
+      '/p',
+      new Map([
+        ['package.json', JSON.stringify({ name: 'app', dependencies: { 'x y': '1', '@evil/"quote': '1', é: '1' } })],
+        ['package-lock.json', JSON.stringify(lock)],
+      ]),
+    );
     const sbom = buildSbom(unjudged(model), { now: NOW, tool: TOOL });
     await valid(toCycloneDxJson(sbom));
     const quote = sbom.components.find((c) => c.name === '@evil/"quote')!;

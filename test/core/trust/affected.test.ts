@@ -66,7 +66,12 @@ describe('isAffected: OSV ranges', () => {
     const a: AffectedVersions = {
       kind: 'osv',
       affected: [
-        { ranges: [{ type: 'SEMVER', events: [{ introduced: '1.0.0' }, { fixed: '1.1.0' }] }, { type: 'ECOSYSTEM', events: [{ introduced: '2.0.0' }, { fixed: '2.1.0' }] }] },
+        {
+          ranges: [
+            { type: 'SEMVER', events: [{ introduced: '1.0.0' }, { fixed: '1.1.0' }] },
+            { type: 'ECOSYSTEM', events: [{ introduced: '2.0.0' }, { fixed: '2.1.0' }] },
+          ],
+        },
         { versions: ['5.0.0', '6.0.0+build.7'] },
       ],
     };
@@ -85,7 +90,11 @@ describe('isAffected: OSV ranges', () => {
     // 1.0.0-beta precedes 1.0.0 (not yet introduced); 1.2.0-rc.1 precedes the fix (still affected).
     assert.deepEqual(hits(a, ['1.0.0-beta', '1.0.0', '1.2.0-rc.1', '1.2.0']), ['1.0.0', '1.2.0-rc.1']);
     const pre = range([{ introduced: '2.0.0-beta.2' }, { fixed: '2.0.0' }]);
-    assert.deepEqual(hits(pre, ['2.0.0-alpha.9', '2.0.0-beta.1', '2.0.0-beta.2', '2.0.0-beta.10', '2.0.0-rc.1', '2.0.0']), ['2.0.0-beta.2', '2.0.0-beta.10', '2.0.0-rc.1']);
+    assert.deepEqual(hits(pre, ['2.0.0-alpha.9', '2.0.0-beta.1', '2.0.0-beta.2', '2.0.0-beta.10', '2.0.0-rc.1', '2.0.0']), [
+      '2.0.0-beta.2',
+      '2.0.0-beta.10',
+      '2.0.0-rc.1',
+    ]);
   });
 
   it('invalid versions and invalid events affect nothing and never throw', () => {
@@ -118,10 +127,19 @@ describe('isAffected: npm semver ranges', () => {
 
 describe('severity', () => {
   it('labels: npm moderate and GHSA MODERATE are our medium; unknown labels are undefined', () => {
-    assert.deepEqual(
-      ['critical', 'HIGH', 'moderate', 'MODERATE', 'medium', 'low', 'info', 'none', 'unknown', '', undefined].map(severityFromLabel),
-      ['critical', 'high', 'medium', 'medium', 'medium', 'low', 'info', 'info', undefined, undefined, undefined],
-    );
+    assert.deepEqual(['critical', 'HIGH', 'moderate', 'MODERATE', 'medium', 'low', 'info', 'none', 'unknown', '', undefined].map(severityFromLabel), [
+      'critical',
+      'high',
+      'medium',
+      'medium',
+      'medium',
+      'low',
+      'info',
+      'info',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('computes CVSS v3.x and v2 base scores', () => {
@@ -146,8 +164,14 @@ describe('severity', () => {
     assert.equal(cvss('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N'), 'high');
     assert.equal(cvss('CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N'), 'low');
     assert.equal(severityFromOsv({ ...base, severity: [{ type: 'CVSS_V2', score: 'AV:N/AC:L/Au:N/C:C/I:C/A:C' }] }), 'high');
-    assert.equal(severityFromOsv({ ...base, affected: [{ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] }] }), 'critical');
-    assert.equal(severityFromOsv({ ...base, severity: [{ type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' }] }), 'medium');
+    assert.equal(
+      severityFromOsv({ ...base, affected: [{ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] }] }),
+      'critical',
+    );
+    assert.equal(
+      severityFromOsv({ ...base, severity: [{ type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' }] }),
+      'medium',
+    );
     assert.equal(severityFromOsv(base), 'medium');
     assert.equal(severityFromOsv({ ...base, id: 'MAL-2025-1', database_specific: { severity: 'LOW' } }), 'critical');
   });
@@ -177,7 +201,13 @@ describe('advisoryFromOsv', () => {
     assert.equal(a.url, 'https://osv.dev/vulnerability/GHSA-test-test-test');
     assert.equal(advisoryFromOsv(record, 'c', 'osv'), undefined);
     assert.equal(advisoryFromOsv({ ...record, withdrawn: '2024-01-01T00:00:00Z' }, 'a', 'osv'), undefined);
-    assert.deepEqual(advisoriesFromOsv(record, 'osv-offline').map((x) => [x.packageName, x.source]), [['a', 'osv-offline'], ['b', 'osv-offline']]);
+    assert.deepEqual(
+      advisoriesFromOsv(record, 'osv-offline').map((x) => [x.packageName, x.source]),
+      [
+        ['a', 'osv-offline'],
+        ['b', 'osv-offline'],
+      ],
+    );
     assert.deepEqual(advisoriesFromOsv(null as unknown as OsvRecord, 'osv'), []);
   });
 
@@ -228,10 +258,13 @@ describe('advisoryFromOsv', () => {
       assert.equal(a.malware, false);
       assert.deepEqual(a.aliases, ['CVE-2021-44906']);
       assert.equal(a.title, 'Prototype Pollution in minimist');
-      assert.deepEqual(
-        hits(a.affected, ['0.0.8', '0.2.3', '0.2.4', '0.3.0', '1.0.0', '1.2.5', '1.2.6-beta.0', '1.2.6', '1.2.8']),
-        ['0.0.8', '0.2.3', '1.0.0', '1.2.5', '1.2.6-beta.0'],
-      );
+      assert.deepEqual(hits(a.affected, ['0.0.8', '0.2.3', '0.2.4', '0.3.0', '1.0.0', '1.2.5', '1.2.6-beta.0', '1.2.6', '1.2.8']), [
+        '0.0.8',
+        '0.2.3',
+        '1.0.0',
+        '1.2.5',
+        '1.2.6-beta.0',
+      ]);
       // The CVSS vector alone gives the same answer (9.8).
       assert.equal(severityFromOsv({ ...record, database_specific: {} }), 'critical');
     });

@@ -32,7 +32,11 @@ describe('finding codes: one list, everything else held to it', () => {
     for (const code of FINDING_CODES) {
       const { policy, problems } = parsePolicy(JSON.stringify({ severity: { [code]: 'low' }, allow: [{ package: 'x', code, reason: 'r' }] }));
       // Lowering the findings that must never go quiet unseen is accepted, with a warning saying so.
-      assert.deepEqual(problems.filter((p) => p.code !== 'policy-lowers'), [], code);
+      assert.deepEqual(
+        problems.filter((p) => p.code !== 'policy-lowers'),
+        [],
+        code,
+      );
       assert.equal(policy.severity[code], 'low');
       assert.equal(policy.allow[0].code, code);
     }

@@ -18,7 +18,10 @@ describe('provenance-downgrade anchored to a baseline lockfile', () => {
     { version: '8.0.0', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-F' },
   ]);
   const source = 'package-lock.json at git:origin/main';
-  const judge = (version: string, versions?: string[]) => evaluatePackage(ctx(s, version, versions ? { downgradeBaseline: { source, versions } } : {}), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-downgrade');
+  const judge = (version: string, versions?: string[]) =>
+    evaluatePackage(ctx(s, version, versions ? { downgradeBaseline: { source, versions } } : {}), DEFAULT_POLICY).findings.filter(
+      (f) => f.code === 'provenance-downgrade',
+    );
 
   it('a version the baseline locks is accepted as it is, though its line had stronger evidence before', () => {
     assert.equal(judge('7.1.0').length, 1, 'without the baseline: weaker than 7.0.0 (staged publish)');
@@ -29,7 +32,10 @@ describe('provenance-downgrade anchored to a baseline lockfile', () => {
     const [f] = judge('7.1.3', ['7.1.1']);
     assert.equal(f?.severity, 'high');
     assert.equal(f.baseline, '7.1.1');
-    assert.match(f.message, /lib@7\.1\.3 was published with no provenance, weaker than 7\.1\.1 \(trusted publisher with provenance\), which it replaces in the baseline package-lock\.json at git:origin\/main/);
+    assert.match(
+      f.message,
+      /lib@7\.1\.3 was published with no provenance, weaker than 7\.1\.1 \(trusted publisher with provenance\), which it replaces in the baseline package-lock\.json at git:origin\/main/,
+    );
     assert.ok(f.evidence.some((e) => e.label === 'baseline' && e.value.includes(source)));
   });
 
@@ -52,10 +58,21 @@ describe('provenance-downgrade anchored to a baseline lockfile', () => {
   });
 
   it('reads the registry versions a lockfile locks, by name, with the existing parsers', () => {
-    const text = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'p' }, 'node_modules/lib': { version: '7.1.1', resolved: 'https://registry.npmjs.org/lib/-/lib-7.1.1.tgz', integrity: 'sha512-C' }, 'node_modules/x/node_modules/lib': { version: '7.0.0', resolved: 'https://registry.npmjs.org/lib/-/lib-7.0.0.tgz', integrity: 'sha512-A' }, 'node_modules/g': { version: '1.0.0', resolved: 'git+https://github.com/o/g.git#abc' } } });
+    const text = JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'p' },
+        'node_modules/lib': { version: '7.1.1', resolved: 'https://registry.npmjs.org/lib/-/lib-7.1.1.tgz', integrity: 'sha512-C' },
+        'node_modules/x/node_modules/lib': { version: '7.0.0', resolved: 'https://registry.npmjs.org/lib/-/lib-7.0.0.tgz', integrity: 'sha512-A' },
+        'node_modules/g': { version: '1.0.0', resolved: 'git+https://github.com/o/g.git#abc' },
+      },
+    });
     const b = downgradeBaselineOf(parseLockfile('package-lock.json', text, []), 'base.json');
     assert.deepEqual([...b.versions], [['lib', ['7.0.0', '7.1.1']]]);
-    const pnpm = downgradeBaselineOf(parseLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  lib@7.1.1:\n    resolution: {integrity: sha512-C}\n", []), 'pnpm');
+    const pnpm = downgradeBaselineOf(
+      parseLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  lib@7.1.1:\n    resolution: {integrity: sha512-C}\n", []),
+      'pnpm',
+    );
     assert.deepEqual(pnpm.versions.get('lib'), ['7.1.1']);
   });
 

@@ -38,7 +38,10 @@ describe('install hooks: one finding per cause', () => {
     assert.equal(hooks[0].severity, 'high');
     assert.match(hooks[0].message, /adds a postinstall script, compared with 1\.0\.0/);
     assert.deepEqual(hooks[0].evidence[1], { label: 'runs setup.js', value: 'new, 15 B' });
-    assert.ok(hooks[0].evidence.some((x) => x.label === 'postinstall in 1.0.1'), 'the metadata evidence follows');
+    assert.ok(
+      hooks[0].evidence.some((x) => x.label === 'postinstall in 1.0.1'),
+      'the metadata evidence follows',
+    );
   });
 
   it('a new `npx only-allow pnpm`: one install-script-added at low, naming the tool; the version is its own safe version', () => {
@@ -56,19 +59,46 @@ describe('install hooks: one finding per cause', () => {
   it('without content analysis the metadata finding stands alone (high), and a policy override applies to the merged code', () => {
     const scripts = { preinstall: 'npx only-allow pnpm' };
     assert.equal(evaluatePackage(ctx(history(scripts), '1.0.1'), DEFAULT_POLICY).findings.find((f) => f.code === 'install-script-added')!.severity, 'high');
-    const content = analyzeContentChange({ current: contents('1.0.1', { postinstall: 'node x.js' }, { 'x.js': '1\n' }), previous: contents('1.0.0', undefined) });
+    const content = analyzeContentChange({
+      current: contents('1.0.1', { postinstall: 'node x.js' }, { 'x.js': '1\n' }),
+      previous: contents('1.0.0', undefined),
+    });
     const { policy } = parsePolicy(JSON.stringify({ severity: { 'install-script-added': 'medium' } }));
     const e = evaluatePackage(ctx(history({ postinstall: 'node x.js' }), '1.0.1', { contentFindings: content }), policy);
-    assert.deepEqual(e.findings.map((f) => `${f.code} ${f.severity}`), ['install-script-added medium']);
+    assert.deepEqual(
+      e.findings.map((f) => `${f.code} ${f.severity}`),
+      ['install-script-added medium'],
+    );
   });
 
   it("the metadata rule takes the package's own version out of the command (unrs-resolver@1.11.1)", () => {
     const s = summary('unrs-resolver', [
-      { version: '1.11.0', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-A', installScripts: { postinstall: 'napi-postinstall unrs-resolver 1.11.0 check' } },
-      { version: '1.11.1', publishedAt: daysAgo(5), publisher: alice, integrity: 'sha512-B', installScripts: { postinstall: 'napi-postinstall unrs-resolver 1.11.1 check' } },
-      { version: '1.11.2', publishedAt: daysAgo(2), publisher: alice, integrity: 'sha512-C', installScripts: { postinstall: 'napi-postinstall unrs-resolver 1.11.2 check --verbose' } },
+      {
+        version: '1.11.0',
+        publishedAt: daysAgo(10),
+        publisher: alice,
+        integrity: 'sha512-A',
+        installScripts: { postinstall: 'napi-postinstall unrs-resolver 1.11.0 check' },
+      },
+      {
+        version: '1.11.1',
+        publishedAt: daysAgo(5),
+        publisher: alice,
+        integrity: 'sha512-B',
+        installScripts: { postinstall: 'napi-postinstall unrs-resolver 1.11.1 check' },
+      },
+      {
+        version: '1.11.2',
+        publishedAt: daysAgo(2),
+        publisher: alice,
+        integrity: 'sha512-C',
+        installScripts: { postinstall: 'napi-postinstall unrs-resolver 1.11.2 check --verbose' },
+      },
     ]);
-    assert.deepEqual(evaluatePackage(ctx(s, '1.11.1'), DEFAULT_POLICY).findings.map((f) => `${f.code} ${f.severity}`), ['install-script info']);
+    assert.deepEqual(
+      evaluatePackage(ctx(s, '1.11.1'), DEFAULT_POLICY).findings.map((f) => `${f.code} ${f.severity}`),
+      ['install-script info'],
+    );
     const changed = evaluatePackage(ctx(s, '1.11.2'), DEFAULT_POLICY).findings.find((f) => f.code === 'install-script-added')!;
     // Compared with its baseline: 1.11.1 came within the quiet gap before it, so the release before that gap.
     assert.equal(changed.message, 'unrs-resolver@1.11.2 changes its postinstall script, compared with 1.11.0');

@@ -31,7 +31,7 @@ function reference(body: Buffer): { summary?: PackageSummary; error?: boolean } 
 
 function chunked(body: Buffer, sizes: () => number): Buffer[] {
   const out: Buffer[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const n = Math.max(1, sizes());
     out.push(body.subarray(i, i + n));
     i += n;
@@ -68,9 +68,31 @@ function check(body: Buffer, sizes: () => number, what: string): void {
 function generatePackument(r: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const ws = () => (r() < 0.8 ? '' : pick([' ', '\n', '\t', '\r\n  ', '  ']));
-  const STR_BITS = ['a', 'b', 'é', '中', '🚀', '\\n', '\\"', '\\\\', '\\/', '\\u0041', '\\ud83d\\ude80', '\\udc00', '\\uD800', '\\t', ' ', '\ue000', '-', '.', '@', '1'];
+  const STR_BITS = [
+    'a',
+    'b',
+    'é',
+    '中',
+    '🚀',
+    '\\n',
+    '\\"',
+    '\\\\',
+    '\\/',
+    '\\u0041',
+    '\\ud83d\\ude80',
+    '\\udc00',
+    '\\uD800',
+    '\\t',
+    ' ',
+    '\ue000',
+    '-',
+    '.',
+    '@',
+    '1',
+  ];
   const str = () => `"${Array.from({ length: Math.floor(r() * 8) }, () => pick(STR_BITS)).join('')}"`;
-  const key = (name: string) => (r() < 0.05 ? `"${[...name].map((c) => (r() < 0.5 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')}"` : JSON.stringify(name));
+  const key = (name: string) =>
+    r() < 0.05 ? `"${[...name].map((c) => (r() < 0.5 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')}"` : JSON.stringify(name);
   const num = () => pick(['0', '-0', '1', '42', '3.5', '1e3', '-2E-2', '1e400', '123456789012345678901234567890', '0.1', '7']);
   const scalar = () => pick([str, num, () => 'true', () => 'false', () => 'null'])();
   const junk = (depth: number): string => {
@@ -92,15 +114,53 @@ function generatePackument(r: () => number): string {
     return obj(entries);
   };
   const version = () => pick(['1.0.0', '1.0.1', '2.0.0-beta.1', '0.0.1', '__proto__', '0', '10', '2', 'constructor', 'toString', 'é', '']);
-  const person = () => fields([['name', () => (r() < 0.9 ? pick(['"alice"', '"bob"', '""']) : str())], ['email', str]]);
+  const person = () =>
+    fields([
+      ['name', () => (r() < 0.9 ? pick(['"alice"', '"bob"', '""']) : str())],
+      ['email', str],
+    ]);
   const versionDoc = () =>
     fields(
       [
-        ['_npmUser', () => fields([['name', () => pick(['"alice"', '"bob"', str()])], ['email', str], ['trustedPublisher', () => fields([['id', () => '"github"'], ['oidcConfigId', str]])], ['approver', person]])],
+        [
+          '_npmUser',
+          () =>
+            fields([
+              ['name', () => pick(['"alice"', '"bob"', str()])],
+              ['email', str],
+              [
+                'trustedPublisher',
+                () =>
+                  fields([
+                    ['id', () => '"github"'],
+                    ['oidcConfigId', str],
+                  ]),
+              ],
+              ['approver', person],
+            ]),
+        ],
         ['maintainers', () => `[${Array.from({ length: Math.floor(r() * 3) }, () => (r() < 0.6 ? person() : r() < 0.5 ? str() : junk(2))).join(',')}]`],
-        ['scripts', () => fields([['preinstall', str], ['install', str], ['postinstall', str], ['test', str]])],
+        [
+          'scripts',
+          () =>
+            fields([
+              ['preinstall', str],
+              ['install', str],
+              ['postinstall', str],
+              ['test', str],
+            ]),
+        ],
         ['hasInstallScript', () => pick(['true', 'false', '1', '"true"'])],
-        ['dependencies', () => obj(Array.from({ length: Math.floor(r() * 4) }, () => [pick(['"a"', '"b"', '"__proto__"', '"0"', str()]), r() < 0.8 ? `"^${Math.floor(r() * 3)}.0.0"` : junk(2)]))],
+        [
+          'dependencies',
+          () =>
+            obj(
+              Array.from({ length: Math.floor(r() * 4) }, () => [
+                pick(['"a"', '"b"', '"__proto__"', '"0"', str()]),
+                r() < 0.8 ? `"^${Math.floor(r() * 3)}.0.0"` : junk(2),
+              ]),
+            ),
+        ],
         ['deprecated', () => pick(['""', '"use 2"', str(), 'true'])],
         [
           'dist',
@@ -111,8 +171,26 @@ function generatePackument(r: () => number): string {
               ['tarball', () => '"https://registry.example/x/-/x-1.0.0.tgz"'],
               ['fileCount', num],
               ['unpackedSize', num],
-              ['signatures', () => `[${Array.from({ length: Math.floor(r() * 3) }, () => (r() < 0.8 ? fields([['keyid', () => '"SHA256:k"'], ['sig', str]]) : junk(2))).join(',')}]`],
-              ['attestations', () => fields([['url', () => '"https://registry.example/-/npm/v1/attestations/x@1.0.0"'], ['provenance', () => fields([['predicateType', () => '"https://slsa.dev/provenance/v1"']])]])],
+              [
+                'signatures',
+                () =>
+                  `[${Array.from({ length: Math.floor(r() * 3) }, () =>
+                    r() < 0.8
+                      ? fields([
+                          ['keyid', () => '"SHA256:k"'],
+                          ['sig', str],
+                        ])
+                      : junk(2),
+                  ).join(',')}]`,
+              ],
+              [
+                'attestations',
+                () =>
+                  fields([
+                    ['url', () => '"https://registry.example/-/npm/v1/attestations/x@1.0.0"'],
+                    ['provenance', () => fields([['predicateType', () => '"https://slsa.dev/provenance/v1"']])],
+                  ]),
+              ],
             ]),
         ],
         ['readme', () => JSON.stringify('x'.repeat(Math.floor(r() * 500)))],
@@ -125,7 +203,14 @@ function generatePackument(r: () => number): string {
     ws() +
     fields([
       ['name', () => (r() < 0.9 ? '"pkg"' : str())],
-      ['dist-tags', () => obj([['"latest"', r() < 0.9 ? `"${version()}"` : junk(1)], [str(), str()]])],
+      [
+        'dist-tags',
+        () =>
+          obj([
+            ['"latest"', r() < 0.9 ? `"${version()}"` : junk(1)],
+            [str(), str()],
+          ]),
+      ],
       ['versions', () => record(() => (r() < 0.9 ? versionDoc() : junk(1)))],
       ['time', () => record(date)],
       ['readme', () => JSON.stringify('r'.repeat(Math.floor(r() * 2000)))],
@@ -213,7 +298,16 @@ describe('packument-stream: streamed summaries equal summarizePackument(JSON.par
       assert.ok(want.summary, f);
       const split = chunked(body, () => 1 + Math.floor(r() * 16384));
       assertSame(summarizePackumentChunks(split, REGISTRY, AT), want.summary, `${f} (random chunks)`);
-      if (body.length <= 16384) assertSame(summarizePackumentChunks(chunked(body, () => 1), REGISTRY, AT), want.summary, `${f} (1-byte chunks)`);
+      if (body.length <= 16384)
+        assertSame(
+          summarizePackumentChunks(
+            chunked(body, () => 1),
+            REGISTRY,
+            AT,
+          ),
+          want.summary,
+          `${f} (1-byte chunks)`,
+        );
     }
     console.log(`      ${files.length} real packuments, ${(bytes / 1048576).toFixed(0)} MB`);
   });
@@ -224,20 +318,35 @@ describe('packument-stream: streamed summaries equal summarizePackument(JSON.par
     const r = seededRandom(SEED + 3);
     for (let i = 0; i < 300; i++) docs.push(JSON.parse(generatePackument(r).split('\ue000').join('')));
     const dir = path.join(requireSharedFixtures(this, 'packuments'));
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).slice(0, 400)) docs.push(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith('.json'))
+      .slice(0, 400))
+      docs.push(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
     for (const doc of docs) summarizePackument(recording(doc, '', reads), REGISTRY, AT);
     assert.ok(reads.size > 20, [...reads].join(' '));
-    for (const p of reads) assert.ok(allowed(PACKUMENT_SHAPE, p.split('\u0000').slice(1)), `summarizePackument reads ${p.split('\u0000').join('.')}, which PACKUMENT_SHAPE drops: add it there`);
+    for (const p of reads)
+      assert.ok(
+        allowed(PACKUMENT_SHAPE, p.split('\u0000').slice(1)),
+        `summarizePackument reads ${p.split('\u0000').join('.')}, which PACKUMENT_SHAPE drops: add it there`,
+      );
   });
 
   it('a body that breaks off, or is not JSON, is a JsonStreamError with the offset; a non-packument is undefined', () => {
     const reader = new PackumentStreamReader();
     reader.write(Buffer.from('{"name":"x","versions":{"1.0.0":{"dist":{"tarball":"https://r/x.tgz"}}'));
-    assert.throws(() => reader.summary(REGISTRY, AT), (e: unknown) => e instanceof JsonStreamError && e.offset === 70 && /ends inside 2 unclosed/.test(e.message));
+    assert.throws(
+      () => reader.summary(REGISTRY, AT),
+      (e: unknown) => e instanceof JsonStreamError && e.offset === 70 && /ends inside 2 unclosed/.test(e.message),
+    );
     assert.throws(() => summarizePackumentChunks([Buffer.from('{"name":"x","versions":{"1.0.0":{}},}')], REGISTRY, AT), /where a key should be at byte 36/);
     assert.equal(summarizePackumentChunks([Buffer.from('["not a packument"]')], REGISTRY, AT), undefined);
     assert.equal(summarizePackumentChunks([Buffer.from('{"name":"x","versions":[]}')], REGISTRY, AT), undefined);
-    const s = summarizePackumentChunks([Buffer.from('{"versions":{"__proto__":{"dist":{"shasum":"a"}},"1.0.0":{"dependencies":{"__proto__":"1"}}}}')], REGISTRY, AT)!;
+    const s = summarizePackumentChunks(
+      [Buffer.from('{"versions":{"__proto__":{"dist":{"shasum":"a"}},"1.0.0":{"dependencies":{"__proto__":"1"}}}}')],
+      REGISTRY,
+      AT,
+    )!;
     assert.deepEqual(Object.keys(s.versions), ['__proto__', '1.0.0'], 'a version named __proto__ is an own entry, not the prototype');
     assert.equal(Object.getPrototypeOf(s.versions), Object.prototype);
     assert.deepEqual(Object.keys(s.versions['1.0.0'].dependencies!), ['__proto__']);

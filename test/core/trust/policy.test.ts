@@ -3,7 +3,10 @@ import { DEFAULT_POLICY, parsePolicy, policyFrom, quietedBy, severityUnder, untr
 
 describe('the policy file in trusted and untrusted folders', () => {
   it('records what the file itself sets, apart from the defaults it is merged with', () => {
-    const { policy, own } = parsePolicy('{ "threshold": "medium", "severity": { "too-new": "high" } }', '.trustlens.jsonc', { cooldownDays: 5, threshold: 'critical' });
+    const { policy, own } = parsePolicy('{ "threshold": "medium", "severity": { "too-new": "high" } }', '.trustlens.jsonc', {
+      cooldownDays: 5,
+      threshold: 'critical',
+    });
     assert.equal(policy.cooldownDays, 5);
     assert.equal(policy.threshold, 'medium');
     assert.deepEqual(own, { threshold: 'medium', severity: { 'too-new': 'high' }, allow: [] });
@@ -47,7 +50,9 @@ describe('the policy file in trusted and untrusted folders', () => {
   });
 
   it('counts the findings a repository policy would have hidden or lowered, each once', () => {
-    const { own } = parsePolicy('{ "severity": { "malware": "info", "too-new": "critical" }, "allow": [{ "package": "a", "code": "malware", "reason": "r" }, { "package": "b", "code": "too-new", "reason": "r", "expires": "2000-01-01" }] }');
+    const { own } = parsePolicy(
+      '{ "severity": { "malware": "info", "too-new": "critical" }, "allow": [{ "package": "a", "code": "malware", "reason": "r" }, { "package": "b", "code": "too-new", "reason": "r", "expires": "2000-01-01" }] }',
+    );
     const findings = [
       { package: 'a', version: '1.0.0', code: 'malware' as const, severity: 'critical' as const },
       { package: 'c', version: '1.0.0', code: 'malware' as const, severity: 'critical' as const },

@@ -23,7 +23,8 @@ async function rejectsWith(p: Promise<unknown>, code: EngineErrorCode, status?: 
  * The check's HTTP client, as production sends every advisory request through it (npm config `values`; no retries
  * unless a test is about them: retrying is RegistryHttp's, tested in registry-http.test.ts).
  */
-const client = (values: Record<string, string> = {}, opts: Partial<HttpOptions> = {}) => new RegistryHttp({ config: { values, sources: [] }, retries: 0, ...opts });
+const client = (values: Record<string, string> = {}, opts: Partial<HttpOptions> = {}) =>
+  new RegistryHttp({ config: { values, sources: [] }, retries: 0, ...opts });
 
 describe('npm bulk advisories', function () {
   let bulk: Record<string, unknown[]> = {};
@@ -70,8 +71,14 @@ describe('npm bulk advisories', function () {
     assert.deepEqual([...result.keys()], ['handlebars', 'minimist', 'mem', 'left-pad']);
     assert.deepEqual(result.get('left-pad'), []);
     const handlebars = result.get('handlebars')!;
-    assert.deepEqual(handlebars.map((a) => a.id), ['755', '1164', '1300', '1316', '1324', '1325']);
-    assert.deepEqual(handlebars.map((a) => a.severity), ['critical', 'high', 'medium', 'high', 'high', 'high']);
+    assert.deepEqual(
+      handlebars.map((a) => a.id),
+      ['755', '1164', '1300', '1316', '1324', '1325'],
+    );
+    assert.deepEqual(
+      handlebars.map((a) => a.severity),
+      ['critical', 'high', 'medium', 'high', 'high', 'high'],
+    );
     assert.deepEqual(handlebars[0], {
       id: '755',
       aliases: [],
@@ -86,12 +93,15 @@ describe('npm bulk advisories', function () {
     assert.equal(isAffected(handlebars[0].affected, '4.0.11'), true);
     assert.equal(isAffected(handlebars[0].affected, '4.0.14'), false);
     const minimist = result.get('minimist')!;
-    assert.deepEqual(minimist.map((a) => [a.id, a.severity]), [['1179', 'low']]);
+    assert.deepEqual(
+      minimist.map((a) => [a.id, a.severity]),
+      [['1179', 'low']],
+    );
     assert.equal(isAffected(minimist[0].affected, '0.0.8'), true);
     assert.equal(isAffected(minimist[0].affected, '1.2.3'), false);
   });
 
-  it('keeps a registry path prefix, sends the registry\'s token from npm config, can post plain JSON', async () => {
+  it("keeps a registry path prefix, sends the registry's token from npm config, can post plain JSON", async () => {
     server = await serve(fromFixture(bulk));
     const registry = `${server.url}/api/npm/private/`;
     const http = client({ [`${registry.replace(/^http:/, '')}:_authToken`]: 't0k3n' });
@@ -101,7 +111,7 @@ describe('npm bulk advisories', function () {
     assert.equal(req.headers.authorization, 'Bearer t0k3n');
     assert.equal(req.headers['content-encoding'], undefined);
     assert.deepEqual(JSON.parse(req.body), { lodash: ['4.17.10'] });
-    assert.equal(http.requestCount, 1, 'counted with the check\'s requests');
+    assert.equal(http.requestCount, 1, "counted with the check's requests");
 
     // Credentials in the URL go as npm's client sends them: basic auth.
     await fetchNpmBulkAdvisories(client(), server.url.replace('//', '//user:secret@'), new Map([['lodash', ['4.17.10']]]));
@@ -121,12 +131,22 @@ describe('npm bulk advisories', function () {
 
     server.requests.length = 0;
     await fetchNpmBulkAdvisories(client(), server.url, query, { batchSize: 1200 });
-    assert.deepEqual(server.requests.map((r) => Object.keys(JSON.parse(r.body)).length), [1200, 1200, 100]);
+    assert.deepEqual(
+      server.requests.map((r) => Object.keys(JSON.parse(r.body)).length),
+      [1200, 1200, 100],
+    );
   });
 
   it('flags malware from the real "Malicious Package" entry; ignores names nobody asked about', async () => {
     server = await serve((_req, res) => json(res, eslintme));
-    const result = await fetchNpmBulkAdvisories(client(), server.url, new Map([['eslint-scope', ['3.7.2']], ['js-yaml', ['2.0.4']]]));
+    const result = await fetchNpmBulkAdvisories(
+      client(),
+      server.url,
+      new Map([
+        ['eslint-scope', ['3.7.2']],
+        ['js-yaml', ['2.0.4']],
+      ]),
+    );
     assert.deepEqual([...result.keys()], ['eslint-scope', 'js-yaml']);
     const [scope] = result.get('eslint-scope')!;
     assert.equal(scope.malware, true);
@@ -143,7 +163,14 @@ describe('npm bulk advisories', function () {
     server = await serve((_req, res) =>
       json(res, {
         minimist: [
-          { id: 1096460, url: 'https://github.com/advisories/GHSA-XVCH-5gv4-984h', title: 'Prototype Pollution in minimist', severity: 'critical', vulnerable_versions: '<0.2.4', cwe: ['CWE-1321'] },
+          {
+            id: 1096460,
+            url: 'https://github.com/advisories/GHSA-XVCH-5gv4-984h',
+            title: 'Prototype Pollution in minimist',
+            severity: 'critical',
+            vulnerable_versions: '<0.2.4',
+            cwe: ['CWE-1321'],
+          },
           { id: 1096460, url: 'https://github.com/advisories/GHSA-xvch-5gv4-984h', title: 'duplicate', severity: 'critical', vulnerable_versions: '<0.2.4' },
           { id: 99, title: 'Embedded code', severity: 'low', vulnerable_versions: '1.0.0', cwe: 'CWE-506' },
           { id: 100, title: 'odd severity', severity: 'spicy', vulnerable_versions: '*' },
@@ -156,9 +183,19 @@ describe('npm bulk advisories', function () {
         lodash: { not: 'an array' },
       }),
     );
-    const result = await fetchNpmBulkAdvisories(client(), server.url, new Map([['minimist', ['0.0.8']], ['lodash', ['4.0.0']]]));
+    const result = await fetchNpmBulkAdvisories(
+      client(),
+      server.url,
+      new Map([
+        ['minimist', ['0.0.8']],
+        ['lodash', ['4.0.0']],
+      ]),
+    );
     const minimist = result.get('minimist')!;
-    assert.deepEqual(minimist.map((a) => a.id), ['GHSA-xvch-5gv4-984h', '99', '100']);
+    assert.deepEqual(
+      minimist.map((a) => a.id),
+      ['GHSA-xvch-5gv4-984h', '99', '100'],
+    );
     assert.equal(minimist[0].url, 'https://github.com/advisories/GHSA-XVCH-5gv4-984h');
     assert.deepEqual([minimist[1].malware, minimist[1].severity], [true, 'critical']);
     assert.equal(minimist[2].severity, 'medium');
@@ -187,7 +224,10 @@ describe('npm bulk advisories', function () {
     const result = await fetchNpmBulkAdvisories(http, server.url, new Map([['lodash', ['4.17.10']]]));
     assert.equal(server.requests.length, 2);
     assert.equal(http.requestCount, 2);
-    assert.deepEqual(result.get('lodash')!.map((a) => a.id), ['782', '1065']);
+    assert.deepEqual(
+      result.get('lodash')!.map((a) => a.id),
+      ['782', '1065'],
+    );
 
     server.requests.length = 0;
     failures = 100;
@@ -203,7 +243,7 @@ describe('npm bulk advisories', function () {
     assert.equal(server.requests.length, 1, 'a 4xx is not retried');
   });
 
-  it('the caller\'s AbortSignal aborts a request in flight, or before it starts', async () => {
+  it("the caller's AbortSignal aborts a request in flight, or before it starts", async () => {
     const controller = new AbortController();
     server = await serve(() => controller.abort()); // never answers; the caller aborts once the request has arrived
     await rejectsWith(fetchNpmBulkAdvisories(client(), server.url, new Map([['a', ['1.0.0']]]), { signal: controller.signal }), 'aborted');
@@ -216,7 +256,10 @@ describe('npm bulk advisories', function () {
   it('a closed port is registry-unreachable; credentials in the URL stay out of the message; no query, no request', async () => {
     const probe = await serve(() => undefined);
     await probe.close();
-    const err = await rejectsWith(fetchNpmBulkAdvisories(client(), probe.url.replace('//', '//user:secret@'), new Map([['a', ['1.0.0']]])), 'registry-unreachable');
+    const err = await rejectsWith(
+      fetchNpmBulkAdvisories(client(), probe.url.replace('//', '//user:secret@'), new Map([['a', ['1.0.0']]])),
+      'registry-unreachable',
+    );
     assert.doesNotMatch(err.message, /secret/);
     assert.deepEqual(await fetchNpmBulkAdvisories(client(), probe.url, new Map()), new Map());
   });

@@ -85,15 +85,28 @@ describe('offline OSV folder', () => {
 
     it('reads nested files and arrays; collects problems instead of throwing', async () => {
       const index = await loadOfflineOsv(dir);
-      assert.deepEqual(index.advisoriesFor('a').map((a) => a.id), ['TEST-1', 'TEST-3']);
-      assert.deepEqual(index.advisoriesFor('b').map((a) => a.id), ['TEST-2']);
-      assert.deepEqual(index.advisoriesFor('c').map((a) => a.id), ['TEST-4']);
-      assert.deepEqual(index.advisoriesFor('d').map((a) => a.title), ['new']);
-      assert.deepEqual(index.packageNames, ['a', 'b', 'c', 'd']);
       assert.deepEqual(
-        index.problems.map((p) => [path.relative(dir, p.file), p.message.split(':')[0]]).sort(),
-        [['broken.json', 'invalid JSON'], ['bundle.json[1]', 'not an OSV record (no "id")'], ['no-id.json', 'not an OSV record (no "id")']],
+        index.advisoriesFor('a').map((a) => a.id),
+        ['TEST-1', 'TEST-3'],
       );
+      assert.deepEqual(
+        index.advisoriesFor('b').map((a) => a.id),
+        ['TEST-2'],
+      );
+      assert.deepEqual(
+        index.advisoriesFor('c').map((a) => a.id),
+        ['TEST-4'],
+      );
+      assert.deepEqual(
+        index.advisoriesFor('d').map((a) => a.title),
+        ['new'],
+      );
+      assert.deepEqual(index.packageNames, ['a', 'b', 'c', 'd']);
+      assert.deepEqual(index.problems.map((p) => [path.relative(dir, p.file), p.message.split(':')[0]]).sort(), [
+        ['broken.json', 'invalid JSON'],
+        ['bundle.json[1]', 'not an OSV record (no "id")'],
+        ['no-id.json', 'not an OSV record (no "id")'],
+      ]);
     });
 
     it('a missing folder is a problem, not an exception', async () => {

@@ -28,7 +28,11 @@ interface OsvQuery {
  */
 function osvApi(
   records: OsvRecord[],
-  o: { pageSize?: number; holdVulns?: { atOnce: number; total: number; started: () => number }; before?: (req: Recorded, res: http.ServerResponse) => boolean } = {},
+  o: {
+    pageSize?: number;
+    holdVulns?: { atOnce: number; total: number; started: () => number };
+    before?: (req: Recorded, res: http.ServerResponse) => boolean;
+  } = {},
 ) {
   const stats = { inFlight: 0, maxInFlight: 0 };
   const held: (() => void)[] = [];
@@ -117,7 +121,16 @@ describe('OSV advisories', function () {
     assert.equal(more.length, 0);
     assert.deepEqual(
       batch.queries.map((q) => `${q.package.ecosystem}:${q.package.name}@${q.version}`),
-      ['npm:chalk@5.6.0', 'npm:chalk@5.6.1', 'npm:@ctrl/tinycolor@3.0.0', 'npm:minimist@1.2.5', 'npm:minimist@1.0.0', 'npm:minimist@1.2.8', 'npm:debug@4.4.2', 'npm:left-pad@1.3.0'],
+      [
+        'npm:chalk@5.6.0',
+        'npm:chalk@5.6.1',
+        'npm:@ctrl/tinycolor@3.0.0',
+        'npm:minimist@1.2.5',
+        'npm:minimist@1.0.0',
+        'npm:minimist@1.2.8',
+        'npm:debug@4.4.2',
+        'npm:left-pad@1.3.0',
+      ],
     );
     // minimist matched twice, fetched once; the scoped id is URL-encoded on the way.
     assert.deepEqual(gets(server.requests).sort(), ['GHSA-xvch-5gv4-984h', 'MAL-2025-46969', 'MAL-2025-46974', 'MAL-2025-47141']);
@@ -140,9 +153,15 @@ describe('OSV advisories', function () {
     const query = new Map(Array.from({ length: 2499 }, (_, i) => [`pkg-${i}`, ['1.0.0']]));
     query.set('chalk', ['5.6.1']);
     const result = await fetchOsvAdvisories(client(), server.url, query);
-    assert.deepEqual(bodies(server.requests).map((b) => b.queries.length), [1000, 1000, 500]);
+    assert.deepEqual(
+      bodies(server.requests).map((b) => b.queries.length),
+      [1000, 1000, 500],
+    );
     assert.deepEqual(gets(server.requests).sort(), ['MAL-2025-46969', 'TEST-MANY']);
-    assert.deepEqual(['pkg-0', 'pkg-1500', 'pkg-2400', 'pkg-1'].map((n) => result.get(n)!.length), [1, 1, 1, 0]);
+    assert.deepEqual(
+      ['pkg-0', 'pkg-1500', 'pkg-2400', 'pkg-1'].map((n) => result.get(n)!.length),
+      [1, 1, 1, 0],
+    );
     assert.equal(result.size, 2500);
   });
 
@@ -167,12 +186,28 @@ describe('OSV advisories', function () {
 
   it('follows next_page_token per query', async () => {
     server = await serve(osvApi([...real, synthetic('TEST-2', ['chalk']), synthetic('TEST-3', ['chalk'])], { pageSize: 1 }).handler);
-    const result = await fetchOsvAdvisories(client(), server.url, new Map([['chalk', ['5.6.1']], ['debug', ['4.4.2']]]));
+    const result = await fetchOsvAdvisories(
+      client(),
+      server.url,
+      new Map([
+        ['chalk', ['5.6.1']],
+        ['debug', ['4.4.2']],
+      ]),
+    );
     const batches = bodies(server.requests);
     assert.equal(batches.length, 3);
     assert.deepEqual(batches[1].queries, [{ package: { name: 'chalk', ecosystem: 'npm' }, version: '5.6.1', page_token: 'page-1' }]);
-    assert.deepEqual(result.get('chalk')!.map((a) => a.id).sort(), ['MAL-2025-46969', 'TEST-2', 'TEST-3']);
-    assert.deepEqual(result.get('debug')!.map((a) => a.id), ['MAL-2025-46974']);
+    assert.deepEqual(
+      result
+        .get('chalk')!
+        .map((a) => a.id)
+        .sort(),
+      ['MAL-2025-46969', 'TEST-2', 'TEST-3'],
+    );
+    assert.deepEqual(
+      result.get('debug')!.map((a) => a.id),
+      ['MAL-2025-46974'],
+    );
   });
 
   it('fetches records at most `concurrency` at a time', async () => {
@@ -221,7 +256,10 @@ describe('OSV advisories', function () {
     );
     const result = await fetchOsvAdvisories(client({ retries: 1 }), server.url, new Map([['chalk', ['5.6.1']]]));
     assert.equal(result.get('chalk')![0].id, 'MAL-2025-46969');
-    assert.deepEqual(server.requests.map((r) => r.method), ['POST', 'POST', 'GET', 'GET']);
+    assert.deepEqual(
+      server.requests.map((r) => r.method),
+      ['POST', 'POST', 'GET', 'GET'],
+    );
     await server.close();
 
     server = await serve((_req, res) => json(res, {}, 503));

@@ -30,7 +30,23 @@ describe('advisory sources through RegistryHttp', function () {
         const body = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8')) as Record<string, string[]>;
         seen.push({ method: req.method!, path: req.url!, headers: req.headers, body });
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(body['left-pad'] ? { 'left-pad': [{ id: 1001, url: 'https://github.com/advisories/GHSA-2222-3333-4444', title: 'Prototype pollution', severity: 'high', vulnerable_versions: '<1.3.1' }] } : {}));
+        res.end(
+          JSON.stringify(
+            body['left-pad']
+              ? {
+                  'left-pad': [
+                    {
+                      id: 1001,
+                      url: 'https://github.com/advisories/GHSA-2222-3333-4444',
+                      title: 'Prototype pollution',
+                      severity: 'high',
+                      vulnerable_versions: '<1.3.1',
+                    },
+                  ],
+                }
+              : {},
+          ),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,13 +58,19 @@ describe('advisory sources through RegistryHttp', function () {
     const npmConfig = { values: { registry: url, ...values }, sources: [] };
     const http = new RegistryHttp({ config: npmConfig, retries: 0 });
     const errors: PackageError[] = [];
-    const done = gatherAdvisories(new Map([['left-pad', ['1.3.0']], ['other', ['2.0.0']]]), {
-      config: { npm: true, osv: false },
-      registries: registryMap(npmConfig),
-      isPrivate: () => false,
-      errors,
-      http,
-    });
+    const done = gatherAdvisories(
+      new Map([
+        ['left-pad', ['1.3.0']],
+        ['other', ['2.0.0']],
+      ]),
+      {
+        config: { npm: true, osv: false },
+        registries: registryMap(npmConfig),
+        isPrivate: () => false,
+        errors,
+        http,
+      },
+    );
     return done.then((advisories) => ({ advisories, errors, requests: http.requestCount }));
   }
 
@@ -57,7 +79,10 @@ describe('advisory sources through RegistryHttp', function () {
     const host = new URL(url).host;
     const { advisories, errors, requests } = await ask({ ca: tls.ca, [`//${host}/:_authToken`]: 'adv-token' });
     assert.deepEqual(errors, []);
-    assert.deepEqual(advisories.get('left-pad')?.map((a) => [a.id, a.severity]), [['GHSA-2222-3333-4444', 'high']]);
+    assert.deepEqual(
+      advisories.get('left-pad')?.map((a) => [a.id, a.severity]),
+      [['GHSA-2222-3333-4444', 'high']],
+    );
     assert.deepEqual(advisories.get('other'), []);
     assert.equal(requests, 1);
     assert.equal(seen.length, 1);

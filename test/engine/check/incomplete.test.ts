@@ -39,7 +39,12 @@ async function buildCorpus(): Promise<RegistryCorpus> {
 type Entry = { version: string; resolved?: string; integrity?: string | null };
 
 /** A project locking `entries` (name → entry); `resolved` and `integrity` default to the registry's. */
-function writeProject(corpus: RegistryCorpus, registryUrl: string, entries: Record<string, Entry>, opts: { lockfileText?: (json: string) => string; noLockfile?: boolean; ranges?: Record<string, string> } = {}): string {
+function writeProject(
+  corpus: RegistryCorpus,
+  registryUrl: string,
+  entries: Record<string, Entry>,
+  opts: { lockfileText?: (json: string) => string; noLockfile?: boolean; ranges?: Record<string, string> } = {},
+): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-incomplete-'));
   const dependencies = opts.ranges ?? Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, `^${e.version}`]));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2));
@@ -48,7 +53,11 @@ function writeProject(corpus: RegistryCorpus, registryUrl: string, entries: Reco
   for (const [name, e] of Object.entries(entries)) {
     const doc = corpus.packuments.get(name)?.versions[e.version];
     const integrity = e.integrity === null ? undefined : (e.integrity ?? doc?.dist.integrity);
-    packages[`node_modules/${name}`] = { version: e.version, resolved: e.resolved ?? `${registryUrl}${tarballPath(name, e.version).slice(1)}`, ...(integrity ? { integrity } : {}) };
+    packages[`node_modules/${name}`] = {
+      version: e.version,
+      resolved: e.resolved ?? `${registryUrl}${tarballPath(name, e.version).slice(1)}`,
+      ...(integrity ? { integrity } : {}),
+    };
   }
   const json = JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2);
   fs.writeFileSync(path.join(dir, 'package-lock.json'), opts.lockfileText ? opts.lockfileText(json) : json);
@@ -63,7 +72,11 @@ describe('never a false clean: what could not be judged is a finding', function 
 
   const run = (dir: string, extra: Partial<CheckOptions> = {}): Promise<CheckReport> =>
     runCheck({ projectDir: dir, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, ...extra });
-  const codes = (r: CheckReport, name?: string) => r.findings.filter((f) => name === undefined || f.package === name).map((f) => f.code).sort();
+  const codes = (r: CheckReport, name?: string) =>
+    r.findings
+      .filter((f) => name === undefined || f.package === name)
+      .map((f) => f.code)
+      .sort();
   const incomplete = (r: CheckReport) => r.findings.filter((f) => f.code === 'check-incomplete');
   const faulted = (match: RegExp, action: { status: number; body?: object }) => registry.faults.push({ match, action });
 
@@ -96,7 +109,10 @@ describe('never a false clean: what could not be judged is a finding', function 
     assert.match(f[0].message, /hooky@1\.0\.1 was not checked — registry history: .*answered 500/);
     const lock = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
     assert.equal(f[0].line, lock.split('\n').findIndex((l) => l.includes('"node_modules/hooky"')) + 1);
-    assert.deepEqual(r.notChecked.map((u) => [u.package, u.version, u.status, u.gaps.map((g) => g.signal)]), [['hooky', '1.0.1', 'not-judged', ['registry-history']]]);
+    assert.deepEqual(
+      r.notChecked.map((u) => [u.package, u.version, u.status, u.gaps.map((g) => g.signal)]),
+      [['hooky', '1.0.1', 'not-judged', ['registry-history']]],
+    );
     // Nothing about trust metadata is inferred from a packument that could not be read.
     assert.ok(!r.findings.some((x) => x.code === 'trust-metadata-unavailable'));
     const relaxed = await run(dir, { allowIncomplete: true });
@@ -124,7 +140,10 @@ describe('never a false clean: what could not be judged is a finding', function 
     assert.match(f[0].message, /beacon@2\.0\.1 was checked only in part — not checked: package contents: .*answered 500/);
     assert.equal(r.notChecked[0].status, 'partly-judged');
     const card = r.cards.find((c) => c.name === 'beacon')!;
-    assert.deepEqual(card.notChecked?.map((g) => g.signal), ['content']);
+    assert.deepEqual(
+      card.notChecked?.map((g) => g.signal),
+      ['content'],
+    );
   });
 
   it('the keys endpoint answers 500 or no keys while packuments carry signatures: signatures "not checked", never cached as keyless', async () => {
@@ -138,12 +157,18 @@ describe('never a false clean: what could not be judged is a finding', function 
       assert.equal(f.length, 1, JSON.stringify(r.notChecked));
       assert.equal(f[0].package, '*');
       assert.match(f[0].message, /registry signature \(http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/keys\)/);
-      assert.deepEqual(r.registries.map((x) => x.hasKeys), [false]);
+      assert.deepEqual(
+        r.registries.map((x) => x.hasKeys),
+        [false],
+      );
       registry.faults.splice(0);
       // The next, healthy scan with the same cache checks signatures again.
       const healthy = await run(dir, { cacheDir });
       assert.deepEqual(healthy.notChecked, []);
-      assert.deepEqual(healthy.registries.map((x) => x.hasKeys), [true]);
+      assert.deepEqual(
+        healthy.registries.map((x) => x.hasKeys),
+        [true],
+      );
       assert.equal(healthy.cards.find((c) => c.name === 'plain')?.signature?.status, 'valid');
     }
   });
@@ -164,7 +189,10 @@ describe('never a false clean: what could not be judged is a finding', function 
     try {
       faulted(/\/-\/npm\/v1\/keys$/, { status: 404 });
       const remembered = await run(dir, { cacheDir: later });
-      assert.deepEqual(remembered.notChecked.map((u) => u.gaps.map((g) => g.signal)), [['registry-signature']]);
+      assert.deepEqual(
+        remembered.notChecked.map((u) => u.gaps.map((g) => g.signal)),
+        [['registry-signature']],
+      );
       assert.match(incomplete(remembered)[0].message, /answered no keys, although the registry signs its packages/);
       const unknown = await run(dir, { cacheDir: forgetful });
       assert.deepEqual(unknown.notChecked, [], 'with no memory of it, a registry without keys or signatures is just keyless');
@@ -185,14 +213,16 @@ describe('never a false clean: what could not be judged is a finding', function 
   });
 
   it('a locked package whose packument is 404 is version-missing', async () => {
-    const dir = writeProject(corpus, registry.url, { vanished: { version: '1.0.0', resolved: `${registry.url}vanished/-/vanished-1.0.0.tgz`, integrity: 'sha512-AAAA' } });
+    const dir = writeProject(corpus, registry.url, {
+      vanished: { version: '1.0.0', resolved: `${registry.url}vanished/-/vanished-1.0.0.tgz`, integrity: 'sha512-AAAA' },
+    });
     const r = await run(dir);
     assert.deepEqual(codes(r, 'vanished'), ['version-missing']);
     assert.match(r.findings[0].message, /the registry has no package named vanished/);
     assert.deepEqual(r.notChecked, []);
   });
 
-  it('an entry resolved to another package\'s tarball on the same registry, without integrity: resolved-mismatch and integrity-missing', async () => {
+  it("an entry resolved to another package's tarball on the same registry, without integrity: resolved-mismatch and integrity-missing", async () => {
     const dir = writeProject(corpus, registry.url, { goodlib: { version: '1.2.0', resolved: `${registry.url}evilpkg/-/evilpkg-6.6.6.tgz`, integrity: null } });
     const r = await run(dir);
     assert.deepEqual(codes(r, 'goodlib'), ['integrity-missing', 'resolved-mismatch']);
@@ -204,7 +234,10 @@ describe('never a false clean: what could not be judged is a finding', function 
   it('a registry entry without integrity is integrity-missing (medium); with it, nothing', async () => {
     const dir = writeProject(corpus, registry.url, { plain: { version: '3.0.0', integrity: null } });
     const r = await run(dir);
-    assert.deepEqual(r.findings.filter((f) => f.package === 'plain').map((f) => [f.code, f.severity]), [['integrity-missing', 'medium']]);
+    assert.deepEqual(
+      r.findings.filter((f) => f.package === 'plain').map((f) => [f.code, f.severity]),
+      [['integrity-missing', 'medium']],
+    );
   });
 
   it('a package-lock.json npm cannot parse (a // comment): lockfile-ignored, and the versions a fresh install gets are judged', async () => {
@@ -215,7 +248,10 @@ describe('never a false clean: what could not be judged is a finding', function 
     assert.ok(r.findings.some((f) => f.code === 'lockfile-ignored' && f.severity === 'high'));
     assert.ok(codes(r, 'hooky').includes('install-script-added'));
     assert.equal(r.findings.find((f) => f.package === 'hooky')!.version, '1.0.1');
-    assert.deepEqual(r.notChecked.map((u) => u.gaps.map((g) => g.signal)), [['dependency-tree']]);
+    assert.deepEqual(
+      r.notChecked.map((u) => u.gaps.map((g) => g.signal)),
+      [['dependency-tree']],
+    );
   });
 
   it('no lockfile: each range is judged as npm resolves it now (pacote), and what they depend on is "not checked"', async () => {
@@ -249,27 +285,45 @@ describe('never a false clean: what could not be judged is a finding', function 
   });
 
   it('a lockfile that breaks off: the entry it breaks off in is "not checked" (never a tampered-tarball alarm from half a hash)', async () => {
-    const dir = writeProject(corpus, registry.url, { hooky: { version: '1.0.1' }, plain: { version: '3.0.0' } }, { noLockfile: true, ranges: { hooky: '^1.0.1', plain: '^3.0.0' } });
+    const dir = writeProject(
+      corpus,
+      registry.url,
+      { hooky: { version: '1.0.1' }, plain: { version: '3.0.0' } },
+      { noLockfile: true, ranges: { hooky: '^1.0.1', plain: '^3.0.0' } },
+    );
     const full = pnpmLock(corpus, { hooky: '1.0.1', plain: '3.0.0' });
     const integrity = corpus.packuments.get('plain')!.versions['3.0.0'].dist.integrity!;
     fs.writeFileSync(path.join(dir, 'pnpm-lock.yaml'), full.slice(0, full.indexOf(integrity) + 20));
     const r = await run(dir, { content: 'off' });
     assert.ok(!r.findings.some((f) => f.code === 'integrity-mismatch'), JSON.stringify(r.findings.map(brief)));
-    assert.deepEqual(r.notChecked.map((u) => [u.package, u.gaps.map((g) => g.signal)]), [
-      ['*', ['dependency-tree']],
-      ['plain', ['lockfile-entry']],
-    ]);
+    assert.deepEqual(
+      r.notChecked.map((u) => [u.package, u.gaps.map((g) => g.signal)]),
+      [
+        ['*', ['dependency-tree']],
+        ['plain', ['lockfile-entry']],
+      ],
+    );
     assert.ok(codes(r, 'hooky').includes('install-script-added'), 'the entries before it are judged');
   });
 
   it('a lockfile name npm would refuse (`..`) is never put in a registry URL: "not checked", with the reason', async () => {
-    const dir = writeProject(corpus, registry.url, { plain: { version: '3.0.0' } }, {
-      lockfileText: (json) => {
-        const doc = JSON.parse(json);
-        doc.packages['node_modules/dots'] = { name: '..', version: '1.0.0', resolved: `${registry.url}plain/-/plain-3.0.0.tgz`, integrity: corpus.packuments.get('plain')!.versions['3.0.0'].dist.integrity };
-        return JSON.stringify(doc, null, 2);
+    const dir = writeProject(
+      corpus,
+      registry.url,
+      { plain: { version: '3.0.0' } },
+      {
+        lockfileText: (json) => {
+          const doc = JSON.parse(json);
+          doc.packages['node_modules/dots'] = {
+            name: '..',
+            version: '1.0.0',
+            resolved: `${registry.url}plain/-/plain-3.0.0.tgz`,
+            integrity: corpus.packuments.get('plain')!.versions['3.0.0'].dist.integrity,
+          };
+          return JSON.stringify(doc, null, 2);
+        },
       },
-    });
+    );
     registry.resetRequests();
     const r = await run(dir);
     const asked = registry.requests.map((q) => q.url);
@@ -281,7 +335,12 @@ describe('never a false clean: what could not be judged is a finding', function 
   });
 
   it('an unreadable lockfile entry (wrong-typed field) is "not checked", not left out', async () => {
-    const dir = writeProject(corpus, registry.url, { plain: { version: '3.0.0' } }, { lockfileText: (json) => json.replace('"version": "3.0.0"', '"version": 3.0') });
+    const dir = writeProject(
+      corpus,
+      registry.url,
+      { plain: { version: '3.0.0' } },
+      { lockfileText: (json) => json.replace('"version": "3.0.0"', '"version": 3.0') },
+    );
     const r = await run(dir);
     const f = incomplete(r);
     assert.equal(f.length, 1, JSON.stringify(r.findings.map(brief)));
@@ -291,9 +350,15 @@ describe('never a false clean: what could not be judged is a finding', function 
 });
 
 function pnpmLock(corpus: RegistryCorpus, entries: Record<string, string>): string {
-  const deps = Object.entries(entries).map(([n, v]) => `      ${n}:\n        specifier: ^${v}\n        version: ${v}\n`).join('');
-  const pkgs = Object.entries(entries).map(([n, v]) => `  ${n}@${v}:\n    resolution: {integrity: ${corpus.packuments.get(n)!.versions[v].dist.integrity}}\n\n`).join('');
-  const snaps = Object.entries(entries).map(([n, v]) => `  ${n}@${v}: {}\n\n`).join('');
+  const deps = Object.entries(entries)
+    .map(([n, v]) => `      ${n}:\n        specifier: ^${v}\n        version: ${v}\n`)
+    .join('');
+  const pkgs = Object.entries(entries)
+    .map(([n, v]) => `  ${n}@${v}:\n    resolution: {integrity: ${corpus.packuments.get(n)!.versions[v].dist.integrity}}\n\n`)
+    .join('');
+  const snaps = Object.entries(entries)
+    .map(([n, v]) => `  ${n}@${v}: {}\n\n`)
+    .join('');
   return `lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n${deps}\npackages:\n\n${pkgs}snapshots:\n\n${snaps}`;
 }
 

@@ -21,7 +21,11 @@ describe('privacy: names in private scopes never reach public services', functio
   before(async () => {
     const publicCorpus = new ScenarioBuilder({ registryKey: null });
     publicCorpus.package('left-pad').version('1.3.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'a' } });
-    publicCorpus.osv({ id: 'GHSA-test-0001', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, versions: ['1.3.0'] }] });
+    publicCorpus.osv({
+      id: 'GHSA-test-0001',
+      modified: '2024-01-01T00:00:00Z',
+      affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, versions: ['1.3.0'] }],
+    });
     const privateCorpus = new ScenarioBuilder({ registryKey: null });
     privateCorpus.package('@acme/secret-sauce').version('2.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'acme-ci' } });
     privateCorpus.package('@acme/billing-core').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'acme-ci' } });
@@ -64,13 +68,19 @@ describe('privacy: names in private scopes never reach public services', functio
     // The public side saw left-pad and OSV traffic, and nothing of @acme.
     const publicTraffic = pub.requests.map((q) => `${q.method} ${q.url} ${q.body} ${JSON.stringify(q.headers)}`).join('\n');
     assert.match(publicTraffic, /left-pad/);
-    assert.ok(pub.requests.some((q) => q.url === '/v1/querybatch'), 'OSV was asked');
+    assert.ok(
+      pub.requests.some((q) => q.url === '/v1/querybatch'),
+      'OSV was asked',
+    );
     assert.doesNotMatch(publicTraffic, /acme|secret-sauce|billing-core/i);
     assert.doesNotMatch(publicTraffic, /npm_secretTOKEN123/, 'the company token never goes to the public registry');
     // The company registry got its packuments and its own advisory request, with the token.
     const packumentGets = company.requests.filter((q) => q.method === 'GET' && q.url.startsWith('/@acme') && !q.url.includes('/-/'));
     assert.equal(packumentGets.length, 2);
-    assert.ok(packumentGets.every((q) => q.headers.authorization === 'Bearer npm_secretTOKEN123'), JSON.stringify(company.requests.map((q) => [q.url, q.headers.authorization])));
+    assert.ok(
+      packumentGets.every((q) => q.headers.authorization === 'Bearer npm_secretTOKEN123'),
+      JSON.stringify(company.requests.map((q) => [q.url, q.headers.authorization])),
+    );
     const bulk = company.requests.find((q) => q.url.includes('/advisories/bulk'))!;
     assert.deepEqual(Object.keys(JSON.parse(bulk.body)).sort(), ['@acme/billing-core', '@acme/secret-sauce']);
     assert.equal(bulk.headers.authorization, 'Bearer npm_secretTOKEN123');
@@ -146,10 +156,16 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
     const dir = project(`@acme:registry=${company.url}\n//${new URL(company.url).host}/:_authToken=\${ACME_TOKEN}\n`, deps, lockOf());
     const r = await restricted(dir);
     assert.match(traffic(pub), /left-pad/, 'the public package was checked');
-    assert.ok(pub.requests.some((q) => q.url === '/v1/querybatch'), 'OSV was asked (about left-pad)');
+    assert.ok(
+      pub.requests.some((q) => q.url === '/v1/querybatch'),
+      'OSV was asked (about left-pad)',
+    );
     assert.doesNotMatch(traffic(pub), ACME, 'no @acme name reached the configured registry or OSV');
     assert.equal(company.requests.length, 0, "the repository's registry was not used either");
-    assert.ok(pub.requests.every((q) => q.headers.authorization === undefined), 'no token from the repository');
+    assert.ok(
+      pub.requests.every((q) => q.headers.authorization === undefined),
+      'no token from the repository',
+    );
     // One project-wide gap naming the scope and the host, not an error per package.
     const incomplete = r.findings.filter((f) => f.code === 'check-incomplete');
     assert.equal(incomplete.length, 1, JSON.stringify(incomplete.map((f) => f.message)));
@@ -160,22 +176,35 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
     );
     assert.equal(incomplete[0].file, 'package.json', 'at the top of package.json');
     assert.equal(incomplete[0].line, 1);
-    assert.deepEqual(r.notChecked.map((u) => [u.package, u.status, u.gaps.map((g) => g.signal)]), [['*', 'not-judged', ['restricted-mode']]]);
+    assert.deepEqual(
+      r.notChecked.map((u) => [u.package, u.status, u.gaps.map((g) => g.signal)]),
+      [['*', 'not-judged', ['restricted-mode']]],
+    );
     // Nothing is said about the withheld packages themselves: no "not a configured registry", no card that looks clean.
     assert.ok(!r.findings.some((f) => f.code === 'untrusted-source'), JSON.stringify(r.findings.map((f) => f.message)));
     assert.ok(!r.findings.some((f) => f.package !== '*' && ACME.test(f.package)));
-    assert.deepEqual(r.cards.map((c) => c.name), ['left-pad']);
+    assert.deepEqual(
+      r.cards.map((c) => c.name),
+      ['left-pad'],
+    );
     assert.deepEqual(r.errors, []);
   });
 
   it('registry= a private registry: every unscoped name is withheld, scoped public ones are not', async () => {
-    const dir = project(`registry=${company.url}\n`, { 'internal-tool': '^1.0.0', 'left-pad': '^1.3.0' }, { 'internal-tool': entry(company.url, 'internal-tool', '1.0.0'), 'left-pad': entry(company.url, 'left-pad', '1.3.0') });
+    const dir = project(
+      `registry=${company.url}\n`,
+      { 'internal-tool': '^1.0.0', 'left-pad': '^1.3.0' },
+      { 'internal-tool': entry(company.url, 'internal-tool', '1.0.0'), 'left-pad': entry(company.url, 'left-pad', '1.3.0') },
+    );
     const r = await restricted(dir);
     assert.equal(pub.requests.length, 0, `nothing was asked: ${traffic(pub)}`);
     assert.equal(company.requests.length, 0);
     const incomplete = r.findings.filter((f) => f.code === 'check-incomplete');
     assert.equal(incomplete.length, 1);
-    assert.match(incomplete[0].message, /^2 packages not checked in Restricted Mode — trust the folder to check them: the workspace \.npmrc \(ignored until then\) routes unscoped packages to 127\.0\.0\.1:\d+/);
+    assert.match(
+      incomplete[0].message,
+      /^2 packages not checked in Restricted Mode — trust the folder to check them: the workspace \.npmrc \(ignored until then\) routes unscoped packages to 127\.0\.0\.1:\d+/,
+    );
     assert.ok(!r.findings.some((f) => f.code === 'untrusted-source'));
   });
 
@@ -190,13 +219,20 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
 
   it('an entry resolved from a host the ignored .npmrc only has credentials for: withheld, not "untrusted-source"', async () => {
     const host = new URL(company.url).host;
-    const dir = project(`//${host}/:_authToken=\${ACME_TOKEN}\n`, { 'internal-tool': '^1.0.0', 'left-pad': '^1.3.0' }, { 'internal-tool': entry(company.url, 'internal-tool', '1.0.0'), 'left-pad': entry(pub.url, 'left-pad', '1.3.0') });
+    const dir = project(
+      `//${host}/:_authToken=\${ACME_TOKEN}\n`,
+      { 'internal-tool': '^1.0.0', 'left-pad': '^1.3.0' },
+      { 'internal-tool': entry(company.url, 'internal-tool', '1.0.0'), 'left-pad': entry(pub.url, 'left-pad', '1.3.0') },
+    );
     const r = await restricted(dir);
     assert.doesNotMatch(traffic(pub), /internal-tool/);
     assert.match(traffic(pub), /left-pad/);
     assert.equal(company.requests.length, 0);
     assert.ok(!r.findings.some((f) => f.code === 'untrusted-source'));
-    assert.match(r.findings.find((f) => f.code === 'check-incomplete')!.message, new RegExp(`^1 package not checked in Restricted Mode .* resolves them from ${host.replace(/\./g, '\\.')}`));
+    assert.match(
+      r.findings.find((f) => f.code === 'check-incomplete')!.message,
+      new RegExp(`^1 package not checked in Restricted Mode .* resolves them from ${host.replace(/\./g, '\\.')}`),
+    );
   });
 
   it('what the .npmrc sends to the public registry, and a repository without one, are checked as before', async () => {
@@ -235,14 +271,25 @@ describe('privacy: Restricted Mode sends the names the ignored .npmrc routes els
       ['3 packages not checked in Restricted Mode'],
       'one gap for secret-sauce, billing-core and new-thing; none "lockfile out of date" for a name sent nowhere',
     );
-    assert.deepEqual(r.cards.map((c) => c.name), ['left-pad']);
+    assert.deepEqual(
+      r.cards.map((c) => c.name),
+      ['left-pad'],
+    );
   });
 
   it('the trust report of a withheld package is refused, with no request', async () => {
     const dir = project(`@acme:registry=${company.url}\n`, deps, lockOf());
     const check = { projectDir: dir, registry: pub.url, ignoreProjectNpmrc: true, env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false } };
     await assert.rejects(packageTimeline({ check, name: '@acme/secret-sauce', locked: ['2.0.0'] }), /not checked in Restricted Mode/);
-    await assert.rejects(packageTimeline({ check: { ...check, projectDir: project(`//${new URL(company.url).host}/:_authToken=x\n`, deps, lockOf()) }, name: 'internal-tool', locked: ['1.0.0'], resolved: [entry(company.url, 'internal-tool', '1.0.0').resolved] }), /not checked in Restricted Mode/);
+    await assert.rejects(
+      packageTimeline({
+        check: { ...check, projectDir: project(`//${new URL(company.url).host}/:_authToken=x\n`, deps, lockOf()) },
+        name: 'internal-tool',
+        locked: ['1.0.0'],
+        resolved: [entry(company.url, 'internal-tool', '1.0.0').resolved],
+      }),
+      /not checked in Restricted Mode/,
+    );
     assert.equal(pub.requests.length + company.requests.length, 0);
   });
 });

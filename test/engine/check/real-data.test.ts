@@ -4,7 +4,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type CheckOptions, runCheck } from '../../../src/engine/check/run-check';
 import { embeddedTrustContext } from '../../../src/engine/sigstore/trust-root';
-import { type Packument, type RegistryCorpus, ScenarioBuilder, corpusFromSharedAdvisories, corpusFromSharedPackuments, mergeCorpora, sharedPackumentFile } from '../../fixtures/registry/corpus';
+import {
+  type Packument,
+  type RegistryCorpus,
+  ScenarioBuilder,
+  corpusFromSharedAdvisories,
+  corpusFromSharedPackuments,
+  mergeCorpora,
+  sharedPackumentFile,
+} from '../../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { SHARED_FIXTURES, requireSharedFixtures } from '../../support/fixtures';
 import { isolatedNpmEnv } from '../../support/npm-env';
@@ -22,7 +30,11 @@ function project(locked: Record<string, { version: string; integrity?: string }>
   const dependencies = Object.fromEntries(Object.entries(locked).map(([n, l]) => [n, range(l.version)]));
   const packages: Record<string, unknown> = { '': { name: 'real', dependencies } };
   for (const [name, l] of Object.entries(locked)) {
-    packages[`node_modules/${name}`] = { version: l.version, resolved: `${registryUrl}${name}/-/${name.split('/').pop()}-${l.version}.tgz`, ...(l.integrity ? { integrity: l.integrity } : {}) };
+    packages[`node_modules/${name}`] = {
+      version: l.version,
+      resolved: `${registryUrl}${name}/-/${name.split('/').pop()}-${l.version}.tgz`,
+      ...(l.integrity ? { integrity: l.integrity } : {}),
+    };
   }
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'real', dependencies }));
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'real', lockfileVersion: 3, packages }, null, 2));
@@ -42,14 +54,22 @@ describe('real data from ../shared/fixtures', function () {
     registry = await startFixtureRegistry(corpus);
     const dir = project(locked, registry.url);
     // The fixtures have real packuments but no real tarballs (synthetic ones do not match): content analysis is off here.
-    return runCheck({ projectDir: dir, registry: registry.url, env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: embeddedTrustContext(), content: 'off', ...extra });
+    return runCheck({
+      projectDir: dir,
+      registry: registry.url,
+      env: isolatedNpmEnv(dir),
+      advisories: { npm: true, osv: false },
+      trust: embeddedTrustContext(),
+      content: 'off',
+      ...extra,
+    });
   };
 
   before(function () {
     requireSharedFixtures(this);
   });
 
-  it('real registry signatures verify with npm\'s real key; a changed integrity is caught', async () => {
+  it("real registry signatures verify with npm's real key; a changed integrity is caught", async () => {
     const corpus = corpusFromSharedPackuments(['has-package-exports'], { npmKeys: true });
     const v = corpus.packuments.get('has-package-exports')!.versions['1.3.0'];
     const ok = await check(corpus, { 'has-package-exports': { version: '1.3.0', integrity: v.dist.integrity } }, { now: new Date('2022-06-01T00:00:00Z') });
@@ -61,11 +81,21 @@ describe('real data from ../shared/fixtures', function () {
     const altered = corpusFromSharedPackuments(['has-package-exports'], { npmKeys: true });
     altered.packuments.get('has-package-exports')!.versions['1.3.0'].dist.integrity = `sha512-${Buffer.alloc(64, 1).toString('base64')}`;
     const bad = await check(altered, { 'has-package-exports': { version: '1.3.0', integrity: v.dist.integrity } }, { now: new Date('2022-06-01T00:00:00Z') });
-    assert.deepEqual(bad.findings.filter((f) => f.version === '1.3.0' && f.severity === 'critical').map((f) => f.code).sort(), ['integrity-mismatch', 'signature-invalid']);
+    assert.deepEqual(
+      bad.findings
+        .filter((f) => f.version === '1.3.0' && f.severity === 'critical')
+        .map((f) => f.code)
+        .sort(),
+      ['integrity-mismatch', 'signature-invalid'],
+    );
   });
 
   it('real publisher history: the packuments carry real _npmUser and maintainers, so the registry counts as serving trust data', async () => {
-    const r = await check(corpusFromSharedPackuments(['minimist', 'debug']), { minimist: { version: '1.2.5' }, debug: { version: '4.3.0' } }, { now: new Date('2022-06-01T00:00:00Z') });
+    const r = await check(
+      corpusFromSharedPackuments(['minimist', 'debug']),
+      { minimist: { version: '1.2.5' }, debug: { version: '4.3.0' } },
+      { now: new Date('2022-06-01T00:00:00Z') },
+    );
     assert.equal(r.registries[0].trustData, true);
     assert.equal(r.findings.filter((f) => f.code === 'trust-metadata-unavailable').length, 0);
     assert.deepEqual(r.errors, []);
@@ -74,12 +104,18 @@ describe('real data from ../shared/fixtures', function () {
   it('real advisories: npm bulk responses and the minimist GHSA (offline OSV) with its fixed release as the safe version', async () => {
     // The real minimist history ends at 1.2.5; the fixed 1.2.6 (March 2022) is appended to it.
     const fixed = new ScenarioBuilder({ registryKey: null });
-    fixed.package('minimist', { base: realPackument('minimist') }).version('1.2.6', { publishedAt: '2022-03-21T00:00:00Z', publisher: { name: 'ljharb', email: 'ljharb@gmail.com' } });
+    fixed
+      .package('minimist', { base: realPackument('minimist') })
+      .version('1.2.6', { publishedAt: '2022-03-21T00:00:00Z', publisher: { name: 'ljharb', email: 'ljharb@gmail.com' } });
     const corpus = mergeCorpora(corpusFromSharedPackuments(['handlebars']), await fixed.build(), corpusFromSharedAdvisories());
-    const r = await check(corpus, { minimist: { version: '1.2.5' }, handlebars: { version: '4.0.11' } }, {
-      now: new Date('2022-06-01T00:00:00Z'),
-      advisories: { npm: true, osv: false, osvDir: path.join(SHARED_FIXTURES, 'advisories/osv') },
-    });
+    const r = await check(
+      corpus,
+      { minimist: { version: '1.2.5' }, handlebars: { version: '4.0.11' } },
+      {
+        now: new Date('2022-06-01T00:00:00Z'),
+        advisories: { npm: true, osv: false, osvDir: path.join(SHARED_FIXTURES, 'advisories/osv') },
+      },
+    );
     const minimist = r.findings.find((f) => f.package === 'minimist' && f.advisory?.id === 'GHSA-xvch-5gv4-984h')!;
     assert.equal(minimist.code, 'vulnerability');
     assert.equal(minimist.severity, 'critical');
@@ -98,10 +134,14 @@ describe('real data from ../shared/fixtures', function () {
     b.package('debug', { base: realPackument('debug') })
       .version('4.4.1', { publishedAt: '2025-05-13T00:00:00Z', publisher: { name: 'qix', email: 'i.am.qix@gmail.com' } })
       .version('4.4.2', { publishedAt: '2025-09-08T13:00:00Z', publisher: { name: 'qix', email: 'i.am.qix@gmail.com' } });
-    const r = await check(await b.build(), { chalk: { version: '5.6.1' }, debug: { version: '4.4.2' } }, {
-      now: new Date('2025-09-10T00:00:00Z'),
-      advisories: { npm: false, osv: false, osvDir: path.join(SHARED_FIXTURES, 'advisories/osv') },
-    });
+    const r = await check(
+      await b.build(),
+      { chalk: { version: '5.6.1' }, debug: { version: '4.4.2' } },
+      {
+        now: new Date('2025-09-10T00:00:00Z'),
+        advisories: { npm: false, osv: false, osvDir: path.join(SHARED_FIXTURES, 'advisories/osv') },
+      },
+    );
     const chalk = r.findings.find((f) => f.package === 'chalk' && f.code === 'malware')!;
     assert.equal(chalk.severity, 'critical');
     assert.equal(chalk.advisory?.id, 'MAL-2025-46969');
@@ -112,10 +152,14 @@ describe('real data from ../shared/fixtures', function () {
   it('the @ctrl/tinycolor record affects every version by OSV rules (its extra introduced "0" range): no safe version', async () => {
     const b = new ScenarioBuilder({ registryKey: null });
     b.package('@ctrl/tinycolor').version('4.1.0', { publishedAt: '2025-01-01T00:00:00Z' }).version('4.1.1', { publishedAt: '2025-09-15T00:00:00Z' });
-    const r = await check(await b.build(), { '@ctrl/tinycolor': { version: '4.1.0' } }, {
-      now: new Date('2025-09-20T00:00:00Z'),
-      advisories: { npm: false, osv: false, osvDir: path.join(SHARED_FIXTURES, 'advisories/osv') },
-    });
+    const r = await check(
+      await b.build(),
+      { '@ctrl/tinycolor': { version: '4.1.0' } },
+      {
+        now: new Date('2025-09-20T00:00:00Z'),
+        advisories: { npm: false, osv: false, osvDir: path.join(SHARED_FIXTURES, 'advisories/osv') },
+      },
+    );
     const f = r.findings.find((x) => x.code === 'malware')!;
     assert.equal(f.package, '@ctrl/tinycolor');
     assert.equal(f.safeVersion, null);
@@ -142,7 +186,14 @@ describe('real data from ../shared/fixtures', function () {
             name: 'sigstore',
             version: '0.4.0',
             _npmUser: { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com' },
-            dist: { integrity, tarball: 'https://registry.invalid/sigstore/-/sigstore-0.4.0.tgz', attestations: { url: 'https://registry.invalid/-/npm/v1/attestations/sigstore@0.4.0', provenance: { predicateType: 'https://slsa.dev/provenance/v0.2' } } },
+            dist: {
+              integrity,
+              tarball: 'https://registry.invalid/sigstore/-/sigstore-0.4.0.tgz',
+              attestations: {
+                url: 'https://registry.invalid/-/npm/v1/attestations/sigstore@0.4.0',
+                provenance: { predicateType: 'https://slsa.dev/provenance/v0.2' },
+              },
+            },
           },
         },
       } as unknown as Packument);
@@ -152,21 +203,47 @@ describe('real data from ../shared/fixtures', function () {
     };
 
     it('the real bundles verify: no provenance finding', async () => {
-      const r = await check(corpusWith(sig('valid')), { sigstore: { version: '0.4.0', integrity: realIntegrity() } }, { now: new Date('2023-06-01T00:00:00Z') });
-      assert.deepEqual(r.findings.filter((f) => f.code.startsWith('provenance')), []);
+      const r = await check(
+        corpusWith(sig('valid')),
+        { sigstore: { version: '0.4.0', integrity: realIntegrity() } },
+        { now: new Date('2023-06-01T00:00:00Z') },
+      );
+      assert.deepEqual(
+        r.findings.filter((f) => f.code.startsWith('provenance')),
+        [],
+      );
       assert.deepEqual(r.errors, []);
     });
 
     it("without a trusted root given, tries Sigstore's TUF repository, falls back to the embedded root, and says so", async () => {
-      const r = await check(corpusWith(sig('valid')), { sigstore: { version: '0.4.0', integrity: realIntegrity() } }, { now: new Date('2023-06-01T00:00:00Z'), trust: undefined });
-      assert.deepEqual(r.findings.filter((f) => f.code.startsWith('provenance')), []);
+      const r = await check(
+        corpusWith(sig('valid')),
+        { sigstore: { version: '0.4.0', integrity: realIntegrity() } },
+        { now: new Date('2023-06-01T00:00:00Z'), trust: undefined },
+      );
+      assert.deepEqual(
+        r.findings.filter((f) => f.code.startsWith('provenance')),
+        [],
+      );
       assert.equal(r.notes.length, 1);
       assert.match(r.notes[0], /embedded in @sigstore\/tuf/);
     });
 
-    for (const variant of ['invalid', 'malformed-subject', 'mismatched-keyid', 'mismatched-subject-digest', 'mismatched-subject-name', 'no-keyid', 'unsupported']) {
+    for (const variant of [
+      'invalid',
+      'malformed-subject',
+      'mismatched-keyid',
+      'mismatched-subject-digest',
+      'mismatched-subject-name',
+      'no-keyid',
+      'unsupported',
+    ]) {
       it(`the tampered "${variant}" bundles fail: provenance-invalid (critical)`, async () => {
-        const r = await check(corpusWith(sig(variant)), { sigstore: { version: '0.4.0', integrity: realIntegrity() } }, { now: new Date('2023-06-01T00:00:00Z') });
+        const r = await check(
+          corpusWith(sig(variant)),
+          { sigstore: { version: '0.4.0', integrity: realIntegrity() } },
+          { now: new Date('2023-06-01T00:00:00Z') },
+        );
         const f = r.findings.find((x) => x.code === 'provenance-invalid');
         assert.ok(f, `no provenance-invalid for ${variant}: ${r.findings.map((x) => x.code).join()}`);
         assert.equal(f.severity, 'critical');

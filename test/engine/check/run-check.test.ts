@@ -21,7 +21,11 @@ describe('trustlens check against a local registry', function () {
   let project: string;
   let report: CheckReport;
   const find = (name: string, code: FindingCode) => report.findings.find((f) => f.package === name && f.code === code);
-  const codesOf = (name: string) => report.findings.filter((f) => f.package === name).map((f) => f.code).sort();
+  const codesOf = (name: string) =>
+    report.findings
+      .filter((f) => f.package === name)
+      .map((f) => f.code)
+      .sort();
 
   const run = (extra: Partial<CheckOptions> = {}) =>
     runCheck({
@@ -71,7 +75,11 @@ describe('trustlens check against a local registry', function () {
     assert.equal(f.severity, 'high');
     assert.equal(f.safeVersion, '2.0.1');
     assert.equal(f.file, 'package-lock.json');
-    assert.deepEqual(f.locations.map((l) => l.kind), ['lockfile', 'manifest'], 'a direct dependency is placed in package.json too');
+    assert.deepEqual(
+      f.locations.map((l) => l.kind),
+      ['lockfile', 'manifest'],
+      'a direct dependency is placed in package.json too',
+    );
   });
 
   it('provenance-source-changed and provenance-workflow-changed from verified Sigstore identities', () => {
@@ -96,7 +104,11 @@ describe('trustlens check against a local registry', function () {
       assert.equal(card.safeVersion, null, name);
     }
     assert.equal(report.cards.find((c) => c.name === 'downgrade')!.safeVersion, '2.0.1');
-    assert.equal(report.cards.find((c) => c.name === 'good-lib')!.safeVersion, report.cards.find((c) => c.name === 'good-lib')!.version, 'a clean version is its own safe version');
+    assert.equal(
+      report.cards.find((c) => c.name === 'good-lib')!.safeVersion,
+      report.cards.find((c) => c.name === 'good-lib')!.version,
+      'a clean version is its own safe version',
+    );
   });
 
   it('signature-invalid and signature-missing with the registry key', () => {
@@ -138,7 +150,10 @@ describe('trustlens check against a local registry', function () {
     assert.equal(find('scripted', 'content-install-hook'), undefined);
     const f = find('scripted', 'install-script-added')!;
     assert.equal(f.severity, 'high');
-    assert.ok(f.evidence.some((e) => /setup\.js/.test(e.value)), JSON.stringify(f.evidence));
+    assert.ok(
+      f.evidence.some((e) => /setup\.js/.test(e.value)),
+      JSON.stringify(f.evidence),
+    );
     const card = report.cards.find((c) => c.name === 'scripted')!;
     assert.equal(card.changes?.previous, '1.0.0');
     assert.ok(card.changes?.findings.some((x) => x.code === 'content-install-hook'));
@@ -163,10 +178,25 @@ describe('trustlens check against a local registry', function () {
     const mirror = await startFixtureRegistry(stripTrustMetadata(scenario.corpus));
     try {
       const dir = writeProject(scenario, mirror.url);
-      const r = await runCheck({ projectDir: dir, registry: mirror.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) });
+      const r = await runCheck({
+        projectDir: dir,
+        registry: mirror.url,
+        now: new Date(NOW),
+        env: isolatedNpmEnv(dir),
+        advisories: { npm: true, osv: false },
+        trust: customTrustContext(scenario.sigstore.trustedRootJSON),
+      });
       const codes = new Set(r.findings.map((f) => f.code));
       assert.equal(r.findings.filter((f) => f.code === 'trust-metadata-unavailable').length, 1);
-      for (const c of ['publisher-changed', 'provenance-downgrade', 'provenance-invalid', 'signature-missing', 'signature-invalid', 'maintainer-added'] as const) assert.ok(!codes.has(c), c);
+      for (const c of [
+        'publisher-changed',
+        'provenance-downgrade',
+        'provenance-invalid',
+        'signature-missing',
+        'signature-invalid',
+        'maintainer-added',
+      ] as const)
+        assert.ok(!codes.has(c), c);
       assert.ok(codes.has('install-script-added'), 'content-derived signals still apply');
       assert.ok(codes.has('too-new'));
     } finally {
@@ -186,10 +216,26 @@ describe('trustlens check against a local registry', function () {
       `{ "allow": [ { "package": "native", "code": "install-script", "reason": "node-gyp build", "expires": "2099-01-01" },
                     { "package": "old", "code": "deprecated", "reason": "old allow", "expires": "2020-01-01" } ] }`,
     );
-    const r = await runCheck({ projectDir: dir, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) });
-    assert.equal(r.findings.find((f) => f.package === 'native'), undefined);
-    assert.deepEqual(r.allowed.map((a) => [a.finding.package, a.reason]), [['native', 'node-gyp build']]);
-    assert.ok(r.findings.find((f) => f.package === 'old' && f.code === 'deprecated'), 'the expired allow no longer applies');
+    const r = await runCheck({
+      projectDir: dir,
+      registry: registry.url,
+      now: new Date(NOW),
+      env: isolatedNpmEnv(dir),
+      advisories: { npm: true, osv: false },
+      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
+    });
+    assert.equal(
+      r.findings.find((f) => f.package === 'native'),
+      undefined,
+    );
+    assert.deepEqual(
+      r.allowed.map((a) => [a.finding.package, a.reason]),
+      [['native', 'node-gyp build']],
+    );
+    assert.ok(
+      r.findings.find((f) => f.package === 'old' && f.code === 'deprecated'),
+      'the expired allow no longer applies',
+    );
   });
 
   it('an untrusted project: its policy may only make the check stricter, and what it would have hidden is said', async () => {
@@ -202,10 +248,20 @@ describe('trustlens check against a local registry', function () {
          "allow": [ { "package": "forged", "code": "provenance-invalid", "reason": "trust me" },
                     { "package": "scripted", "code": "install-script-added", "reason": "fine" } ] }`,
     );
-    const opts = { projectDir: dir, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(dir), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON) };
+    const opts = {
+      projectDir: dir,
+      registry: registry.url,
+      now: new Date(NOW),
+      env: isolatedNpmEnv(dir),
+      advisories: { npm: true, osv: false },
+      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
+    };
     const trusted = await runCheck(opts);
     assert.equal(trusted.findings.find((f) => f.package === 'malicious')!.severity, 'info', 'a trusted folder applies its own policy');
-    assert.equal(trusted.findings.find((f) => f.package === 'forged'), undefined);
+    assert.equal(
+      trusted.findings.find((f) => f.package === 'forged'),
+      undefined,
+    );
     // …but lowering malware or invalid provenance is never silent: a warning where it is written.
     const lowers = trusted.model.problems.filter((p) => p.code === 'policy-lowers').map((p) => p.message);
     assert.equal(lowers.length, 2, JSON.stringify(lowers));
@@ -221,9 +277,15 @@ describe('trustlens check against a local registry', function () {
     assert.deepEqual(untrusted.allowed, []);
     const ignored = untrusted.model.problems.find((p) => p.code === 'policy-ignored')!;
     assert.equal(ignored.file, '.trustlens.jsonc');
-    assert.match(ignored.message, /not applied: a cooldown of 0 days \(instead of 2\), threshold critical \(instead of high\), malware → info, provenance-invalid → low, 2 allow entries/);
+    assert.match(
+      ignored.message,
+      /not applied: a cooldown of 0 days \(instead of 2\), threshold critical \(instead of high\), malware → info, provenance-invalid → low, 2 allow entries/,
+    );
     // malicious (lowered), forged (allowed and lowered: one finding), scripted (allowed).
-    assert.ok(untrusted.notes.some((n) => /^3 findings would be hidden or lowered by this repository's \.trustlens\.jsonc/.test(n)), JSON.stringify(untrusted.notes));
+    assert.ok(
+      untrusted.notes.some((n) => /^3 findings would be hidden or lowered by this repository's \.trustlens\.jsonc/.test(n)),
+      JSON.stringify(untrusted.notes),
+    );
     assert.equal(untrusted.policy.threshold, 'high');
   });
 

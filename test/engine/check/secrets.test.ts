@@ -43,7 +43,12 @@ describe('secrets: registry tokens never leak', function () {
     const b = new ScenarioBuilder({ registryKey: null });
     b.package('fine').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'a' } });
     b.package('flaky').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'a' } });
-    registry = await startFixtureRegistry(await b.build(), { faults: [{ match: /^\/flaky/, action: { status: 500, body: 'internal error' } }, { match: /^\/gone/, action: { destroy: true } }] });
+    registry = await startFixtureRegistry(await b.build(), {
+      faults: [
+        { match: /^\/flaky/, action: { status: 500, body: 'internal error' } },
+        { match: /^\/gone/, action: { destroy: true } },
+      ],
+    });
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-secrets-'));
     cacheDir = path.join(project, 'cache');
     const host = new URL(registry.url).host;
@@ -53,7 +58,10 @@ describe('secrets: registry tokens never leak', function () {
     const entry = (n: string) => ({ version: '1.0.0', resolved: `${registry.url}${n}/-/${n.split('/').pop()}-1.0.0.tgz` });
     fs.writeFileSync(
       path.join(project, 'package-lock.json'),
-      JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps }, ...Object.fromEntries(Object.keys(deps).map((n) => [`node_modules/${n}`, entry(n)])) } }),
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: { '': { dependencies: deps }, ...Object.fromEntries(Object.keys(deps).map((n) => [`node_modules/${n}`, entry(n)])) },
+      }),
     );
     env = isolatedNpmEnv(project);
   });
@@ -63,11 +71,22 @@ describe('secrets: registry tokens never leak', function () {
 
   it('the token is sent to its registry, and appears in no report, message, log or cache file', async () => {
     const logs: string[] = [];
-    const report = await runCheck({ projectDir: project, registry: registry.url, env, cacheDir, log: (l) => logs.push(l), advisories: { npm: true, osv: false } });
-    assert.ok(registry.requests.some((r) => r.headers.authorization === `Bearer ${TOKEN}`), 'the token is used where it belongs');
+    const report = await runCheck({
+      projectDir: project,
+      registry: registry.url,
+      env,
+      cacheDir,
+      log: (l) => logs.push(l),
+      advisories: { npm: true, osv: false },
+    });
+    assert.ok(
+      registry.requests.some((r) => r.headers.authorization === `Bearer ${TOKEN}`),
+      'the token is used where it belongs',
+    );
     assert.ok(report.errors.length >= 1, 'the failing packages are reported');
     const outputs = [JSON.stringify(report), logs.join('\n')];
-    for (const format of ['text', 'json', 'sarif']) outputs.push((await run(['check', project, '--registry', registry.url, '--format', format, '--cache-dir', cacheDir], env)).out);
+    for (const format of ['text', 'json', 'sarif'])
+      outputs.push((await run(['check', project, '--registry', registry.url, '--format', format, '--cache-dir', cacheDir], env)).out);
     outputs.push(...listFiles(cacheDir).map((f) => fs.readFileSync(f, 'utf8')));
     assert.ok(listFiles(cacheDir).length > 0, 'the cache was written');
     for (const text of outputs) {
@@ -84,7 +103,10 @@ describe('secrets: registry tokens never leak', function () {
     for (const [i, f] of files.entries()) fs.writeFileSync(f, i % 2 ? fs.readFileSync(f, 'utf8').slice(0, 20) : '\u0000garbage');
     registry.resetRequests();
     const again = await runCheck({ projectDir: project, registry: registry.url, env, cacheDir, advisories: { npm: false, osv: false }, offline: false });
-    assert.ok(registry.requests.some((r) => r.url === '/fine'), 'the broken entry was refetched');
+    assert.ok(
+      registry.requests.some((r) => r.url === '/fine'),
+      'the broken entry was refetched',
+    );
     assert.ok(again.findings.every((f) => f.code !== 'version-missing' || f.package !== 'fine'));
     const entry = await cache.get('packument-summaries-v2', `${registry.url}fine`);
     assert.equal((entry?.value as { name?: string } | undefined)?.name, 'fine', 'and stored whole again');

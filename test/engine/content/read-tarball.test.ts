@@ -7,7 +7,15 @@ import * as zlib from 'node:zlib';
 import { strict as assert } from 'node:assert';
 import type { PackageContents } from '../../../src/core/content/types';
 import { type ContentAnalyzer, ContentAnalysisCache, defaultContentAnalyzer, downloadTarball, fetchContents } from '../../../src/engine/content/fetch-contents';
-import { IntegrityMismatchError, MAX_PATH_LENGTH, neutralisePath, printablePath, readTarball, sriFromShasum, verifyIntegrity } from '../../../src/engine/content/read-tarball';
+import {
+  IntegrityMismatchError,
+  MAX_PATH_LENGTH,
+  neutralisePath,
+  printablePath,
+  readTarball,
+  sriFromShasum,
+  verifyIntegrity,
+} from '../../../src/engine/content/read-tarball';
 import { DiskCache } from '../../../src/engine/infra/disk-cache';
 import { EngineError } from '../../../src/engine/infra/errors';
 import { RegistryHttp } from '../../../src/engine/registry/http';
@@ -72,7 +80,11 @@ describe('readTarball', function () {
         .package('@acme/widget')
         .version('1.2.3', {
           scripts: { test: 'node test.js' },
-          files: { 'index.js': 'module.exports = 42;\n', 'lib/deep/util.js': 'exports.x = 1;\n', [`${'long-directory-name/'.repeat(6)}file.js`]: '// long path\n' },
+          files: {
+            'index.js': 'module.exports = 42;\n',
+            'lib/deep/util.js': 'exports.x = 1;\n',
+            [`${'long-directory-name/'.repeat(6)}file.js`]: '// long path\n',
+          },
         })
         .build();
       const doc = corpus.packuments.get('@acme/widget')!.versions['1.2.3'];
@@ -92,23 +104,32 @@ describe('readTarball', function () {
       await readTarball(tgz, { name: 'w', version: '1', integrity: sriFromShasum(doc.dist.shasum!) });
     });
 
-    it('reads what `npm pack` makes, matching npm\'s own file list and integrity', async function () {
+    it("reads what `npm pack` makes, matching npm's own file list and integrity", async function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-pack-'));
       const pkg = path.join(dir, 'pkg');
       fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
-      fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'tiny-packed', version: '0.1.0', main: 'index.js', bin: { tiny: 'bin.js' }, files: ['index.js', 'bin.js', 'lib'] }, null, 2));
+      fs.writeFileSync(
+        path.join(pkg, 'package.json'),
+        JSON.stringify({ name: 'tiny-packed', version: '0.1.0', main: 'index.js', bin: { tiny: 'bin.js' }, files: ['index.js', 'bin.js', 'lib'] }, null, 2),
+      );
       fs.writeFileSync(path.join(pkg, 'index.js'), 'module.exports = require("./lib/a");\n');
       fs.writeFileSync(path.join(pkg, 'bin.js'), '#!/usr/bin/env node\nconsole.log("hi");\n', { mode: 0o755 });
       fs.writeFileSync(path.join(pkg, 'lib', 'a.js'), 'module.exports = 1;\n');
       fs.writeFileSync(path.join(pkg, 'README.md'), '# tiny\n');
       let out: string;
       try {
-        out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: pkg, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+          cwd: pkg,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       } catch (e) {
         console.log(`      skipped: npm pack failed (${String((e as Error).message).split('\n')[0]})`);
         return this.skip();
       }
-      const info = (JSON.parse(out) as { filename: string; integrity: string; files: { path: string; size: number }[]; entryCount: number; unpackedSize: number }[])[0];
+      const info = (
+        JSON.parse(out) as { filename: string; integrity: string; files: { path: string; size: number }[]; entryCount: number; unpackedSize: number }[]
+      )[0];
       const tgz = fs.readFileSync(path.join(dir, info.filename));
       const c = await readTarball(tgz, { name: 'tiny-packed', version: '0.1.0', integrity: info.integrity });
       assert.deepEqual([...c.files.keys()].sort(), info.files.map((f) => f.path).sort());
@@ -183,7 +204,8 @@ describe('readTarball', function () {
       assert.equal(c.files.get('ok/fine.js')!.data!.toString(), 'fine');
       assert.equal(c.files.get('ok/fine.js')!.suspicious, undefined);
       // and nothing was written anywhere
-      for (const p of ['../../etc/x', '../outside.js', '../../win.txt', 'ok/fine.js', 'package/ok/fine.js']) assert.equal(fs.existsSync(path.resolve(process.cwd(), p)), false, p);
+      for (const p of ['../../etc/x', '../outside.js', '../../win.txt', 'ok/fine.js', 'package/ok/fine.js'])
+        assert.equal(fs.existsSync(path.resolve(process.cwd(), p)), false, p);
     });
 
     it('neutralisePath: plain, nested, dot segments, top-level entries', () => {
@@ -223,7 +245,10 @@ describe('readTarball', function () {
       const c = await readTarball(rawTgz(entries), { name: 'x', version: '1', maxPathChars: 2000 });
       assert.equal(c.truncated, 'byte-budget');
       assert.ok(c.files.size < 25, `${c.files.size} files kept`);
-      assert.ok(c.warnings.some((w) => /entry names add up to more than 2000 characters/.test(w)), c.warnings.join('; '));
+      assert.ok(
+        c.warnings.some((w) => /entry names add up to more than 2000 characters/.test(w)),
+        c.warnings.join('; '),
+      );
       assert.equal((await readTarball(rawTgz(entries), { name: 'x', version: '1' })).files.size, 51);
     });
 
@@ -315,7 +340,14 @@ describe('readTarball', function () {
 
     it('lists a huge file without reading it, and reads the files after it', async () => {
       const big = crypto.randomBytes(6 * 1024 * 1024);
-      const c = await readTarball(rawTgz([{ path: 'package/package.json', data: manifest() }, { path: 'package/huge.bin', data: big }, { path: 'package/small.js', data: 'ok' }]), { name: 'x', version: '1' });
+      const c = await readTarball(
+        rawTgz([
+          { path: 'package/package.json', data: manifest() },
+          { path: 'package/huge.bin', data: big },
+          { path: 'package/small.js', data: 'ok' },
+        ]),
+        { name: 'x', version: '1' },
+      );
       assert.equal(c.files.get('huge.bin')!.skipped, 'too-large');
       assert.equal(c.files.get('huge.bin')!.size, big.length);
       assert.equal(c.files.get('huge.bin')!.data, undefined);
@@ -325,11 +357,17 @@ describe('readTarball', function () {
     });
 
     it('always reads the root package.json, even after the budget is spent', async () => {
-      const c = await readTarball(rawTgz([{ path: 'package/a.js', data: 'a'.repeat(2000) }, { path: 'package/package.json', data: manifest({ scripts: { preinstall: 'x' } }) }]), {
-        name: 'x',
-        version: '1',
-        limits: { maxBytes: 1000 },
-      });
+      const c = await readTarball(
+        rawTgz([
+          { path: 'package/a.js', data: 'a'.repeat(2000) },
+          { path: 'package/package.json', data: manifest({ scripts: { preinstall: 'x' } }) },
+        ]),
+        {
+          name: 'x',
+          version: '1',
+          limits: { maxBytes: 1000 },
+        },
+      );
       assert.equal(c.files.get('a.js')!.skipped, 'over-budget');
       assert.deepEqual(c.manifest?.scripts, { preinstall: 'x' });
     });
@@ -339,7 +377,11 @@ describe('readTarball', function () {
     const good = createTarball({ 'package.json': manifest(), 'index.js': crypto.randomBytes(40_000).toString('hex') });
 
     it('truncated gzip → bad-response saying so', async () => {
-      await rejectsWith(readTarball(good.subarray(0, Math.floor(good.length / 2)), { name: 'x', version: '1' }), 'bad-response', /x@1: the gzip stream is truncated/);
+      await rejectsWith(
+        readTarball(good.subarray(0, Math.floor(good.length / 2)), { name: 'x', version: '1' }),
+        'bad-response',
+        /x@1: the gzip stream is truncated/,
+      );
     });
 
     it('corrupt gzip → bad-response', async () => {
@@ -353,13 +395,20 @@ describe('readTarball', function () {
 
     it('not a tarball (plain bytes, gzip of text, empty) → bad-response', async () => {
       await rejectsWith(readTarball(crypto.randomBytes(4096), { name: 'x', version: '1' }), 'bad-response', /not a tar archive/);
-      await rejectsWith(readTarball(zlib.gzipSync('hello, this is text and not a tar archive at all'.repeat(20)), { name: 'x', version: '1' }), 'bad-response', /not a tar archive/);
+      await rejectsWith(
+        readTarball(zlib.gzipSync('hello, this is text and not a tar archive at all'.repeat(20)), { name: 'x', version: '1' }),
+        'bad-response',
+        /not a tar archive/,
+      );
       await rejectsWith(readTarball(Buffer.alloc(0), { name: 'x', version: '1' }), 'bad-response', /empty/);
       await rejectsWith(readTarball(zlib.gzipSync(good), { name: 'x', version: '1' }), 'bad-response', /gzip inside gzip/);
     });
 
     it('a tar archive cut inside an entry → bad-response (truncated)', async () => {
-      const tar = rawTar([{ path: 'package/package.json', data: manifest() }, { path: 'package/big.js', data: 'x'.repeat(5000) }]);
+      const tar = rawTar([
+        { path: 'package/package.json', data: manifest() },
+        { path: 'package/big.js', data: 'x'.repeat(5000) },
+      ]);
       await rejectsWith(readTarball(zlib.gzipSync(tar.subarray(0, 1536)), { name: 'x', version: '1' }), 'bad-response', /truncated/);
       // uncompressed tarballs are read too
       const plain = await readTarball(tar, { name: 'x', version: '1' });
@@ -367,12 +416,18 @@ describe('readTarball', function () {
     });
 
     it('a checksum-damaged header is skipped with a warning, like npm does, not fatal', async () => {
-      const tar = rawTar([{ path: 'package/package.json', data: manifest() }, { path: 'package/a.js', data: 'a' }]);
+      const tar = rawTar([
+        { path: 'package/package.json', data: manifest() },
+        { path: 'package/a.js', data: 'a' },
+      ]);
       tar[1024 + 148] = 0x37; // damage the checksum of the second header (after one header and one data block)
       const c = await readTarball(zlib.gzipSync(tar), { name: 'x', version: '1' });
       assert.ok(c.files.has('package.json'));
       assert.ok(!c.files.has('a.js'));
-      assert.ok(c.warnings.some((w) => /checksum/.test(w)), c.warnings.join('; '));
+      assert.ok(
+        c.warnings.some((w) => /checksum/.test(w)),
+        c.warnings.join('; '),
+      );
     });
   });
 
@@ -428,14 +483,21 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
 
   before(async () => {
     const b = new ScenarioBuilder({ registryKey: null });
-    b.package('plain').version('1.0.0', { files: { 'index.js': 'module.exports = 1;\n' } }).version('1.0.1', { files: { 'index.js': 'module.exports = 2;\n' } });
+    b.package('plain')
+      .version('1.0.0', { files: { 'index.js': 'module.exports = 1;\n' } })
+      .version('1.0.1', { files: { 'index.js': 'module.exports = 2;\n' } });
     // would write a marker if anything ever ran it: install script, main file, bin
     b.package('would-run')
       .version('1.0.0', { files: { 'index.js': 'module.exports = 1;\n' } })
       .version('1.0.1', {
         scripts: { preinstall: 'node pre.js', postinstall: 'node install.js' },
         manifest: { main: 'index.js', bin: { wr: 'bin.js' } },
-        files: { 'index.js': payload('main'), 'install.js': payload('postinstall'), 'pre.js': payload('preinstall'), 'bin.js': `#!/usr/bin/env node\n${payload('bin')}` },
+        files: {
+          'index.js': payload('main'),
+          'install.js': payload('postinstall'),
+          'pre.js': payload('preinstall'),
+          'bin.js': `#!/usr/bin/env node\n${payload('bin')}`,
+        },
       });
     b.package('tampered').version('1.0.0', { integrityOverride: `sha512-${Buffer.alloc(64, 7).toString('base64')}` });
     corpus = await b.build();
@@ -462,7 +524,11 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
 
   it('rejects a tarball whose bytes do not match the packument', async () => {
     const r = ref('tampered', '1.0.0');
-    await rejectsWith(fetchContents(http, r.tarball, { name: 'tampered', version: '1.0.0', integrity: r.integrity }), 'integrity', /integrity mismatch for tampered@1\.0\.0/);
+    await rejectsWith(
+      fetchContents(http, r.tarball, { name: 'tampered', version: '1.0.0', integrity: r.integrity }),
+      'integrity',
+      /integrity mismatch for tampered@1\.0\.0/,
+    );
   });
 
   it('404 → not-found; a cut connection → an error, never partial contents', async () => {
@@ -489,7 +555,10 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     try {
       result = await cache.analyze({ name: 'would-run', registry: registry.url, current: ref('would-run', '1.0.1'), previous: ref('would-run', '1.0.0') });
       // also straight through readTarball and `npm pack`-free paths
-      await readTarball((await downloadTarball(http, ref('would-run', '1.0.1').tarball, { name: 'would-run', version: '1.0.1' })), { name: 'would-run', version: '1.0.1' });
+      await readTarball(await downloadTarball(http, ref('would-run', '1.0.1').tarball, { name: 'would-run', version: '1.0.1' }), {
+        name: 'would-run',
+        version: '1.0.1',
+      });
     } finally {
       stop();
     }
@@ -504,7 +573,10 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     assert.deepEqual(newInCwd, [], 'no package file was extracted into the working directory');
     const newTmp = fs.readdirSync(os.tmpdir()).filter((f) => !tmpBefore.has(f));
     assert.ok(!newTmp.some((f) => f.includes(markerName) || entryNames.includes(f)), `new in tmp: ${newTmp.join(', ')}`);
-    assert.ok(result.findings.some((f) => f.code === 'content-install-hook' && f.severity === 'high'), 'the real analyzers see the new install hooks');
+    assert.ok(
+      result.findings.some((f) => f.code === 'content-install-hook' && f.severity === 'high'),
+      'the real analyzers see the new install hooks',
+    );
   });
 
   it('caches results: in-flight sharing, on disk across instances, per analyzer version and per tarball bytes', async () => {
@@ -513,7 +585,14 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     let calls = 0;
     const analyze: ContentAnalyzer = (current, previous) => {
       calls++;
-      return [{ code: 'content-size-jump', severity: 'low', message: `${previous?.version} → ${current.version}`, evidence: [{ label: 'files', value: String(current.fileCount) }] }];
+      return [
+        {
+          code: 'content-size-jump',
+          severity: 'low',
+          message: `${previous?.version} → ${current.version}`,
+          evidence: [{ label: 'files', value: String(current.fileCount) }],
+        },
+      ];
     };
     const req = { name: 'plain', registry: registry.url, current: ref('plain', '1.0.1'), previous: ref('plain', '1.0.0') };
     registry.resetRequests();
@@ -566,7 +645,10 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     assert.equal(f.code, 'integrity-mismatch');
     assert.equal(f.severity, 'critical');
     assert.match(f.message, /tampered@1\.0\.0 does not match the registry's own integrity hash/);
-    assert.deepEqual(f.evidence.map((e) => e.label), ['registry metadata (dist.integrity)', 'served tarball', 'from']);
+    assert.deepEqual(
+      f.evidence.map((e) => e.label),
+      ['registry metadata (dist.integrity)', 'served tarball', 'from'],
+    );
     assert.equal(f.evidence[0].value, req.current.integrity);
     assert.equal(f.evidence[1].value, sri(corpus.tarballs.get(tarballPath('tampered', '1.0.0'))!));
     registry.resetRequests();
@@ -610,7 +692,11 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
         signal!.addEventListener('abort', () => reject(signal!.reason));
       });
     const cache = new ContentAnalysisCache(undefined, { analyzerVersion: 'v1', load });
-    const req = { name: 'p', current: { version: '1.0.1', tarball: 'http://127.0.0.1:9/p-1.0.1.tgz' }, previous: { version: '1.0.0', tarball: 'http://127.0.0.1:9/p-1.0.0.tgz' } };
+    const req = {
+      name: 'p',
+      current: { version: '1.0.1', tarball: 'http://127.0.0.1:9/p-1.0.1.tgz' },
+      previous: { version: '1.0.0', tarball: 'http://127.0.0.1:9/p-1.0.0.tgz' },
+    };
     const one = new AbortController();
     const two = new AbortController();
     const first = cache.analyze(req, one.signal);
@@ -618,22 +704,34 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     await until('both tarballs to be asked for, once', () => downloads.length === 2);
     one.abort();
     await rejectsWith(first, 'aborted');
-    assert.deepEqual(downloads.map((s) => s.aborted), [false, false], 'the other caller still waits');
+    assert.deepEqual(
+      downloads.map((s) => s.aborted),
+      [false, false],
+      'the other caller still waits',
+    );
     two.abort();
     await rejectsWith(second, 'aborted');
-    assert.deepEqual(downloads.map((s) => s.aborted), [true, true]);
+    assert.deepEqual(
+      downloads.map((s) => s.aborted),
+      [true, true],
+    );
     const three = new AbortController();
     const third = cache.analyze(req, three.signal);
     await until('the next ask to download afresh', () => downloads.length === 4);
-    assert.deepEqual(downloads.slice(2).map((s) => s.aborted), [false, false]);
+    assert.deepEqual(
+      downloads.slice(2).map((s) => s.aborted),
+      [false, false],
+    );
     three.abort();
     await rejectsWith(third, 'aborted');
   });
 
   it('analyses wait for room in the budget (their unpacked sizes, and a count), holding no download while they wait', async () => {
     const loads: { version: string; done: () => void }[] = [];
-    const contents = (version: string): PackageContents => ({ name: 'p', version, files: new Map(), unpackedSize: 0, fileCount: 0 }) as unknown as PackageContents;
-    const load = (_name: string, ref: { version: string }) => new Promise<PackageContents>((resolve) => loads.push({ version: ref.version, done: () => resolve(contents(ref.version)) }));
+    const contents = (version: string): PackageContents =>
+      ({ name: 'p', version, files: new Map(), unpackedSize: 0, fileCount: 0 }) as unknown as PackageContents;
+    const load = (_name: string, ref: { version: string }) =>
+      new Promise<PackageContents>((resolve) => loads.push({ version: ref.version, done: () => resolve(contents(ref.version)) }));
     const analyze: ContentAnalyzer = () => [];
     const MB = 1024 * 1024;
     const cache = new ContentAnalysisCache(undefined, { analyzerVersion: 'v1', load, analyze, budget: { bytes: 10 * MB, analyses: 3 } });
@@ -643,7 +741,10 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     const c = cache.analyze({ name: 'p', current: ref('3.0.0', 4 * MB) }); // 12 MB: waits
     const d = cache.analyze({ name: 'p', current: ref('4.0.0') }); // unstated: the most a read keeps (20 MB), after c
     await until('the two that fit to download', () => loads.length === 2);
-    assert.deepEqual(loads.map((l) => l.version), ['1.0.0', '2.0.0']);
+    assert.deepEqual(
+      loads.map((l) => l.version),
+      ['1.0.0', '2.0.0'],
+    );
     loads[0].done();
     await a;
     await until('the third to start', () => loads.length === 3);

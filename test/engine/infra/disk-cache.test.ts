@@ -8,7 +8,8 @@ import { until } from '../../support/wait';
 
 const at = (ms: number) => new Date(ms).toISOString();
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-disk-cache-'));
-const files = (d: string): string[] => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
+const files = (d: string): string[] =>
+  fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
 
 describe('disk cache', () => {
   it('put writes in the background, all queued entries in one append; after flush another instance reads every entry', async () => {
@@ -17,7 +18,11 @@ describe('disk cache', () => {
     for (let i = 0; i < 300; i++) cache.put('ns', { key: `k${i}`, storedAt: at(0), value: i });
     assert.equal((await cache.get<number>('ns', 'k7'))?.value, 7, 'a queued entry is seen by its own process at once');
     await cache.flush();
-    assert.deepEqual(files(dir).map((f) => path.extname(f)), ['.seg'], 'one segment file, no temporary files');
+    assert.deepEqual(
+      files(dir).map((f) => path.extname(f)),
+      ['.seg'],
+      'one segment file, no temporary files',
+    );
     const other = new DiskCache(dir);
     for (let i = 0; i < 300; i++) assert.equal((await other.get<number>('ns', `k${i}`))?.value, i);
     assert.equal(await other.get('ns', 'k300'), undefined);
@@ -122,7 +127,10 @@ describe('disk cache', () => {
     }
     const longAgo = Date.now() - 40 * 86_400_000;
     for (const f of files(dir)) {
-      const text = fs.readFileSync(f, 'utf8').split('\n').map((line) => (line.includes('"old-') ? line.replace(/\t[0-9.]+\t/, `\t${longAgo}\t`) : line));
+      const text = fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line) => (line.includes('"old-') ? line.replace(/\t[0-9.]+\t/, `\t${longAgo}\t`) : line));
       fs.writeFileSync(f, text.join('\n'));
       const quiet = (Date.now() - 3600_000) / 1000;
       fs.utimesSync(f, quiet, quiet);

@@ -4,7 +4,16 @@ import { EngineError } from '../../../src/engine/infra/errors';
 import { PromiseCache } from '../../../src/engine/infra/memo';
 import type { Advisory } from '../../../src/core/trust/types';
 
-const advisory = (id: string, name = 'a'): Advisory => ({ id, aliases: [], source: 'npm', packageName: name, severity: 'high', title: id, malware: false, affected: { ranges: ['<2.0.0'] } as never });
+const advisory = (id: string, name = 'a'): Advisory => ({
+  id,
+  aliases: [],
+  source: 'npm',
+  packageName: name,
+  severity: 'high',
+  title: id,
+  malware: false,
+  affected: { ranges: ['<2.0.0'] } as never,
+});
 
 /**
  * A load the test finishes by hand (a gate, not a delay): it records the signal it was given and how often it ran,
@@ -64,7 +73,12 @@ describe('promise cache (one load per key, shared; each caller may leave)', () =
     assert.equal(await cache.get('k', async () => 'up'), 'up');
     assert.equal(await cache.get('k', async () => 'not asked'), 'up');
     // A load that throws before returning a promise is a failure like any other.
-    await assert.rejects(cache.get('sync', () => { throw new Error('at once'); }), /at once/);
+    await assert.rejects(
+      cache.get('sync', () => {
+        throw new Error('at once');
+      }),
+      /at once/,
+    );
     assert.equal(await cache.get('sync', async () => 'later'), 'later');
     assert.equal(await cache.get('u', async () => 'unknown'), 'unknown');
     assert.equal(await cache.get('u', async () => 'verified'), 'verified');
@@ -139,7 +153,7 @@ describe('promise cache (one load per key, shared; each caller may leave)', () =
     const a = cache.get('a', load, first.signal);
     first.abort();
     await assert.rejects(a, isCancellation);
-    assert.equal(runs[0].signal.aborted, false, 'held: a superseded check\'s request goes on');
+    assert.equal(runs[0].signal.aborted, false, "held: a superseded check's request goes on");
     // The check that replaced it joins the same load.
     const again = cache.get('a', load, new AbortController().signal);
     assert.equal(runs.length, 1);
@@ -198,12 +212,31 @@ describe('advisory memo', () => {
     assert.deepEqual([...memo.missing(q1)], [['a', ['1.0.0', '1.1.0']]]);
     memo.record(q1, new Map([['a', [advisory('GHSA-1')]]]));
     assert.deepEqual([...memo.missing(q1)], []);
-    const q2 = new Map([['a', ['1.1.0', '1.2.0']], ['b', ['3.0.0']]]);
-    assert.deepEqual([...memo.missing(q2)], [['a', ['1.2.0']], ['b', ['3.0.0']]]);
+    const q2 = new Map([
+      ['a', ['1.1.0', '1.2.0']],
+      ['b', ['3.0.0']],
+    ]);
+    assert.deepEqual(
+      [...memo.missing(q2)],
+      [
+        ['a', ['1.2.0']],
+        ['b', ['3.0.0']],
+      ],
+    );
     const before = memo.lookup(['a']).get('a');
     memo.record(memo.missing(q2), new Map([['a', [advisory('GHSA-1'), advisory('GHSA-2')]]]));
-    assert.deepEqual(memo.lookup(['a', 'b']).get('a')!.map((x) => x.id), ['GHSA-1', 'GHSA-2']);
-    assert.deepEqual(before!.map((x) => x.id), ['GHSA-1'], 'a list handed out earlier is never changed');
+    assert.deepEqual(
+      memo
+        .lookup(['a', 'b'])
+        .get('a')!
+        .map((x) => x.id),
+      ['GHSA-1', 'GHSA-2'],
+    );
+    assert.deepEqual(
+      before!.map((x) => x.id),
+      ['GHSA-1'],
+      'a list handed out earlier is never changed',
+    );
     assert.equal(memo.lookup(['b']).get('b'), undefined);
   });
 
@@ -211,7 +244,13 @@ describe('advisory memo', () => {
     const memo = new AdvisoryMemo(0, () => 5);
     const q = new Map([['a', ['1.0.0']]]);
     memo.record(memo.missing(q), new Map([['a', [advisory('GHSA-1')]]]));
-    assert.deepEqual(memo.lookup(['a']).get('a')!.map((x) => x.id), ['GHSA-1']);
+    assert.deepEqual(
+      memo
+        .lookup(['a'])
+        .get('a')!
+        .map((x) => x.id),
+      ['GHSA-1'],
+    );
     assert.equal(memo.missing(q).size, 1);
   });
 

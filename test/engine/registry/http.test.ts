@@ -30,7 +30,10 @@ interface Seen {
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void;
 
 /** A real server on 127.0.0.1 (HTTPS when given a certificate) that records every request it answers. */
-async function listen(handler: Handler, tls?: https.ServerOptions): Promise<{ url: string; host: string; port: number; seen: Seen[]; close: () => Promise<void> }> {
+async function listen(
+  handler: Handler,
+  tls?: https.ServerOptions,
+): Promise<{ url: string; host: string; port: number; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -38,7 +41,13 @@ async function listen(handler: Handler, tls?: https.ServerOptions): Promise<{ ur
     req.on('end', () => {
       const peer = tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
       const cn = peer?.subject?.CN;
-      const s: Seen = { method: req.method!, path: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), clientCN: Array.isArray(cn) ? cn[0] : cn };
+      const s: Seen = {
+        method: req.method!,
+        path: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        clientCN: Array.isArray(cn) ? cn[0] : cn,
+      };
       seen.push(s);
       handler(req, res, s);
     });
@@ -86,7 +95,12 @@ class Collect implements BodyConsumer<Buffer> {
   }
 }
 
-const BIG = Buffer.from(JSON.stringify({ name: 'big', versions: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`1.0.${i}`, { version: `1.0.${i}`, dist: { tarball: `x/${i}` } }])) }));
+const BIG = Buffer.from(
+  JSON.stringify({
+    name: 'big',
+    versions: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`1.0.${i}`, { version: `1.0.${i}`, dist: { tarball: `x/${i}` } }])),
+  }),
+);
 
 /** Responses of every shape RegistryHttp handles; both transports must read them alike. */
 const answers: Handler = (req, res) => {
@@ -167,7 +181,7 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
     b.seen.length = 0;
   });
 
-  it('keeps to npm\'s maxsockets: no more requests at once than .npmrc allows', async () => {
+  it("keeps to npm's maxsockets: no more requests at once than .npmrc allows", async () => {
     // The server holds requests until `limit` of them are open (or all that are left), then answers them together:
     // a client that keeps `limit` going reaches that point whatever the machine's speed, one that keeps fewer never
     // does (the hang guard ends it), and the limiter (limiter.test.ts) keeps it from more.
@@ -186,7 +200,10 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       }
     });
     try {
-      for (const [values, expected] of [[{ maxsockets: '3' }, 3], [{ maxsockets: 'lots' }, 12]] as const) {
+      for (const [values, expected] of [
+        [{ maxsockets: '3' }, 3],
+        [{ maxsockets: 'lots' }, 12],
+      ] as const) {
         [limit, answered, most] = [expected, 0, 0];
         const client = new RegistryHttp({ config: config({ registry: slow.url, ...values }), retries: 0 });
         assert.equal(client.limiter.max, values.maxsockets === '3' ? 3 : DEFAULT_CONCURRENCY);
@@ -225,7 +242,12 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
     });
 
     it('sends the token of the registry (nerf dart: host, then the longest path)', async () => {
-      const values = { registry: `${a.url}npm/`, [`//${a.host}/:_authToken`]: 'host-token', [`//${a.host}/npm/:_authToken`]: 'npm-token', '//registry.example.com/:_authToken': 'elsewhere' };
+      const values = {
+        registry: `${a.url}npm/`,
+        [`//${a.host}/:_authToken`]: 'host-token',
+        [`//${a.host}/npm/:_authToken`]: 'npm-token',
+        '//registry.example.com/:_authToken': 'elsewhere',
+      };
       assert.equal((await compare(values, `${a.url}npm/pkg`)).headers.authorization, 'Bearer npm-token');
       assert.equal((await compare(values, `${a.url}other/pkg`)).headers.authorization, 'Bearer host-token');
       // "/npmx" is not under "/npm/": the host's token, not the path's.
@@ -241,7 +263,12 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
     });
 
     it('sends a scope’s registry its own token, and the registry’s token to other paths on its host (as npm)', async () => {
-      const values = { registry: b.url, '@corp:registry': `${a.url}corp/`, [`//${a.host}/corp/:_authToken`]: 'corp-token', [`//${b.host}/:_authToken`]: 'public-token' };
+      const values = {
+        registry: b.url,
+        '@corp:registry': `${a.url}corp/`,
+        [`//${a.host}/corp/:_authToken`]: 'corp-token',
+        [`//${b.host}/:_authToken`]: 'public-token',
+      };
       const scoped = await compare(values, `${a.url}corp/@corp%2fthing`, { registry: `${a.url}corp/` });
       assert.equal(scoped.headers.authorization, 'Bearer corp-token');
       // A tarball on the scope registry's host but outside its path: npm falls back to the registry's credentials.
@@ -253,11 +280,18 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
     });
 
     it('POSTs a body with content-type and content-length as npm does, and an empty POST with length 0', async () => {
-      const seen = await compare({ registry: a.url, [`//${a.host}/:_authToken`]: 't' }, `${a.url}-/npm/v1/security/advisories/bulk`, { method: 'POST', body: '{"x":["1.0.0"]}' });
+      const seen = await compare({ registry: a.url, [`//${a.host}/:_authToken`]: 't' }, `${a.url}-/npm/v1/security/advisories/bulk`, {
+        method: 'POST',
+        body: '{"x":["1.0.0"]}',
+      });
       assert.equal(seen.body, '{"x":["1.0.0"]}');
       assert.equal(seen.headers['content-type'], 'application/octet-stream');
       assert.equal(seen.headers['content-length'], '15');
-      const json = await compare({ registry: a.url }, `${a.url}post`, { method: 'POST', body: Buffer.from('{}'), headers: { 'content-type': 'application/json' } });
+      const json = await compare({ registry: a.url }, `${a.url}post`, {
+        method: 'POST',
+        body: Buffer.from('{}'),
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(json.headers['content-type'], 'application/json');
       assert.equal((await compare({ registry: a.url }, `${a.url}post`, { method: 'POST' })).headers['content-length'], '0');
     });
@@ -271,7 +305,11 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       const viaNpm = await npm.request(`${a.url}${pathname}`, init);
       const viaDirect = await auto.request(`${a.url}${pathname}`, init);
       assert.equal(auto.sentVia.direct, 1);
-      const view = (r: typeof viaNpm) => ({ status: r.status, body: r.body.toString('utf8'), headers: Object.fromEntries(HEADERS.map((h) => [h, r.headers.get(h) ?? null])) });
+      const view = (r: typeof viaNpm) => ({
+        status: r.status,
+        body: r.body.toString('utf8'),
+        headers: Object.fromEntries(HEADERS.map((h) => [h, r.headers.get(h) ?? null])),
+      });
       return { npm: view(viaNpm), direct: view(viaDirect) };
     }
 
@@ -336,9 +374,14 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
     after(() => hop?.close());
     beforeEach(() => (hop.seen.length = 0));
 
-    it('keeps the token on the same origin, drops it for another port (npm\'s client aside) and another host name (even one with a token of its own)', async () => {
+    it("keeps the token on the same origin, drops it for another port (npm's client aside) and another host name (even one with a token of its own)", async () => {
       const localhostB = `http://localhost:${b.port}/`;
-      const values = { registry: hop.url, [`//${hop.host}/:_authToken`]: 'hop-token', [`//${a.host}/:_authToken`]: 'a-token', [`//localhost:${b.port}/:_authToken`]: 'b-token' };
+      const values = {
+        registry: hop.url,
+        [`//${hop.host}/:_authToken`]: 'hop-token',
+        [`//${a.host}/:_authToken`]: 'a-token',
+        [`//localhost:${b.port}/:_authToken`]: 'b-token',
+      };
       for (const transport of ['npm', 'auto'] as const) {
         const client = new RegistryHttp({ config: config(values), retries: 0, transport });
         // The same origin: the token goes along.
@@ -461,7 +504,11 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       const gone = await listen(answers);
       await gone.close();
       const logs: string[] = [];
-      const auto = new RegistryHttp({ config: config({ registry: a.url, [`//${gone.host}/:_authToken`]: 'npm_SecretToken0123456789abcdefghij' }), retries: 0, log: (l) => logs.push(l) });
+      const auto = new RegistryHttp({
+        config: config({ registry: a.url, [`//${gone.host}/:_authToken`]: 'npm_SecretToken0123456789abcdefghij' }),
+        retries: 0,
+        log: (l) => logs.push(l),
+      });
       const e = await failure(auto.request(`${gone.url}pkg`, {}));
       // Credentials in a URL (an OSV mirror's, say) go through npm's client, whose error names the URL it was given.
       const inUrl = await failure(auto.request(gone.url.replace('//', '//user:UrlSecret@'), {}));
@@ -496,7 +543,10 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
         res.end();
       });
       try {
-        const client = new RegistryHttp({ config: config({ registry: hop.url, proxy: proxy.url, noproxy: 'example.com, 127.0.0.1', [`//${hop.host}/:_authToken`]: 'hop-token' }), retries: 0 });
+        const client = new RegistryHttp({
+          config: config({ registry: hop.url, proxy: proxy.url, noproxy: 'example.com, 127.0.0.1', [`//${hop.host}/:_authToken`]: 'hop-token' }),
+          retries: 0,
+        });
         const res = await client.request(`${hop.url}pkg`, {});
         assert.equal(res.status, 200);
         assert.deepEqual(client.sentVia, { direct: 1, npm: 0 });
@@ -514,7 +564,19 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { getProxy } = require('@npmcli/agent/lib/proxy.js') as { getProxy: (url: URL, o: { proxy?: string; noProxy?: string }) => URL | null };
       const hosts = ['registry.npmjs.org', 'npm.corp.example', 'corp.example', 'xcorp.example', 'a.b.corp.example', '127.0.0.1', 'localhost', '[::1]'];
-      const lists = ['', 'corp.example', '.corp.example', 'corp.example.', ' npmjs.org , other', 'example', '*', '127.0.0.1', '0.0.1', 'localhost,registry.npmjs.org', ',,'];
+      const lists = [
+        '',
+        'corp.example',
+        '.corp.example',
+        'corp.example.',
+        ' npmjs.org , other',
+        'example',
+        '*',
+        '127.0.0.1',
+        '0.0.1',
+        'localhost,registry.npmjs.org',
+        ',,',
+      ];
       for (const host of hosts) {
         for (const noProxy of lists) {
           for (const scheme of ['http', 'https']) {
@@ -551,10 +613,26 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       const project = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-proxy-'));
       try {
         fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ dependencies: { fine: '^1.0.0' } }));
-        const lock = { lockfileVersion: 3, packages: { '': { dependencies: { fine: '^1.0.0' } }, 'node_modules/fine': { version: '1.0.0', resolved: `${registry.url}fine/-/fine-1.0.0.tgz` } } };
+        const lock = {
+          lockfileVersion: 3,
+          packages: { '': { dependencies: { fine: '^1.0.0' } }, 'node_modules/fine': { version: '1.0.0', resolved: `${registry.url}fine/-/fine-1.0.0.tgz` } },
+        };
         fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify(lock));
         const env = isolatedNpmEnv(project, { http_proxy: proxy.url });
-        const args = [path.join(PROJECT_ROOT, 'bin/trustlens.js'), 'check', project, '--registry', registry.url, '--cache-dir', path.join(project, 'cache'), '--advisories', 'off', '--no-content', '--format', 'json'];
+        const args = [
+          path.join(PROJECT_ROOT, 'bin/trustlens.js'),
+          'check',
+          project,
+          '--registry',
+          registry.url,
+          '--cache-dir',
+          path.join(project, 'cache'),
+          '--advisories',
+          'off',
+          '--no-content',
+          '--format',
+          'json',
+        ];
         const code = await new Promise<number | null>((resolve) => spawn(process.execPath, args, { env, stdio: 'ignore' }).on('close', resolve));
         assert.ok(code === 0 || code === 1, `exit ${code}`);
         assert.ok(

@@ -68,7 +68,10 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
 
   before(async () => {
     const b = new ScenarioBuilder();
-    for (const n of ['huge', 'huge-broken', 'huge-cut', 'mid']) b.package(n).version('9.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'alice' } }).version('9.0.1', { publishedAt: '2024-02-01T00:00:00Z', publisher: { name: 'alice' } });
+    for (const n of ['huge', 'huge-broken', 'huge-cut', 'mid'])
+      b.package(n)
+        .version('9.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'alice' } })
+        .version('9.0.1', { publishedAt: '2024-02-01T00:00:00Z', publisher: { name: 'alice' } });
     b.package('steady').version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'bob' } });
     const corpus = await b.build();
     huge = hugePackument(corpus.packuments.get('huge')!); // ~100 MB
@@ -87,7 +90,10 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
       ],
     });
     // the same body with a content-length: the reader starts streaming at once
-    registry.faults.push({ match: /^\/mid-with-length$/, action: { stream: { headers: { 'content-length': String(sizeOf(mid.chunks(registry.url))) }, chunks: mid.chunks } } });
+    registry.faults.push({
+      match: /^\/mid-with-length$/,
+      action: { stream: { headers: { 'content-length': String(sizeOf(mid.chunks(registry.url))) }, chunks: mid.chunks } },
+    });
     let i = 0;
     for (const c of broken.chunks(registry.url)) {
       if (i++ === 600) break;
@@ -101,7 +107,13 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     const locked = (n: string) => (n === 'steady' ? '1.0.0' : '9.0.1');
     fs.writeFileSync(
       path.join(project, 'package-lock.json'),
-      JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps }, ...Object.fromEntries(names.map((n) => [`node_modules/${n}`, { version: locked(n), resolved: `${registry.url}${n}/-/${n}-${locked(n)}.tgz` }])) } }),
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: deps },
+          ...Object.fromEntries(names.map((n) => [`node_modules/${n}`, { version: locked(n), resolved: `${registry.url}${n}/-/${n}-${locked(n)}.tgz` }])),
+        },
+      }),
     );
   });
   after(async () => {
@@ -110,7 +122,13 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
 
   async function source(opts: { maxBodyBytes?: number; concurrency?: number; retries?: number; cacheDir?: string; log?: string[] } = {}) {
     const config = await loadNpmConfig({ projectDir: project, env: isolatedNpmEnv(project), overrides: { registry: registry.url } });
-    const http = new RegistryHttp({ config, maxBodyBytes: opts.maxBodyBytes, concurrency: opts.concurrency, retries: opts.retries, log: (l) => opts.log?.push(l) });
+    const http = new RegistryHttp({
+      config,
+      maxBodyBytes: opts.maxBodyBytes,
+      concurrency: opts.concurrency,
+      retries: opts.retries,
+      log: (l) => opts.log?.push(l),
+    });
     return new PackumentSource(http, registryMap(config), opts.cacheDir ? new DiskCache(opts.cacheDir) : undefined, { ttlMs: 0 });
   }
 
@@ -119,7 +137,15 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     assert.ok(brokenOffset > STREAM_ABOVE_BYTES, `the broken byte comes after the switch to streaming (${brokenOffset})`);
     const log: string[] = [];
     // Outcomes only: a generous timeout, since this process also generates the 100 MB (time is bench:huge's business).
-    const report = await runCheck({ projectDir: project, registry: registry.url, env: isolatedNpmEnv(project), cacheDir, timeoutMs: 120_000, advisories: { npm: false, osv: false }, log: (l) => log.push(l) });
+    const report = await runCheck({
+      projectDir: project,
+      registry: registry.url,
+      env: isolatedNpmEnv(project),
+      cacheDir,
+      timeoutMs: 120_000,
+      advisories: { npm: false, osv: false },
+      log: (l) => log.push(l),
+    });
     const errorOf = (n: string) => report.errors.find((e) => e.package === n || e.package.startsWith(`${n}@`));
     assert.equal(errorOf('huge'), undefined, JSON.stringify(report.errors));
     assert.equal(errorOf('steady'), undefined);
@@ -130,16 +156,23 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     assert.equal(cards.get('huge')?.version, '9.0.1');
     assert.ok(cards.has('steady'));
     assert.ok(!report.findings.some((f) => f.package === 'huge' && f.code === 'version-missing'), 'the locked version was found in the huge history');
-    assert.ok(log.some((l) => /^GET \S+\/huge 200 .* B \(streamed\)$/.test(l)), log.join('\n'));
-    assert.ok(log.some((l) => /^GET \S+\/steady 200 .* B$/.test(l)), `a small packument is read whole:\n${log.join('\n')}`);
+    assert.ok(
+      log.some((l) => /^GET \S+\/huge 200 .* B \(streamed\)$/.test(l)),
+      log.join('\n'),
+    );
+    assert.ok(
+      log.some((l) => /^GET \S+\/steady 200 .* B$/.test(l)),
+      `a small packument is read whole:\n${log.join('\n')}`,
+    );
 
     // Every cache line is whole (cacheLines throws otherwise); the huge summary is complete; the broken ones left nothing.
-    const summaries = cacheLines(cacheDir).map((l) => l.entry.value as PackageSummary | undefined).filter((v): v is PackageSummary => !!v && typeof v === 'object' && 'versions' in v);
+    const summaries = cacheLines(cacheDir)
+      .map((l) => l.entry.value as PackageSummary | undefined)
+      .filter((v): v is PackageSummary => !!v && typeof v === 'object' && 'versions' in v);
     const cached = summaries.find((s) => s.name === 'huge');
     assert.equal(Object.keys(cached?.versions ?? {}).length, huge.versions.length);
     assert.equal(cached?.etag, huge.etag);
     for (const n of ['huge-broken', 'huge-cut']) assert.ok(!summaries.some((s) => s.name === n), `${n} left no cache entry`);
-
   });
 
   it('the streamed summary equals summarizePackument(JSON.parse(body)), with or without content-length; revalidation gets 304', async () => {
@@ -162,7 +195,10 @@ describe('huge packuments from the registry (streamed, bounded memory)', functio
     registry.resetRequests();
     const again = await (await source({ cacheDir })).summary('mid');
     assert.deepStrictEqual(comparable(again), comparable(streamed));
-    assert.deepEqual(registry.requests.map((r) => [r.url, r.headers['if-none-match']]), [['/mid', mid.etag]]);
+    assert.deepEqual(
+      registry.requests.map((r) => [r.url, r.headers['if-none-match']]),
+      [['/mid', mid.etag]],
+    );
   });
 
   it('the body cap applies to streamed bodies (too-large), and the download stops there', async () => {

@@ -2,7 +2,18 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type NpmConfig, configuredHosts, expansionsToHosts, isPrivateName, loadNpmConfig, parseIgnoredRoutes, parseNpmrc, registryFor, registryMap, withheldRoute } from '../../../src/engine/registry/npmrc';
+import {
+  type NpmConfig,
+  configuredHosts,
+  expansionsToHosts,
+  isPrivateName,
+  loadNpmConfig,
+  parseIgnoredRoutes,
+  parseNpmrc,
+  registryFor,
+  registryMap,
+  withheldRoute,
+} from '../../../src/engine/registry/npmrc';
 import { DirectTransport, NpmTransport } from '../../../src/engine/registry/transport';
 
 describe('.npmrc', () => {
@@ -28,9 +39,18 @@ describe('.npmrc', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-npmrc-'));
     fs.writeFileSync(path.join(dir, '.npmrc'), text);
     fs.writeFileSync(path.join(dir, 'user-npmrc'), '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n');
-    const env = { npm_config_userconfig: path.join(dir, 'user-npmrc'), npm_config_globalconfig: path.join(dir, 'none'), NPM_TOKEN: 'npm_secret', GITHUB_TOKEN: 'ghp_secret' };
+    const env = {
+      npm_config_userconfig: path.join(dir, 'user-npmrc'),
+      npm_config_globalconfig: path.join(dir, 'none'),
+      NPM_TOKEN: 'npm_secret',
+      GITHUB_TOKEN: 'ghp_secret',
+    };
     const c = await loadNpmConfig({ projectDir: dir, env });
-    assert.deepEqual(c.sends!.map((x) => x.variable), ['GITHUB_TOKEN', 'NPM_TOKEN', 'PROXY_KEY'], 'the user .npmrc is the user\'s own: not listed');
+    assert.deepEqual(
+      c.sends!.map((x) => x.variable),
+      ['GITHUB_TOKEN', 'NPM_TOKEN', 'PROXY_KEY'],
+      "the user .npmrc is the user's own: not listed",
+    );
     assert.ok(!JSON.stringify(c.sends).includes('secret'), 'names, never values');
     assert.equal((await loadNpmConfig({ projectDir: dir, env, ignoreProject: true })).sends, undefined);
   });
@@ -39,7 +59,11 @@ describe('.npmrc', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-npmrc-'));
     fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=https://project.example/\n@corp:registry=https://npm.corp.example/repo/\n');
     fs.writeFileSync(path.join(dir, 'user-npmrc'), 'registry=https://user.example/\nstrict-ssl=false\n');
-    const env = { npm_config_userconfig: path.join(dir, 'user-npmrc'), npm_config_globalconfig: path.join(dir, 'none'), NPM_CONFIG_HTTPS_PROXY: 'http://proxy:3128' };
+    const env = {
+      npm_config_userconfig: path.join(dir, 'user-npmrc'),
+      npm_config_globalconfig: path.join(dir, 'none'),
+      NPM_CONFIG_HTTPS_PROXY: 'http://proxy:3128',
+    };
     const c = await loadNpmConfig({ projectDir: dir, env });
     assert.equal(c.values.registry, 'https://project.example/');
     assert.equal(c.values['strict-ssl'], 'false');
@@ -99,7 +123,11 @@ describe('.npmrc', () => {
     assert.equal(withheldRoute(routes, trusted, '@env/lib'), 'a registry named by an environment variable');
     assert.equal(withheldRoute(routes, trusted, 'left-pad'), undefined);
     assert.equal(withheldRoute(routes, trusted, 'left-pad', 'https://auth-only.example/left-pad/-/left-pad-1.3.0.tgz'), 'auth-only.example');
-    assert.equal(withheldRoute(routes, trusted, 'left-pad', 'https://elsewhere.example/left-pad/-/left-pad-1.3.0.tgz'), undefined, 'a host the .npmrc does not name: untrusted-source judges it');
+    assert.equal(
+      withheldRoute(routes, trusted, 'left-pad', 'https://elsewhere.example/left-pad/-/left-pad-1.3.0.tgz'),
+      undefined,
+      'a host the .npmrc does not name: untrusted-source judges it',
+    );
     // The user's own configuration sends the scope to the same host: nothing to withhold.
     const mine = registryMap({ values: { '@corp:registry': 'https://npm.corp.example/other/' }, sources: [] });
     assert.equal(withheldRoute(routes, mine, '@corp/lib'), undefined);
@@ -108,7 +136,14 @@ describe('.npmrc', () => {
     const all = parseIgnoredRoutes('registry=https://artifactory.corp.example/api/npm/\n');
     assert.equal(withheldRoute(all, trusted, 'left-pad'), 'artifactory.corp.example');
     assert.equal(withheldRoute(all, trusted, '@types/node'), 'artifactory.corp.example');
-    assert.equal(withheldRoute(parseIgnoredRoutes('registry=https://registry.npmjs.org/\n'), registryMap({ values: { registry: 'https://mirror.example/' }, sources: [] }), 'left-pad'), undefined);
+    assert.equal(
+      withheldRoute(
+        parseIgnoredRoutes('registry=https://registry.npmjs.org/\n'),
+        registryMap({ values: { registry: 'https://mirror.example/' }, sources: [] }),
+        'left-pad',
+      ),
+      undefined,
+    );
     assert.deepEqual(parseIgnoredRoutes('\u0000[[[ not ini'), { scopes: new Map(), hosts: new Set() });
   });
 });

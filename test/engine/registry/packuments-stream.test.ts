@@ -52,6 +52,10 @@ describe('packument source: every real packument streamed, the same summary as t
     assert.equal(compared, names.length);
     const gets = log.filter((l) => /^GET \S+ 200 /.test(l));
     assert.equal(gets.length, names.length, 'one request each');
-    assert.deepEqual(gets.filter((l) => !/\(streamed\)$/.test(l)), [], 'every body streamed');
+    assert.deepEqual(
+      gets.filter((l) => !/\(streamed\)$/.test(l)),
+      [],
+      'every body streamed',
+    );
   });
 });

@@ -17,7 +17,11 @@ const NAME = 'left-pad';
 function asked(requests: RecordedRequest[]): { form: 'abbreviated' | 'full'; conditional: boolean; bytes: number }[] {
   return requests
     .filter((r) => r.url === `/${NAME}`)
-    .map((r) => ({ form: r.headers.accept?.startsWith(ABBREVIATED_ACCEPT) ? 'abbreviated' : 'full', conditional: !!(r.headers['if-none-match'] || r.headers['if-modified-since']), bytes: r.responseBytes ?? -1 }));
+    .map((r) => ({
+      form: r.headers.accept?.startsWith(ABBREVIATED_ACCEPT) ? 'abbreviated' : 'full',
+      conditional: !!(r.headers['if-none-match'] || r.headers['if-modified-since']),
+      bytes: r.responseBytes ?? -1,
+    }));
 }
 
 /** The packument with one more version (published at `at`, tagged latest), or with `deprecate` set on 1.0.0. */
@@ -25,7 +29,11 @@ function changed(doc: Packument, change: { publish?: string; at?: string; deprec
   const next = structuredClone(doc);
   if (change.publish) {
     const base = next.versions['1.0.1'];
-    next.versions[change.publish] = { ...structuredClone(base), version: change.publish, dist: { ...structuredClone(base.dist), integrity: `sha512-${change.publish}`, shasum: change.publish } };
+    next.versions[change.publish] = {
+      ...structuredClone(base),
+      version: change.publish,
+      dist: { ...structuredClone(base.dist), integrity: `sha512-${change.publish}`, shasum: change.publish },
+    };
     next.time = { ...next.time, [change.publish]: change.at!, modified: change.at! };
     next['dist-tags'] = { ...next['dist-tags'], latest: change.publish };
   }
@@ -75,12 +83,22 @@ describe('packument revalidation past the cache lifetime', () => {
   it('without validators: the abbreviated document confirms an unchanged history, and costs less than the full one', async () => {
     const { step } = await setup({ validators: false });
     const cold = await step(0);
-    assert.deepEqual(cold.requests.map((r) => r.form), ['full']);
+    assert.deepEqual(
+      cold.requests.map((r) => r.form),
+      ['full'],
+    );
     const within = await step(TTL - 1);
     assert.deepEqual(within.requests, [], 'within the lifetime: no request');
     const past = await step(2);
-    assert.deepEqual(past.requests.map((r) => r.form), ['abbreviated'], 'past it: one abbreviated request, not the full history');
-    assert.ok(past.requests[0].bytes > 0 && past.requests[0].bytes < cold.requests[0].bytes, `abbreviated ${past.requests[0].bytes} B < full ${cold.requests[0].bytes} B`);
+    assert.deepEqual(
+      past.requests.map((r) => r.form),
+      ['abbreviated'],
+      'past it: one abbreviated request, not the full history',
+    );
+    assert.ok(
+      past.requests[0].bytes > 0 && past.requests[0].bytes < cold.requests[0].bytes,
+      `abbreviated ${past.requests[0].bytes} B < full ${cold.requests[0].bytes} B`,
+    );
     assert.deepEqual(past.summary.versions, cold.summary.versions);
     assert.equal(past.summary.versions['1.0.0'].publisher?.name, 'alice', 'the history is still the full one');
     const again = await step(TTL - 1);
@@ -92,27 +110,39 @@ describe('packument revalidation past the cache lifetime', () => {
     await step(0);
     corpus.packuments.set(NAME, changed(original, { publish: '1.0.2', at: '2026-01-01T00:03:00Z' }));
     const published = await step(TTL);
-    assert.deepEqual(published.requests.map((r) => r.form), ['abbreviated', 'full']);
+    assert.deepEqual(
+      published.requests.map((r) => r.form),
+      ['abbreviated', 'full'],
+    );
     assert.equal(published.summary.versions['1.0.2']?.publishedAt, '2026-01-01T00:03:00.000Z', 'the new version with its publish time');
     assert.equal(published.summary.distTags.latest, '1.0.2');
 
     corpus.packuments.set(NAME, changed(corpus.packuments.get(NAME)!, { deprecate: 'compromised, do not use' }));
     const deprecated = await step(TTL);
-    assert.deepEqual(deprecated.requests.map((r) => r.form), ['abbreviated', 'full']);
+    assert.deepEqual(
+      deprecated.requests.map((r) => r.form),
+      ['abbreviated', 'full'],
+    );
     assert.equal(deprecated.summary.versions['1.0.0'].deprecated, 'compromised, do not use');
 
     const moved = structuredClone(corpus.packuments.get(NAME)!);
     moved['dist-tags'] = { ...moved['dist-tags'], latest: '1.0.1' };
     corpus.packuments.set(NAME, moved);
     const tagged = await step(TTL);
-    assert.deepEqual(tagged.requests.map((r) => r.form), ['abbreviated', 'full']);
+    assert.deepEqual(
+      tagged.requests.map((r) => r.form),
+      ['abbreviated', 'full'],
+    );
     assert.equal(tagged.summary.distTags.latest, '1.0.1');
 
     const { versions: _gone, ...rest } = corpus.packuments.get(NAME)!;
     const unpublished = { ...rest, versions: Object.fromEntries(Object.entries(_gone).filter(([v]) => v !== '1.0.2')) } as Packument;
     corpus.packuments.set(NAME, unpublished);
     const removed = await step(TTL);
-    assert.deepEqual(removed.requests.map((r) => r.form), ['abbreviated', 'full']);
+    assert.deepEqual(
+      removed.requests.map((r) => r.form),
+      ['abbreviated', 'full'],
+    );
     assert.equal(removed.summary.versions['1.0.2'], undefined, 'an unpublished version is gone from the history');
   });
 
@@ -120,7 +150,10 @@ describe('packument revalidation past the cache lifetime', () => {
     const { step } = await setup({ validators: false });
     await step(0);
     const fresh = await step(1, true);
-    assert.deepEqual(fresh.requests.map((r) => r.form), ['full']);
+    assert.deepEqual(
+      fresh.requests.map((r) => r.form),
+      ['full'],
+    );
   });
 
   it('a registry that ignores Accept (the mirror): its full answer is used as the history, one request', async () => {
@@ -128,7 +161,10 @@ describe('packument revalidation past the cache lifetime', () => {
     await step(0);
     corpus.packuments.set(NAME, changed(original, { publish: '1.0.2', at: '2026-01-01T00:03:00Z' }));
     const past = await step(TTL);
-    assert.deepEqual(past.requests.map((r) => r.form), ['abbreviated']);
+    assert.deepEqual(
+      past.requests.map((r) => r.form),
+      ['abbreviated'],
+    );
     assert.equal(past.summary.versions['1.0.2']?.publishedAt, '2026-01-01T00:03:00.000Z', 'the full answer is read as such');
   });
 
@@ -138,9 +174,16 @@ describe('packument revalidation past the cache lifetime', () => {
     // The abbreviated body, as the registry would send it, under a plain JSON label.
     const res = await fetch(`${registry!.url}${NAME}`, { headers: { accept: ABBREVIATED_ACCEPT } });
     const body = Buffer.from(await res.arrayBuffer());
-    registry!.faults.push({ match: (r) => r.url === `/${NAME}` && !!r.headers.accept?.startsWith(ABBREVIATED_ACCEPT), times: 1, action: { status: 200, headers: { 'content-type': 'application/json' }, body } });
+    registry!.faults.push({
+      match: (r) => r.url === `/${NAME}` && !!r.headers.accept?.startsWith(ABBREVIATED_ACCEPT),
+      times: 1,
+      action: { status: 200, headers: { 'content-type': 'application/json' }, body },
+    });
     const past = await step(TTL);
-    assert.deepEqual(past.requests.map((r) => r.form), ['abbreviated']);
+    assert.deepEqual(
+      past.requests.map((r) => r.form),
+      ['abbreviated'],
+    );
     assert.equal(past.summary.versions['1.0.0'].publishedAt, cold.summary.versions['1.0.0'].publishedAt);
     assert.equal(past.summary.versions['1.0.0'].publisher?.name, 'alice');
   });
@@ -149,6 +192,9 @@ describe('packument revalidation past the cache lifetime', () => {
     const { step } = await setup({});
     await step(0);
     const past = await step(TTL);
-    assert.deepEqual(past.requests.map((r) => [r.form, r.conditional, r.bytes]), [['full', true, 0]]);
+    assert.deepEqual(
+      past.requests.map((r) => [r.form, r.conditional, r.bytes]),
+      [['full', true, 0]],
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('evaluation memo across minutes', () => {
     const memo = new EvaluationMemo();
     const base = ctx(young, '1.1.0');
     const inside = memo.evaluate(base, policy, key, '^1.0.0', ALL_RULES);
-    assert.ok(inside.findings.some((f) => f.code === 'too-new'), JSON.stringify(inside.findings.map((f) => f.code)));
+    assert.ok(
+      inside.findings.some((f) => f.code === 'too-new'),
+      JSON.stringify(inside.findings.map((f) => f.code)),
+    );
     const minuteLater = memo.evaluate({ ...base, now: later(1) }, policy, key, '^1.0.0', ALL_RULES);
     assert.notEqual(minuteLater, inside);
     // 31 minutes on, 1.1.0 is two days old: no longer within the cooldown.

@@ -15,7 +15,8 @@ import { NOW, type Scenario, buildScenario, writeProject } from '../../support/c
 import { isolatedNpmEnv } from '../../support/npm-env';
 
 /** What a user sees of a finding: enough to tell two reports apart. */
-const seen = (r: CheckReport) => r.findings.map((f: LocatedFinding) => `${f.package}@${f.version} ${f.code} ${f.severity} → ${f.safeVersion} ${f.file}:${f.line}`).sort();
+const seen = (r: CheckReport) =>
+  r.findings.map((f: LocatedFinding) => `${f.package}@${f.version} ${f.code} ${f.severity} → ${f.safeVersion} ${f.file}:${f.line}`).sort();
 
 /**
  * The service keeps a CheckSession between evaluations: a later check reuses summaries, keys, verdicts, advisories
@@ -38,7 +39,15 @@ describe('check session (what the service remembers between evaluations)', funct
   });
 
   const run = (project: string, extra: Partial<CheckOptions> = {}) =>
-    runCheck({ projectDir: project, registry: registry.url, now: new Date(NOW), trust, env: isolatedNpmEnv(project), advisories: { npm: true, osv: false }, ...extra });
+    runCheck({
+      projectDir: project,
+      registry: registry.url,
+      now: new Date(NOW),
+      trust,
+      env: isolatedNpmEnv(project),
+      advisories: { npm: true, osv: false },
+      ...extra,
+    });
 
   it('a second check asks the registry nothing and reports exactly what a fresh check reports', async () => {
     const project = writeProject(scenario, registry.url);
@@ -63,7 +72,10 @@ describe('check session (what the service remembers between evaluations)', funct
     registry.resetRequests();
     const edited = await run(project, { session, overlay });
     // A direct dependency at a new version is compared with the release before it: those two tarballs, nothing else.
-    assert.deepEqual(registry.requests.map((r) => `${r.method} ${r.url}`).sort(), ['GET /vulnerable/-/vulnerable-1.0.0.tgz', 'GET /vulnerable/-/vulnerable-1.0.5.tgz']);
+    assert.deepEqual(registry.requests.map((r) => `${r.method} ${r.url}`).sort(), [
+      'GET /vulnerable/-/vulnerable-1.0.0.tgz',
+      'GET /vulnerable/-/vulnerable-1.0.5.tgz',
+    ]);
     assert.deepEqual(seen(edited), seen(await run(moved)));
     assert.ok(!edited.findings.some((f) => f.package === 'vulnerable'), '1.0.5 is the fixed version');
   });
@@ -72,17 +84,26 @@ describe('check session (what the service remembers between evaluations)', funct
     const project = writeProject(scenario, registry.url, { ...scenario.locked, 'not-on-the-registry': '1.0.0' });
     const session = new CheckSession();
     const first = await run(project, { session });
-    assert.ok(first.findings.some((f) => f.package === 'not-on-the-registry'), 'the missing package is a finding');
+    assert.ok(
+      first.findings.some((f) => f.package === 'not-on-the-registry'),
+      'the missing package is a finding',
+    );
     registry.resetRequests();
     const second = await run(project, { session });
-    assert.deepEqual(registry.requests.map((r) => `${r.method} ${r.url}`), []);
+    assert.deepEqual(
+      registry.requests.map((r) => `${r.method} ${r.url}`),
+      [],
+    );
     assert.deepEqual(seen(second), seen(first));
     // A session that keeps nothing (cache lifetime 0) asks again.
     const uncached = new CheckSession();
     await run(project, { session: uncached, cacheTtlMs: 0 });
     registry.resetRequests();
     await run(project, { session: uncached, cacheTtlMs: 0 });
-    assert.ok(registry.requests.some((r) => r.url === '/not-on-the-registry'), registry.requests.map((r) => r.url).join());
+    assert.ok(
+      registry.requests.some((r) => r.url === '/not-on-the-registry'),
+      registry.requests.map((r) => r.url).join(),
+    );
   });
 
   it('a check cancelled half-way leaves the session whole: the next one gives the fresh result', async () => {
@@ -98,7 +119,10 @@ describe('check session (what the service remembers between evaluations)', funct
       const cancelled = run(project, { session, registry: gate.url, signal: controller.signal });
       await withinHangGuard('the check to ask for advisories', gate.arrived(advisories));
       controller.abort();
-      await withinHangGuard('the aborted check to end while its advisory request is held', assert.rejects(cancelled, (e: { code?: string }) => e.code === 'aborted'));
+      await withinHangGuard(
+        'the aborted check to end while its advisory request is held',
+        assert.rejects(cancelled, (e: { code?: string }) => e.code === 'aborted'),
+      );
       gate.release();
       const after = await run(project, { session, registry: gate.url });
       assert.deepEqual(seen(after), seen(await run(project, { registry: gate.url })));
@@ -108,7 +132,7 @@ describe('check session (what the service remembers between evaluations)', funct
     }
   });
 
-  it('a superseded check\'s requests go on in the session: the check that replaced it joins them', async () => {
+  it("a superseded check's requests go on in the session: the check that replaced it joins them", async () => {
     // The service cancels a check when an edit supersedes it, before the next one starts: had the cancelled check's
     // packument request been aborted with it, the next check would ask again. The gate holds that request, so the
     // count does not depend on which check gets there first.
@@ -122,7 +146,10 @@ describe('check session (what the service remembers between evaluations)', funct
       const superseded = run(project, { session, registry: gate.url, signal: controller.signal });
       await withinHangGuard('the first check to ask for the held packument', gate.arrived(held));
       controller.abort();
-      await withinHangGuard('the cancelled check to end while its request is held', assert.rejects(superseded, (e: { code?: string }) => e.code === 'aborted'));
+      await withinHangGuard(
+        'the cancelled check to end while its request is held',
+        assert.rejects(superseded, (e: { code?: string }) => e.code === 'aborted'),
+      );
       const next = run(project, { session, registry: gate.url });
       gate.release();
       const replaced = await next;
@@ -156,8 +183,14 @@ describe('check session (what the service remembers between evaluations)', funct
     const newer = writeProject(scenario, registry.url, { 'good-lib': '1.2.0' });
     registry.resetRequests();
     const r = await run(newer, { cacheDir, content: 'off' });
-    assert.deepEqual(r.findings.filter((f) => f.package === 'good-lib').map((f) => f.code), []);
-    assert.ok(registry.requests.some((q) => q.method === 'GET' && q.url === '/good-lib'), 'the packument was asked again');
+    assert.deepEqual(
+      r.findings.filter((f) => f.package === 'good-lib').map((f) => f.code),
+      [],
+    );
+    assert.ok(
+      registry.requests.some((q) => q.method === 'GET' && q.url === '/good-lib'),
+      'the packument was asked again',
+    );
   });
 
   it('a failed advisory source is asked again by the next check, not remembered as "no advisories"', async () => {
@@ -165,7 +198,10 @@ describe('check session (what the service remembers between evaluations)', funct
     const session = new CheckSession();
     registry.faults.push({ match: /\/advisories\/bulk/, times: 1, action: { status: 400, body: 'bad request' } });
     const failed = await run(project, { session });
-    assert.ok(failed.errors.some((e) => /advisories/.test(e.message)), JSON.stringify(failed.errors));
+    assert.ok(
+      failed.errors.some((e) => /advisories/.test(e.message)),
+      JSON.stringify(failed.errors),
+    );
     assert.ok(!failed.findings.some((f) => f.code === 'vulnerability'));
     registry.resetRequests();
     const again = await run(project, { session });
@@ -192,7 +228,15 @@ describe('advisories-only check', function () {
   });
 
   const run = (extra: Partial<CheckOptions> = {}) =>
-    runCheck({ projectDir: project, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(project), advisories: { npm: true, osv: false }, trust: customTrustContext(scenario.sigstore.trustedRootJSON), ...extra });
+    runCheck({
+      projectDir: project,
+      registry: registry.url,
+      now: new Date(NOW),
+      env: isolatedNpmEnv(project),
+      advisories: { npm: true, osv: false },
+      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
+      ...extra,
+    });
 
   it('reports the advisory findings of the full check, with the same safe versions, and nothing else', async () => {
     const full = await run();
@@ -201,7 +245,12 @@ describe('advisories-only check', function () {
     const asked = registry.requests.map((r) => `${r.method} ${r.url}`);
     const advisoryFindings = (r: CheckReport) => seen({ ...r, findings: r.findings.filter((f) => f.code === 'vulnerability' || f.code === 'malware') });
     assert.deepEqual(seen(only), advisoryFindings(full));
-    assert.deepEqual(advisoryFindings(only).map((l) => l.split(' ')[0]).sort(), ['malicious@4.0.1', 'vulnerable@1.0.0']);
+    assert.deepEqual(
+      advisoryFindings(only)
+        .map((l) => l.split(' ')[0])
+        .sort(),
+      ['malicious@4.0.1', 'vulnerable@1.0.0'],
+    );
     const strict = await run({ signals: 'advisories', policy: { cooldownDays: 2, threshold: 'medium', severity: {}, allow: [] } });
     assert.equal(strict.findings.find((f) => f.package === 'vulnerable')?.safeVersion, '1.0.5', 'the fixed release, from the history fetched for the hit');
     // Advisories first, then the packuments of the two names they hit, then their candidates' advisories.
@@ -213,8 +262,18 @@ describe('advisories-only check', function () {
   it('without any hit asks one advisory request and nothing else', async () => {
     const clean = writeProject(scenario, registry.url, { 'good-lib': '1.2.0', native: '3.0.1' });
     registry.resetRequests();
-    const r = await runCheck({ projectDir: clean, registry: registry.url, now: new Date(NOW), env: isolatedNpmEnv(clean), advisories: { npm: true, osv: false }, signals: 'advisories' });
+    const r = await runCheck({
+      projectDir: clean,
+      registry: registry.url,
+      now: new Date(NOW),
+      env: isolatedNpmEnv(clean),
+      advisories: { npm: true, osv: false },
+      signals: 'advisories',
+    });
     assert.deepEqual(r.findings, []);
-    assert.deepEqual(registry.requests.map((x) => `${x.method} ${x.url}`), ['POST /-/npm/v1/security/advisories/bulk']);
+    assert.deepEqual(
+      registry.requests.map((x) => `${x.method} ${x.url}`),
+      ['POST /-/npm/v1/security/advisories/bulk'],
+    );
   });
 });

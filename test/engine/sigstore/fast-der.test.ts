@@ -49,7 +49,9 @@ function same(n: Node, what: string): Buffer {
   const actual = fast(n);
   assert.ok(Buffer.isBuffer(actual), `${what}: a Buffer`);
   if (!actual.equals(expected)) {
-    assert.fail(`${what}: ${actual.length} bytes ${actual.toString('hex').slice(0, 80)}… differ from the library's ${expected.length} bytes ${expected.toString('hex').slice(0, 80)}…`);
+    assert.fail(
+      `${what}: ${actual.length} bytes ${actual.toString('hex').slice(0, 80)}… differ from the library's ${expected.length} bytes ${expected.toString('hex').slice(0, 80)}…`,
+    );
   }
   return actual;
 }
@@ -114,7 +116,10 @@ describe('fast DER encoder: the same bytes as @sigstore/core', function () {
 
   before(function () {
     const dir = requireSharedFixtures(this, 'sigstore');
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       harvest(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), file, found);
     }
     for (const file of SIGNED_PACKUMENTS) {
@@ -141,8 +146,14 @@ describe('fast DER encoder: the same bytes as @sigstore/core', function () {
     // bundles and the trusted root), the TSA chain; Rekor, CT log and npm keys; DSSE, SET and registry signatures.
     assert.ok(certificates.length >= 8, `${certificates.length} certificates`);
     assert.ok(found.length >= certificates.length + 25, `${found.length} structures`);
-    assert.ok(found.some((f) => f.where.includes('canonicalizedBody (JSON)')), 'certificates inside Rekor entry bodies');
-    assert.ok(found.some((f) => f.where.startsWith('has-package-exports.json')), 'registry signatures');
+    assert.ok(
+      found.some((f) => f.where.includes('canonicalizedBody (JSON)')),
+      'certificates inside Rekor entry bodies',
+    );
+    assert.ok(
+      found.some((f) => f.where.startsWith('has-package-exports.json')),
+      'registry signatures',
+    );
   });
 
   it('encodes every structure, and every part of it, as the library does (and as it was)', () => {
@@ -258,7 +269,10 @@ describe('fast DER encoder: the same bytes as @sigstore/core', function () {
     for (const odd of [0x1f1, 256, -1, 3.7, Number.NaN]) same(make({ toDER: () => odd }, bytes(5), [gen(3)]), `tag ${odd}`);
     // Subs that are not ASN1Objs but have encodings of their own.
     const foreign = (hex: string) => ({ toDER: () => Buffer.from(hex, 'hex') }) as unknown as Node;
-    same(make(tagOf(0x30), Buffer.alloc(0), [gen(2), foreign('0403616263'), gen(2), foreign('0500'), make(tagOf(0x30), Buffer.alloc(0), [foreign('020101')])]), 'foreign subs');
+    same(
+      make(tagOf(0x30), Buffer.alloc(0), [gen(2), foreign('0403616263'), gen(2), foreign('0500'), make(tagOf(0x30), Buffer.alloc(0), [foreign('020101')])]),
+      'foreign subs',
+    );
     // Values as plain Uint8Arrays (not Buffers).
     const plain = make(tagOf(0x30), Buffer.alloc(0), [make(tagOf(0x02), Buffer.alloc(0), [])]);
     plain.subs[0].value = new Uint8Array([1, 2, 3]);

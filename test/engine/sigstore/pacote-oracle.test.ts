@@ -49,7 +49,8 @@ describe('pacote as an oracle: registry signatures', function () {
 
   before(async () => {
     const b = new ScenarioBuilder({ registryKey: generateRegistryKey() });
-    for (const signature of CASES) b.package(`sig-${signature}`).version('1.0.0', { publishedAt: '2025-01-01T00:00:00.000Z', publisher: { name: 'alice' }, signature });
+    for (const signature of CASES)
+      b.package(`sig-${signature}`).version('1.0.0', { publishedAt: '2025-01-01T00:00:00.000Z', publisher: { name: 'alice' }, signature });
     registry = await startFixtureRegistry(await b.build());
     const res = await fetch(`${registry.url}-/npm/v1/keys`);
     keys = parseRegistryKeys(await res.json());
@@ -60,9 +61,16 @@ describe('pacote as an oracle: registry signatures', function () {
     const table: string[][] = [];
     for (const signature of CASES) {
       const name = `sig-${signature}`;
-      const doc = (await (await fetch(`${registry.url}${name}`)).json()) as { versions: Record<string, { dist: { integrity: string; signatures?: unknown } }>; time: Record<string, string> };
+      const doc = (await (await fetch(`${registry.url}${name}`)).json()) as {
+        versions: Record<string, { dist: { integrity: string; signatures?: unknown } }>;
+        time: Record<string, string>;
+      };
       const v = doc.versions['1.0.0'];
-      const ours = verifyRegistrySignature({ name, version: '1.0.0', integrity: v.dist.integrity, signatures: v.dist.signatures }, keys, doc.time['1.0.0']).status;
+      const ours = verifyRegistrySignature(
+        { name, version: '1.0.0', integrity: v.dist.integrity, signatures: v.dist.signatures },
+        keys,
+        doc.time['1.0.0'],
+      ).status;
       const theirs = await pacoteSays(`${name}@1.0.0`, { registry: registry.url, verifySignatures: true, ...keyOption(registry.url, keys) });
       table.push([signature, ours, theirs]);
     }
@@ -83,7 +91,16 @@ describe('pacote as an oracle: real npm attestations', function () {
   let keysJSON: unknown;
   const SHA512 = '282c0c5fa936d264321643581b65d3de5c0af6ed4fdfac12f5851115df39cc25cfaf0ad22d908487bfef30114d61c25746206d1834be4f8fd1659178f77cc004';
   const integrity = `sha512-${Buffer.from(SHA512, 'hex').toString('base64')}`;
-  const VARIANTS = ['valid', 'invalid', 'malformed-subject', 'mismatched-keyid', 'mismatched-subject-digest', 'mismatched-subject-name', 'no-keyid', 'unsupported'];
+  const VARIANTS = [
+    'valid',
+    'invalid',
+    'malformed-subject',
+    'mismatched-keyid',
+    'mismatched-subject-digest',
+    'mismatched-subject-name',
+    'no-keyid',
+    'unsupported',
+  ];
 
   before(async function () {
     dir = requireSharedFixtures(this, 'sigstore');
@@ -147,7 +164,12 @@ describe('pacote as an oracle: attestations from a local Sigstore (Fulcio CA, Re
     writeLocalTufCache(tufCache, scenario.sigstore.trustedRootJSON);
     const table: [string, string, string][] = [];
     for (const card of report.cards.filter((c) => c.provenance && c.provenance.status !== 'absent')) {
-      const theirs = await pacoteSays(`${card.name}@${card.version}`, { registry: registry.url, verifyAttestations: true, tufCache, ...keyOption(registry.url, keys) });
+      const theirs = await pacoteSays(`${card.name}@${card.version}`, {
+        registry: registry.url,
+        verifyAttestations: true,
+        tufCache,
+        ...keyOption(registry.url, keys),
+      });
       table.push([`${card.name}@${card.version}`, card.provenance!.status, theirs]);
     }
     assert.ok(table.length >= 5, JSON.stringify(table));

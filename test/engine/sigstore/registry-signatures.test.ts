@@ -34,7 +34,7 @@ function signedVersions(dir: string): Signed[] {
 }
 
 describe('registry signatures', () => {
-  describe('real dist.signatures with npm\'s real keys', function () {
+  describe("real dist.signatures with npm's real keys", function () {
     let keys: RegistryKey[];
     let signed: Signed[];
     before(function () {
@@ -63,7 +63,11 @@ describe('registry signatures', () => {
     it('rejects a changed integrity, version or name', () => {
       const s = signed.find((x) => x.name === 'has-package-exports' && x.version === '1.3.0')!;
       const otherIntegrity = signed.find((x) => x.integrity !== s.integrity)!.integrity;
-      for (const changed of [{ ...s, integrity: otherIntegrity }, { ...s, version: '1.3.1' }, { ...s, name: 'has-package-exportz' }]) {
+      for (const changed of [
+        { ...s, integrity: otherIntegrity },
+        { ...s, version: '1.3.1' },
+        { ...s, name: 'has-package-exportz' },
+      ]) {
         const v = verifyRegistrySignature(changed, keys, s.publishedAt);
         assert.equal(v.status, 'invalid');
         assert.match(v.reason!, /does not match/);
@@ -121,7 +125,7 @@ describe('registry signatures', () => {
       assert.equal(verifyRegistrySignature({ ...pkg, version: '2.0.1', signatures }, keys).status, 'invalid');
     });
 
-    it('honours the keys endpoint\'s expires against the publish time', () => {
+    it("honours the keys endpoint's expires against the publish time", () => {
       const keys = parseRegistryKeys({ keys: [{ ...keysBody.keys[0], expires: '2024-01-01T00:00:00.000Z' }] });
       const signatures = [{ keyid: 'SHA256:test', sig: sign(`${pkg.name}@${pkg.version}:${pkg.integrity}`) }];
       assert.equal(verifyRegistrySignature({ ...pkg, signatures }, keys, '2023-12-31T00:00:00.000Z').status, 'valid');

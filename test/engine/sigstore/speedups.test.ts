@@ -24,8 +24,18 @@ import { createSigstoreTestEnv, type AttestationsResponse, type SigstoreTestEnv 
 const integrityOf = (hex: string) => `sha512-${Buffer.from(hex, 'hex').toString('base64')}`;
 const SIGSTORE_040 = '282c0c5fa936d264321643581b65d3de5c0af6ed4fdfac12f5851115df39cc25cfaf0ad22d908487bfef30114d61c25746206d1834be4f8fd1659178f77cc004';
 const REAL = [
-  { file: 'npm-attestations-sigstore@1.0.0.json', name: 'sigstore', version: '1.0.0', sha512: '7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36' },
-  { file: 'npm-attestations-tuf-js@1.0.0.json', name: 'tuf-js', version: '1.0.0', sha512: 'd5dc6c4301120f30022634dd607438c09d5ffe87fb8c02d629f2441d205651007fe544c9531f525ba1875e9e266752af7414490a91a3b2ca0f1468b886fc3cfc' },
+  {
+    file: 'npm-attestations-sigstore@1.0.0.json',
+    name: 'sigstore',
+    version: '1.0.0',
+    sha512: '7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36',
+  },
+  {
+    file: 'npm-attestations-tuf-js@1.0.0.json',
+    name: 'tuf-js',
+    version: '1.0.0',
+    sha512: 'd5dc6c4301120f30022634dd607438c09d5ffe87fb8c02d629f2441d205651007fe544c9531f525ba1875e9e266752af7414490a91a3b2ca0f1468b886fc3cfc',
+  },
   { file: 'sigstore@0.4.0.valid-attestations.json', name: 'sigstore', version: '0.4.0', sha512: SIGSTORE_040 },
 ];
 const TAMPERED = ['invalid', 'malformed-subject', 'mismatched-keyid', 'mismatched-subject-digest', 'mismatched-subject-name', 'no-keyid', 'unsupported'];
@@ -77,14 +87,27 @@ describe('Sigstore speed-ups: the same verdicts, with and without them', functio
   let mock: AttestationsResponse;
   const read = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   const realTrust = (): TrustContext => customTrustContext(rootJSON, keysJSON);
-  const mockInput = (response: unknown, version = '1.0.0'): AttestationInput => ({ name: '@acme/fast', version, integrity: integrityOf('ab'.repeat(64)), response });
+  const mockInput = (response: unknown, version = '1.0.0'): AttestationInput => ({
+    name: '@acme/fast',
+    version,
+    integrity: integrityOf('ab'.repeat(64)),
+    response,
+  });
 
   before(async function () {
     dir = requireSharedFixtures(this, 'sigstore');
     rootJSON = read('public-good-trusted_root.json');
     keysJSON = read('npm-registry-keys.tuf.json');
     env = await createSigstoreTestEnv();
-    mock = await env.attest({ name: '@acme/fast', version: '1.0.0', integritySha512Hex: 'ab'.repeat(64), repository: 'acme/fast', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v1.0.0', sha: 'f'.repeat(40) });
+    mock = await env.attest({
+      name: '@acme/fast',
+      version: '1.0.0',
+      integritySha512Hex: 'ab'.repeat(64),
+      repository: 'acme/fast',
+      workflowPath: '.github/workflows/release.yml',
+      ref: 'refs/tags/v1.0.0',
+      sha: 'f'.repeat(40),
+    });
   });
   after(async () => {
     installSigstoreSpeedups(); // as the rest of the process had it
@@ -96,7 +119,12 @@ describe('Sigstore speed-ups: the same verdicts, with and without them', functio
   /** The real fixtures: valid, tampered by their authors, and tampered here (leaf certificate, integrity, version). */
   function realCases(): { cases: Case[]; expected: string[] } {
     const valid = REAL.map((f) => ({ name: f.name, version: f.version, integrity: integrityOf(f.sha512), response: read(f.file) }));
-    const tampered = TAMPERED.map((t) => ({ name: 'sigstore', version: '0.4.0', integrity: integrityOf(SIGSTORE_040), response: read(`sigstore@0.4.0.${t}-attestations.json`) }));
+    const tampered = TAMPERED.map((t) => ({
+      name: 'sigstore',
+      version: '0.4.0',
+      integrity: integrityOf(SIGSTORE_040),
+      response: read(`sigstore@0.4.0.${t}-attestations.json`),
+    }));
     const leaf = read(REAL[0].file);
     const edited = [
       // A byte of the subject alternative name (the workflow URI): the CA's signature no longer matches.
@@ -126,7 +154,11 @@ describe('Sigstore speed-ups: the same verdicts, with and without them', functio
     restoreLibraryCrypto();
     const plain = await verdicts(cases);
     assert.equal(ASN1Obj.prototype.toDER, libraryToDER, 'nothing put the speed-ups back meanwhile');
-    assert.deepEqual(plain.map((v) => v.status), expected, JSON.stringify(plain.map((v) => v.reason)));
+    assert.deepEqual(
+      plain.map((v) => v.status),
+      expected,
+      JSON.stringify(plain.map((v) => v.reason)),
+    );
     // What the edited leaves fail for: the CA chain (twice) and the SCT.
     assert.match(plain[10].reason!, /CERTIFICATE_ERROR: Failed to verify certificate chain/);
     assert.match(plain[11].reason!, /CERTIFICATE_ERROR: Failed to verify certificate chain/);
@@ -152,7 +184,10 @@ describe('Sigstore speed-ups: the same verdicts, with and without them', functio
     restoreLibraryDER();
     restoreLibraryCrypto();
     const plain = await verdicts(cases);
-    assert.deepEqual(plain.map((v) => v.status), [...expected, 'verified', 'invalid', 'invalid']);
+    assert.deepEqual(
+      plain.map((v) => v.status),
+      [...expected, 'verified', 'invalid', 'invalid'],
+    );
 
     await closeVerifyPool(); // a worker of its own, started now
     configureVerifyPool({ threads: 1, inThreadBelow: 1, helpHere: false });
@@ -192,7 +227,7 @@ describe('Sigstore speed-ups: the same verdicts, with and without them', functio
     assert.equal(cryptoMemoStats().keys, held);
   });
 
-  it('memoises signature checks by their exact bytes: every change gives the library\'s answer', () => {
+  it("memoises signature checks by their exact bytes: every change gives the library's answer", () => {
     restoreLibraryCrypto();
     installCryptoMemo();
     const root = X509Certificate.parse(Buffer.from(ROOT_CERT, 'base64'));

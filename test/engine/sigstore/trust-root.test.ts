@@ -49,7 +49,10 @@ describe('Sigstore trust root', () => {
     const t = await createTrustContext({ offline: true, registryKeys: keys });
     assert.equal(t.source, 'embedded');
     assert.match(t.note!, /offline/);
-    assert.deepEqual(t.registryKeys.map((k) => k.keyid), ['SHA256:k']);
+    assert.deepEqual(
+      t.registryKeys.map((k) => k.keyid),
+      ['SHA256:k'],
+    );
   });
 
   it('takes a custom root and keys, and refuses a root without logs or CAs', function () {

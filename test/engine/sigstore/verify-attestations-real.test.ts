@@ -116,16 +116,22 @@ describe('npm attestations: real public-good bundles', function () {
     const other = await verifyAttestations({ name: 'sigstore', version: '0.4.1', integrity: integrityOf(f.sha512), response: read(f.file) }, realTrust());
     assert.equal(other.status, 'invalid');
     assert.match(other.reason!, /subject pkg:npm\/sigstore@0\.4\.0 does not name pkg:npm\/sigstore@0\.4\.1/);
-    const renamed = await verifyAttestations({ name: 'sigstore-fork', version: '0.4.0', integrity: integrityOf(f.sha512), response: read(f.file) }, realTrust());
+    const renamed = await verifyAttestations(
+      { name: 'sigstore-fork', version: '0.4.0', integrity: integrityOf(f.sha512), response: read(f.file) },
+      realTrust(),
+    );
     assert.equal(renamed.status, 'invalid');
   });
 
-  it('rejects the publish attestation when npm\'s key was not valid at the integrated time', async () => {
+  it("rejects the publish attestation when npm's key was not valid at the integrated time", async () => {
     const f = REAL[2];
     // The same key, but only valid from 2024: the tlog says the bundle was logged in January 2023.
     const keys = (keysJSON as { keys: { publicKey: { validFor: { start: string } } }[] }).keys.map((k) => structuredClone(k));
     for (const k of keys) k.publicKey.validFor.start = '2024-01-01T00:00:00.000Z';
-    const v = await verifyAttestations({ name: f.name, version: f.version, integrity: integrityOf(f.sha512), response: read(f.file) }, customTrustContext(rootJSON, { keys }));
+    const v = await verifyAttestations(
+      { name: f.name, version: f.version, integrity: integrityOf(f.sha512), response: read(f.file) },
+      customTrustContext(rootJSON, { keys }),
+    );
     assert.equal(v.status, 'invalid');
     assert.match(v.reason!, /bundle 2 of 2 \(npm publish attestation\): .*PUBLIC_KEY_ERROR.*2023-01-11T17:31:54.*key valid 2024-01-01/);
   });
@@ -133,7 +139,15 @@ describe('npm attestations: real public-good bundles', function () {
   it('rejects a keyed bundle whose key is unknown, but says unknown when there are no npm keys at all', async () => {
     const f = REAL[2];
     const input = { name: f.name, version: f.version, integrity: integrityOf(f.sha512), response: read(f.file) };
-    const otherKey = { keys: [{ keyid: 'SHA256:other', key: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEY6Ya7W++7aUPzvMTrezH6Ycx3c+HOKYCcNGybJZSCJq/fd7Qa8uuAKtdIkUQtQiEKERhAmE5lMMJhP8OkDOa2g==', expires: null }] };
+    const otherKey = {
+      keys: [
+        {
+          keyid: 'SHA256:other',
+          key: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEY6Ya7W++7aUPzvMTrezH6Ycx3c+HOKYCcNGybJZSCJq/fd7Qa8uuAKtdIkUQtQiEKERhAmE5lMMJhP8OkDOa2g==',
+          expires: null,
+        },
+      ],
+    };
     const wrongKey = await verifyAttestations(input, customTrustContext(rootJSON, otherKey));
     assert.equal(wrongKey.status, 'invalid');
     assert.match(wrongKey.reason!, /signed with keyid SHA256:jl3bw\S+, but no corresponding npm attestation key is known/);
@@ -163,6 +177,11 @@ describe('npm attestations: real public-good bundles', function () {
     const t0 = performance.now();
     await verifyAttestations(again, trust);
     const cached = performance.now() - t0;
-    console.log(`      per bundle: first ${times[0].toFixed(1)} ms, then ${times.slice(1).map((t) => t.toFixed(1)).join(', ')} ms; cached verdict ${cached.toFixed(2)} ms`);
+    console.log(
+      `      per bundle: first ${times[0].toFixed(1)} ms, then ${times
+        .slice(1)
+        .map((t) => t.toFixed(1))
+        .join(', ')} ms; cached verdict ${cached.toFixed(2)} ms`,
+    );
   });
 });

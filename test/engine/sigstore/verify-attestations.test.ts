@@ -1,8 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { verifyAttestations } from '../../../src/engine/sigstore/verify-attestations';
 import { customTrustContext, type TrustContext } from '../../../src/engine/sigstore/trust-root';
-import { createSigstoreTestEnv, malformedAttestationResponses, purl, releaseToAttest, tarballDigest, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
-
+import {
+  createSigstoreTestEnv,
+  malformedAttestationResponses,
+  purl,
+  releaseToAttest,
+  tarballDigest,
+  type AttestationsResponse,
+  type SigstoreTestEnv,
+} from '../../support/sigstore-scenarios';
 
 describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
   let env: SigstoreTestEnv;
@@ -56,7 +63,17 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
   });
 
   it('verifies SLSA v0.2 with other claims', async () => {
-    const o = { ...opts, name: 'plain', version: '0.0.1', predicateType: 'v0.2' as const, repository: 'o/r', workflowPath: '.github/workflows/npm.yaml', ref: 'refs/heads/main', sha: 'b'.repeat(40), runnerEnvironment: 'self-hosted' };
+    const o = {
+      ...opts,
+      name: 'plain',
+      version: '0.0.1',
+      predicateType: 'v0.2' as const,
+      repository: 'o/r',
+      workflowPath: '.github/workflows/npm.yaml',
+      ref: 'refs/heads/main',
+      sha: 'b'.repeat(40),
+      runnerEnvironment: 'self-hosted',
+    };
     const response = await env.attest(o);
     const v = await verifyAttestations(input(response, { name: 'plain', version: '0.0.1' }), trust());
     assert.equal(v.status, 'verified', v.reason);
@@ -91,7 +108,9 @@ describe('npm attestations: bundles from a mock Fulcio/Rekor', function () {
     assert.match(digestEdit.reason!, /bundle 1 of 2 .*Sigstore verification failed: TLOG_BODY_ERROR/);
     // A forged repository in the predicate, subject untouched: the signature no longer covers the payload.
     const forged = env.tamper.payload(v1, (s) => {
-      (s.predicate as { buildDefinition: { externalParameters: { workflow: { repository: string } } } }).buildDefinition.externalParameters.workflow.repository = 'https://github.com/evil/demo';
+      (
+        s.predicate as { buildDefinition: { externalParameters: { workflow: { repository: string } } } }
+      ).buildDefinition.externalParameters.workflow.repository = 'https://github.com/evil/demo';
     });
     const v = await verifyAttestations(input(forged), trust());
     assert.equal(v.status, 'invalid');

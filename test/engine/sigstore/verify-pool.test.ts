@@ -8,7 +8,14 @@ import { closeVerifyPool, configureVerifyPool, verifyPoolStats, verifyPoolWorker
 import { trustFromWire, trustToWire } from '../../../src/engine/sigstore/worker-protocol';
 import { customTrustContext, embeddedTrustContext, type TrustContext } from '../../../src/engine/sigstore/trust-root';
 import type { ProvenanceVerdict } from '../../../src/core/trust/types';
-import { createSigstoreTestEnv, malformedAttestationResponses, releaseToAttest, tarballDigest, type AttestationsResponse, type SigstoreTestEnv } from '../../support/sigstore-scenarios';
+import {
+  createSigstoreTestEnv,
+  malformedAttestationResponses,
+  releaseToAttest,
+  tarballDigest,
+  type AttestationsResponse,
+  type SigstoreTestEnv,
+} from '../../support/sigstore-scenarios';
 import { PROJECT_ROOT, requireSharedFixtures } from '../../support/fixtures';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
@@ -71,7 +78,9 @@ describe('attestation verification in a worker thread', function () {
         input(env.tamper.payload(valid, undefined, 1)),
         input(
           env.tamper.payload(valid, (s) => {
-            (s.predicate as { buildDefinition: { externalParameters: { workflow: { repository: string } } } }).buildDefinition.externalParameters.workflow.repository = 'https://github.com/evil/pool';
+            (
+              s.predicate as { buildDefinition: { externalParameters: { workflow: { repository: string } } } }
+            ).buildDefinition.externalParameters.workflow.repository = 'https://github.com/evil/pool';
           }),
         ),
         input(await other.attest(opts)), // another Sigstore instance: forged as far as this root is concerned
@@ -286,7 +295,9 @@ describe('the bundled CLI verifies in dist/sigstore-worker.js', function () {
   });
 
   /** `trustlens check --format json`, with a preload that records the workers the process starts. */
-  function check(extraEnv: NodeJS.ProcessEnv): Promise<{ code: number | null; report: { findings: unknown[]; summary: Record<string, unknown> }; workers: { file?: string; ready?: boolean }[] }> {
+  function check(
+    extraEnv: NodeJS.ProcessEnv,
+  ): Promise<{ code: number | null; report: { findings: unknown[]; summary: Record<string, unknown> }; workers: { file?: string; ready?: boolean }[] }> {
     const log = path.join(project, `workers-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
     const preload = path.join(project, 'record-workers.js');
     fs.writeFileSync(
@@ -298,7 +309,22 @@ describe('the bundled CLI verifies in dist/sigstore-worker.js', function () {
     );
     // A fresh cache each time: a cached verdict would not be verified again.
     const cache = fs.mkdtempSync(path.join(project, 'cache-'));
-    const args = [path.join(PROJECT_ROOT, 'bin/trustlens.js'), 'check', project, '--registry', registry.url, '--now', NOW, '--trusted-root', rootFile, '--format', 'json', '--no-content', '--cache-dir', cache];
+    const args = [
+      path.join(PROJECT_ROOT, 'bin/trustlens.js'),
+      'check',
+      project,
+      '--registry',
+      registry.url,
+      '--now',
+      NOW,
+      '--trusted-root',
+      rootFile,
+      '--format',
+      'json',
+      '--no-content',
+      '--cache-dir',
+      cache,
+    ];
     const env = isolatedNpmEnv(project, { NODE_OPTIONS: `--require ${preload}`, TL_WORKER_LOG: log, ...extraEnv });
     return new Promise((resolve) => {
       const child = spawn(process.execPath, args, { env });
@@ -307,7 +333,13 @@ describe('the bundled CLI verifies in dist/sigstore-worker.js', function () {
       child.stdout.on('data', (d: Buffer) => (stdout += d));
       child.stderr.on('data', (d: Buffer) => (stderr += d));
       child.on('close', (code) => {
-        const workers = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file?: string; ready?: boolean }) : [];
+        const workers = fs.existsSync(log)
+          ? fs
+              .readFileSync(log, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as { file?: string; ready?: boolean })
+          : [];
         let report: { findings: unknown[]; summary: Record<string, unknown> } | undefined;
         try {
           report = JSON.parse(stdout);
@@ -338,11 +370,21 @@ describe('the bundled CLI verifies in dist/sigstore-worker.js', function () {
     const root = read('public-good-trusted_root.json');
     const keys = read('npm-registry-keys.tuf.json');
     const sha = '282c0c5fa936d264321643581b65d3de5c0af6ed4fdfac12f5851115df39cc25cfaf0ad22d908487bfef30114d61c25746206d1834be4f8fd1659178f77cc004';
-    const files = fs.readdirSync(dir).filter((f) => f.startsWith('sigstore@0.4.0.')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('sigstore@0.4.0.'))
+      .sort();
     assert.ok(files.length >= 8, files.join(', '));
     const inputs: AttestationInput[] = [
       ...files.map((f) => ({ name: 'sigstore', version: '0.4.0', integrity: integrityOf(sha), response: read(f) })),
-      { name: 'sigstore', version: '1.0.0', integrity: integrityOf('7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36'), response: read('npm-attestations-sigstore@1.0.0.json') },
+      {
+        name: 'sigstore',
+        version: '1.0.0',
+        integrity: integrityOf(
+          '7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36',
+        ),
+        response: read('npm-attestations-sigstore@1.0.0.json'),
+      },
     ];
     try {
       configureVerifyPool(HERE);

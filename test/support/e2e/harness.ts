@@ -116,7 +116,12 @@ export function copyWorkspace(source: string): string {
  * dist/, media/, README.md, CHANGELOG.md, LICENSE. Returns the extension's folder. Run `npm run build` first.
  */
 export function stageExtension(extensionsDir: string, sourceRoot = PROJECT_ROOT): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string; main?: string };
+  const manifest = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+    main?: string;
+  };
   const main = path.join(sourceRoot, manifest.main ?? 'dist/extension.js');
   if (!fs.existsSync(main)) throw new Error(`${path.relative(PROJECT_ROOT, main)} is missing: run \`npm run build\` before the e2e tests`);
   const target = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
@@ -199,7 +204,12 @@ exports.deactivate = function () {};
 /** Waits for the suite staged by stageSuiteRunner() to finish and returns its result. */
 export async function waitForSuiteResult(resultFile: string, timeoutMs = 120_000): Promise<SuiteResult> {
   const hint = 'if the runner never started, logs/*/remoteagent.log in the artifacts says why';
-  return waitFor(`the suite runner to write ${resultFile} (${hint})`, () => fs.existsSync(resultFile) && (JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult), timeoutMs, 250);
+  return waitFor(
+    `the suite runner to write ${resultFile} (${hint})`,
+    () => fs.existsSync(resultFile) && (JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult),
+    timeoutMs,
+    250,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -213,7 +223,12 @@ export class GiveUp extends Error {}
  * Polls `probe` until it returns something other than undefined/false/null, and returns that.
  * Errors the probe throws count as "not yet" (the last one is reported), except GiveUp, which ends the wait.
  */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -378,7 +393,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 const artifactCounters = new Map<string, number>();
 
 function slug(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'session';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'session'
+  );
 }
 
 function escapeRegExp(text: string): string {
@@ -440,15 +460,20 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
 
   const args = [
     CODE_SERVER,
-    '--config', configFile,
-    '--bind-addr', '127.0.0.1:0', // port 0: the kernel picks a free port, which code-server then prints
-    '--auth', 'none',
+    '--config',
+    configFile,
+    '--bind-addr',
+    '127.0.0.1:0', // port 0: the kernel picks a free port, which code-server then prints
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
     ...(trust ? ['--disable-workspace-trust'] : []),
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     workspace,
   ];
   // Keep VS Code's own variables out: inside a VS Code terminal they would make code-server talk to that VS Code.
@@ -637,10 +662,16 @@ class Session implements CodeServerSession {
         await this.releaseWebviewFocus();
         if (!(await input.isVisible())) {
           await this.page.keyboard.press(key);
-          const shown = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+          const shown = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+            () => true,
+            () => false,
+          );
           if (!shown) return false;
         }
-        const typed = await input.fill(value, { timeout: 2_000 }).then(() => true, () => false);
+        const typed = await input.fill(value, { timeout: 2_000 }).then(
+          () => true,
+          () => false,
+        );
         return typed && (await input.inputValue().catch(() => '')) === value && (await input.isVisible());
       },
       45_000,
@@ -658,11 +689,15 @@ class Session implements CodeServerSession {
    * either the quick input closed or the pick opened another one (a command's own quick pick or input box).
    */
   private async pickRow(label: string, what: string, timeoutMs = 30_000): Promise<void> {
-    const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) }).first();
+    const row = this.quickInputRows()
+      .filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) })
+      .first();
     try {
       await row.waitFor({ state: 'visible', timeout: timeoutMs });
     } catch {
-      const offered = await this.quickInputRows().evaluateAll((rows: Array<{ getAttribute(n: string): string | null }>) => rows.map((r) => r.getAttribute('aria-label')));
+      const offered = await this.quickInputRows().evaluateAll((rows: Array<{ getAttribute(n: string): string | null }>) =>
+        rows.map((r) => r.getAttribute('aria-label')),
+      );
       await this.closeQuickInput();
       throw new Error(`${what} "${label}" not found; offered: ${JSON.stringify(offered)}`);
     }
@@ -738,7 +773,12 @@ class Session implements CodeServerSession {
   async findCommands(query: string): Promise<string[]> {
     await this.openQuickInput('F1', `>${query}`);
     // The palette shows either matches or a "No matching commands" message once it has filtered.
-    await waitFor(`the command palette to filter "${query}"`, async () => (await this.quickInputRows().count()) > 0 || (await this.page.locator('.quick-input-message:visible, .quick-input-widget .quick-input-list .monaco-list:not(:has(.monaco-list-row))').count()) > 0);
+    await waitFor(
+      `the command palette to filter "${query}"`,
+      async () =>
+        (await this.quickInputRows().count()) > 0 ||
+        (await this.page.locator('.quick-input-message:visible, .quick-input-widget .quick-input-list .monaco-list:not(:has(.monaco-list-row))').count()) > 0,
+    );
     const titles: string[] = await this.quickInputRows().locator('.label-name').allInnerTexts();
     await this.closeQuickInput();
     return titles.map((t) => t.trim());
@@ -754,12 +794,15 @@ class Session implements CodeServerSession {
       await panel.waitFor({ state: 'visible' });
     }
     const read = async () => {
-      const rows = (await this.readProblemRows()).filter(
-        (p) => (!query.source || p.source === query.source) && (!query.file || p.file === query.file),
-      );
+      const rows = (await this.readProblemRows()).filter((p) => (!query.source || p.source === query.source) && (!query.file || p.file === query.file));
       return !query.until || query.until(rows) ? rows : undefined;
     };
-    return waitFor(`problems matching ${JSON.stringify({ source: query.source, file: query.file })}`, read, query.timeoutMs ?? (query.until ? 60_000 : 10_000), 500);
+    return waitFor(
+      `problems matching ${JSON.stringify({ source: query.source, file: query.file })}`,
+      read,
+      query.timeoutMs ?? (query.until ? 60_000 : 10_000),
+      500,
+    );
   }
 
   /**
@@ -772,7 +815,12 @@ class Session implements CodeServerSession {
     const list = this.page.locator('.markers-panel .monaco-list').first();
     // Only the tree's own rows: the sticky-scroll header repeats a file row (without aria-level) above them.
     const rows = this.page.locator('.markers-panel .monaco-list-rows > .monaco-list-row');
-    const focusedIndex = async () => this.page.locator('.markers-panel .monaco-list-rows > .monaco-list-row.focused').first().getAttribute('data-index', { timeout: 1_000 }).catch(() => null);
+    const focusedIndex = async () =>
+      this.page
+        .locator('.markers-panel .monaco-list-rows > .monaco-list-row.focused')
+        .first()
+        .getAttribute('data-index', { timeout: 1_000 })
+        .catch(() => null);
     const seen = new Map<number, Row>();
     if ((await rows.count()) > 0) {
       await list.focus();
@@ -804,7 +852,13 @@ class Session implements CodeServerSession {
       if (row.level === '1') file = row.file?.trim();
       if (row.level !== '2' || row.text === undefined) continue; // level 3 rows are related information
       const position = /Ln (\d+), Col (\d+)/.exec(row.position ?? '');
-      const severity = /\berror\b/.test(row.icon ?? '') ? 'error' : /\bwarning\b/.test(row.icon ?? '') ? 'warning' : /\binfo\b/.test(row.icon ?? '') ? 'info' : undefined;
+      const severity = /\berror\b/.test(row.icon ?? '')
+        ? 'error'
+        : /\bwarning\b/.test(row.icon ?? '')
+          ? 'warning'
+          : /\binfo\b/.test(row.icon ?? '')
+            ? 'info'
+            : undefined;
       problems.push({
         text: row.text.trim(),
         source: row.source?.trim() || undefined,
@@ -871,7 +925,10 @@ class Session implements CodeServerSession {
     const point = await this.revealText(text);
     // Move away first, so that hovering the same spot twice shows a fresh hover.
     await this.page.mouse.move(1, 1);
-    await this.page.locator('.monaco-editor .monaco-hover:not(.hidden):visible').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await this.page
+      .locator('.monaco-editor .monaco-hover:not(.hidden):visible')
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
     await this.page.mouse.move(point.x, point.y, { steps: 3 });
     const hover = this.page.locator('.monaco-editor .monaco-hover:not(.hidden):visible').first();
     // Providers answer one by one; wait for the wanted text, or else for the content to stop changing.
@@ -909,7 +966,10 @@ class Session implements CodeServerSession {
     const until = Date.now() + HANG_GUARD_MS;
     for (;;) {
       await this.page.keyboard.press('Control+.');
-      const shown = await widget.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      const shown = await widget.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
       if (shown) return widget;
       if (Date.now() > until) throw new Error(`the quick-fix menu did not open${lineText ? ` at "${lineText}"` : ''} (hang guard)`);
       if (lineText !== undefined) await this.placeCursor(lineText);
@@ -925,7 +985,9 @@ class Session implements CodeServerSession {
     } catch {
       const offered = await widget.locator('.monaco-list-row').allInnerTexts();
       await this.page.keyboard.press('Escape');
-      throw new Error(`quick fix "${title}" not offered${lineText ? ` at "${lineText}"` : ''}; offered: ${JSON.stringify(offered.map((t: string) => t.trim()))}`);
+      throw new Error(
+        `quick fix "${title}" not offered${lineText ? ` at "${lineText}"` : ''}; offered: ${JSON.stringify(offered.map((t: string) => t.trim()))}`,
+      );
     }
     await item.click();
     await widget.waitFor({ state: 'hidden' });
@@ -962,7 +1024,10 @@ class Session implements CodeServerSession {
 
   async clickDialogButton(label: string): Promise<void> {
     const box = this.page.locator('.monaco-dialog-box:visible');
-    await box.locator('.dialog-buttons .monaco-button', { hasText: exactly(label) }).first().click();
+    await box
+      .locator('.dialog-buttons .monaco-button', { hasText: exactly(label) })
+      .first()
+      .click();
     await box.waitFor({ state: 'hidden' });
   }
 
@@ -981,7 +1046,10 @@ class Session implements CodeServerSession {
       `a webview showing ${contains}`,
       async () => {
         for (const frame of this.page.frames()) {
-          const text: string | undefined = await frame.locator('body').innerText({ timeout: 500 }).catch(() => undefined);
+          const text: string | undefined = await frame
+            .locator('body')
+            .innerText({ timeout: 500 })
+            .catch(() => undefined);
           if (text && matches(text, contains)) return text;
         }
         return undefined;

@@ -24,7 +24,11 @@ function defineTests(suite: Mocha.Suite): void {
     const contributed = ((extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? []).map((c) => c.command);
     assert.ok(contributed.includes('trustlens.showDependencyModel'), 'package.json no longer contributes trustlens.showDependencyModel');
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((id) => !registered.has(id)), [], 'contributed but not registered');
+    assert.deepEqual(
+      contributed.filter((id) => !registered.has(id)),
+      [],
+      'contributed but not registered',
+    );
   });
 
   test('"Show Dependency Model" runs on the open folder', async () => {

@@ -28,7 +28,16 @@ export const advisoryRule: Rule = (ctx) => {
 function describeOsv(affected: import('../types').OsvAffected[]): string {
   const parts: string[] = [];
   for (const a of affected) {
-    for (const r of a.ranges ?? []) parts.push(r.events.map((e) => Object.entries(e).map(([k, v]) => `${k} ${v}`).join('')).join(', '));
+    for (const r of a.ranges ?? [])
+      parts.push(
+        r.events
+          .map((e) =>
+            Object.entries(e)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(''),
+          )
+          .join(', '),
+      );
     if (a.versions?.length) parts.push(a.versions.join(', '));
   }
   return parts.join('; ') || 'see advisory';

@@ -22,7 +22,9 @@ export const installScriptRule: Rule = (ctx) => {
   const base = baselineOf(ctx);
   const prev = base ? h.get(base.version) : undefined;
   const before = prev ? installScriptsOf(prev) : undefined;
-  const changed = names.filter((n) => before !== undefined && (before[n] === undefined || withoutVersion(before[n], prev!.version) !== withoutVersion(mine[n], ctx.version)));
+  const changed = names.filter(
+    (n) => before !== undefined && (before[n] === undefined || withoutVersion(before[n], prev!.version) !== withoutVersion(mine[n], ctx.version)),
+  );
   if (!base || before === undefined || changed.length === 0) {
     return [
       {

@@ -44,7 +44,11 @@ export function addedDependencies(ctx: PackageContext): AddedDependency[] {
   if (!v || !prev) return [];
   const before = installedDependencies(prev);
   const out: AddedDependency[] = [];
-  for (const [section, list] of [['optionalDependencies', v.optionalDependencies], ['peerDependencies', v.peerDependencies], ['dependencies', v.dependencies]] as const) {
+  for (const [section, list] of [
+    ['optionalDependencies', v.optionalDependencies],
+    ['peerDependencies', v.peerDependencies],
+    ['dependencies', v.dependencies],
+  ] as const) {
     for (const [name, spec] of Object.entries(list ?? {})) {
       // A dependency kept under the same name but pointed at another package (`npm:` alias) is a new dependency too.
       const was = Object.prototype.hasOwnProperty.call(before, name) ? aliasTarget(name, before[name]).target : undefined;
@@ -111,7 +115,9 @@ function imitatesUncached(name: string): string | undefined {
 
 function sameBare(name: string, byBare: Map<string, string[]>): string | undefined {
   const scoped = name.startsWith('@');
-  return (byBare.get(bareName(name)) ?? []).filter((p) => (scoped || !p.startsWith('@')) && p !== name && scopeOf(name) !== scopeOf(p)).sort((a, b) => rank(a) - rank(b))[0];
+  return (byBare.get(bareName(name)) ?? [])
+    .filter((p) => (scoped || !p.startsWith('@')) && p !== name && scopeOf(name) !== scopeOf(p))
+    .sort((a, b) => rank(a) - rank(b))[0];
 }
 
 let ranks: Map<string, number> | undefined;
@@ -122,7 +128,14 @@ function claimedProject(depName: string, repository: string | undefined): string
   const m = repository && /github\.com[/:]([\w.-]+)\/([\w.-]+?)(\.git)?(#.*)?$/i.exec(repository);
   if (!m) return undefined;
   const repo = m[2].toLowerCase();
-  if (!POPULAR_NAMES.has(repo) || depName === repo || depName.startsWith(`${repo}.`) || depName.startsWith(`${repo}-`) || scopeOf(depName)?.slice(1) === m[1].toLowerCase()) return undefined;
+  if (
+    !POPULAR_NAMES.has(repo) ||
+    depName === repo ||
+    depName.startsWith(`${repo}.`) ||
+    depName.startsWith(`${repo}-`) ||
+    scopeOf(depName)?.slice(1) === m[1].toLowerCase()
+  )
+    return undefined;
   return `${m[1]}/${m[2]}`;
 }
 
@@ -152,7 +165,11 @@ export const newDependencyRule: Rule = (ctx) => {
     const where = d.section === 'dependencies' ? '' : ` (${d.section})`;
     const foreign = nonRegistrySpec(d.spec);
     if (foreign) {
-      out.push(finding('high', `${ctx.name}@${ctx.version} adds ${d.name}${where} from ${foreign}: ${d.spec}`, [{ label: `${d.section} of ${ctx.version}`, value: `${d.name}: ${d.spec}` }]));
+      out.push(
+        finding('high', `${ctx.name}@${ctx.version} adds ${d.name}${where} from ${foreign}: ${d.spec}`, [
+          { label: `${d.section} of ${ctx.version}`, value: `${d.name}: ${d.spec}` },
+        ]),
+      );
       continue;
     }
     const dh = ctx.dependencyHistories.get(d.target);
@@ -179,10 +196,16 @@ export const newDependencyRule: Rule = (ctx) => {
     // dates then say nothing reassuring either (wrong, hostile, or a name claimed afterwards).
     if (young && age >= 0) why.push(`first published ${describeAge(first.publishedAt!, new Date(Date.parse(v.publishedAt!)))} before ${ctx.version}`);
     else if (young) why.push(`first published ${describeAge(v.publishedAt!, new Date(Date.parse(first.publishedAt!)))} after ${ctx.version} named it`);
-    if (scripts.length || laterScripts.length) why.push(`runs install scripts (${[...new Set([...scripts, ...laterScripts.flatMap((r) => Object.keys(installScriptsOf(dh.get(r)!)))])].join(', ')}${laterScripts.length ? ` in ${laterScripts.slice(0, 5).join(', ')}${laterScripts.length > 5 ? ` and ${laterScripts.length - 5} more` : ''}` : ''})`);
+    if (scripts.length || laterScripts.length)
+      why.push(
+        `runs install scripts (${[...new Set([...scripts, ...laterScripts.flatMap((r) => Object.keys(installScriptsOf(dh.get(r)!)))])].join(', ')}${laterScripts.length ? ` in ${laterScripts.slice(0, 5).join(', ')}${laterScripts.length > 5 ? ` and ${laterScripts.length - 5} more` : ''}` : ''})`,
+      );
     if (like) why.push(`named one edit away from ${like}`);
     if (claims) why.push(`claims the repository of ${claims}`);
-    if (!related) why.push(`published by ${[...theirs].join(', ') || 'an unknown account'}, who does not maintain ${ctx.name}${established ? ' (an account that has published other packages for over a year)' : ''}`);
+    if (!related)
+      why.push(
+        `published by ${[...theirs].join(', ') || 'an unknown account'}, who does not maintain ${ctx.name}${established ? ' (an account that has published other packages for over a year)' : ''}`,
+      );
     const risky = scripts.length > 0 || laterScripts.length > 0 || !!like || !!claims;
     let severity: Severity | undefined;
     if (young && !related && !established) severity = risky ? 'critical' : 'high';

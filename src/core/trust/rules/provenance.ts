@@ -67,7 +67,10 @@ export const provenanceDowngradeRule: Rule = (ctx) => {
         { label: `trust evidence of ${ctx.version}`, value: EVIDENCE_LEVELS[level] },
         { label: `trust evidence of ${best.version}`, value: EVIDENCE_LEVELS[evidenceLevel(best)] },
         { label: `publisher of ${ctx.version}`, value: v.publisher?.name ?? 'unknown' },
-        { label: 'baseline', value: `${best.version} — the strongest earlier release ${inLine.length ? `of ${line}.x` : `below ${line}.x (the first of its line)`}` },
+        {
+          label: 'baseline',
+          value: `${best.version} — the strongest earlier release ${inLine.length ? `of ${line}.x` : `below ${line}.x (the first of its line)`}`,
+        },
       ],
       baseline: best.version,
     },
@@ -115,7 +118,17 @@ function repo(p: ProvenanceIdentity): string {
  * Trigger events whose runs can be steered from outside the project (a pull request from a fork, a comment, another
  * workflow's run): a release built from one is how hijacked pipelines publish with valid provenance.
  */
-const OUTSIDE_INPUT_EVENTS = new Set(['pull_request_target', 'pull_request', 'issue_comment', 'issues', 'workflow_run', 'discussion', 'discussion_comment', 'fork', 'watch']);
+const OUTSIDE_INPUT_EVENTS = new Set([
+  'pull_request_target',
+  'pull_request',
+  'issue_comment',
+  'issues',
+  'workflow_run',
+  'discussion',
+  'discussion_comment',
+  'fork',
+  'watch',
+]);
 
 /**
  * `provenance-source-changed` (high): verified provenance names another source repository than the baseline's.
@@ -153,8 +166,10 @@ export const provenanceChangeRule: Rule = (ctx) => {
   }
   const changes: { what: string; severity: Severity }[] = [];
   if (now && base) {
-    if (now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath) changes.push({ what: `built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`, severity: 'medium' });
-    if (base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/')) changes.push({ what: `built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`, severity: 'medium' });
+    if (now.workflowPath && base.workflowPath && now.workflowPath !== base.workflowPath)
+      changes.push({ what: `built by ${now.workflowPath}, but ${baseVersion} by ${base.workflowPath}`, severity: 'medium' });
+    if (base.sourceRef?.startsWith('refs/tags/') && now.sourceRef?.startsWith('refs/heads/'))
+      changes.push({ what: `built from branch ${now.sourceRef}, but ${baseVersion} from tag ${base.sourceRef}`, severity: 'medium' });
   }
   // Trigger and runner: compared with every identity remembered for earlier verified releases of the line, and the
   // baseline's; a value seen before anywhere in that history is no change.
@@ -163,7 +178,10 @@ export const provenanceChangeRule: Rule = (ctx) => {
     const triggers = seenValues(base?.trigger, baseVersion, remembered, (r) => r.trigger);
     if (now.trigger && triggers.values.length && !triggers.values.includes(now.trigger)) {
       const outside = OUTSIDE_INPUT_EVENTS.has(now.trigger) && !triggers.values.some((t) => OUTSIDE_INPUT_EVENTS.has(t));
-      changes.push({ what: `built by a ${now.trigger} run${outside ? ' (a trigger that runs on outside input)' : ''}, but ${describeSeen(triggers, 'run', 'runs', 'by')}`, severity: outside ? 'high' : 'low' });
+      changes.push({
+        what: `built by a ${now.trigger} run${outside ? ' (a trigger that runs on outside input)' : ''}, but ${describeSeen(triggers, 'run', 'runs', 'by')}`,
+        severity: outside ? 'high' : 'low',
+      });
     }
     const runners = seenValues(base?.runnerEnvironment, baseVersion, remembered, (r) => r.runner);
     if (now.runnerEnvironment && runners.values.length && !runners.values.includes(now.runnerEnvironment)) {
@@ -185,7 +203,9 @@ export const provenanceChangeRule: Rule = (ctx) => {
         ...(base && baseVersion ? [{ label: `build of ${baseVersion}`, value: describeBuild(base) }] : []),
         ...changes.map((c) => ({ label: 'changed', value: c.what })),
         // What the remembered history adds beyond the baseline (the baseline's own record says nothing new).
-        ...(remembered.some((r) => r.version !== baseVersion) ? [{ label: 'identities remembered', value: describeRemembered(remembered.filter((r) => r.version !== baseVersion)) }] : []),
+        ...(remembered.some((r) => r.version !== baseVersion)
+          ? [{ label: 'identities remembered', value: describeRemembered(remembered.filter((r) => r.version !== baseVersion)) }]
+          : []),
       ],
       ...(baseVersion ? { baseline: baseVersion } : {}),
     },
@@ -204,7 +224,8 @@ function approverChange(ctx: Parameters<Rule>[0]): { what: string; severity: Sev
   const earlier = h.earlier(ctx.version).filter((e) => e.publisher?.approver);
   const approvals = new Map<string, string>(); // version → approver
   for (const e of earlier) approvals.set(e.version, e.publisher!.approver!.name);
-  for (const r of ctx.identityHistory ?? []) if (r.approver && semver.valid(r.version) && semver.lt(r.version, ctx.version) && !approvals.has(r.version)) approvals.set(r.version, r.approver);
+  for (const r of ctx.identityHistory ?? [])
+    if (r.approver && semver.valid(r.version) && semver.lt(r.version, ctx.version) && !approvals.has(r.version)) approvals.set(r.version, r.approver);
   if (!approvals.size || [...approvals.values()].includes(who)) return undefined;
   const known = [...new Set(approvals.values())];
   const listed = (v.maintainers ?? []).includes(who) && h.earlier(ctx.version).some((e) => (e.maintainers ?? []).includes(who));
@@ -220,7 +241,12 @@ interface Seen {
   versions: string[];
 }
 
-function seenValues(baseValue: string | undefined, baseVersion: string | undefined, remembered: readonly IdentityRecord[], pick: (r: IdentityRecord) => string | undefined): Seen {
+function seenValues(
+  baseValue: string | undefined,
+  baseVersion: string | undefined,
+  remembered: readonly IdentityRecord[],
+  pick: (r: IdentityRecord) => string | undefined,
+): Seen {
   const values: string[] = [];
   const versions: string[] = [];
   const add = (value: string | undefined, version: string | undefined) => {

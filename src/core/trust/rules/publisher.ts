@@ -35,16 +35,24 @@ export const publisherRule: Rule = (ctx) => {
     const why: string[] = [];
     const weak: string[] = [];
     if (added.includes(v.publisher.name)) weak.push(`${v.publisher.name} became a maintainer in this very release`);
-    if (ctx.scopePublishers && !ctx.scopePublishers.has(v.publisher.name)) why.push(`${v.publisher.name} published no release of any other package of the scope`);
+    if (ctx.scopePublishers && !ctx.scopePublishers.has(v.publisher.name))
+      why.push(`${v.publisher.name} published no release of any other package of the scope`);
     const domain = domainOf(v.publisher.email);
     const domains = new Set(earlier.map((e) => domainOf(e.publisher?.email)).filter(Boolean));
-    if (domain && domains.size && !domains.has(domain) && !(prev?.maintainers ?? []).includes(v.publisher.name) && !(v.maintainers ?? []).includes(v.publisher.name)) {
+    if (
+      domain &&
+      domains.size &&
+      !domains.has(domain) &&
+      !(prev?.maintainers ?? []).includes(v.publisher.name) &&
+      !(v.maintainers ?? []).includes(v.publisher.name)
+    ) {
       why.push(`from ${domain}, an email domain no earlier publisher used, and not on the maintainer list`);
     }
     const recent = earlier.slice(-3);
     if (recent.length >= 2 && recent.every(viaCi) && !viaCi(v)) why.push(`published by hand after ${recent.length} releases published from CI`);
     const lastAt = earlier[earlier.length - 1]?.publishedAt;
-    if (lastAt && v.publishedAt && Date.parse(v.publishedAt) - Date.parse(lastAt) >= SILENCE_MS) weak.push(`the first release in ${Math.floor((Date.parse(v.publishedAt) - Date.parse(lastAt)) / (365 * 86_400_000))} years`);
+    if (lastAt && v.publishedAt && Date.parse(v.publishedAt) - Date.parse(lastAt) >= SILENCE_MS)
+      weak.push(`the first release in ${Math.floor((Date.parse(v.publishedAt) - Date.parse(lastAt)) / (365 * 86_400_000))} years`);
     if (why.length || weak.length >= 2) why.push(...weak);
     out.push({
       code: 'publisher-changed',

@@ -29,7 +29,14 @@ export const registryFactsRule: Rule = (ctx) => {
     ];
   }
   if (!v.deprecated) return [];
-  return [{ code: 'deprecated', severity: 'low', message: `${ctx.name}@${ctx.version} is deprecated: ${v.deprecated}`, evidence: [{ label: 'deprecation message', value: v.deprecated }] }];
+  return [
+    {
+      code: 'deprecated',
+      severity: 'low',
+      message: `${ctx.name}@${ctx.version} is deprecated: ${v.deprecated}`,
+      evidence: [{ label: 'deprecation message', value: v.deprecated }],
+    },
+  ];
 };
 
 function describeVersions(list: string[]): string {

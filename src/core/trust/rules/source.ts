@@ -29,7 +29,11 @@ export const sourceRule: Rule = (ctx) => {
   }
   const host = url.host.toLowerCase();
   if (!ctx.configuredHosts.includes(host)) {
-    return finding(source === 'remote' ? `is installed from a tarball URL on ${host}, not from a configured registry` : `is resolved from ${host}, which is not a configured registry`);
+    return finding(
+      source === 'remote'
+        ? `is installed from a tarball URL on ${host}, not from a configured registry`
+        : `is resolved from ${host}, which is not a configured registry`,
+    );
   }
   if (url.protocol === 'http:' && ctx.registry.url.startsWith('https:')) return finding('is downloaded over plain http although the registry is https');
   return [];

@@ -22,12 +22,20 @@ function adding(deps: Partial<VersionSummary>, name = 'lib'): ReturnType<typeof 
 
 /** The registry history of a dependency. */
 function dep(name: string, versions: Partial<VersionSummary>[]): History {
-  return new History(summary(name, versions.map((v, i) => ({ version: `1.0.${i}`, integrity: `sha512-${i}`, ...v }))), NOW);
+  return new History(
+    summary(
+      name,
+      versions.map((v, i) => ({ version: `1.0.${i}`, integrity: `sha512-${i}`, ...v })),
+    ),
+    NOW,
+  );
 }
 
 /** A dependency first published `hours` before lib@1.0.1 (published two days before NOW). */
-const young = (name: string, hours: number, extra: Partial<VersionSummary> = {}) => dep(name, [{ publishedAt: hoursAgo(48 + hours), publisher: stranger, maintainers: [stranger.name], ...extra }]);
-const old = (name: string, extra: Partial<VersionSummary> = {}) => dep(name, [{ publishedAt: daysAgo(2000), publisher: stranger, maintainers: [stranger.name], ...extra }]);
+const young = (name: string, hours: number, extra: Partial<VersionSummary> = {}) =>
+  dep(name, [{ publishedAt: hoursAgo(48 + hours), publisher: stranger, maintainers: [stranger.name], ...extra }]);
+const old = (name: string, extra: Partial<VersionSummary> = {}) =>
+  dep(name, [{ publishedAt: daysAgo(2000), publisher: stranger, maintainers: [stranger.name], ...extra }]);
 
 function judge(s: ReturnType<typeof summary>, deps: History[], extra: Partial<PackageContext> = {}) {
   const c = ctx(s, '1.0.1', { dependencyHistories: new Map(deps.map((h) => [h.summary.name, h])), ...extra });
@@ -39,9 +47,15 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     const [f, ...rest] = judge(adding({ dependencies: { ms: '^2.0.0', 'color-fmt': '^1.0.0' } }), [young('color-fmt', 20)]);
     assert.equal(rest.length, 0);
     assert.equal(f.severity, 'high');
-    assert.match(f.message, /lib@1\.0\.1 adds color-fmt, which is first published 20 hours before 1\.0\.1, published by npm-helper-7731, who does not maintain lib/);
+    assert.match(
+      f.message,
+      /lib@1\.0\.1 adds color-fmt, which is first published 20 hours before 1\.0\.1, published by npm-helper-7731, who does not maintain lib/,
+    );
     assert.equal(f.baseline, '1.0.0');
-    assert.deepEqual(f.evidence.map((e) => e.label), ['dependencies of 1.0.1', 'color-fmt first published', 'lib@1.0.1 published', 'color-fmt@1.0.0 published by', 'baseline']);
+    assert.deepEqual(
+      f.evidence.map((e) => e.label),
+      ['dependencies of 1.0.1', 'color-fmt first published', 'lib@1.0.1 published', 'color-fmt@1.0.0 published by', 'baseline'],
+    );
   });
 
   it('is critical with install scripts (also in a later release the range allows), a near-popular name or a claimed repository', () => {
@@ -54,7 +68,10 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     assert.match(scripts.message, /runs install scripts \(postinstall in 1\.0\.1\)/);
     const [squat] = judge(adding({ optionalDependencies: { lodahs: '*' } }), [young('lodahs', 6, { repository: 'git+https://github.com/lodash/lodash.git' })]);
     assert.equal(squat.severity, 'critical');
-    assert.match(squat.message, /adds lodahs \(optionalDependencies\), which is first published 6 hours before 1\.0\.1, named one edit away from lodash, claims the repository of lodash\/lodash/);
+    assert.match(
+      squat.message,
+      /adds lodahs \(optionalDependencies\), which is first published 6 hours before 1\.0\.1, named one edit away from lodash, claims the repository of lodash\/lodash/,
+    );
   });
 
   it('a dependency first published after the release that names it is young too, and the message says so', () => {
@@ -71,7 +88,7 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     assert.match(alias.message, /adds ms \(an alias of mss-fmt\), which is first published 3 hours before/);
     assert.ok(alias.evidence.some((e) => e.label === 'mss-fmt first published'));
     const scoped = adding({ dependencies: { '@o/x': 'npm:@evil/x@^1.0.0' } }, '@o/core');
-    assert.equal(judge(scoped, [young('@evil/x', 3)])[0]?.severity, 'high', 'an alias under the package\'s own scope is judged by its target');
+    assert.equal(judge(scoped, [young('@evil/x', 3)])[0]?.severity, 'high', "an alias under the package's own scope is judged by its target");
   });
 
   it('a dependency from outside the registry is high without any history: github: commits, git, tarball URLs, http', () => {
@@ -97,7 +114,11 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
     assert.deepEqual(judge(adding({ dependencies: { '@o/shared': '^1.0.0' } }, '@o/core'), [sibling]), [], 'a monorepo splitting out a package');
     const mine = dep('lib-utils', [{ publishedAt: hoursAgo(50), publisher: alice, maintainers: ['alice'] }]);
     assert.deepEqual(judge(adding({ dependencies: { 'lib-utils': '^1.0.0' } }), [mine]), [], 'the same publisher');
-    assert.deepEqual(judge(adding({ dependencies: { 'color-fmt': '^1.0.0' } }), [young('color-fmt', 9)], { establishedPublishers: new Set([stranger.name]) }), [], 'an author publishing for years');
+    assert.deepEqual(
+      judge(adding({ dependencies: { 'color-fmt': '^1.0.0' } }), [young('color-fmt', 9)], { establishedPublishers: new Set([stranger.name]) }),
+      [],
+      'an author publishing for years',
+    );
     const unchanged = summary('lib', [
       { version: '1.0.0', publishedAt: daysAgo(30), publisher: alice, dependencies: { 'color-fmt': '^1.0.0' }, integrity: 'sha512-A' },
       { version: '1.0.1', publishedAt: daysAgo(2), publisher: alice, dependencies: { 'color-fmt': '^1.0.0' }, integrity: 'sha512-B' },
@@ -106,7 +127,9 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
   });
 
   it('a young dependency of an established author or a sibling is medium only with install scripts', () => {
-    const [f] = judge(adding({ dependencies: { 'lib-utils': '^1.0.0' } }), [dep('lib-utils', [{ publishedAt: hoursAgo(50), publisher: alice, installScripts: { postinstall: 'node build.js' } }])]);
+    const [f] = judge(adding({ dependencies: { 'lib-utils': '^1.0.0' } }), [
+      dep('lib-utils', [{ publishedAt: hoursAgo(50), publisher: alice, installScripts: { postinstall: 'node build.js' } }]),
+    ]);
     assert.equal(f.severity, 'medium');
   });
 
@@ -124,8 +147,22 @@ describe('new-dependency: a release that adds a suspect dependency', () => {
   it('a release that added a dependency from outside the registry is no baseline: the next one, keeping it, is flagged too', () => {
     const s = summary('lib', [
       { version: '1.0.0', publishedAt: daysAgo(30), publisher: alice, dependencies: {}, integrity: 'sha512-A' },
-      { version: '1.0.1', publishedAt: daysAgo(20), publisher: alice, dependencies: {}, optionalDependencies: { helper: 'github:x/helper#3f2a9c1d0b' }, integrity: 'sha512-B' },
-      { version: '1.0.2', publishedAt: daysAgo(10), publisher: alice, dependencies: {}, optionalDependencies: { helper: 'github:x/helper#3f2a9c1d0b' }, integrity: 'sha512-C' },
+      {
+        version: '1.0.1',
+        publishedAt: daysAgo(20),
+        publisher: alice,
+        dependencies: {},
+        optionalDependencies: { helper: 'github:x/helper#3f2a9c1d0b' },
+        integrity: 'sha512-B',
+      },
+      {
+        version: '1.0.2',
+        publishedAt: daysAgo(10),
+        publisher: alice,
+        dependencies: {},
+        optionalDependencies: { helper: 'github:x/helper#3f2a9c1d0b' },
+        integrity: 'sha512-C',
+      },
     ]);
     const [f] = evaluatePackage(ctx(s, '1.0.2', { dependencyHistories: new Map() }), DEFAULT_POLICY).findings.filter((x) => x.code === 'new-dependency');
     assert.equal(f?.baseline, '1.0.0');
@@ -185,7 +222,15 @@ describe('imitates: the popular package a name is made to look like', () => {
     for (const n of ['a', 'ab', 'abc', 'left-pad', 'my-internal-lib', '@acme/core', 'reactt', 'lodahs', 'expres', 'cross_env', '@types/reactt']) names.add(n);
     let differing = 0;
     for (const n of names) if (imitates(n) !== byScan(n)) differing++;
-    assert.equal(differing, 0, [...names].filter((n) => imitates(n) !== byScan(n)).slice(0, 10).map((n) => `${n}: ${imitates(n)} vs ${byScan(n)}`).join('; '));
+    assert.equal(
+      differing,
+      0,
+      [...names]
+        .filter((n) => imitates(n) !== byScan(n))
+        .slice(0, 10)
+        .map((n) => `${n}: ${imitates(n)} vs ${byScan(n)}`)
+        .join('; '),
+    );
     assert.ok(names.size > 500, `${names.size} names`);
     assert.ok([...names].filter((n) => imitates(n) !== undefined).length > 100, 'many of them imitate something');
   });

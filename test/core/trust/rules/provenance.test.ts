@@ -26,7 +26,9 @@ const attested = summary('lib', [
 const base = { version: '1.0.0', verdict: build({ sourceRef: 'refs/tags/v1.0.0' }) };
 
 function workflowFinding(extra: Partial<PackageContext>, s = attested) {
-  return evaluatePackage(ctx(s, '1.0.1', { baselineProvenance: base, ...extra }), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
+  return evaluatePackage(ctx(s, '1.0.1', { baselineProvenance: base, ...extra }), DEFAULT_POLICY).findings.filter(
+    (f) => f.code === 'provenance-workflow-changed',
+  );
 }
 
 describe('provenance-workflow-changed: the workflow identity remembered', () => {
@@ -52,19 +54,37 @@ describe('provenance-workflow-changed: the workflow identity remembered', () => 
 
   it('negative: the same identity, or one the baseline does not record (older certificates), is nothing', () => {
     assert.deepEqual(workflowFinding({ provenance: build() }), []);
-    assert.deepEqual(workflowFinding({ provenance: build({ trigger: 'pull_request_target' }), baselineProvenance: { version: '1.0.0', verdict: build({ trigger: undefined, runnerEnvironment: undefined }) } }), []);
+    assert.deepEqual(
+      workflowFinding({
+        provenance: build({ trigger: 'pull_request_target' }),
+        baselineProvenance: { version: '1.0.0', verdict: build({ trigger: undefined, runnerEnvironment: undefined }) },
+      }),
+      [],
+    );
     assert.deepEqual(workflowFinding({ provenance: { status: 'absent' } }), [], 'no provenance: provenance-downgrade says it');
   });
 
   describe('staged publish approvers', () => {
-    const ci = (approver?: string): VersionSummary['publisher'] => ({ name: 'GitHub Actions', trustedPublisher: { id: 'github' }, ...(approver ? { approver: { name: approver } } : {}) });
+    const ci = (approver?: string): VersionSummary['publisher'] => ({
+      name: 'GitHub Actions',
+      trustedPublisher: { id: 'github' },
+      ...(approver ? { approver: { name: approver } } : {}),
+    });
     const staged = (approver: string, maintainers: string[]) =>
       summary('lib', [
-        { version: '1.0.0', publishedAt: daysAgo(90), publisher: ci('alice'), maintainers: ['alice', 'bob'], attestations: { url: 'x' }, integrity: 'sha512-1' },
+        {
+          version: '1.0.0',
+          publishedAt: daysAgo(90),
+          publisher: ci('alice'),
+          maintainers: ['alice', 'bob'],
+          attestations: { url: 'x' },
+          integrity: 'sha512-1',
+        },
         { version: '1.0.1', publishedAt: daysAgo(60), publisher: ci('bob'), maintainers: ['alice', 'bob'], attestations: { url: 'x' }, integrity: 'sha512-2' },
         { version: '1.0.2', publishedAt: daysAgo(10), publisher: ci(approver), maintainers, attestations: { url: 'x' }, integrity: 'sha512-3' },
       ]);
-    const judge = (s: ReturnType<typeof summary>) => evaluatePackage(ctx(s, '1.0.2'), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
+    const judge = (s: ReturnType<typeof summary>) =>
+      evaluatePackage(ctx(s, '1.0.2'), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
 
     it('an approver who approved none of the earlier staged releases and was no maintainer is medium', () => {
       const [f] = judge(staged('mallory', ['alice', 'bob', 'mallory']));
@@ -72,7 +92,10 @@ describe('provenance-workflow-changed: the workflow identity remembered', () => 
       assert.match(f.message, /approved by mallory, who approved none of the 2 earlier staged releases \(alice, bob\) and was not a listed maintainer before/);
     });
     it('a long-listed maintainer approving for the first time is low; an earlier approver is nothing', () => {
-      const three = summary('lib', [...Object.values(staged('carol', ['alice', 'bob', 'carol']).versions)].map((v, i) => (i < 2 ? { ...v, maintainers: ['alice', 'bob', 'carol'] } : v)));
+      const three = summary(
+        'lib',
+        [...Object.values(staged('carol', ['alice', 'bob', 'carol']).versions)].map((v, i) => (i < 2 ? { ...v, maintainers: ['alice', 'bob', 'carol'] } : v)),
+      );
       assert.equal(judge(three)[0].severity, 'low');
       assert.deepEqual(judge(staged('alice', ['alice', 'bob'])), []);
     });
@@ -86,7 +109,14 @@ describe('provenance-workflow-changed: the workflow identity remembered', () => 
       { version: '1.0.3', publishedAt: daysAgo(5), publisher: alice, attestations: { url: 'x' }, integrity: 'sha512-3' },
     ]);
     const judge = (provenance: ProvenanceVerdict, identityHistory?: PackageContext['identityHistory'], baseTrigger = 'workflow_dispatch') =>
-      evaluatePackage(ctx(line, '1.0.3', { provenance, baselineProvenance: { version: '1.0.2', verdict: build({ trigger: baseTrigger, sourceRef: 'refs/tags/v1.0.2' }) }, identityHistory }), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
+      evaluatePackage(
+        ctx(line, '1.0.3', {
+          provenance,
+          baselineProvenance: { version: '1.0.2', verdict: build({ trigger: baseTrigger, sourceRef: 'refs/tags/v1.0.2' }) },
+          identityHistory,
+        }),
+        DEFAULT_POLICY,
+      ).findings.filter((f) => f.code === 'provenance-workflow-changed');
     const history = [
       { version: '1.0.0', trigger: 'push', runner: 'github-hosted' },
       { version: '1.0.1', trigger: 'push', runner: 'github-hosted' },
@@ -101,31 +131,58 @@ describe('provenance-workflow-changed: the workflow identity remembered', () => 
     it('a trigger none of them had is a change from the whole history, naming every release compared', () => {
       const [f] = judge(build({ trigger: 'pull_request_target' }), history);
       assert.equal(f.severity, 'high');
-      assert.match(f.message, /built by a pull_request_target run \(a trigger that runs on outside input\), but the 3 earlier verified releases TrustLens remembers \(1\.0\.0, 1\.0\.1, 1\.0\.2\) by workflow_dispatch or push runs/);
+      assert.match(
+        f.message,
+        /built by a pull_request_target run \(a trigger that runs on outside input\), but the 3 earlier verified releases TrustLens remembers \(1\.0\.0, 1\.0\.1, 1\.0\.2\) by workflow_dispatch or push runs/,
+      );
       assert.ok(f.evidence.some((e) => e.label === 'identities remembered' && /1\.0\.0: push, github-hosted/.test(e.value)));
     });
 
     it('a runner seen before is no change; one never seen is medium; the history counts without a verified baseline', () => {
       const selfHosted = [...history.slice(0, 2), { version: '1.0.2', trigger: 'workflow_dispatch', runner: 'self-hosted' }];
       assert.deepEqual(judge(build({ trigger: 'push', runnerEnvironment: 'self-hosted' }), selfHosted), []);
-      const noBase = evaluatePackage(ctx(line, '1.0.3', { provenance: build({ runnerEnvironment: 'self-hosted' }), identityHistory: history }), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
+      const noBase = evaluatePackage(
+        ctx(line, '1.0.3', { provenance: build({ runnerEnvironment: 'self-hosted' }), identityHistory: history }),
+        DEFAULT_POLICY,
+      ).findings.filter((f) => f.code === 'provenance-workflow-changed');
       assert.equal(noBase[0]?.severity, 'medium');
-      assert.match(noBase[0].message, /built on a self-hosted runner, but the 3 earlier verified releases TrustLens remembers \(1\.0\.0, 1\.0\.1, 1\.0\.2\) on github-hosted ones/);
+      assert.match(
+        noBase[0].message,
+        /built on a self-hosted runner, but the 3 earlier verified releases TrustLens remembers \(1\.0\.0, 1\.0\.1, 1\.0\.2\) on github-hosted ones/,
+      );
     });
 
     it('only earlier releases of the same line count: a later release or another major is no excuse', () => {
-      const other = [{ version: '2.0.0', trigger: 'pull_request_target' }, { version: '1.0.4', trigger: 'pull_request_target' }];
+      const other = [
+        { version: '2.0.0', trigger: 'pull_request_target' },
+        { version: '1.0.4', trigger: 'pull_request_target' },
+      ];
       assert.equal(judge(build({ trigger: 'pull_request_target' }), [...history, ...other])[0]?.severity, 'high');
-      assert.deepEqual(earlierInLine([...history, ...other], '1.0.3').map((r) => r.version), ['1.0.0', '1.0.1', '1.0.2']);
+      assert.deepEqual(
+        earlierInLine([...history, ...other], '1.0.3').map((r) => r.version),
+        ['1.0.0', '1.0.1', '1.0.2'],
+      );
     });
 
     it('a staged-publish approver remembered from a verified release is known; one never seen is a change', () => {
-      const ci = (approver: string): VersionSummary['publisher'] => ({ name: 'GitHub Actions', trustedPublisher: { id: 'github' }, approver: { name: approver } });
+      const ci = (approver: string): VersionSummary['publisher'] => ({
+        name: 'GitHub Actions',
+        trustedPublisher: { id: 'github' },
+        approver: { name: approver },
+      });
       const s = summary('lib', [
         { version: '1.0.0', publishedAt: daysAgo(90), publisher: alice, maintainers: ['alice', 'carol'], attestations: { url: 'x' }, integrity: 'sha512-0' },
-        { version: '1.0.1', publishedAt: daysAgo(5), publisher: ci('carol'), maintainers: ['alice', 'carol'], attestations: { url: 'x' }, integrity: 'sha512-1' },
+        {
+          version: '1.0.1',
+          publishedAt: daysAgo(5),
+          publisher: ci('carol'),
+          maintainers: ['alice', 'carol'],
+          attestations: { url: 'x' },
+          integrity: 'sha512-1',
+        },
       ]);
-      const approvers = (h?: PackageContext['identityHistory']) => evaluatePackage(ctx(s, '1.0.1', { identityHistory: h }), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
+      const approvers = (h?: PackageContext['identityHistory']) =>
+        evaluatePackage(ctx(s, '1.0.1', { identityHistory: h }), DEFAULT_POLICY).findings.filter((f) => f.code === 'provenance-workflow-changed');
       assert.deepEqual(approvers(), [], 'no earlier approval known: nothing to compare with');
       assert.deepEqual(approvers([{ version: '1.0.0', approver: 'carol' }]), []);
       const [f] = approvers([{ version: '1.0.0', approver: 'alice' }]);
@@ -134,12 +191,24 @@ describe('provenance-workflow-changed: the workflow identity remembered', () => 
     });
 
     it('records: merged by version, bounded, unchanged merges keep their identity, hostile input dropped', () => {
-      const a = mergeIdentities([], [{ version: '1.0.1', trigger: 'push' }, { version: '1.0.0', trigger: 'push' }]);
-      assert.deepEqual(a.map((r) => r.version), ['1.0.0', '1.0.1']);
+      const a = mergeIdentities(
+        [],
+        [
+          { version: '1.0.1', trigger: 'push' },
+          { version: '1.0.0', trigger: 'push' },
+        ],
+      );
+      assert.deepEqual(
+        a.map((r) => r.version),
+        ['1.0.0', '1.0.1'],
+      );
       assert.equal(mergeIdentities(a, [{ version: '1.0.0', trigger: 'push' }]), a);
       assert.equal(mergeIdentities(a, [{ version: '1.0.2', trigger: 'push' }], 2).length, 2);
       assert.equal(identityRecord('1.0.0', undefined), undefined, 'nothing comparable: nothing remembered');
-      assert.deepEqual(validIdentities([{ version: 'x', trigger: 'push' }, { version: '1.0.0', trigger: 7, runner: 'self-hosted' }, null, 'junk', { version: '1.0.1' }]), [{ version: '1.0.0', runner: 'self-hosted' }]);
+      assert.deepEqual(
+        validIdentities([{ version: 'x', trigger: 'push' }, { version: '1.0.0', trigger: 7, runner: 'self-hosted' }, null, 'junk', { version: '1.0.1' }]),
+        [{ version: '1.0.0', runner: 'self-hosted' }],
+      );
       assert.deepEqual(validIdentities({ not: 'a list' }), []);
     });
   });

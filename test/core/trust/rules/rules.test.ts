@@ -24,17 +24,26 @@ describe('trust rules', () => {
   });
 
   describe('publisher-changed / maintainer-added', () => {
-    const s = summary('lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' }]);
+    const s = summary('lib', [
+      ...Object.values(history.versions),
+      { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' },
+    ]);
     it('flags a publisher who published none of the earlier releases, with evidence; alone it is low', () => {
       const f = only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY), 'publisher-changed')!;
       assert.equal(f.severity, 'low', 'a maintainer added who publishes: how hand-overs look, alone');
       assert.match(f.message, /mallory <mallory@evil.example>, who published none of the 3 earlier releases/);
-      assert.deepEqual(f.evidence.map((x) => x.label), ['publisher of 1.2.1', 'earlier publishers', 'publisher of 1.2.0', 'alone not enough', 'baseline']);
+      assert.deepEqual(
+        f.evidence.map((x) => x.label),
+        ['publisher of 1.2.1', 'earlier publishers', 'publisher of 1.2.0', 'alone not enough', 'baseline'],
+      );
       assert.equal(f.baseline, '1.2.0');
       assert.ok(only(evaluatePackage(ctx(s, '1.2.1'), DEFAULT_POLICY), 'maintainer-added'));
     });
     it('is medium when corroborated: new to the scope, a manual publish after CI, an unlisted account from a new domain, or two weak signs', () => {
-      const scoped = summary('@o/lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' }]);
+      const scoped = summary('@o/lib', [
+        ...Object.values(history.versions),
+        { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice', 'mallory'], integrity: 'sha512-DDDD' },
+      ]);
       const scopeNew = only(evaluatePackage(ctx(scoped, '1.2.1', { scopePublishers: new Set(['alice', 'bob']) }), DEFAULT_POLICY), 'publisher-changed')!;
       assert.equal(scopeNew.severity, 'medium');
       assert.match(scopeNew.message, /published no release of any other package of the scope/);
@@ -46,8 +55,14 @@ describe('trust rules', () => {
         { version: '1.1.0', publishedAt: daysAgo(200), publisher: ci, integrity: 'sha512-B' },
         { version: '1.1.1', publishedAt: daysAgo(10), publisher: mallory, integrity: 'sha512-C' },
       ]);
-      assert.match(only(evaluatePackage(ctx(manual, '1.1.1'), DEFAULT_POLICY), 'publisher-changed')!.message, /published by hand after 2 releases published from CI/);
-      const unlisted = summary('lib', [...Object.values(history.versions), { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice'], integrity: 'sha512-DDDD' }]);
+      assert.match(
+        only(evaluatePackage(ctx(manual, '1.1.1'), DEFAULT_POLICY), 'publisher-changed')!.message,
+        /published by hand after 2 releases published from CI/,
+      );
+      const unlisted = summary('lib', [
+        ...Object.values(history.versions),
+        { version: '1.2.1', publishedAt: daysAgo(10), publisher: mallory, maintainers: ['alice'], integrity: 'sha512-DDDD' },
+      ]);
       assert.equal(only(evaluatePackage(ctx(unlisted, '1.2.1'), DEFAULT_POLICY), 'publisher-changed')!.severity, 'medium');
       const silent = summary('lib', [
         { version: '1.0.0', publishedAt: daysAgo(1500), publisher: alice, maintainers: ['alice'], integrity: 'sha512-A' },
@@ -87,7 +102,10 @@ describe('trust rules', () => {
       assert.match(f.evidence.at(-1)!.value, /passed over 1\.2\.1 \(it added a postinstall script that 1\.2\.0 did not have\)/);
     });
     it('is info when the script is unchanged against a clean baseline; a release in the burst after the flagged one is judged against what came before', () => {
-      const later = summary('lib', [...Object.values(s.versions), { version: '1.2.4', publishedAt: daysAgo(2.5), publisher: alice, installScripts: { postinstall: 'node setup.js' }, integrity: 'sha512-I' }]);
+      const later = summary('lib', [
+        ...Object.values(s.versions),
+        { version: '1.2.4', publishedAt: daysAgo(2.5), publisher: alice, installScripts: { postinstall: 'node setup.js' }, integrity: 'sha512-I' },
+      ]);
       assert.equal(only(evaluatePackage(ctx(later, '1.2.4', { cooldownMs: 0.5 * DAY }), DEFAULT_POLICY), 'install-script')!.severity, 'info');
       // 1.2.3 comes a day after 1.2.2 (the same burst) and 1.2.1 added the script: compared with 1.2.0.
       assert.match(only(evaluatePackage(ctx(s, '1.2.3'), DEFAULT_POLICY), 'install-script-added')!.message, /adds a postinstall script, compared with 1\.2\.0/);
@@ -144,7 +162,10 @@ describe('trust rules', () => {
   });
 
   describe('too-new', () => {
-    const s = summary('lib', [...Object.values(history.versions), { version: '1.3.0', publishedAt: new Date(NOW.getTime() - 5 * 3600_000).toISOString(), publisher: alice, integrity: 'sha512-H' }]);
+    const s = summary('lib', [
+      ...Object.values(history.versions),
+      { version: '1.3.0', publishedAt: new Date(NOW.getTime() - 5 * 3600_000).toISOString(), publisher: alice, integrity: 'sha512-H' },
+    ]);
     it('flags a release younger than the cooldown; the safe version is older than the cooldown', () => {
       const f = only(evaluatePackage(ctx(s, '1.3.0'), { ...DEFAULT_POLICY, threshold: 'medium' }, '^1.0.0'), 'too-new')!;
       assert.match(f.message, /published 5 hours ago, within the 2-day cooldown/);
@@ -172,7 +193,10 @@ describe('trust rules', () => {
     });
     it('compares prereleases only with prereleases, and needs trust data', () => {
       assert.equal(only(evaluatePackage(ctx(s, '3.0.0-beta.1'), DEFAULT_POLICY), 'provenance-downgrade'), undefined);
-      assert.equal(only(evaluatePackage(ctx(s, '2.0.2', { registry: { url: 'm', trustData: false, hasKeys: false } }), DEFAULT_POLICY), 'provenance-downgrade'), undefined);
+      assert.equal(
+        only(evaluatePackage(ctx(s, '2.0.2', { registry: { url: 'm', trustData: false, hasKeys: false } }), DEFAULT_POLICY), 'provenance-downgrade'),
+        undefined,
+      );
     });
   });
 
@@ -187,7 +211,10 @@ describe('trust rules', () => {
     });
     const base = { version: '1.0.0', verdict: verified('https://github.com/o/lib', '.github/workflows/release.yml', 'refs/tags/v1.0.0') };
     it('invalid provenance is critical', () => {
-      const f = only(evaluatePackage(ctx(s, '1.0.1', { provenance: { status: 'invalid', reason: 'subject digest mismatch' } }), DEFAULT_POLICY), 'provenance-invalid')!;
+      const f = only(
+        evaluatePackage(ctx(s, '1.0.1', { provenance: { status: 'invalid', reason: 'subject digest mismatch' } }), DEFAULT_POLICY),
+        'provenance-invalid',
+      )!;
       assert.equal(f.severity, 'critical');
       assert.match(f.message, /subject digest mismatch/);
     });
@@ -202,7 +229,11 @@ describe('trust rules', () => {
 
   describe('signatures, integrity, source, registry facts', () => {
     it('signature-invalid is critical; signature-missing only where the registry has keys', () => {
-      assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'invalid', keyid: 'k', reason: 'bad' } }), DEFAULT_POLICY), 'signature-invalid')!.severity, 'critical');
+      assert.equal(
+        only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'invalid', keyid: 'k', reason: 'bad' } }), DEFAULT_POLICY), 'signature-invalid')!
+          .severity,
+        'critical',
+      );
       const reg = { url: 'https://registry.example/', trustData: true, hasKeys: true };
       assert.ok(only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'missing' }, registry: reg }), DEFAULT_POLICY), 'signature-missing'));
       assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { signature: { status: 'missing' } }), DEFAULT_POLICY), 'signature-missing'), undefined);
@@ -213,11 +244,21 @@ describe('trust rules', () => {
       const s = summary('lib', [{ version: '1.0.0', publishedAt: daysAgo(30), shasum: '0123456789abcdef0123456789abcdef01234567' }]);
       const sha1 = Buffer.from('0123456789abcdef0123456789abcdef01234567', 'hex').toString('base64');
       assert.deepEqual(codes(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: `sha1-${sha1}` } }), DEFAULT_POLICY)), []);
-      assert.ok(only(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: 'sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=' } }), DEFAULT_POLICY), 'integrity-mismatch'));
-      assert.deepEqual(codes(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: '10c0/abcdef' } }), DEFAULT_POLICY)), [], 'berry checksums are not tarball hashes');
+      assert.ok(
+        only(
+          evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: 'sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=' } }), DEFAULT_POLICY),
+          'integrity-mismatch',
+        ),
+      );
+      assert.deepEqual(
+        codes(evaluatePackage(ctx(s, '1.0.0', { locked: { source: 'registry', integrity: '10c0/abcdef' } }), DEFAULT_POLICY)),
+        [],
+        'berry checksums are not tarball hashes',
+      );
     });
     it('untrusted-source: another host, git, remote tarballs, plain http', () => {
-      const at = (resolved: string, source: 'registry' | 'git' | 'remote' = 'registry') => only(evaluatePackage(ctx(history, '1.2.0', { locked: { source, resolved } }), DEFAULT_POLICY), 'untrusted-source');
+      const at = (resolved: string, source: 'registry' | 'git' | 'remote' = 'registry') =>
+        only(evaluatePackage(ctx(history, '1.2.0', { locked: { source, resolved } }), DEFAULT_POLICY), 'untrusted-source');
       assert.ok(at('https://evil.example/lib/-/lib-1.2.0.tgz'));
       assert.ok(at('git+ssh://git@github.com/o/lib.git#abc', 'git'));
       assert.ok(at('https://example.com/lib.tgz', 'remote'));
@@ -225,17 +266,30 @@ describe('trust rules', () => {
       assert.equal(at('https://registry.example/lib/-/lib-1.2.0.tgz'), undefined);
     });
     it('resolved-mismatch: the lockfile installs what resolved names, whatever the entry says', () => {
-      const at = (resolved: string) => evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved, integrity: history.versions['1.2.0'].integrity } }), DEFAULT_POLICY);
+      const at = (resolved: string) =>
+        evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved, integrity: history.versions['1.2.0'].integrity } }), DEFAULT_POLICY);
       const other = only(at('https://registry.example/evilpkg/-/evilpkg-6.6.6.tgz'), 'resolved-mismatch')!;
       assert.equal(other.severity, 'critical');
       assert.match(other.message, /resolved to evilpkg@6\.6\.6: the package manager installs that, under the name lib/);
       assert.ok(only(at('https://registry.example/lib/-/lib-1.1.0.tgz'), 'resolved-mismatch'), 'another version of the same package');
       assert.deepEqual(codes(at('https://registry.example/lib/-/lib-1.2.0.tgz')), []);
       assert.equal(only(at('https://mirror.example/api/npm/npm-remote/lib/-/lib-1.2.0.tgz'), 'resolved-mismatch'), undefined, 'under a registry path prefix');
-      assert.equal(only(at('https://registry.yarnpkg.com/lib/-/lib-1.2.0.tgz#0123456789abcdef0123456789abcdef01234567'), 'resolved-mismatch'), undefined, "yarn classic's #sha1");
-      assert.ok(only(evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: 'lib@npm:1.3.0', integrity: '10c0/ab' } }), DEFAULT_POLICY), 'resolved-mismatch'), 'a berry locator of another version');
+      assert.equal(
+        only(at('https://registry.yarnpkg.com/lib/-/lib-1.2.0.tgz#0123456789abcdef0123456789abcdef01234567'), 'resolved-mismatch'),
+        undefined,
+        "yarn classic's #sha1",
+      );
+      assert.ok(
+        only(
+          evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: 'lib@npm:1.3.0', integrity: '10c0/ab' } }), DEFAULT_POLICY),
+          'resolved-mismatch',
+        ),
+        'a berry locator of another version',
+      );
       // The registry's own tarball for the version is another package's: something is off, whatever the lockfile says.
-      const s = summary('lib', [{ version: '1.0.0', publishedAt: daysAgo(30), integrity: 'sha512-AAAA', tarball: 'https://registry.example/evilpkg/-/evilpkg-6.6.6.tgz' }]);
+      const s = summary('lib', [
+        { version: '1.0.0', publishedAt: daysAgo(30), integrity: 'sha512-AAAA', tarball: 'https://registry.example/evilpkg/-/evilpkg-6.6.6.tgz' },
+      ]);
       assert.ok(only(evaluatePackage(ctx(s, '1.0.0'), DEFAULT_POLICY), 'resolved-mismatch'));
     });
     it('namedInResolved reads registry tarball URLs in every spelling, and nothing else', () => {
@@ -253,9 +307,16 @@ describe('trust rules', () => {
       assert.deepEqual(e({ source: 'registry', resolved: url }), ['integrity-missing']);
       assert.deepEqual(e({ source: 'unknown' }), ['integrity-missing'], 'a pnpm entry with neither resolution URL nor integrity');
       assert.deepEqual(e({ source: 'registry', resolved: url, bundled: true }), []);
-      assert.deepEqual(e({ source: 'registry', resolved: 'lib@npm:1.2.0', conditional: true }), [], 'yarn berry writes no checksum for platform-conditional packages');
+      assert.deepEqual(
+        e({ source: 'registry', resolved: 'lib@npm:1.2.0', conditional: true }),
+        [],
+        'yarn berry writes no checksum for platform-conditional packages',
+      );
       assert.deepEqual(e({ source: 'registry', resolved: `${url}#0123456789abcdef0123456789abcdef01234567` }), []);
-      assert.equal(only(evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: url } }), DEFAULT_POLICY), 'integrity-missing')!.severity, 'medium');
+      assert.equal(
+        only(evaluatePackage(ctx(history, '1.2.0', { locked: { source: 'registry', resolved: url } }), DEFAULT_POLICY), 'integrity-missing')!.severity,
+        'medium',
+      );
     });
     it('version-missing when the registry has no package of that name at all (404)', () => {
       const f = only(evaluatePackage(ctx(history, '1.2.0', { history: undefined, notOnRegistry: true }), DEFAULT_POLICY), 'version-missing')!;
@@ -274,8 +335,26 @@ describe('trust rules', () => {
   });
 
   describe('advisories', () => {
-    const mal: Advisory = { id: 'MAL-1', aliases: ['GHSA-x'], source: 'osv', packageName: 'lib', severity: 'critical', title: 'Malicious code in lib', malware: true, affected: { kind: 'osv', affected: [{ versions: ['1.2.0'] }] } };
-    const vuln: Advisory = { id: 'GHSA-y', aliases: [], source: 'npm', packageName: 'lib', severity: 'medium', title: 'ReDoS', malware: false, affected: { kind: 'semver', range: '<1.1.0' } };
+    const mal: Advisory = {
+      id: 'MAL-1',
+      aliases: ['GHSA-x'],
+      source: 'osv',
+      packageName: 'lib',
+      severity: 'critical',
+      title: 'Malicious code in lib',
+      malware: true,
+      affected: { kind: 'osv', affected: [{ versions: ['1.2.0'] }] },
+    };
+    const vuln: Advisory = {
+      id: 'GHSA-y',
+      aliases: [],
+      source: 'npm',
+      packageName: 'lib',
+      severity: 'medium',
+      title: 'ReDoS',
+      malware: false,
+      affected: { kind: 'semver', range: '<1.1.0' },
+    };
     it('malware is critical, a vulnerability keeps its severity, unaffected versions are clean', () => {
       const e = evaluatePackage(ctx(history, '1.2.0', { advisories: [mal, vuln] }), DEFAULT_POLICY, '^1.0.0');
       assert.deepEqual(codes(e), ['malware']);
@@ -300,12 +379,22 @@ describe('trust rules', () => {
       { version: '1.0.2', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-C' },
       { version: '2.0.0', publishedAt: daysAgo(10), publisher: alice, integrity: 'sha512-D' },
     ]);
-    const content = (extra: Partial<RawFindingLike>) => ({ code: 'content-credentials' as const, severity: 'high' as const, message: 'm', evidence: [], ...extra });
-    it('is never a release the finding\'s baseline passed over (the same burst), nor another member of the same incident', () => {
+    const content = (extra: Partial<RawFindingLike>) => ({
+      code: 'content-credentials' as const,
+      severity: 'high' as const,
+      message: 'm',
+      evidence: [],
+      ...extra,
+    });
+    it("is never a release the finding's baseline passed over (the same burst), nor another member of the same incident", () => {
       const passed = evaluatePackage(ctx(s, '1.0.2', { contentFindings: [content({ baseline: '1.0.0' })] }), DEFAULT_POLICY, '^1.0.0');
       assert.equal(passed.findings[0].safeVersion, '1.0.0', '1.0.1 was passed over, never looked inside');
       const incident = { id: 'i', title: 't', members: ['lib@1.0.1', 'lib@1.0.2', 'other@3.0.0'] };
-      const member = evaluatePackage(ctx(s, '1.0.2', { correlatedFindings: [{ ...content({}), code: 'coordinated-release', incident }] }), DEFAULT_POLICY, '^1.0.0');
+      const member = evaluatePackage(
+        ctx(s, '1.0.2', { correlatedFindings: [{ ...content({}), code: 'coordinated-release', incident }] }),
+        DEFAULT_POLICY,
+        '^1.0.0',
+      );
       assert.equal(member.findings[0].safeVersion, '1.0.0');
       const plain = evaluatePackage(ctx(s, '1.0.2', { contentFindings: [content({})] }), DEFAULT_POLICY, '^1.0.0');
       assert.equal(plain.findings[0].safeVersion, '1.0.1', 'without a baseline or an incident, the newest clean release in range');
@@ -330,12 +419,15 @@ describe('trust rules', () => {
       assert.equal(policy.threshold, 'medium');
       assert.deepEqual(policy.severity, { 'publisher-changed': 'high' });
       assert.equal(policy.allow.length, 2);
-      assert.deepEqual(problems.map((p) => [p.range.start.line, p.message]), [
-        [4, 'unknown finding code "nope"'],
-        [8, 'an allow entry needs "package", a known "code" and a "reason"'],
-      ]);
+      assert.deepEqual(
+        problems.map((p) => [p.range.start.line, p.message]),
+        [
+          [4, 'unknown finding code "nope"'],
+          [8, 'an allow entry needs "package", a known "code" and a "reason"'],
+        ],
+      );
     });
-    it('asks for the reason an allow entry left empty (what the language server\'s Allow writes), at that reason', () => {
+    it("asks for the reason an allow entry left empty (what the language server's Allow writes), at that reason", () => {
       const written = `{ "allow": [\n  { "package": "lib", "version": "1.2.0", "code": "deprecated", "reason": "", "expires": "2099-01-01" }\n] }`;
       const { policy, problems } = parsePolicy(written);
       assert.equal(policy.allow.length, 0, 'no effect without a reason');
@@ -346,11 +438,18 @@ describe('trust rules', () => {
     });
     it('allows until expiry, and overrides severities', () => {
       const { policy } = parsePolicy(text);
-      const d = summary('lib', [{ version: '1.2.0', publishedAt: daysAgo(30), deprecated: 'x' }, { version: '1.3.0', publishedAt: daysAgo(20), deprecated: 'x' }]);
+      const d = summary('lib', [
+        { version: '1.2.0', publishedAt: daysAgo(30), deprecated: 'x' },
+        { version: '1.3.0', publishedAt: daysAgo(20), deprecated: 'x' },
+      ]);
       const e = evaluatePackage(ctx(d, '1.2.0'), policy);
       assert.deepEqual(codes(e), []);
       assert.equal(e.allowed[0].allow.reason, 'we know');
-      assert.deepEqual(codes(evaluatePackage(ctx(d, '1.3.0'), policy)), ['deprecated'], 'the 1.2.x allow does not cover 1.3.0; the expired one applies to nothing');
+      assert.deepEqual(
+        codes(evaluatePackage(ctx(d, '1.3.0'), policy)),
+        ['deprecated'],
+        'the 1.2.x allow does not cover 1.3.0; the expired one applies to nothing',
+      );
     });
   });
 
@@ -366,7 +465,11 @@ describe('trust rules', () => {
               _npmUser: { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } },
               maintainers: [{ name: 'a', email: 'a@x' }],
               scripts: { postinstall: 'node x.js', test: 'mocha' },
-              dist: { integrity: 'sha512-x', shasum: 'ab', attestations: { url: 'https://r/-/npm/v1/attestations/x@1.0.0', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } },
+              dist: {
+                integrity: 'sha512-x',
+                shasum: 'ab',
+                attestations: { url: 'https://r/-/npm/v1/attestations/x@1.0.0', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } },
+              },
               readme: 'huge',
             },
             junk: 5,
