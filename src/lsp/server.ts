@@ -30,7 +30,7 @@ import { StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEPENDENCY_FILES } from '../core/dependency-files';
 import { POLICY_FILE } from '../core/dependency-files';
-import { type TextEdit as OffsetEdit, allowEdits, overrideEdits, pinEdit, reresolveEdits } from '../core/edits';
+import { type TextEdit as OffsetEdit, allowEdits, applyEdits, overrideEdits, pinEdit, reresolveEdits } from '../core/edits';
 import { parseManifest } from '../core/manifest';
 import type { SourceRange } from '../core/model';
 import type { TrustCard } from '../core/report/card';
@@ -69,10 +69,6 @@ function docsLink(): (code: string) => string | undefined {
   const readme = [path.join(__dirname, '..', 'README.md'), path.join(__dirname, '..', '..', '..', 'README.md')].find((f) => fs.existsSync(f));
   return (code) => (readme ? `${pathToFileURL(readme).href}#${code}` : undefined);
 }
-
-/** `text` with the offset edits applied (they come from one parse of it and do not overlap). */
-const applyOffsetEdits = (text: string, edits: OffsetEdit[]) =>
-  [...edits].sort((a, b) => b.offset - a.offset).reduce((t, e) => t.slice(0, e.offset) + e.content + t.slice(e.offset + e.length), text);
 
 const toRange = (r: SourceRange): Range => ({
   start: { line: r.start.line, character: r.start.character },
@@ -354,7 +350,7 @@ export function startLspServer(options: LspOptions): Connection {
       };
     } else workspaceEdit = { changes: { [uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edits[0].content }] } };
     // Where the reason to write is once the edit is applied: the last empty reason of the new text.
-    const after = TextDocument.create(uri, 'jsonc', 0, applyOffsetEdits(existing?.getText() ?? '', edits));
+    const after = TextDocument.create(uri, 'jsonc', 0, applyEdits(existing?.getText() ?? '', edits));
     const at = after.getText().lastIndexOf('"reason": ""');
     const command =
       canShowDocument && at >= 0

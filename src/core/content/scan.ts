@@ -943,19 +943,14 @@ export function anchorsOf(kind: CodeKind): string[] {
   return GROUPS.filter((g) => g.kinds.includes(kind)).flatMap((g) => g.anchors);
 }
 
+/** A file's scan before anything is found in it. */
+function emptyScan(path: string, kind: CodeKind, text: string): FileScan {
+  return { path, kind, text, lines: new Lines(text), signals: new Map(), opaque: { opaqueBytes: 0, runs: [] }, dynamicEval: false, capped: [], relative: [] };
+}
+
 /** Scans one file's text (`text` is `data` decoded as latin1: one character per byte). */
 export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
-  const scan: FileScan = {
-    path,
-    kind,
-    text,
-    lines: new Lines(text),
-    signals: new Map(),
-    opaque: { opaqueBytes: 0, runs: [] },
-    dynamicEval: false,
-    capped: [],
-    relative: [],
-  };
+  const scan = emptyScan(path, kind, text);
   const bs: BehaviourState = {
     text,
     kind,
@@ -1070,17 +1065,7 @@ const OVERLAP = 16 * 1024;
  */
 export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
   if (data.length <= CHUNK_SCAN_BYTES) return scanFile(path, kind, data, text);
-  const whole: FileScan = {
-    path,
-    kind,
-    text,
-    lines: new Lines(text),
-    signals: new Map(),
-    opaque: { opaqueBytes: 0, runs: [] },
-    dynamicEval: false,
-    capped: [],
-    relative: [],
-  };
+  const whole = emptyScan(path, kind, text);
   for (let start = 0; start < data.length; start += CHUNK - OVERLAP) {
     const end = Math.min(data.length, start + CHUNK);
     const part = scanFile(path, kind, data.subarray(start, end), text.slice(start, end));

@@ -14,6 +14,7 @@ import { type PackageExposure, knownThen, windowsOfEach } from '../../core/expos
 export type { PackageExposure };
 import { parseManifest } from '../../core/manifest';
 import type { InstalledPackage, Manifest } from '../../core/model';
+import { installedPackage } from '../../core/lockfile/installed-package';
 import { LOCKFILE_NAMES, parseLockfile } from '../../core/project';
 import { integrityVerdict } from '../../core/report/sbom';
 import { CODES } from '../../core/trust/codes';
@@ -106,24 +107,7 @@ export async function runExposure(opts: ExposureOptions): Promise<ExposureReport
         const k = `${e.name}\0${e.version}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        packages.push({
-          id: `history:${packages.length}`,
-          name: e.name,
-          version: e.version,
-          integrity: e.integrity,
-          resolved: e.resolved,
-          source: e.source,
-          dev: false,
-          optional: false,
-          devOptional: false,
-          peer: false,
-          direct: false,
-          workspaces: [],
-          paths: [],
-          dependencies: [],
-          file: t.file,
-          range: ZERO,
-        });
+        packages.push(historyPackage(e, packages.length, t.file));
       }
     }
   }
@@ -392,24 +376,7 @@ export async function packageExposure(check: CheckOptions, name: string, cache: 
   const judged = list.length
     ? await runCheck({
         ...check,
-        packages: list.map((e, i) => ({
-          id: `history:${i}`,
-          name: e.name,
-          version: e.version,
-          integrity: e.integrity,
-          resolved: e.resolved,
-          source: e.source,
-          dev: false,
-          optional: false,
-          devOptional: false,
-          peer: false,
-          direct: false,
-          workspaces: [],
-          paths: [],
-          dependencies: [],
-          file: 'history',
-          range: ZERO,
-        })),
+        packages: list.map((e, i) => historyPackage(e, i, 'history')),
       })
     : undefined;
   const flags = judged
@@ -426,4 +393,19 @@ export async function packageExposure(check: CheckOptions, name: string, cache: 
   }
   windows.sort((a, b) => Date.parse(a.opened.date) - Date.parse(b.opened.date) || a.file.localeCompare(b.file));
   return { windows, unreadable: history.unreadable.length, ...(history.repo.shallow ? { shallow: true } : {}) };
+}
+
+/** A version some lockfile of the history locked, as a package for a check of those versions alone. */
+function historyPackage(e: LockedEntry, i: number, file: string): InstalledPackage {
+  return installedPackage({
+    id: `history:${i}`,
+    name: e.name,
+    version: e.version,
+    integrity: e.integrity,
+    resolved: e.resolved,
+    source: e.source,
+    dependencies: [],
+    file,
+    range: ZERO,
+  });
 }
