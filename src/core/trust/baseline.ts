@@ -1,6 +1,6 @@
 import * as semver from 'semver';
 import type { PackageContext } from './context';
-import { type History, describeAge, isPrerelease } from './history';
+import { type History, describeAge } from './history';
 import { installScriptsOf } from './scripts';
 import type { Advisory, VersionSummary } from './types';
 import { isAffected } from './affected';
@@ -77,16 +77,12 @@ function foreignDependencyAdded(before: VersionSummary, c: VersionSummary): stri
 
 /** The highest release below `version` in its line (else in the lines below), by semver alone. */
 function semverPredecessor(history: History, version: string): VersionSummary | undefined {
-  return ordered(history, version)[0];
+  return history.predecessorBySemver(version);
 }
 
 /** Candidates in the order they are considered: the line by semver, descending, then the lines below. */
 function ordered(history: History, version: string): VersionSummary[] {
-  const pre = isPrerelease(version);
-  const line = lineOf(version);
-  const lower = history.releases.filter((r) => isPrerelease(r.version) === pre && r.version !== version && semver.lt(r.version, version));
-  lower.sort((a, b) => semver.rcompare(a.version, b.version));
-  return [...lower.filter((r) => lineOf(r.version) === line), ...lower.filter((r) => lineOf(r.version) !== line)];
+  return history.belowBySemver(version);
 }
 
 const memo = new WeakMap<History, Map<string, Baseline | null>>();
