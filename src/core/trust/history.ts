@@ -8,12 +8,16 @@ import type { PackageSummary, VersionSummary } from './types';
 export class History {
   /** Versions known at `now`, oldest first. */
   readonly releases: VersionSummary[];
+  /** The newest publish instant among `releases` (-Infinity when none is dated). */
+  readonly newestPublishMs: number;
   private readonly position = new Map<string, number>();
-  /** Each release's place in semver order (versions equal by semver, e.g. differing in build metadata, share one). */
-  private readonly rank = new Map<string, number>();
-  private readonly prerelease = new Set<string>();
-  /** The stable releases and the prereleases, each descending by semver (built when first asked for). */
-  private bySemver?: { stable: VersionSummary[]; pre: VersionSummary[] };
+  // Per release, by position: its place in semver order (versions equal by semver, e.g. differing only in build
+  // metadata, share one), its major, whether it is a prerelease. Typed arrays: a few bytes per version.
+  private readonly rank: Int32Array;
+  private readonly major: Float64Array;
+  private readonly pre: Uint8Array;
+  /** Positions of the stable releases and of the prereleases, each descending by semver (built when first asked for). */
+  private bySemver?: { stable: Int32Array; pre: Int32Array };
 
   constructor(
     readonly summary: PackageSummary,
@@ -23,25 +27,28 @@ export class History {
   ) {
     const cutoff = now.getTime();
     // Every version is parsed once here (not once per comparison): sorting and the baseline's searches compare ranks.
-    const all: { v: VersionSummary; sv: semver.SemVer; at: number }[] = [];
+    const all: { v: VersionSummary; sv: semver.SemVer; at: number; rank: number }[] = [];
     for (const v of Object.values(summary.versions)) {
       if (excluded.has(v.version)) continue;
       const sv = semver.parse(v.version);
-      if (sv) all.push({ v, sv, at: v.publishedAt === undefined ? NaN : Date.parse(v.publishedAt) });
+      if (sv) all.push({ v, sv, at: v.publishedAt === undefined ? NaN : Date.parse(v.publishedAt), rank: 0 });
     }
     const bySemver = all.slice().sort((a, b) => a.sv.compare(b.sv));
-    bySemver.forEach((e, i) => {
-      const r = i > 0 && bySemver[i - 1].sv.compare(e.sv) === 0 ? this.rank.get(bySemver[i - 1].v.version)! : i;
-      this.rank.set(e.v.version, r);
-      if (e.sv.prerelease.length > 0) this.prerelease.add(e.v.version);
-    });
+    bySemver.forEach((e, i) => (e.rank = i > 0 && bySemver[i - 1].sv.compare(e.sv) === 0 ? bySemver[i - 1].rank : i));
     const dated = all.every((e) => e.v.publishedAt !== undefined);
     const known = dated ? all.filter((e) => e.at <= cutoff) : all;
-    const rank = (e: { v: VersionSummary }) => this.rank.get(e.v.version)!;
     // NaN dates (unparseable) compare as equal, as Date.parse differences did before.
-    known.sort(dated ? (a, b) => a.at - b.at || rank(a) - rank(b) : (a, b) => rank(a) - rank(b));
+    known.sort(dated ? (a, b) => a.at - b.at || a.rank - b.rank : (a, b) => a.rank - b.rank);
     this.releases = known.map((e) => e.v);
-    this.releases.forEach((v, i) => this.position.set(v.version, i));
+    this.rank = Int32Array.from(known, (e) => e.rank);
+    this.major = Float64Array.from(known, (e) => e.sv.major);
+    this.pre = Uint8Array.from(known, (e) => (e.sv.prerelease.length > 0 ? 1 : 0));
+    let newest = -Infinity;
+    known.forEach((e, i) => {
+      this.position.set(e.v.version, i);
+      if (e.at > newest) newest = e.at;
+    });
+    this.newestPublishMs = newest;
   }
 
   /**
@@ -50,24 +57,41 @@ export class History {
    * and the lines below follow.
    */
   belowBySemver(version: string): VersionSummary[] {
-    const list = this.semverLists()[this.isPre(version) ? 'pre' : 'stable'];
-    return list.slice(this.firstBelow(list, version));
+    const list = this.descending(version);
+    const out: VersionSummary[] = [];
+    for (let i = this.firstBelow(list, version); i < list.length; i++) out.push(this.releases[list[i]]);
+    return out;
   }
 
   /** The highest release lower than `version` by semver of the same kind (stable or prerelease). */
   predecessorBySemver(version: string): VersionSummary | undefined {
-    const list = this.semverLists()[this.isPre(version) ? 'pre' : 'stable'];
-    return list[this.firstBelow(list, version)];
+    const list = this.descending(version);
+    const i = this.firstBelow(list, version);
+    return i < list.length ? this.releases[list[i]] : undefined;
   }
 
-  private isPre(version: string): boolean {
-    return this.rank.has(version) ? this.prerelease.has(version) : isPrerelease(version);
+  /** The `n` highest stable releases of the given majors, highest first. */
+  newestStable(majors: ReadonlySet<number>, n: number): string[] {
+    const out: string[] = [];
+    for (const i of this.semverLists().stable) {
+      if (out.length >= n) break;
+      if (majors.has(this.major[i])) out.push(this.releases[i].version);
+    }
+    return out;
   }
 
-  /** The index of the first release of `list` (descending by semver) that is lower than `version`. */
-  private firstBelow(list: VersionSummary[], version: string): number {
-    const r = this.rank.get(version);
-    const below = r !== undefined ? (v: VersionSummary) => this.rank.get(v.version)! < r : (v: VersionSummary) => semver.lt(v.version, version);
+  /** The positions, descending by semver, of the releases of `version`'s kind (stable or prerelease). */
+  private descending(version: string): Int32Array {
+    const i = this.position.get(version);
+    const pre = i !== undefined ? this.pre[i] === 1 : isPrerelease(version);
+    return this.semverLists()[pre ? 'pre' : 'stable'];
+  }
+
+  /** The index of the first position in `list` (descending by semver) whose release is lower than `version`. */
+  private firstBelow(list: Int32Array, version: string): number {
+    const at = this.position.get(version);
+    const r = at !== undefined ? this.rank[at] : undefined;
+    const below = r !== undefined ? (p: number) => this.rank[p] < r : (p: number) => semver.lt(this.releases[p].version, version);
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -78,11 +102,11 @@ export class History {
     return lo;
   }
 
-  /** The stable releases and the prereleases, each descending by semver (ties in `releases` order). */
-  private semverLists(): { stable: VersionSummary[]; pre: VersionSummary[] } {
+  private semverLists(): { stable: Int32Array; pre: Int32Array } {
     if (!this.bySemver) {
-      const sorted = this.releases.slice().sort((a, b) => this.rank.get(b.version)! - this.rank.get(a.version)!);
-      this.bySemver = { stable: sorted.filter((v) => !this.prerelease.has(v.version)), pre: sorted.filter((v) => this.prerelease.has(v.version)) };
+      // Stable sort: releases equal by semver stay in `releases` order.
+      const sorted = Array.from(this.releases.keys()).sort((a, b) => this.rank[b] - this.rank[a]);
+      this.bySemver = { stable: Int32Array.from(sorted.filter((p) => !this.pre[p])), pre: Int32Array.from(sorted.filter((p) => this.pre[p])) };
     }
     return this.bySemver;
   }
@@ -106,8 +130,8 @@ export class History {
   earlier(version: string): VersionSummary[] {
     const i = this.position.get(version);
     if (i === undefined) return [];
-    const pre = this.prerelease.has(version);
-    return this.releases.slice(0, i).filter((v) => this.prerelease.has(v.version) === pre);
+    const pre = this.pre[i];
+    return this.releases.slice(0, i).filter((_, j) => this.pre[j] === pre);
   }
 
   /** The release just before `version` in the same (stable or prerelease) line. */

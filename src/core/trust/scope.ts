@@ -68,11 +68,7 @@ export function advisoryQuery(
     let newest = known?.get(key);
     if (!newest) {
       const wanted = new Set(majors);
-      newest = h.releases
-        .map((r) => r.version)
-        .filter((v) => wanted.has(semver.major(v)) && !semver.prerelease(v))
-        .sort(semver.rcompare)
-        .slice(0, 5);
+      newest = h.newestStable(wanted, 5);
       if (memo) {
         if (!known) memo.set(h, (known = new Map()));
         known.set(key, newest);

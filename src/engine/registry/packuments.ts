@@ -4,9 +4,9 @@ import { PackumentStreamReader } from '../../core/trust/packument-stream';
 import { abbreviatedMatches, summarizePackument } from '../../core/trust/summarize';
 import type { PackageSummary } from '../../core/trust/types';
 import type { DiskCache } from '../infra/disk-cache';
-import { EngineError } from '../infra/errors';
+import { EngineError, isAbort } from '../infra/errors';
 import { PromiseCache } from '../infra/memo';
-import { type BodyConsumer, type RegistryHttp, safeUrl } from './http';
+import { type BodyConsumer, type ConsumedResponse, type RegistryHttp, safeUrl } from './http';
 import { type RegistryMap, registryFor } from './npmrc';
 
 export interface PackumentOptions {
@@ -25,7 +25,19 @@ export interface PackumentOptions {
   streamAboveBytes?: number;
   /** Milliseconds since the epoch (default Date.now): when a cached summary is past its TTL. */
   clock?: () => number;
+  /**
+   * How long a history confirmed only by its dist-tags (see PackumentSource) is used before the whole document is
+   * read again (default HISTORY_MAX_AGE_MS).
+   */
+  historyMaxAgeMs?: number;
 }
+
+/**
+ * The longest a history is used on the word of its dist-tags alone. Every publish moves a tag, so the tags tell a new
+ * version at once; what they cannot tell is a deprecation, or the unpublish of a version no tag points to: those are
+ * seen within this bound.
+ */
+export const HISTORY_MAX_AGE_MS = 24 * 60 * 60_000;
 
 /** The abbreviated packument npm itself installs from: versions, dist-tags, dependencies and dist, no history. */
 export const ABBREVIATED_ACCEPT = 'application/vnd.npm.install-v1+json';
@@ -40,6 +52,14 @@ export const ABBREVIATED_ACCEPT = 'application/vnd.npm.install-v1+json';
 export const STREAM_ABOVE_BYTES = 8 * 1024 * 1024;
 
 const NAMESPACE = 'packument-summaries-v2';
+/** When a summary's dist-tags were last found unchanged: `{ of: <the summary's storedAt> }`, keyed as the summary. */
+const CHECKS = 'packument-tag-checks-v1';
+/** What a registry without validators does with the abbreviated Accept header, keyed by registry URL. */
+const CAPABILITIES = 'registry-capabilities-v1';
+/** A registry's answer to the abbreviated Accept header is asked again after this long. */
+const CAPABILITY_TTL_MS = 7 * 24 * 60 * 60_000;
+/** A dist-tags document is a few hundred bytes; anything far larger is not one. */
+const MAX_TAGS_BYTES = 256 * 1024;
 
 /** `@scope/name` → `@scope%2fname`, as registries expect in the path. */
 export function escapeName(name: string): string {
@@ -48,13 +68,27 @@ export function escapeName(name: string): string {
 
 /**
  * Package histories from the registry each package comes from: one full packument per name, reduced at once to
- * a compact summary (the document itself is dropped), kept on disk and revalidated with ETag / Last-Modified, or,
- * from a registry that sends neither, against the abbreviated document (the full one only when that changed).
+ * a compact summary (the document itself is dropped), kept on disk and revalidated past its TTL:
+ *
+ * - with ETag / Last-Modified, by a conditional request (304: nothing read);
+ * - from a registry that sends neither, against the abbreviated document (the full one only when that changed);
+ * - from a registry that sends neither and ignores the abbreviated Accept header (it answers the full document: the
+ *   mirror these machines reach), against the package's dist-tags (`/-/package/<name>/dist-tags`, tens of bytes):
+ *   published versions never change and every publish moves a tag, so unchanged tags mean no new version. Tags
+ *   cannot show a deprecation or the unpublish of an untagged version, so such a history is read in full again at
+ *   least every `historyMaxAgeMs`. A registry without that endpoint gets the full document, as before.
+ *
  * Concurrent asks for the same name share one request (and, with `keepMs`, later ones its answer); a failure is
  * not remembered.
  */
 export class PackumentSource {
   private readonly summaries: PromiseCache<PackageSummary>;
+  /** Per registry: whether it serves abbreviated documents (false: it ignores the Accept header). */
+  private readonly abbreviated = new Map<string, Promise<boolean>>();
+  /** Per registry whose support is being found out: settles the promise above. */
+  private readonly discovering = new Map<string, (serves: boolean) => void>();
+  /** Registries whose dist-tags endpoint did not answer usefully: their histories are read in full. */
+  private readonly noTagsEndpoint = new Set<string>();
 
   constructor(
     private readonly http: RegistryHttp,
@@ -93,7 +127,22 @@ export class PackumentSource {
     // published versions never change, so the same versions, tags, deprecations and dist mean the same history.
     // Not when the caller asked for a fresh history (the lockfile names a version the summary lacks).
     const cheap = !!cached && !revalidate && !cached.etag && !cached.lastModified;
-    let answer = await this.fetch(name, registry, url, cached, signal, cheap);
+    let discoverer = false;
+    let tagsMissing = false;
+    if (cheap) {
+      const confirmed = await this.confirmedByTags(name, registry, key, cached, ttl, signal);
+      if (confirmed === 'unchanged') return cached.value;
+      discoverer = confirmed === 'discover';
+      tagsMissing = confirmed === 'no-endpoint';
+    }
+    let answer: Awaited<ReturnType<PackumentSource['fetch']>>;
+    try {
+      answer = await this.fetch(name, registry, url, cached, signal, cheap);
+      if (cheap) this.learn(registry, answer.abbreviated);
+    } finally {
+      if (discoverer) this.settleDiscovery(registry, undefined); // the request failed: the others ask as before
+    }
+    if (tagsMissing) this.noTagsEndpoint.add(registry); // the package exists: the endpoint is what is missing
     if (answer.abbreviated) {
       if (abbreviatedMatches(answer.summary, cached!.value)) {
         this.cache?.put(NAMESPACE, { ...cached!, storedAt: new Date(clock()).toISOString() });
@@ -110,6 +159,100 @@ export class PackumentSource {
   }
 
   /**
+   * For a summary past its TTL from a registry without validators: 'unchanged' when its dist-tags confirm it (now or
+   * within the TTL), 'discover' when this caller is to find out whether the registry serves abbreviated documents,
+   * 'no-endpoint' when the dist-tags request found nothing (the package may be gone, or the endpoint), else 'ask'.
+   */
+  private async confirmedByTags(
+    name: string,
+    registry: string,
+    key: string,
+    cached: { storedAt: string; value: PackageSummary },
+    ttl: number,
+    signal: AbortSignal,
+  ): Promise<'unchanged' | 'discover' | 'no-endpoint' | 'ask'> {
+    const clock = this.opts.clock ?? Date.now;
+    if (clock() - Date.parse(cached.storedAt) >= (this.opts.historyMaxAgeMs ?? HISTORY_MAX_AGE_MS)) return 'ask';
+    const check = await this.cache?.get<{ of: string }>(CHECKS, key);
+    if (check?.value?.of === cached.storedAt && clock() - Date.parse(check.storedAt) < ttl) return 'unchanged';
+    const serves = await this.servesAbbreviated(registry);
+    if (serves === 'discover') return 'discover';
+    if (serves || this.noTagsEndpoint.has(registry)) return 'ask';
+    const tags = await this.distTags(name, registry, signal);
+    if (tags === 'no-endpoint' || tags === undefined) return tags ?? 'ask';
+    if (!sameTags(tags, cached.value.distTags)) return 'ask';
+    this.cache?.put(CHECKS, { key, storedAt: new Date(clock()).toISOString(), value: { of: cached.storedAt } });
+    return 'unchanged';
+  }
+
+  /** The package's dist-tags; 'no-endpoint' for a 404; undefined when the answer is unusable (the endpoint is then not asked again). */
+  private async distTags(name: string, registry: string, signal: AbortSignal): Promise<Record<string, string> | 'no-endpoint' | undefined> {
+    const url = `${registry}-/package/${escapeName(name)}/dist-tags`;
+    let res: ConsumedResponse<Record<string, string> | undefined>;
+    try {
+      res = await this.http.requestConsumed(url, { headers: { accept: 'application/json' }, signal, registry }, (head) =>
+        head.status === 200 ? new TagsBody(url) : undefined,
+      );
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      if (e instanceof EngineError && e.code === 'too-large') this.noTagsEndpoint.add(registry);
+      return undefined; // the full request that follows reports what is wrong with the registry
+    }
+    if (res.status === 404) return 'no-endpoint';
+    const tags = res.status === 200 ? res.value : undefined;
+    if (!tags && res.status < 500 && res.status !== 429) this.noTagsEndpoint.add(registry);
+    return tags;
+  }
+
+  /** Whether `registry` serves abbreviated documents: known, or 'discover' for the one caller that is to find out. */
+  private async servesAbbreviated(registry: string): Promise<boolean | 'discover'> {
+    let known = this.abbreviated.get(registry);
+    if (!known) {
+      const stored = await this.cache?.get<{ abbreviated: boolean }>(CAPABILITIES, registry);
+      known = this.abbreviated.get(registry);
+      if (!known) {
+        const clock = this.opts.clock ?? Date.now;
+        if (stored && typeof stored.value?.abbreviated === 'boolean' && clock() - Date.parse(stored.storedAt) < CAPABILITY_TTL_MS) {
+          this.abbreviated.set(registry, (known = Promise.resolve(stored.value.abbreviated)));
+        } else {
+          this.abbreviated.set(registry, new Promise((resolve) => this.discovering.set(registry, resolve)));
+          return 'discover';
+        }
+      }
+    }
+    return known;
+  }
+
+  /** What an abbreviated request to `registry` showed (`serves`: it answered the abbreviated form). */
+  private learn(registry: string, serves: boolean): void {
+    const settled = this.settleDiscovery(registry, serves);
+    const before = this.abbreviated.get(registry);
+    if (!settled && before) {
+      // Known already: only a change is stored.
+      void before.then((was) => {
+        if (was !== serves) this.remember(registry, serves);
+      });
+      return;
+    }
+    this.remember(registry, serves);
+  }
+
+  private remember(registry: string, serves: boolean): void {
+    this.abbreviated.set(registry, Promise.resolve(serves));
+    this.cache?.put(CAPABILITIES, { key: registry, storedAt: new Date((this.opts.clock ?? Date.now)()).toISOString(), value: { abbreviated: serves } });
+  }
+
+  /** Ends a discovery in flight: with the answer, or (undefined) without one, so that waiters ask as before. */
+  private settleDiscovery(registry: string, serves: boolean | undefined): boolean {
+    const resolve = this.discovering.get(registry);
+    if (!resolve) return false;
+    this.discovering.delete(registry);
+    if (serves === undefined) this.abbreviated.delete(registry);
+    resolve(serves ?? true);
+    return serves !== undefined;
+  }
+
+  /**
    * One request for `name`'s packument: conditional when the cache has validators; the abbreviated document when
    * `abbreviated` (a registry that ignores the Accept header answers with the full one, which is then used as such).
    */
@@ -120,7 +263,14 @@ export class PackumentSource {
     cached: { etag?: string; lastModified?: string; storedAt: string; key: string; value: PackageSummary } | undefined,
     signal: AbortSignal,
     abbreviated: boolean,
-  ): Promise<{ summary: PackageSummary; abbreviated: boolean; notModified?: boolean; etag?: string; lastModified?: string; now: string }> {
+  ): Promise<{
+    summary: PackageSummary;
+    abbreviated: boolean;
+    notModified?: boolean;
+    etag?: string;
+    lastModified?: string;
+    now: string;
+  }> {
     const headers: Record<string, string> = { accept: abbreviated ? `${ABBREVIATED_ACCEPT}, application/json;q=0.8` : 'application/json' };
     if (!abbreviated && cached?.etag) headers['if-none-match'] = cached.etag;
     if (!abbreviated && cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
@@ -163,6 +313,47 @@ export class PackumentSource {
       now,
     };
   }
+}
+
+/** A dist-tags body, read up to MAX_TAGS_BYTES ('too-large' past them): tag → version, or undefined when it is not that. */
+class TagsBody implements BodyConsumer<Record<string, string> | undefined> {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly url: string) {}
+
+  write(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > MAX_TAGS_BYTES) throw new EngineError('too-large', `the dist-tags from ${safeUrl(this.url)} are larger than ${MAX_TAGS_BYTES} bytes`);
+    this.chunks.push(chunk);
+  }
+
+  end(): Record<string, string> | undefined {
+    return parseTags(Buffer.concat(this.chunks, this.size));
+  }
+}
+
+/** Tag → version, or undefined when the body is not that. */
+function parseTags(body: Buffer): Record<string, string> | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [tag, version] of Object.entries(doc)) {
+    if (typeof version !== 'string') return undefined;
+    out[tag] = version;
+  }
+  return out;
+}
+
+/** The same tags on the same versions, in any order. */
+function sameTags(a: Record<string, string>, b: Record<string, string> | undefined): boolean {
+  const keys = Object.keys(a);
+  return !!b && keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
 }
 
 /**

@@ -68,9 +68,6 @@ export class EvaluationMemo {
   }
 }
 
-/** The newest publish time (ms) among a history's releases, by history (-Infinity: none has a date). */
-const newestPublish = new WeakMap<object, number>();
-
 /**
  * The evaluation time as far as it can change an evaluation. Time enters in four places: the cooldown (the version's
  * own age, and which releases may be offered as the safe version), "not published yet" (a version dated after the
@@ -83,13 +80,8 @@ function timeKey(ctx: PackageContext, policy: Policy): string {
   const now = ctx.now.getTime();
   const history = ctx.history;
   if (!history || policy.allow.some((a) => a.expires !== undefined && a.package === ctx.name)) return String(now);
-  let newest = newestPublish.get(history);
-  if (newest === undefined) {
-    newest = -Infinity;
-    // An undated release (or an unreadable date) is judged the same at any time.
-    for (const r of history.releases) newest = Math.max(newest, Date.parse(r.publishedAt ?? '') || -Infinity);
-    newestPublish.set(history, newest);
-  }
+  // An undated release (or an unreadable date) is judged the same at any time.
+  const newest = history.newestPublishMs;
   return newest + ctx.cooldownMs <= now ? 'settled' : String(now);
 }
 

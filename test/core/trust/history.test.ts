@@ -29,7 +29,14 @@ function reference(summary: PackageSummary, now: Date, excluded: ReadonlySet<str
     const i = known.findIndex((v) => v.version === version);
     return i < 0 ? [] : known.slice(0, i).filter((v) => isPrerelease(v.version) === isPrerelease(version));
   };
-  return { releases: known, below, earlier };
+  const newestStable = (majors: Set<number>, n: number) =>
+    known
+      .map((r) => r.version)
+      .filter((v) => majors.has(semver.major(v)) && !semver.prerelease(v))
+      .sort(semver.rcompare)
+      .slice(0, n);
+  const newestPublishMs = Math.max(-Infinity, ...known.map((r) => Date.parse(r.publishedAt ?? '') || -Infinity));
+  return { releases: known, below, earlier, newestStable, newestPublishMs };
 }
 
 const names = (vs: VersionSummary[]) => vs.map((v) => v.version);
@@ -40,6 +47,11 @@ function assertLikeReference(summary: PackageSummary, now: Date, excluded: Reado
   const ref = reference(summary, now, excluded);
   const what = `${summary.name} at ${now.toISOString()}`;
   assert.deepEqual(names(h.releases), names(ref.releases), `${what}: releases`);
+  assert.equal(h.newestPublishMs, ref.newestPublishMs, `${what}: newest publish`);
+  const majors = [...new Set(ref.releases.map((r) => semver.major(r.version)))];
+  for (const m of [majors.slice(0, 1), majors.slice(-2), majors]) {
+    assert.deepEqual(h.newestStable(new Set(m), 5), ref.newestStable(new Set(m), 5), `${what}: newest stable of majors ${m}`);
+  }
   let checked = 0;
   const step = Math.max(1, Math.ceil(ref.releases.length / sample));
   for (const version of [...names(ref.releases).filter((_, i) => i % step === 0), ...probes]) {

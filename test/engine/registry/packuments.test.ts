@@ -52,6 +52,12 @@ describe('packument revalidation past the cache lifetime', () => {
       .package(NAME)
       .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: { name: 'alice', email: 'a@x.test' } })
       .version('1.0.1', { publishedAt: '2024-02-01T00:00:00Z', publisher: { name: 'alice', email: 'a@x.test' }, dependencies: { 'is-odd': '^1.0.0' } })
+      .package('@scope/a')
+      .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z' })
+      .package('b')
+      .version('2.0.0', { publishedAt: '2024-01-01T00:00:00Z' })
+      .package('c')
+      .version('3.0.0', { publishedAt: '2024-01-01T00:00:00Z' })
       .build();
     original = corpus.packuments.get(NAME)!;
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-revalidate-'));
@@ -63,21 +69,34 @@ describe('packument revalidation past the cache lifetime', () => {
   });
   after(() => fs.rmSync(home, { recursive: true, force: true }));
 
-  /** A registry with `options`, a fresh disk cache, and a source whose clock the test moves. */
-  async function setup(options: FixtureRegistryOptions) {
+  /**
+   * A registry with `options`, a fresh disk cache, and a source whose clock the test moves. `step` moves it and asks;
+   * `restart()` makes a new source on the same disk cache (a new process), `tags` counts dist-tags requests.
+   */
+  async function setup(options: FixtureRegistryOptions, historyMaxAgeMs?: number) {
     registry = await startFixtureRegistry(corpus, options);
     const cacheDir = fs.mkdtempSync(path.join(home, 'cache-'));
     const env = isolatedNpmEnv(home);
     const config = await loadNpmConfig({ projectDir: home, env, overrides: { registry: registry.url } });
     const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
-    const source = new PackumentSource(new RegistryHttp({ config }), registryMap(config), new DiskCache(cacheDir), { ttlMs: TTL, clock: () => clock.now });
+    const make = () =>
+      new PackumentSource(new RegistryHttp({ config }), registryMap(config), new DiskCache(cacheDir), { ttlMs: TTL, clock: () => clock.now, historyMaxAgeMs });
+    let source = make();
     const step = async (advanceMs: number, revalidate = false) => {
       clock.now += advanceMs;
       registry!.resetRequests();
       const summary = await source.summary(NAME, undefined, revalidate);
-      return { summary, requests: asked(registry!.requests) };
+      const tags = registry!.requests.filter((r) => r.url === `/-/package/${NAME}/dist-tags`).length;
+      return { summary, requests: asked(registry!.requests), tags };
     };
-    return { source, step };
+    return {
+      get source() {
+        return source;
+      },
+      step,
+      advance: (ms: number) => (clock.now += ms),
+      restart: () => (source = make()),
+    };
   }
 
   it('without validators: the abbreviated document confirms an unchanged history, and costs less than the full one', async () => {
@@ -186,6 +205,101 @@ describe('packument revalidation past the cache lifetime', () => {
     );
     assert.equal(past.summary.versions['1.0.0'].publishedAt, cold.summary.versions['1.0.0'].publishedAt);
     assert.equal(past.summary.versions['1.0.0'].publisher?.name, 'alice');
+  });
+
+  it('the mirror (no validators, Accept ignored): past the lifetime its dist-tags confirm the history, a new tag reads it', async () => {
+    const DAY = 24 * 60 * 60_000;
+    const { step, restart } = await setup({ validators: false, abbreviated: false }, DAY);
+    const cold = await step(0);
+    assert.deepEqual(
+      cold.requests.map((r) => r.form),
+      ['full'],
+    );
+    const first = await step(TTL);
+    assert.deepEqual([first.requests.map((r) => r.form), first.tags], [['abbreviated'], 0], 'the first revalidation finds out what the registry does');
+    const past = await step(TTL);
+    assert.deepEqual([past.requests, past.tags], [[], 1], 'then: the dist-tags alone, no packument');
+    assert.deepEqual(past.summary, first.summary);
+    const within = await step(TTL - 1);
+    assert.deepEqual([within.requests, within.tags], [[], 0], 'the confirmation starts a new lifetime');
+    restart();
+    const otherProcess = await step(2);
+    assert.deepEqual([otherProcess.requests, otherProcess.tags], [[], 1], 'a new process knows the registry from the disk cache');
+
+    corpus.packuments.set(NAME, changed(original, { publish: '1.0.2', at: '2026-01-01T00:40:00Z' }));
+    const published = await step(TTL);
+    assert.deepEqual([published.requests.map((r) => r.form), published.tags], [['abbreviated'], 1], 'a moved tag: the full document');
+    assert.equal(published.summary.versions['1.0.2']?.publishedAt, '2026-01-01T00:40:00.000Z');
+
+    // The said limit: a deprecation moves no tag. It is seen when the history is read in full again, within a day.
+    corpus.packuments.set(NAME, changed(corpus.packuments.get(NAME)!, { deprecate: 'compromised, do not use' }));
+    const soon = await step(TTL);
+    assert.deepEqual([soon.requests, soon.tags], [[], 1]);
+    assert.equal(soon.summary.versions['1.0.0'].deprecated, undefined, 'not seen yet: tags only');
+    let later = soon;
+    for (let waited = TTL; waited < DAY && later.requests.length === 0; waited += 60 * 60_000) later = await step(60 * 60_000);
+    assert.deepEqual(
+      later.requests.map((r) => r.form),
+      ['abbreviated'],
+      'read in full within the maximum age',
+    );
+    assert.equal(later.summary.versions['1.0.0'].deprecated, 'compromised, do not use');
+  });
+
+  it('the mirror, the first revalidation of many packages at once: one finds out what the registry does, the rest ask their tags', async () => {
+    const names = [NAME, '@scope/a', 'b', 'c'];
+    const { source, advance } = await setup({ validators: false, abbreviated: false });
+    await Promise.all(names.map((n) => source.summary(n)));
+    advance(TTL);
+    registry!.resetRequests();
+    await Promise.all(names.map((n) => source.summary(n)));
+    const urls = registry!.requests.map((r) => r.url);
+    const documents = urls.filter((u) => !u.startsWith('/-/'));
+    assert.equal(documents.length, 1, `one packument: ${urls}`);
+    assert.deepEqual(
+      urls.filter((u) => u.endsWith('/dist-tags')).sort(),
+      names
+        .filter((n) => `/${n.replace('/', '%2F')}` !== documents[0])
+        .map((n) => `/-/package/${n.replace('/', '%2F')}/dist-tags`)
+        .sort(),
+    );
+  });
+
+  it('without a dist-tags endpoint: one 404, then the full document as before; an unpublished package is still not found', async () => {
+    const { step } = await setup({ validators: false, abbreviated: false, distTags: false });
+    await step(0);
+    await step(TTL); // finds out that the registry ignores Accept
+    const probed = await step(TTL);
+    assert.deepEqual([probed.requests.map((r) => r.form), probed.tags], [['abbreviated'], 1]);
+    const after = await step(TTL);
+    assert.deepEqual([after.requests.map((r) => r.form), after.tags], [['abbreviated'], 0], 'the endpoint is not asked again');
+
+    registry!.faults.push({ match: (r) => r.url === `/${NAME}` || r.url.startsWith('/-/package/'), action: { status: 404, body: '{}' } });
+    await assert.rejects(step(TTL), /left-pad is not on/);
+  });
+
+  it('dist-tags answers that are not tags (HTML, an array, 5 MB, a 500) fall back to the full document', async () => {
+    for (const body of ['<html>hi</html>', '["latest"]', `{"latest":"${'1'.repeat(5_000_000)}"}`, '{"latest": 1}']) {
+      const { step } = await setup({ validators: false, abbreviated: false });
+      await step(0);
+      await step(TTL);
+      registry!.faults.push({ match: (r) => r.url.startsWith('/-/package/'), action: { status: 200, body } });
+      const past = await step(TTL);
+      assert.deepEqual([past.requests.map((r) => r.form), past.tags], [['abbreviated'], 1], body.slice(0, 20));
+      const again = await step(TTL);
+      assert.deepEqual(again.tags, 0, `${body.slice(0, 20)}: the endpoint is not asked again`);
+      await registry!.close();
+      registry = undefined;
+    }
+    const { step } = await setup({ validators: false, abbreviated: false });
+    await step(0);
+    await step(TTL);
+    registry!.faults.push({ match: (r) => r.url.startsWith('/-/package/'), action: { status: 500, body: 'down' } });
+    const failing = await step(TTL);
+    assert.equal(failing.requests.length, 1, 'a failing endpoint: the full document');
+    registry!.faults.length = 0;
+    const back = await step(TTL);
+    assert.deepEqual([back.requests, back.tags], [[], 1], 'a server error does not retire the endpoint');
   });
 
   it('with validators: a conditional request of the full document, answered 304', async () => {
