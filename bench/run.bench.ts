@@ -12,12 +12,14 @@
  *   BENCH_LATENCY_MS=30     injected latency per request          BENCH_PROJECTS=small,medium,large
  *   BENCH_WARM_EDITS=25     edits timed in the warm rows           BENCH_ONLY=parse,cold,warm,extension (row groups; default all)
  *   BENCH_KEEP=1            keep the temp folders                  BENCH_VERIFY_AUDIT_SIGNATURES=1 also try `npm audit signatures` once (~70 s)
- *   BENCH_PROFILE=1         run each cold trustlens scan under `node --cpu-prof` (profiles kept under .bench-cache/profiles/)
+ *   BENCH_PROFILE=1         run each cold trustlens scan under `node --cpu-prof` (profiles kept under .bench-cache/profiles/),
+ *                           and the in-process warm edits under the inspector's profiler (warm-edits.cpuprofile there)
  *   BENCH_NO_WRITE=1        do not write bench/results/<date>.md
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -592,6 +594,25 @@ function editedManifest(pc: ProjectCorpus, base: { manifest: Record<string, unkn
   return `${JSON.stringify({ ...base.manifest, dependencies: deps }, null, 2)}\n`;
 }
 
+/** The inspector's CPU profiler on this process; stop() writes the profile and says where. */
+async function startProfiler(): Promise<{ stop: (file: string) => Promise<string> }> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
 async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: string): Promise<void> {
   const dir = tmpDir('hundred');
   const base = hundredProject(pc, registry.url, dir);
@@ -608,12 +629,14 @@ async function warmRows(pc: ProjectCorpus, registry: FixtureRegistry, rootFile: 
   log(`warm: 100-direct project filled its cache in ${fmtMs(fill.ms)} (${fill.value.stats.packages} packages)`);
   const inProcess: number[] = [];
   const reqs: number[] = [];
+  const profiler = process.env.BENCH_PROFILE ? await startProfiler() : undefined;
   for (let i = 0; i < WARM_EDITS; i++) {
     registry.resetRequests();
     const t = await time(() => check(new Map([['package.json', editedManifest(pc, base, i)]])));
     inProcess.push(t.ms);
     reqs.push(registry.requests.length);
   }
+  if (profiler) log(`warm: edits profiled in ${await profiler.stop(path.join(CACHE_ROOT, 'profiles', 'warm-edits.cpuprofile'))}`);
   const p50 = percentile(inProcess, 50);
   const p95 = percentile(inProcess, 95);
   addRow({

@@ -10,6 +10,8 @@ export class History {
   readonly releases: VersionSummary[];
   /** The newest publish instant among `releases` (-Infinity when none is dated). */
   readonly newestPublishMs: number;
+  /** The first publish instant after `now` (Infinity when nothing is published later): the history holds until then. */
+  readonly nextPublishMs: number;
   private readonly position = new Map<string, number>();
   // Per release, by position: its place in semver order (versions equal by semver, e.g. differing only in build
   // metadata, share one), its major, whether it is a prerelease. Typed arrays: a few bytes per version.
@@ -35,6 +37,9 @@ export class History {
     }
     const bySemver = all.slice().sort((a, b) => a.sv.compare(b.sv));
     bySemver.forEach((e, i) => (e.rank = i > 0 && bySemver[i - 1].sv.compare(e.sv) === 0 ? bySemver[i - 1].rank : i));
+    let next = Infinity;
+    for (const e of all) if (e.at > cutoff && e.at < next) next = e.at;
+    this.nextPublishMs = next;
     const dated = all.every((e) => e.v.publishedAt !== undefined);
     const known = dated ? all.filter((e) => e.at <= cutoff) : all;
     // NaN dates (unparseable) compare as equal, as Date.parse differences did before.

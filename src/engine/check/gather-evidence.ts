@@ -193,13 +193,8 @@ export function historyOf(parts: EngineParts, summary: PackageSummary, now: Date
   const t = now.getTime();
   const known = parts.histories.get(summary);
   if (known && t >= known.history.now.getTime() && t < known.until) return known.history;
-  let until = Infinity;
-  for (const v of Object.values(summary.versions)) {
-    const at = v.publishedAt === undefined ? NaN : Date.parse(v.publishedAt);
-    if (at > t && at < until) until = at;
-  }
   const history = new History(summary, now);
-  parts.histories.set(summary, { history, until });
+  parts.histories.set(summary, { history, until: history.nextPublishMs });
   return history;
 }
 

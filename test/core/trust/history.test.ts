@@ -48,6 +48,11 @@ function assertLikeReference(summary: PackageSummary, now: Date, excluded: Reado
   const what = `${summary.name} at ${now.toISOString()}`;
   assert.deepEqual(names(h.releases), names(ref.releases), `${what}: releases`);
   assert.equal(h.newestPublishMs, ref.newestPublishMs, `${what}: newest publish`);
+  const later = Object.values(summary.versions)
+    .filter((v) => semver.valid(v.version) !== null && !excluded.has(v.version))
+    .map((v) => Date.parse(v.publishedAt ?? ''))
+    .filter((t) => t > now.getTime());
+  assert.equal(h.nextPublishMs, Math.min(Infinity, ...later), `${what}: next publish`);
   const majors = [...new Set(ref.releases.map((r) => semver.major(r.version)))];
   for (const m of [majors.slice(0, 1), majors.slice(-2), majors]) {
     assert.deepEqual(h.newestStable(new Set(m), 5), ref.newestStable(new Set(m), 5), `${what}: newest stable of majors ${m}`);
