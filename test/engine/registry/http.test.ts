@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import * as zlib from 'node:zlib';
 import { EngineError } from '../../../src/engine/infra/errors';
 import { type BodyConsumer, DEFAULT_CONCURRENCY, type HttpOptions, RegistryHttp } from '../../../src/engine/registry/http';
-import { isNoProxy, mayUseProxy, NPM_DEFAULT_USER_AGENT, proxySettings } from '../../../src/engine/registry/transport';
+import { agentsFor, isNoProxy, mayUseProxy, NPM_DEFAULT_USER_AGENT, proxySettings } from '../../../src/engine/registry/transport';
 import { ScenarioBuilder } from '../../fixtures/registry/corpus';
 import { startFixtureRegistry } from '../../fixtures/registry/server';
 import { PROJECT_ROOT } from '../../support/fixtures';
@@ -681,6 +681,24 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       }
       assert.equal(auto.sentVia.direct, 2);
       assert.ok(secure.seen.every((s) => s.headers.authorization === 'Bearer tls-token' && s.clientCN === undefined));
+    });
+
+    it('a `ca` is one TLS context shared by every connection (not parsed again per connection), and trusted alone', async () => {
+      const { https: agent } = agentsFor(4, true, tls.ca);
+      const context = (agent as unknown as { options: { secureContext?: unknown; ca?: unknown } }).options;
+      assert.ok(context.secureContext, 'one secure context in the agent');
+      assert.equal(context.ca, undefined, 'no CA list for each connection to parse');
+      // Four requests at once: four connections, all verified against that context.
+      const { auto } = clients({ registry: secure.url, ca: tls.ca }, { concurrency: 4 });
+      const answers = await Promise.all([1, 2, 3, 4].map(() => auto.request(`${secure.url}json`, {})));
+      assert.deepEqual(
+        answers.map((r) => r.status),
+        [200, 200, 200, 200],
+      );
+      // A CA list without the server's issuer: refused (the shared context replaces the default roots, as `ca` does).
+      const other = await makeTlsFixtures();
+      const { auto: wrong } = clients({ registry: secure.url, ca: other.ca });
+      assert.equal((await failure(wrong.request(`${secure.url}json`, {}))).code, 'registry-unreachable');
     });
 
     it('an unknown CA fails unless strict-ssl=false', async () => {
