@@ -96,6 +96,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   if ((!lock || lock.rejected) && !opts.packages && !unreadLock) {
     const unlocked = await resolveUnlocked(model, {
       npmConfig,
+      packuments: parts.pacotePackuments,
       before: opts.now,
       offline: opts.offline,
       cacheDir: opts.cacheDir,
@@ -112,7 +113,15 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   // judged in the lockfile only.
   const stale = lock && !lock.rejected && !opts.packages ? staleDependencies(model) : [];
   if (stale.length) {
-    const unlockedOpts = { npmConfig, before: opts.now, offline: opts.offline, cacheDir: opts.cacheDir, signal, timeoutMs: opts.timeoutMs };
+    const unlockedOpts = {
+      npmConfig,
+      before: opts.now,
+      offline: opts.offline,
+      cacheDir: opts.cacheDir,
+      signal,
+      timeoutMs: opts.timeoutMs,
+      packuments: parts.pacotePackuments,
+    };
     const fresh = await resolveUnlocked(model, {
       ...unlockedOpts,
       only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })),

@@ -28,6 +28,67 @@ export interface UnlockedOptions {
   withhold?: (name: string) => boolean;
   /** Resolve only these manifest entries (those a lockfile is out of date for), not every one. */
   only?: readonly { manifest: Manifest; dependency: ManifestDependency }[];
+  /** The documents pacote read, kept for the next resolutions (a session's: edits of one range ask once). */
+  packuments?: PacotePackuments;
+}
+
+/**
+ * The packuments pacote fetched, for pacote's `packumentCache` option: the next pick of the same name (another range
+ * of it as it is typed, or another workspace's) reads the same document instead of asking the registry again, for
+ * as long as the engine trusts its own histories (its TTL). Bounded by the documents' sizes (content-length, as npm
+ * bounds its own), least recently used first out.
+ */
+export class PacotePackuments {
+  private readonly entries = new Map<string, { value: unknown; at: number; bytes: number }>();
+  private bytes = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  has(key: string): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    if (this.clock() - e.at < this.ttlMs) return true;
+    this.delete(key);
+    return false;
+  }
+
+  get(key: string): unknown {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    this.entries.delete(key); // most recently used last
+    this.entries.set(key, e);
+    return e.value;
+  }
+
+  set(key: string, value: unknown): this {
+    this.delete(key);
+    const length = Number((value as { _contentLength?: unknown } | null)?._contentLength);
+    const bytes = Number.isFinite(length) && length > 0 ? length : 1024 * 1024;
+    if (this.ttlMs <= 0 || bytes > this.maxBytes) return this;
+    this.entries.set(key, { value, at: this.clock(), bytes });
+    this.bytes += bytes;
+    for (const [k] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.delete(k);
+    }
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    this.entries.delete(key);
+    this.bytes -= e.bytes;
+    return true;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 /**
@@ -48,6 +109,8 @@ export async function resolveUnlocked(model: ProjectModel, opts: UnlockedOptions
     ...(opts.before ? { before: opts.before } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+    // pacote uses has/get/set/delete of its packumentCache (typed as a Map): PacotePackuments is that much of one.
+    ...(opts.packuments ? { packumentCache: opts.packuments as unknown as Map<string, PacoteType.Packument> } : {}),
   };
   const picks = new Map<string, Promise<PacoteType.AbbreviatedManifest & PacoteType.ManifestResult>>();
   const pick = (name: string, range: string) => {

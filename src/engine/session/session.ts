@@ -16,6 +16,7 @@ import { RegistryHttp } from '../registry/http';
 import { loadRegistryKeys } from '../registry/keys';
 import { type NpmConfig, type RegistryMap } from '../registry/npmrc';
 import { PackumentSource } from '../registry/packuments';
+import { PacotePackuments } from '../check/unlocked';
 import type { RegistryKey } from '../sigstore/registry-signatures';
 import type { TrustContext } from '../sigstore/trust-root';
 
@@ -58,6 +59,8 @@ export interface EngineParts {
   evaluations: EvaluationMemo;
   /** Histories by summary, each valid from the instant it is cut at until the next publish after it. */
   histories: WeakMap<PackageSummary, { history: History; until: number }>;
+  /** The documents pacote read to resolve ranges the lockfile does not satisfy, kept for the TTL (see PacotePackuments). */
+  pacotePackuments: PacotePackuments;
 }
 
 export interface PartsConfig {
@@ -142,6 +145,7 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
     newest: new WeakMap(),
     evaluations: new EvaluationMemo(),
     histories: new WeakMap(),
+    pacotePackuments: new PacotePackuments(ttlMs),
   };
 }
 

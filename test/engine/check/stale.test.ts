@@ -12,6 +12,7 @@ import { toJson, toText } from '../../../src/cli/format/check-report';
 import { buildProject } from '../../../src/core/project';
 import { diagnosticSpecs } from '../../../src/core/report/diagnostics';
 import { type CheckReport, runCheck } from '../../../src/engine/check/run-check';
+import { CheckSession } from '../../../src/engine/session/session';
 import { overrideTarget, staleDependencies } from '../../../src/engine/check/stale';
 import { readProjectFiles } from '../../../src/engine/infra/project-files';
 import { type RegistryCorpus, ScenarioBuilder, tarballPath } from '../../fixtures/registry/corpus';
@@ -177,6 +178,38 @@ describe('lockfile out of date: edits judged as typed', function () {
       r.cards.some((c) => c.name === 'hooky' && c.version === '1.0.1'),
       'its hover card',
     );
+  });
+
+  it('typing in one range during a session: pacote asks the registry for its document once', async () => {
+    const session = new CheckSession(60_000);
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-typing-cache-'));
+    const typed = (range: string) =>
+      runCheck({
+        projectDir: dir,
+        overlay: new Map([['package.json', manifestText.replace('"lib": "^1.0.0"', `"lib": "${range}"`)]]),
+        registry: registry.url,
+        advisories: { npm: false, osv: false },
+        now: new Date(NOW),
+        content: 'off',
+        cacheDir,
+        env: isolatedNpmEnv(dir),
+        session,
+      });
+    // pacote's requests carry its own header (the engine's own history of lib is asked once, as before).
+    const pacoteAsked = () => registry.requests.filter((r) => r.headers['pacote-req-type'] === 'packument' && r.url === '/lib').length;
+    registry.resetRequests();
+    const judged: string[] = [];
+    for (const range of ['1.0.0', '2', '^2.0.0', '2.0.0', '>=2']) {
+      const r = await typed(range);
+      judged.push(
+        r.cards
+          .filter((c) => c.name === 'lib' && c.locations.some((l) => l.file === 'package.json'))
+          .map((c) => c.version)
+          .join(),
+      );
+    }
+    assert.deepEqual(judged, ['1.0.0', '2.0.0', '2.0.0', '2.0.0', '2.0.0'], 'each range judged at what it resolves to');
+    assert.equal(pacoteAsked(), 1, 'one document for five resolutions of the same name');
   });
 
   it('a range nothing satisfies: not checked, saying why, on the entry', async () => {
