@@ -12,7 +12,10 @@
  * ../shared/fixtures/packuments served without validators, every history fetched cold, then revalidated past the
  * lifetime (a clock moved, not waited for), with the requests and bytes of each.
  *
- *   BENCH_ONLY=cold,warm,peer,loopback
+ * The service (dist/service.js, forked as the extension forks it) opens each project with an empty cache: its first
+ * evaluation and one re-evaluation in the same process, with the process's peak RSS (VmHWM).
+ *
+ *   BENCH_ONLY=cold,warm,service,peer,loopback
  *   BENCH_RUNS=N           runs of each scan (default 1: a cold scan of the large ones takes 10–30 s)
  *   BENCH_CLI=path         the CLI to measure (default bin/trustlens.js): an older build for a before/after
  *   BENCH_LABEL=text       appended to the results file name (e.g. before)
@@ -21,6 +24,7 @@
  * The registry is a shared remote service and these machines are shared: counts (requests) are the evidence,
  * seconds are indications. Nothing here asserts a target; the table says which are met.
  */
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +32,8 @@ import { DiskCache } from '../src/engine/infra/disk-cache';
 import { RegistryHttp } from '../src/engine/registry/http';
 import { loadNpmConfig, registryMap } from '../src/engine/registry/npmrc';
 import { ABBREVIATED_ACCEPT, PackumentSource } from '../src/engine/registry/packuments';
+import { IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
+import { EvaluateRequest, type ServiceSettings } from '../src/protocol/service';
 import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
@@ -38,7 +44,7 @@ const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,j
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,peer,loopback').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,service,peer,loopback').split(',').map((s) => s.trim()));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(PROJECT_ROOT, 'bin/trustlens.js'));
 const LABEL = process.env.BENCH_LABEL ?? '';
@@ -117,6 +123,50 @@ async function scan(name: string, project: string, cacheDir: string, extra: stri
     log(`  ${name}: ${fmtMs(r.ms)}, ${stats.requests} requests, ${r.maxRssKb ? Math.round(r.maxRssKb / 1024) : '?'} MB`);
   }
   return out;
+}
+
+/** The service process on `project`: a cold first evaluation (empty cache), then a re-evaluation, with its VmHWM. */
+async function serviceScans(project: string, registry: string): Promise<Scan[]> {
+  const cold: Scan = { name: 'service: open (cold), first evaluation', runs: [], reports: [] };
+  const again: Scan = { name: 'service: re-evaluation, same process', runs: [], reports: [] };
+  const service = path.join(PROJECT_ROOT, 'dist/service.js');
+  for (let i = 0; i < RUNS; i++) {
+    const cacheDir = path.join(TMP, `service-cache-${i}`);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    const child = fork(service, [JSON.stringify({ cacheDir })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child.stdout?.resume();
+    child.stderr?.resume();
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.listen();
+    const hwm = () => {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) : undefined;
+    };
+    try {
+      const settings: ServiceSettings = { online: true, advisories: { npm: true, osv: false }, registry, restricted: false };
+      for (const scan of [cold, again]) {
+        const started = Date.now();
+        const r = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings });
+        const ms = Date.now() - started;
+        scan.runs.push({ ms, startedAt: started, endedAt: started + ms, code: 0, signal: null, stdout: '', stderr: '', maxRssKb: hwm(), timedOut: false });
+        scan.reports.push({
+          packages: r.stats.packages,
+          versions: r.stats.versions,
+          requests: r.stats.requests,
+          durationMs: r.stats.durationMs,
+          phases: r.stats.phases ?? {},
+        });
+        log(`  ${scan.name}: ${fmtMs(ms)}, ${r.stats.requests} requests, ${Math.round((hwm() ?? 0) / 1024)} MB`);
+      }
+    } catch (e) {
+      cold.note = `the service failed: ${(e as Error).message.slice(0, 200)}`;
+    } finally {
+      connection.dispose();
+      child.kill();
+    }
+  }
+  again.note = 'peak RSS: of the process so far (VmHWM)';
+  return [cold, again];
 }
 
 async function ensurePnpm(): Promise<{ bin?: string; problem?: string }> {
@@ -279,6 +329,7 @@ async function main(): Promise<void> {
       scans.push(await scan('warm, after the lifetime', dir, aged, after, prepare));
       scans.push(await scan('warm, after the lifetime, --no-content', dir, aged, [...after, '--no-content'], prepare));
     }
+    if (ONLY.has('service')) scans.push(...(await serviceScans(dir, registry.url)));
     if (ONLY.has('peer')) {
       if (!fs.existsSync(path.join(dir, 'pnpm-lock.yaml')))
         scans.push({ name: 'peer', runs: [], reports: [], note: 'not a pnpm project: no pnpm peer (pnpm would resolve another graph)' });
