@@ -19,6 +19,7 @@ import { analyzeContents } from './content-stage';
 import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
+import { safeUrl } from '../registry/http';
 import { resolveUnlocked } from './unlocked';
 import { loadDowngradeBaseline } from './downgrade-baseline';
 import { type StaleDependency, staleDependencies } from './stale';
@@ -277,6 +278,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
   if (trustNote) notes.push(trustNote);
+  const tagsOnly = [...evidence.histories.values()].filter((h) => parts.confirmedByTagsOnly(h.summary));
+  if (tagsOnly.length) {
+    // Said, not silent: what such a history cannot show yet (see PackumentSource).
+    const registriesOf = [...new Set(tagsOnly.map((h) => h.summary.registry))].map(safeUrl).join(', ');
+    notes.push(
+      `${tagsOnly.length} package ${tagsOnly.length === 1 ? 'history was' : 'histories were'} confirmed by ${tagsOnly.length === 1 ? 'its' : 'their'} dist-tags only (${registriesOf} sends no ETag and no abbreviated documents): a new version is seen at once, a deprecation or an unpublished untagged version within a day, when each is read in full again`,
+    );
+  }
   for (const x of npmConfig.sends ?? []) {
     // A repository could name a host of its own to collect a CI secret: said, with names only, never the value.
     notes.push(

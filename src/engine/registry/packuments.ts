@@ -89,6 +89,13 @@ export class PackumentSource {
   private readonly discovering = new Map<string, (serves: boolean) => void>();
   /** Registries whose dist-tags endpoint did not answer usefully: their histories are read in full. */
   private readonly noTagsEndpoint = new Set<string>();
+  /** Summaries in use on the word of their dist-tags alone (past their TTL; read in full within historyMaxAgeMs). */
+  private readonly tagsOnly = new WeakSet<PackageSummary>();
+
+  /** Whether `summary` is in use on the word of its dist-tags alone: a deprecation since it was read is not seen yet. */
+  confirmedByTagsOnly(summary: PackageSummary): boolean {
+    return this.tagsOnly.has(summary);
+  }
 
   constructor(
     private readonly http: RegistryHttp,
@@ -174,7 +181,10 @@ export class PackumentSource {
     const clock = this.opts.clock ?? Date.now;
     if (clock() - Date.parse(cached.storedAt) >= (this.opts.historyMaxAgeMs ?? HISTORY_MAX_AGE_MS)) return 'ask';
     const check = await this.cache?.get<{ of: string }>(CHECKS, key);
-    if (check?.value?.of === cached.storedAt && clock() - Date.parse(check.storedAt) < ttl) return 'unchanged';
+    if (check?.value?.of === cached.storedAt && clock() - Date.parse(check.storedAt) < ttl) {
+      this.tagsOnly.add(cached.value);
+      return 'unchanged';
+    }
     const serves = await this.servesAbbreviated(registry);
     if (serves === 'discover') return 'discover';
     if (serves || this.noTagsEndpoint.has(registry)) return 'ask';
@@ -182,6 +192,7 @@ export class PackumentSource {
     if (tags === 'no-endpoint' || tags === undefined) return tags ?? 'ask';
     if (!sameTags(tags, cached.value.distTags)) return 'ask';
     this.cache?.put(CHECKS, { key, storedAt: new Date(clock()).toISOString(), value: { of: cached.storedAt } });
+    this.tagsOnly.add(cached.value);
     return 'unchanged';
   }
 

@@ -35,6 +35,8 @@ export interface EngineParts {
    * caller's: it ends the caller's wait (the request goes on for other callers, and in a session for the next check).
    */
   summary(name: string, opts?: { fresh?: boolean; signal?: AbortSignal }): Promise<PackageSummary>;
+  /** Whether a summary is in use on the word of its dist-tags alone (see PackumentSource). */
+  confirmedByTagsOnly(summary: PackageSummary): boolean;
   /**
    * registry URL → its signing keys ([] when it publishes none); rejects when they could not be had (unknown).
    * `signal` as for summary().
@@ -119,6 +121,7 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
       );
       return answer;
     },
+    confirmedByTagsOnly: (summary) => packuments.confirmedByTagsOnly(summary),
     keys: loadKeys,
     signs: {
       known: (registry) =>

@@ -170,6 +170,27 @@ describe('trustlens check against a local registry', function () {
     assert.equal(registry.requests.filter((r) => r.url.endsWith('.tgz')).length, 0, 'no tarball is downloaded twice');
   });
 
+  it('histories confirmed by their dist-tags alone are said in a note (what they cannot show yet)', async () => {
+    const mirror = await startFixtureRegistry(scenario.corpus, { validators: false, abbreviated: false });
+    try {
+      const dir = writeProject(scenario, mirror.url);
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-tags-note-'));
+      const past = () => run({ projectDir: dir, registry: mirror.url, cacheDir, cacheTtlMs: 0 });
+      const cold = await run({ projectDir: dir, registry: mirror.url, cacheDir });
+      assert.ok(!cold.notes.some((n) => n.includes('dist-tags')), 'read in full: no note');
+      mirror.resetRequests();
+      // Past the lifetime: one history finds out that this registry ignores the abbreviated form, the rest ask their tags.
+      const tags = await past();
+      const asked = mirror.requests.filter((r) => r.url.endsWith('/dist-tags')).length;
+      assert.ok(asked > 5, `${asked} dist-tags requests`);
+      const note = tags.notes.find((n) => n.includes('dist-tags'));
+      assert.match(note ?? '', new RegExp(`^${asked} package histories were confirmed by their dist-tags only \\(http://127\\.0\\.0\\.1:\\d+/ sends no ETag`));
+      assert.match(note!, /a deprecation or an unpublished untagged version within a day/);
+    } finally {
+      await mirror.close();
+    }
+  });
+
   it('no trust-metadata-unavailable on a registry that serves trust data', () => {
     assert.equal(report.findings.filter((f) => f.code === 'trust-metadata-unavailable').length, 0);
   });

@@ -209,7 +209,8 @@ describe('packument revalidation past the cache lifetime', () => {
 
   it('the mirror (no validators, Accept ignored): past the lifetime its dist-tags confirm the history, a new tag reads it', async () => {
     const DAY = 24 * 60 * 60_000;
-    const { step, restart } = await setup({ validators: false, abbreviated: false }, DAY);
+    const { step, restart, source: first0 } = await setup({ validators: false, abbreviated: false }, DAY);
+    const source = first0;
     const cold = await step(0);
     assert.deepEqual(
       cold.requests.map((r) => r.form),
@@ -217,9 +218,11 @@ describe('packument revalidation past the cache lifetime', () => {
     );
     const first = await step(TTL);
     assert.deepEqual([first.requests.map((r) => r.form), first.tags], [['abbreviated'], 0], 'the first revalidation finds out what the registry does');
+    assert.equal(source.confirmedByTagsOnly(first.summary), false, 'read in full');
     const past = await step(TTL);
     assert.deepEqual([past.requests, past.tags], [[], 1], 'then: the dist-tags alone, no packument');
     assert.deepEqual(past.summary, first.summary);
+    assert.equal(source.confirmedByTagsOnly(past.summary), true, 'in use on the word of its tags');
     const within = await step(TTL - 1);
     assert.deepEqual([within.requests, within.tags], [[], 0], 'the confirmation starts a new lifetime');
     restart();
