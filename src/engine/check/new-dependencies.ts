@@ -72,15 +72,24 @@ const YEAR_MS = 365 * 86_400_000;
 /** The most added dependencies of one version whose histories are read. */
 export const MAX_ADDED = 50;
 
+/** Per history (immutable): each publisher's first release in it (ms). */
+const firstIn = new WeakMap<History, Map<string, number>>();
+
 /** Each publisher's first release among `histories` (ms). */
 export function firstPublishes(histories: ReadonlyMap<string, History>): Map<string, number> {
   const out = new Map<string, number>();
   for (const h of histories.values()) {
-    for (const r of h.releases) {
-      const who = r.publisher?.name;
-      const t = r.publishedAt ? Date.parse(r.publishedAt) : NaN;
-      if (who && !Number.isNaN(t) && !(t >= (out.get(who) ?? Infinity))) out.set(who, t);
+    let mine = firstIn.get(h);
+    if (!mine) {
+      mine = new Map();
+      for (const r of h.releases) {
+        const who = r.publisher?.name;
+        const t = r.publishedAt ? Date.parse(r.publishedAt) : NaN;
+        if (who && !Number.isNaN(t) && !(t >= (mine.get(who) ?? Infinity))) mine.set(who, t);
+      }
+      firstIn.set(h, mine);
     }
+    for (const [who, t] of mine) if (!(t >= (out.get(who) ?? Infinity))) out.set(who, t);
   }
   return out;
 }

@@ -35,13 +35,24 @@ function aliasTarget(name: string, spec: string): { target: string; range: strin
   return m ? { target: m[1], range: m[2] || 'latest' } : { target: name, range: spec };
 }
 
+/** By release, then by its baseline release: what it adds (summaries never change, so neither does the answer). */
+const addedMemo = new WeakMap<VersionSummary, WeakMap<VersionSummary, readonly AddedDependency[]>>();
+
 /** The dependencies a release adds over its baseline (any installing section), or none without a baseline. */
-export function addedDependencies(ctx: PackageContext): AddedDependency[] {
+export function addedDependencies(ctx: PackageContext): readonly AddedDependency[] {
   const h = ctx.history;
   const v = h?.get(ctx.version);
   const base = baselineOf(ctx);
   const prev = base ? h!.get(base.version) : undefined;
   if (!v || !prev) return [];
+  let byBaseline = addedMemo.get(v);
+  if (!byBaseline) addedMemo.set(v, (byBaseline = new WeakMap()));
+  let added = byBaseline.get(prev);
+  if (!added) byBaseline.set(prev, (added = addedOver(v, prev)));
+  return added;
+}
+
+function addedOver(v: VersionSummary, prev: VersionSummary): AddedDependency[] {
   const before = installedDependencies(prev);
   const out: AddedDependency[] = [];
   for (const [section, list] of [
