@@ -38,6 +38,8 @@ export async function gatherAdvisories(
      * every other request, share its sockets, and count in its requests (it retries them itself).
      */
     http: RegistryHttp;
+    /** Sources known to lack their endpoint (the session's): failed at once, with the remembered failure. */
+    endpoints?: { absentEndpoint(source: string): Error | undefined; noteFailure(source: string, error: unknown): void };
   },
 ): Promise<Map<string, Advisory[]>> {
   const out = new Map<string, Advisory[]>();
@@ -65,10 +67,19 @@ export async function gatherAdvisories(
       byRegistry.set(reg, (byRegistry.get(reg) ?? new Map()).set(name, versions));
     }
     for (const [registry, q] of byRegistry) {
+      const source = `${registry} bulk`;
+      const absent = ctx.endpoints?.absentEndpoint(source);
+      if (absent) {
+        fail(source, absent);
+        continue;
+      }
       jobs.push(
         fetchNpmBulkAdvisories(ctx.http, registry, q, { signal: ctx.signal })
           .then((m) => m.forEach((list, name) => add(name, list)))
-          .catch((e) => fail(`${registry} bulk`, e)),
+          .catch((e) => {
+            ctx.endpoints?.noteFailure(source, e);
+            fail(source, e);
+          }),
       );
     }
   }

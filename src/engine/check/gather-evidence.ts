@@ -240,6 +240,7 @@ async function advisoriesFor(env: GatherEnv, query: Map<string, string[]>): Prom
     errors,
     gaps: env.gaps,
     http: parts.http,
+    endpoints: parts.advisories,
   });
   // Remember only complete answers: after a failed source, the next check asks again.
   if (errors.length === before) {

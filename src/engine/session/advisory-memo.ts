@@ -6,6 +6,8 @@ import type { Advisory } from '../../core/trust/types';
  */
 export class AdvisoryMemo {
   private readonly byName = new Map<string, { at: number; asked: Set<string>; list: Advisory[] }>();
+  /** Sources whose endpoint is not there (404, 405, 501), with the failure, for the TTL. */
+  private readonly absent = new Map<string, { at: number; error: Error }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -58,8 +60,27 @@ export class AdvisoryMemo {
     return out;
   }
 
+  /**
+   * The failure of a source whose endpoint the registry does not have, within the TTL of its answer: a mirror without
+   * the bulk advisory endpoint must not cost a request per edit. It is still a failure (the check says what it could
+   * not judge, every time); only the request is saved.
+   */
+  absentEndpoint(source: string): Error | undefined {
+    const e = this.absent.get(source);
+    if (e && this.clock() - e.at < this.ttlMs) return e.error;
+    this.absent.delete(source);
+    return undefined;
+  }
+
+  /** Remembers `error` for `source` when it says the endpoint is not there (HTTP 404, 405 or 501). */
+  noteFailure(source: string, error: unknown): void {
+    const status = (error as { status?: unknown } | null)?.status;
+    if ((status === 404 || status === 405 || status === 501) && error instanceof Error) this.absent.set(source, { at: this.clock(), error });
+  }
+
   clear(): void {
     this.byName.clear();
+    this.absent.clear();
   }
 }
 

@@ -208,6 +208,31 @@ describe('check session (what the service remembers between evaluations)', funct
     assert.ok(registry.requests.some((r) => r.url.includes('/advisories/bulk')));
     assert.ok(again.findings.some((f) => f.package === 'vulnerable' && f.code === 'vulnerability'));
   });
+
+  it('a registry without the bulk advisory endpoint (405) is not asked again within the lifetime, and still said', async () => {
+    const project = writeProject(scenario, registry.url);
+    const session = new CheckSession();
+    const rule = { match: /\/advisories\/bulk/, action: { status: 405, body: '{"error":"method not allowed"}' } };
+    registry.faults.push(rule);
+    try {
+      const bulk = () => registry.requests.filter((r) => r.url.includes('/advisories/bulk')).length;
+      const unjudged = (r: CheckReport) => r.notChecked.flatMap((u) => u.gaps.filter((g) => g.signal === 'advisories').map((g) => g.reason));
+      registry.resetRequests();
+      const first = await run(project, { session });
+      assert.equal(bulk(), 1);
+      assert.match(unjudged(first).join(), /answered HTTP 405/);
+      registry.resetRequests();
+      const second = await run(project, { session });
+      assert.equal(bulk(), 0, 'not asked again');
+      assert.deepEqual(unjudged(second), unjudged(first), 'the same "not checked", every time');
+      assert.ok(second.findings.some((f) => f.code === 'check-incomplete'));
+      registry.resetRequests();
+      await run(project, { session: new CheckSession() });
+      assert.equal(bulk(), 1, 'another session asks');
+    } finally {
+      registry.faults.splice(registry.faults.indexOf(rule), 1);
+    }
+  });
 });
 
 /** `trustlens check --advisories-only`: what npm audit judges, with the requests npm audit would make at most. */
