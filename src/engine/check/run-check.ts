@@ -94,17 +94,19 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       reason: `${unreadLock.file} was not read (${unreadLock.reason}): nothing it locks is checked`,
       at: { file: unreadLock.file, range: ZERO_RANGE },
     });
+  // How ranges are resolved as npm would (pacote), with or without a lockfile; the session keeps pacote's documents.
+  const unlockedOpts = {
+    npmConfig,
+    before: opts.now,
+    offline: opts.offline,
+    cacheDir: opts.cacheDir,
+    signal,
+    timeoutMs: opts.timeoutMs,
+    packuments: parts.pacotePackuments,
+    withhold: withheld && ((name: string) => withheld.withhold({ name })),
+  };
   if ((!lock || lock.rejected) && !opts.packages && !unreadLock) {
-    const unlocked = await resolveUnlocked(model, {
-      npmConfig,
-      packuments: parts.pacotePackuments,
-      before: opts.now,
-      offline: opts.offline,
-      cacheDir: opts.cacheDir,
-      signal,
-      timeoutMs: opts.timeoutMs,
-      withhold: withheld && ((name) => withheld.withhold({ name })),
-    });
+    const unlocked = await resolveUnlocked(model, unlockedOpts);
     installed = unlocked.packages;
     gaps.push(...unlocked.gaps);
     if (installed.length || unlocked.gaps.length) gaps.push(unlockedTreeGap(model));
@@ -114,20 +116,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   // judged in the lockfile only.
   const stale = lock && !lock.rejected && !opts.packages ? staleDependencies(model) : [];
   if (stale.length) {
-    const unlockedOpts = {
-      npmConfig,
-      before: opts.now,
-      offline: opts.offline,
-      cacheDir: opts.cacheDir,
-      signal,
-      timeoutMs: opts.timeoutMs,
-      packuments: parts.pacotePackuments,
-    };
-    const fresh = await resolveUnlocked(model, {
-      ...unlockedOpts,
-      only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })),
-      withhold: withheld && ((name) => withheld.withhold({ name })),
-    });
+    const fresh = await resolveUnlocked(model, { ...unlockedOpts, only: stale.map((x) => ({ manifest: x.manifest, dependency: x.dependency })) });
     installed = [...detachStale(installed, stale, lock!), ...fresh.packages];
     gaps.push(...fresh.gaps, ...outdatedGaps(withheld ? stale.filter((x) => !withheld.has(x.name)) : stale, fresh.packages, model));
   }
