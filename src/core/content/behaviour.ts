@@ -804,16 +804,28 @@ export function aliasUses(bs: BehaviourState): void {
   }
 }
 
-/** Runs of invisible characters long enough to carry code (variation selectors, tags, zero-width, private use). */
-export function invisibleRuns(bs: BehaviourState): void {
+/** The first bytes of the code points invisibleAt reads (as latin1 text, a character per byte). */
+const INVISIBLE_LEADS = [0xe2, 0xee, 0xef, 0xf3];
+
+/**
+ * Runs of invisible characters long enough to carry code (variation selectors, tags, zero-width, private use).
+ * `data` is the text's bytes (`text` is their latin1 reading, so offsets agree): the places where such a character
+ * can start are found with the byte search of Buffer#indexOf, about ten times faster than a character loop or a
+ * regular expression over the text; each place is then read from the text as before.
+ */
+export function invisibleRuns(bs: BehaviourState, data: Uint8Array): void {
   const t = bs.text;
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const next = INVISIBLE_LEADS.map((b) => bytes.indexOf(b));
   let i = 0;
   while (i < t.length) {
-    const c = t.charCodeAt(i);
-    if (c !== 0xef && c !== 0xe2 && c !== 0xf3 && c !== 0xee) {
-      i++;
-      continue;
+    let at = -1;
+    for (let k = 0; k < next.length; k++) {
+      if (next[k] >= 0 && next[k] < i) next[k] = bytes.indexOf(INVISIBLE_LEADS[k], i);
+      if (next[k] >= 0 && (at < 0 || next[k] < at)) at = next[k];
     }
+    if (at < 0 || at >= t.length) break;
+    i = at;
     const start = i;
     let count = 0;
     for (let w = invisibleAt(t, i); w; w = invisibleAt(t, i)) {

@@ -20,7 +20,7 @@ import {
   pipeToShell,
   selfDecodingEval,
 } from './behaviour';
-import { type CodeKind, inComment, jsCommentRanges, Lines } from './files';
+import { type CodeKind, inComment, JsComments, Lines } from './files';
 import { opaqueRuns, type OpaqueSummary } from './opaque';
 import {
   CREDENTIAL_FILES,
@@ -90,8 +90,8 @@ interface State {
   hex0x: { count: number; names: Set<string>; first: number };
   fromCharCodeChecks: number;
   bs: BehaviourState;
-  /** The file's comments (JavaScript), tokenized on first need. */
-  ranges: () => Int32Array;
+  /** The text's comments (JavaScript), tokenized as far as questions need. */
+  comments: () => JsComments;
 }
 
 type Handler = (st: State, at: number, m: string) => void;
@@ -141,7 +141,7 @@ function add(
     const checks = st.commentChecks.get(id) ?? 0;
     if (checks < COMMENT_CHECKS) {
       st.commentChecks.set(id, checks + 1);
-      code = !inComment(st.text, offset, st.kind, st.ranges);
+      code = !inComment(st.text, offset, st.kind, st.comments);
     }
   }
   if (!s) {
@@ -717,7 +717,7 @@ const GROUPS: Group[] = [
         if (!loc.re.test(win)) continue;
         if (loc.key === '.vscode/tasks.json' && !/\.vscode/.test(win)) continue;
         if (loc.key === '.claude/settings.json' && !/settings|hooks/.test(t.slice(at, at + 80))) continue;
-        if (inComment(t, at, st.kind, st.ranges)) return;
+        if (inComment(t, at, st.kind, st.comments)) return;
         st.persistence.push({ key: loc.key, offset: at, length: m.length });
         return;
       }
@@ -745,7 +745,7 @@ const GROUPS: Group[] = [
     ],
     handle(st, at, m) {
       const t = st.text;
-      if (st.writes || inComment(t, at, st.kind, st.ranges)) return;
+      if (st.writes || inComment(t, at, st.kind, st.comments)) return;
       if (m === '~/.' || m === '$HOME' || m === '${HOME}' || m === '%USERPROFILE%') {
         // A redirect into the home directory: `>> ~/.bashrc`.
         if (/>>\s{0,3}["']?$/.test(t.slice(Math.max(0, at - 6), at))) st.writes ??= { offset: at, length: m.length };
@@ -959,7 +959,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     processAliases: new Set(),
     envAliases: new Set(),
   };
-  let ranges: Int32Array | undefined;
+  let comments: JsComments | undefined;
   const st: State = {
     bs,
     scan,
@@ -971,7 +971,7 @@ export function scanFile(path: string, kind: CodeKind, data: Uint8Array, text: s
     persistence: [],
     hex0x: { count: 0, names: new Set(), first: 0 },
     fromCharCodeChecks: 0,
-    ranges: () => (ranges ??= jsCommentRanges(text)),
+    comments: () => (comments ??= new JsComments(text)),
   };
   collectDeclarations(bs);
   const spent = new Map<Group, number>();
@@ -1037,7 +1037,7 @@ function finish(st: State, data: Uint8Array): void {
   }
   if (scan.kind === 'js') {
     aliasUses(st.bs);
-    invisibleRuns(st.bs);
+    invisibleRuns(st.bs, data);
     scan.opaque = opaqueRuns(data, st.text);
     for (const r of scan.opaque.runs) {
       if (r.evaluated)

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { inComment, jsCommentRanges } from '../../../src/core/content/files';
+import { inComment, inRanges, JsComments, jsCommentRanges } from '../../../src/core/content/files';
 
 /** `text` with the offset of `marker` in it: whether the tokenizer calls that place a comment. */
 const commented = (text: string, marker = 'PAYLOAD'): boolean => inComment(text, text.indexOf(marker), 'js');
@@ -46,5 +46,59 @@ describe('content analysis: comments decided by a tokenizer', () => {
     const text = `${'/'.repeat(1_000_000)}${"'`".repeat(1_000_000)}${'/*'.repeat(1_000_000)}`;
     const r = jsCommentRanges(text);
     assert.ok(r.length % 2 === 0);
+  });
+
+  it('asked place by place, in any order, it answers as the whole pass does', () => {
+    // Token soups (comment openers inside strings, templates, regular expressions, after control heads) and the
+    // places just before, at and after every token: the incremental tokenizer must never answer otherwise.
+    const pieces = [
+      '/',
+      '*',
+      '//',
+      '/*',
+      '*/',
+      '"',
+      "'",
+      '`',
+      '${',
+      '}',
+      '{',
+      '(',
+      ')',
+      '[',
+      ']',
+      '\\',
+      '\n',
+      ' ',
+      'if',
+      'while',
+      'return',
+      'x',
+      '1',
+      '=',
+      ':',
+      'a:',
+      '#!',
+    ];
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let asked = 0;
+    for (let k = 0; k < 3000; k++) {
+      let text = '';
+      for (let j = 1 + rnd(40); j > 0; j--) text += pieces[rnd(pieces.length)];
+      const whole = jsCommentRanges(text);
+      const places = Array.from({ length: 12 }, () => rnd(text.length + 2));
+      if (k % 2) places.sort((a, b) => a - b);
+      const comments = new JsComments(text);
+      for (const p of places) {
+        asked++;
+        assert.equal(comments.has(p), inRanges(whole, p), `${JSON.stringify(text)} at ${p}`);
+      }
+      assert.deepEqual([...comments.all()], [...whole], JSON.stringify(text));
+    }
+    assert.equal(asked, 36_000);
   });
 });
