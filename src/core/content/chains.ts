@@ -161,13 +161,21 @@ function fileChains(scan: FileScan): Chain[] {
   return out;
 }
 
+/** requiredFiles per release and file: every entry point's unit walks the same shared files again. */
+const requiredMemo = new WeakMap<Release, Map<FileScan, string[]>>();
+
 /** Files a file requires (relative specifiers), resolved in the release. */
 function requiredFiles(r: Release, scan: FileScan): string[] {
+  let memo = requiredMemo.get(r);
+  if (!memo) requiredMemo.set(r, (memo = new Map()));
+  const hit = memo.get(scan);
+  if (hit) return hit;
   const out: string[] = [];
   for (const ref of scan.relative) {
     const p = resolveIn(r.contents.files, dirOf(scan.path), ref);
     if (p && r.scans.has(p)) out.push(p);
   }
+  memo.set(scan, out);
   return out;
 }
 

@@ -77,7 +77,18 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     scans.set(f.path, s);
     return s;
   };
+  // (directory, specifier) pairs to resolve, each once: bundles split in chunks require the same few files
+  // from every chunk (vuecore's pairs: 34,056 requires, a fraction distinct).
   const required: string[] = [];
+  const requiredSeen = new Set<string>();
+  const requires = (f: PackageFile, s: FileScan) => {
+    for (const r of s.relative) {
+      const key = `${dirOf(f.path)}\u0000${r}`;
+      if (requiredSeen.has(key)) continue;
+      requiredSeen.add(key);
+      required.push(key);
+    }
+  };
   const requiredPaths = new Set<string>();
   // Entry points always run, whatever their folder or extension.
   const entries = resolvedEntryPoints(contents.manifest, contents.files);
@@ -85,7 +96,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     const f = contents.files.get(p)!;
     const kind = f.data && f.linkTarget === undefined ? runKind(f) : undefined;
     if (!kind || kind === 'python') continue;
-    for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
+    requires(f, scanOne(f, kind));
   }
   for (const f of contents.files.values()) {
     if (!f.data || f.linkTarget !== undefined || scans.has(f.path)) continue;
@@ -93,7 +104,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     if (!kind) continue;
     const inScope = scope.files.has(f.path);
     if (!inScope && (kind === 'python' || !isRuntimePath(f.path))) continue;
-    for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
+    requires(f, scanOne(f, kind));
   }
   // Tests, examples, docs and files of other extensions are skipped, unless code that runs requires them
   // (`require('./test/x')`, `require('./lib/data.dat')`): node runs them as CommonJS.
@@ -106,7 +117,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     const kind = f.data && f.linkTarget === undefined ? runKind(f) : undefined;
     if (!kind || kind === 'python' || scans.has(f.path)) continue;
     extra++;
-    for (const r of scanOne(f, kind).relative) required.push(`${dirOf(f.path)}\u0000${r}`);
+    requires(f, scanOne(f, kind));
   }
   for (const run of scope.runs) {
     if (run.hook.implicit) continue;
