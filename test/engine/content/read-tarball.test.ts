@@ -659,6 +659,47 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('downloads analyses ahead, compressed, and reads them only within the read budget', async () => {
+    // Three pairs (one tarball shared by two of them; unsized, so 20 MB each), room to download all, room to read and analyse one at a
+    // time: every tarball is asked for (once) before the first analysis ends, and the analyzer, which holds each
+    // call until the test lets it go, never runs two at once.
+    const held: { name: string; version: string; go: () => void }[] = [];
+    let inside = 0;
+    let most = 0;
+    const analyze: ContentAnalyzer = (current) =>
+      new Promise<[]>((resolve) => {
+        most = Math.max(most, ++inside);
+        held.push({
+          name: current.name,
+          version: current.version,
+          go: () => {
+            inside--;
+            resolve([]);
+          },
+        });
+      });
+    const MB = 1024 * 1024;
+    const cache = new ContentAnalysisCache(http, { analyze, analyzerVersion: 'ahead', budget: { bytes: 256 * MB, analyses: 8, readBytes: 1, reads: 1 } });
+    registry.resetRequests();
+    const done = Promise.all([
+      cache.analyze({ name: 'plain', registry: registry.url, current: ref('plain', '1.0.1'), previous: ref('plain', '1.0.0') }),
+      cache.analyze({ name: 'would-run', registry: registry.url, current: ref('would-run', '1.0.1'), previous: ref('would-run', '1.0.0') }),
+      cache.analyze({ name: 'plain', registry: registry.url, current: ref('plain', '1.0.0') }),
+    ]);
+    const tarballs = () => registry.requests.filter((r) => r.url.endsWith('.tgz')).map((r) => r.url.split('/').pop());
+    await until('every tarball to be downloaded, while the first analysis still runs', () => tarballs().length === 4 && held.length === 1);
+    assert.deepEqual(tarballs().sort(), ['plain-1.0.0.tgz', 'plain-1.0.1.tgz', 'would-run-1.0.0.tgz', 'would-run-1.0.1.tgz']);
+    for (let n = 1; n <= 3; n++) {
+      await until(`analysis ${n} to start`, () => held.length === n);
+      held[n - 1].go();
+    }
+    await done;
+    assert.equal(most, 1, 'one analysis read and analysed at a time');
+    // in the order their downloads ended
+    assert.deepEqual(held.map((h) => `${h.name}@${h.version}`).sort(), ['plain@1.0.0', 'plain@1.0.1', 'would-run@1.0.1']);
+    assert.equal(tarballs().length, 4, 'plain 1.0.0 downloaded once for the two analyses that read it');
+  });
+
   it('a failure is not remembered; a cancelled sharer does not fail the others', async () => {
     let calls = 0;
     const analyze: ContentAnalyzer = () => {
