@@ -2,6 +2,7 @@ import { redact } from '@npmcli/redact';
 import { EngineError, cancelled, isAbort } from '../infra/errors';
 import { Limiter, sleep } from '../infra/limiter';
 import type { NpmConfig } from './npmrc';
+import { H2Client } from './h2';
 import { DirectTransport, NpmTransport, type Sent, isDecodeError } from './transport';
 
 export interface HttpOptions {
@@ -18,6 +19,12 @@ export interface HttpOptions {
    * certificate may apply to through npm's client; 'npm': every request through npm's client.
    */
   transport?: 'auto' | 'npm';
+  /**
+   * Requests marked `multiplex` (small ones, many at once: dist-tags checks) go as HTTP/2 streams on one connection
+   * per registry when it speaks h2 and nothing npm's client would do applies (a proxy, a client certificate), else
+   * the ordinary way (default true; ./h2.ts).
+   */
+  http2?: boolean;
 }
 
 export interface HttpResponse {
@@ -57,6 +64,8 @@ type RequestInit = {
   registry?: string;
   /** Goes ahead of queued ordinary requests (work that can start while packuments are still coming). */
   urgent?: boolean;
+  /** A small GET that may share one HTTP/2 connection with many others (HttpOptions.http2). */
+  multiplex?: boolean;
 };
 type ConsumerFactory<T> = (head: HttpHead) => BodyConsumer<T> | undefined;
 
@@ -82,10 +91,11 @@ export class RegistryHttp {
   readonly limiter: Limiter;
   requestCount = 0;
   /** Attempts sent by each transport (for logs and tests). */
-  readonly sentVia = { direct: 0, npm: 0 };
+  readonly sentVia = { direct: 0, npm: 0, h2: 0 };
   private readonly opts: Required<Omit<HttpOptions, 'log'>> & Pick<HttpOptions, 'log'>;
   private readonly npm: NpmTransport;
   private readonly direct: DirectTransport | undefined;
+  private readonly h2: H2Client | undefined;
 
   constructor(opts: HttpOptions) {
     this.opts = {
@@ -95,10 +105,12 @@ export class RegistryHttp {
       retries: opts.retries ?? 3,
       maxBodyBytes: opts.maxBodyBytes ?? 256 * 1024 * 1024,
       transport: opts.transport ?? 'auto',
+      http2: opts.http2 ?? true,
     };
     this.limiter = new Limiter(this.opts.concurrency);
     this.npm = new NpmTransport(opts.config, this.opts.concurrency);
     this.direct = this.opts.transport === 'npm' ? undefined : new DirectTransport(opts.config, this.opts.concurrency, this.npm);
+    this.h2 = this.direct && this.opts.http2 ? new H2Client(this.direct.tlsOptions()) : undefined;
   }
 
   /**
@@ -116,6 +128,10 @@ export class RegistryHttp {
    * ('too-large'), request counting and logs. When `consume` returns undefined, the body is buffered as usual.
    */
   async requestConsumed<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T>> {
+    if (init.multiplex) {
+      const answered = await this.multiplexed(url, init, consume);
+      if (answered) return answered;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.limiter.run(() => this.once(url, init, consume), init.signal, init.urgent);
@@ -131,6 +147,41 @@ export class RegistryHttp {
         if (!retryable || attempt >= this.opts.retries) throw e;
         await sleep(retryDelay(attempt, null), init.signal);
       }
+    }
+  }
+
+  /**
+   * The request as an HTTP/2 stream (./h2.ts), outside the connection limit: undefined when that cannot answer it
+   * plainly (no h2, a route npm's client must take, a failure, a status worth retrying), and the caller then sends
+   * it the ordinary way. Counted and logged like any request once it has an answer.
+   */
+  private async multiplexed<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T> | undefined> {
+    if (!this.h2 || !this.direct || (init.method ?? 'GET').toUpperCase() !== 'GET' || init.body !== undefined) return undefined;
+    const route = this.direct.route(url, init.registry);
+    if (route === 'npm' || !this.h2.usable(route.url.origin)) return undefined;
+    const started = Date.now();
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let a: Awaited<ReturnType<H2Client['get']>>;
+    try {
+      a = await this.h2.get(route.url, this.direct.headersFor(init, route.authorization), signal, this.opts.maxBodyBytes);
+    } catch (e) {
+      if (init.signal?.aborted || isAbort(e, init.signal)) throw cancelled('the request');
+      return undefined; // timed out: the ordinary request reports it, with its retries
+    }
+    if (!a || RETRYABLE.has(a.status)) return undefined;
+    this.requestCount++;
+    this.sentVia.h2++;
+    this.opts.log?.(`GET ${safeUrl(url)} ${a.status} ${Date.now() - started} ms ${a.body.length} B (HTTP/2)`);
+    const head = { status: a.status, headers: a.headers };
+    const consumer = a.status >= 400 ? undefined : consume(head);
+    if (!consumer) return { ...head, body: a.body };
+    try {
+      if (a.body.length) consumer.write(a.body);
+      return { ...head, body: EMPTY, value: consumer.end() };
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError('bad-response', `the answer from ${safeUrl(url)} could not be read: ${safeMessage(e)}`);
     }
   }
 

@@ -201,7 +201,7 @@ export class PackumentSource {
     const url = `${registry}-/package/${escapeName(name)}/dist-tags`;
     let res: ConsumedResponse<Record<string, string> | undefined>;
     try {
-      res = await this.http.requestConsumed(url, { headers: { accept: 'application/json' }, signal, registry }, (head) =>
+      res = await this.http.requestConsumed(url, { headers: { accept: 'application/json' }, signal, registry, multiplex: true }, (head) =>
         head.status === 200 ? new TagsBody(url) : undefined,
       );
     } catch (e) {

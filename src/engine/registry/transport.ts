@@ -320,8 +320,19 @@ export class DirectTransport {
     return opts;
   }
 
+  /** The headers a request of `init` to a route() answer carries (requestHeaders). */
+  headersFor(init: { headers?: Record<string, string>; body?: string | Buffer }, authorization: string | undefined): Record<string, string> {
+    return this.requestHeaders(init, authorization);
+  }
+
+  /** The TLS trust of this transport's HTTPS connections (strict-ssl, the `ca` context), for ./h2.ts. */
+  tlsOptions(): { rejectUnauthorized: boolean; secureContext?: tls.SecureContext } {
+    const o = (this.httpsAgent as unknown as { options: { rejectUnauthorized?: boolean; secureContext?: tls.SecureContext } }).options;
+    return { rejectUnauthorized: o.rejectUnauthorized !== false, ...(o.secureContext ? { secureContext: o.secureContext } : {}) };
+  }
+
   /** npm-registry-fetch's headers (user-agent, the caller's, authorization) plus minipass-fetch's defaults. */
-  private requestHeaders(init: SendInit, authorization: string | undefined): Record<string, string> {
+  private requestHeaders(init: { headers?: Record<string, string>; body?: string | Buffer }, authorization: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { 'user-agent': this.userAgent };
     if (init.headers) for (const [k, v] of Object.entries(init.headers)) headers[k.toLowerCase()] = v;
     if (authorization) headers.authorization = authorization;

@@ -529,7 +529,7 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
         const client = new RegistryHttp({ config: config({ registry: a.url, [key]: proxy.url, [`//${a.host}/:_authToken`]: 'a-token' }), retries: 0 });
         const res = await client.request(`${a.url}json`, {});
         assert.equal(res.status, 200);
-        assert.deepEqual(client.sentVia, { direct: 0, npm: 1 });
+        assert.deepEqual(client.sentVia, { direct: 0, npm: 1, h2: 0 });
         assert.deepEqual(
           proxy.records.map((r) => [r.method, r.target, r.headers.authorization]),
           [['GET', `${a.url}json`, 'Bearer a-token']],
@@ -549,7 +549,7 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
         });
         const res = await client.request(`${hop.url}pkg`, {});
         assert.equal(res.status, 200);
-        assert.deepEqual(client.sentVia, { direct: 1, npm: 0 });
+        assert.deepEqual(client.sentVia, { direct: 1, npm: 0, h2: 0 });
         assert.equal(hop.seen[0].headers.authorization, 'Bearer hop-token');
         assert.deepEqual(
           proxy.records.map((r) => [r.method, r.target, r.headers.authorization]),
@@ -718,12 +718,12 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       };
       const client = new RegistryHttp({ config: config(values), retries: 0 });
       assert.equal((await client.request(`${secure.url}json`, {})).status, 200);
-      assert.deepEqual(client.sentVia, { direct: 0, npm: 1 });
+      assert.deepEqual(client.sentVia, { direct: 0, npm: 1, h2: 0 });
       assert.equal(secure.seen[0].clientCN, 'trustlens-client');
       assert.equal(secure.seen[0].headers.authorization, 'Bearer tls-token');
       // Another registry of the same config has no certificate: node:https.
       assert.equal((await client.request(`${a.url}json`, {})).status, 200);
-      assert.deepEqual(client.sentVia, { direct: 1, npm: 1 });
+      assert.deepEqual(client.sentVia, { direct: 1, npm: 1, h2: 0 });
     });
 
     it('an HTTPS registry redirecting to plain HTTP on the same host does not get the token sent in clear', async () => {
@@ -739,7 +739,7 @@ describe('RegistryHttp: node:http for plain requests, npm-registry-fetch for the
       try {
         const client = new RegistryHttp({ config: config({ registry: secure.url, ca: tls.ca, 'https-proxy': proxy.url }), retries: 0 });
         assert.equal((await client.request(`${secure.url}json`, {})).status, 200);
-        assert.deepEqual(client.sentVia, { direct: 0, npm: 1 });
+        assert.deepEqual(client.sentVia, { direct: 0, npm: 1, h2: 0 });
         assert.deepEqual(
           proxy.records.map((r) => [r.method, r.target]),
           [['CONNECT', secure.host]],
