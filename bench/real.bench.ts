@@ -22,7 +22,8 @@
  *   BENCH_NO_WRITE=1       do not write bench/results/real-<date>[-label].md
  *
  * The registry is a shared remote service and these machines are shared: counts (requests) are the evidence,
- * seconds are indications. Nothing here asserts a target; the table says which are met.
+ * seconds are indications. Nothing here asserts a target; a last table puts issue #18's targets next to this run's
+ * medians and says which are met.
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -280,6 +281,43 @@ async function loopbackRevalidation(): Promise<string[]> {
   return lines;
 }
 
+/** Issue #18's targets, from this run's medians: what was measured, and whether it is met ('—' when not measured). */
+function targetRows(measured: ReadonlyMap<string, Scan[]>): string[] {
+  const find = (project: string, name: string) => measured.get(project)?.find((s) => s.name === name && s.runs.length);
+  const wall = (s: Scan | undefined) => (s ? median(s.runs.map((r) => r.ms)) : NaN);
+  const mb = (s: Scan) => median(s.runs.map((r) => r.maxRssKb ?? NaN)) / 1024;
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? '✅' : '❌');
+  const rows: string[] = [];
+  const ratio = (scan: string, limit: number) => {
+    const ours = wall(find('vuecore', scan));
+    const peer = wall(find('vuecore', 'pnpm install --resolution-only (cold)'));
+    const r = ours / peer;
+    const seen = Number.isFinite(r) ? `${fmtMs(ours)} / ${fmtMs(peer)} = ${r.toFixed(2)}` : 'not measured';
+    rows.push(
+      `| vuecore \`${scan}\` against pnpm \`install --resolution-only\` | ≤ ${limit} | ${seen} | ${verdict(Number.isFinite(r) ? r <= limit : undefined)} |`,
+    );
+  };
+  ratio('cold --no-content', 0.5);
+  ratio('cold', 0.7);
+  const within = (project: string, scan: string, limitMs: number) => {
+    const ms = wall(find(project, scan));
+    rows.push(
+      `| ${project} ${scan} | ≤ ${fmtMs(limitMs)} | ${Number.isFinite(ms) ? fmtMs(ms) : 'not measured'} | ${verdict(Number.isFinite(ms) ? ms <= limitMs : undefined)} |`,
+    );
+  };
+  within('compass', 'warm, after the lifetime', 1500);
+  within('sentry', 'cold', 10_000);
+  for (const [project, scans] of measured) {
+    const sized = scans.filter((s) => s.runs.length && !s.name.startsWith('pnpm') && Number.isFinite(mb(s)));
+    if (!sized.length) continue;
+    const worst = sized.reduce((a, b) => (mb(b) > mb(a) ? b : a));
+    rows.push(
+      `| ${project}: peak RSS of every scan, CLI and service | ≤ 300 MB | ${Math.round(mb(worst))} MB (${worst.name}) | ${verdict(mb(worst) <= 300)} |`,
+    );
+  }
+  return ['', "Issue #18's targets, from the medians above:", '', '| target | limit | measured | met |', '|---|---|---|:-:|', ...rows];
+}
+
 async function main(): Promise<void> {
   const root = path.join(SHARED_FIXTURES, 'lockfiles/real');
   if (!fs.existsSync(root)) return void log(`skipped: ${root} is absent`);
@@ -300,6 +338,7 @@ async function main(): Promise<void> {
     '| project | scan | packages | wall | peak RSS | requests | phases | notes |',
     '|---|---|---:|---:|---:|---:|---|---|',
   ];
+  const measured = new Map<string, Scan[]>();
   for (const project of PROJECTS) {
     const dir = path.join(root, project);
     if (!fs.existsSync(dir)) {
@@ -337,7 +376,9 @@ async function main(): Promise<void> {
       else scans.push(await pnpmPeer(dir, registry.url, pnpm.bin));
     }
     for (const s of scans) lines.push(row(project, s));
+    measured.set(project, scans);
   }
+  lines.push(...targetRows(measured));
   if (ONLY.has('loopback') && fs.existsSync(path.join(SHARED_FIXTURES, 'packuments'))) lines.push(...(await loopbackRevalidation()));
   const text = lines.join('\n') + '\n';
   process.stdout.write(text);
