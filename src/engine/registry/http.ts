@@ -165,9 +165,11 @@ export class RegistryHttp {
     let a: Awaited<ReturnType<H2Client['get']>>;
     try {
       a = await this.h2.get(route.url, this.direct.headersFor(init, route.authorization), signal, this.opts.maxBodyBytes);
-    } catch (e) {
-      if (init.signal?.aborted || isAbort(e, init.signal)) throw cancelled('the request');
-      return undefined; // timed out: the ordinary request reports it, with its retries
+    } catch {
+      // Only the caller's own abort ends the request; anything else here (this attempt's timeout, in a stream or
+      // in the queue for one) leaves it to the ordinary request, which reports it with its retries.
+      if (init.signal?.aborted) throw cancelled('the request');
+      return undefined;
     }
     if (!a || RETRYABLE.has(a.status)) return undefined;
     this.requestCount++;

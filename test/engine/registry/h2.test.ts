@@ -14,7 +14,7 @@ import { type TlsFixtures, makeTlsFixtures } from '../../support/tls';
  */
 async function h2Registry(
   tls: TlsFixtures,
-  answer: (path: string, version: string) => { status: number; body?: string; headers?: Record<string, string> } | 'reset',
+  answer: (path: string, version: string) => { status: number; body?: string; headers?: Record<string, string> } | 'reset' | 'hold',
 ) {
   const seen: { path: string; version: string; authorization?: string; connection: unknown; headers: Record<string, unknown> }[] = [];
   const server = http2.createSecureServer({ cert: tls.server.cert, key: tls.server.key, allowHTTP1: true }, (req, res) => {
@@ -26,6 +26,7 @@ async function h2Registry(
       headers: { ...req.headers },
     });
     const a = answer(req.url, req.httpVersion);
+    if (a === 'hold') return; // never answered
     if (a === 'reset') {
       if (req.httpVersion === '2.0') return req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -101,6 +102,30 @@ describe('HTTP/2 for small requests (dist-tags checks), with the ordinary reques
         assert.ok(JSON.parse(a.body.toString()).latest, name);
         assert.equal(reg.seen.at(-1)!.version, '1.1', `${name}: answered over HTTP/1.1`);
       }
+    } finally {
+      await reg.close();
+    }
+  });
+
+  it('a stream that gets no answer in time is asked again the ordinary way; the caller’s abort ends it', async () => {
+    // HTTP/2 streams under /stuck/ are never answered (until the server closes); HTTP/1.1 answers at once.
+    const reg = await h2Registry(tls, (p, version) => (p.includes('/stuck/') && version === '2.0' ? 'hold' : tags(p)));
+    try {
+      const http = new RegistryHttp({
+        config: { values: { registry: reg.url, ca: tls.ca }, sources: [] },
+        retries: 0,
+        timeoutMs: 300,
+      });
+      const stuck = Array.from({ length: 70 }, (_, i) => http.request(`${reg.url}-/package/stuck/${i}/dist-tags`, { registry: reg.url, multiplex: true }));
+      // More requests than streams run at once (64): each is answered over HTTP/1.1 once its HTTP/2 attempt timed out.
+      const answers = await Promise.all(stuck);
+      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+      assert.equal(http.sentVia.h2, 0);
+      assert.equal(reg.seen.filter((s) => s.version === '1.1').length, 70);
+      const caller = new AbortController();
+      const mine = http.request(`${reg.url}-/package/stuck/x/dist-tags`, { registry: reg.url, multiplex: true, signal: caller.signal });
+      setTimeout(() => caller.abort(), 50);
+      await assert.rejects(mine, (e: { code?: string }) => e.code === 'aborted');
     } finally {
       await reg.close();
     }
