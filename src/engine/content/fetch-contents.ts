@@ -160,7 +160,10 @@ export interface ContentAnalysisCacheOptions {
   limits?: Partial<ContentLimits>;
   /** Only cached results; never download (EngineError 'offline-miss'). */
   offline?: boolean;
-  /** How to obtain a version's contents; default: fetchContents with `http`. */
+  /**
+   * How to obtain a version's contents (read as it downloads, within the first budget); default: the tarball
+   * downloaded with `http` (integrity checked), read only within the read budget (as fetchContents, in two steps).
+   */
   load?: (name: string, ref: TarballRef, registry: string | undefined, signal?: AbortSignal) => Promise<PackageContents>;
   /**
    * Analyses in flight at once, by the bytes their two tarballs are expected to hold and by count, and of those the
@@ -270,14 +273,14 @@ export class ContentAnalysisCache {
         // only when there is room to read: a download finished early waits compressed.
         const pending = new Map<TarballRef, Promise<Buffer>>();
         for (const ref of [req.current, req.previous]) if (ref) pending.set(ref, this.tarball(req.name, ref, req.registry, signal));
-        const fetched = await Promise.allSettled(pending.values());
+        const failed = (await Promise.allSettled(pending.values())).some((r) => r.status === 'rejected');
         const read = async (ref: TarballRef) => {
           const tgz = await pending.get(ref)!;
           pending.delete(ref); // the compressed bytes go as soon as they are read
           return readTarball(tgz, { name: req.name, version: ref.version, limits: this.opts.limits, signal });
         };
         // A failed download has nothing to read: its error (or tampering finding) needs no room.
-        if (fetched.some((r) => r.status === 'rejected')) return this.analyzeNow(key, req, signal, read);
+        if (failed) return this.analyzeNow(key, req, signal, read);
         return this.reading.run(weight, () => this.analyzeNow(key, req, signal, read), signal);
       },
       signal,

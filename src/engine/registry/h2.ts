@@ -27,6 +27,8 @@ export interface H2Answer {
 
 /** Streams in flight at once, over all registries (a server announces its own limit, usually 100 or more). */
 export const H2_STREAMS = 64;
+/** A connection not up after this long is given up (its registry is asked over HTTP/1.1). */
+const CONNECT_MS = 10_000;
 /** An idle connection is closed after this long. */
 const IDLE_MS = 10_000;
 /** Headers HTTP/2 forbids (connection-specific in HTTP/1.1). */
@@ -36,11 +38,9 @@ export class H2Client {
   private readonly sessions = new Map<string, Promise<http2.ClientHttp2Session | undefined>>();
   /** Origins whose HTTP/2 connection failed (or never offered h2): asked the ordinary way from then on. */
   private readonly refused = new Set<string>();
-  readonly limiter = new Limiter(H2_STREAMS);
+  private readonly limiter = new Limiter(H2_STREAMS);
   /** Streams running on each connection. */
   private readonly active = new WeakMap<http2.ClientHttp2Session, number>();
-  /** Answers had over HTTP/2 (for logs and tests). */
-  answered = 0;
 
   constructor(private readonly tls: H2Tls) {}
 
@@ -51,21 +51,15 @@ export class H2Client {
 
   /**
    * GET `url` with `headers`; undefined when HTTP/2 could not give a plain answer (see the file's comment). Rejects
-   * only with the abort of `signal` (its reason).
+   * only when `signal` aborts (waiting for a stream, for the connection, or for the answer).
    */
   async get(url: URL, headers: Record<string, string>, signal: AbortSignal, maxBytes: number): Promise<H2Answer | undefined> {
     if (url.protocol !== 'https:' || this.refused.has(url.origin)) return undefined;
     return this.limiter.run(async () => {
-      const session = await this.session(url.origin);
+      const session = await untilAborted(this.session(url.origin), signal);
       if (!session || session.closed || session.destroyed) return undefined;
       return this.stream(session, url, headers, signal, maxBytes);
     }, signal);
-  }
-
-  /** Closes every connection. */
-  close(): void {
-    for (const s of this.sessions.values()) void s.then((x) => x?.close());
-    this.sessions.clear();
   }
 
   private session(origin: string): Promise<http2.ClientHttp2Session | undefined> {
@@ -74,11 +68,15 @@ export class H2Client {
       s = new Promise((resolve) => {
         let session: http2.ClientHttp2Session;
         const refuse = () => {
+          clearTimeout(slow);
           this.refused.add(origin);
           this.sessions.delete(origin);
           session?.destroy();
           resolve(undefined);
         };
+        // A connection that does not come up in time (a firewall dropping packets) is given up: HTTP/1.1 then.
+        const slow = setTimeout(refuse, CONNECT_MS);
+        slow.unref();
         try {
           session = http2.connect(origin, {
             rejectUnauthorized: this.tls.rejectUnauthorized,
@@ -88,6 +86,7 @@ export class H2Client {
           return refuse();
         }
         session.once('connect', () => {
+          clearTimeout(slow);
           // A server that does not speak h2 leaves ALPN without it: that registry is asked over HTTP/1.1.
           const alpn = session.alpnProtocol;
           if (alpn !== 'h2') return refuse();
@@ -185,4 +184,23 @@ export class H2Client {
       req.end();
     });
   }
+}
+
+/** `p`, or the rejection of `signal`'s abort if that comes first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
