@@ -158,7 +158,7 @@ export class RegistryHttp {
   private async multiplexed<T>(url: string, init: RequestInit, consume: ConsumerFactory<T>): Promise<ConsumedResponse<T> | undefined> {
     if (!this.h2 || !this.direct || (init.method ?? 'GET').toUpperCase() !== 'GET' || init.body !== undefined) return undefined;
     const route = this.direct.route(url, init.registry);
-    if (route === 'npm' || !this.h2.usable(route.url.origin)) return undefined;
+    if (route === 'npm' || route.url.protocol !== 'https:' || !this.h2.usable(route.url.origin)) return undefined;
     const started = Date.now();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
