@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as semver from 'semver';
-import { History, isPrerelease } from '../../../src/core/trust/history';
+import { History, isPrerelease, plainParts } from '../../../src/core/trust/history';
+import { seededRandom } from '../../support/rng';
 import { summarizePackument } from '../../../src/core/trust/summarize';
 import type { PackageSummary, VersionSummary } from '../../../src/core/trust/types';
 import { requireSharedFixtures } from '../../support/fixtures';
@@ -125,5 +126,30 @@ describe('History orders releases as the semver definition does', () => {
     }
     console.log(`      ${files.length} real packuments, ${versions} versions compared`);
     assert.ok(versions > 10_000, `${versions} versions`);
+  });
+
+  it('reads plain x.y.z versions itself exactly where semver reads them as such (random strings, TRUSTLENS_FUZZ_SEED)', () => {
+    const rnd = seededRandom(Number(process.env.TRUSTLENS_FUZZ_SEED ?? 20261207));
+    const parts = ['0', '1', '7', '00', '01', '10', '123456789012345', '1234567890123456', '99999999999999999', '', 'v', 'x', '-', '+', ' ', '.', 'beta'];
+    let plain = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const n = rnd() < 0.5 ? 3 : 1 + Math.floor(rnd() * 6);
+      const s = Array.from({ length: n }, () => parts[Math.floor(rnd() * parts.length)]).join(rnd() < 0.8 ? '.' : '');
+      const mine = plainParts(s);
+      const sv = semver.parse(s);
+      const semverPlain = sv && sv.prerelease.length === 0 && sv.build.length === 0 && sv.version === s;
+      if (mine) {
+        plain++;
+        assert.ok(semverPlain, `${JSON.stringify(s)}: read as plain, semver says ${sv?.version}`);
+        assert.deepEqual(mine, [sv!.major, sv!.minor, sv!.patch], s);
+      } else if (semverPlain) {
+        // Not read here: semver decides (numbers of 16 digits, which semver still accepts up to 2^53).
+        assert.ok(
+          s.split('.').some((p) => p.length > 15),
+          `${JSON.stringify(s)} is plain to semver`,
+        );
+      }
+    }
+    assert.ok(plain > 100, `${plain} plain versions among the strings`);
   });
 });
