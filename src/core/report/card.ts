@@ -2,6 +2,7 @@ import type { PackageContext } from '../trust/context';
 import type { Signal } from '../trust/coverage';
 import { isAffected } from '../trust/affected';
 import { installScriptsOf } from '../trust/rules/install-scripts';
+import { tarballOf } from '../trust/summarize';
 import type { Finding, ProvenanceVerdict, Publisher, Severity, SignatureVerdict } from '../trust/types';
 
 /** What a hover shows about one installed name@version: the facts, the findings and the safe version. */
@@ -54,7 +55,7 @@ export function trustCard(ctx: PackageContext, findings: Finding[], safeVersion:
     safeVersion,
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, ...(f.incident ? { incident: f.incident } : {}) })),
     trustData: ctx.registry.trustData,
-    tarball: v?.tarball,
+    tarball: v && tarballOf(ctx.history!.summary, v),
     ...(v && (v.integrity || v.shasum) ? { registryIntegrity: { integrity: v.integrity, shasum: v.shasum } } : {}),
     locations,
   };

@@ -42,6 +42,10 @@ export interface VersionSummary {
   repository?: string;
   integrity?: string;
   shasum?: string;
+  /**
+   * `dist.tarball` when it is not the registry's usual URL for the version (`tarballOf` gives the URL either way): npm
+   * and every mirror seen give the usual one, and a scan holds every version of every package (compass: 136,000 URLs).
+   */
   tarball?: string;
   signatures?: { keyid: string; sig: string }[];
   /** `dist.attestations`: where the Sigstore bundles are and which provenance predicate they carry. */

@@ -5,6 +5,7 @@ import type { PackageError } from '../infra/errors';
 import type { ContentAnalysisCache, ContentAnalysis, TarballRef } from '../content/fetch-contents';
 import { isAbort } from '../infra/errors';
 import type { VersionSummary } from '../../core/trust/types';
+import { tarballOf } from '../../core/trust/summarize';
 import type { ChangedFile } from '../content/changed-files';
 import { type Baseline, baselineEvidence, baselineOf } from '../../core/trust/baseline';
 
@@ -31,10 +32,9 @@ export interface ContentResult {
 }
 
 function tarballRef(registry: string, name: string, v: VersionSummary): TarballRef {
-  const base = name.slice(name.lastIndexOf('/') + 1);
   return {
     version: v.version,
-    tarball: v.tarball ?? `${registry}${name}/-/${base}-${v.version}.tgz`,
+    tarball: tarballOf({ registry, name }, v),
     integrity: v.integrity,
     shasum: v.shasum,
     unpackedSize: v.unpackedSize,

@@ -1,5 +1,6 @@
 import * as semver from 'semver';
 import type { Rule } from '../context';
+import { tarballOf } from '../summarize';
 
 /**
  * The package and version a registry tarball URL names (`…/<name>/-/<basename>-<version>.tgz`, scoped names
@@ -67,7 +68,8 @@ export const lockfileEntryRule: Rule = (ctx) => {
       ],
     });
   }
-  const registryTarball = ctx.history?.get(ctx.version)?.tarball;
+  const known = ctx.history?.get(ctx.version);
+  const registryTarball = known && tarballOf(ctx.history!.summary, known);
   const theirs = registryTarball ? namedInResolved(registryTarball) : undefined;
   if (!out.length && named && theirs && (theirs.name !== named.name || !sameVersion(theirs.version, named.version))) {
     out.push({
