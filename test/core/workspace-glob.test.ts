@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { isWorkspaceDir, matchesWorkspaceGlob } from '../../src/core/workspace-glob';
+import * as semver from 'semver';
 import { parseSpec, sourceOfResolved } from '../../src/core/spec';
+import { seededRandom } from '../support/rng';
 import { buildProject, readPnpmWorkspace, workspaceGlobs } from '../../src/core/project';
 
 describe('workspace globs', () => {
@@ -44,6 +46,23 @@ describe('dependency specs', () => {
     ];
     for (const [spec, type] of cases) assert.equal(parseSpec(spec, 'p').type, type, spec);
     assert.deepEqual(parseSpec('npm:@s/foo@~2', 'x'), { type: 'alias', raw: 'npm:@s/foo@~2', registryName: '@s/foo', range: '~2' });
+  });
+  it('reads a version exactly where semver (loose) does (random specs, TRUSTLENS_FUZZ_SEED)', () => {
+    const rnd = seededRandom(Number(process.env.TRUSTLENS_FUZZ_SEED ?? 20261207));
+    const parts = ['1', '0', '22', '01', '.', '.', '.', 'v', '=', ' ', '\t', '^', '~', '-', '+', 'x', 'beta', '>=', '<', '||', '*'];
+    let versions = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const pick = (xs: string[]) => xs[Math.floor(rnd() * xs.length)];
+      const num = () => pick(['0', '1', '22', '01', 'x', '*', '']);
+      const s =
+        rnd() < 0.5
+          ? `${pick(['', 'v', '=', ' ', '^', '~', '>=', 'v=', ' v', 'V'])}${num()}.${num()}.${num()}${pick(['', '-beta', '-beta.1', '+b', ' ', ' - 2.0.0', '.4', '-', 'x'])}`
+          : Array.from({ length: 1 + Math.floor(rnd() * 9) }, () => pick(parts)).join('');
+      const semverSays = !!semver.valid(s.trim() === '' ? '*' : s.trim(), { loose: true });
+      if (semverSays) versions++;
+      assert.equal(parseSpec(s, 'p').type === 'version', semverSays, JSON.stringify(s));
+    }
+    assert.ok(versions > 200, `${versions} versions among the specs`);
   });
   it('tells registry tarballs from other sources', () => {
     assert.equal(sourceOfResolved('https://registry.npmjs.org/a/-/a-1.0.0.tgz'), 'registry');
