@@ -80,17 +80,36 @@ export function readPnpmWorkspace(rawText: string, file = PNPM_WORKSPACE): { glo
   return { globs, problems: sink.problems };
 }
 
-/** Builds the dependency model of a project from its files. Pure; never throws. */
 /**
- * The last few lockfile parses, for a long-lived caller. A parse depends on the lockfile's text alone, except for
- * npm v1 and yarn lockfiles, which take the root's or the workspaces' edges from the manifests.
+ * The last parses of a long-lived caller (the editor's session): an edit to one package.json leaves the others and a
+ * 2 MB lockfile as they were. A lockfile's parse depends on its text alone, except for npm v1 and yarn lockfiles,
+ * which take the root's or the workspaces' edges from the manifests; a manifest's on its path and text. Parses are
+ * never changed after they are made, so they are shared as they are.
  */
-export class LockfileMemo {
+export class ParseMemo {
   private entries: { name: string; text: string; manifestsKey?: string; lock: Lockfile }[] = [];
+  /** Per project root (the last few), the manifests of its last build by path: a workspace of 74 packages re-parsed
+   *  them all on every edit. */
+  private manifests = new Map<string, Map<string, { text: string; manifest: Manifest }>>();
 
   constructor(private readonly max = 4) {}
 
-  parse(name: string, text: string, manifests: Manifest[]): Lockfile {
+  /** parseManifest(text, path), from the root's last build when the text is the same; recorded in `next`. */
+  manifest(root: string, text: string, path: string, next: Map<string, { text: string; manifest: Manifest }>): Manifest {
+    const known = this.manifests.get(root)?.get(path);
+    const manifest = known && known.text === text ? known.manifest : parseManifest(text, path);
+    next.set(path, { text, manifest });
+    return manifest;
+  }
+
+  /** Keeps the manifests of the root's build that just ended (those of its earlier builds are let go). */
+  keepManifests(root: string, next: Map<string, { text: string; manifest: Manifest }>): void {
+    this.manifests.delete(root);
+    this.manifests.set(root, next);
+    while (this.manifests.size > this.max) this.manifests.delete(this.manifests.keys().next().value as string);
+  }
+
+  lockfile(name: string, text: string, manifests: Manifest[]): Lockfile {
     let key: string | undefined;
     const manifestsKey = () => (key ??= JSON.stringify(manifests.map((m) => [m.dir, m.name, m.dependencies.map((d) => [d.section, d.name, d.spec.raw])])));
     const hit = this.entries.find((e) => e.name === name && e.text === text && (e.manifestsKey === undefined || e.manifestsKey === manifestsKey()));
@@ -103,14 +122,17 @@ export class LockfileMemo {
 
   clear(): void {
     this.entries = [];
+    this.manifests = new Map();
   }
 }
 
-/** The dependency model of a project from its files (`memo` keeps lockfile parses between calls). */
-export function buildProject(root: string, files: ProjectFiles, memo?: LockfileMemo): ProjectModel {
+/** The dependency model of a project from its files (`memo` keeps parses between calls). Never throws. */
+export function buildProject(root: string, files: ProjectFiles, memo?: ParseMemo): ProjectModel {
   const manifests: Manifest[] = [];
+  const parsed = new Map<string, { text: string; manifest: Manifest }>();
+  const manifestOf = (text: string, path: string) => (memo ? memo.manifest(root, text, path, parsed) : parseManifest(text, path));
   const rootText = files.get('package.json');
-  const rootManifest = rootText === undefined ? undefined : parseManifest(rootText, 'package.json');
+  const rootManifest = rootText === undefined ? undefined : manifestOf(rootText, 'package.json');
   if (rootManifest) manifests.push(rootManifest);
   const pnpmWorkspaceText = files.get(PNPM_WORKSPACE);
   const pnpmWorkspace = pnpmWorkspaceText === undefined ? undefined : readPnpmWorkspace(pnpmWorkspaceText);
@@ -118,8 +140,9 @@ export function buildProject(root: string, files: ProjectFiles, memo?: LockfileM
   for (const [path, text] of files) {
     if (path === 'package.json' || !path.endsWith('/package.json')) continue;
     const dir = path.slice(0, -'/package.json'.length);
-    if (isWorkspaceDir(dir, globs)) manifests.push(parseManifest(text, path));
+    if (isWorkspaceDir(dir, globs)) manifests.push(manifestOf(text, path));
   }
+  memo?.keepManifests(root, parsed);
   manifests.sort((a, b) => a.file.localeCompare(b.file));
 
   const refused = new Map((files.refused ?? []).map((r) => [r.path, r]));
@@ -127,7 +150,7 @@ export function buildProject(root: string, files: ProjectFiles, memo?: LockfileM
   const lockName = pickLockfile(files, refused, rootManifest?.packageManager);
   const unread = lockName === undefined ? undefined : refused.get(lockName);
   const lockText = lockName === undefined || unread ? undefined : files.get(lockName)!;
-  const lockfile = lockText === undefined ? undefined : memo ? memo.parse(lockName!, lockText, manifests) : parseLockfile(lockName!, lockText, manifests);
+  const lockfile = lockText === undefined ? undefined : memo ? memo.lockfile(lockName!, lockText, manifests) : parseLockfile(lockName!, lockText, manifests);
   const refusedProblems: ParseProblem[] = [...refused.values()].map((r) => ({
     code: r.code,
     severity: 'error',

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { LockfileMemo, buildProject } from '../../src/core/project';
+import { ParseMemo, buildProject } from '../../src/core/project';
 
 const manifest = (deps: Record<string, string>) => JSON.stringify({ name: 'app', version: '1.0.0', dependencies: deps });
 const v3 = JSON.stringify({
@@ -13,9 +13,9 @@ const v3 = JSON.stringify({
 const v1 = JSON.stringify({ name: 'app', lockfileVersion: 1, dependencies: { a: { version: '1.0.0' }, b: { version: '2.0.0' } } });
 
 /** A long-lived caller (the service) re-parses a lockfile only when the parse could come out differently. */
-describe('lockfile memo', () => {
+describe('parse memo', () => {
   it('an npm v2+ lockfile is parsed once while its text is unchanged, whatever package.json says', () => {
-    const memo = new LockfileMemo();
+    const memo = new ParseMemo();
     const a = buildProject(
       '/p',
       new Map([
@@ -45,7 +45,7 @@ describe('lockfile memo', () => {
   });
 
   it('a v1 lockfile takes the root edges from package.json: a changed package.json parses it again, with the same result as without the memo', () => {
-    const memo = new LockfileMemo();
+    const memo = new ParseMemo();
     const files = (deps: Record<string, string>) =>
       new Map([
         ['package.json', manifest(deps)],
@@ -65,7 +65,7 @@ describe('lockfile memo', () => {
   });
 
   it('keeps only the last few lockfiles', () => {
-    const memo = new LockfileMemo(2);
+    const memo = new ParseMemo(2);
     const parse = (i: number) => buildProject('/p', new Map([['package-lock.json', v3.replace('"app"', `"app${i}"`)]]), memo).lockfile;
     const first = parse(1);
     parse(2);
@@ -73,5 +73,26 @@ describe('lockfile memo', () => {
     parse(3);
     parse(4);
     assert.notEqual(parse(1), first);
+  });
+
+  it('a workspace manifest is parsed again only when its text changed; the model equals one built without the memo', () => {
+    const memo = new ParseMemo();
+    const files = (b: string) =>
+      new Map([
+        ['package.json', JSON.stringify({ name: 'root', workspaces: ['packages/*'] })],
+        ['packages/a/package.json', JSON.stringify({ name: 'a', dependencies: { x: '^1.0.0' } })],
+        ['packages/b/package.json', b],
+        ['package-lock.json', v3],
+      ]);
+    const first = buildProject('/p', files(JSON.stringify({ name: 'b', dependencies: { y: '^1.0.0' } })), memo);
+    const changed = files(JSON.stringify({ name: 'b', dependencies: { y: '^2.0.0' } }));
+    const second = buildProject('/p', changed, memo);
+    const byFile = (m: ReturnType<typeof buildProject>, f: string) => m.manifests.find((x) => x.file === f);
+    assert.equal(byFile(second, 'packages/a/package.json'), byFile(first, 'packages/a/package.json'), 'unchanged: the same parse');
+    assert.notEqual(byFile(second, 'packages/b/package.json'), byFile(first, 'packages/b/package.json'));
+    assert.deepEqual(second, buildProject('/p', changed));
+    // A manifest that left the workspace is let go: coming back, it is parsed anew.
+    buildProject('/p', new Map([...changed].filter(([f]) => f !== 'packages/a/package.json')), memo);
+    assert.notEqual(byFile(buildProject('/p', changed, memo), 'packages/a/package.json'), byFile(first, 'packages/a/package.json'));
   });
 });

@@ -54,7 +54,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   };
   const files = await readProjectFiles(opts.projectDir, opts.overlay);
   lap('read');
-  const model = buildProject(opts.projectDir, files, opts.session?.lockfiles);
+  const model = buildProject(opts.projectDir, files, opts.session?.parses);
   lap('parse');
   const { policy, own } = opts.policy
     ? { policy: opts.policy, own: undefined }

@@ -1,6 +1,6 @@
 import { ANALYZER_VERSION } from '../../core/content';
 import type { ContentLimits } from '../../core/content/types';
-import { LockfileMemo } from '../../core/project';
+import { ParseMemo } from '../../core/project';
 import type { History } from '../../core/trust/history';
 import type { Lockfile } from '../../core/model';
 import type { PackageSummary, SignatureVerdict, VersionSummary } from '../../core/trust/types';
@@ -160,8 +160,8 @@ export function createParts(c: PartsConfig, holder: AbortSignal | undefined, def
 export class CheckSession {
   /** Each configuration's parts, and their lifetime: it holds their loads, and ends those nobody waits for when they go. */
   private readonly byConfig = new Map<string, { created: number; parts: EngineParts; lifetime: AbortController }>();
-  /** The last few lockfile parses: an edit to package.json leaves a 2 MB lockfile as it was. */
-  readonly lockfiles = new LockfileMemo();
+  /** The last parses of lockfiles and manifests: an edit to package.json leaves the others as they were. */
+  readonly parses = new ParseMemo();
 
   constructor(
     readonly ttlMs = SESSION_TTL_MS,
@@ -189,7 +189,7 @@ export class CheckSession {
   /** Forget everything (e.g. after the user cleared the cache). */
   clear(): void {
     for (const key of [...this.byConfig.keys()]) this.drop(key);
-    this.lockfiles.clear();
+    this.parses.clear();
   }
 
   /** Forgets one configuration's parts; a check still using them keeps what it waits for. */
