@@ -25,6 +25,16 @@ export function isWorkspaceDir(dir: string, globs: string[]): boolean {
 }
 
 /**
+ * How many segments deep a directory the glob matches can be: Infinity with `**`, else its segments (an alternative
+ * of `{a,b/c}` counts every slash of the braces, never fewer than one match has). A walk for workspaces need not list
+ * a directory deeper than every positive glob reaches.
+ */
+export function workspaceGlobDepth(glob: string): number {
+  const g = normalise(glob);
+  return g.includes('**') ? Infinity : g.split('/').length;
+}
+
+/**
  * Why a workspace glob would reach outside the project, or undefined when it stays inside: a `..` segment or an
  * absolute path (`/x`, `C:/x`, `\\server`). The repository writes these globs; one such as `../*` would have TrustLens
  * read and list other projects' package.json. Negations included: they only ever exclude, so refusing them costs

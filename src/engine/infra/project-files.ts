@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DEPENDENCY_FILES, MANIFEST_FILE, PNPM_WORKSPACE } from '../../core/dependency-files';
 import { type ProjectFiles, type RefusedFile, buildProject, workspaceGlobs } from '../../core/project';
 import { parseManifest } from '../../core/manifest';
-import { globOutsideProject, isWorkspaceDir } from '../../core/workspace-glob';
+import { globOutsideProject, isWorkspaceDir, workspaceGlobDepth } from '../../core/workspace-glob';
 import type { ProjectModel } from '../../core/model';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -111,12 +111,18 @@ function isInside(rootReal: string, real: string): boolean {
   return rel === '' || (!path.isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${path.sep}`));
 }
 
-/** Directories under `root` (a real path) that match the workspace globs and hold a package.json. */
-async function findWorkspaceDirs(root: string, globs: string[]): Promise<string[]> {
+/**
+ * Directories under `root` (a real path) that match the workspace globs and hold a package.json. Folders are listed
+ * no deeper than a positive glob reaches (`packages/*`: `packages` only; `**`: up to MAX_DEPTH): the walk ran every
+ * edit, and went through each workspace's source tree. `listed` counts the folders it lists.
+ */
+export async function findWorkspaceDirs(root: string, globs: string[], listed?: { dirs: number }): Promise<string[]> {
   const found: string[] = [];
   // The globs arrive without those reaching outside the project (refused where they are parsed); once more here.
   const inside = globs.filter((g) => !globOutsideProject(g));
-  const bases = new Set(inside.filter((g) => !g.startsWith('!')).map(staticPrefix));
+  const positive = inside.filter((g) => !g.startsWith('!'));
+  const bases = new Set(positive.map(staticPrefix));
+  const deepest = Math.min(MAX_DEPTH, Math.max(0, ...positive.map(workspaceGlobDepth)));
   const visit = async (rel: string, depth: number): Promise<void> => {
     if (rel !== '' && isWorkspaceDir(rel, inside)) {
       // Whether it is there; read (confined) by the caller, which reports a refused one.
@@ -128,12 +134,13 @@ async function findWorkspaceDirs(root: string, globs: string[]): Promise<string[
       )
         found.push(rel);
     }
-    if (depth >= MAX_DEPTH) return;
+    if (depth >= deepest) return;
     let entries: import('node:fs').Dirent[];
     try {
       // A folder that links out of the project is not listed.
       if (!isInside(root, await fs.realpath(path.join(root, rel)))) return;
       entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
+      if (listed) listed.dirs++;
     } catch {
       return;
     }
