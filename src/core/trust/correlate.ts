@@ -12,14 +12,12 @@ export function scopeOf(name: string): string | undefined {
  * one of those other packages. A publisher new to the whole scope corroborates `publisher-changed`.
  */
 export function scopePublishers(histories: ReadonlyMap<string, History>): Map<string, ReadonlySet<string>> {
-  const byScope = new Map<string, Map<string, Set<string>>>();
+  const byScope = new Map<string, Map<string, ReadonlySet<string>>>();
   for (const [name, h] of histories) {
     const scope = scopeOf(name);
     if (!scope) continue;
-    const names = new Set<string>();
-    for (const r of h.releases) if (r.publisher?.name) names.add(r.publisher.name);
     if (!byScope.has(scope)) byScope.set(scope, new Map());
-    byScope.get(scope)!.set(name, names);
+    byScope.get(scope)!.set(name, publishersOf(h));
   }
   const out = new Map<string, ReadonlySet<string>>();
   for (const packages of byScope.values()) {
@@ -31,6 +29,18 @@ export function scopePublishers(histories: ReadonlyMap<string, History>): Map<st
     }
   }
   return out;
+}
+
+/** Everyone who published a release of a history, once per history (an edit in the editor asks again for every package). */
+const publishers = new WeakMap<History, ReadonlySet<string>>();
+function publishersOf(h: History): ReadonlySet<string> {
+  let names = publishers.get(h);
+  if (!names) {
+    const found = new Set<string>();
+    for (const r of h.releases) if (r.publisher?.name) found.add(r.publisher.name);
+    publishers.set(h, (names = found));
+  }
+  return names;
 }
 
 // ---------------------------------------------------------------- the correlation stage (pure part)
