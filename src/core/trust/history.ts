@@ -160,7 +160,8 @@ interface Parsed {
 
 /**
  * The version of `v` for sorting, or undefined when semver rejects it. Most releases are a plain `x.y.z`: those are read
- * here without building a SemVer (a warm scan of compass sorted 136,331 versions, and parsing each was a tenth of it).
+ * here without building a SemVer (a warm scan of compass sorts 136,331 versions; building its histories took a tenth
+ * of the scan, a third of that in semver's parser).
  */
 function parse(v: VersionSummary): Parsed | undefined {
   const at = v.publishedAt === undefined ? NaN : Date.parse(v.publishedAt);
