@@ -6,7 +6,8 @@ import { parseSpec } from './spec';
 import { conflictMessage, takeOurSide } from './merge-conflicts';
 import { globOutsideProject, outsideProjectMessage } from './workspace-glob';
 
-const PLAIN_SECTIONS: ManifestSection[] = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
+/** The sections that install a package (not overrides or resolutions), in the order a manifest is read. */
+export const PLAIN_SECTIONS: readonly ManifestSection[] = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
 
 /** Directory part of a `/`-separated relative file path (`.` at the top). */
 export function dirOf(file: string): string {

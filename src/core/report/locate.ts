@@ -1,5 +1,6 @@
 import type { InstalledPackage, ManifestDependency, ProjectModel, SourceRange } from '../model';
 import type { Finding } from '../trust/types';
+import { PLAIN_SECTIONS } from '../manifest';
 
 export interface FindingLocation {
   /** lockfile: the entry of the flagged version; manifest: its own package.json entry (direct dependencies);
@@ -26,7 +27,7 @@ export interface LocatedFinding extends Finding {
   via: string[];
 }
 
-const DEPENDENCY_SECTIONS: ReadonlySet<string> = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']);
+const DEPENDENCY_SECTIONS: ReadonlySet<string> = new Set(PLAIN_SECTIONS);
 
 /** A manifest's dependency entry, with its place among all of them. */
 interface Indexed {

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type PacoteType from 'pacote';
 import { lazyModule } from '../../core/lazy-module';
+import { PLAIN_SECTIONS } from '../../core/manifest';
 import { installedPackage } from '../../core/lockfile/installed-package';
 import type { InstalledPackage, Manifest, ManifestDependency, ManifestSection, ProjectModel } from '../../core/model';
 import type { Gap } from '../../core/trust/coverage';
@@ -13,7 +14,7 @@ import { toFetchOptions } from '../registry/transport';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pacote = lazyModule(() => require('pacote') as typeof PacoteType);
 
-const SECTIONS: ReadonlySet<ManifestSection> = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']);
+const SECTIONS: ReadonlySet<ManifestSection> = new Set(PLAIN_SECTIONS);
 
 export interface UnlockedOptions {
   npmConfig: NpmConfig;
