@@ -41,7 +41,7 @@ export function summarizePackument(doc: unknown, registry: string, fetchedAt: st
   const name = str(doc.name) ?? '';
   const time = isObj(doc.time) ? doc.time : {};
   const presence: TrustMetadataPresence = { publisher: false, maintainers: false, signatures: false, attestations: false };
-  const versions = versionRecord();
+  const versions: Record<string, VersionSummary> = {};
   const intern = interner();
   let before: VersionSummary | undefined;
   for (const [version, raw] of Object.entries(doc.versions)) {
@@ -58,17 +58,6 @@ export function summarizePackument(doc: unknown, registry: string, fetchedAt: st
   const distTags: Record<string, string> = {};
   if (isObj(doc['dist-tags'])) for (const [tag, v] of Object.entries(doc['dist-tags'])) if (typeof v === 'string') setOwn(distTags, tag, v);
   return { name, registry, distTags, versions, trustMetadata: presence, fetchedAt };
-}
-
-/**
- * An empty object for a package's versions, keyed by version: a hash table from the start (as JSON.parse makes an
- * object of that many keys). Filled key by key, an ordinary object first gets a new hidden class per version.
- */
-function versionRecord(): Record<string, VersionSummary> {
-  const o: Record<string, unknown> = { a: 0, b: 0 };
-  delete o.a; // deleting a property that is not the last one turns the object into a hash table
-  delete o.b;
-  return o as Record<string, VersionSummary>;
 }
 
 /**
