@@ -29,7 +29,7 @@ export interface TrustCard {
   /** What looking inside the tarball found, compared with `previous` (absent when it was not analysed). */
   changes?: { previous: string | null; findings: Pick<Finding, 'code' | 'severity' | 'message'>[]; truncated: boolean };
   /** What could not be judged about this version (unknown is not clean): shown before anything that looks clean. */
-  notChecked?: { signal: Signal; reason: string }[];
+  notChecked?: { signal: Signal; reason: string; pending?: true }[];
   /** Where this name@version sits: its lockfile entries and, for a direct dependency, its package.json entries (offsets). */
   locations: { file: string; startOffset: number; endOffset: number }[];
 }

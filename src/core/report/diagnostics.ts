@@ -1,7 +1,7 @@
 import type { SourceRange } from '../model';
 import { CODES } from '../trust/codes';
 import { severityRank } from '../trust/severity';
-import type { FindingCode, Severity } from '../trust/types';
+import type { Finding, FindingCode, Severity } from '../trust/types';
 import type { LocatedFinding } from './locate';
 
 /**
@@ -50,7 +50,9 @@ export interface DiagnosticData {
 }
 
 const worstFirst = <T extends { severity: Severity }>(list: T[]) => [...list].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-const title = (code: FindingCode) => CODES[code].title.charAt(0).toLowerCase() + CODES[code].title.slice(1);
+const codeTitle = (code: FindingCode) => CODES[code].title.charAt(0).toLowerCase() + CODES[code].title.slice(1);
+/** A finding's short name in a summary; an early result's pending analysis is not "not checked" but still running. */
+const title = (f: Pick<Finding, 'code' | 'pending'>) => (f.pending ? 'still being checked' : codeTitle(f.code));
 const label = (f: Pick<LocatedFinding, 'package' | 'version'>) => (f.version ? `${f.package}@${f.version}` : f.package);
 
 /** The Problems-panel entries of a check's findings: one per version and place, one per direct dependency for what it brings in. */
@@ -94,7 +96,7 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
           .map(({ file, range, message }) => ({ file, range, message }))
       : [];
     const safe = list.find((f) => f.safeVersion)?.safeVersion ?? null;
-    const message = list.length === 1 ? worst.message : `${list.length} findings for ${label(worst)}: ${list.map((f) => title(f.code)).join(', ')}`;
+    const message = list.length === 1 ? worst.message : `${list.length} findings for ${label(worst)}: ${list.map((f) => title(f)).join(', ')}`;
     const related = list.length === 1 ? [] : list.map((f) => f.message);
     if (safe && safe !== worst.version) related.push(`safe version: ${safe}`);
     out.push({
@@ -135,7 +137,7 @@ export function diagnosticSpecs(findings: readonly LocatedFinding[]): Diagnostic
     const worst = packages[0].f;
     const what = (e: (typeof packages)[number]) =>
       `${label(e.f)} (${worstFirst(e.all)
-        .map((f) => title(f.code))
+        .map((f) => title(f))
         .join(', ')})`;
     const message =
       packages.length === 1

@@ -32,9 +32,15 @@ export function hoverMarkdown(card: TrustCard, now: Date): string {
     lines.push(`${ICON[worst.severity]} **${serious.length === 1 ? '1 finding' : `${serious.length} findings`}**, worst ${worst.severity}${safeLine(card)}`);
     lines.push('');
   }
-  if (card.notChecked?.length) {
-    // Unknown is not clean: said before anything below could read as an all-clear.
-    lines.push(`$(warning) **Not checked:** ${card.notChecked.map((g) => `${SIGNAL_LABEL[g.signal]} (${esc(g.reason)})`).join('; ')}`);
+  // Unknown is not clean: said before anything below could read as an all-clear (still running, or not checked).
+  const pending = card.notChecked?.filter((g) => g.pending) ?? [];
+  const missing = card.notChecked?.filter((g) => !g.pending) ?? [];
+  if (missing.length) {
+    lines.push(`$(warning) **Not checked:** ${missing.map((g) => `${SIGNAL_LABEL[g.signal]} (${esc(g.reason)})`).join('; ')}`);
+    lines.push('');
+  }
+  if (pending.length) {
+    lines.push(`$(sync~spin) **Still being checked:** ${pending.map((g) => SIGNAL_LABEL[g.signal]).join('; ')} — the findings below are partial`);
     lines.push('');
   }
   for (const f of serious) {

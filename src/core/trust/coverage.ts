@@ -70,6 +70,11 @@ export interface Gap {
   source?: string;
   /** Where to show it when it is not a lockfile entry's (e.g. a manifest entry, or the line a parse stopped at). */
   at?: { file: string; range: SourceRange };
+  /**
+   * Still being gathered (the editor's early result, sent before the tarballs are analysed): unknown for now, and
+   * said so, at `info`, until the full result replaces it. A check's final result has no pending gaps.
+   */
+  pending?: true;
 }
 
 /** One version (or the project) and everything that could not be judged about it. */
@@ -79,6 +84,8 @@ export interface Uncovered {
   /** `not-judged`: nothing is known; `partly-judged`: the other signals were judged. */
   status: 'not-judged' | 'partly-judged';
   gaps: Gap[];
+  /** Every gap is still pending (an early result): see Gap.pending. */
+  pending?: true;
 }
 
 /** Gaps grouped per name@version (project-wide gaps per source), in the order they were first seen. */
@@ -91,7 +98,9 @@ export function uncovered(gaps: readonly Gap[]): Uncovered[] {
     if (!u.gaps.some((x) => x.signal === g.signal && x.reason === g.reason)) u.gaps.push(g);
     if (WHOLE.has(g.signal) || g.package === '*') u.status = 'not-judged';
   }
-  return [...groups.values()];
+  const out = [...groups.values()];
+  for (const u of out) if (u.gaps.every((g) => g.pending)) u.pending = true;
+  return out;
 }
 
 /** How incompleteness is rated: the policy threshold (so a gate fails), or `info` for people who accept it knowingly. */
@@ -109,6 +118,7 @@ export function describeUncovered(u: Uncovered): string {
   const what = u.gaps.map((g) => `${SIGNAL_LABEL[g.signal]}${g.source ? ` (${g.source})` : ''}: ${g.reason}`).join('; ');
   if (u.package === '*') return `Not checked for any package — ${what}`;
   const label = u.version ? `${u.package}@${u.version}` : u.package;
+  if (u.pending) return `${label}: ${u.gaps.map((g) => `${SIGNAL_LABEL[g.signal]} still being checked`).join('; ')} — this result is partial until then`;
   return u.status === 'not-judged' ? `${label} was not checked — ${what}` : `${label} was checked only in part — not checked: ${what}`;
 }
 
@@ -126,12 +136,17 @@ export function incompleteFindings(
   for (const u of uncovered(gaps)) {
     const finding: Finding = {
       code: 'check-incomplete',
-      severity: opts.severity,
+      // Pending is not a gap yet: shown (unknown stays visible), at info, until the full result replaces it.
+      severity: u.pending ? 'info' : opts.severity,
       package: u.package,
       version: u.version,
       message: describeUncovered(u),
-      evidence: u.gaps.map((g) => ({ label: `${SIGNAL_LABEL[g.signal]} not checked${g.source ? ` (${g.source})` : ''}`, value: g.reason })),
+      evidence: u.gaps.map((g) => ({
+        label: `${SIGNAL_LABEL[g.signal]} ${g.pending ? 'still being checked' : 'not checked'}${g.source ? ` (${g.source})` : ''}`,
+        value: g.reason,
+      })),
       safeVersion: null,
+      ...(u.pending ? { pending: u.pending } : {}),
     };
     const allow = u.package === '*' ? undefined : allowFor(opts.policy, u.package, u.version, 'check-incomplete', opts.now);
     if (allow) {

@@ -183,6 +183,8 @@ export interface Finding {
   baseline?: string;
   /** For `coordinated-release`: the incident this version is a member of (shown as one group). */
   incident?: IncidentRef;
+  /** For `check-incomplete` in an early result: what was not judged is still being judged (see coverage.ts). */
+  pending?: true;
 }
 
 /** A correlated incident across packages (see correlate.ts), as each member's finding carries it. */

@@ -41,6 +41,9 @@ function tarballRef(registry: string, name: string, v: VersionSummary): TarballR
   };
 }
 
+/** The gap of an analysis still running when the early result is made (run-check's `onPartial`). */
+const PENDING_REASON = 'the tarballs are still being analysed; the full result follows';
+
 /**
  * Looks inside the tarballs: each target version against its baseline (core/trust/baseline.ts: the last release of
  * its line before a quiet gap that is not itself flagged, ordered by semver), downloaded with integrity checks, read in memory, never executed. Results are
@@ -48,7 +51,14 @@ function tarballRef(registry: string, name: string, v: VersionSummary): TarballR
  */
 export async function analyzeContents(
   targets: { pkg: InstalledPackage; ctx: PackageContext }[],
-  opts: { analyses: ContentAnalysisCache; signal?: AbortSignal; errors: PackageError[]; gaps: Gap[] },
+  opts: {
+    analyses: ContentAnalysisCache;
+    signal?: AbortSignal;
+    errors: PackageError[];
+    gaps: Gap[];
+    /** Only results already known (memory or disk): every other target is a pending gap, and nothing is downloaded. */
+    knownOnly?: boolean;
+  },
 ): Promise<Map<string, ContentResult>> {
   const analyses = opts.analyses;
   const out = new Map<string, ContentResult>();
@@ -59,24 +69,26 @@ export async function analyzeContents(
       if (!h || !v) return;
       const base = baselineOf(ctx);
       const prev = base ? h.get(base.version) : undefined;
-      let analysis: ContentAnalysis;
+      const req = {
+        name: ctx.name,
+        registry: ctx.registry.url,
+        current: tarballRef(ctx.registry.url, ctx.name, v),
+        previous: prev ? tarballRef(ctx.registry.url, ctx.name, prev) : undefined,
+        context: {
+          registry: v,
+          history: h
+            .earlier(ctx.version)
+            .slice(-10)
+            .map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })),
+        },
+      };
+      let analysis: ContentAnalysis | undefined;
       try {
-        analysis = await analyses.analyze(
-          {
-            name: ctx.name,
-            registry: ctx.registry.url,
-            current: tarballRef(ctx.registry.url, ctx.name, v),
-            previous: prev ? tarballRef(ctx.registry.url, ctx.name, prev) : undefined,
-            context: {
-              registry: v,
-              history: h
-                .earlier(ctx.version)
-                .slice(-10)
-                .map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })),
-            },
-          },
-          opts.signal,
-        );
+        analysis = opts.knownOnly ? await analyses.peek(req).catch(() => undefined) : await analyses.analyze(req, opts.signal);
+        if (!analysis) {
+          opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: PENDING_REASON, pending: true });
+          return;
+        }
       } catch (e) {
         if (isAbort(e, opts.signal)) throw e;
         const err = e as { code?: string; message?: string };

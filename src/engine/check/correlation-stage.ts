@@ -70,8 +70,8 @@ export function correlateContexts(
   const incidents = correlate(members);
   const byMember = incidentFindings(incidents);
   for (const { ctx } of contexts) {
-    const found = byMember.get(`${ctx.name}@${ctx.version}`);
-    if (found) ctx.correlatedFindings = found;
+    // Set or cleared: an early result's correlations (fewer contents) never outlive it.
+    ctx.correlatedFindings = byMember.get(`${ctx.name}@${ctx.version}`);
   }
   return incidents;
 }

@@ -15,7 +15,7 @@ import { quietGapMs } from '../../core/trust/baseline';
 import { scopePublishers } from '../../core/trust/correlate';
 import { burstTargets, correlateContexts } from './correlation-stage';
 import { addDependencyHistories } from './new-dependencies';
-import { analyzeContents } from './content-stage';
+import { type ContentResult, analyzeContents } from './content-stage';
 import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
@@ -208,109 +208,129 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     mode === 'off'
       ? []
       : contexts.filter(({ pkg, ctx }, i) => mode === 'deep' || pkg.direct || first[i].findings.length > 0 || bursts.has(`${ctx.name}@${ctx.version}`));
-  const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps });
-  for (const { ctx } of targets) ctx.contentFindings = contents.get(`${ctx.name}@${ctx.version}`)?.findings;
-  correlateContexts(contexts, contents);
-  lap('content');
-
-  // Evaluate and place each finding in the files.
-  const findings: LocatedFinding[] = [...extra];
-  const cards: TrustCard[] = [];
-  const allowed: CheckReport['allowed'] = [];
-  const notChecked = gapsByVersion(gaps);
-  const remembering: Promise<void>[] = [];
-  for (const [i, { pkg, ctx }] of contexts.entries()) {
-    // Only versions whose tarballs (or the correlation across packages) said something need judging again.
-    const evaluation = ctx.contentFindings?.length || ctx.correlatedFindings?.length ? evaluate(pkg, ctx) : first[i];
-    for (const f of evaluation.findings) findings.push(locateFinding(index, f));
-    // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
-    const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
-    const content = contents.get(`${ctx.name}@${ctx.version}`);
-    const withChanges = content
-      ? {
-          ...placed,
-          changes: {
-            previous: content.previous,
-            findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
-            truncated: content.truncated,
-          },
-        }
-      : placed;
-    const missed = notChecked.get(`${ctx.name}@${ctx.version}`);
-    cards.push(missed ? { ...withChanges, notChecked: missed } : withChanges);
-    for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
-    if (!onlyAdvisories) remembering.push(rememberIdentities(parts, ctx, evaluation.findings));
-  }
-  // Packages from git or remote tarballs have no registry history; only their source is judged.
-  if (!onlyAdvisories) {
-    for (const p of uniqueVersions(packages.filter((p) => p.source === 'git' || p.source === 'remote'))) {
-      const ctx: PackageContext = {
-        name: p.name,
-        version: p.version,
-        locked: { integrity: p.integrity, resolved: p.resolved, source: p.source },
-        registry: { url: registries.defaultRegistry, trustData: false, hasKeys: false },
-        configuredHosts: trustedHosts(registries),
-        advisories: [],
-        now,
-        cooldownMs: policy.cooldownDays * 86_400_000,
-      };
-      for (const f of evaluatePackage(ctx, policy).findings) findings.push(locateFinding(index, { ...f, safeVersion: null }));
-    }
-    for (const r of evidence.facts.values()) {
-      if (!r.trustData && !r.hasKeys) findings.push(trustMetadataUnavailable(r, model));
-    }
-  }
-  // Everything that could not be judged, said out loud: one finding per version, one per failed source.
-  const incomplete = incompleteFindings(gaps, index, { policy, severity: incompleteSeverity(policy, !!opts.allowIncomplete), now });
-  findings.push(...incomplete.findings);
-  for (const a of incomplete.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
-  const notes: string[] = [];
-  const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
-  if (trustNote) notes.push(trustNote);
-  const tagsOnly = [...evidence.histories.values()].filter((h) => parts.confirmedByTagsOnly(h.summary));
-  if (tagsOnly.length) {
-    // Said, not silent: what such a history cannot show yet (see PackumentSource).
-    const registriesOf = [...new Set(tagsOnly.map((h) => h.summary.registry))].map(safeUrl).join(', ');
-    notes.push(
-      `${tagsOnly.length} package ${tagsOnly.length === 1 ? 'history was' : 'histories were'} confirmed by ${tagsOnly.length === 1 ? 'its' : 'their'} dist-tags only (${registriesOf} sends no ETag and no abbreviated documents): a new version is seen at once, a deprecation or an unpublished untagged version within a day, when each is read in full again`,
-    );
-  }
-  for (const x of npmConfig.sends ?? []) {
-    // A repository could name a host of its own to collect a CI secret: said, with names only, never the value.
-    notes.push(
-      `the project's .npmrc sends the value of \${${x.variable}} to ${x.host} (${x.key}); if this checkout is not trusted, run with --untrusted-project (or --ignore-project-npmrc)`,
-    );
-  }
-  if (own && opts.untrustedProject) {
-    const n = quietedBy(own, findings, now);
-    if (n)
-      notes.push(
-        `${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`,
-      );
-  }
-  // Cache writes ran in the background; they are on disk before the caller (e.g. the CLI, about to exit) goes on.
-  await Promise.all(remembering);
-  await parts.cache?.flush();
-  lap('report');
-  return {
-    model,
-    findings,
-    cards,
-    allowed,
-    errors,
-    notChecked: uncovered(gaps),
-    resolution: !lock ? (model.unreadLockfile ? 'lockfile-unread' : 'no-lockfile') : lock.rejected ? 'lockfile-ignored' : 'locked',
-    notes,
-    registries: [...evidence.facts.values()],
-    policy,
-    stats: {
-      packages: packages.length,
-      versions: versions.length,
-      requests: parts.http.requestCount - requestsBefore,
-      durationMs: Date.now() - started,
-      phases,
-    },
+  const withContents = (found: Map<string, ContentResult>) => {
+    for (const { ctx } of targets) ctx.contentFindings = found.get(`${ctx.name}@${ctx.version}`)?.findings;
+    correlateContexts(contexts, found);
   };
+
+  /** The report, with the contents analysed so far (`final`: all of them). */
+  const report = async (contents: Map<string, ContentResult>, gaps: Gap[], errors: PackageError[], final: boolean): Promise<CheckReport> => {
+    // Evaluate and place each finding in the files.
+    const findings: LocatedFinding[] = [...extra];
+    const cards: TrustCard[] = [];
+    const allowed: CheckReport['allowed'] = [];
+    const notChecked = gapsByVersion(gaps);
+    const remembering: Promise<void>[] = [];
+    for (const [i, { pkg, ctx }] of contexts.entries()) {
+      // Only versions whose tarballs (or the correlation across packages) said something need judging again.
+      const evaluation = ctx.contentFindings?.length || ctx.correlatedFindings?.length ? evaluate(pkg, ctx) : first[i];
+      for (const f of evaluation.findings) findings.push(locateFinding(index, f));
+      // Every evaluation here comes from the memo, keyed by its whole context: one card per evaluation.
+      const placed = cardFor(parts.evaluations, ctx, evaluation, sourceSpans(index, ctx.name, ctx.version));
+      const content = contents.get(`${ctx.name}@${ctx.version}`);
+      const withChanges = content
+        ? {
+            ...placed,
+            changes: {
+              previous: content.previous,
+              findings: content.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+              truncated: content.truncated,
+            },
+          }
+        : placed;
+      const missed = notChecked.get(`${ctx.name}@${ctx.version}`);
+      cards.push(missed ? { ...withChanges, notChecked: missed } : withChanges);
+      for (const a of evaluation.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
+      if (!onlyAdvisories && final) remembering.push(rememberIdentities(parts, ctx, evaluation.findings));
+    }
+    // Packages from git or remote tarballs have no registry history; only their source is judged.
+    if (!onlyAdvisories) {
+      for (const p of uniqueVersions(packages.filter((p) => p.source === 'git' || p.source === 'remote'))) {
+        const ctx: PackageContext = {
+          name: p.name,
+          version: p.version,
+          locked: { integrity: p.integrity, resolved: p.resolved, source: p.source },
+          registry: { url: registries.defaultRegistry, trustData: false, hasKeys: false },
+          configuredHosts: trustedHosts(registries),
+          advisories: [],
+          now,
+          cooldownMs: policy.cooldownDays * 86_400_000,
+        };
+        for (const f of evaluatePackage(ctx, policy).findings) findings.push(locateFinding(index, { ...f, safeVersion: null }));
+      }
+      for (const r of evidence.facts.values()) {
+        if (!r.trustData && !r.hasKeys) findings.push(trustMetadataUnavailable(r, model));
+      }
+    }
+    // Everything that could not be judged, said out loud: one finding per version, one per failed source.
+    const incomplete = incompleteFindings(gaps, index, { policy, severity: incompleteSeverity(policy, !!opts.allowIncomplete), now });
+    findings.push(...incomplete.findings);
+    for (const a of incomplete.allowed) allowed.push({ finding: a.finding, reason: a.allow.reason, expires: a.allow.expires });
+    const notes: string[] = [];
+    const trustNote = evidence.trust.size ? await parts.provenance.note() : undefined;
+    if (trustNote) notes.push(trustNote);
+    const tagsOnly = [...evidence.histories.values()].filter((h) => parts.confirmedByTagsOnly(h.summary));
+    if (tagsOnly.length) {
+      // Said, not silent: what such a history cannot show yet (see PackumentSource).
+      const registriesOf = [...new Set(tagsOnly.map((h) => h.summary.registry))].map(safeUrl).join(', ');
+      notes.push(
+        `${tagsOnly.length} package ${tagsOnly.length === 1 ? 'history was' : 'histories were'} confirmed by ${tagsOnly.length === 1 ? 'its' : 'their'} dist-tags only (${registriesOf} sends no ETag and no abbreviated documents): a new version is seen at once, a deprecation or an unpublished untagged version within a day, when each is read in full again`,
+      );
+    }
+    for (const x of npmConfig.sends ?? []) {
+      // A repository could name a host of its own to collect a CI secret: said, with names only, never the value.
+      notes.push(
+        `the project's .npmrc sends the value of \${${x.variable}} to ${x.host} (${x.key}); if this checkout is not trusted, run with --untrusted-project (or --ignore-project-npmrc)`,
+      );
+    }
+    if (own && opts.untrustedProject) {
+      const n = quietedBy(own, findings, now);
+      if (n)
+        notes.push(
+          `${n} ${n === 1 ? 'finding' : 'findings'} would be hidden or lowered by this repository's ${POLICY_FILE}, which is not applied until the folder is trusted`,
+        );
+    }
+    if (final) {
+      // Cache writes ran in the background; they are on disk before the caller (e.g. the CLI, about to exit) goes on.
+      await Promise.all(remembering);
+      await parts.cache?.flush();
+    }
+    lap('report');
+    return {
+      model,
+      findings,
+      cards,
+      allowed,
+      errors,
+      notChecked: uncovered(gaps),
+      resolution: !lock ? (model.unreadLockfile ? 'lockfile-unread' : 'no-lockfile') : lock.rejected ? 'lockfile-ignored' : 'locked',
+      notes,
+      registries: [...evidence.facts.values()],
+      policy,
+      stats: {
+        packages: packages.length,
+        versions: versions.length,
+        requests: parts.http.requestCount - requestsBefore,
+        durationMs: Date.now() - started,
+        phases: final ? phases : { ...phases },
+      },
+    };
+  };
+
+  // The editor's early result: when analyses are still to run, what is known without them, those shown as pending.
+  if (opts.onPartial && targets.length && !signal?.aborted) {
+    const early = { gaps: [...gaps], errors: [...errors] };
+    const known = await analyzeContents(targets, { analyses: parts.contents, signal, errors: early.errors, gaps: early.gaps, knownOnly: true });
+    if (early.gaps.some((g) => g.pending) && !signal?.aborted) {
+      withContents(known);
+      lap('content');
+      await opts.onPartial(await report(known, early.gaps, early.errors, false));
+    }
+  }
+  const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps });
+  withContents(contents);
+  lap('content');
+  return report(contents, gaps, errors, true);
 }
 
 /** Sources whose checks ask no server about the package: its name goes nowhere. */
@@ -484,12 +504,12 @@ function versionlessGap(p: InstalledPackage): Gap | undefined {
 }
 
 /** name@version → what was not checked about it, for its hover card. */
-function gapsByVersion(gaps: Gap[]): Map<string, { signal: Gap['signal']; reason: string }[]> {
-  const out = new Map<string, { signal: Gap['signal']; reason: string }[]>();
+function gapsByVersion(gaps: Gap[]): Map<string, NonNullable<TrustCard['notChecked']>> {
+  const out = new Map<string, NonNullable<TrustCard['notChecked']>>();
   for (const g of gaps) {
     if (g.package === '*') continue;
     const key = `${g.package}@${g.version}`;
-    out.set(key, [...(out.get(key) ?? []), { signal: g.signal, reason: g.reason }]);
+    out.set(key, [...(out.get(key) ?? []), { signal: g.signal, reason: g.reason, ...(g.pending ? { pending: g.pending } : {}) }]);
   }
   return out;
 }

@@ -63,6 +63,12 @@ export interface CheckOptions {
   contentLimits?: Partial<ContentLimits>;
   timeoutMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The editor's early result: called once, before content analysis, when some of it is still to run (not in the
+   * cache). The report then has every such version as a pending `content` gap (a `check-incomplete` finding at info:
+   * unknown, and shown); the check goes on, and its result replaces this one. Never called when nothing is pending.
+   */
+  onPartial?: (report: CheckReport) => void | Promise<void>;
   log?: (line: string) => void;
   /**
    * 'advisories': only what npm audit judges (advisories and their safe versions); no packuments except for the

@@ -131,6 +131,33 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     );
   });
 
+  it('an early result: a pending analysis is "still being checked" in the summary, not "not checked"', () => {
+    const lock = [{ kind: 'lockfile' as const, file: 'package-lock.json', line: 8, range: range(7) }];
+    const specs = diagnosticSpecs([
+      {
+        ...finding,
+        package: 'hooky',
+        version: '1.0.1',
+        code: 'install-script-added',
+        severity: 'high',
+        message: 'hooky@1.0.1 adds a postinstall',
+        locations: lock,
+      },
+      {
+        ...finding,
+        package: 'hooky',
+        version: '1.0.1',
+        code: 'check-incomplete',
+        severity: 'info',
+        pending: true,
+        message: 'hooky@1.0.1: package contents still being checked — this result is partial until then',
+        locations: lock,
+      },
+    ]);
+    assert.equal(specs.length, 1);
+    assert.equal(specs[0].message, '2 findings for hooky@1.0.1: install script added, still being checked');
+  });
+
   it('renders a trust card, escaping what the registry says', () => {
     const card: TrustCard = {
       name: 'evil',
@@ -215,6 +242,29 @@ describe('editor text (diagnostics and hovers, without VS Code)', () => {
     assert.match(partly, /Provenance: not checked/);
     assert.match(partly, /Registry signature: valid/);
     assert.match(partly, /Install scripts: none/);
+  });
+
+  it('an early result: contents still being analysed are said so, apart from what was not checked', () => {
+    const card: TrustCard = {
+      name: 'scripted',
+      version: '1.0.2',
+      registry: 'http://127.0.0.1:1/',
+      advisories: [],
+      safeVersion: null,
+      findings: [
+        { code: 'check-incomplete', severity: 'info', message: 'scripted@1.0.2: package contents still being checked — this result is partial until then' },
+      ],
+      trustData: true,
+      notChecked: [
+        { signal: 'content', reason: 'the tarballs are still being analysed; the full result follows', pending: true },
+        { signal: 'provenance', reason: 'attestations answered 503' },
+      ],
+      locations: [],
+    };
+    const md = hoverMarkdown(card, new Date());
+    assert.match(md, /\$\(sync~spin\) \*\*Still being checked:\*\* package contents — the findings below are partial/);
+    assert.match(md, /\*\*Not checked:\*\* provenance \(attestations answered 503\)/);
+    assert.doesNotMatch(md, /Not checked:[^\n]*package contents/);
   });
 
   it('escapes markdown and HTML', () => {
