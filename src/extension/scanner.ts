@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrustCard } from '../core/report/card';
 import { applyCards } from '../protocol/cards-delta';
-import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../protocol/service';
+import { EvaluateRequest, type EvaluateResult, PartialEvaluateProgress, type ServiceSettings } from '../protocol/service';
 import { isDependencyFile } from './contributions';
 import { type ScanJob, type ScanOutcome, type ScanReason, ScanScheduler } from './scan-scheduler';
 import type { ServiceClient } from './service-client';
@@ -20,6 +20,8 @@ export class Scanner implements vscode.Disposable {
   /** The cards of each folder's last kept result, under the tag the service gave them. */
   private readonly held = new Map<string, { tag: string; cards: TrustCard[] }>();
   private readonly inflight = new Map<string, vscode.CancellationTokenSource>();
+  /** Tokens for early results, one per scan. */
+  private partials = 0;
   private readonly folders = new Map<string, vscode.WorkspaceFolder>();
   private readonly scheduler: ScanScheduler<EvaluateResult, Partial<ServiceSettings>>;
   private readonly resultEmitter = new vscode.EventEmitter<EvaluateResult>();
@@ -121,31 +123,45 @@ export class Scanner implements vscode.Disposable {
     const versions = new Map(docs.map((d) => [d.uri.toString(), d.version]));
     const overlay = docs.map((d) => ({ path: path.relative(root, d.uri.fsPath).split(path.sep).join('/'), text: d.getText() }));
     const started = Date.now();
+    const stale = () => vscode.workspace.textDocuments.some((d) => versions.has(d.uri.toString()) && versions.get(d.uri.toString()) !== d.version);
+    let early: vscode.Disposable | undefined;
     try {
       const connection = await this.service.get();
       const settings = { ...serviceSettings(folder), ...extra };
-      let result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings, cardsBase: this.held.get(root)?.tag }, cts.token);
+      // The early result (tarballs still being analysed, shown as such) is kept like a result, until the result.
+      const partialResultToken = `evaluate-${process.pid}-${++this.partials}`;
+      early = connection.onProgress(PartialEvaluateProgress, partialResultToken, (partial) => {
+        if (cts.token.isCancellationRequested || stale()) return;
+        const cards = applyCards(this.held.get(root), partial);
+        if (!cards) return; // the result then carries every card (see below)
+        this.keep(root, { ...partial, cards, cardsDelta: undefined, partial: true });
+        this.output.info(
+          `${folder.name}: early result, ${partial.notChecked.filter((u) => u.pending).length} content analyses still running, ${Date.now() - started} ms`,
+        );
+      });
+      let result = await connection.sendRequest(
+        EvaluateRequest,
+        { root, overlay, settings, cardsBase: this.held.get(root)?.tag, partialResultToken },
+        cts.token,
+      );
       if (cts.token.isCancellationRequested) return CANCELLED;
       let cards = applyCards(this.held.get(root), result);
       if (!cards) {
-        // A delta for cards we no longer hold (cannot happen unless results crossed): ask for all of them.
+        // A delta for cards we no longer hold (an early result that was dropped, or results that crossed): ask for all of them.
         result = await connection.sendRequest(EvaluateRequest, { root, overlay, settings }, cts.token);
         if (cts.token.isCancellationRequested) return CANCELLED;
         cards = result.cards;
       }
       result = { ...result, cards, cardsDelta: undefined };
-      const stale = vscode.workspace.textDocuments.some((d) => versions.has(d.uri.toString()) && versions.get(d.uri.toString()) !== d.version);
-      if (stale) {
+      if (stale()) {
         this.output.debug(`dropped a result for ${folder.name}: the buffers changed while it was computed`);
         return { outcome: 'dropped' };
       }
-      this.results.set(root, result);
       this.finishedAt.set(root, Date.now());
-      this.held.set(root, { tag: result.cardsTag, cards });
+      this.keep(root, result);
       this.output.info(
         `${folder.name}: ${result.stats.packages} packages, ${result.findings.length} findings, ${result.stats.requests} requests, ${Date.now() - started} ms`,
       );
-      this.resultEmitter.fire(result);
       return { outcome: 'kept', result };
     } catch (e) {
       if (cts.token.isCancellationRequested) return CANCELLED;
@@ -162,12 +178,20 @@ export class Scanner implements vscode.Disposable {
       this.errorEmitter.fire({ root, message });
       return { outcome: 'failed' };
     } finally {
+      early?.dispose();
       if (this.inflight.get(root) === cts) {
         this.inflight.delete(root);
         this.busyEmitter.fire({ root, busy: false });
       }
       cts.dispose();
     }
+  }
+
+  /** Shows `result` (its cards whole): the folder's result until the next one. */
+  private keep(root: string, result: EvaluateResult): void {
+    this.results.set(root, result);
+    this.held.set(root, { tag: result.cardsTag, cards: result.cards });
+    this.resultEmitter.fire(result);
   }
 
   /** The last result covering a file, and its folder. */

@@ -65,10 +65,15 @@ export class StatusItem implements vscode.Disposable {
         busy && nothingYet ? `scanning ${progress ?? '…'}` : `$(error) ${c.error} $(warning) ${c.warning} $(info) ${c.info}${progress ? ` · ${progress}` : ''}`;
       // Never a clean shield for what was not judged: a failed scan, or a result that could not judge everything.
       const failures = [...this.diagnostics.failures.values()];
-      const notChecked = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
-      const icon = busy ? '$(sync~spin)' : failures.length ? '$(error)' : notChecked.length ? '$(warning)' : '$(shield)';
+      const uncovered = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
+      // An early result's pending analyses are not gaps: still unknown, and said so, without the warning colour.
+      const notChecked = uncovered.filter((u) => !u.pending);
+      const pending = uncovered.filter((u) => u.pending);
+      const icon = busy || pending.length ? '$(sync~spin)' : failures.length ? '$(error)' : notChecked.length ? '$(warning)' : '$(shield)';
       // Set apart from the counts: "$(warning) 0 scan failed" would read as "0 scans failed", "0 1 not checked" as a count of 01.
-      const state = failures.length ? ' · scan failed' : notChecked.length ? ` · ${notChecked.length} not checked` : '';
+      const state =
+        (failures.length ? ' · scan failed' : notChecked.length ? ` · ${notChecked.length} not checked` : '') +
+        (pending.length ? ` · ${pending.length} being analysed` : '');
       this.item.text = `${icon} TrustLens ${counts}${state}${restricted ? ' $(lock)' : ''}`;
       if (failures.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       else if (notChecked.length) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
@@ -87,6 +92,11 @@ export class StatusItem implements vscode.Disposable {
         tooltip.appendMarkdown('\n\n**The last scan failed:** ');
         tooltip.appendText(failures[0]);
         tooltip.appendMarkdown('. Nothing is known to be clean. [Scan again](command:trustlens.scan) · [Show log](command:trustlens.showLog)');
+      }
+      if (pending.length) {
+        tooltip.appendMarkdown(
+          `\n\n**Partial result:** the contents of ${pending.length} package version${pending.length === 1 ? ' is' : 's are'} still being analysed; their findings follow.`,
+        );
       }
       if (notChecked.length) {
         tooltip.appendMarkdown(`\n\n**Not checked (${notChecked.length}):** unknown is not clean.`);

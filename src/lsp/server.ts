@@ -177,6 +177,14 @@ export function startLspServer(options: LspOptions): Connection {
         void progress.then((p) => p?.report(total ? Math.floor((done / total) * 100) : 0, `${done}/${total} packages`));
       };
       log(`${deep ? 'deep check' : 'check'} ${folder.root} (registry ${settings.registry ?? 'from .npmrc'}, ${overlay.size} open files)`);
+      // What is known before the tarballs are analysed, published at once; those still running said so (info).
+      opts.onPartial = (early) => {
+        if (folder.running !== controller) return;
+        folder.report = early;
+        folder.raw = raw;
+        publish(folder, early, raw);
+        log(`${folder.root}: early result after ${early.stats.durationMs} ms, ${early.notChecked.filter((u) => u.pending).length} content analyses pending`);
+      };
       const report = await runCheck(opts);
       if (folder.running !== controller) return;
       folder.report = report;
@@ -485,9 +493,11 @@ export function startLspServer(options: LspOptions): Connection {
     token.onCancellationRequested(() => controller.abort());
     try {
       const check = await folderCheck(folder, controller.signal);
-      // The last scan's report (what the editor shows), else a check now.
+      // The last scan's report (what the editor shows), else a check now (also when it is an early result: an SBOM
+      // says what was judged, not what was still running).
       const now = check.now ?? new Date();
-      const report = folder.report ?? (await runCheck({ ...check, now }));
+      const shown = folder.report?.notChecked.some((u) => u.pending) ? undefined : folder.report;
+      const report = shown ?? (await runCheck({ ...check, now }));
       return renderSbom(report, params.format, { now, toolVersion: version });
     } catch (e) {
       if (isAbort(e, controller.signal)) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');

@@ -2,7 +2,7 @@
  * The one protocol between the extension and the background trust service (vscode-jsonrpc over Node IPC).
  * Both sides import this file; everything crossing it is plain JSON.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import { NotificationType, ProgressType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ListRecord } from '../core/list';
 import type { LockfileKind, ParseProblem } from '../core/model';
 import type { CardsDelta } from './cards-delta';
@@ -46,6 +46,12 @@ export interface EvaluateParams {
   settings: ServiceSettings;
   /** The `cardsTag` of the last result the extension kept for this root: the service then sends a delta. */
   cardsBase?: string;
+  /**
+   * Send an early result under this token (`PartialEvaluateProgress`) when tarballs are still to be analysed: what is
+   * known without them, the pending ones as `check-incomplete` at info. Its cards are a delta from `cardsBase` like a
+   * result's, and the final result's cards a delta from the early one's `cardsTag`.
+   */
+  partialResultToken?: string;
 }
 
 export interface EvaluateResult {
@@ -69,6 +75,8 @@ export interface EvaluateResult {
   /** The lockfile's format (yarn classic and berry skip install scripts differently). */
   lockfileKind?: LockfileKind;
   stats: { packages: number; versions: number; requests: number; durationMs: number; phases?: Record<string, number> };
+  /** An early result (sent as PartialEvaluateProgress): some tarballs are still being analysed; the final result follows. */
+  partial?: true;
 }
 
 export interface ReportParams {
@@ -134,6 +142,8 @@ export const SbomRequest = new RequestType<SbomParams, SbomResult, void>('trustl
 export const ClearCacheRequest = new RequestType0<void, void>('trustlens/clearCache');
 export const ProgressNotification = new NotificationType<ProgressParams>('trustlens/progress');
 export const LogNotification = new NotificationType<LogParams>('trustlens/log');
+/** An evaluation's early result, under the request's `partialResultToken` ($/progress). */
+export const PartialEvaluateProgress = new ProgressType<EvaluateResult>();
 
 /** Passed to the service process on start (argv[2], JSON). */
 export interface ServiceStartOptions {

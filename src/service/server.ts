@@ -23,6 +23,7 @@ import {
   type EvaluateResult,
   LogNotification,
   ModelRequest,
+  PartialEvaluateProgress,
   ProgressNotification,
   ReportRequest,
   SbomRequest,
@@ -88,6 +89,35 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
       lastProgress = now;
       void connection.sendNotification(ProgressNotification, { root: params.root, done, total });
     };
+    // The cards of an early result are a delta like a result's; the final result's then from the early one's.
+    let cardsBase = params.cardsBase;
+    const result = (report: CheckReport): EvaluateResult => {
+      const cards = cardsSent.encode(params.root, report.cards, cardsBase);
+      cardsBase = cards.cardsTag;
+      return {
+        root: params.root,
+        findings: report.findings,
+        ...cards,
+        problems: report.model.problems,
+        notChecked: report.notChecked,
+        resolution: report.resolution,
+        errors: report.errors,
+        notes: report.notes,
+        registries: report.registries,
+        packageManager: report.model.packageManager,
+        lockfile: report.model.lockfile?.file,
+        lockfileKind: report.model.lockfile?.kind,
+        stats: { ...report.stats, phases: { ...report.stats.phases } },
+      };
+    };
+    const token = params.partialResultToken;
+    if (token !== undefined)
+      opts.onPartial = async (early) => {
+        if (controller.signal.aborted) return;
+        const pending = early.notChecked.filter((u) => u.pending).length;
+        log('info', `${params.root}: early result after ${early.stats.durationMs} ms, ${pending} content analyses pending`);
+        await connection.sendProgress(PartialEvaluateProgress, token, { ...result(early), partial: true });
+      };
     const report = await runCheck(opts);
     lastReports.set(params.root, report);
     const phases = Object.entries(report.stats.phases)
@@ -97,21 +127,7 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
       'info',
       `${params.root}: ${report.stats.packages} packages, ${report.findings.length} findings, ${report.stats.requests} requests, ${report.stats.durationMs} ms (${phases})`,
     );
-    return {
-      root: params.root,
-      findings: report.findings,
-      ...cardsSent.encode(params.root, report.cards, params.cardsBase),
-      problems: report.model.problems,
-      notChecked: report.notChecked,
-      resolution: report.resolution,
-      errors: report.errors,
-      notes: report.notes,
-      registries: report.registries,
-      packageManager: report.model.packageManager,
-      lockfile: report.model.lockfile?.file,
-      lockfileKind: report.model.lockfile?.kind,
-      stats: { ...report.stats, phases: { ...report.stats.phases } },
-    };
+    return result(report);
   } catch (e) {
     if (isAbort(e, controller.signal)) throw cancelled();
     const code = e instanceof EngineError && e.code === 'registry-unreachable' ? 'registry-unreachable' : 'internal';

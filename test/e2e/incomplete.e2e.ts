@@ -11,7 +11,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ScenarioBuilder, tarballPath, type RegistryCorpus } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
-import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer, waitFor } from '../support/e2e/harness';
+import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer } from '../support/e2e/harness';
+import { STATUS_ITEM, statusTooltip, statusUntil as statusUntilWithin } from '../support/e2e/status-item';
 
 const alice = { name: 'alice', email: 'alice@example.com' };
 const NOW = '2024-06-01T00:00:00Z';
@@ -20,8 +21,7 @@ const NOW = '2024-06-01T00:00:00Z';
  * this only stops a run whose scan never finishes. Scans on loopback take a few seconds on 2 cores.
  */
 const HANG_GUARD_MS = 90_000;
-/** The status item's DOM id: "<extension id>.<item id>". */
-const STATUS_ITEM = '[id="trustlens.trustlens.trustlens.status"]';
+const statusUntil = (s: CodeServerSession, what: string, ok: Parameters<typeof statusUntilWithin>[2]) => statusUntilWithin(s, what, ok, HANG_GUARD_MS);
 
 /** hooky's last release adds a postinstall (install-script-added when its packument can be read); plain is clean. */
 async function buildCorpus(): Promise<RegistryCorpus> {
@@ -68,57 +68,6 @@ function lineOf(dir: string, file: string, text: string): number {
     .findIndex((l) => l.includes(text));
   assert.ok(index >= 0, `${file} has a line with ${text}`);
   return index + 1;
-}
-
-interface StatusView {
-  /** The text as shown (codicons are icons, not text). */
-  text: string;
-  /** The codicons shown, e.g. ['warning', 'error', 'warning']. */
-  icons: string[];
-  /** The background VS Code gives it: 'warning' or 'error' (statusBarItem.warningBackground / errorBackground), or none. */
-  kind?: 'warning' | 'error';
-}
-
-/** What the TrustLens status item shows right now. */
-async function statusView(s: CodeServerSession): Promise<StatusView> {
-  const item = s.page.locator(STATUS_ITEM);
-  const text = ((await item.innerText()) as string).replace(/[\s\u00a0]+/g, ' ').trim();
-  const icons: string[] = await item
-    .locator('.codicon')
-    .evaluateAll((els: Array<{ className: string }>) => els.map((e) => /codicon-([\w-]+)/.exec(e.className)?.[1] ?? '?'));
-  const classes: string = (await item.getAttribute('class')) ?? '';
-  const kind = /\bwarning-kind\b/.test(classes) ? 'warning' : /\berror-kind\b/.test(classes) ? 'error' : undefined;
-  return { text, icons, kind };
-}
-
-/** Waits until the status item's view satisfies `ok` (the scan that leads there runs in the background). */
-async function statusUntil(s: CodeServerSession, what: string, ok: (v: StatusView) => boolean): Promise<StatusView> {
-  let last: StatusView | undefined;
-  return waitFor(
-    `the status item to show ${what} (last seen: ${JSON.stringify(last)})`,
-    async () => {
-      last = await statusView(s);
-      return ok(last) && last;
-    },
-    HANG_GUARD_MS,
-    250,
-  );
-}
-
-/** Hovers the status item and returns its tooltip's text once it shows `contains`; moves the mouse away after. */
-async function statusTooltip(s: CodeServerSession, contains: RegExp): Promise<string> {
-  await s.page.mouse.move(1, 1);
-  await s.page.locator(STATUS_ITEM).hover();
-  const hover = s.page.locator('.monaco-hover:visible, .workbench-hover:visible').last();
-  try {
-    return await waitFor(`the status item's tooltip to show ${contains}`, async () => {
-      const text: string = ((await hover.innerText()) as string).replace(/\u00a0/g, ' ').trim();
-      return contains.test(text) && text;
-    });
-  } finally {
-    await s.screenshot('status-tooltip');
-    await s.page.mouse.move(1, 1);
-  }
 }
 
 /**

@@ -10,11 +10,14 @@ import {
   EvaluateRequest,
   LogNotification,
   ModelRequest,
+  PartialEvaluateProgress,
   ProgressNotification,
   ReportRequest,
+  type EvaluateResult,
   type ServiceSettings,
 } from '../../src/protocol/service';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
+import { applyCards } from '../../src/protocol/cards-delta';
 import { startGate } from '../support/gate';
 import { withinHangGuard } from '../support/wait';
 import { NOW, type Scenario, buildScenario, writeProject } from '../support/check-scenarios';
@@ -100,6 +103,41 @@ describe('background trust service (separate process, JSON-RPC over IPC)', funct
     const stale = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings, cardsBase: full.cardsTag });
     assert.equal(stale.cardsDelta, undefined, 'the tag the extension sent is not the last one sent: everything again');
     assert.equal(stale.cards.length, full.cards.length);
+  });
+
+  it('sends an early result, pending analyses at info, before the result; the cards add up to a full evaluation', async () => {
+    // A version whose tarballs this service has not analysed yet.
+    const edited = writeProject(scenario, registry.url, { ...scenario.locked, scripted: '1.0.2' });
+    const early: EvaluateResult[] = [];
+    let afterResponse = 0;
+    let response = false;
+    const listening = connection.onProgress(PartialEvaluateProgress, 'early-1', (p) => {
+      if (response) afterResponse++;
+      early.push(p);
+    });
+    const r = await connection.sendRequest(EvaluateRequest, { root: edited, overlay: [], settings, partialResultToken: 'early-1' });
+    response = true;
+    listening.dispose();
+    assert.equal(afterResponse, 0, 'the early result comes before the result');
+    assert.equal(early.length, 1);
+    const [e] = early;
+    assert.equal(e.partial, true);
+    assert.deepEqual(
+      e.notChecked.filter((u) => u.pending).map((u) => `${u.package}@${u.version}`),
+      ['scripted@1.0.2'],
+    );
+    const pending = e.findings.find((f) => f.code === 'check-incomplete' && f.package === 'scripted');
+    assert.equal(pending?.severity, 'info');
+    assert.equal(r.partial, undefined);
+    assert.ok(!r.notChecked.some((u) => u.pending));
+    // The extension keeps the early cards, then applies the result's delta to them: the same as asking afresh.
+    const held = { tag: e.cardsTag, cards: applyCards(undefined, e)! };
+    assert.equal(r.cardsDelta?.base, e.cardsTag, "the result's cards are a delta from the early result's");
+    const cards = applyCards(held, r)!;
+    const fresh = await connection.sendRequest(EvaluateRequest, { root: edited, overlay: [], settings });
+    const byKey = (list: typeof cards) => JSON.stringify([...list].sort((a, b) => `${a.name}@${a.version}`.localeCompare(`${b.name}@${b.version}`)));
+    assert.equal(byKey(cards), byKey(fresh.cards));
+    assert.ok(cards.find((c) => c.name === 'scripted')!.changes, 'the analysed card replaced the pending one');
   });
 
   it('a newer request for the same folder supersedes the older one, which is cancelled', async () => {
