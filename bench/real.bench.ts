@@ -34,7 +34,7 @@ import { RegistryHttp } from '../src/engine/registry/http';
 import { loadNpmConfig, registryMap } from '../src/engine/registry/npmrc';
 import { ABBREVIATED_ACCEPT, PackumentSource } from '../src/engine/registry/packuments';
 import { IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
-import { EvaluateRequest, type EvaluateResult, PartialEvaluateProgress, type ServiceSettings } from '../src/protocol/service';
+import { EvaluateRequest, type EvaluateResult, PartialEvaluateProgress, type ServiceSettings, serviceEnv } from '../src/protocol/service';
 import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
@@ -138,7 +138,8 @@ async function serviceScans(project: string, registry: string): Promise<Scan[]> 
   for (let i = 0; i < RUNS; i++) {
     const cacheDir = path.join(TMP, `service-cache-${i}`);
     fs.rmSync(cacheDir, { recursive: true, force: true });
-    const child = fork(service, [JSON.stringify({ cacheDir })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // Started as the extension starts it (its environment).
+    const child = fork(service, [JSON.stringify({ cacheDir })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: serviceEnv(process.env) });
     child.stdout?.resume();
     child.stderr?.resume();
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));

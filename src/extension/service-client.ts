@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { LogNotification, ProgressNotification, type ProgressParams, type ServiceStartOptions } from '../protocol/service';
+import { LogNotification, ProgressNotification, type ProgressParams, type ServiceStartOptions, serviceEnv } from '../protocol/service';
 import { ServiceProcess, type ServiceState } from './service-process';
 
 export type { ServiceState } from './service-process';
@@ -22,7 +22,7 @@ export class ServiceClient implements vscode.Disposable {
       module: serviceModule,
       args: [JSON.stringify(start)],
       // In desktop VS Code the extension host is Electron: run the child as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: serviceEnv({ ...process.env, ELECTRON_RUN_AS_NODE: '1' }),
       log: output,
       setup: (connection) => {
         connection.onNotification(LogNotification, (p) => output[p.level](p.message));

@@ -145,6 +145,17 @@ export const LogNotification = new NotificationType<LogParams>('trustlens/log');
 /** An evaluation's early result, under the request's `partialResultToken` ($/progress). */
 export const PartialEvaluateProgress = new ProgressType<EvaluateResult>();
 
+/**
+ * The environment to start the service process with: `base`, and (unless `base` sets it) glibc's malloc told to give
+ * every block of 128 KiB or more its own mapping, returned to the system when freed. By default glibc raises that
+ * threshold after the first such block is freed (up to 32 MiB), and the tarballs and file texts of content analysis
+ * then fragment its heap, which it keeps: in `npm run bench:real` the service's peak RSS went 424–433 → 391–400 MB
+ * on compass, 376–380 → 357–366 MB on jest, at the same wall time. Other C libraries ignore the variable.
+ */
+export function serviceEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { MALLOC_MMAP_THRESHOLD_: String(128 * 1024), ...base };
+}
+
 /** Passed to the service process on start (argv[2], JSON). */
 export interface ServiceStartOptions {
   cacheDir: string;
