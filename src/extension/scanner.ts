@@ -128,7 +128,7 @@ export class Scanner implements vscode.Disposable {
     try {
       const connection = await this.service.get();
       const settings = { ...serviceSettings(folder), ...extra };
-      // The early result (tarballs still being analysed, shown as such) is kept like a result, until the result.
+      // Results before the tarballs are analysed (those still running shown as such) are kept like a result, until the result.
       const partialResultToken = `evaluate-${process.pid}-${++this.partials}`;
       early = connection.onProgress(PartialEvaluateProgress, partialResultToken, (partial) => {
         if (cts.token.isCancellationRequested || stale()) return;
@@ -136,7 +136,7 @@ export class Scanner implements vscode.Disposable {
         if (!cards) return; // the result then carries every card (see below)
         this.keep(root, { ...partial, cards, cardsDelta: undefined, partial: true });
         this.output.info(
-          `${folder.name}: early result, ${partial.notChecked.filter((u) => u.pending).length} content analyses still running, ${Date.now() - started} ms`,
+          `${folder.name}: result so far, ${partial.notChecked.filter((u) => u.pending).length} content analyses still running, ${Date.now() - started} ms`,
         );
       });
       let result = await connection.sendRequest(

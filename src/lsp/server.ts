@@ -183,7 +183,7 @@ export function startLspServer(options: LspOptions): Connection {
         folder.report = early;
         folder.raw = raw;
         publish(folder, early, raw);
-        log(`${folder.root}: early result after ${early.stats.durationMs} ms, ${early.notChecked.filter((u) => u.pending).length} content analyses pending`);
+        log(`${folder.root}: result so far after ${early.stats.durationMs} ms, ${early.notChecked.filter((u) => u.pending).length} content analyses pending`);
       };
       const report = await runCheck(opts);
       if (folder.running !== controller) return;

@@ -47,9 +47,10 @@ export interface EvaluateParams {
   /** The `cardsTag` of the last result the extension kept for this root: the service then sends a delta. */
   cardsBase?: string;
   /**
-   * Send an early result under this token (`PartialEvaluateProgress`) when tarballs are still to be analysed: what is
-   * known without them, the pending ones as `check-incomplete` at info. Its cards are a delta from `cardsBase` like a
-   * result's, and the final result's cards a delta from the early one's `cardsTag`.
+   * Send results so far under this token (`PartialEvaluateProgress`) when tarballs are still to be analysed: first what
+   * is known without them, then (every few seconds) with the analyses that ended; the ones still running are
+   * `check-incomplete` at info, `pending`. Each one's cards are a delta from the one before (the first from
+   * `cardsBase`), like a result's, and the final result's cards a delta from the last one's `cardsTag`.
    */
   partialResultToken?: string;
 }
@@ -75,7 +76,7 @@ export interface EvaluateResult {
   /** The lockfile's format (yarn classic and berry skip install scripts differently). */
   lockfileKind?: LockfileKind;
   stats: { packages: number; versions: number; requests: number; durationMs: number; phases?: Record<string, number> };
-  /** An early result (sent as PartialEvaluateProgress): some tarballs are still being analysed; the final result follows. */
+  /** A result so far (sent as PartialEvaluateProgress): some tarballs are still being analysed; the final result follows. */
   partial?: true;
 }
 
@@ -142,7 +143,7 @@ export const SbomRequest = new RequestType<SbomParams, SbomResult, void>('trustl
 export const ClearCacheRequest = new RequestType0<void, void>('trustlens/clearCache');
 export const ProgressNotification = new NotificationType<ProgressParams>('trustlens/progress');
 export const LogNotification = new NotificationType<LogParams>('trustlens/log');
-/** An evaluation's early result, under the request's `partialResultToken` ($/progress). */
+/** An evaluation's results so far, under the request's `partialResultToken` ($/progress). */
 export const PartialEvaluateProgress = new ProgressType<EvaluateResult>();
 
 /**

@@ -115,7 +115,7 @@ connection.onRequest(EvaluateRequest, async (params: EvaluateParams, token): Pro
       opts.onPartial = async (early) => {
         if (controller.signal.aborted) return;
         const pending = early.notChecked.filter((u) => u.pending).length;
-        log('info', `${params.root}: early result after ${early.stats.durationMs} ms, ${pending} content analyses pending`);
+        log('info', `${params.root}: result so far after ${early.stats.durationMs} ms, ${pending} content analyses pending`);
         await connection.sendProgress(PartialEvaluateProgress, token, { ...result(early), partial: true });
       };
     const report = await runCheck(opts);

@@ -41,8 +41,10 @@ function tarballRef(registry: string, name: string, v: VersionSummary): TarballR
   };
 }
 
-/** The gap of an analysis still running when the early result is made (run-check's `onPartial`). */
-const PENDING_REASON = 'the tarballs are still being analysed; the full result follows';
+/** The gap of an analysis still running when an early result is made (run-check's `onPartial`). */
+export function pendingContentGap(name: string, version: string): Gap {
+  return { package: name, version, signal: 'content', reason: 'the tarballs are still being analysed; the full result follows', pending: true };
+}
 
 /**
  * Looks inside the tarballs: each target version against its baseline (core/trust/baseline.ts: the last release of
@@ -58,49 +60,62 @@ export async function analyzeContents(
     gaps: Gap[];
     /** Only results already known (memory or disk): every other target is a pending gap, and nothing is downloaded. */
     knownOnly?: boolean;
+    /** Called as each target is done with (analysed, failed, or nothing to analyse), with the results so far. */
+    settled?: (key: string, results: ReadonlyMap<string, ContentResult>) => void;
   },
 ): Promise<Map<string, ContentResult>> {
   const analyses = opts.analyses;
   const out = new Map<string, ContentResult>();
+  // What package.json shows first: direct dependencies start their downloads (and analyses) before the rest.
+  const ordered = [...targets.filter((t) => t.pkg.direct), ...targets.filter((t) => !t.pkg.direct)];
   await Promise.all(
-    targets.map(async ({ ctx }) => {
-      const h = ctx.history;
-      const v = h?.get(ctx.version);
-      if (!h || !v) return;
-      const base = baselineOf(ctx);
-      const prev = base ? h.get(base.version) : undefined;
-      const req = {
-        name: ctx.name,
-        registry: ctx.registry.url,
-        current: tarballRef(ctx.registry.url, ctx.name, v),
-        previous: prev ? tarballRef(ctx.registry.url, ctx.name, prev) : undefined,
-        context: {
-          registry: v,
-          history: h
-            .earlier(ctx.version)
-            .slice(-10)
-            .map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })),
-        },
-      };
-      let analysis: ContentAnalysis | undefined;
+    ordered.map(async ({ ctx }) => {
+      const key = `${ctx.name}@${ctx.version}`;
       try {
-        analysis = opts.knownOnly ? await analyses.peek(req).catch(() => undefined) : await analyses.analyze(req, opts.signal);
-        if (!analysis) {
-          opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: PENDING_REASON, pending: true });
-          return;
-        }
-      } catch (e) {
-        if (isAbort(e, opts.signal)) throw e;
-        const err = e as { code?: string; message?: string };
-        if (err.code !== 'offline-miss')
-          opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
-        opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: err.message ?? String(e) });
-        return;
+        await analyzeOne(ctx, key);
+      } finally {
+        opts.settled?.(key, out);
       }
-      // Every finding says which release it compared with, and why that one (the analysis itself is cached per pair).
-      const findings = base ? withBaseline(analysis, base) : analysis.findings;
-      out.set(`${ctx.name}@${ctx.version}`, { previous: prev?.version ?? null, findings, truncated: !!analysis.truncated, changed: analysis.changed ?? [] });
     }),
   );
   return out;
+
+  async function analyzeOne(ctx: PackageContext, key: string): Promise<void> {
+    const h = ctx.history;
+    const v = h?.get(ctx.version);
+    if (!h || !v) return;
+    const base = baselineOf(ctx);
+    const prev = base ? h.get(base.version) : undefined;
+    const req = {
+      name: ctx.name,
+      registry: ctx.registry.url,
+      current: tarballRef(ctx.registry.url, ctx.name, v),
+      previous: prev ? tarballRef(ctx.registry.url, ctx.name, prev) : undefined,
+      context: {
+        registry: v,
+        history: h
+          .earlier(ctx.version)
+          .slice(-10)
+          .map((e) => ({ unpackedSize: e.unpackedSize, fileCount: e.fileCount })),
+      },
+    };
+    let analysis: ContentAnalysis | undefined;
+    try {
+      analysis = opts.knownOnly ? await analyses.peek(req).catch(() => undefined) : await analyses.analyze(req, opts.signal);
+      if (!analysis) {
+        opts.gaps.push(pendingContentGap(ctx.name, ctx.version));
+        return;
+      }
+    } catch (e) {
+      if (isAbort(e, opts.signal)) throw e;
+      const err = e as { code?: string; message?: string };
+      if (err.code !== 'offline-miss')
+        opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
+      opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: err.message ?? String(e) });
+      return;
+    }
+    // Every finding says which release it compared with, and why that one (the analysis itself is cached per pair).
+    const findings = base ? withBaseline(analysis, base) : analysis.findings;
+    out.set(key, { previous: prev?.version ?? null, findings, truncated: !!analysis.truncated, changed: analysis.changed ?? [] });
+  }
 }

@@ -64,11 +64,17 @@ export interface CheckOptions {
   timeoutMs?: number;
   onProgress?: (done: number, total: number) => void;
   /**
-   * The editor's early result: called once, before content analysis, when some of it is still to run (not in the
-   * cache). The report then has every such version as a pending `content` gap (a `check-incomplete` finding at info:
-   * unknown, and shown); the check goes on, and its result replaces this one. Never called when nothing is pending.
+   * The editor's early result: called before content analysis when some of it is still to run (not in the cache),
+   * then as analyses end (see partialIntervalMs). Each such report has every version still to analyse as a pending
+   * `content` gap (a `check-incomplete` finding at info: unknown, and shown); the check goes on, and its result
+   * replaces them. Never called when nothing is pending; never after the check's result is made.
    */
   onPartial?: (report: CheckReport) => void | Promise<void>;
+  /**
+   * After the early result, onPartial is called again as analyses end (what is settled so far, the rest pending), at
+   * most this often (default 5000 ms; and at most a twentieth of the time goes on making and sending them).
+   */
+  partialIntervalMs?: number;
   log?: (line: string) => void;
   /**
    * 'advisories': only what npm audit judges (advisories and their safe versions); no packuments except for the

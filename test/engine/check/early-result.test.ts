@@ -8,6 +8,7 @@ import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
 import { isolatedNpmEnv } from '../../support/npm-env';
+import { withinHangGuard } from '../../support/wait';
 
 /**
  * The editor's early result (`onPartial`): what is known before the tarballs are analysed, with every analysis still
@@ -123,6 +124,45 @@ describe('early result: before content analysis, pending said out loud', functio
     assert.equal(report.cards.find((c) => c.name === 'scripted')!.changes, undefined);
     assert.ok(final.cards.find((c) => c.name === 'scripted')!.changes);
     assert.deepEqual(pendingOf(final), []);
+  });
+
+  it('then, as analyses end, what is settled so far: each result pends a subset of the one before; the last one held pends alone', async () => {
+    // One tarball is held by the registry until the test lets it go: the results in between are states, not moments.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = await startFixtureRegistry(scenario.corpus, { faults: [{ match: /\/scripted-1\.0\.1\.tgz$/, action: { until: held } }] });
+    try {
+      const dir = writeProject(scenario, slow.url);
+      const updates: string[][] = [];
+      let seenAlone: () => void = () => undefined;
+      const alone = new Promise<void>((resolve) => (seenAlone = resolve));
+      const check = run({
+        projectDir: dir,
+        registry: slow.url,
+        env: isolatedNpmEnv(dir),
+        cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-early-')),
+        partialIntervalMs: 0,
+        onPartial: (r) => {
+          updates.push(pendingOf(r));
+          if (pendingOf(r).join() === 'scripted@1.0.1') seenAlone();
+        },
+      });
+      await withinHangGuard('a result with only the held analysis pending', alone);
+      release();
+      const final = await check;
+      assert.ok(updates.length >= 2, `${updates.length} results before the full one`);
+      assert.ok(updates[0].length >= 10, 'the first pends every analysis');
+      for (let i = 1; i < updates.length; i++) {
+        const before = new Set(updates[i - 1]);
+        assert.ok(updates[i].every((k) => before.has(k)) && updates[i].length < updates[i - 1].length, `${updates[i].join()} after ${updates[i - 1].join()}`);
+      }
+      assert.deepEqual(updates[updates.length - 1], ['scripted@1.0.1']);
+      assert.deepEqual(pendingOf(final), []);
+      assert.ok(final.cards.find((c) => c.name === 'scripted')!.changes);
+    } finally {
+      release();
+      await slow.close();
+    }
   });
 
   it('no early result without content analysis', async () => {
