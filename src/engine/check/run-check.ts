@@ -379,9 +379,13 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       };
     }
   }
-  const contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps, settled: progress });
-  analysing = false;
-  clearTimeout(timer);
+  let contents: Map<string, ContentResult>;
+  try {
+    contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps, settled: progress });
+  } finally {
+    analysing = false;
+    clearTimeout(timer);
+  }
   // An update being made or sent goes first: results arrive in order, the full one last.
   await updating;
   withContents(contents);
