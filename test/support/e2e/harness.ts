@@ -314,8 +314,8 @@ export interface CodeServerSession {
    * command opens its own quick pick or input box, it is left open: answer it with quickPick() or answerInput().
    */
   runCommand(title: string): Promise<void>;
-  /** In the open quick pick, types `label` as the filter and clicks the row labelled exactly `label`. */
-  quickPick(label: string): Promise<void>;
+  /** In the open quick pick, types `label` as the filter and clicks the row labelled exactly `label`; `reopen` opens it again if a webview closed it. */
+  quickPick(label: string, reopen?: () => Promise<void>): Promise<void>;
   /** Types `value` into the open input box (or quick pick filter) and presses Enter. */
   answerInput(value: string): Promise<void>;
   /** The titles the command palette offers for `query` (empty when none match). */
@@ -705,9 +705,28 @@ class Session implements CodeServerSession {
     await row.waitFor({ state: 'hidden' });
   }
 
-  async quickPick(label: string): Promise<void> {
+  /**
+   * Picks `label` in a command's quick pick. A webview that takes focus back (the trust report, see openQuickInput)
+   * closes a quick pick as it opens; `reopen` (running the command again) then opens it again.
+   */
+  async quickPick(label: string, reopen?: () => Promise<void>): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
+    await waitFor(
+      'the quick pick to be open',
+      async () => {
+        const shown = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (!shown && reopen) {
+          await this.releaseWebviewFocus();
+          await reopen();
+        }
+        return shown;
+      },
+      45_000,
+      300,
+    );
     await input.fill(label);
     await this.pickRow(label, 'quick pick item');
   }
