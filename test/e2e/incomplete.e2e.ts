@@ -9,12 +9,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ScenarioBuilder, tarballPath, type RegistryCorpus } from '../fixtures/registry/corpus';
+import type { RegistryCorpus } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
 import { type CodeServerSession, type Problem, makeTempDir, requireE2e, startCodeServer } from '../support/e2e/harness';
+import { hookyCorpus, writeNpmProject } from '../support/e2e/hooky-project';
 import { STATUS_ITEM, statusTooltip, statusUntil as statusUntilWithin } from '../support/e2e/status-item';
 
-const alice = { name: 'alice', email: 'alice@example.com' };
 const NOW = '2024-06-01T00:00:00Z';
 /**
  * A hang guard, not a timing: every wait here ends on a state of the screen (a Problems row, the status item's text);
@@ -22,43 +22,6 @@ const NOW = '2024-06-01T00:00:00Z';
  */
 const HANG_GUARD_MS = 90_000;
 const statusUntil = (s: CodeServerSession, what: string, ok: Parameters<typeof statusUntilWithin>[2]) => statusUntilWithin(s, what, ok, HANG_GUARD_MS);
-
-/** hooky's last release adds a postinstall (install-script-added when its packument can be read); plain is clean. */
-async function buildCorpus(): Promise<RegistryCorpus> {
-  const b = new ScenarioBuilder({ registryKey: null });
-  b.package('hooky')
-    .version('1.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice })
-    .version('1.0.1', {
-      publishedAt: '2024-03-01T00:00:00Z',
-      publisher: alice,
-      scripts: { postinstall: 'node setup.js' },
-      files: { 'setup.js': 'console.log(1)\n' },
-    });
-  b.package('plain').version('3.0.0', { publishedAt: '2024-01-01T00:00:00Z', publisher: alice });
-  return b.build();
-}
-
-const LOCKED = { hooky: '1.0.1', plain: '3.0.0' };
-
-/** package.json and the package-lock.json `npm install` would write for LOCKED, resolved at `registryUrl`. */
-function writeNpmProject(dir: string, corpus: RegistryCorpus, registryUrl: string, edit: (lockText: string) => string = (t) => t): void {
-  const dependencies = Object.fromEntries(Object.entries(LOCKED).map(([n, v]) => [n, `^${v}`]));
-  const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies } };
-  for (const [name, version] of Object.entries(LOCKED)) {
-    const doc = corpus.packuments.get(name)!.versions[version];
-    packages[`node_modules/${name}`] = {
-      version,
-      resolved: `${registryUrl}${tarballPath(name, version).slice(1)}`,
-      integrity: doc.dist.integrity,
-      ...(doc.hasInstallScript ? { hasInstallScript: true } : {}),
-    };
-  }
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies }, null, 2) + '\n');
-  fs.writeFileSync(
-    path.join(dir, 'package-lock.json'),
-    edit(JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n'),
-  );
-}
 
 /** The 1-based line of the first line of `file` in `dir` that contains `text`. */
 function lineOf(dir: string, file: string, text: string): number {
@@ -111,7 +74,7 @@ describe('e2e: what TrustLens could not check is on screen', function () {
 
   before(async function () {
     requireE2e(this);
-    corpus = await buildCorpus();
+    corpus = await hookyCorpus();
     registry = await startFixtureRegistry(corpus);
     // The registry fails hooky's packument (every attempt: the client's retries included).
     registry.faults.push({ match: /^\/hooky$/, action: { status: 500 } });
@@ -280,7 +243,7 @@ describe('e2e: a scan that fails says so until one succeeds', function () {
 
   before(async function () {
     requireE2e(this);
-    corpus = await buildCorpus();
+    corpus = await hookyCorpus();
     // Nothing listens there yet: every request of the scan is refused (a registry, proxy or VPN that is down).
     port = await closedPort();
     registryUrl = `http://127.0.0.1:${port}/`;

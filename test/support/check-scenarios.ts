@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type RegistryCorpus, ScenarioBuilder, generateRegistryKey, tarballPath } from '../fixtures/registry/corpus';
+import type { CheckOptions } from '../../src/engine/check/run-check';
+import { customTrustContext } from '../../src/engine/sigstore/trust-root';
+import { isolatedNpmEnv } from './npm-env';
 import { type SigstoreTestEnv, createSigstoreTestEnv } from './sigstore-scenarios';
 
 /** Every check is evaluated as of this instant. */
@@ -166,4 +169,16 @@ export function writeProject(s: Scenario, registryUrl: string, locked = s.locked
     JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
   );
   return dir;
+}
+
+/** How the engine tests check a scenario project: at NOW, against `registryUrl`, with the scenario's trusted root and npm advisories, npm's config isolated. */
+export function scenarioCheck(s: Scenario, registryUrl: string, projectDir: string): CheckOptions {
+  return {
+    projectDir,
+    registry: registryUrl,
+    now: new Date(NOW),
+    trust: customTrustContext(s.sigstore.trustedRootJSON),
+    env: isolatedNpmEnv(projectDir),
+    advisories: { npm: true, osv: false },
+  };
 }

@@ -4,10 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LocatedFinding } from '../../../src/core/report/locate';
 import { type CheckOptions, type CheckReport, runCheck } from '../../../src/engine/check/run-check';
-import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
-import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
-import { isolatedNpmEnv } from '../../support/npm-env';
+import { type Scenario, buildScenario, scenarioCheck, writeProject } from '../../support/check-scenarios';
 import { withinHangGuard } from '../../support/wait';
 
 /**
@@ -20,16 +18,7 @@ describe('early result: before content analysis, pending said out loud', functio
   let registry: FixtureRegistry;
   let project: string;
 
-  const run = (extra: Partial<CheckOptions> = {}) =>
-    runCheck({
-      projectDir: project,
-      registry: registry.url,
-      now: new Date(NOW),
-      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
-      env: isolatedNpmEnv(project),
-      advisories: { npm: true, osv: false },
-      ...extra,
-    });
+  const run = (extra: Partial<CheckOptions> = {}) => runCheck({ ...scenarioCheck(scenario, registry.url, project), ...extra });
 
   /** A check with an early-result listener: every early report, and the tarballs requested before each arrived. */
   const withEarly = async (extra: Partial<CheckOptions> = {}) => {
@@ -137,9 +126,7 @@ describe('early result: before content analysis, pending said out loud', functio
       let seenAlone: () => void = () => undefined;
       const alone = new Promise<void>((resolve) => (seenAlone = resolve));
       const check = run({
-        projectDir: dir,
-        registry: slow.url,
-        env: isolatedNpmEnv(dir),
+        ...scenarioCheck(scenario, slow.url, dir),
         cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-early-')),
         partialIntervalMs: 0,
         onPartial: (r) => {

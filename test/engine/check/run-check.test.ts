@@ -11,7 +11,7 @@ import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/regis
 import { startGate } from '../../support/gate';
 import { createSigstoreTestEnv } from '../../support/sigstore-scenarios';
 import { withinHangGuard } from '../../support/wait';
-import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject, scenarioCheck } from '../../support/check-scenarios';
 import { isolatedNpmEnv } from '../../support/npm-env';
 
 describe('trustlens check against a local registry', function () {
@@ -27,16 +27,7 @@ describe('trustlens check against a local registry', function () {
       .map((f) => f.code)
       .sort();
 
-  const run = (extra: Partial<CheckOptions> = {}) =>
-    runCheck({
-      projectDir: project,
-      registry: registry.url,
-      now: new Date(NOW),
-      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
-      env: isolatedNpmEnv(project),
-      advisories: { npm: true, osv: false },
-      ...extra,
-    });
+  const run = (extra: Partial<CheckOptions> = {}) => runCheck({ ...scenarioCheck(scenario, registry.url, project), ...extra });
 
   before(async () => {
     scenario = await buildScenario();

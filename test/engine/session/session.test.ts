@@ -11,7 +11,7 @@ import { customTrustContext } from '../../../src/engine/sigstore/trust-root';
 import { type FixtureRegistry, startFixtureRegistry } from '../../fixtures/registry/server';
 import { startGate } from '../../support/gate';
 import { withinHangGuard } from '../../support/wait';
-import { NOW, type Scenario, buildScenario, writeProject } from '../../support/check-scenarios';
+import { NOW, type Scenario, buildScenario, writeProject, scenarioCheck } from '../../support/check-scenarios';
 import { isolatedNpmEnv } from '../../support/npm-env';
 
 /** What a user sees of a finding: enough to tell two reports apart. */
@@ -252,16 +252,7 @@ describe('advisories-only check', function () {
     await scenario?.sigstore.close();
   });
 
-  const run = (extra: Partial<CheckOptions> = {}) =>
-    runCheck({
-      projectDir: project,
-      registry: registry.url,
-      now: new Date(NOW),
-      env: isolatedNpmEnv(project),
-      advisories: { npm: true, osv: false },
-      trust: customTrustContext(scenario.sigstore.trustedRootJSON),
-      ...extra,
-    });
+  const run = (extra: Partial<CheckOptions> = {}) => runCheck({ ...scenarioCheck(scenario, registry.url, project), ...extra });
 
   it('reports the advisory findings of the full check, with the same safe versions, and nothing else', async () => {
     const full = await run();
