@@ -16,6 +16,7 @@ import { scopePublishers } from '../../core/trust/correlate';
 import { burstTargets, correlateContexts } from './correlation-stage';
 import { addDependencyHistories } from './new-dependencies';
 import { type ContentResult, analyzeContents, pendingContentGap } from './content-stage';
+import { Throttle } from '../infra/throttle';
 import { cardFor } from '../session/evaluation-memo';
 import { type GatherEnv, gatherAdvisoryEvidence, gatherEvidence, historyOf, signatureOf } from './gather-evidence';
 import { readProjectFiles } from '../infra/project-files';
@@ -325,9 +326,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
   // The editor's early result: when analyses are still to run, what is known without them, those shown as pending.
   let progress: ((key: string, done: ReadonlyMap<string, ContentResult>) => void) | undefined;
-  let updating: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let analysing = true;
+  let updates: Throttle | undefined;
   if (opts.onPartial && targets.length && !signal?.aborted) {
     const early = { gaps: [...gaps], errors: [...errors] };
     const known = await analyzeContents(targets, { analyses: parts.contents, signal, errors: early.errors, gaps: early.gaps, knownOnly: true });
@@ -335,47 +334,34 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       withContents(known);
       lap('content');
       await opts.onPartial(await report(known, early.gaps, early.errors, false));
-      // Then, while the rest is analysed, what is settled so far: at most every partialIntervalMs, and never more than a
-      // twentieth of the time on making and sending them (the analyses share this thread); the last settled one not
-      // left out. (Every 2 s, compass's content phase took 2-4 s longer for 12 updates.)
-      // Settled from the start: what the early result had, and versions with nothing to analyse (no history).
+      // Then, while the rest is analysed, what is settled so far: at most every partialIntervalMs, and at most a
+      // twentieth of the time on making and sending them (the analyses share this thread). (Every 2 s, compass's
+      // content phase took 2-4 s longer for 12 updates.) Settled from the start: what the early result had, and
+      // versions with nothing to analyse (no history).
       const settled = new Set([...known.keys(), ...targets.filter(({ ctx }) => !ctx.history?.get(ctx.version)).map(({ ctx }) => `${ctx.name}@${ctx.version}`)]);
-      let shown = settled.size;
       let results: ReadonlyMap<string, ContentResult> = known;
-      let last = performance.now();
-      let cost = 0;
-      let busy = false;
-      const update = () => {
-        timer = undefined;
-        if (busy || !analysing || signal?.aborted || settled.size === shown) return;
-        const wait = last + Math.max(opts.partialIntervalMs ?? 5000, 20 * cost) - performance.now();
-        if (wait > 0) {
-          timer = setTimeout(update, wait);
-          timer.unref?.();
-          return;
-        }
-        busy = true;
-        last = performance.now();
-        shown = settled.size;
-        const snapshot = new Map(results);
-        const pending = targets.filter(({ ctx }) => !settled.has(`${ctx.name}@${ctx.version}`));
-        updating = (async () => {
+      const onPartial = opts.onPartial;
+      const throttle = new Throttle(
+        async () => {
+          const snapshot = new Map(results);
+          const pending = targets.filter(({ ctx }) => !settled.has(`${ctx.name}@${ctx.version}`));
           withContents(snapshot);
           const r = await report(snapshot, [...gaps, ...pending.map(({ ctx }) => pendingContentGap(ctx.name, ctx.version))], [...errors], false, false);
-          if (analysing && !signal?.aborted) await opts.onPartial!(r);
-          cost = performance.now() - last;
-        })()
+          if (!throttle.stopped && !signal?.aborted) await onPartial(r);
+        },
+        {
+          intervalMs: opts.partialIntervalMs ?? 5000,
+          share: 1 / 20,
           // An update that could not be made or sent is not the check's failure: the full result follows.
-          .catch((e: unknown) => opts.log?.(`an intermediate result was not sent: ${(e as Error).message}`))
-          .finally(() => {
-            busy = false;
-            update();
-          });
-      };
+          onError: (e) => opts.log?.(`an intermediate result was not sent: ${(e as Error).message}`),
+        },
+      );
+      updates = throttle;
       progress = (key, done) => {
-        settled.add(key);
         results = done;
-        if (!timer) update();
+        if (settled.has(key)) return; // known already (the early result had it)
+        settled.add(key);
+        throttle.changed();
       };
     }
   }
@@ -383,11 +369,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   try {
     contents = await analyzeContents(targets, { analyses: parts.contents, signal, errors, gaps, settled: progress });
   } finally {
-    analysing = false;
-    clearTimeout(timer);
+    // An update being made or sent goes first: results arrive in order, the full one last.
+    await updates?.stop();
   }
-  // An update being made or sent goes first: results arrive in order, the full one last.
-  await updating;
   withContents(contents);
   lap('content');
   return report(contents, gaps, errors, true);
