@@ -66,10 +66,11 @@ export class StatusItem implements vscode.Disposable {
       // Never a clean shield for what was not judged: a failed scan, or a result that could not judge everything.
       const failures = [...this.diagnostics.failures.values()];
       const uncovered = [...this.scanner.results.values()].flatMap((r) => r.notChecked ?? []);
-      // An early result's pending analyses are not gaps: still unknown, and said so, without the warning colour.
-      const notChecked = uncovered.filter((u) => !u.pending);
-      const pending = uncovered.filter((u) => u.pending);
-      const icon = busy || pending.length ? '$(sync~spin)' : failures.length ? '$(error)' : notChecked.length ? '$(warning)' : '$(shield)';
+      // An early result's pending analyses are not gaps while the scan runs: still unknown, and said so, without the
+      // warning colour. Left pending by a scan that failed, they are what they then are: not checked.
+      const pending = busy ? uncovered.filter((u) => u.pending) : [];
+      const notChecked = busy ? uncovered.filter((u) => !u.pending) : uncovered;
+      const icon = busy ? '$(sync~spin)' : failures.length ? '$(error)' : notChecked.length ? '$(warning)' : '$(shield)';
       // Set apart from the counts: "$(warning) 0 scan failed" would read as "0 scans failed", "0 1 not checked" as a count of 01.
       const state =
         (failures.length ? ' · scan failed' : notChecked.length ? ` · ${notChecked.length} not checked` : '') +

@@ -109,8 +109,7 @@ export async function analyzeContents(
     } catch (e) {
       if (isAbort(e, opts.signal)) throw e;
       const err = e as { code?: string; message?: string };
-      if (err.code !== 'offline-miss')
-        opts.errors.push({ package: `${ctx.name}@${ctx.version}`, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
+      if (err.code !== 'offline-miss') opts.errors.push({ package: key, code: err.code ?? 'error', message: `content analysis: ${err.message}` });
       opts.gaps.push({ package: ctx.name, version: ctx.version, signal: 'content', reason: err.message ?? String(e) });
       return;
     }
