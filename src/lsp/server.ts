@@ -89,8 +89,10 @@ interface FolderState {
   report?: CheckReport;
   /** The diagnostics last published per file URI, with what a quick fix needs. */
   published: Map<string, { diagnostic: Diagnostic; data?: DiagnosticData }[]>;
-  /** Resolves waiters of the next finished scan (the `trustlens/scan` request). */
+  /** Waiters for the next scan to start (the `trustlens/scan` request)... */
   waiters: ((r: ScanResult['folders'][number]) => void)[];
+  /** ...which takes them (and those of a scan it supersedes) and resolves them when it finishes. */
+  runningWaiters?: ((r: ScanResult['folders'][number]) => void)[];
   /** The next scan reads every package's contents (asked for by `trustlens/scan` with `deep`). */
   deepNext?: boolean;
   /** The running scan is a deep one: a scan that supersedes it inherits that. */
@@ -152,6 +154,10 @@ export function startLspServer(options: LspOptions): Connection {
     }
     const controller = new AbortController();
     folder.running = controller;
+    // A scan asked for is one that starts after the asking: a scan already running (whose early result may be on
+    // screen) read the files before, and is superseded here with its waiters.
+    const waiters = [...(folder.runningWaiters ?? []), ...folder.waiters.splice(0)];
+    folder.runningWaiters = waiters;
     const deep = folder.deepNext === true;
     folder.deepNext = undefined;
     folder.runningDeep = deep;
@@ -205,7 +211,8 @@ export function startLspServer(options: LspOptions): Connection {
       }
       void progress.then((p) => p?.done());
     }
-    for (const w of folder.waiters.splice(0)) w(outcome);
+    if (folder.runningWaiters === waiters) folder.runningWaiters = undefined;
+    for (const w of waiters) w(outcome);
   }
 
   function publish(folder: FolderState, report: CheckReport, raw: Record<string, unknown>): void {
@@ -429,7 +436,7 @@ export function startLspServer(options: LspOptions): Connection {
       f.running?.abort();
       for (const uri of f.published.keys()) void connection.sendDiagnostics({ uri, diagnostics: [] });
       folders.delete(root);
-      for (const w of f.waiters.splice(0)) w({ root, error: 'the workspace folder was removed' });
+      for (const w of [...(f.runningWaiters ?? []), ...f.waiters.splice(0)]) w({ root, error: 'the workspace folder was removed' });
     }
     const fresh = added.map(fileOf).filter((f): f is string => !!f);
     const touched = new Set<FolderState>();
