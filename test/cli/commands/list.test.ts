@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -90,6 +90,20 @@ describe('trustlens list', function () {
     const usage = trustlens('list', '--format', 'xml');
     assert.equal(usage.code, 2);
     assert.equal(usage.stderr, 'trustlens: --format must be json or text, not "xml"\n');
+  });
+
+  it('exits 2 with a one-line reason, not a stack trace, when its reader goes away (`trustlens list | head`)', async () => {
+    const deps = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`dep-${i}`, '^1.0.0']));
+    const dir = tempProject({ 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', dependencies: deps }) });
+    const child = spawn(process.execPath, [BIN, 'list', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before anything is written
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 2, stderr);
+    const lines = stderr.trim().split('\n');
+    assert.equal(lines.pop(), 'trustlens: standard output was closed before everything was written (its reader ended)');
+    for (const l of lines) assert.match(l, /^trustlens: /, 'no stack trace');
   });
 
   it('lists what it can from a damaged lockfile and reports the position of the damage', () => {
