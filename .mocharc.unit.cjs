@@ -20,6 +20,7 @@ module.exports = {
     'out/test/engine/advisories/osv-offline.test.js',
     'out/test/engine/infra/limiter.test.js',
     'out/test/engine/infra/memo.test.js',
+    'out/test/engine/infra/slices.test.js',
     'out/test/engine/registry/npmrc.test.js',
     'out/test/engine/session/evaluation-memo.test.js',
     'out/test/engine/sigstore/fast-der.test.js',

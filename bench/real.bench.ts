@@ -13,11 +13,14 @@
  * lifetime (a clock moved, not waited for), with the requests and bytes of each.
  *
  * The service (dist/service.js, forked as the extension forks it) opens each project with an empty cache: its first
- * evaluation and one re-evaluation in the same process, with the process's peak RSS (VmHWM).
+ * evaluation and one re-evaluation in the same process, with the process's peak RSS (VmHWM). During the first, a
+ * small request (the model of a one-dependency folder) is sent again and again, each 100 ms after the last answer:
+ * how long an edit or a command waits while the service scans (the slowest answer, and the 95th percentile).
  *
  *   BENCH_ONLY=cold,warm,service,peer,loopback
  *   BENCH_RUNS=N           runs of each scan (default 1: a cold scan of the large ones takes 10–30 s)
  *   BENCH_CLI=path         the CLI to measure (default bin/trustlens.js): an older build for a before/after
+ *   BENCH_SERVICE=path     the service to measure (default dist/service.js), likewise
  *   BENCH_LABEL=text       appended to the results file name (e.g. before)
  *   BENCH_NO_WRITE=1       do not write bench/results/real-<date>[-label].md
  *
@@ -29,12 +32,13 @@ import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DiskCache } from '../src/engine/infra/disk-cache';
 import { RegistryHttp } from '../src/engine/registry/http';
 import { loadNpmConfig, registryMap } from '../src/engine/registry/npmrc';
 import { ABBREVIATED_ACCEPT, PackumentSource } from '../src/engine/registry/packuments';
-import { IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
-import { EvaluateRequest, type EvaluateResult, PartialEvaluateProgress, type ServiceSettings, serviceEnv } from '../src/protocol/service';
+import { IPCMessageReader, IPCMessageWriter, type MessageConnection, createMessageConnection } from 'vscode-jsonrpc/node';
+import { EvaluateRequest, type EvaluateResult, ModelRequest, PartialEvaluateProgress, type ServiceSettings, serviceEnv } from '../src/protocol/service';
 import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
@@ -48,6 +52,7 @@ const PROJECTS = (process.env.BENCH_PROJECTS ?? 'vuecore,npmcli,compass,sentry,j
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'cold,warm,service,peer,loopback').split(',').map((s) => s.trim()));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(PROJECT_ROOT, 'bin/trustlens.js'));
+const SERVICE = path.resolve(process.env.BENCH_SERVICE ?? path.join(PROJECT_ROOT, 'dist/service.js'));
 const LABEL = process.env.BENCH_LABEL ?? '';
 const SCAN_TIMEOUT_MS = 600_000;
 const PNPM_VERSION = '10.34.9'; // as bench/run.bench.ts: the newest pnpm that runs on Node 20
@@ -134,7 +139,12 @@ async function serviceScans(project: string, registry: string): Promise<Scan[]> 
   const early: Scan = { name: 'service: open (cold), early result', runs: [], reports: [] };
   const cold: Scan = { name: 'service: open (cold), first evaluation', runs: [], reports: [] };
   const again: Scan = { name: 'service: re-evaluation, same process', runs: [], reports: [] };
-  const service = path.join(PROJECT_ROOT, 'dist/service.js');
+  const service = SERVICE;
+  // The folder the responsiveness probe asks for: one dependency, nothing to fetch.
+  const small = path.join(TMP, 'probe-folder');
+  fs.mkdirSync(small, { recursive: true });
+  fs.writeFileSync(path.join(small, 'package.json'), JSON.stringify({ name: 'probe', version: '1.0.0', dependencies: { 'left-pad': '^1.3.0' } }));
+  const waits: number[][] = [];
   for (let i = 0; i < RUNS; i++) {
     const cacheDir = path.join(TMP, `service-cache-${i}`);
     fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -165,14 +175,17 @@ async function serviceScans(project: string, registry: string): Promise<Scan[]> 
         const started = Date.now();
         const partialResultToken = `bench-${i}-${scan === cold ? 'cold' : 'again'}`;
         let seen = false;
+        const probe = scan === cold ? respondsWhile(connection, small) : undefined;
         const first = connection.onProgress(PartialEvaluateProgress, partialResultToken, (p) => {
           // The first one (later ones say what has been analysed since).
           if (scan === cold && !seen) record(early, started, Date.now() - started, p);
           seen = true;
         });
         const r = await connection.sendRequest(EvaluateRequest, { root: project, overlay: [], settings, partialResultToken });
+        const ms = Date.now() - started;
         first.dispose();
-        record(scan, started, Date.now() - started, r);
+        if (probe) waits.push(await probe.stop());
+        record(scan, started, ms, r);
       }
     } catch (e) {
       cold.note = `the service failed: ${(e as Error).message.slice(0, 200)}`;
@@ -182,8 +195,35 @@ async function serviceScans(project: string, registry: string): Promise<Scan[]> 
     }
   }
   early.note = 'diagnostics shown, tarballs still being analysed (pending: info); peak RSS: of the process so far (VmHWM)';
+  const all = waits.flat().sort((a, b) => a - b);
+  if (all.length)
+    cold.note = `${cold.note ? `${cold.note}; ` : ''}a small request sent throughout: ${all.length} answered, slowest ${fmtMs(all[all.length - 1])}, 95th percentile ${fmtMs(all[Math.floor(all.length * 0.95)])}`;
   again.note = 'peak RSS: of the process so far (VmHWM)';
   return [...(early.runs.length ? [early] : []), cold, again];
+}
+
+/**
+ * Sends a ModelRequest for `folder` again and again (each 100 ms after the answer before) until stop(): the times
+ * the answers took, i.e. how long a request waits while the service works on something else.
+ */
+function respondsWhile(connection: MessageConnection, folder: string): { stop: () => Promise<number[]> } {
+  const waits: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const sent = performance.now();
+      await connection.sendRequest(ModelRequest, { root: folder, overlay: [] });
+      waits.push(performance.now() - sent);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })().catch(() => undefined); // the service went away: the evaluation's own error says so
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return waits;
+    },
+  };
 }
 
 async function ensurePnpm(): Promise<{ bin?: string; problem?: string }> {

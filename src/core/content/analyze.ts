@@ -13,7 +13,8 @@ import { manifestMismatchFindings } from './manifest-mismatch';
 import { obfuscationFindings } from './obfuscation';
 import { persistenceFindings } from './persistence';
 import { pathEscapeFindings } from './archive';
-import { analyze, type ContentInput } from './release';
+import { analyzeSteps, type ContentInput } from './release';
+import { finish, type Steps } from '../steps';
 import { selfPublishFindings } from './self-publish';
 import { sizeFindings } from './size';
 import { unscannedFindings } from './unscanned';
@@ -26,7 +27,15 @@ export type { ContentInput };
  * persistence and obfuscation aside) at most at medium.
  */
 export function analyzeContentChange(input: ContentInput): RawFinding[] {
-  const a = analyze(input);
+  return finish(contentChangeSteps(input));
+}
+
+/**
+ * analyzeContentChange in steps: it yields after each file scanned (and each chunk of a large one), the bulk of
+ * its time; what comes after the scans (matching them against each other) is one step.
+ */
+export function* contentChangeSteps(input: ContentInput): Steps<RawFinding[]> {
+  const a = yield* analyzeSteps(input);
   // Behaviour chains in new and changed code (source → encoding → sink, decoder → code sink, …), the previous release's subtracted.
   const chains = newChains(a);
   const credentials = credentialFindings(a, chains);

@@ -5,7 +5,7 @@
  * (src/engine/content-stage.ts keys its cache with its own constant today; it should use this one.)
  */
 export const ANALYZER_VERSION = 'content-5';
-export { analyzeContentChange, type ContentInput } from './analyze';
+export { analyzeContentChange, contentChangeSteps, type ContentInput } from './analyze';
 export { codeKind, isRuntimePath, unchangedPaths } from './files';
 export { installHooksOf, parseCommand, hookScope, INSTALL_HOOKS, type Hook, type HookScope, type CommandParts } from './lifecycle';
 export { scanFile, type FileScan, type Signal, type SignalKind } from './scan';

