@@ -1,9 +1,10 @@
 import type { CST, Document, Scalar } from 'yaml';
-import { lazyModule } from './lazy-module';
 import { type ProblemSink, codeWords, plainReason } from './problems';
+import { readMachineYaml } from './yaml-machine';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const yaml = lazyModule(() => require('yaml') as typeof import('yaml'));
+import { yaml } from './yaml-lib';
+
+export { yaml };
 
 export interface YamlBounds {
   /** Deepest nesting read (collections in collections); deeper text is not read at all. */
@@ -33,6 +34,11 @@ export function parseYamlBounded(text: string, sink: ProblemSink, bounds: YamlBo
   if (text.length > bounds.maxChars) {
     sink.error('invalid-yaml', `The file is larger than ${Math.round(bounds.maxChars / 1024 / 1024)} MB; ${notRead}`, bounds.maxChars, bounds.maxChars);
     return undefined;
+  }
+  // What package managers write, read fast (./yaml-machine.ts); anything else by the library, bounded as below.
+  if (bounds.schema === 'failsafe') {
+    const fast = readMachineYaml(text, bounds.maxNesting);
+    if (fast) return fast;
   }
   let doc: Document | undefined;
   try {
