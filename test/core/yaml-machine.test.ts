@@ -157,6 +157,7 @@ describe('readMachineYaml: the YAML package managers write, read fast, as the ya
       'a:  \n  b: c\n',
       'a: -1\n',
       'a: @b\n',
+      '\uFEFFa: b\n',
     ];
     for (const text of declined) {
       assert.equal(readMachineYaml(text, 32), undefined, JSON.stringify(text));
@@ -217,6 +218,11 @@ describe('readMachineYaml: the YAML package managers write, read fast, as the ya
       'x',
       ': ',
       '\r\n',
+      '\uFEFF',
+      '\u0001',
+      '\u2028',
+      '\u0085',
+      'é',
     ];
     const lines = SAMPLE.split('\n');
     let read = 0;
