@@ -1,8 +1,7 @@
 import type { CST, Document, Scalar } from 'yaml';
 import { type ProblemSink, codeWords, plainReason } from './problems';
-import { readMachineYaml } from './yaml-machine';
-
 import { yaml } from './yaml-lib';
+import { readMachineYaml } from './yaml-machine';
 
 export { yaml };
 

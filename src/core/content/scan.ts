@@ -36,7 +36,7 @@ import {
 
 export type { SignalKind } from './types';
 import type { SignalKind } from './types';
-import { finish as finishSteps, type Steps } from '../steps';
+import type { Steps } from '../steps';
 
 export interface Signal {
   kind: SignalKind;
@@ -1060,15 +1060,11 @@ const CHUNK = 1024 * 1024;
 const OVERLAP = 16 * 1024;
 
 /**
- * Scans a large file in bounded chunks of CHUNK bytes (overlapping by OVERLAP) and merges what they found into one
- * FileScan over the whole text, offsets shifted to the file's. Declarations are per chunk: names bound in one
- * chunk and used in another are not followed (the chunk still shows the API and module names themselves).
+ * Scans a file, a large one in bounded chunks of CHUNK bytes (overlapping by OVERLAP), and merges what they found into
+ * one FileScan over the whole text, offsets shifted to the file's. Declarations are per chunk: names bound in one
+ * chunk and used in another are not followed (the chunk still shows the API and module names themselves). In steps:
+ * it yields after each chunk (once for a file scanned whole).
  */
-export function scanFileChunked(path: string, kind: CodeKind, data: Uint8Array, text: string): FileScan {
-  return finishSteps(scanFileSteps(path, kind, data, text));
-}
-
-/** scanFileChunked in steps: it yields after each chunk of a large file (once for a file scanned whole). */
 export function* scanFileSteps(path: string, kind: CodeKind, data: Uint8Array, text: string): Steps<FileScan> {
   if (data.length <= CHUNK_SCAN_BYTES) {
     const scan = scanFile(path, kind, data, text);
