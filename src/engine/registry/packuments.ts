@@ -1,7 +1,7 @@
 import { npmNameProblem } from '../../core/package-name';
 import { JsonStreamError } from '../../core/json-stream';
 import { PackumentStreamReader } from '../../core/trust/packument-stream';
-import { abbreviatedMatches, summarizePackument } from '../../core/trust/summarize';
+import { abbreviatedMatches, compactSummary, summarizePackument } from '../../core/trust/summarize';
 import type { PackageSummary } from '../../core/trust/types';
 import type { DiskCache } from '../infra/disk-cache';
 import { EngineError, isAbort } from '../infra/errors';
@@ -125,6 +125,8 @@ export class PackumentSource {
         `${JSON.stringify(name).slice(0, 80)} is not a package name npm accepts (${bad}): not asked of ${safeUrl(registry)}`,
       );
     const cached = await this.cache?.get<PackageSummary>(NAMESPACE, key);
+    // Read back, every version has its own copy of what it repeats of the one before: shared again, as made.
+    if (cached) compactSummary(cached.value);
     const ttl = revalidate ? 0 : (this.opts.ttlMs ?? 5 * 60_000);
     const clock = this.opts.clock ?? Date.now;
     if (cached && (this.opts.offline || clock() - Date.parse(cached.storedAt) < ttl)) return cached.value;

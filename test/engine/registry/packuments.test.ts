@@ -124,6 +124,22 @@ describe('packument revalidation past the cache lifetime', () => {
     assert.deepEqual(again.requests, [], 'the confirmation starts a new lifetime');
   });
 
+  it('a history read back from the disk cache (another process) shares what its versions repeat, as when it was made', async () => {
+    registry = await startFixtureRegistry(corpus, { validators: false });
+    const cacheDir = fs.mkdtempSync(path.join(home, 'cache-'));
+    const config = await loadNpmConfig({ projectDir: home, env: isolatedNpmEnv(home), overrides: { registry: registry.url } });
+    const source = (cache: DiskCache) => new PackumentSource(new RegistryHttp({ config }), registryMap(config), cache, { ttlMs: TTL });
+    const written = new DiskCache(cacheDir);
+    const made = await source(written).summary(NAME);
+    await written.flush();
+    registry.resetRequests();
+    const read = await source(new DiskCache(cacheDir)).summary(NAME);
+    assert.deepEqual(asked(registry.requests), [], 'from the disk cache');
+    assert.notStrictEqual(read, made);
+    assert.deepEqual(read, made);
+    assert.strictEqual(read.versions['1.0.0'].publisher, read.versions['1.0.1'].publisher, 'one publisher object for both versions');
+  });
+
   it('without validators: a new version, a moved tag or a deprecation fetches the full history again', async () => {
     const { step } = await setup({ validators: false });
     await step(0);
