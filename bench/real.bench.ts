@@ -38,7 +38,15 @@ import { RegistryHttp } from '../src/engine/registry/http';
 import { loadNpmConfig, registryMap } from '../src/engine/registry/npmrc';
 import { ABBREVIATED_ACCEPT, PackumentSource } from '../src/engine/registry/packuments';
 import { IPCMessageReader, IPCMessageWriter, type MessageConnection, createMessageConnection } from 'vscode-jsonrpc/node';
-import { EvaluateRequest, type EvaluateResult, ModelRequest, PartialEvaluateProgress, type ServiceSettings, serviceEnv } from '../src/protocol/service';
+import {
+  EvaluateRequest,
+  type EvaluateResult,
+  ModelRequest,
+  PartialEvaluateProgress,
+  type ServiceSettings,
+  SERVICE_EXEC_ARGV,
+  serviceEnv,
+} from '../src/protocol/service';
 import { corpusFromSharedPackuments } from '../test/fixtures/registry/corpus';
 import { startFixtureRegistry } from '../test/fixtures/registry/server';
 import { PROJECT_ROOT, SHARED_FIXTURES } from '../test/support/fixtures';
@@ -149,7 +157,11 @@ async function serviceScans(project: string, registry: string): Promise<Scan[]> 
     const cacheDir = path.join(TMP, `service-cache-${i}`);
     fs.rmSync(cacheDir, { recursive: true, force: true });
     // Started as the extension starts it (its environment).
-    const child = fork(service, [JSON.stringify({ cacheDir })], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: serviceEnv(process.env) });
+    const child = fork(service, [JSON.stringify({ cacheDir })], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: serviceEnv(process.env),
+      execArgv: [...SERVICE_EXEC_ARGV],
+    });
     child.stdout?.resume();
     child.stderr?.resume();
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { LogNotification, ProgressNotification, type ProgressParams, type ServiceStartOptions, serviceEnv } from '../protocol/service';
+import { LogNotification, ProgressNotification, type ProgressParams, SERVICE_EXEC_ARGV, type ServiceStartOptions, serviceEnv } from '../protocol/service';
 import { ServiceProcess, type ServiceState } from './service-process';
 
 export type { ServiceState } from './service-process';
@@ -23,6 +23,7 @@ export class ServiceClient implements vscode.Disposable {
       args: [JSON.stringify(start)],
       // In desktop VS Code the extension host is Electron: run the child as plain Node.
       env: serviceEnv({ ...process.env, ELECTRON_RUN_AS_NODE: '1' }),
+      execArgv: SERVICE_EXEC_ARGV,
       log: output,
       setup: (connection) => {
         connection.onNotification(LogNotification, (p) => output[p.level](p.message));

@@ -23,6 +23,8 @@ export interface ServiceProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** The Node binary to run it with (default: this process's). */
   execPath?: string;
+  /** Node options for it (default none; this process's own are never passed on). */
+  execArgv?: readonly string[];
   log: ServiceLog;
   /** Called with each new connection before it listens: register notification handlers here. */
   setup?: (connection: MessageConnection) => void;
@@ -175,7 +177,7 @@ export class ServiceProcess {
     const forkOptions: ForkOptions = {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: this.options.env ?? process.env,
-      execArgv: [],
+      execArgv: [...(this.options.execArgv ?? [])],
       ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
     };
     const child = fork(this.options.module, this.options.args ?? [], forkOptions);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { EvaluateRequest, type EvaluateResult, type ServiceSettings } from '../../src/protocol/service';
+import { EvaluateRequest, type EvaluateResult, SERVICE_EXEC_ARGV, type ServiceSettings } from '../../src/protocol/service';
 import { ServiceProcess, type ServiceProcessOptions, type ServiceState, ServiceUnavailableError } from '../../src/extension/service-process';
 import { ScenarioBuilder } from '../fixtures/registry/corpus';
 import { type FixtureRegistry, startFixtureRegistry } from '../fixtures/registry/server';
@@ -61,6 +61,8 @@ describe('service process supervision (the real dist/service.js, killed with SIG
       module: SERVICE,
       args: [JSON.stringify({ cacheDir })],
       env: isolatedNpmEnv(project),
+      // As the extension starts it (ServiceClient).
+      execArgv: SERVICE_EXEC_ARGV,
       log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
       ...options,
     });
