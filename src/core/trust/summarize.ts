@@ -79,8 +79,9 @@ function shareRepeated(v: VersionSummary, before: VersionSummary): void {
 /**
  * Sharing for a summary read back from the disk cache, where every version has its own copy of every string and
  * object: one repository URL string, deprecation message, maintainer list and publisher for the versions that repeat
- * the one before (sentry's 216,821 cached versions: the repository URLs alone were 11 MB of a 124 MB heap). Dependency maps are left as read: comparing them cost three times that for 1 MB. In place;
- * returns `summary`. A malformed entry is left as it is (the rules read summaries defensively).
+ * the one before (sentry's 216,821 cached versions: the repository URLs alone were 11 MB of a 124 MB heap). Dependency
+ * maps are left as read: sharing them saved another 1 MB for 60–90 ms more. In place; returns `summary`. A malformed
+ * entry is left as it is (the rules read summaries defensively).
  */
 export function compactSummary(summary: PackageSummary): PackageSummary {
   if (!isObj(summary) || !isObj(summary.versions)) return summary;
