@@ -25,6 +25,11 @@ export interface HttpOptions {
    * the ordinary way (default true; ./h2.ts).
    */
   http2?: boolean;
+  /**
+   * How long a `multiplex` request's HTTP/2 stream may go unanswered before the request is sent the ordinary way
+   * (default: timeoutMs, which the ordinary request then has again).
+   */
+  multiplexTimeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -106,6 +111,7 @@ export class RegistryHttp {
       maxBodyBytes: opts.maxBodyBytes ?? 256 * 1024 * 1024,
       transport: opts.transport ?? 'auto',
       http2: opts.http2 ?? true,
+      multiplexTimeoutMs: opts.multiplexTimeoutMs ?? opts.timeoutMs ?? 30_000,
     };
     this.limiter = new Limiter(this.opts.concurrency);
     this.npm = new NpmTransport(opts.config, this.opts.concurrency);
@@ -160,7 +166,7 @@ export class RegistryHttp {
     const route = this.direct.route(url, init.registry);
     if (route === 'npm' || route.url.protocol !== 'https:' || !this.h2.usable(route.url.origin)) return undefined;
     const started = Date.now();
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const timeout = AbortSignal.timeout(this.opts.multiplexTimeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let a: Awaited<ReturnType<H2Client['get']>>;
     try {
